@@ -1,0 +1,18 @@
+package dev.jgpt.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code jgpt bench ...}: measure this machine (kernels, tokenizer) and print medians. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmark jgpt's kernels and tokenizer on this machine.",
+    subcommands = {})
+final class BenchCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

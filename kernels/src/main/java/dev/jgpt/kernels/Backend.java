@@ -1,0 +1,200 @@
+package dev.jgpt.kernels;
+
+/**
+ * Every compute kernel a GPT needs, at op level, over buffers the backend owns.
+ *
+ * <p>Conventions (llm.c's): all tensors are row-major slices of flat buffers; shapes are given in
+ * each method's comment, e.g. {@code inp (N,C)}. Forward ops overwrite their outputs. Backward
+ * ops <b>add</b> into their gradient outputs ({@code d...} arguments), so the residual stream and
+ * gradient accumulation need no extra pass; callers zero gradients with {@link #zero}. Nullable
+ * arguments say so. No op returns a value: results stay in backend buffers until
+ * {@link #read}, so a whole step can run on a device.
+ *
+ * <p>Step capture: model code brackets each training or generation step with
+ * {@link #beginStep}/{@link #endStep}. A capturing backend (TornadoVM) records the ops of the
+ * first run of a named step and replays them afterwards; hence inside a step the op sequence,
+ * buffers, slices and scalar arguments must be identical on every run, values that change per
+ * step are read from buffers ({@link StepScalars}, position buffers), and {@link #read} is not
+ * allowed. {@code CaptureChecker} (test utility) verifies this on the CPU.
+ *
+ * <p>Implementations: {@code ReferenceBackend} (scalar, the specification), {@code CpuBackend}
+ * (Vector API + threads), {@code TornadoBackend} (profile {@code tornado}).
+ */
+public interface Backend extends AutoCloseable {
+
+  /** Short name: "reference", "cpu", "tornado". */
+  String name();
+
+  /** One line on the device and its settings, e.g. "CPU, 2 threads, AVX2 (256-bit)". */
+  String description();
+
+  // ---------------------------------------------------------------- buffers and copies
+
+  /** A new zero-filled float buffer. Allocate at setup, never inside a step. */
+  FloatBuf allocFloat(String name, int size);
+
+  /** A new zero-filled int buffer. */
+  IntBuf allocInt(String name, int size);
+
+  /** Host to backend: {@code dst[dstOffset .. +len) = src[srcOffset .. +len)}. */
+  void write(FloatBuf dst, int dstOffset, float[] src, int srcOffset, int len);
+
+  /** Backend to host: {@code dst[dstOffset .. +len) = src[srcOffset .. +len)}. */
+  void read(FloatBuf src, int srcOffset, float[] dst, int dstOffset, int len);
+
+  /** Host to backend for ints (token ids, targets, positions). */
+  void write(IntBuf dst, int dstOffset, int[] src, int srcOffset, int len);
+
+  /** Backend to host for ints. */
+  void read(IntBuf src, int srcOffset, int[] dst, int dstOffset, int len);
+
+  /** Backend-side copy: {@code dst = src} (same length). */
+  void copy(Slice dst, Slice src);
+
+  /** {@code x = 0}. */
+  void zero(Slice x);
+
+  /** Frees all buffers. */
+  @Override
+  void close();
+
+  // ---------------------------------------------------------------- step capture
+
+  /** Marks the start of a step named {@code name} ("train", "eval", "decode"...). */
+  default void beginStep(String name) {}
+
+  /** Marks the end of the current step. */
+  default void endStep() {}
+
+  // ---------------------------------------------------------------- embeddings
+
+  /**
+   * out (B,T,C) = wte[inp[b,t]] + wpe[t].
+   * inp (B,T) token ids, wte (V,C), wpe (maxT,C).
+   */
+  void encoderForward(Slice out, IntBuf inp, Slice wte, Slice wpe, int B, int T, int C);
+
+  /**
+   * dwte (V,C) += scatter of dout by token id, dwpe (maxT,C) += sum over b of dout[b,t].
+   * dout (B,T,C), inp (B,T). Implemented in gather form (one writer per dwte row).
+   */
+  void encoderBackward(Slice dwte, Slice dwpe, Slice dout, IntBuf inp, int B, int T, int C, int V);
+
+  /**
+   * Decode form: out (C) = wte[token[0]] + wpe[pos[0]] for one new position.
+   * token (1), pos (1) read on the backend so a decode step can be replayed.
+   */
+  void encoderDecode(Slice out, IntBuf token, IntBuf pos, Slice wte, Slice wpe, int C);
+
+  // ---------------------------------------------------------------- layer norm
+
+  /**
+   * out (N,C) = (inp - mean) * rstd * weight + bias, per row; saves mean (N) and rstd (N) for
+   * the backward pass. eps = 1e-5 as in GPT-2.
+   */
+  void layernormForward(Slice out, Slice mean, Slice rstd, Slice inp, Slice weight, Slice bias, int N, int C);
+
+  /**
+   * dinp (N,C) +=, dweight (C) +=, dbias (C) += the gradients of layernormForward given
+   * dout (N,C), inp (N,C), weight (C), mean (N), rstd (N). dbias may be null (no-bias models).
+   */
+  void layernormBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
+      Slice mean, Slice rstd, int N, int C);
+
+  // ---------------------------------------------------------------- matmul
+
+  /** out (N,OC) = inp (N,C) @ weight (OC,C)^T + bias (OC); bias may be null. */
+  void matmulForward(Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC);
+
+  /**
+   * dinp (N,C) += dout @ weight; dweight (OC,C) += dout^T @ inp; dbias (OC) += column sums of
+   * dout (N,OC). dinp may be null when the input needs no gradient; dbias may be null.
+   */
+  void matmulBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
+      int N, int C, int OC);
+
+  // ---------------------------------------------------------------- attention
+
+  /**
+   * Causal multi-head self-attention, training form.
+   * qkv (B,T,3C) holds q, k, v for each position (head h uses channels h*hs .. (h+1)*hs of each,
+   * hs = C/NH); att (B,NH,T,T) receives the softmaxed attention weights (entries above the
+   * diagonal are 0); out (B,T,C) = att @ v per head. Scale 1/sqrt(hs).
+   */
+  void attentionForward(Slice out, Slice att, Slice qkv, int B, int T, int C, int NH);
+
+  /**
+   * dqkv (B,T,3C) += gradient of attentionForward given dout (B,T,C), qkv and the saved att.
+   * The backend owns any scratch it needs (allocated on first use, reused after).
+   */
+  void attentionBackward(Slice dqkv, Slice dout, Slice qkv, Slice att, int B, int T, int C, int NH);
+
+  /**
+   * Decode form over a KV cache, for one new position p = pos[0]:
+   * copies k and v of qkv (3C) into row p of kcache and vcache (maxT,C), then
+   * out (C) = softmax(q . k[0..p] / sqrt(hs)) @ v[0..p] per head; att (NH,maxT) receives the
+   * weights (entries beyond p are unspecified).
+   */
+  void attentionDecode(Slice out, Slice att, Slice qkv, Slice kcache, Slice vcache, IntBuf pos,
+      int maxT, int C, int NH);
+
+  // ---------------------------------------------------------------- elementwise
+
+  /** out (N) = GELU(inp) with GPT-2's tanh approximation. */
+  void geluForward(Slice out, Slice inp, int N);
+
+  /** dinp (N) += GELU'(inp) * dout. */
+  void geluBackward(Slice dinp, Slice inp, Slice dout, int N);
+
+  /** out (N) = a + b. */
+  void residualForward(Slice out, Slice a, Slice b, int N);
+
+  /** dst (N) += src: the backward of a residual add, and gradient accumulation. */
+  void accumulate(Slice dst, Slice src, int N);
+
+  /**
+   * Inverted dropout: out (N) = inp * keep / (1 - p), keep = hash(seed, step, stream, i) >= p.
+   * step is read from scalars[{@link StepScalars#RNG_STEP}]; stream separates the call sites of
+   * one step (layer, position in the block). p = 0 copies. The same (seed, step, stream) gives
+   * the same mask on every backend and thread count.
+   */
+  void dropoutForward(Slice out, Slice inp, Slice scalars, float p, long seed, int stream, int N);
+
+  /** dinp (N) += dout * keep / (1 - p), the mask recomputed from the same counters. */
+  void dropoutBackward(Slice dinp, Slice dout, Slice scalars, float p, long seed, int stream, int N);
+
+  // ---------------------------------------------------------------- softmax and loss
+
+  /**
+   * probs (N,Vp) = softmax over the first V of each row of logits (N,Vp); the padded columns
+   * V..Vp get probability 0.
+   */
+  void softmaxForward(Slice probs, Slice logits, int N, int V, int Vp);
+
+  /**
+   * Fused softmax + cross-entropy, forward and backward in one pass over the logits:
+   * losses (N) = -log softmax(logits)[targets]; then logits (N,Vp) is <b>overwritten</b> with
+   * dlogits = (softmax - onehot(target)) * dlossScale (padded columns get 0). Pass
+   * dlossScale = 1/(B*T*gradAccum) for a mean loss. Never stores probabilities separately.
+   */
+  void crossEntropyForwardBackward(Slice losses, Slice logits, IntBuf targets, float dlossScale,
+      int N, int V, int Vp);
+
+  /** Forward only (evaluation): losses (N) = -log softmax(logits (N,Vp))[targets]. */
+  void crossEntropyForward(Slice losses, Slice logits, IntBuf targets, int N, int V, int Vp);
+
+  // ---------------------------------------------------------------- optimizer
+
+  /** scalars[{@link StepScalars#GRAD_NORM_SQ}] = sum of grads (N)^2. */
+  void globalNormSquared(Slice scalars, Slice grads, int N);
+
+  /**
+   * AdamW over N parameters (llm.c / PyTorch semantics), lr and t read from scalars:
+   * g = grads * clip, clip = min(1, maxNorm / (sqrt(normSq) + 1e-6)) when maxNorm > 0;
+   * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; mhat = m / (1-b1^t); vhat = v / (1-b2^t);
+   * params -= lr * (mhat / (sqrt(vhat) + eps) + weightDecay * params).
+   * Call once per region of the layout with its weight decay (0 for biases and norms).
+   */
+  void adamw(Slice params, Slice grads, Slice m, Slice v, Slice scalars, float beta1, float beta2,
+      float eps, float weightDecay, int N);
+}
