@@ -17,6 +17,10 @@ import picocli.CommandLine.Option;
     versionProvider = VersionProvider.class,
     description = "Train small GPT-style language models on your own text, and look inside them.",
     subcommands = {
+      TrainCommand.class,
+      GenerateCommand.class,
+      ScoreCommand.class,
+      ReplCommand.class,
       TokenizerCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class,

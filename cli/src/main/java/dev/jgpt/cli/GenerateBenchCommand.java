@@ -1,0 +1,129 @@
+package dev.jgpt.cli;
+
+import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.Backends;
+import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.transformer.GenerationLoop;
+import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.GptConfig;
+import dev.jgpt.transformer.ParameterLayout;
+import dev.jgpt.transformer.Presets;
+import dev.jgpt.transformer.RunDirectory;
+import dev.jgpt.transformer.SamplerSettings;
+import dev.jgpt.transformer.TrainConfig;
+import dev.jgpt.transformer.WeightInit;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jgpt bench generate}: generation speed of a model shape with random weights (or of a
+ * trained run): tokens per second of the whole loop (KV-cache decode, sampling, text decoding,
+ * window slides included), and the time to the first token after a prompt.
+ */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {"Measure generation speed: tokens/s with the KV cache and time to the first token.",
+        "Default shape: nanoGPT's CPU recipe (4 layers x 128, 4 heads, context 64, vocabulary 65)."},
+    footer = {"", "Examples:", "  jgpt bench generate", "  jgpt bench generate --preset default --block-size 256"})
+final class GenerateBenchCommand implements Callable<Integer> {
+  @Option(names = "--preset", paramLabel = "NAME", description = "Take the model shape from a training preset.")
+  String preset;
+
+  @Option(names = "--run", paramLabel = "DIR", description = "Benchmark a trained run instead of random weights.")
+  Path run;
+
+  @Option(names = "--n-layer", paramLabel = "N") Integer nLayer;
+  @Option(names = "--n-head", paramLabel = "N") Integer nHead;
+  @Option(names = "--n-embd", paramLabel = "N") Integer nEmbd;
+  @Option(names = "--block-size", paramLabel = "N") Integer blockSize;
+  @Option(names = "--vocab-size", paramLabel = "N") Integer vocabSize;
+
+  @Option(names = "--tokens", paramLabel = "N", defaultValue = "1000", description = "Tokens per run (default ${DEFAULT-VALUE}).")
+  int tokens;
+
+  @Option(names = "--repeat", paramLabel = "R", defaultValue = "5", description = "Runs; medians are reported (default ${DEFAULT-VALUE}).")
+  int repeat;
+
+  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "auto, cpu, reference or tornado.")
+  String backend;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads (0 = all cores).")
+  int threads;
+
+  @Override
+  public Integer call() throws Exception {
+    if (tokens < 1 || repeat < 1) throw new IllegalArgumentException("--tokens and --repeat must be positive");
+    GptConfig cfg;
+    float[] weights;
+    Tokenizer tokenizer;
+    if (run != null) {
+      RunDirectory.Run r = RunDirectory.load(run);
+      cfg = r.model();
+      weights = r.params();
+      tokenizer = r.tokenizer();
+    } else {
+      cfg = shape();
+      weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1337);
+      tokenizer = Tokenizer.bytesOnly();
+    }
+    try (Backend be = Backends.open(backend, threads);
+        Generator generator = Generator.withWeights(cfg, be, weights)) {
+      System.out.println("model: " + generator.description() + " (" + be.description() + ")");
+      GenerationLoop loop = new GenerationLoop(generator, tokenizer);
+      int eot = GenerationLoop.endOfTextId(generator, tokenizer);
+      // End-of-text is banned so every run generates all its tokens.
+      SamplerSettings s = SamplerSettings.defaults().withMaxNewTokens(tokens).withTemperature(1.0)
+          .withBannedTokens(eot >= 0 ? Set.of(eot) : Set.of());
+      double[] rates = new double[repeat];
+      double[] first = new double[repeat];
+      int promptLength = Math.max(1, cfg.blockSize() / 2);
+      for (int i = 0; i < repeat + 1; i++) { // the first run warms the JIT up and is not counted
+        int[] prompt = new int[promptLength];
+        for (int t = 0; t < promptLength; t++) prompt[t] = (t * 7 + i * 13 + 1) % Math.min(cfg.vocabSize(), 256);
+        GenerationLoop.Result r = loop.generate(prompt, s.withSeed(i), 0, t -> {}, () -> false);
+        if (i == 0) continue;
+        rates[i - 1] = r.tokensPerSecond();
+        first[i - 1] = r.firstTokenNanos() / 1e6;
+      }
+      double rate = median(rates);
+      System.out.println(String.format(Locale.ROOT,
+          "generation:  %,.0f tokens/s (%.3f ms/token; median of %d runs of %d tokens, sampling and window slides included)",
+          rate, 1000 / rate, repeat, tokens));
+      System.out.println(String.format(Locale.ROOT, "first token: %.2f ms after a %d-token prompt (median)",
+          median(first), promptLength));
+    }
+    return 0;
+  }
+
+  private GptConfig shape() {
+    int v = 65, t = 64, l = 4, h = 4, c = 128;
+    if (preset != null) {
+      TrainConfig p = Presets.get(preset);
+      v = p.vocabSize() == 256 ? 257 : p.vocabSize(); // bytes only: 256 bytes and <|endoftext|>
+      t = p.blockSize();
+      l = p.nLayer();
+      h = p.nHead();
+      c = p.nEmbd();
+    }
+    if (vocabSize != null) v = vocabSize;
+    if (blockSize != null) t = blockSize;
+    if (nLayer != null) l = nLayer;
+    if (nHead != null) h = nHead;
+    if (nEmbd != null) c = nEmbd;
+    if (v > 257) throw new IllegalArgumentException("--vocab-size above 257 needs a trained run (--run DIR): the benchmark decodes bytes");
+    return GptConfig.of(v, t, l, h, c, true, 0f).validate();
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.jgpt.cli;
+
+import dev.jgpt.corpus.CorpusSource;
+import dev.jgpt.tokenizer.BpeTrainer;
+import dev.jgpt.tokenizer.ChunkCounts;
+import dev.jgpt.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The BPE tokenizer {@code jgpt train} makes when no --tokenizer is given and vocab_size is
+ * above 256: GPT-2's split pattern, merges learned on (the first {@link #MAX_BYTES} of) the
+ * corpus, and {@code <|endoftext|>} (which separates documents) as the last id.
+ */
+final class TrainTokenizer {
+  private TrainTokenizer() {}
+
+  /** Enough text to learn the frequent merges; more mostly costs time. */
+  static final long MAX_BYTES = 32L << 20;
+
+  static Tokenizer train(CorpusSource source, int vocabSize, PrintStream out) throws IOException {
+    List<String> specials = List.of(Tokenizer.END_OF_TEXT);
+    ChunkCounts counts = new ChunkCounts("gpt2", specials);
+    long[] seen = {0};
+    source.forEachDocument((doc, bytes) -> {
+      if (seen[0] >= MAX_BYTES) return;
+      int n = (int) Math.min(bytes.length, MAX_BYTES - seen[0]);
+      counts.add(bytes, 0, n);
+      seen[0] += n;
+    });
+    long t0 = System.nanoTime();
+    BpeTrainer.Result r = BpeTrainer.train(counts, vocabSize, specials, 2, null);
+    out.println(String.format(Locale.ROOT, "tokenizer: %d merges learned on %.1f MB in %.1f s, %.2f bytes per token",
+        r.merges(), r.corpusBytes() / 1e6, (System.nanoTime() - t0) / 1e9, r.bytesPerToken()));
+    return r.tokenizer();
+  }
+}

@@ -1,0 +1,513 @@
+package dev.jgpt.cli.repl;
+
+import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.transformer.CheckpointFiles;
+import dev.jgpt.transformer.GenerationLoop;
+import dev.jgpt.transformer.SamplerSettings;
+import dev.jgpt.transformer.Scorer;
+import dev.jgpt.transformer.TextEscapes;
+import dev.jgpt.transformer.TokenProbabilities;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The REPL's state and commands, independent of how lines arrive (a JLine terminal or a pipe):
+ * {@link #handle} takes one input line and writes the answer. Errors become one line and the
+ * session goes on.
+ *
+ * <p>State: the loaded model, the sampler settings, the number of random draws so far (draw i
+ * uses the seed and i, so {@code :seed} and the same inputs replay the same text), and the
+ * context: the tokens that text input, generation, {@code :step}, {@code :pick} and
+ * {@code :back} build up.
+ */
+public final class ReplSession implements AutoCloseable {
+  /** Opens a run folder by the name the user typed. */
+  @FunctionalInterface
+  public interface ModelLoader {
+    LoadedModel load(String run) throws IOException;
+  }
+
+  private static final int TAIL_CHARS = 60;
+
+  private final ModelLoader loader;
+  private final PrintWriter out;
+  private final Style style;
+  private final SamplerSettings initialSettings;
+  private final List<String> transcript = new ArrayList<>();
+
+  private LoadedModel loaded;
+  private String initialModel;
+  private GenerationLoop loop;
+  private SamplerSettings settings;
+  private long nextDraw;
+  private boolean probs;
+  private int probsTop = 10;
+  private boolean colour = true;
+  private int[] context = new int[0];
+  private volatile boolean cancelRequested;
+  private int errors;
+  private boolean quit;
+
+  public ReplSession(ModelLoader loader, PrintWriter out, Style style, SamplerSettings settings) {
+    this.loader = loader;
+    this.out = out;
+    this.style = style;
+    this.settings = settings;
+    this.initialSettings = settings;
+  }
+
+  // ---------------------------------------------------------------- for the input loops
+
+  /** Asks a running generation or score to stop after the current token (Ctrl-C). */
+  public void cancel() {
+    cancelRequested = true;
+  }
+
+  /** Lines that ended in an error so far. */
+  public int errors() {
+    return errors;
+  }
+
+  /** True after :quit. */
+  public boolean quitRequested() {
+    return quit;
+  }
+
+  public Style style() {
+    return style;
+  }
+
+  /** The loaded model's description, or null. */
+  public String modelDescription() {
+    return loaded == null ? null : loaded.description();
+  }
+
+  /** Opens a run as the session's model (as :load does); errors are printed as one line. */
+  public void loadInitial(String run) {
+    try {
+      load(run);
+      initialModel = run;
+    } catch (Exception e) {
+      error(e);
+    }
+  }
+
+  /** Prints an error as one line and counts it. */
+  public void error(Exception e) {
+    errors++;
+    String m = e.getMessage();
+    if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
+    if (e instanceof java.nio.file.NoSuchFileException) m = "no such file: " + m;
+    out.println(style.error("error: " + m.replace('\n', ' ').strip()));
+    out.flush();
+  }
+
+  /** Handles one input line (a command, a comment, text to continue, or empty to continue the context). */
+  public void handle(String line) {
+    cancelRequested = false;
+    try {
+      dispatch(line);
+    } catch (Exception e) {
+      error(e);
+    } catch (OutOfMemoryError e) {
+      error(new IllegalStateException("out of memory: " + e.getMessage() + "; give the JVM more with JGPT_JAVA_OPTS=-Xmx8g"));
+    }
+    out.flush();
+  }
+
+  private void dispatch(String line) throws IOException {
+    if (line.startsWith("#")) return; // a comment (saved sessions carry their outputs as comments)
+    if (!line.startsWith(":")) {
+      transcript.add(line.isEmpty() ? "" : scriptLine(line));
+      if (line.isEmpty()) continueContext();
+      else generateAfter(line);
+      return;
+    }
+    int space = line.indexOf(' ');
+    String name = (space < 0 ? line : line.substring(0, space)).toLowerCase(Locale.ROOT);
+    String arg = space < 0 ? "" : line.substring(space + 1);
+    if (ReplCommands.find(name).isEmpty()) {
+      throw new IllegalArgumentException("unknown command " + name + "; type :help for the list");
+    }
+    if (!name.equals(":save") && !name.equals(":help") && !name.equals(":quit") && !name.equals(":exit")) {
+      transcript.add(line);
+    }
+    switch (name) {
+      case ":help" -> ReplCommands.help().forEach(out::println);
+      case ":temp" -> settings = settings.withTemperature(number(name, arg));
+      case ":topk" -> settings = settings.withTopK(integer(name, arg));
+      case ":topp" -> settings = settings.withTopP(number(name, arg));
+      case ":minp" -> settings = settings.withMinP(number(name, arg));
+      case ":seed" -> {
+        settings = settings.withSeed(longInteger(name, arg));
+        nextDraw = 0;
+      }
+      case ":max" -> settings = settings.withMaxNewTokens(integer(name, arg));
+      case ":stop" -> stop(arg);
+      case ":penalty" -> penalty(arg);
+      case ":show" -> show();
+      case ":probs" -> probs(arg);
+      case ":color" -> colour = onOff(name, arg);
+      case ":next" -> next(arg);
+      case ":score" -> score(arg);
+      case ":step" -> step(arg);
+      case ":pick" -> pick(integer(name, arg));
+      case ":back" -> back(arg.isBlank() ? 1 : integer(name, arg));
+      case ":tok" -> tok(arg);
+      case ":gen" -> generateAfter(required(name, arg, "TEXT"));
+      case ":reset" -> context = new int[0];
+      case ":load" -> {
+        load(required(name, arg, "RUN").strip());
+        out.println("loaded " + loaded.description());
+      }
+      case ":save" -> save(Path.of(required(name, arg, "FILE").strip()));
+      case ":quit", ":exit" -> quit = true;
+      default -> throw new IllegalStateException("command " + name + " has no handler");
+    }
+  }
+
+  // ---------------------------------------------------------------- generation
+
+  private void generateAfter(String text) {
+    requireModel();
+    context = loop.promptTokens(text);
+    if (style.colours()) out.print(style.dim(text));
+    generate();
+  }
+
+  private void continueContext() {
+    requireModel();
+    if (context.length == 0) context = loop.promptTokens("");
+    generate();
+  }
+
+  private void generate() {
+    Tokenizer tok = loaded.tokenizer();
+    boolean[] atLineStart = {!style.colours()};
+    GenerationLoop.Listener listener = new GenerationLoop.Listener() {
+      @Override
+      public void token(GenerationLoop.Token t) {
+        if (probs) {
+          out.println((atLineStart[0] ? "" : "\n") + style.bold("[" + (t.index() + 1) + "]") + " "
+              + TokenDisplay.quoted(tok, t.id()));
+          ProbabilityView.render(t.probabilities(), probsTop, id -> TokenDisplay.quoted(tok, id), style, true)
+              .forEach(out::println);
+          atLineStart[0] = true;
+        } else if (!t.printable().isEmpty()) {
+          double p = t.probabilities().raw(t.id());
+          out.print(colour ? style.byProbability(t.printable(), p) : t.printable());
+          atLineStart[0] = t.printable().endsWith("\n");
+        }
+        out.flush();
+      }
+
+      @Override
+      public void trailingText(String text) {
+        if (!probs) out.print(text);
+        atLineStart[0] = text.endsWith("\n");
+      }
+    };
+    GenerationLoop.Result r = loop.generate(context, settings, nextDraw, listener, () -> cancelRequested);
+    nextDraw += r.draws();
+    context = r.context();
+    if (probs) out.println(style.bold("text: ") + TextEscapes.quote(r.text()));
+    else if (!atLineStart[0] || style.colours()) out.println();
+    if (r.reason() == GenerationLoop.StopReason.CANCELLED) out.println(style.dim("(stopped)"));
+    if (style.colours()) {
+      out.println(style.dim(String.format(Locale.ROOT, "[%d tokens, %.0f tokens/s, first after %.0f ms, ended by %s]",
+          r.newTokens().length, r.tokensPerSecond(), r.firstTokenNanos() / 1e6, r.reason().label())));
+    }
+    for (String l : r.text().split("\n", -1)) transcript.add("# " + l);
+  }
+
+  private void next(String text) {
+    requireModel();
+    int[] ctx = text.isEmpty() ? contextOrStart() : loop.promptTokens(text);
+    float[] logits = loop.model().nextLogits(ctx, ctx.length);
+    TokenProbabilities tp = loop.sampler().distribution(logits, settings, ctx, ctx.length);
+    table(tp);
+  }
+
+  private void step(String text) {
+    requireModel();
+    if (!text.isEmpty()) context = loop.promptTokens(text);
+    else context = contextOrStart();
+    float[] logits = loop.model().nextLogits(context, context.length);
+    TokenProbabilities tp = loop.sampler().sample(logits, settings, context, context.length, nextDraw++);
+    context = append(context, tp.chosen());
+    table(tp);
+    showTail(tp.raw(tp.chosen()));
+  }
+
+  private void pick(int rank) {
+    requireModel();
+    if (context.length < 2) throw new IllegalArgumentException(":pick needs a token with context before it: :step first");
+    int n = context.length - 1;
+    float[] logits = loop.model().nextLogits(context, n);
+    TokenProbabilities tp = loop.sampler().distribution(logits, settings, context, n);
+    if (rank < 1 || rank > tp.vocabSize()) {
+      throw new IllegalArgumentException(":pick needs a rank from 1 to " + tp.vocabSize() + ", got " + rank);
+    }
+    int id = tp.top(rank).get(rank - 1).id();
+    tp = tp.withChosen(id);
+    context[n] = id;
+    table(tp);
+    showTail(tp.raw(id));
+  }
+
+  private void back(int count) {
+    requireModel();
+    if (count < 1) throw new IllegalArgumentException(":back needs a positive count, got " + count);
+    context = Arrays.copyOf(context, Math.max(0, context.length - count));
+    if (context.length == 0) out.println("(context empty)");
+    else showTail(Double.NaN);
+  }
+
+  private int[] contextOrStart() {
+    return context.length > 0 ? context : loop.promptTokens("");
+  }
+
+  private static int[] append(int[] a, int id) {
+    int[] b = Arrays.copyOf(a, a.length + 1);
+    b[a.length] = id;
+    return b;
+  }
+
+  private void table(TokenProbabilities tp) {
+    Tokenizer tok = loaded.tokenizer();
+    ProbabilityView.render(tp, probsTop, id -> TokenDisplay.quoted(tok, id), style, true).forEach(out::println);
+  }
+
+  /** The end of the context, its last token marked (coloured by {@code p} on a terminal, bracketed in plain text). */
+  private void showTail(double p) {
+    Tokenizer tok = loaded.tokenizer();
+    int n = context.length;
+    String before = tok.decode(Arrays.copyOf(context, n - 1));
+    String last = TokenDisplay.escaped(tok.tokenBytes(context[n - 1]));
+    if (before.length() > TAIL_CHARS) before = "…" + before.substring(before.length() - TAIL_CHARS);
+    String marked = style.colours()
+        ? style.bold(Double.isNaN(p) ? last : style.byProbability(last, p))
+        : "[" + last + "]";
+    out.println("  context (" + n + " tokens): " + TextEscapes.escape(before) + marked);
+  }
+
+  // ---------------------------------------------------------------- inspection
+
+  private void score(String text) {
+    requireModel();
+    if (text.isEmpty()) throw new IllegalArgumentException(":score needs TEXT, e.g. :score To be or not to be");
+    Scorer.Result r = new Scorer(loaded.model(), loaded.tokenizer()).score(text, 5, () -> cancelRequested);
+    if (style.colours()) out.println("  " + ScoreView.colouredText(r, style));
+    ScoreView.table(r, loaded.tokenizer(), style).forEach(out::println);
+  }
+
+  private void tok(String text) {
+    requireModel();
+    Tokenizer tok = loaded.tokenizer();
+    int[] ids = tok.encode(text);
+    StringBuilder line = new StringBuilder();
+    long bytes = 0;
+    for (int id : ids) {
+      String item = id + " " + TokenDisplay.quoted(tok, id);
+      if (!line.isEmpty() && line.length() + 2 + item.length() > 76) {
+        out.println("  " + line);
+        line.setLength(0);
+      }
+      line.append(line.isEmpty() ? "" : "  ").append(item);
+      bytes += tok.tokenBytes(id).length;
+    }
+    if (!line.isEmpty()) out.println("  " + line);
+    out.println(String.format(Locale.ROOT, "  %d tokens, %d bytes, %.2f bytes per token", ids.length, bytes,
+        ids.length == 0 ? 0.0 : (double) bytes / ids.length));
+  }
+
+  private void show() {
+    for (String s : settings.describe()) out.println("  " + s);
+    out.println("  probs       " + (probs ? "on, top " + probsTop : "off"));
+    out.println("  draws       " + nextDraw + " so far");
+    out.println("  model       " + (loaded == null ? "none (:load RUN)" : loaded.description()));
+    if (loaded != null && context.length > 0) {
+      String text = loaded.tokenizer().decode(context);
+      if (text.length() > TAIL_CHARS) text = "…" + text.substring(text.length() - TAIL_CHARS);
+      out.println("  context     " + context.length + " tokens: " + TextEscapes.quote(text));
+    } else {
+      out.println("  context     empty");
+    }
+  }
+
+  // ---------------------------------------------------------------- settings
+
+  private void stop(String arg) {
+    if (arg.isEmpty()) {
+      out.println(settings.stopStrings().isEmpty() ? "  no stop strings (generation still ends at <|endoftext|>)"
+          : "  stop at: " + String.join(", ", settings.stopStrings().stream().map(TextEscapes::quote).toList()));
+      return;
+    }
+    if (arg.strip().equals("clear")) {
+      settings = settings.withStopStrings(List.of());
+      return;
+    }
+    List<String> stops = new ArrayList<>(settings.stopStrings());
+    stops.add(unescape(arg));
+    settings = settings.withStopStrings(stops);
+  }
+
+  private void penalty(String arg) {
+    String[] parts = arg.strip().split("\\s+");
+    String kind = parts[0].toLowerCase(Locale.ROOT);
+    if (kind.equals("off")) {
+      settings = settings.withRepetitionPenalty(1).withPresencePenalty(0).withFrequencyPenalty(0);
+      return;
+    }
+    if (parts.length != 2) {
+      throw new IllegalArgumentException(":penalty needs KIND VALUE: repetition 1.1, presence 0.5, frequency 0.5, "
+          + "window 64, or off");
+    }
+    String cmd = ":penalty " + kind;
+    switch (kind) {
+      case "repetition", "rep" -> settings = settings.withRepetitionPenalty(number(cmd, parts[1]));
+      case "presence" -> settings = settings.withPresencePenalty(number(cmd, parts[1]));
+      case "frequency", "freq" -> settings = settings.withFrequencyPenalty(number(cmd, parts[1]));
+      case "window" -> settings = settings.withPenaltyLastN(integer(cmd, parts[1]));
+      default -> throw new IllegalArgumentException("unknown penalty '" + parts[0]
+          + "'; use repetition, presence, frequency, window or off");
+    }
+  }
+
+  private void probs(String arg) {
+    String[] parts = arg.strip().split("\\s+");
+    probs = onOff(":probs", parts[0]);
+    if (parts.length > 1) {
+      int n = integer(":probs", parts[1]);
+      if (n < 1) throw new IllegalArgumentException(":probs needs a positive number of rows, got " + n);
+      probsTop = n;
+    }
+  }
+
+  // ---------------------------------------------------------------- models and files
+
+  private void load(String run) throws IOException {
+    LoadedModel next = loader.load(run);
+    GenerationLoop nextLoop;
+    try {
+      nextLoop = new GenerationLoop(next.model(), next.tokenizer());
+    } catch (RuntimeException e) {
+      next.close();
+      throw e;
+    }
+    if (loaded != null) loaded.close();
+    loaded = next;
+    loop = nextLoop;
+    context = new int[0];
+  }
+
+  /** Writes a script that replays the session: the model, the settings at the start, then every input line. */
+  private void save(Path file) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# jgpt repl session saved ")
+        .append(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")))
+        .append("; replay it with: jgpt repl < ").append(file.getFileName()).append('\n');
+    if (initialModel != null) sb.append(":load ").append(initialModel).append('\n');
+    for (String s : settingsCommands(initialSettings)) sb.append(s).append('\n');
+    for (String s : transcript) sb.append(s).append('\n');
+    CheckpointFiles.writeString(file, sb.toString());
+    out.println("saved " + transcript.size() + " lines to " + file);
+  }
+
+  private static List<String> settingsCommands(SamplerSettings s) {
+    List<String> c = new ArrayList<>(List.of(
+        ":temp " + s.temperature(), ":topk " + s.topK(), ":topp " + s.topP(), ":minp " + s.minP(),
+        ":penalty repetition " + s.repetitionPenalty(), ":penalty presence " + s.presencePenalty(),
+        ":penalty frequency " + s.frequencyPenalty(), ":penalty window " + s.penaltyLastN(),
+        ":max " + s.maxNewTokens(), ":stop clear"));
+    for (String stop : s.stopStrings()) c.add(":stop " + TextEscapes.escape(stop));
+    c.add(":seed " + s.seed()); // last: it restarts the draws
+    return c;
+  }
+
+  /** A typed text as a script line: multi-line text continues with a trailing backslash. */
+  private static String scriptLine(String text) {
+    String line = text.startsWith("#") || text.startsWith(":") ? ":gen " + text : text;
+    return line.replace("\n", "\\\n");
+  }
+
+  private void requireModel() {
+    if (loaded == null) {
+      throw new IllegalStateException("no model loaded: :load RUN, or train one with 'jgpt train'");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (loaded != null) loaded.close();
+    loaded = null;
+  }
+
+  // ---------------------------------------------------------------- argument parsing
+
+  private static String required(String cmd, String arg, String what) {
+    if (arg.isBlank()) throw new IllegalArgumentException(cmd + " needs " + what);
+    return arg;
+  }
+
+  private static double number(String cmd, String arg) {
+    try {
+      return Double.parseDouble(required(cmd, arg, "a number").strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(cmd + " needs a number, got '" + arg.strip() + "'");
+    }
+  }
+
+  private static int integer(String cmd, String arg) {
+    try {
+      return Integer.parseInt(required(cmd, arg, "a whole number").strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(cmd + " needs a whole number, got '" + arg.strip() + "'");
+    }
+  }
+
+  private static long longInteger(String cmd, String arg) {
+    try {
+      return Long.parseLong(required(cmd, arg, "a whole number").strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(cmd + " needs a whole number, got '" + arg.strip() + "'");
+    }
+  }
+
+  private static boolean onOff(String cmd, String arg) {
+    return switch (arg.strip().toLowerCase(Locale.ROOT)) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> throw new IllegalArgumentException(cmd + " needs on or off, got '" + arg.strip() + "'");
+    };
+  }
+
+  /** \n, \t, \r, \\ and \" in typed text (for stop strings). */
+  static String unescape(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c != '\\' || i + 1 == s.length()) {
+        sb.append(c);
+        continue;
+      }
+      char e = s.charAt(++i);
+      switch (e) {
+        case 'n' -> sb.append('\n');
+        case 't' -> sb.append('\t');
+        case 'r' -> sb.append('\r');
+        case '\\' -> sb.append('\\');
+        case '"' -> sb.append('"');
+        default -> sb.append('\\').append(e);
+      }
+    }
+    return sb.toString();
+  }
+}

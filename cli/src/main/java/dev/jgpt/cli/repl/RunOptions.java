@@ -1,0 +1,33 @@
+package dev.jgpt.cli.repl;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Which trained run to use and where it runs: the flags generate, score and repl share. */
+public final class RunOptions {
+  @Option(names = "--run", paramLabel = "DIR", description = "Run folder (default: the most recent under runs/).")
+  Path run;
+
+  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
+      description = "auto, cpu, reference or tornado (default ${DEFAULT-VALUE}).")
+  String backend;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads (0 = all cores).")
+  int threads;
+
+  /** The run to open: --run, or the newest under runs/; a one-line error when there is none. */
+  public Path runDir() {
+    return RunFinder.choose(run, Path.of("runs"));
+  }
+
+  /** Opens {@link #runDir()}. */
+  public LoadedModel open() throws IOException {
+    return LoadedModel.open(runDir(), backend, threads);
+  }
+
+  /** Opens another run folder with the same backend settings (the REPL's :load). */
+  public LoadedModel open(String runDir) throws IOException {
+    return LoadedModel.open(Path.of(runDir), backend, threads);
+  }
+}

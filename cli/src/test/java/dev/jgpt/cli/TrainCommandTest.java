@@ -1,0 +1,177 @@
+package dev.jgpt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jgpt.transformer.Checkpoint;
+import dev.jgpt.transformer.MetricsLog;
+import dev.jgpt.transformer.RunDirectory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End-to-end runs of {@code jgpt train} with the tiny preset on a small generated corpus. */
+class TrainCommandTest {
+  @TempDir Path tmp;
+  private Path corpus;
+  private Path cache;
+
+  @BeforeEach
+  void writeCorpus() throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 300; i++) text.append("line ").append(i).append(": the quick brown fox jumps over the lazy dog.\n");
+    corpus = tmp.resolve("corpus.txt");
+    Files.writeString(corpus, text);
+    cache = tmp.resolve("cache");
+  }
+
+  /** jgpt train with the tiny preset for 6 steps; {@code extra} flag/value pairs add or replace flags. */
+  private CliRunner.Result train(Path out, String... extra) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    String[] defaults = {"--corpus", corpus.toString(), "--preset", "tiny", "--out", out.toString(), "--cache-dir",
+        cache.toString(), "--threads", "1", "--max-iters", "6", "--eval-interval", "3", "--log-interval", "2"};
+    for (int i = 0; i < defaults.length; i += 2) flags.put(defaults[i], defaults[i + 1]);
+    for (int i = 0; i < extra.length; i += 2) flags.put(extra[i], extra[i + 1]);
+    List<String> args = new ArrayList<>(List.of("train"));
+    flags.forEach((k, v) -> {
+      args.add(k);
+      args.add(v);
+    });
+    return CliRunner.run(args.toArray(String[]::new));
+  }
+
+  private static void assertOneLineError(CliRunner.Result r, int code, String expected) {
+    assertEquals(code, r.exitCode(), r.toString());
+    assertEquals(1, r.err().strip().lines().count(), "one line: " + r);
+    assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r);
+    assertFalse(r.err().contains("internal error"), r.toString());
+  }
+
+  @Test
+  void trainsAndLeavesARunFolderThatLoadsAndResumes() throws IOException {
+    Path run = tmp.resolve("runs/tiny");
+    CliRunner.Result r = train(run);
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().contains("training " + run + " with:"), r.out());
+    assertTrue(r.out().contains("n_layer=1") && r.out().contains("max_iters=6"), "effective config printed: " + r.out());
+    assertTrue(r.out().contains("step 2/6"), "plain log lines when not on a terminal: " + r.out());
+    assertTrue(r.out().contains("val loss"), r.out());
+    assertTrue(r.out().contains("--- sample at step 3 ---"), r.out());
+    for (String f : List.of(Checkpoint.CONFIG, Checkpoint.TOKENIZER, Checkpoint.MODEL, Checkpoint.OPTIMIZER,
+        Checkpoint.STATE, Checkpoint.METRICS)) {
+      assertTrue(Files.exists(run.resolve(f)), f + " in " + run);
+    }
+    RunDirectory.Run loaded = RunDirectory.load(run);
+    assertEquals(6, loaded.state().step());
+    assertEquals(257, loaded.model().vocabSize(), "--vocab-size 256: bytes plus end-of-text");
+    assertEquals(List.of(2L, 3L, 4L, 6L), MetricsLog.read(run.resolve(Checkpoint.METRICS)).stream()
+        .map(m -> m.get("step")).toList());
+
+    CliRunner.Result resumed = CliRunner.run("train", "--resume", run.toString(), "--max-iters", "9",
+        "--cache-dir", cache.toString(), "--threads", "1");
+    assertEquals(0, resumed.exitCode(), resumed.toString());
+    assertTrue(resumed.out().contains("resuming " + run), resumed.out());
+    assertTrue(resumed.out().contains("resuming at step 6"), resumed.out());
+    assertEquals(9, RunDirectory.load(run).state().step());
+    List<Map<String, Object>> metrics = MetricsLog.read(run.resolve(Checkpoint.METRICS));
+    assertEquals(9L, metrics.getLast().get("step"));
+  }
+
+  @Test
+  void configFileIsReadAndFlagsOverrideIt() throws IOException {
+    Path config = tmp.resolve("my.json");
+    Files.writeString(config, "{\"n_embd\": 32, \"n_head\": 4, \"max_iters\": 100, \"sample_tokens\": 0}");
+    Path run = tmp.resolve("run");
+    CliRunner.Result r = train(run, "--config", config.toString(), "--max-iters", "2", "--eval-interval", "2");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().contains("n_embd=32") && r.out().contains("max_iters=2"), r.out());
+    assertEquals(2, RunDirectory.load(run).state().step());
+    assertEquals(32, RunDirectory.load(run).model().nEmbd());
+  }
+
+  @Test
+  void foldsTrainOneRunPerFoldAndReportMeanAndSpread() throws IOException {
+    Path run = tmp.resolve("cv");
+    CliRunner.Result r = train(run, "--folds", "2", "--max-iters", "2", "--eval-interval", "2", "--sample-tokens", "0");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().contains("2-fold cross-validation: val loss "), r.out());
+    assertEquals(2, RunDirectory.load(run.resolve("fold-0")).state().step());
+    assertEquals(2, RunDirectory.load(run.resolve("fold-1")).state().step());
+    assertTrue(Files.readString(run.resolve("folds.json")).contains("\"val_loss_std\""));
+  }
+
+  @Test
+  void unknownConfigKeysAreRejectedWithTheValidOnes() throws IOException {
+    Path config = tmp.resolve("bad.json");
+    Files.writeString(config, "{\"n_layers\": 2}");
+    CliRunner.Result r = train(tmp.resolve("run"), "--config", config.toString());
+    assertOneLineError(r, 1, "unknown key \"n_layers\"; valid keys are corpus, tokenizer, vocab_size");
+    assertFalse(Files.exists(tmp.resolve("run")), "nothing written");
+  }
+
+  @Test
+  void badInputsAreOneLineErrors() throws IOException {
+    Path run = tmp.resolve("run");
+    assertOneLineError(CliRunner.run("train", "--corpus", tmp.resolve("missing.txt").toString(), "--preset", "tiny",
+        "--out", run.toString(), "--cache-dir", cache.toString()), 1, "missing.txt");
+    Path empty = tmp.resolve("empty.txt");
+    Files.writeString(empty, "");
+    assertOneLineError(CliRunner.run("train", "--corpus", empty.toString(), "--preset", "tiny", "--out", run.toString(),
+        "--cache-dir", cache.toString()), 1, "empty");
+    Path shortText = tmp.resolve("short.txt");
+    Files.writeString(shortText, "too short"); // 9 tokens, the tiny context is 16
+    assertOneLineError(CliRunner.run("train", "--corpus", shortText.toString(), "--preset", "tiny", "--out",
+        run.toString(), "--cache-dir", cache.toString()), 1, "--block-size");
+    assertOneLineError(train(run, "--n-embd", "30", "--n-head", "4"), 1, "n_embd (30) must be divisible by n_head (4)");
+    assertOneLineError(train(run, "--preset", "huge"), 1, "unknown preset 'huge'; use one of tiny, default");
+    assertOneLineError(train(run, "--max-iters", "ten"), 2, "--max-iters");
+    assertOneLineError(train(run, "--lr-schedule", "step"), 1, "use one of cosine, linear, constant");
+    assertFalse(Files.exists(run.resolve(Checkpoint.STATE)), "no run was created");
+  }
+
+  @Test
+  void anExistingRunIsNeverOverwritten() throws IOException {
+    Path run = tmp.resolve("run");
+    assertEquals(0, train(run).exitCode());
+    byte[] model = Files.readAllBytes(run.resolve(Checkpoint.MODEL));
+    assertOneLineError(train(run), 1, "already holds a run; continue it with --resume");
+    assertEquals(Arrays.toString(model), Arrays.toString(Files.readAllBytes(run.resolve(Checkpoint.MODEL))));
+  }
+
+  @Test
+  void resumeRejectsDamagedOrMismatchedCheckpoints() throws IOException {
+    Path run = tmp.resolve("run");
+    assertEquals(0, train(run).exitCode());
+    String[] resume = {"train", "--resume", run.toString(), "--cache-dir", cache.toString(), "--max-iters", "8"};
+
+    assertOneLineError(CliRunner.run(concat(resume, "--n-layer", "2")), 1, "other model shapes (n_layer 1 -> 2)");
+    assertOneLineError(CliRunner.run("train", "--resume", tmp.resolve("nothing").toString()), 1, "no checkpoint");
+
+    Path tokenizer = run.resolve(Checkpoint.TOKENIZER);
+    String original = Files.readString(tokenizer);
+    Files.writeString(tokenizer, original.replace("\"pattern\": \"gpt2\"", "\"pattern\": \"cl100k\""));
+    assertOneLineError(CliRunner.run(resume), 1, "is not the tokenizer this model was trained with");
+    Files.writeString(tokenizer, original);
+
+    Path model = run.resolve(Checkpoint.MODEL);
+    byte[] bytes = Files.readAllBytes(model);
+    Files.write(model, Arrays.copyOf(bytes, bytes.length - 100));
+    assertOneLineError(CliRunner.run(resume), 1, "model.safetensors is damaged");
+    assertEquals(bytes.length - 100, Files.size(model), "the damaged checkpoint is left as it was");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] r = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+}

@@ -1,0 +1,278 @@
+package dev.jgpt.cli.repl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.transformer.NextTokenModel;
+import dev.jgpt.transformer.SamplerSettings;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Scripted REPL sessions against a byte bigram model whose probabilities the tests can compute. */
+class ReplSessionTest {
+  private static final String TEXT = "to be or not to be, that is the question. to be is to do. ";
+
+  /** logit(next | prev) = log(count(prev, next) + 0.01) over {@link #TEXT}; vocabulary of bytesOnly (257). */
+  static final class Bigram implements NextTokenModel {
+    final double[][] logits = new double[257][257];
+    final float[] out = new float[257];
+    int calls;
+
+    Bigram() {
+      byte[] b = TEXT.getBytes(StandardCharsets.UTF_8);
+      double[][] counts = new double[257][257];
+      for (int i = 0; i + 1 < b.length; i++) counts[b[i]][b[i + 1]]++;
+      for (int p = 0; p < 257; p++) for (int n = 0; n < 257; n++) logits[p][n] = Math.log(counts[p][n] + 0.01);
+    }
+
+    /** The model's probability of {@code next} after {@code prev}. */
+    double p(int prev, int next) {
+      double z = 0;
+      for (double v : logits[prev]) z += Math.exp(v);
+      return Math.exp(logits[prev][next]) / z;
+    }
+
+    @Override
+    public int vocabSize() {
+      return 257;
+    }
+
+    @Override
+    public int contextLength() {
+      return 64;
+    }
+
+    @Override
+    public float[] nextLogits(int[] tokens, int length) {
+      calls++;
+      for (int i = 0; i < 257; i++) out[i] = (float) logits[tokens[length - 1]][i];
+      return out;
+    }
+  }
+
+  private final Bigram model = new Bigram();
+  private final List<String> loads = new ArrayList<>();
+  private int errors;
+
+  private ReplSession.ModelLoader loader() {
+    return run -> {
+      if (run.equals("missing")) throw new java.nio.file.NoSuchFileException("missing");
+      loads.add(run);
+      return new LoadedModel(run, model, Tokenizer.bytesOnly(), null);
+    };
+  }
+
+  private String session(String script) throws IOException {
+    return session(script, SamplerSettings.defaults().withSeed(5));
+  }
+
+  private String session(String script, SamplerSettings settings) throws IOException {
+    StringWriter text = new StringWriter();
+    try (ReplSession s = new ReplSession(loader(), new PrintWriter(text), Style.plain(), settings)) {
+      s.loadInitial("runs/fake");
+      PipeRepl.run(s, new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8)));
+      errors = s.errors();
+    }
+    return text.toString();
+  }
+
+  /** What greedy decoding of the bigram gives after {@code prompt}: n bytes. */
+  private String greedy(String prompt, int n) {
+    int prev = prompt.charAt(prompt.length() - 1);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      int best = 0;
+      for (int j = 1; j < 257; j++) if (model.logits[prev][j] > model.logits[prev][best]) best = j;
+      sb.append((char) best);
+      prev = best;
+    }
+    return sb.toString();
+  }
+
+  private static List<String> lines(String out) {
+    return out.lines().toList();
+  }
+
+  @Test
+  void helpListsEveryCommandWithOneLineEach() throws IOException {
+    String out = session(":help\n");
+    for (ReplCommands.Info i : ReplCommands.ALL) {
+      assertEquals(1, lines(out).stream().filter(l -> l.startsWith("  " + i.name() + " ") || l.equals("  " + i.name()))
+          .count(), i.name() + " in\n" + out);
+    }
+    assertEquals(0, errors);
+  }
+
+  @Test
+  void greedyGenerationContinuesTheTextWithTheLikeliestBytes() throws IOException {
+    String out = session(":temp 0\n:max 12\nto b\n");
+    assertEquals(greedy("to b", 12) + "\n", out);
+    assertEquals("e to to to t", greedy("to b", 12), "the bigram's favourite chain");
+    assertEquals(0, errors);
+  }
+
+  @Test
+  void theSameSeedReplaysTheSameTextAndAnotherSeedDoesNot() throws IOException {
+    String a = session(":seed 3\n:max 40\nto\n:seed 3\nto\n:seed 4\nto\n");
+    List<String> l = lines(a);
+    assertEquals(3, l.size(), a);
+    assertEquals(l.get(0), l.get(1));
+    assertNotEquals(l.get(0), l.get(2));
+  }
+
+  @Test
+  void anEmptyLineContinuesTheContext() throws IOException {
+    String out = session(":temp 0\n:max 3\nto b\n\n");
+    String six = greedy("to b", 6);
+    assertEquals(List.of(six.substring(0, 3), six.substring(3)), lines(out));
+  }
+
+  @Test
+  void probsShowsATableForEveryTokenWithTheModelsProbabilities() throws IOException {
+    String out = session(":temp 0\n:max 2\n:probs on 3\nt\n");
+    assertTrue(out.contains("[1] \"o\""), out);
+    assertTrue(out.contains("[2] \" \""), out);
+    String pct = String.format(Locale.ROOT, "%6.2f%%", 100 * model.p('t', 'o'));
+    assertTrue(out.lines().anyMatch(l -> l.contains("\"o\"") && l.contains(pct) && l.startsWith("  >")), out);
+    assertTrue(out.contains("entropy"), out);
+    assertTrue(out.contains("drew #1 \"o\""), out);
+    assertTrue(out.contains("text: \"o \""), out);
+  }
+
+  @Test
+  void nextShowsTheDistributionWithoutDrawingAndTheRawBesideTheFiltered() throws IOException {
+    String out = session(":topk 2\n:temp 1\n:next to b\n");
+    List<String> l = lines(out);
+    // header, 2 rows by default 10... rows for the top 10 of which only 2 survive top-k
+    String first = l.get(1);
+    assertTrue(first.contains("\"e\""), out);
+    assertTrue(first.contains(String.format(Locale.ROOT, "%6.2f%%", 100 * model.p('b', 'e'))), out);
+    // the sampler column: after top-k 2, 'e' keeps p(e) / (p(e) + p(second))
+    long keptRows = l.stream().filter(x -> x.matches(".*%\\s+-?\\d+\\.\\d+\\s+#*\\s*\\d+\\.\\d+%$")).count();
+    assertEquals(2, keptRows, out);
+    assertTrue(out.contains("2 of 257 tokens kept"), out);
+    assertFalse(l.stream().anyMatch(x -> x.startsWith("  >")), "nothing was drawn: " + out);
+  }
+
+  @Test
+  void scorePrintsEveryTokenAndTotalsThatMatchTheModel() throws IOException {
+    String out = session(":score to be\n");
+    double nll = 0;
+    int[] seq = {256, 't', 'o', ' ', 'b', 'e'};
+    for (int i = 1; i < seq.length; i++) nll -= Math.log(model.p(seq[i - 1], seq[i]));
+    assertTrue(out.contains(String.format(Locale.ROOT, "NLL %.3f nats", nll)), out);
+    assertTrue(out.contains(String.format(Locale.ROOT, "perplexity %.2f", Math.exp(nll / 5))), out);
+    assertTrue(out.contains(String.format(Locale.ROOT, "%.3f bits per byte", nll / Math.log(2) / 5)), out);
+    assertEquals(1 + 5 + 1, lines(out).size(), out);
+  }
+
+  @Test
+  void stepPickAndBackWalkTokenByToken() throws IOException {
+    String out = session(":temp 0\n:step to b\n:pick 2\n:back\n:step\n");
+    List<String> contexts = lines(out).stream().filter(l -> l.startsWith("  context")).toList();
+    assertEquals(4, contexts.size(), out);
+    assertTrue(contexts.get(0).endsWith("to b[e]"), contexts.get(0));
+    assertFalse(contexts.get(1).endsWith("to b[e]"), "pick 2 replaced the token: " + contexts.get(1));
+    assertTrue(contexts.get(2).endsWith("to [b]"), contexts.get(2));
+    assertTrue(contexts.get(3).endsWith("to b[e]"), contexts.get(3));
+    assertEquals(0, errors, out);
+  }
+
+  @Test
+  void tokShowsThePiecesWithIds() throws IOException {
+    String out = session(":tok hé\n");
+    assertTrue(out.contains("104 \"h\""), out);
+    assertTrue(out.contains("195 \"\\xc3\""), out);
+    assertTrue(out.contains("3 tokens, 3 bytes"), out);
+  }
+
+  @Test
+  void stopStringsEndTheText() throws IOException {
+    String out = session(":temp 0\n:stop o t\nto b\n");
+    assertEquals("e t\n", out);
+  }
+
+  @Test
+  void errorsAreOneLineAndTheSessionGoesOn() throws IOException {
+    String out = session(":temp abc\n:nope\n:pick 0\n:topp 7\n:load missing\n:temp 0\n:max 2\nto\n");
+    List<String> l = lines(out);
+    assertEquals(List.of(
+        "error: :temp needs a number, got 'abc'",
+        "error: unknown command :nope; type :help for the list",
+        "error: :pick needs a token with context before it: :step first",
+        "error: top-p must be in (0, 1] (1 = off), got 7.0",
+        "error: no such file: missing",
+        greedy("to", 2)), l);
+    assertEquals(5, errors);
+  }
+
+  @Test
+  void withoutAModelCommandsSayHowToGetOne() throws IOException {
+    StringWriter text = new StringWriter();
+    ReplSession s = new ReplSession(run -> {
+      throw new IllegalStateException("no trained run found under runs/: train one with 'jgpt train' or name one with --run DIR");
+    }, new PrintWriter(text), Style.plain(), SamplerSettings.defaults());
+    s.loadInitial("runs/x");
+    PipeRepl.run(s, new ByteArrayInputStream(":temp 0.5\nhello\n:show\n".getBytes(StandardCharsets.UTF_8)));
+    List<String> l = lines(text.toString());
+    assertTrue(l.get(0).startsWith("error: no trained run found"), text.toString());
+    assertTrue(l.get(1).startsWith("error: no model loaded"), text.toString());
+    assertTrue(text.toString().contains("temperature 0.5"), text.toString());
+  }
+
+  @Test
+  void loadSwitchesTheModelAndQuitEndsTheSession() throws IOException {
+    String out = session(":load runs/other\n:quit\n:tok never\n");
+    assertEquals(List.of("runs/fake", "runs/other"), loads);
+    assertTrue(out.startsWith("loaded runs/other"), out);
+    assertFalse(out.contains("never"), out);
+  }
+
+  @Test
+  void aTrailingBackslashContinuesTheInputOnTheNextLine() throws IOException {
+    String out = session(":tok a\\\nb\n");
+    assertTrue(out.contains("97 \"a\"  10 \"\\n\"  98 \"b\""), out);
+  }
+
+  @Test
+  void showListsTheSettingsAndTheContext() throws IOException {
+    String out = session(":temp 0\n:topk 5\n:penalty repetition 1.3\n:max 3\nto\n:show\n");
+    assertTrue(out.contains("temperature 0 (greedy)"), out);
+    assertTrue(out.contains("top-k       5"), out);
+    assertTrue(out.contains("repetition 1.3"), out);
+    assertTrue(out.contains("context     5 tokens: \"to" + greedy("to", 3) + "\""), out);
+    assertTrue(out.contains("runs/fake"), out);
+  }
+
+  @Test
+  void aSavedSessionReplaysToTheSameText(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("session.jgpt");
+    String first = session(":max 30\nto be\n:temp 1.5\nthat\n:save " + file + "\n", SamplerSettings.defaults().withSeed(99));
+    String script = Files.readString(file);
+    assertTrue(script.startsWith("# jgpt repl session"), script);
+    assertTrue(script.contains(":seed 99"), script);
+    // Replayed by a session that starts with another seed and temperature: the script sets both back.
+    String replay = session(script, SamplerSettings.defaults().withSeed(1).withTemperature(0.1));
+    List<String> generated = lines(first).subList(0, 2);
+    assertEquals(generated, lines(replay).stream().filter(l -> !l.startsWith("loaded ")).toList(), "script:\n" + script);
+  }
+
+  @Test
+  void plainOutputHasNoControlCodes() throws IOException {
+    String out = session(":probs on\n:max 3\nto\n:score to be\n:next to\n:show\n:help\n");
+    assertFalse(out.contains("\u001b"), out);
+  }
+}

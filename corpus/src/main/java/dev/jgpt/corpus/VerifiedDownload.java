@@ -1,0 +1,80 @@
+package dev.jgpt.corpus;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.net.URLConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+
+/**
+ * Fetches a file once into the cache and checks it against a known SHA-256: a cached copy that
+ * still matches is used as is; a download that does not match is thrown away, never cached.
+ */
+final class VerifiedDownload {
+  private VerifiedDownload() {}
+
+  private static final int CONNECT_TIMEOUT_MS = 10_000;
+  private static final int READ_TIMEOUT_MS = 30_000;
+
+  /**
+   * @param what short name for messages ("the shakespeare corpus")
+   * @return {@code target}, holding bytes whose SHA-256 is {@code sha256}
+   */
+  static Path fetch(String what, URI uri, String sha256, Path target) throws IOException {
+    if (Files.isRegularFile(target) && sha256.equalsIgnoreCase(hashOf(target))) return target;
+    Files.createDirectories(target.getParent());
+    Path temporary = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".part");
+    try {
+      String got = download(what, uri, temporary, target);
+      if (!sha256.equalsIgnoreCase(got)) {
+        throw new IOException("downloaded " + what + " from " + uri + " has sha256 " + got + ", not the expected "
+            + sha256 + "; it was not kept (try again later, or pass your own copy with --corpus FILE)");
+      }
+      Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return target;
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+
+  /** Copies the resource into {@code temporary} and returns its SHA-256 in hex. */
+  private static String download(String what, URI uri, Path temporary, Path target) throws IOException {
+    MessageDigest digest = Sha256.newDigest();
+    try {
+      URLConnection connection = uri.toURL().openConnection();
+      connection.setConnectTimeout(CONNECT_TIMEOUT_MS);
+      connection.setReadTimeout(READ_TIMEOUT_MS);
+      if (connection instanceof HttpURLConnection http && http.getResponseCode() != HttpURLConnection.HTTP_OK) {
+        throw new IOException("HTTP " + http.getResponseCode());
+      }
+      try (InputStream in = new DigestInputStream(connection.getInputStream(), digest);
+           OutputStream out = Files.newOutputStream(temporary)) {
+        in.transferTo(out);
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IOException("cannot download " + what + " from " + uri + " (" + describe(e)
+          + "); are you offline? Download it yourself and pass it with --corpus FILE, or save it as " + target, e);
+    }
+    return Sha256.hex(digest.digest());
+  }
+
+  private static String describe(Exception e) {
+    String message = e.getMessage();
+    String type = e.getClass().getSimpleName();
+    return message == null || message.isBlank() ? type : type + ": " + message.replaceAll("\\s+", " ").strip();
+  }
+
+  static String hashOf(Path file) throws IOException {
+    MessageDigest digest = Sha256.newDigest();
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return Sha256.hex(digest.digest());
+  }
+}

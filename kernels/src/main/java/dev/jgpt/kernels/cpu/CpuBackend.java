@@ -1,0 +1,294 @@
+package dev.jgpt.kernels.cpu;
+
+import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.CounterRng;
+import dev.jgpt.kernels.FloatBuf;
+import dev.jgpt.kernels.HeapFloatBuf;
+import dev.jgpt.kernels.HeapIntBuf;
+import dev.jgpt.kernels.IntBuf;
+import dev.jgpt.kernels.OpChecks;
+import dev.jgpt.kernels.ReferenceKernels;
+import dev.jgpt.kernels.Slice;
+import dev.jgpt.kernels.StepScalars;
+
+/**
+ * The fast CPU backend: heap buffers, Vector API kernels (the preferred species, FMA, scalar
+ * tails) and a persistent pool of worker threads, every op split so that each output element
+ * has one writer. Scratch (packed matmul operands, attention transposes) grows on the first
+ * call with a new shape and is reused after, so steady-state steps allocate no buffers.
+ */
+public final class CpuBackend implements Backend {
+  private final WorkerPool pool;
+  private final CpuMatmul matmul;
+  private final CpuAttention attention;
+  private final CpuOptimizer optimizer;
+
+  /** A backend with {@code threads} worker threads (the calling thread is one of them). */
+  public CpuBackend(int threads) {
+    if (threads < 1) throw new IllegalArgumentException("CPU backend needs at least 1 thread, got " + threads);
+    this.pool = new WorkerPool(threads);
+    this.matmul = new CpuMatmul(pool);
+    this.attention = new CpuAttention(pool);
+    this.optimizer = new CpuOptimizer(pool);
+  }
+
+  /** A backend using every available processor. */
+  public CpuBackend() {
+    this(Runtime.getRuntime().availableProcessors());
+  }
+
+  public int threads() {
+    return pool.threads();
+  }
+
+  @Override
+  public String name() {
+    return "cpu";
+  }
+
+  @Override
+  public String description() {
+    return "CPU, " + pool.threads() + " threads, " + Vec.S.vectorBitSize() + "-bit vectors (" + Vec.L + " floats)";
+  }
+
+  // ---------------------------------------------------------------- buffers and copies
+
+  @Override
+  public FloatBuf allocFloat(String name, int size) {
+    return new HeapFloatBuf(name, size);
+  }
+
+  @Override
+  public IntBuf allocInt(String name, int size) {
+    return new HeapIntBuf(name, size);
+  }
+
+  @Override
+  public void write(FloatBuf dst, int dstOffset, float[] src, int srcOffset, int len) {
+    OpChecks.hostRange(dst.size(), dstOffset, src.length, srcOffset, len);
+    System.arraycopy(src, srcOffset, HeapFloatBuf.array(dst.all()), dstOffset, len);
+  }
+
+  @Override
+  public void read(FloatBuf src, int srcOffset, float[] dst, int dstOffset, int len) {
+    OpChecks.hostRange(src.size(), srcOffset, dst.length, dstOffset, len);
+    System.arraycopy(HeapFloatBuf.array(src.all()), srcOffset, dst, dstOffset, len);
+  }
+
+  @Override
+  public void write(IntBuf dst, int dstOffset, int[] src, int srcOffset, int len) {
+    OpChecks.hostRange(dst.size(), dstOffset, src.length, srcOffset, len);
+    System.arraycopy(src, srcOffset, HeapIntBuf.array(dst), dstOffset, len);
+  }
+
+  @Override
+  public void read(IntBuf src, int srcOffset, int[] dst, int dstOffset, int len) {
+    OpChecks.hostRange(src.size(), srcOffset, dst.length, dstOffset, len);
+    System.arraycopy(HeapIntBuf.array(src), srcOffset, dst, dstOffset, len);
+  }
+
+  @Override
+  public void copy(Slice dst, Slice src) {
+    OpChecks.copy(dst, src);
+    CpuPointwise.copy(pool, a(dst), dst.offset(), a(src), src.offset(), dst.length());
+  }
+
+  @Override
+  public void zero(Slice x) {
+    CpuPointwise.zero(pool, a(x), x.offset(), x.length());
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  // ---------------------------------------------------------------- embeddings
+
+  @Override
+  public void encoderForward(Slice out, IntBuf inp, Slice wte, Slice wpe, int B, int T, int C) {
+    OpChecks.encoderForward(out, inp, wte, wpe, B, T, C);
+    int[] tokens = HeapIntBuf.array(inp);
+    OpChecks.tokens("encoderForward", tokens, B * T, wte.length() / C);
+    CpuEncoder.forward(pool, a(out), out.offset(), tokens, a(wte), wte.offset(), a(wpe), wpe.offset(), B, T, C);
+  }
+
+  @Override
+  public void encoderBackward(Slice dwte, Slice dwpe, Slice dout, IntBuf inp, int B, int T, int C, int V) {
+    OpChecks.encoderBackward(dwte, dwpe, dout, inp, B, T, C, V);
+    int[] tokens = HeapIntBuf.array(inp);
+    OpChecks.tokens("encoderBackward", tokens, B * T, V);
+    CpuEncoder.backward(pool, a(dwte), dwte.offset(), a(dwpe), dwpe.offset(), a(dout), dout.offset(), tokens,
+        B, T, C, V);
+  }
+
+  @Override
+  public void encoderDecode(Slice out, IntBuf token, IntBuf pos, Slice wte, Slice wpe, int C) {
+    OpChecks.encoderDecode(out, token, pos, wte, wpe, C);
+    int tk = HeapIntBuf.array(token)[0], p = HeapIntBuf.array(pos)[0];
+    OpChecks.token("encoderDecode", tk, wte.length() / C, 0);
+    OpChecks.position("encoderDecode", p, wpe.length() / C);
+    CpuEncoder.addRows(a(out), out.offset(), a(wte), wte.offset() + tk * C, a(wpe), wpe.offset() + p * C, C);
+  }
+
+  // ---------------------------------------------------------------- layer norm
+
+  @Override
+  public void layernormForward(Slice out, Slice mean, Slice rstd, Slice inp, Slice weight, Slice bias, int N,
+      int C) {
+    OpChecks.layernormForward(out, mean, rstd, inp, weight, bias, N, C);
+    CpuLayernorm.forward(pool, a(out), out.offset(), a(mean), mean.offset(), a(rstd), rstd.offset(), a(inp),
+        inp.offset(), a(weight), weight.offset(), a(bias), off(bias), N, C);
+  }
+
+  @Override
+  public void layernormBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
+      Slice mean, Slice rstd, int N, int C) {
+    OpChecks.layernormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+    CpuLayernorm.backward(pool, a(dinp), dinp.offset(), a(dweight), dweight.offset(), a(dbias), off(dbias),
+        a(dout), dout.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(mean), mean.offset(),
+        a(rstd), rstd.offset(), N, C);
+  }
+
+  // ---------------------------------------------------------------- matmul
+
+  @Override
+  public void matmulForward(Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
+    OpChecks.matmulForward(out, inp, weight, bias, N, C, OC);
+    matmul.forward(a(out), out.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(bias), off(bias),
+        N, C, OC);
+  }
+
+  @Override
+  public void matmulBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight, int N,
+      int C, int OC) {
+    OpChecks.matmulBackward(dinp, dweight, dbias, dout, inp, weight, N, C, OC);
+    matmul.backward(a(dinp), off(dinp), a(dweight), dweight.offset(), a(dbias), off(dbias), a(dout), dout.offset(),
+        a(inp), inp.offset(), a(weight), weight.offset(), N, C, OC);
+  }
+
+  // ---------------------------------------------------------------- attention
+
+  @Override
+  public void attentionForward(Slice out, Slice att, Slice qkv, int B, int T, int C, int NH) {
+    OpChecks.attentionForward(out, att, qkv, B, T, C, NH);
+    attention.forward(a(out), out.offset(), a(att), att.offset(), a(qkv), qkv.offset(), B, T, C, NH);
+  }
+
+  @Override
+  public void attentionBackward(Slice dqkv, Slice dout, Slice qkv, Slice att, int B, int T, int C, int NH) {
+    OpChecks.attentionBackward(dqkv, dout, qkv, att, B, T, C, NH);
+    attention.backward(a(dqkv), dqkv.offset(), a(dout), dout.offset(), a(qkv), qkv.offset(), a(att), att.offset(),
+        B, T, C, NH);
+  }
+
+  @Override
+  public void attentionDecode(Slice out, Slice att, Slice qkv, Slice kcache, Slice vcache, IntBuf pos, int maxT,
+      int C, int NH) {
+    OpChecks.attentionDecode(out, att, qkv, kcache, vcache, pos, maxT, C, NH);
+    int p = HeapIntBuf.array(pos)[0];
+    OpChecks.position("attentionDecode", p, maxT);
+    attention.decode(a(out), out.offset(), a(att), att.offset(), a(qkv), qkv.offset(), a(kcache), kcache.offset(),
+        a(vcache), vcache.offset(), p, maxT, C, NH);
+  }
+
+  // ---------------------------------------------------------------- elementwise
+
+  @Override
+  public void geluForward(Slice out, Slice inp, int N) {
+    OpChecks.elementwise("geluForward", N, out, inp);
+    CpuPointwise.geluForward(pool, a(out), out.offset(), a(inp), inp.offset(), N);
+  }
+
+  @Override
+  public void geluBackward(Slice dinp, Slice inp, Slice dout, int N) {
+    OpChecks.elementwise("geluBackward", N, dinp, inp, dout);
+    CpuPointwise.geluBackward(pool, a(dinp), dinp.offset(), a(inp), inp.offset(), a(dout), dout.offset(), N);
+  }
+
+  @Override
+  public void residualForward(Slice out, Slice a, Slice b, int N) {
+    OpChecks.elementwise("residualForward", N, out, a, b);
+    CpuPointwise.residual(pool, a(out), out.offset(), a(a), a.offset(), a(b), b.offset(), N);
+  }
+
+  @Override
+  public void accumulate(Slice dst, Slice src, int N) {
+    OpChecks.elementwise("accumulate", N, dst, src);
+    CpuPointwise.accumulate(pool, a(dst), dst.offset(), a(src), src.offset(), N);
+  }
+
+  @Override
+  public void dropoutForward(Slice out, Slice inp, Slice scalars, float p, long seed, int stream, int N) {
+    OpChecks.dropout("dropoutForward", scalars, p, N, out, inp);
+    long key = CounterRng.key(seed, rngStep(scalars), stream);
+    CpuPointwise.dropoutForward(pool, a(out), out.offset(), a(inp), inp.offset(), p, key, N);
+  }
+
+  @Override
+  public void dropoutBackward(Slice dinp, Slice dout, Slice scalars, float p, long seed, int stream, int N) {
+    OpChecks.dropout("dropoutBackward", scalars, p, N, dinp, dout);
+    long key = CounterRng.key(seed, rngStep(scalars), stream);
+    CpuPointwise.dropoutBackward(pool, a(dinp), dinp.offset(), a(dout), dout.offset(), p, key, N);
+  }
+
+  // ---------------------------------------------------------------- softmax and loss
+
+  @Override
+  public void softmaxForward(Slice probs, Slice logits, int N, int V, int Vp) {
+    OpChecks.softmaxRows("softmaxForward", probs, N, V, Vp);
+    OpChecks.softmaxRows("softmaxForward", logits, N, V, Vp);
+    CpuSoftmax.softmax(pool, a(probs), probs.offset(), a(logits), logits.offset(), N, V, Vp);
+  }
+
+  @Override
+  public void crossEntropyForwardBackward(Slice losses, Slice logits, IntBuf targets, float dlossScale, int N,
+      int V, int Vp) {
+    OpChecks.crossEntropy("crossEntropyForwardBackward", losses, logits, targets, N, V, Vp);
+    int[] t = HeapIntBuf.array(targets);
+    OpChecks.targets("crossEntropyForwardBackward", t, N, V);
+    CpuSoftmax.crossEntropyForwardBackward(pool, a(losses), losses.offset(), a(logits), logits.offset(), t,
+        dlossScale, N, V, Vp);
+  }
+
+  @Override
+  public void crossEntropyForward(Slice losses, Slice logits, IntBuf targets, int N, int V, int Vp) {
+    OpChecks.crossEntropy("crossEntropyForward", losses, logits, targets, N, V, Vp);
+    int[] t = HeapIntBuf.array(targets);
+    OpChecks.targets("crossEntropyForward", t, N, V);
+    CpuSoftmax.crossEntropyForward(pool, a(losses), losses.offset(), a(logits), logits.offset(), t, N, V, Vp);
+  }
+
+  // ---------------------------------------------------------------- optimizer
+
+  @Override
+  public void globalNormSquared(Slice scalars, Slice grads, int N) {
+    OpChecks.globalNormSquared(scalars, grads, N);
+    a(scalars)[scalars.offset() + StepScalars.GRAD_NORM_SQ] = (float) optimizer.sumOfSquares(a(grads), grads.offset(), N);
+  }
+
+  @Override
+  public void adamw(Slice params, Slice grads, Slice m, Slice v, Slice scalars, float beta1, float beta2,
+      float eps, float weightDecay, int N) {
+    OpChecks.adamw(params, grads, m, v, scalars, N);
+    float[] s = a(scalars);
+    int so = scalars.offset();
+    float clip = ReferenceKernels.clipFactor(s[so + StepScalars.GRAD_NORM_SQ], s[so + StepScalars.MAX_GRAD_NORM]);
+    optimizer.adamw(a(params), params.offset(), a(grads), grads.offset(), a(m), m.offset(), a(v), v.offset(),
+        s[so + StepScalars.LR], s[so + StepScalars.ADAM_T], clip, beta1, beta2, eps, weightDecay, N);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static float[] a(Slice s) {
+    return s == null ? null : HeapFloatBuf.array(s);
+  }
+
+  private static int off(Slice s) {
+    return s == null ? 0 : s.offset();
+  }
+
+  private static long rngStep(Slice scalars) {
+    return (long) HeapFloatBuf.array(scalars)[scalars.offset() + StepScalars.RNG_STEP];
+  }
+}

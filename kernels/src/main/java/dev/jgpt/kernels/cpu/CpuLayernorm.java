@@ -1,0 +1,143 @@
+package dev.jgpt.kernels.cpu;
+
+import static dev.jgpt.kernels.cpu.Vec.L;
+import static dev.jgpt.kernels.cpu.Vec.S;
+
+import dev.jgpt.kernels.ReferenceKernels;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Layer norm on all cores. Forward and the input gradient split rows between workers; the
+ * weight and bias gradients are column sums over all rows, so a second pass splits columns:
+ * each worker owns a range of dweight/dbias and scans every row (gather form, no atomics, the
+ * same summation order for every thread count).
+ */
+final class CpuLayernorm {
+  private CpuLayernorm() {}
+
+  /** Rows per worker below which a fork costs more than it saves. */
+  private static final int MIN_ROWS = 8;
+
+  // out (N,C), mean (N), rstd (N); inp (N,C), weight (C), bias (C) or null
+  static void forward(WorkerPool pool, float[] out, int outo, float[] mean, int meano, float[] rstd, int rstdo,
+      float[] inp, int inpo, float[] weight, int weighto, float[] bias, int biaso, int N, int C) {
+    pool.forRange(N, MIN_ROWS, (n0, n1) -> {
+      for (int n = n0; n < n1; n++) {
+        int x = inpo + n * C;
+        float m = RowOps.sum(inp, x, C) / C;
+        float var = squaredDeviations(inp, x, m, C) / C;
+        float s = (float) (1.0 / Math.sqrt(var + ReferenceKernels.LAYERNORM_EPS));
+        normalizeRow(out, outo + n * C, inp, x, m, s, weight, weighto, bias, biaso, C);
+        mean[meano + n] = m;
+        rstd[rstdo + n] = s;
+      }
+    });
+  }
+
+  // sum of (x (n) - m)^2
+  private static float squaredDeviations(float[] x, int xo, float m, int n) {
+    FloatVector vm = FloatVector.broadcast(S, m);
+    FloatVector acc = FloatVector.zero(S);
+    int i = 0;
+    for (; i + L <= n; i += L) {
+      FloatVector d = FloatVector.fromArray(S, x, xo + i).sub(vm);
+      acc = d.fma(d, acc);
+    }
+    float s = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) s += (x[xo + i] - m) * (x[xo + i] - m);
+    return s;
+  }
+
+  // out (C) = (x - m) * s * weight + bias
+  private static void normalizeRow(float[] out, int oo, float[] x, int xo, float m, float s, float[] weight,
+      int weighto, float[] bias, int biaso, int C) {
+    FloatVector vm = FloatVector.broadcast(S, m), vs = FloatVector.broadcast(S, s);
+    int c = 0;
+    for (; c + L <= C; c += L) {
+      FloatVector norm = FloatVector.fromArray(S, x, xo + c).sub(vm).mul(vs);
+      FloatVector b = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, biaso + c);
+      norm.fma(FloatVector.fromArray(S, weight, weighto + c), b).intoArray(out, oo + c);
+    }
+    for (; c < C; c++) {
+      float norm = (x[xo + c] - m) * s;
+      out[oo + c] = norm * weight[weighto + c] + (bias == null ? 0f : bias[biaso + c]);
+    }
+  }
+
+  // dinp (N,C) +=, dweight (C) +=, dbias (C) += or null; dout (N,C), inp (N,C), weight (C), mean (N), rstd (N)
+  static void backward(WorkerPool pool, float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias,
+      int dbiaso, float[] dout, int douto, float[] inp, int inpo, float[] weight, int weighto, float[] mean,
+      int meano, float[] rstd, int rstdo, int N, int C) {
+    pool.forRange(N, MIN_ROWS, (n0, n1) -> {
+      for (int n = n0; n < n1; n++) {
+        inputGradientRow(dinp, dinpo + n * C, dout, douto + n * C, inp, inpo + n * C, weight, weighto,
+            mean[meano + n], rstd[rstdo + n], C);
+      }
+    });
+    // Columns in whole vectors per worker, so only the last range has a scalar tail.
+    int vectors = (C + L - 1) / L;
+    pool.forRange(vectors, 4, (v0, v1) -> {
+      int c0 = v0 * L, c1 = Math.min(C, v1 * L);
+      for (int n = 0; n < N; n++) {
+        paramGradientRow(dweight, dweighto, dbias, dbiaso, dout, douto + n * C, inp, inpo + n * C,
+            mean[meano + n], rstd[rstdo + n], c0, c1);
+      }
+    });
+  }
+
+  // dinp (C) += (w*dout - mean(w*dout) - norm * mean(w*dout*norm)) * rstd for one row
+  private static void inputGradientRow(float[] dinp, int di, float[] dout, int d, float[] inp, int x, float[] weight,
+      int wo, float m, float s, int C) {
+    FloatVector vm = FloatVector.broadcast(S, m), vs = FloatVector.broadcast(S, s);
+    FloatVector accMean = FloatVector.zero(S), accNormMean = FloatVector.zero(S);
+    int c = 0;
+    for (; c + L <= C; c += L) {
+      FloatVector norm = FloatVector.fromArray(S, inp, x + c).sub(vm).mul(vs);
+      FloatVector dnorm = FloatVector.fromArray(S, weight, wo + c).mul(FloatVector.fromArray(S, dout, d + c));
+      accMean = accMean.add(dnorm);
+      accNormMean = dnorm.fma(norm, accNormMean);
+    }
+    float dnormMean = accMean.reduceLanes(VectorOperators.ADD);
+    float dnormNormMean = accNormMean.reduceLanes(VectorOperators.ADD);
+    for (int i = c; i < C; i++) {
+      float norm = (inp[x + i] - m) * s;
+      float dnorm = weight[wo + i] * dout[d + i];
+      dnormMean += dnorm;
+      dnormNormMean += dnorm * norm;
+    }
+    dnormMean /= C;
+    dnormNormMean /= C;
+    FloatVector vMean = FloatVector.broadcast(S, dnormMean), vNormMean = FloatVector.broadcast(S, dnormNormMean);
+    c = 0;
+    for (; c + L <= C; c += L) {
+      FloatVector norm = FloatVector.fromArray(S, inp, x + c).sub(vm).mul(vs);
+      FloatVector dnorm = FloatVector.fromArray(S, weight, wo + c).mul(FloatVector.fromArray(S, dout, d + c));
+      FloatVector g = dnorm.sub(vMean).sub(norm.mul(vNormMean)).mul(vs);
+      g.add(FloatVector.fromArray(S, dinp, di + c)).intoArray(dinp, di + c);
+    }
+    for (; c < C; c++) {
+      float norm = (inp[x + c] - m) * s;
+      float dnorm = weight[wo + c] * dout[d + c];
+      dinp[di + c] += (dnorm - dnormMean - norm * dnormNormMean) * s;
+    }
+  }
+
+  // dweight[c0..c1) += norm * dout, dbias[c0..c1) += dout for one row
+  private static void paramGradientRow(float[] dweight, int dwo, float[] dbias, int dbo, float[] dout, int d,
+      float[] inp, int x, float m, float s, int c0, int c1) {
+    FloatVector vm = FloatVector.broadcast(S, m), vs = FloatVector.broadcast(S, s);
+    int c = c0;
+    for (; c + L <= c1; c += L) {
+      FloatVector g = FloatVector.fromArray(S, dout, d + c);
+      FloatVector norm = FloatVector.fromArray(S, inp, x + c).sub(vm).mul(vs);
+      norm.fma(g, FloatVector.fromArray(S, dweight, dwo + c)).intoArray(dweight, dwo + c);
+      if (dbias != null) g.add(FloatVector.fromArray(S, dbias, dbo + c)).intoArray(dbias, dbo + c);
+    }
+    for (; c < c1; c++) {
+      float norm = (inp[x + c] - m) * s;
+      dweight[dwo + c] += norm * dout[d + c];
+      if (dbias != null) dbias[dbo + c] += dout[d + c];
+    }
+  }
+}

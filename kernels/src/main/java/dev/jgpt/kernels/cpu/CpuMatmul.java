@@ -1,0 +1,98 @@
+package dev.jgpt.kernels.cpu;
+
+import static dev.jgpt.kernels.cpu.Vec.L;
+import static dev.jgpt.kernels.cpu.Vec.S;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Matmul forward and backward on all cores: pack B once (in parallel by panel), then every
+ * worker multiplies its own row tiles with {@link Gemm}. Backward is in gather form: dinp rows
+ * and dweight rows are distinct output tiles, so no two threads write one element and no
+ * atomics are needed. Packed-B scratch grows to the largest shape seen, then is reused.
+ */
+final class CpuMatmul {
+  /** Up to this many rows the forward pass is a matrix-vector product: packing W would cost more. */
+  static final int GEMV_MAX_ROWS = 4;
+
+  private final WorkerPool pool;
+  private final Gemm gemm;
+  private float[] packedWeight = new float[0]; // forward: W^T panels; backward: W panels for dinp
+  private float[] packedInput = new float[0]; // backward: inp panels for dweight
+
+  CpuMatmul(WorkerPool pool) {
+    this.pool = pool;
+    this.gemm = new Gemm(pool);
+  }
+
+  // out (N,OC) = inp (N,C) @ weight (OC,C)^T + bias (OC) or null
+  void forward(float[] out, int outo, float[] inp, int inpo, float[] weight, int weighto, float[] bias, int biaso,
+      int N, int C, int OC) {
+    if (N <= GEMV_MAX_ROWS) {
+      pool.forRange(OC, 16, (o0, o1) -> gemv(out, outo, inp, inpo, weight, weighto, bias, biaso, N, C, OC, o0, o1));
+      return;
+    }
+    float[] bp = packedWeight = grow(packedWeight, Gemm.packedSize(C, OC));
+    pool.forRange(Gemm.panels(OC), (p0, p1) -> Gemm.packTransposed(weight, weighto, OC, C, bp, p0, p1));
+    Gemm.Operand a = new Gemm.Operand(inp, inpo, C, 1);
+    pool.run((w, ws) -> gemm.multiply(w, ws, N, OC, C, a, bp, out, outo, OC, false, bias, biaso));
+  }
+
+  // dinp (N,C) += dout @ weight, or null; dweight (OC,C) += dout^T @ inp; dbias (OC) += column sums of dout, or null
+  // dout (N,OC), inp (N,C), weight (OC,C)
+  void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
+      int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC) {
+    int panels = Gemm.panels(C);
+    float[] bpW = dinp == null ? null : (packedWeight = grow(packedWeight, Gemm.packedSize(OC, C)));
+    float[] bpX = packedInput = grow(packedInput, Gemm.packedSize(N, C));
+    // Phase 1: pack both B operands and sum dbias columns; each worker owns its panels and columns.
+    pool.run((w, ws) -> {
+      if (bpW != null) {
+        Gemm.packRows(weight, weighto, C, C, OC, bpW, WorkerPool.split(panels, w, ws), WorkerPool.split(panels, w + 1, ws));
+      }
+      Gemm.packRows(inp, inpo, C, C, N, bpX, WorkerPool.split(panels, w, ws), WorkerPool.split(panels, w + 1, ws));
+      if (dbias != null) {
+        biasGradient(dbias, dbiaso, dout, douto, N, OC, WorkerPool.split(OC, w, ws), WorkerPool.split(OC, w + 1, ws));
+      }
+    });
+    // Phase 2: dinp rows (K = OC) and dweight rows (A = dout^T, K = N), split the same way.
+    Gemm.Operand doutRows = new Gemm.Operand(dout, douto, OC, 1);
+    Gemm.Operand doutColumns = new Gemm.Operand(dout, douto, 1, OC);
+    pool.run((w, ws) -> {
+      if (bpW != null) gemm.multiply(w, ws, N, C, OC, doutRows, bpW, dinp, dinpo, C, true, null, 0);
+      gemm.multiply(w, ws, OC, C, N, doutColumns, bpX, dweight, dweighto, C, true, null, 0);
+    });
+  }
+
+  // dbias[o0..o1) += sum over n of dout (N,OC) columns o0..o1
+  private static void biasGradient(float[] dbias, int dbiaso, float[] dout, int douto, int N, int OC, int o0, int o1) {
+    int o = o0;
+    for (; o + L <= o1; o += L) {
+      FloatVector acc = FloatVector.zero(S);
+      for (int n = 0; n < N; n++) acc = acc.add(FloatVector.fromArray(S, dout, douto + n * OC + o));
+      acc.add(FloatVector.fromArray(S, dbias, dbiaso + o)).intoArray(dbias, dbiaso + o);
+    }
+    for (; o < o1; o++) {
+      float sum = 0f;
+      for (int n = 0; n < N; n++) sum += dout[douto + n * OC + o];
+      dbias[dbiaso + o] += sum;
+    }
+  }
+
+  // out[n, o0..o1) = inp[n] . weight[o] + bias[o] for every row n < N (a few rows: decode)
+  private static void gemv(float[] out, int outo, float[] inp, int inpo, float[] weight, int weighto, float[] bias,
+      int biaso, int N, int C, int OC, int o0, int o1) {
+    for (int n = 0; n < N; n++) {
+      for (int o = o0; o < o1; o++) {
+        float b = bias == null ? 0f : bias[biaso + o];
+        out[outo + n * OC + o] = b + Dot.dot(inp, inpo + n * C, weight, weighto + o * C, C);
+      }
+    }
+  }
+
+  /** The array itself when it holds {@code size} floats, else a bigger one (first use of a shape). */
+  static float[] grow(float[] a, long size) {
+    if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("matmul too large: " + size + " floats of scratch");
+    return a.length >= size ? a : new float[(int) size];
+  }
+}

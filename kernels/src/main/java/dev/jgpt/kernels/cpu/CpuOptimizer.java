@@ -1,0 +1,88 @@
+package dev.jgpt.kernels.cpu;
+
+import static dev.jgpt.kernels.cpu.Vec.L;
+import static dev.jgpt.kernels.cpu.Vec.S;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** Global gradient norm and AdamW over flat parameter ranges, on all cores. */
+final class CpuOptimizer {
+  /**
+   * The norm is summed in fixed chunks (float vectors inside a chunk, double across chunks, in
+   * chunk order), so its value does not depend on the thread count.
+   */
+  static final int NORM_CHUNK = 8192;
+
+  private final WorkerPool pool;
+  private double[] chunkSums = new double[0];
+
+  CpuOptimizer(WorkerPool pool) {
+    this.pool = pool;
+  }
+
+  // returns sum of grads (N)^2
+  double sumOfSquares(float[] grads, int gradso, int N) {
+    int chunks = (N + NORM_CHUNK - 1) / NORM_CHUNK;
+    if (chunkSums.length < chunks) chunkSums = new double[chunks];
+    double[] sums = chunkSums;
+    pool.forRange(chunks, 4, (c0, c1) -> {
+      for (int c = c0; c < c1; c++) {
+        int from = c * NORM_CHUNK, to = Math.min(N, from + NORM_CHUNK);
+        sums[c] = chunkSquares(grads, gradso + from, to - from);
+      }
+    });
+    double total = 0;
+    for (int c = 0; c < chunks; c++) total += sums[c];
+    return total;
+  }
+
+  private static double chunkSquares(float[] x, int xo, int n) {
+    FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+    int i = 0;
+    for (; i + 2 * L <= n; i += 2 * L) {
+      FloatVector a = FloatVector.fromArray(S, x, xo + i), b = FloatVector.fromArray(S, x, xo + i + L);
+      acc0 = a.fma(a, acc0);
+      acc1 = b.fma(b, acc1);
+    }
+    double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) s += (double) x[xo + i] * x[xo + i];
+    return s;
+  }
+
+  // params, grads, m, v (N); lr, t and the clip factor from the step scalars
+  void adamw(float[] params, int po, float[] grads, int go, float[] m, int mo, float[] v, int vo, float lr, float t,
+      float clip, float beta1, float beta2, float eps, float weightDecay, int N) {
+    float beta1Correction = (float) (1.0 - Math.pow(beta1, t));
+    float beta2Correction = (float) (1.0 - Math.pow(beta2, t));
+    pool.forAlignedRange(N, Vec.L, CpuPointwise.MIN_ELEMENTS, (i0, i1) -> {
+      FloatVector vClip = FloatVector.broadcast(S, clip);
+      FloatVector vb1 = FloatVector.broadcast(S, beta1), vb1c = FloatVector.broadcast(S, 1f - beta1);
+      FloatVector vb2 = FloatVector.broadcast(S, beta2), vb2c = FloatVector.broadcast(S, 1f - beta2);
+      FloatVector vc1 = FloatVector.broadcast(S, beta1Correction), vc2 = FloatVector.broadcast(S, beta2Correction);
+      FloatVector vEps = FloatVector.broadcast(S, eps), vWd = FloatVector.broadcast(S, weightDecay);
+      FloatVector vLr = FloatVector.broadcast(S, lr);
+      int i = i0;
+      for (; i + L <= i1; i += L) {
+        FloatVector g = FloatVector.fromArray(S, grads, go + i).mul(vClip);
+        FloatVector mi = vb1.mul(FloatVector.fromArray(S, m, mo + i)).add(vb1c.mul(g));
+        FloatVector vi = vb2.mul(FloatVector.fromArray(S, v, vo + i)).add(vb2c.mul(g).mul(g));
+        mi.intoArray(m, mo + i);
+        vi.intoArray(v, vo + i);
+        FloatVector mhat = mi.div(vc1), vhat = vi.div(vc2);
+        FloatVector p = FloatVector.fromArray(S, params, po + i);
+        FloatVector step = mhat.div(vhat.lanewise(VectorOperators.SQRT).add(vEps)).add(vWd.mul(p));
+        p.sub(vLr.mul(step)).intoArray(params, po + i);
+      }
+      for (; i < i1; i++) {
+        float g = grads[go + i] * clip;
+        float mi = beta1 * m[mo + i] + (1f - beta1) * g;
+        float vi = beta2 * v[vo + i] + (1f - beta2) * g * g;
+        m[mo + i] = mi;
+        v[vo + i] = vi;
+        float mhat = mi / beta1Correction, vhat = vi / beta2Correction;
+        params[po + i] -= lr * (mhat / ((float) Math.sqrt(vhat) + eps) + weightDecay * params[po + i]);
+      }
+    });
+  }
+}

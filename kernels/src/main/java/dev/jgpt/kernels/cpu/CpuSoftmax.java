@@ -1,0 +1,54 @@
+package dev.jgpt.kernels.cpu;
+
+/**
+ * Softmax and the fused softmax + cross-entropy over rows of logits, rows split between
+ * workers. The fused kernel makes three passes over a row (max; exp stored in place and
+ * summed; scale and subtract the target) and never keeps probabilities elsewhere.
+ */
+final class CpuSoftmax {
+  private CpuSoftmax() {}
+
+  // probs (N,Vp) = softmax over the first V columns of logits (N,Vp); columns V..Vp get 0
+  static void softmax(WorkerPool pool, float[] probs, int probso, float[] logits, int logitso, int N, int V, int Vp) {
+    pool.forRange(N, 1, (n0, n1) -> {
+      for (int n = n0; n < n1; n++) {
+        int l = logitso + n * Vp, p = probso + n * Vp;
+        float max = RowOps.max(logits, l, V);
+        float sum = RowOps.expShiftedSum(logits, l, max, probs, p, V);
+        RowOps.scale(probs, p, 1f / sum, V);
+        RowOps.fill(probs, p + V, Vp - V, 0f);
+      }
+    });
+  }
+
+  // losses (N) = -log softmax(logits (N,Vp))[targets (N)]
+  static void crossEntropyForward(WorkerPool pool, float[] losses, int losseso, float[] logits, int logitso,
+      int[] targets, int N, int V, int Vp) {
+    pool.forRange(N, 1, (n0, n1) -> {
+      for (int n = n0; n < n1; n++) {
+        int l = logitso + n * Vp;
+        float max = RowOps.max(logits, l, V);
+        float sum = RowOps.expShiftedSum(logits, l, max, V);
+        losses[losseso + n] = (float) Math.log(sum) - (logits[l + targets[n]] - max);
+      }
+    });
+  }
+
+  // losses (N) as crossEntropyForward; logits (N,Vp) := (softmax - onehot(target)) * dlossScale, padding 0
+  static void crossEntropyForwardBackward(WorkerPool pool, float[] losses, int losseso, float[] logits, int logitso,
+      int[] targets, float dlossScale, int N, int V, int Vp) {
+    pool.forRange(N, 1, (n0, n1) -> {
+      for (int n = n0; n < n1; n++) {
+        int l = logitso + n * Vp;
+        int target = targets[n];
+        float max = RowOps.max(logits, l, V);
+        float targetLogit = logits[l + target];
+        float sum = RowOps.expShiftedSum(logits, l, max, logits, l, V); // logits now hold exp(x - max)
+        losses[losseso + n] = (float) Math.log(sum) - (targetLogit - max);
+        RowOps.scale(logits, l, dlossScale / sum, V);
+        logits[l + target] -= dlossScale;
+        RowOps.fill(logits, l + V, Vp - V, 0f);
+      }
+    });
+  }
+}

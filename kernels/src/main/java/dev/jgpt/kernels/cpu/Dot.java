@@ -1,0 +1,39 @@
+package dev.jgpt.kernels.cpu;
+
+import static dev.jgpt.kernels.cpu.Vec.L;
+import static dev.jgpt.kernels.cpu.Vec.S;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** Vector dot product and axpy: the inner loops of attention, gemv and the norms. */
+final class Dot {
+  private Dot() {}
+
+  // x (n) . y (n)
+  static float dot(float[] x, int xo, float[] y, int yo, int n) {
+    FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+    int i = 0;
+    // Two accumulators hide the FMA latency.
+    for (; i + 2 * L <= n; i += 2 * L) {
+      acc0 = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc0);
+      acc1 = FloatVector.fromArray(S, x, xo + i + L).fma(FloatVector.fromArray(S, y, yo + i + L), acc1);
+    }
+    for (; i + L <= n; i += L) {
+      acc0 = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc0);
+    }
+    float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) sum += x[xo + i] * y[yo + i];
+    return sum;
+  }
+
+  // y (n) += alpha * x (n)
+  static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+    FloatVector a = FloatVector.broadcast(S, alpha);
+    int i = 0;
+    for (; i + L <= n; i += L) {
+      a.fma(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+    }
+    for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+  }
+}

@@ -1,0 +1,183 @@
+package dev.jgpt.kernels.cpu;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A fixed set of persistent threads that run one task at a time on all of them, with the
+ * calling thread as worker 0. Built for kernels that take tens of microseconds: workers spin
+ * briefly between tasks (a fork/join costs about a microsecond while they are hot), then park
+ * so an idle pool costs nothing.
+ *
+ * <p>Not reentrant and not thread-safe: one backend, one calling thread.
+ */
+final class WorkerPool implements AutoCloseable {
+
+  /** A task run once on every worker; {@code worker} in [0, workers). */
+  @FunctionalInterface
+  interface Task {
+    void run(int worker, int workers);
+  }
+
+  /** Work on the half-open range [from, to). */
+  @FunctionalInterface
+  interface Range {
+    void run(int from, int to);
+  }
+
+  /** How long a waiting thread spins before it yields or parks, in nanoseconds. */
+  private static final long SPIN_NANOS = 100_000;
+
+  private final int threads;
+  private final Thread[] workers;
+  private final boolean[] sleeping; // written by worker i, read by the caller: guarded by volatile generation
+  private final AtomicInteger pending = new AtomicInteger();
+  private volatile long generation;
+  private volatile boolean closed;
+  private volatile Task current;
+  private volatile Throwable failure;
+
+  WorkerPool(int threads) {
+    if (threads < 1) throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
+    this.threads = threads;
+    this.workers = new Thread[threads - 1];
+    this.sleeping = new boolean[threads];
+    for (int i = 1; i < threads; i++) {
+      int index = i;
+      Thread t = new Thread(() -> workerLoop(index), "jgpt-cpu-" + i);
+      t.setDaemon(true);
+      workers[i - 1] = t;
+      t.start();
+    }
+  }
+
+  int threads() {
+    return threads;
+  }
+
+  /** Runs {@code task} on every worker and returns when all have finished; rethrows a failure. */
+  void run(Task task) {
+    if (threads == 1) {
+      task.run(0, 1);
+      return;
+    }
+    failure = null;
+    current = task;
+    pending.set(threads - 1);
+    generation++; // publishes task and pending to the workers
+    for (int i = 1; i < threads; i++) {
+      if (isSleeping(i)) LockSupport.unpark(workers[i - 1]);
+    }
+    try {
+      task.run(0, threads);
+    } catch (Throwable t) {
+      recordFailure(t);
+    }
+    awaitWorkers();
+    current = null;
+    Throwable f = failure;
+    if (f != null) {
+      failure = null;
+      if (f instanceof RuntimeException r) throw r;
+      if (f instanceof Error e) throw e;
+      throw new IllegalStateException(f);
+    }
+  }
+
+  /** Splits [0, n) into {@code threads} contiguous ranges, one per worker. */
+  void forRange(int n, Range body) {
+    if (n <= 0) return;
+    if (threads == 1 || n == 1) {
+      body.run(0, n);
+      return;
+    }
+    run((w, ws) -> {
+      int from = split(n, w, ws), to = split(n, w + 1, ws);
+      if (from < to) body.run(from, to);
+    });
+  }
+
+  /** Like {@link #forRange} but runs inline when the work is below {@code minPerThread} items per thread. */
+  void forRange(int n, int minPerThread, Range body) {
+    if ((long) n < 2L * minPerThread || threads == 1) {
+      if (n > 0) body.run(0, n);
+    } else {
+      forRange(n, body);
+    }
+  }
+
+  /**
+   * Like {@link #forRange(int, int, Range)}, but every range starts at a multiple of
+   * {@code align}: an element then takes the vector or the scalar-tail path whatever the thread
+   * count, so results are bit-identical across thread counts.
+   */
+  void forAlignedRange(int n, int align, int minPerThread, Range body) {
+    int units = (n + align - 1) / align;
+    forRange(units, Math.max(1, minPerThread / align), (u0, u1) -> body.run(u0 * align, Math.min(n, u1 * align)));
+  }
+
+  /** Start of part {@code w} of {@code parts} equal parts of [0, n). */
+  static int split(int n, int w, int parts) {
+    return (int) ((long) n * w / parts);
+  }
+
+  private void awaitWorkers() {
+    long start = System.nanoTime();
+    int spins = 0;
+    while (pending.get() != 0) {
+      if (++spins < 1024 || System.nanoTime() - start < SPIN_NANOS) {
+        Thread.onSpinWait();
+      } else {
+        // Oversubscribed (more threads than free cores): let the workers run.
+        Thread.yield();
+      }
+    }
+  }
+
+  private synchronized boolean isSleeping(int i) {
+    return sleeping[i];
+  }
+
+  private synchronized void setSleeping(int i, boolean value) {
+    sleeping[i] = value;
+  }
+
+  private void workerLoop(int index) {
+    long seen = 0;
+    while (true) {
+      long start = System.nanoTime();
+      int spins = 0;
+      while (generation == seen && !closed) {
+        if (++spins < 1024 || System.nanoTime() - start < SPIN_NANOS) {
+          Thread.onSpinWait();
+        } else {
+          setSleeping(index, true);
+          // Re-check after announcing: the caller unparks sleepers after bumping generation.
+          if (generation == seen && !closed) LockSupport.park(this);
+          setSleeping(index, false);
+          start = System.nanoTime();
+          spins = 0;
+        }
+      }
+      if (closed) return;
+      seen = generation;
+      Task task = current;
+      try {
+        task.run(index, threads);
+      } catch (Throwable t) {
+        recordFailure(t);
+      }
+      pending.decrementAndGet();
+    }
+  }
+
+  private synchronized void recordFailure(Throwable t) {
+    if (failure == null) failure = t;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (Thread t : workers) LockSupport.unpark(t);
+  }
+}

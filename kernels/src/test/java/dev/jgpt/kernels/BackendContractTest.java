@@ -1,0 +1,276 @@
+package dev.jgpt.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Behaviour every {@link Backend} must show through the SPI: hand-computed AdamW steps, the
+ * step scalars, decode forms agreeing with the training forms, copies, and clear errors for
+ * wrong shapes. A subclass per backend supplies {@link #create()}.
+ */
+abstract class BackendContractTest {
+  abstract Backend create();
+
+  Backend be;
+  final long seed = System.nanoTime();
+  final Random rng = new Random(seed);
+
+  @BeforeEach
+  void open() {
+    be = create();
+  }
+
+  @AfterEach
+  void close() {
+    be.close();
+  }
+
+  FloatBuf buf(String name, float... values) {
+    FloatBuf b = be.allocFloat(name, values.length);
+    be.write(b, 0, values, 0, values.length);
+    return b;
+  }
+
+  FloatBuf randomBuf(String name, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) v[i] = (float) rng.nextGaussian();
+    return buf(name, v);
+  }
+
+  float[] read(FloatBuf b) {
+    float[] v = new float[b.size()];
+    be.read(b, 0, v, 0, v.length);
+    return v;
+  }
+
+  float[] read(Slice s) {
+    float[] v = new float[s.length()];
+    be.read(s.buf(), s.offset(), v, 0, v.length);
+    return v;
+  }
+
+  IntBuf ints(int... values) {
+    IntBuf b = be.allocInt("ints", values.length);
+    be.write(b, 0, values, 0, values.length);
+    return b;
+  }
+
+  FloatBuf scalars(float lr, float t, float maxGradNorm) {
+    float[] s = new float[StepScalars.SIZE];
+    s[StepScalars.LR] = lr;
+    s[StepScalars.ADAM_T] = t;
+    s[StepScalars.MAX_GRAD_NORM] = maxGradNorm;
+    return buf("scalars", s);
+  }
+
+  // ---------------------------------------------------------------- AdamW by hand
+
+  @Test
+  void adamwFirstAndSecondStepMatchHandComputedValues() {
+    FloatBuf params = buf("params", 1f, -2f);
+    FloatBuf grads = buf("grads", 0.5f, 0.1f);
+    FloatBuf m = be.allocFloat("m", 2), v = be.allocFloat("v", 2);
+    FloatBuf s = scalars(0.1f, 1f, 0f);
+    // t=1, lr=0.1, b1=0.9, b2=0.999, wd=0.1, no clipping:
+    // p0: m=0.05, v=0.00025, mhat=0.5, vhat=0.25, step=0.5/0.5=1 -> 1 - 0.1*(1 + 0.1*1) = 0.89
+    // p1: m=0.01, v=0.00001, mhat=0.1, vhat=0.01, step=1 -> -2 - 0.1*(1 + 0.1*-2) = -2.08
+    be.adamw(params.all(), grads.all(), m.all(), v.all(), s.all(), 0.9f, 0.999f, 1e-8f, 0.1f, 2);
+    assertArrayEquals(new float[] {0.89f, -2.08f}, read(params), 1e-6f);
+    assertRelative(new float[] {0.05f, 0.01f}, read(m), 1e-6);
+    assertRelative(new float[] {0.00025f, 0.00001f}, read(v), 3e-5);
+
+    // t=2, grads (-0.5, 0.1), wd=0:
+    // p0: m=0.045-0.05=-0.005, v=0.00024975+0.00025=0.00049975; 1-b1^2=0.19, 1-b2^2=0.001999
+    //     mhat=-0.0263157895, vhat=0.25 -> 0.89 + 0.1*0.0526315789 = 0.8952631579
+    // p1: m=0.009+0.01=0.019, v=0.00000999+0.00001=0.00001999; mhat=0.1, vhat=0.01 -> -2.08 - 0.1 = -2.18
+    be.write(grads, 0, new float[] {-0.5f, 0.1f}, 0, 2);
+    be.write(s, StepScalars.ADAM_T, new float[] {2f}, 0, 1);
+    be.adamw(params.all(), grads.all(), m.all(), v.all(), s.all(), 0.9f, 0.999f, 1e-8f, 0f, 2);
+    assertArrayEquals(new float[] {0.8952631579f, -2.18f}, read(params), 2e-6f);
+    assertRelative(new float[] {-0.005f, 0.019f}, read(m), 1e-5);
+    assertRelative(new float[] {0.00049975f, 0.00001999f}, read(v), 3e-5);
+  }
+
+  @Test
+  void adamwClipsByTheGlobalNormFromTheScalars() {
+    FloatBuf params = buf("params", 0f, 0f);
+    FloatBuf grads = buf("grads", 3f, 4f); // norm 5
+    FloatBuf m = be.allocFloat("m", 2), v = be.allocFloat("v", 2);
+    FloatBuf s = scalars(0.01f, 1f, 1f);
+    be.globalNormSquared(s.all(), grads.all(), 2);
+    assertEquals(25f, read(s)[StepScalars.GRAD_NORM_SQ], 1e-5f);
+    // clip = 1 / (5 + 1e-6): g = (0.6, 0.8); m = 0.1 g; v = 0.001 g^2; the step is sign(g) * lr
+    be.adamw(params.all(), grads.all(), m.all(), v.all(), s.all(), 0.9f, 0.999f, 1e-8f, 0f, 2);
+    assertRelative(new float[] {0.06f, 0.08f}, read(m), 1e-5);
+    assertRelative(new float[] {0.00036f, 0.00064f}, read(v), 3e-5);
+    assertArrayEquals(new float[] {-0.01f, -0.01f}, read(params), 1e-7f);
+
+    // A threshold above the norm leaves the gradient alone.
+    FloatBuf m2 = be.allocFloat("m2", 2), v2 = be.allocFloat("v2", 2);
+    be.write(s, StepScalars.MAX_GRAD_NORM, new float[] {10f}, 0, 1);
+    be.adamw(params.all(), grads.all(), m2.all(), v2.all(), s.all(), 0.9f, 0.999f, 1e-8f, 0f, 2);
+    assertRelative(new float[] {0.3f, 0.4f}, read(m2), 1e-5);
+  }
+
+  @Test
+  void globalNormSquaredSumsEverySquare() {
+    int n = 1037;
+    float[] g = new float[n];
+    double expected = 0;
+    for (int i = 0; i < n; i++) {
+      g[i] = (float) rng.nextGaussian();
+      expected += (double) g[i] * g[i];
+    }
+    FloatBuf grads = buf("grads", g);
+    FloatBuf s = scalars(0f, 1f, 0f);
+    be.globalNormSquared(s.all(), grads.all(), n);
+    assertEquals(expected, read(s)[StepScalars.GRAD_NORM_SQ], expected * 1e-5, "seed " + seed);
+  }
+
+  // ---------------------------------------------------------------- decode forms
+
+  @Test
+  void attentionDecodeReproducesTheTrainingForwardRowByRow() {
+    int T = 5, C = 8, NH = 2, maxT = 7;
+    FloatBuf qkv = randomBuf("qkv", T * 3 * C);
+    FloatBuf out = be.allocFloat("out", T * C), att = be.allocFloat("att", NH * T * T);
+    be.attentionForward(out.all(), att.all(), qkv.all(), 1, T, C, NH);
+    float[] expected = read(out);
+
+    FloatBuf kcache = be.allocFloat("kcache", maxT * C), vcache = be.allocFloat("vcache", maxT * C);
+    FloatBuf decOut = be.allocFloat("decOut", C), decAtt = be.allocFloat("decAtt", NH * maxT);
+    IntBuf pos = be.allocInt("pos", 1);
+    for (int p = 0; p < T; p++) {
+      be.write(pos, 0, new int[] {p}, 0, 1);
+      be.attentionDecode(decOut.all(), decAtt.all(), qkv.slice(p * 3 * C, 3 * C), kcache.all(), vcache.all(), pos,
+          maxT, C, NH);
+      float[] row = read(decOut);
+      for (int c = 0; c < C; c++) assertEquals(expected[p * C + c], row[c], 1e-5f, "pos " + p + " channel " + c);
+    }
+  }
+
+  @Test
+  void encoderDecodeMatchesEncoderForward() {
+    int V = 6, C = 5, T = 4;
+    FloatBuf wte = randomBuf("wte", V * C), wpe = randomBuf("wpe", T * C);
+    FloatBuf out = be.allocFloat("out", T * C), dec = be.allocFloat("dec", C);
+    IntBuf tokens = ints(5, 0, 3, 3);
+    be.encoderForward(out.all(), tokens, wte.all(), wpe.all(), 1, T, C);
+    float[] expected = read(out);
+    be.encoderDecode(dec.all(), ints(3), ints(2), wte.all(), wpe.all(), C);
+    float[] row = read(dec);
+    for (int c = 0; c < C; c++) assertEquals(expected[2 * C + c], row[c], 0f);
+  }
+
+  // ---------------------------------------------------------------- softmax, dropout, copies
+
+  @Test
+  void softmaxRowsSumToOneAndPaddingIsZero() {
+    int N = 3, V = 5, Vp = 8;
+    FloatBuf logits = randomBuf("logits", N * Vp), probs = be.allocFloat("probs", N * Vp);
+    be.write(probs, 0, nan(N * Vp), 0, N * Vp);
+    be.softmaxForward(probs.all(), logits.all(), N, V, Vp);
+    float[] p = read(probs);
+    for (int n = 0; n < N; n++) {
+      float sum = 0;
+      for (int i = 0; i < V; i++) sum += p[n * Vp + i];
+      assertEquals(1f, sum, 1e-6f);
+      for (int i = V; i < Vp; i++) assertEquals(0f, p[n * Vp + i]);
+    }
+  }
+
+  @Test
+  void crossEntropyOfUniformLogitsIsLogV() {
+    int N = 2, V = 7, Vp = 7;
+    FloatBuf logits = buf("logits", new float[N * Vp]), losses = be.allocFloat("losses", N);
+    be.crossEntropyForward(losses.all(), logits.all(), ints(1, 6), N, V, Vp);
+    assertArrayEquals(new float[] {(float) Math.log(V), (float) Math.log(V)}, read(losses), 1e-6f);
+  }
+
+  @Test
+  void dropoutKeepsTheFractionOneMinusPAndScales() {
+    int N = 20_000;
+    float p = 0.25f;
+    float[] ones = new float[N];
+    java.util.Arrays.fill(ones, 1f);
+    FloatBuf inp = buf("inp", ones), out = be.allocFloat("out", N), s = scalars(0f, 1f, 0f);
+    be.dropoutForward(out.all(), inp.all(), s.all(), p, 42L, 1, N);
+    float[] o = read(out);
+    int kept = 0;
+    for (float x : o) {
+      if (x != 0f) {
+        assertEquals(1f / (1f - p), x, 1e-6f);
+        kept++;
+      }
+    }
+    assertEquals(0.75, kept / (double) N, 0.02);
+    be.dropoutForward(out.all(), inp.all(), s.all(), 0f, 42L, 1, N);
+    assertArrayEquals(ones, read(out));
+  }
+
+  @Test
+  void dropoutMaskDependsOnTheStepScalar() {
+    int N = 64;
+    FloatBuf inp = randomBuf("inp", N), out = be.allocFloat("out", N), s = scalars(0f, 1f, 0f);
+    be.dropoutForward(out.all(), inp.all(), s.all(), 0.5f, 7L, 0, N);
+    float[] first = read(out);
+    be.write(s, StepScalars.RNG_STEP, new float[] {1f}, 0, 1);
+    be.dropoutForward(out.all(), inp.all(), s.all(), 0.5f, 7L, 0, N);
+    assertTrue(!java.util.Arrays.equals(first, read(out)), "step 1 must draw a different mask than step 0");
+  }
+
+  @Test
+  void copyZeroResidualAndAccumulateWorkOnSlices() {
+    FloatBuf a = buf("a", 1, 2, 3, 4, 5, 6);
+    FloatBuf b = buf("b", 10, 20, 30, 40, 50, 60);
+    be.copy(b.slice(1, 2), a.slice(3, 2));
+    assertArrayEquals(new float[] {10, 4, 5, 40, 50, 60}, read(b));
+    be.accumulate(b.slice(0, 3), a.slice(0, 3), 3);
+    assertArrayEquals(new float[] {11, 6, 8, 40, 50, 60}, read(b));
+    be.residualForward(a.slice(4, 2), b.slice(0, 2), b.slice(4, 2), 2);
+    assertArrayEquals(new float[] {1, 2, 3, 4, 61, 66}, read(a));
+    be.zero(a.slice(1, 3));
+    assertArrayEquals(new float[] {1, 0, 0, 0, 61, 66}, read(a));
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  @Test
+  void wrongShapesFailWithAClearMessage() {
+    FloatBuf x = be.allocFloat("acts", 20);
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> be.matmulForward(x.slice(0, 6), x.all(), x.all(), null, 2, 3, 5));
+    assertTrue(e.getMessage().contains("matmulForward out (N,OC)"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> be.attentionForward(x.all(), x.all(), x.all(), 1, 1, 3, 2));
+    assertTrue(e.getMessage().contains("not a multiple of NH"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> be.encoderForward(x.slice(0, 4), ints(0, 9), x.slice(0, 6), x.slice(6, 4), 1, 2, 2));
+    assertTrue(e.getMessage().contains("token id 9"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> be.crossEntropyForward(x.slice(0, 1), x.slice(0, 4), ints(4), 1, 4, 4));
+    assertTrue(e.getMessage().contains("target 4"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> be.read(x, 18, new float[5], 0, 3));
+    assertTrue(e.getMessage().contains("outside"), e.getMessage());
+  }
+
+  static void assertRelative(float[] expected, float[] actual, double tol) {
+    assertEquals(expected.length, actual.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], tol * Math.abs(expected[i]), "index " + i);
+    }
+  }
+
+  static float[] nan(int n) {
+    float[] x = new float[n];
+    java.util.Arrays.fill(x, Float.NaN);
+    return x;
+  }
+}

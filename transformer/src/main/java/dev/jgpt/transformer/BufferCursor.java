@@ -1,0 +1,56 @@
+package dev.jgpt.transformer;
+
+import dev.jgpt.kernels.FloatBuf;
+import dev.jgpt.kernels.Slice;
+
+/**
+ * Lays tensors out one after another in a flat buffer. A layout method runs twice with it: first
+ * with no buffer, to count the floats (slices come back null), then over the allocated buffer.
+ */
+final class BufferCursor {
+  private final FloatBuf buf;
+  private long next;
+
+  /** @param buf the buffer to slice, or null for the counting pass */
+  BufferCursor(FloatBuf buf) {
+    this.buf = buf;
+  }
+
+  /** The next {@code length} floats. */
+  Slice take(long length) {
+    long start = next;
+    next += length;
+    if (buf == null) return null;
+    if (next > buf.size()) throw new IllegalStateException("layout overruns " + buf + " at " + next);
+    return buf.slice((int) start, (int) length);
+  }
+
+  /** The next {@code layers * length} floats as one slice per layer (a (L, ...) tensor). */
+  Slice[] takeLayers(int layers, long length) {
+    Slice[] slices = new Slice[layers];
+    for (int l = 0; l < layers; l++) slices[l] = take(length);
+    return slices;
+  }
+
+  /** The already laid-out range [start, end) as one slice (null in the counting pass). */
+  Slice span(long start, long end) {
+    return buf == null ? null : buf.slice((int) start, (int) (end - start));
+  }
+
+  /** Floats laid out so far. */
+  long position() {
+    return next;
+  }
+
+  /**
+   * Floats laid out so far as an int buffer size; IllegalArgumentException (the user chose the
+   * shapes) when they exceed what one Java-indexed buffer holds.
+   */
+  int sizeOrThrow(String what) {
+    if (next > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(what + " need " + next
+          + " floats, more than one buffer holds (2^31-1): lower the batch size or block size");
+    }
+    return (int) next;
+  }
+}

@@ -1,0 +1,214 @@
+package dev.jgpt.transformer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Saves and restores the tensors and training state of a run folder: {@code model.safetensors}
+ * (weights under nanoGPT's state_dict names, loadable by other tools), {@code
+ * optimizer.safetensors} (Adam m and v) and {@code state.json}.
+ *
+ * <p>A save is a small journal so that a kill at any instant leaves one whole checkpoint: the new
+ * files are first written completely under {@code *.new} names, then {@code state.json.new}
+ * (holding the CRC-32C of the new tensor files) is written, which commits the save; then each
+ * {@code .new} file is renamed over its old one, state last. Whoever opens the folder next
+ * finishes a committed save ({@link #recover}) or discards an uncommitted one, and every load
+ * checks the checksums, so mixed or damaged files are an error rather than wrong weights.
+ */
+public final class Checkpoint {
+  private Checkpoint() {}
+
+  public static final String CONFIG = "config.json";
+  public static final String TOKENIZER = "tokenizer.json";
+  public static final String MODEL = "model.safetensors";
+  public static final String OPTIMIZER = "optimizer.safetensors";
+  public static final String STATE = "state.json";
+  public static final String METRICS = "metrics.jsonl";
+  private static final String PENDING = ".new";
+
+  // ------------------------------------------------------------------ names
+
+  /**
+   * nanoGPT's state_dict name of a layout tensor: "wte" -> "transformer.wte.weight",
+   * "h.0.ln_1.weight" -> "transformer.h.0.ln_1.weight". The tied lm_head is not stored (as in
+   * Hugging Face's GPT-2 files).
+   */
+  public static String tensorName(TensorSpec t) {
+    String n = t.name();
+    return "transformer." + (n.equals("wte") || n.equals("wpe") ? n + ".weight" : n);
+  }
+
+  /**
+   * The shape stored in model.safetensors: the layout's, except that wte keeps only the real
+   * vocabulary's rows (the padded rows are always zero), so other tools see (vocab_size, n_embd).
+   */
+  static int[] storedShape(TensorSpec t, GptConfig cfg) {
+    int[] s = t.shape();
+    if (t.name().equals("wte")) s[0] = cfg.vocabSize();
+    return s;
+  }
+
+  // ------------------------------------------------------------------ saving
+
+  /**
+   * Saves the model's weights (and, with {@code withOptimizer}, its Adam state) with
+   * {@code state} into {@code dir}, replacing the previous checkpoint there atomically.
+   */
+  public static void save(Path dir, Gpt model, CheckpointState state, boolean withOptimizer) throws IOException {
+    Files.createDirectories(dir);
+    recover(dir);
+    GptConfig cfg = model.config();
+    ParameterLayout layout = model.layout();
+    Map<String, String> checksums = new LinkedHashMap<>();
+    try {
+      float[] params = model.readParams();
+      List<Safetensors.Tensor> weights = new ArrayList<>();
+      for (TensorSpec t : layout.tensors()) {
+        weights.add(new Safetensors.Tensor(tensorName(t), storedShape(t, cfg), params, t.offset()));
+      }
+      Path modelNew = dir.resolve(MODEL + PENDING);
+      Safetensors.write(modelNew, weights, modelMetadata(cfg, state.step()));
+      checksums.put(MODEL, CheckpointFiles.crc32c(modelNew));
+      if (withOptimizer) {
+        float[] m = model.readAdamM();
+        float[] v = model.readAdamV();
+        List<Safetensors.Tensor> moments = new ArrayList<>();
+        for (TensorSpec t : layout.tensors()) moments.add(new Safetensors.Tensor("exp_avg." + tensorName(t), t.shape(), m, t.offset()));
+        for (TensorSpec t : layout.tensors()) moments.add(new Safetensors.Tensor("exp_avg_sq." + tensorName(t), t.shape(), v, t.offset()));
+        Path optNew = dir.resolve(OPTIMIZER + PENDING);
+        Safetensors.write(optNew, moments, Map.of("format", "pt", "adam_step", Long.toString(state.step())));
+        checksums.put(OPTIMIZER, CheckpointFiles.crc32c(optNew));
+      }
+      // the commit point: once state.json.new exists, the new checkpoint is the valid one
+      CheckpointFiles.writeString(dir.resolve(STATE + PENDING), state.withChecksums(checksums).toJson());
+    } catch (IOException | RuntimeException e) {
+      discardPending(dir);
+      throw e;
+    }
+    if (!withOptimizer) Files.deleteIfExists(dir.resolve(OPTIMIZER)); // it would belong to an older state
+    recover(dir);
+  }
+
+  private static Map<String, String> modelMetadata(GptConfig cfg, long step) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("format", "pt");
+    m.put("producer", "jgpt");
+    m.put("vocab_size", Integer.toString(cfg.vocabSize()));
+    m.put("block_size", Integer.toString(cfg.blockSize()));
+    m.put("n_layer", Integer.toString(cfg.nLayer()));
+    m.put("n_head", Integer.toString(cfg.nHead()));
+    m.put("n_embd", Integer.toString(cfg.nEmbd()));
+    m.put("bias", Boolean.toString(cfg.bias()));
+    m.put("step", Long.toString(step));
+    return m;
+  }
+
+  /**
+   * Finishes a save that was committed but not yet renamed into place, or discards one that was
+   * not committed. Safe to call at any time; a no-op for a tidy folder.
+   */
+  public static void recover(Path dir) throws IOException {
+    Path stateNew = dir.resolve(STATE + PENDING);
+    if (!Files.exists(stateNew)) {
+      discardPending(dir);
+      return;
+    }
+    for (String f : List.of(MODEL, OPTIMIZER)) {
+      Path pending = dir.resolve(f + PENDING);
+      if (Files.exists(pending)) Files.move(pending, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    }
+    Files.move(stateNew, dir.resolve(STATE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void discardPending(Path dir) throws IOException {
+    for (String f : List.of(MODEL, OPTIMIZER, STATE)) Files.deleteIfExists(dir.resolve(f + PENDING));
+  }
+
+  /** Copies a committed checkpoint's files (and config/tokenizer) to {@code to}, e.g. a snapshot. */
+  public static void copy(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    recover(to);
+    // tensors first, state last: the state's checksums name the files it belongs to
+    for (String f : List.of(CONFIG, TOKENIZER, MODEL, OPTIMIZER, STATE)) {
+      Path src = from.resolve(f);
+      if (!Files.exists(src)) {
+        Files.deleteIfExists(to.resolve(f));
+        continue;
+      }
+      CheckpointFiles.write(to.resolve(f), out -> Files.copy(src, out));
+    }
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  /** Whether {@code dir} holds a checkpoint (a state.json, committed or pending). */
+  public static boolean exists(Path dir) {
+    return Files.exists(dir.resolve(STATE)) || Files.exists(dir.resolve(STATE + PENDING));
+  }
+
+  /**
+   * Reads state.json after finishing any interrupted save, and checks that the tensor files are
+   * the ones it was written with.
+   */
+  public static CheckpointState readState(Path dir) throws IOException {
+    recover(dir);
+    Path stateFile = dir.resolve(STATE);
+    if (!Files.exists(stateFile)) {
+      throw new NoSuchFileException(stateFile + " (no checkpoint in " + dir + ": train one with jgpt train --out " + dir + ")");
+    }
+    CheckpointState state = CheckpointState.parse(Files.readString(stateFile), stateFile.toString());
+    for (Map.Entry<String, String> e : state.fileChecksums().entrySet()) {
+      Path f = dir.resolve(e.getKey());
+      if (!Files.exists(f)) {
+        throw new IOException(f + " is missing but " + stateFile + " lists it; the checkpoint is incomplete: "
+            + "restore the file or start a new run");
+      }
+      String actual = CheckpointFiles.crc32c(f);
+      if (!actual.equals(e.getValue())) {
+        throw new IOException(f + " is damaged or belongs to another checkpoint (CRC-32C " + actual + ", state.json says "
+            + e.getValue() + "); use another checkpoint or start a new run");
+      }
+    }
+    return state;
+  }
+
+  /** The parameters stored in dir's model.safetensors, laid out for {@code layout}. */
+  public static float[] readParams(Path dir, ParameterLayout layout) throws IOException {
+    Safetensors st = Safetensors.read(dir.resolve(MODEL));
+    GptConfig cfg = layout.config();
+    float[] params = new float[layout.totalCount()];
+    for (TensorSpec t : layout.tensors()) {
+      // wte's padded rows are not stored: they stay zero after its first vocab_size rows
+      st.readInto(tensorName(t), storedShape(t, cfg), params, t.offset());
+    }
+    int expected = layout.tensors().size();
+    if (st.entries().size() != expected) {
+      throw new IOException(dir.resolve(MODEL) + " holds " + st.entries().size() + " tensors but the model has " + expected
+          + "; the checkpoint belongs to a different model configuration");
+    }
+    return params;
+  }
+
+  /** Writes dir's weights and Adam state into {@code model} (checked against its shapes). */
+  public static void restore(Path dir, Gpt model) throws IOException {
+    ParameterLayout layout = model.layout();
+    model.writeParams(readParams(dir, layout));
+    Safetensors st = Safetensors.read(dir.resolve(OPTIMIZER));
+    float[] m = new float[layout.totalCount()];
+    float[] v = new float[layout.totalCount()];
+    for (TensorSpec t : layout.tensors()) {
+      st.readInto("exp_avg." + tensorName(t), t.shape(), m, t.offset());
+      st.readInto("exp_avg_sq." + tensorName(t), t.shape(), v, t.offset());
+    }
+    model.writeAdamM(m);
+    model.writeAdamV(v);
+  }
+}

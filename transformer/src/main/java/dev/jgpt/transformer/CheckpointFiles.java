@@ -1,0 +1,83 @@
+package dev.jgpt.transformer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * Atomic file writes for checkpoints: the bytes go to a temporary file in the same folder, are
+ * forced to disk, then the file is renamed over the target. A kill or a full disk at any instant
+ * leaves either the old file or the new one, never half of one.
+ */
+public final class CheckpointFiles {
+  private CheckpointFiles() {}
+
+  /** Writes the bytes an {@code OutputStream} consumer produces. */
+  @FunctionalInterface
+  public interface Writer {
+    void write(OutputStream out) throws IOException;
+  }
+
+  /** Writes {@code text} (UTF-8) to {@code target} atomically. */
+  public static void writeString(Path target, String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    write(target, out -> out.write(bytes));
+  }
+
+  /** Writes to {@code target} atomically; on failure the temporary file is removed. */
+  public static void write(Path target, Writer writer) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        OutputStream out = Channels.newOutputStream(ch);
+        writer.write(out);
+        out.flush();
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // the original error matters more
+      }
+      String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      if (reason.contains("No space left") || reason.contains("Disk quota")) {
+        throw new IOException("could not write " + target + ": the disk is full; the previous checkpoint is intact, "
+            + "free some space and continue with --resume", e);
+      }
+      if (e instanceof IOException) throw new IOException("could not write " + target + ": " + reason, e);
+      throw e;
+    }
+  }
+
+  /** CRC-32C of a file, as 8 hex digits: recorded in state.json to detect mixed or damaged files. */
+  public static String crc32c(Path file) throws IOException {
+    CRC32C crc = new CRC32C();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+      while (ch.read(buf) > 0) {
+        buf.flip();
+        crc.update(buf);
+        buf.clear();
+      }
+    }
+    return String.format("%08x", crc.getValue());
+  }
+}

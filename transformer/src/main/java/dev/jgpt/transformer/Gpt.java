@@ -1,0 +1,437 @@
+package dev.jgpt.transformer;
+
+import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.FloatBuf;
+import dev.jgpt.kernels.IntBuf;
+import dev.jgpt.kernels.Slice;
+import dev.jgpt.kernels.StepScalars;
+
+/**
+ * A GPT-2 model (nanoGPT semantics: learned positions, pre-LN blocks, causal self-attention, GELU
+ * MLP of width 4C, final layer norm, head tied to wte) for a fixed batch shape (B, T), written
+ * llm.c-style: one flat buffer each for parameters, gradients, Adam m and v, activations and
+ * activation gradients, and forward / backward / update as sequences of {@link Backend} ops.
+ *
+ * <p>Steps (names for {@link Backend#beginStep}): "train", "eval", "zero_grads", "update",
+ * "logits", "last_logits"; a Generator sharing the backend uses other names. Every step passes the
+ * same ops, slices and constant arguments each time; what changes per step (token ids, learning
+ * rate, Adam t, RNG step) is written to backend buffers before the step, and results (losses,
+ * gradient norm, logits) are read after it. So a capturing backend can record and replay steps.
+ *
+ * <p>Dropout follows nanoGPT on the embeddings and on both residual branches (after attn.c_proj and
+ * mlp.c_proj); nanoGPT's dropout on the attention weights is not applied, because the attention op
+ * computes weights and output in one kernel.
+ *
+ * <p>The model does not own the backend: {@link #close} releases nothing the backend would not
+ * free itself when it is closed, and marks this model unusable.
+ */
+public final class Gpt implements AutoCloseable {
+  /** Dropout seed until {@link #setDropoutSeed} is called. */
+  public static final long DEFAULT_DROPOUT_SEED = 0x6A677074L;
+  /** Dropout RNG streams: the embeddings, then two per layer (attention and MLP branch). */
+  private static final int EMBEDDING_DROPOUT_STREAM = 0;
+
+  private final GptConfig cfg;
+  private final ParameterLayout layout;
+  private final Backend backend;
+  private final int B, T;
+
+  private final FloatBuf params; // (P) laid out by ParameterLayout
+  private final FloatBuf grads; // (P)
+  private final FloatBuf adamM, adamV; // (P)
+  private final FloatBuf scalars; // (StepScalars.SIZE)
+  private final IntBuf inputs, targets; // (B, T) token ids
+  private final ParameterTensors p; // slices of params
+  private final ParameterTensors g; // slices of grads
+  private final Activations acts;
+  private final ActivationGrads dacts;
+
+  private final float[] hostScalar = new float[1];
+  private final float[] hostLosses; // (B*T)
+  private long dropoutSeed = DEFAULT_DROPOUT_SEED;
+  private boolean closed;
+
+  /**
+   * Allocates all buffers for batches of B sequences of T tokens (T <= blockSize). Parameters
+   * start at zero: call {@link #initWeights} or {@link #writeParams}.
+   */
+  public Gpt(GptConfig cfg, Backend backend, int B, int T) {
+    this.layout = new ParameterLayout(cfg); // validates cfg
+    this.cfg = cfg;
+    this.backend = backend;
+    if (B < 1) throw new IllegalArgumentException("batch size must be positive, got " + B);
+    if (T < 1 || T > cfg.blockSize()) {
+      throw new IllegalArgumentException(
+          "sequence length " + T + " must be between 1 and block_size (" + cfg.blockSize() + ")");
+    }
+    if ((long) B * T * cfg.paddedVocabSize() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("batch " + B + "x" + T + " is too large for one logits buffer: lower the batch size");
+    }
+    this.B = B;
+    this.T = T;
+    int P = layout.totalCount();
+    params = backend.allocFloat("params", P);
+    grads = backend.allocFloat("grads", P);
+    adamM = backend.allocFloat("adam_m", P);
+    adamV = backend.allocFloat("adam_v", P);
+    scalars = backend.allocFloat("scalars", StepScalars.SIZE);
+    inputs = backend.allocInt("inputs", B * T);
+    targets = backend.allocInt("targets", B * T);
+    p = new ParameterTensors(layout, params);
+    g = new ParameterTensors(layout, grads);
+    acts = new Activations(cfg, B, T, backend);
+    dacts = new ActivationGrads(cfg, B, T, backend);
+    hostLosses = new float[B * T];
+  }
+
+  // ---------------------------------------------------------------- accessors
+
+  public GptConfig config() {
+    return cfg;
+  }
+
+  public ParameterLayout layout() {
+    return layout;
+  }
+
+  public Backend backend() {
+    return backend;
+  }
+
+  public int batchSize() {
+    return B;
+  }
+
+  public int seqLen() {
+    return T;
+  }
+
+  /** The backend slice of parameter tensor {@code name} (for code that runs its own ops on the weights). */
+  public Slice paramSlice(String name) {
+    TensorSpec t = layout.get(name);
+    return params.slice(t.offset(), t.size());
+  }
+
+  /**
+   * Seeds the dropout masks (with the step's rngStep and the call site). Set it before the first
+   * training step, to the same value when resuming, so masks repeat bit for bit.
+   */
+  public void setDropoutSeed(long seed) {
+    this.dropoutSeed = seed;
+  }
+
+  public long dropoutSeed() {
+    return dropoutSeed;
+  }
+
+  // ---------------------------------------------------------------- init and state transfer
+
+  /** GPT-2 init from {@code seed} (see {@link WeightInit}); identical on every backend. Resets Adam state. */
+  public void initWeights(long seed) {
+    writeParams(WeightInit.initialParameters(layout, seed));
+    float[] zeros = new float[layout.totalCount()];
+    writeAdamM(zeros);
+    writeAdamV(zeros);
+  }
+
+  public float[] readParams() {
+    return readAll(params);
+  }
+
+  public void writeParams(float[] values) {
+    writeAll(params, values, "parameters");
+  }
+
+  public float[] readGrads() {
+    return readAll(grads);
+  }
+
+  public float[] readAdamM() {
+    return readAll(adamM);
+  }
+
+  public void writeAdamM(float[] values) {
+    writeAll(adamM, values, "Adam m");
+  }
+
+  public float[] readAdamV() {
+    return readAll(adamV);
+  }
+
+  public void writeAdamV(float[] values) {
+    writeAll(adamV, values, "Adam v");
+  }
+
+  private float[] readAll(FloatBuf buf) {
+    checkOpen();
+    float[] out = new float[buf.size()];
+    backend.read(buf, 0, out, 0, out.length);
+    return out;
+  }
+
+  private void writeAll(FloatBuf buf, float[] values, String what) {
+    checkOpen();
+    if (values.length != buf.size()) {
+      throw new IllegalArgumentException(
+          what + ": expected " + buf.size() + " floats for this model, got " + values.length + " (shapes do not match)");
+    }
+    backend.write(buf, 0, values, 0, values.length);
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  /**
+   * One training micro-step: forward with dropout, the fused cross-entropy backward scaled by
+   * {@code dlossScale} (1/(B*T*gradAccum) for a mean loss), and the backward pass, which ADDS into
+   * the gradients. inputs and targets are (B, T) token ids. rngStep (0 .. 2^24) picks this step's
+   * dropout masks. Returns the mean loss over the B*T positions.
+   */
+  public float forwardBackward(int[] inputs, int[] targets, float dlossScale, long rngStep) {
+    checkOpen();
+    if (rngStep < 0 || rngStep > (1 << 24)) {
+      throw new IllegalArgumentException("rngStep " + rngStep + " outside 0 .. 2^24 (it travels as a float)");
+    }
+    upload(this.inputs, inputs, B * T, "inputs");
+    upload(this.targets, targets, B * T, "targets");
+    setScalar(StepScalars.RNG_STEP, rngStep);
+    int N = B * T;
+    backend.beginStep("train");
+    forward(true, B);
+    backend.crossEntropyForwardBackward(acts.losses, acts.logits, this.targets, dlossScale, N, cfg.vocabSize(), cfg.paddedVocabSize());
+    backward();
+    backend.endStep();
+    return meanLoss();
+  }
+
+  /** Mean cross-entropy over the (B, T) batch, without dropout and without touching the gradients. */
+  public float evalLoss(int[] inputs, int[] targets) {
+    checkOpen();
+    upload(this.inputs, inputs, B * T, "inputs");
+    upload(this.targets, targets, B * T, "targets");
+    backend.beginStep("eval");
+    forward(false, B);
+    backend.crossEntropyForward(acts.losses, acts.logits, this.targets, B * T, cfg.vocabSize(), cfg.paddedVocabSize());
+    backend.endStep();
+    return meanLoss();
+  }
+
+  /** grads = 0 (before the first micro-step of each optimizer step). */
+  public void zeroGrads() {
+    checkOpen();
+    backend.beginStep("zero_grads");
+    backend.zero(grads.all());
+    backend.endStep();
+  }
+
+  /**
+   * AdamW step number {@code t} (1, 2, ...) with global-norm clipping at {@code maxGradNorm}
+   * (0 disables it); weight decay applies to the 2-D weights only. Returns the gradient norm
+   * before clipping.
+   */
+  public float optimizerStep(float lr, int t, float beta1, float beta2, float eps, float weightDecay, float maxGradNorm) {
+    checkOpen();
+    if (t < 1 || t > (1 << 24)) throw new IllegalArgumentException("Adam step t " + t + " outside 1 .. 2^24");
+    setScalar(StepScalars.LR, lr);
+    setScalar(StepScalars.ADAM_T, t);
+    setScalar(StepScalars.MAX_GRAD_NORM, maxGradNorm);
+    int P = layout.totalCount();
+    int D = layout.decayedCount();
+    Slice s = scalars.all();
+    backend.beginStep("update");
+    backend.globalNormSquared(s, grads.all(), P);
+    backend.adamw(params.slice(0, D), grads.slice(0, D), adamM.slice(0, D), adamV.slice(0, D), s,
+        beta1, beta2, eps, weightDecay, D);
+    backend.adamw(params.slice(D, P - D), grads.slice(D, P - D), adamM.slice(D, P - D), adamV.slice(D, P - D), s,
+        beta1, beta2, eps, 0f, P - D);
+    backend.endStep();
+    backend.read(scalars, StepScalars.GRAD_NORM_SQ, hostScalar, 0, 1);
+    return (float) Math.sqrt(hostScalar[0]);
+  }
+
+  /**
+   * Logits of every position of a (B, T) batch, without dropout: (B, T, V) row-major, the real
+   * vocabulary only.
+   */
+  public float[] logits(int[] inputs) {
+    checkOpen();
+    upload(this.inputs, inputs, B * T, "inputs");
+    backend.beginStep("logits");
+    forward(false, B);
+    backend.endStep();
+    int V = cfg.vocabSize();
+    int Vp = cfg.paddedVocabSize();
+    float[] padded = new float[B * T * Vp];
+    backend.read(acts.logits.buf(), acts.logits.offset(), padded, 0, padded.length); // one transfer
+    float[] out = new float[B * T * V];
+    for (int row = 0; row < B * T; row++) System.arraycopy(padded, row * Vp, out, row * V, V);
+    return out;
+  }
+
+  /**
+   * Logits (V, the real vocabulary only) for the token that follows {@code context}, computed
+   * from scratch over its last T tokens (as nanoGPT crops to the block size). It runs one fixed
+   * (1, T) forward pass with the context padded on the right: attention is causal, so the padding
+   * cannot change the position read. The reference for KV-cache generation.
+   */
+  public float[] lastLogits(int[] context) {
+    checkOpen();
+    if (context.length == 0) throw new IllegalArgumentException("context is empty: give at least one token");
+    int n = Math.min(context.length, T);
+    int[] window = new int[T];
+    System.arraycopy(context, context.length - n, window, 0, n);
+    upload(this.inputs, window, T, "context");
+    backend.beginStep("last_logits");
+    forward(false, 1);
+    backend.endStep();
+    float[] out = new float[cfg.vocabSize()];
+    backend.read(acts.logits.buf(), acts.logits.offset() + (n - 1) * cfg.paddedVocabSize(), out, 0, out.length);
+    return out;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  // ---------------------------------------------------------------- forward and backward
+
+  /**
+   * logits (b, T, Vp) of the current inputs; with dropout when {@code training} and the model has
+   * some. b <= B: the prefill step runs the first row only.
+   */
+  private void forward(boolean training, int b) {
+    int N = b * T, C = cfg.nEmbd(), NH = cfg.nHead(), L = cfg.nLayer();
+    boolean dropout = training && cfg.dropout() > 0f;
+    Slice s = scalars.all();
+    float pDrop = cfg.dropout();
+
+    backend.encoderForward(acts.encoded, inputs, p.wte, p.wpe, b, T, C);
+    Slice x = acts.encoded;
+    if (dropout) {
+      backend.dropoutForward(acts.encodedDrop, acts.encoded, s, pDrop, dropoutSeed, EMBEDDING_DROPOUT_STREAM, N * C);
+      x = acts.encodedDrop;
+    }
+    for (int l = 0; l < L; l++) {
+      Slice residual = l == 0 ? x : acts.residual3[l - 1];
+      // attention branch: residual2 = residual + drop(c_proj(attn(c_attn(ln_1(residual)))))
+      backend.layernormForward(acts.ln1[l], acts.ln1Mean[l], acts.ln1Rstd[l], residual, p.ln1w[l], p.ln1b[l], N, C);
+      backend.matmulForward(acts.qkv[l], acts.ln1[l], p.qkvw[l], p.qkvb[l], N, C, 3 * C);
+      backend.attentionForward(acts.atty[l], acts.att[l], acts.qkv[l], b, T, C, NH);
+      backend.matmulForward(acts.attproj[l], acts.atty[l], p.attprojw[l], p.attprojb[l], N, C, C);
+      Slice attnOut = acts.attproj[l];
+      if (dropout) {
+        backend.dropoutForward(acts.attprojDrop[l], acts.attproj[l], s, pDrop, dropoutSeed, attnStream(l), N * C);
+        attnOut = acts.attprojDrop[l];
+      }
+      backend.residualForward(acts.residual2[l], residual, attnOut, N * C);
+      // MLP branch: residual3 = residual2 + drop(c_proj(gelu(c_fc(ln_2(residual2)))))
+      backend.layernormForward(acts.ln2[l], acts.ln2Mean[l], acts.ln2Rstd[l], acts.residual2[l], p.ln2w[l], p.ln2b[l], N, C);
+      backend.matmulForward(acts.fch[l], acts.ln2[l], p.fcw[l], p.fcb[l], N, C, 4 * C);
+      backend.geluForward(acts.fchGelu[l], acts.fch[l], N * 4 * C);
+      backend.matmulForward(acts.fcproj[l], acts.fchGelu[l], p.fcprojw[l], p.fcprojb[l], N, 4 * C, C);
+      Slice mlpOut = acts.fcproj[l];
+      if (dropout) {
+        backend.dropoutForward(acts.fcprojDrop[l], acts.fcproj[l], s, pDrop, dropoutSeed, mlpStream(l), N * C);
+        mlpOut = acts.fcprojDrop[l];
+      }
+      backend.residualForward(acts.residual3[l], acts.residual2[l], mlpOut, N * C);
+    }
+    backend.layernormForward(acts.lnf, acts.lnfMean, acts.lnfRstd, acts.residual3[L - 1], p.lnfw, p.lnfb, N, C);
+    // tied head over the padded vocabulary: the padded rows of wte are zero
+    backend.matmulForward(acts.logits, acts.lnf, p.wte, null, N, C, cfg.paddedVocabSize());
+  }
+
+  /**
+   * Adds the gradients of the training forward pass into grads, given dlogits (B, T, Vp) in
+   * acts.logits. Walks the layers backwards carrying the residual stream's gradient in
+   * dacts.dresidual; every residual add's backward is the layer-norm backward adding into it.
+   */
+  private void backward() {
+    int N = B * T, C = cfg.nEmbd(), NH = cfg.nHead(), L = cfg.nLayer();
+    boolean dropout = cfg.dropout() > 0f;
+    Slice s = scalars.all();
+    float pDrop = cfg.dropout();
+    Slice dres = dacts.dresidual;
+
+    backend.zero(dres);
+    backend.zero(dacts.dln1);
+    backend.matmulBackward(dacts.dln1, g.wte, null, acts.logits, acts.lnf, p.wte, N, C, cfg.paddedVocabSize());
+    backend.layernormBackward(dres, g.lnfw, g.lnfb, dacts.dln1, acts.residual3[L - 1], p.lnfw, acts.lnfMean, acts.lnfRstd, N, C);
+    Slice x = dropout ? acts.encodedDrop : acts.encoded;
+    for (int l = L - 1; l >= 0; l--) {
+      Slice residual = l == 0 ? x : acts.residual3[l - 1];
+      backend.zero(dacts.scratch);
+      // dres = d residual3; the MLP branch
+      Slice dmlpOut = dres;
+      if (dropout) {
+        backend.dropoutBackward(dacts.dfcproj, dres, s, pDrop, dropoutSeed, mlpStream(l), N * C);
+        dmlpOut = dacts.dfcproj;
+      }
+      backend.matmulBackward(dacts.dfchGelu, g.fcprojw[l], g.fcprojb[l], dmlpOut, acts.fchGelu[l], p.fcprojw[l], N, 4 * C, C);
+      backend.geluBackward(dacts.dfch, acts.fch[l], dacts.dfchGelu, N * 4 * C);
+      backend.matmulBackward(dacts.dln2, g.fcw[l], g.fcb[l], dacts.dfch, acts.ln2[l], p.fcw[l], N, C, 4 * C);
+      backend.layernormBackward(dres, g.ln2w[l], g.ln2b[l], dacts.dln2, acts.residual2[l], p.ln2w[l],
+          acts.ln2Mean[l], acts.ln2Rstd[l], N, C);
+      // dres = d residual2; the attention branch
+      Slice dattnOut = dres;
+      if (dropout) {
+        backend.dropoutBackward(dacts.dattproj, dres, s, pDrop, dropoutSeed, attnStream(l), N * C);
+        dattnOut = dacts.dattproj;
+      }
+      backend.matmulBackward(dacts.datty, g.attprojw[l], g.attprojb[l], dattnOut, acts.atty[l], p.attprojw[l], N, C, C);
+      backend.attentionBackward(dacts.dqkv, dacts.datty, acts.qkv[l], acts.att[l], B, T, C, NH);
+      backend.matmulBackward(dacts.dln1, g.qkvw[l], g.qkvb[l], dacts.dqkv, acts.ln1[l], p.qkvw[l], N, C, 3 * C);
+      backend.layernormBackward(dres, g.ln1w[l], g.ln1b[l], dacts.dln1, residual, p.ln1w[l],
+          acts.ln1Mean[l], acts.ln1Rstd[l], N, C);
+      // dres = d residual, the block's input
+    }
+    Slice dx = dres;
+    if (dropout) {
+      // dencoded was zeroed with the scratch of layer 0 and not touched since
+      backend.dropoutBackward(dacts.dencoded, dres, s, pDrop, dropoutSeed, EMBEDDING_DROPOUT_STREAM, N * C);
+      dx = dacts.dencoded;
+    }
+    backend.encoderBackward(g.wte, g.wpe, dx, inputs, B, T, C, cfg.vocabSize());
+  }
+
+  private static int attnStream(int layer) {
+    return 1 + 2 * layer;
+  }
+
+  private static int mlpStream(int layer) {
+    return 2 + 2 * layer;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Writes {@code n} token ids after checking that they are in the vocabulary. */
+  private void upload(IntBuf dst, int[] ids, int n, String what) {
+    if (ids.length != n) {
+      throw new IllegalArgumentException(what + ": expected " + n + " token ids (B*T = " + B + "*" + T + "), got " + ids.length);
+    }
+    int V = cfg.vocabSize();
+    for (int i = 0; i < n; i++) {
+      if (ids[i] < 0 || ids[i] >= V) {
+        throw new IllegalArgumentException(what + "[" + i + "] = " + ids[i] + " is not a token id of a " + V + "-token vocabulary");
+      }
+    }
+    backend.write(dst, 0, ids, 0, n);
+  }
+
+  private void setScalar(int slot, float value) {
+    hostScalar[0] = value;
+    backend.write(scalars, slot, hostScalar, 0, 1);
+  }
+
+  /** Mean of the B*T per-position losses, summed in double. */
+  private float meanLoss() {
+    backend.read(acts.losses.buf(), acts.losses.offset(), hostLosses, 0, hostLosses.length);
+    double sum = 0;
+    for (float v : hostLosses) sum += v;
+    return (float) (sum / hostLosses.length);
+  }
+
+  private void checkOpen() {
+    if (closed) throw new IllegalStateException("this model was closed");
+  }
+}

@@ -1,0 +1,54 @@
+package dev.jgpt.transformer;
+
+import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.FloatBuf;
+import dev.jgpt.kernels.IntBuf;
+import dev.jgpt.kernels.Slice;
+
+/**
+ * The keys and values of every position seen so far, per layer, so a generation step computes
+ * one new position instead of the whole context. Also the two one-int buffers a decode step
+ * reads on the backend (the new token and its position), which is what makes the step the same
+ * op sequence every time (capture-safe).
+ *
+ * <p>Row slices for the prefill's copies are made here once: a prefill copies the k and v parts
+ * of every row of its (T, 3C) qkv activations into rows of the caches.
+ */
+final class KvCache {
+  final int L, maxT, C;
+  final FloatBuf keys; // (L, maxT, C)
+  final FloatBuf values; // (L, maxT, C)
+  final Slice[] k; // (L) x (maxT, C)
+  final Slice[] v; // (L) x (maxT, C)
+  final Slice[][] kRows; // (L, maxT) x (C)
+  final Slice[][] vRows; // (L, maxT) x (C)
+  final IntBuf token; // (1) the token being decoded
+  final IntBuf pos; // (1) its position in the window, 0 .. maxT-1
+
+  KvCache(Backend backend, int L, int maxT, int C) {
+    this.L = L;
+    this.maxT = maxT;
+    this.C = C;
+    long size = (long) L * maxT * C;
+    if (size > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("KV cache of " + L + " layers x " + maxT + " positions x " + C
+          + " channels is too large for one buffer");
+    }
+    keys = backend.allocFloat("kcache", (int) size);
+    values = backend.allocFloat("vcache", (int) size);
+    k = new Slice[L];
+    v = new Slice[L];
+    kRows = new Slice[L][maxT];
+    vRows = new Slice[L][maxT];
+    for (int l = 0; l < L; l++) {
+      k[l] = keys.slice(l * maxT * C, maxT * C);
+      v[l] = values.slice(l * maxT * C, maxT * C);
+      for (int t = 0; t < maxT; t++) {
+        kRows[l][t] = k[l].sub(t * C, C);
+        vRows[l][t] = v[l].sub(t * C, C);
+      }
+    }
+    token = backend.allocInt("decode_token", 1);
+    pos = backend.allocInt("decode_pos", 1);
+  }
+}

@@ -1,0 +1,81 @@
+package dev.jgpt.transformer;
+
+import dev.jgpt.tokenizer.json.Json;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code metrics.jsonl}: one JSON object per line, one line per logged step or evaluation
+ * ({@code step, train_loss, val_loss, val_bpb, lr, tokens_per_s, ms_per_step}, plus
+ * {@code grad_norm} and {@code elapsed_s}; values not measured at that step are null). Each
+ * line is one write, so a kill leaves at most a partial last line, which {@link #open} drops.
+ */
+public final class MetricsLog implements AutoCloseable {
+  private final FileChannel channel;
+
+  private MetricsLog(FileChannel channel) {
+    this.channel = channel;
+  }
+
+  /**
+   * Opens the log for appending. Lines of steps after {@code keepUpToStep} (written after the
+   * checkpoint a run resumes from) and a partial last line are removed first, so the resumed
+   * run's lines follow on without duplicates.
+   */
+  public static MetricsLog open(Path file, long keepUpToStep) throws IOException {
+    if (Files.exists(file)) {
+      List<String> kept = new ArrayList<>();
+      boolean changed = false;
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (keep(line, keepUpToStep)) kept.add(line);
+        else changed = true;
+      }
+      String text = Files.readString(file, StandardCharsets.UTF_8);
+      if (changed || (!text.isEmpty() && !text.endsWith("\n"))) {
+        StringBuilder sb = new StringBuilder();
+        for (String l : kept) sb.append(l).append('\n');
+        CheckpointFiles.writeString(file, sb.toString());
+      }
+    }
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    return new MetricsLog(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND));
+  }
+
+  private static boolean keep(String line, long keepUpToStep) {
+    try {
+      return Json.getLong(Json.parseObject(line), "step", Long.MAX_VALUE) <= keepUpToStep;
+    } catch (IllegalArgumentException e) {
+      return false; // a partial line from a killed run
+    }
+  }
+
+  /** Appends one record as a line. */
+  public void append(Map<String, Object> record) throws IOException {
+    byte[] line = (Json.write(record) + "\n").getBytes(StandardCharsets.UTF_8);
+    ByteBuffer buf = ByteBuffer.wrap(line);
+    while (buf.hasRemaining()) channel.write(buf);
+  }
+
+  /** Reads every record of a metrics file (for tests and tools). */
+  public static List<Map<String, Object>> read(Path file) throws IOException {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      if (!line.isBlank()) out.add(Json.parseObject(line));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+}

@@ -1,0 +1,123 @@
+package dev.jgpt.transformer;
+
+import dev.jgpt.kernels.Backend;
+import dev.jgpt.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * A run folder ({@code runs/NAME}) as {@code jgpt train} leaves it: config.json, tokenizer.json,
+ * model.safetensors, optimizer.safetensors, state.json, metrics.jsonl, and {@code best/} with the
+ * best-validation weights. {@link #load} opens one for generation and the REPL.
+ */
+public final class RunDirectory {
+  private RunDirectory() {}
+
+  /**
+   * A trained model ready to use: its configuration, tokenizer and weights.
+   *
+   * @param dir the folder it was loaded from
+   * @param state step, losses and the rest of state.json
+   * @param params the flat parameters, laid out by {@code new ParameterLayout(model)}
+   */
+  public record Run(Path dir, TrainConfig config, GptConfig model, Tokenizer tokenizer, CheckpointState state,
+      float[] params) {
+
+    /** A model on {@code backend} for batches of B x T (T <= block_size) with these weights. */
+    public Gpt newModel(Backend backend, int B, int T) {
+      Gpt gpt = new Gpt(model, backend, B, T);
+      gpt.writeParams(params);
+      return gpt;
+    }
+  }
+
+  /**
+   * The model shape a training configuration describes for a tokenizer of {@code vocabSize} ids
+   * (the tokenizer's own count, special tokens included: bytes only is 256 + end-of-text).
+   */
+  public static GptConfig modelConfig(TrainConfig config, int vocabSize) {
+    return GptConfig.of(vocabSize, config.blockSize(), config.nLayer(), config.nHead(), config.nEmbd(),
+        config.bias(), (float) config.dropout()).validate();
+  }
+
+  /**
+   * Loads a run folder (or its {@code best/}); {@code path} may also name a file inside it. Checks
+   * that config, tokenizer and weights belong together.
+   */
+  public static Run load(Path path) throws IOException {
+    Path dir = Files.isRegularFile(path) ? path.toAbsolutePath().getParent() : path;
+    if (!Files.isDirectory(dir)) throw new NoSuchFileException(path + " (not a run folder: train one with jgpt train)");
+    if (!Checkpoint.exists(dir)) {
+      throw new IOException(dir + " holds no trained model (no state.json); train one with: jgpt train --out " + dir);
+    }
+    CheckpointState state = Checkpoint.readState(dir);
+    TrainConfig config = readConfig(dir);
+    Tokenizer tokenizer = readTokenizer(dir, state.tokenizerHash());
+    GptConfig model = modelConfig(config, tokenizer.vocabSize());
+    float[] params = Checkpoint.readParams(dir, new ParameterLayout(model));
+    return new Run(dir, config, model, tokenizer, state, params);
+  }
+
+  /** Reads config.json (unknown keys are an error, as for --config). */
+  public static TrainConfig readConfig(Path dir) throws IOException {
+    Path f = dir.resolve(Checkpoint.CONFIG);
+    if (!Files.exists(f)) throw new NoSuchFileException(f + " (the run folder is incomplete)");
+    try {
+      return TrainConfig.defaults().withAll(TrainConfig.parseJson(Files.readString(f), f.toString())).validate();
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /** Reads tokenizer.json and checks it against the hash the checkpoint was trained with. */
+  public static Tokenizer readTokenizer(Path dir, String expectedHash) throws IOException {
+    Path f = dir.resolve(Checkpoint.TOKENIZER);
+    if (!Files.exists(f)) throw new NoSuchFileException(f + " (the run folder is incomplete)");
+    Tokenizer tokenizer;
+    try {
+      tokenizer = Tokenizer.load(f);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(f + " is damaged: " + e.getMessage(), e);
+    }
+    if (expectedHash != null && !expectedHash.isEmpty() && !expectedHash.equals(tokenizer.hash())) {
+      throw new IOException(f + " is not the tokenizer this model was trained with (hash " + tokenizer.hash()
+          + ", the checkpoint expects " + expectedHash + "); restore the run's own tokenizer.json");
+    }
+    return tokenizer;
+  }
+
+  /** Writes config.json atomically. */
+  public static void writeConfig(Path dir, TrainConfig config) throws IOException {
+    CheckpointFiles.writeString(dir.resolve(Checkpoint.CONFIG), config.toJson());
+  }
+
+  /** Writes tokenizer.json atomically (saved to a temporary name, then renamed). */
+  public static void writeTokenizer(Path dir, Tokenizer tokenizer) throws IOException {
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve("." + Checkpoint.TOKENIZER + ".tmp-" + ProcessHandle.current().pid());
+    try {
+      tokenizer.save(tmp);
+      Files.move(tmp, dir.resolve(Checkpoint.TOKENIZER), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** {@code runs/base}, or {@code runs/base-2}, {@code -3}... when that already holds a run. */
+  public static Path freshRunDir(Path runsRoot, String base) {
+    Path dir = runsRoot.resolve(base);
+    for (int i = 2; Files.exists(dir) && !isEmptyDir(dir); i++) dir = runsRoot.resolve(base + "-" + i);
+    return dir;
+  }
+
+  static boolean isEmptyDir(Path dir) {
+    try (var list = Files.list(dir)) {
+      return list.findAny().isEmpty();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,314 @@
+package dev.jgpt.transformer;
+
+import dev.jgpt.tokenizer.json.Json;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The complete, immutable configuration of a training run: one value for every
+ * {@link TrainConfigKey}. Built from {@link #defaults()}, a {@link Presets preset}, a config file
+ * and command-line flags, each overriding the one before; saved as the run's {@code config.json}
+ * (the same flat format {@code --config} reads, so a run's config reproduces it).
+ */
+public final class TrainConfig {
+
+  private final EnumMap<TrainConfigKey, Object> values;
+
+  private TrainConfig(EnumMap<TrainConfigKey, Object> values) {
+    this.values = values;
+  }
+
+  /** nanoGPT's train.py defaults where they make sense for a small CPU run. */
+  public static TrainConfig defaults() {
+    EnumMap<TrainConfigKey, Object> v = new EnumMap<>(TrainConfigKey.class);
+    v.put(TrainConfigKey.CORPUS, "jdk");
+    v.put(TrainConfigKey.TOKENIZER, "");
+    v.put(TrainConfigKey.VOCAB_SIZE, 256);
+    v.put(TrainConfigKey.BLOCK_SIZE, 64);
+    v.put(TrainConfigKey.N_LAYER, 4);
+    v.put(TrainConfigKey.N_HEAD, 4);
+    v.put(TrainConfigKey.N_EMBD, 128);
+    v.put(TrainConfigKey.BIAS, false);
+    v.put(TrainConfigKey.DROPOUT, 0.0);
+    v.put(TrainConfigKey.BATCH_SIZE, 12);
+    v.put(TrainConfigKey.GRAD_ACCUM, 1);
+    v.put(TrainConfigKey.MAX_ITERS, 2000);
+    v.put(TrainConfigKey.LEARNING_RATE, 1e-3);
+    v.put(TrainConfigKey.MIN_LR, 1e-4);
+    v.put(TrainConfigKey.WARMUP_ITERS, 100);
+    v.put(TrainConfigKey.LR_DECAY_ITERS, 0);
+    v.put(TrainConfigKey.LR_SCHEDULE, "cosine");
+    v.put(TrainConfigKey.WEIGHT_DECAY, 0.1);
+    v.put(TrainConfigKey.BETA1, 0.9);
+    v.put(TrainConfigKey.BETA2, 0.95);
+    v.put(TrainConfigKey.GRAD_CLIP, 1.0);
+    v.put(TrainConfigKey.EVAL_INTERVAL, 250);
+    v.put(TrainConfigKey.EVAL_ITERS, 20);
+    v.put(TrainConfigKey.LOG_INTERVAL, 10);
+    v.put(TrainConfigKey.PATIENCE, 0);
+    v.put(TrainConfigKey.KEEP_LAST, 1);
+    v.put(TrainConfigKey.SAMPLE_TOKENS, 100);
+    v.put(TrainConfigKey.SEED, 1337);
+    v.put(TrainConfigKey.THREADS, 0);
+    v.put(TrainConfigKey.BACKEND, "auto");
+    return new TrainConfig(v);
+  }
+
+  /** A copy with {@code key} set; the value is converted to the key's type (or rejected). */
+  public TrainConfig with(TrainConfigKey key, Object value) {
+    EnumMap<TrainConfigKey, Object> v = new EnumMap<>(values);
+    v.put(key, convert(key, value));
+    return new TrainConfig(v);
+  }
+
+  /** A copy with every entry of {@code overrides} set. */
+  public TrainConfig withAll(Map<TrainConfigKey, ?> overrides) {
+    EnumMap<TrainConfigKey, Object> v = new EnumMap<>(values);
+    overrides.forEach((k, value) -> v.put(k, convert(k, value)));
+    return new TrainConfig(v);
+  }
+
+  /**
+   * Reads the keys of a JSON config object. Unknown keys are rejected with the list of valid
+   * ones; keys may be spelled {@code n_layer} or {@code n-layer}. {@code source} names the file
+   * in messages.
+   */
+  public static Map<TrainConfigKey, Object> parseJson(String text, String source) {
+    Map<String, Object> obj;
+    try {
+      obj = Json.parseObject(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + " is not a valid JSON config: " + e.getMessage());
+    }
+    Map<TrainConfigKey, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : obj.entrySet()) {
+      TrainConfigKey key = TrainConfigKey.find(e.getKey());
+      if (key == null) {
+        throw new IllegalArgumentException(source + ": unknown key \"" + e.getKey() + "\"; valid keys are "
+            + TrainConfigKey.validNames());
+      }
+      try {
+        out.put(key, convert(key, e.getValue()));
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(source + ": " + ex.getMessage());
+      }
+    }
+    return out;
+  }
+
+  /** Converts a JSON value or a flag's text to the key's type. */
+  static Object convert(TrainConfigKey key, Object value) {
+    if (value == null) {
+      if (key.type() == TrainConfigKey.Type.STRING) return "";
+      throw new IllegalArgumentException("\"" + key.json() + "\" needs a value");
+    }
+    String bad = "\"" + key.json() + "\" should be ";
+    switch (key.type()) {
+      case INT -> {
+        if (value instanceof Integer i) return i;
+        if (value instanceof Long l && l == l.intValue()) return l.intValue();
+        if (value instanceof Double d && d == Math.rint(d) && Math.abs(d) <= Integer.MAX_VALUE) return d.intValue();
+        if (value instanceof String s) {
+          try {
+            return Integer.parseInt(s.strip().replace("_", ""));
+          } catch (NumberFormatException e) {
+            // fall through to the error below
+          }
+        }
+        throw new IllegalArgumentException(bad + "an integer, got " + Json.write(value));
+      }
+      case FLOAT -> {
+        if (value instanceof Number n) return n.doubleValue();
+        if (value instanceof String s) {
+          try {
+            return Double.parseDouble(s.strip());
+          } catch (NumberFormatException e) {
+            // fall through to the error below
+          }
+        }
+        throw new IllegalArgumentException(bad + "a number, got " + Json.write(value));
+      }
+      case BOOL -> {
+        if (value instanceof Boolean b) return b;
+        if (value instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")))
+          return Boolean.parseBoolean(s);
+        throw new IllegalArgumentException(bad + "true or false, got " + Json.write(value));
+      }
+      default -> {
+        if (value instanceof String s) return s;
+        throw new IllegalArgumentException(bad + "a string, got " + Json.write(value));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ checks
+
+  /** Rejects values no run can use, with the key's flag and what to do. */
+  public TrainConfig validate() {
+    positive(TrainConfigKey.BLOCK_SIZE);
+    positive(TrainConfigKey.N_LAYER);
+    positive(TrainConfigKey.N_HEAD);
+    positive(TrainConfigKey.N_EMBD);
+    positive(TrainConfigKey.BATCH_SIZE);
+    positive(TrainConfigKey.GRAD_ACCUM);
+    positive(TrainConfigKey.MAX_ITERS);
+    positive(TrainConfigKey.EVAL_INTERVAL);
+    positive(TrainConfigKey.EVAL_ITERS);
+    positive(TrainConfigKey.LOG_INTERVAL);
+    positive(TrainConfigKey.KEEP_LAST);
+    atLeast(TrainConfigKey.WARMUP_ITERS, 0);
+    atLeast(TrainConfigKey.LR_DECAY_ITERS, 0);
+    atLeast(TrainConfigKey.PATIENCE, 0);
+    atLeast(TrainConfigKey.SAMPLE_TOKENS, 0);
+    atLeast(TrainConfigKey.THREADS, 0);
+    if (vocabSize() < 256 || vocabSize() > 1 << 20)
+      throw invalid(TrainConfigKey.VOCAB_SIZE, "must be between 256 (bytes only) and 1048576");
+    if (nEmbd() % nHead() != 0)
+      throw new IllegalArgumentException("n_embd (" + nEmbd() + ") must be divisible by n_head (" + nHead()
+          + "); e.g. --n-head " + largestDivisorUpTo(nEmbd(), nHead()) + " or --n-embd " + (nEmbd() / nHead() + 1) * nHead());
+    if (!(dropout() >= 0 && dropout() < 1)) throw invalid(TrainConfigKey.DROPOUT, "must be in [0, 1)");
+    if (!(weightDecay() >= 0)) throw invalid(TrainConfigKey.WEIGHT_DECAY, "must be >= 0");
+    if (!(beta1() >= 0 && beta1() < 1)) throw invalid(TrainConfigKey.BETA1, "must be in [0, 1)");
+    if (!(beta2() >= 0 && beta2() < 1)) throw invalid(TrainConfigKey.BETA2, "must be in [0, 1)");
+    if (!(gradClip() >= 0)) throw invalid(TrainConfigKey.GRAD_CLIP, "must be >= 0 (0 = no clipping)");
+    long tokensPerMicroBatch = (long) batchSize() * blockSize();
+    if (tokensPerMicroBatch > Integer.MAX_VALUE / 64)
+      throw new IllegalArgumentException("batch_size x block_size (" + tokensPerMicroBatch + ") is too large; lower --batch-size");
+    lrSchedule(); // checks the learning rates and iteration counts
+    backendName(); // checks the name
+    return this;
+  }
+
+  private void positive(TrainConfigKey k) {
+    atLeast(k, 1);
+  }
+
+  private void atLeast(TrainConfigKey k, int min) {
+    if (intValue(k) < min) throw invalid(k, "must be >= " + min + ", got " + intValue(k));
+  }
+
+  private IllegalArgumentException invalid(TrainConfigKey k, String what) {
+    return new IllegalArgumentException(k.flag() + " " + what + " (was " + values.get(k) + ")");
+  }
+
+  private static int largestDivisorUpTo(int n, int max) {
+    for (int d = Math.min(n, max); d > 1; d--) if (n % d == 0) return d;
+    return 1;
+  }
+
+  // ------------------------------------------------------------------ typed access
+
+  public Object get(TrainConfigKey k) {
+    return values.get(k);
+  }
+
+  public int intValue(TrainConfigKey k) {
+    return (Integer) values.get(k);
+  }
+
+  public double doubleValue(TrainConfigKey k) {
+    return (Double) values.get(k);
+  }
+
+  public String string(TrainConfigKey k) {
+    return (String) values.get(k);
+  }
+
+  public String corpus() { return string(TrainConfigKey.CORPUS); }
+  public String tokenizer() { return string(TrainConfigKey.TOKENIZER); }
+  public int vocabSize() { return intValue(TrainConfigKey.VOCAB_SIZE); }
+  public int blockSize() { return intValue(TrainConfigKey.BLOCK_SIZE); }
+  public int nLayer() { return intValue(TrainConfigKey.N_LAYER); }
+  public int nHead() { return intValue(TrainConfigKey.N_HEAD); }
+  public int nEmbd() { return intValue(TrainConfigKey.N_EMBD); }
+  public boolean bias() { return (Boolean) values.get(TrainConfigKey.BIAS); }
+  public double dropout() { return doubleValue(TrainConfigKey.DROPOUT); }
+  public int batchSize() { return intValue(TrainConfigKey.BATCH_SIZE); }
+  public int gradAccum() { return intValue(TrainConfigKey.GRAD_ACCUM); }
+  public int maxIters() { return intValue(TrainConfigKey.MAX_ITERS); }
+  public double learningRate() { return doubleValue(TrainConfigKey.LEARNING_RATE); }
+  public double minLr() { return doubleValue(TrainConfigKey.MIN_LR); }
+  public int warmupIters() { return intValue(TrainConfigKey.WARMUP_ITERS); }
+  public double weightDecay() { return doubleValue(TrainConfigKey.WEIGHT_DECAY); }
+  public double beta1() { return doubleValue(TrainConfigKey.BETA1); }
+  public double beta2() { return doubleValue(TrainConfigKey.BETA2); }
+  public double gradClip() { return doubleValue(TrainConfigKey.GRAD_CLIP); }
+  public int evalInterval() { return intValue(TrainConfigKey.EVAL_INTERVAL); }
+  public int evalIters() { return intValue(TrainConfigKey.EVAL_ITERS); }
+  public int logInterval() { return intValue(TrainConfigKey.LOG_INTERVAL); }
+  public int patience() { return intValue(TrainConfigKey.PATIENCE); }
+  public int keepLast() { return intValue(TrainConfigKey.KEEP_LAST); }
+  public int sampleTokens() { return intValue(TrainConfigKey.SAMPLE_TOKENS); }
+  public long seed() { return intValue(TrainConfigKey.SEED); }
+  public int threads() { return intValue(TrainConfigKey.THREADS); }
+
+  /**
+   * lr_decay_iters, with 0 meaning max_iters (nanoGPT: "should be ~= max_iters"), but at least
+   * one step past the warmup so a run shorter than its warmup still has a schedule.
+   */
+  public int lrDecayIters() {
+    int d = intValue(TrainConfigKey.LR_DECAY_ITERS);
+    return d == 0 ? Math.max(maxIters(), warmupIters() + 1) : d;
+  }
+
+  public LrSchedule lrSchedule() {
+    return new LrSchedule(LrSchedule.Kind.parse(string(TrainConfigKey.LR_SCHEDULE)), learningRate(), minLr(),
+        warmupIters(), lrDecayIters());
+  }
+
+  /** The backend name in lower case; "auto" picks the best available. */
+  public String backendName() {
+    String b = string(TrainConfigKey.BACKEND).strip().toLowerCase(Locale.ROOT);
+    return b.isEmpty() ? "auto" : b;
+  }
+
+  /** Tokens consumed per optimizer step. */
+  public long tokensPerStep() {
+    return (long) batchSize() * blockSize() * gradAccum();
+  }
+
+  // ------------------------------------------------------------------ output
+
+  /** Key -> value in key order, JSON-ready. */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    values.forEach((k, v) -> m.put(k.json(), v));
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** The config.json text. */
+  public String toJson() {
+    return Json.writePretty(toMap());
+  }
+
+  /** Keys whose values differ from {@code other}'s, e.g. "n_layer 4 -> 6, seed 1 -> 2". */
+  public String differences(TrainConfig other, boolean shapeKeysOnly) {
+    StringBuilder sb = new StringBuilder();
+    for (TrainConfigKey k : TrainConfigKey.values()) {
+      if (shapeKeysOnly && !k.shape()) continue;
+      if (!values.get(k).equals(other.values.get(k))) {
+        sb.append(sb.isEmpty() ? "" : ", ").append(k.json()).append(' ').append(values.get(k))
+            .append(" -> ").append(other.values.get(k));
+      }
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TrainConfig t && t.values.equals(values);
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return Json.write(toMap());
+  }
+}

@@ -1,0 +1,115 @@
+package dev.jgpt.transformer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jgpt.tokenizer.json.Json;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SafetensorsTest {
+  @TempDir Path dir;
+
+  private final float[] flat = {1f, -2f, 3.5f, Float.MIN_VALUE, -0f, 6f, 7f, 8f, 9f, 1e30f};
+
+  private Path writeSample() throws IOException {
+    Path f = dir.resolve("m.safetensors");
+    Safetensors.write(f, List.of(
+        new Safetensors.Tensor("transformer.wte.weight", new int[] {2, 3}, flat, 0),
+        new Safetensors.Tensor("transformer.ln_f.weight", new int[] {4}, flat, 6)), Map.of("format", "pt"));
+    return f;
+  }
+
+  @Test
+  void layoutFollowsTheSpecification() throws IOException {
+    byte[] bytes = Files.readAllBytes(writeSample());
+    long n = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+    assertEquals(0, (8 + n) % 8, "data starts 8-byte aligned");
+    assertEquals(8 + n + 10 * 4, bytes.length);
+    Map<String, Object> header = Json.parseObject(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
+    assertEquals(Map.of("format", "pt"), header.get("__metadata__"));
+    assertEquals(Map.of("dtype", "F32", "shape", List.of(2L, 3L), "data_offsets", List.of(0L, 24L)),
+        header.get("transformer.wte.weight"));
+    assertEquals(Map.of("dtype", "F32", "shape", List.of(4L), "data_offsets", List.of(24L, 40L)),
+        header.get("transformer.ln_f.weight"));
+    // raw little-endian floats after the header
+    ByteBuffer data = ByteBuffer.wrap(bytes, (int) (8 + n), 40).order(ByteOrder.LITTLE_ENDIAN);
+    assertEquals(1f, data.getFloat());
+    assertEquals(-2f, data.getFloat());
+  }
+
+  @Test
+  void roundTripIsBitExact() throws IOException {
+    Safetensors st = Safetensors.read(writeSample());
+    float[] back = new float[10];
+    st.readInto("transformer.wte.weight", new int[] {2, 3}, back, 0);
+    st.readInto("transformer.ln_f.weight", new int[] {4}, back, 6);
+    for (int i = 0; i < 10; i++) assertEquals(Float.floatToRawIntBits(flat[i]), Float.floatToRawIntBits(back[i]));
+    assertEquals("pt", st.metadata().get("format"));
+    assertEquals(List.of("transformer.wte.weight", "transformer.ln_f.weight"),
+        st.entries().stream().map(Safetensors.Entry::name).toList());
+    assertArrayEquals(new int[] {2, 3}, st.entry("transformer.wte.weight").shape());
+  }
+
+  @Test
+  void truncatedFileIsAnError() throws IOException {
+    Path f = writeSample();
+    byte[] bytes = Files.readAllBytes(f);
+    Files.write(f, Arrays.copyOf(bytes, bytes.length - 3));
+    IOException e = assertThrows(IOException.class, () -> Safetensors.read(f));
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+  }
+
+  @Test
+  void garbageIsAnError() throws IOException {
+    Path f = dir.resolve("bad.safetensors");
+    Files.writeString(f, "this is not a tensor file at all");
+    IOException e = assertThrows(IOException.class, () -> Safetensors.read(f));
+    assertTrue(e.getMessage().contains("not a valid safetensors file"), e.getMessage());
+    Files.write(f, new byte[] {1, 2});
+    assertThrows(IOException.class, () -> Safetensors.read(f));
+  }
+
+  @Test
+  void damagedHeaderIsAnError() throws IOException {
+    Path f = writeSample();
+    byte[] bytes = Files.readAllBytes(f);
+    bytes[9] = '#'; // inside the JSON
+    Files.write(f, bytes);
+    IOException e = assertThrows(IOException.class, () -> Safetensors.read(f));
+    assertTrue(e.getMessage().contains("header"), e.getMessage());
+  }
+
+  @Test
+  void wrongShapeOrMissingTensorIsAnError() throws IOException {
+    Safetensors st = Safetensors.read(writeSample());
+    float[] dst = new float[10];
+    IOException shape = assertThrows(IOException.class, () -> st.readInto("transformer.wte.weight", new int[] {3, 2}, dst, 0));
+    assertTrue(shape.getMessage().contains("different model configuration"), shape.getMessage());
+    assertThrows(IOException.class, () -> st.readInto("transformer.wpe.weight", new int[] {1}, dst, 0));
+  }
+
+  @Test
+  void failedWriteLeavesThePreviousFile() throws IOException {
+    Path f = writeSample();
+    byte[] before = Files.readAllBytes(f);
+    float[] tooShort = new float[2];
+    assertThrows(RuntimeException.class, () -> Safetensors.write(f,
+        List.of(new Safetensors.Tensor("x", new int[] {5}, tooShort, 0)), Map.of()));
+    assertArrayEquals(before, Files.readAllBytes(f));
+    try (var files = Files.list(dir)) {
+      assertEquals(1, files.count(), "no temporary file left behind");
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.jgpt.transformer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TrainConfigTest {
+
+  @Test
+  void configFileKeysOverrideTheBase() {
+    Map<TrainConfigKey, Object> file = TrainConfig.parseJson(
+        "{\"n_layer\": 6, \"n-head\": 4, \"learning_rate\": 3e-4, \"bias\": true, \"corpus\": \"x.txt\"}", "c.json");
+    TrainConfig c = Presets.get("tiny").withAll(file).validate();
+    assertEquals(6, c.nLayer());
+    assertEquals(4, c.nHead());
+    assertEquals(3e-4, c.learningRate());
+    assertTrue(c.bias());
+    assertEquals("x.txt", c.corpus());
+    assertEquals(16, c.nEmbd()); // untouched tiny value
+  }
+
+  @Test
+  void unknownKeysAreRejectedWithTheValidOnes() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> TrainConfig.parseJson("{\"n_layers\": 6}", "my.json"));
+    assertTrue(e.getMessage().startsWith("my.json: unknown key \"n_layers\"; valid keys are corpus, tokenizer, vocab_size"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("n_layer,"), e.getMessage());
+  }
+
+  @Test
+  void wrongTypesAndBadJsonAreRejected() {
+    var type = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parseJson("{\"n_layer\": \"six\"}", "c.json"));
+    assertEquals("c.json: \"n_layer\" should be an integer, got \"six\"", type.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> TrainConfig.parseJson("{\"n_layer\": 2.5}", "c.json"));
+    assertThrows(IllegalArgumentException.class, () -> TrainConfig.parseJson("{\"bias\": 1}", "c.json"));
+    var json = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parseJson("{\"n_layer\": ", "c.json"));
+    assertTrue(json.getMessage().startsWith("c.json is not a valid JSON config"), json.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> TrainConfig.parseJson("[1, 2]", "c.json"));
+  }
+
+  @Test
+  void configJsonRoundTrips() {
+    TrainConfig c = Presets.get("baby-gpt").with(TrainConfigKey.SEED, 7);
+    TrainConfig back = TrainConfig.defaults().withAll(TrainConfig.parseJson(c.toJson(), "config.json"));
+    assertEquals(c, back);
+    assertEquals("", c.differences(back, false));
+  }
+
+  @Test
+  void impossibleShapesSayWhatToChange() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> TrainConfig.defaults().with(TrainConfigKey.N_EMBD, 100).with(TrainConfigKey.N_HEAD, 3).validate());
+    assertEquals("n_embd (100) must be divisible by n_head (3); e.g. --n-head 2 or --n-embd 102", e.getMessage());
+    var v = assertThrows(IllegalArgumentException.class,
+        () -> TrainConfig.defaults().with(TrainConfigKey.VOCAB_SIZE, 100).validate());
+    assertTrue(v.getMessage().startsWith("--vocab-size must be between 256"), v.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> TrainConfig.defaults().with(TrainConfigKey.BATCH_SIZE, 0).validate());
+    assertThrows(IllegalArgumentException.class, () -> TrainConfig.defaults().with(TrainConfigKey.DROPOUT, 1.0).validate());
+    assertThrows(IllegalArgumentException.class,
+        () -> TrainConfig.defaults().with(TrainConfigKey.LR_SCHEDULE, "exp").validate());
+  }
+
+  @Test
+  void flagTextIsConverted() {
+    TrainConfig c = TrainConfig.defaults().with(TrainConfigKey.MAX_ITERS, "2_000").with(TrainConfigKey.DROPOUT, "0.1")
+        .with(TrainConfigKey.BIAS, "TRUE");
+    assertEquals(2000, c.maxIters());
+    assertEquals(0.1, c.dropout());
+    assertTrue(c.bias());
+  }
+
+  @Test
+  void lrDecayItersZeroMeansMaxIters() {
+    TrainConfig c = TrainConfig.defaults().with(TrainConfigKey.MAX_ITERS, 500).with(TrainConfigKey.LR_DECAY_ITERS, 0);
+    assertEquals(500, c.lrDecayIters());
+    assertEquals(500, c.lrSchedule().decayIters());
+    TrainConfig shorterThanWarmup = c.with(TrainConfigKey.MAX_ITERS, 5).with(TrainConfigKey.WARMUP_ITERS, 10);
+    assertEquals(11, shorterThanWarmup.lrDecayIters());
+    assertThrows(IllegalArgumentException.class,
+        () -> shorterThanWarmup.with(TrainConfigKey.LR_DECAY_ITERS, 10).validate());
+  }
+
+  @Test
+  void presetsAreValidAndUnknownOnesListTheChoices() {
+    for (Presets.Preset p : Presets.all()) Presets.get(p.name()).validate();
+    TrainConfig cpu = Presets.get("nanogpt-cpu");
+    assertEquals(4, cpu.nLayer());
+    assertEquals(64, cpu.blockSize());
+    assertEquals(12, cpu.batchSize());
+    assertEquals(0.99, cpu.beta2());
+    assertEquals(2000, cpu.lrDecayIters());
+    var e = assertThrows(IllegalArgumentException.class, () -> Presets.get("huge"));
+    assertEquals("unknown preset 'huge'; use one of tiny, default, nanogpt-cpu, baby-gpt", e.getMessage());
+  }
+}
