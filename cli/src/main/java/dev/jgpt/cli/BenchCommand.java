@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmark jgpt's kernels and tokenizer on this machine.",
-    subcommands = {GenerateBenchCommand.class})
+    subcommands = {GenerateBenchCommand.class, BenchKernelsCommand.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -1,5 +1,6 @@
 package dev.jgpt.cli;
 
+import dev.jgpt.cli.repl.LoadedModel;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
@@ -54,7 +55,8 @@ final class GenerateBenchCommand implements Callable<Integer> {
   @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "auto, cpu, reference or tornado.")
   String backend;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads (0 = all cores).")
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+      description = "CPU threads (0 = automatic, as generate and repl choose: 1 below 5M parameters, else all cores).")
   int threads;
 
   @Override
@@ -73,7 +75,7 @@ final class GenerateBenchCommand implements Callable<Integer> {
       weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1337);
       tokenizer = Tokenizer.bytesOnly();
     }
-    try (Backend be = Backends.open(backend, threads);
+    try (Backend be = Backends.open(backend, LoadedModel.generationThreads(cfg, threads));
         Generator generator = Generator.withWeights(cfg, be, weights)) {
       System.out.println("model: " + generator.description() + " (" + be.description() + ")");
       GenerationLoop loop = new GenerationLoop(generator, tokenizer);

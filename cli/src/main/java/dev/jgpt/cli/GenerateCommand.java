@@ -76,8 +76,9 @@ final class GenerateCommand implements Callable<Integer> {
 
   private Map<String, Object> tokenObject(GenerationLoop.Token t, Tokenizer tok) {
     TokenProbabilities p = t.probabilities();
-    Map<String, Object> o = tokenFields(t.id(), tok, p.rawLogprob(t.id()));
+    Map<String, Object> o = new LinkedHashMap<>();
     o.put("index", t.index());
+    o.putAll(tokenFields(t.id(), tok, p.rawLogprob(t.id())));
     o.put("rank", p.rawRank(t.id()));
     o.put("sampler_prob", p.filtered(t.id()));
     List<Object> top = new ArrayList<>();
@@ -86,8 +87,8 @@ final class GenerateCommand implements Callable<Integer> {
     return o;
   }
 
-  /** id, text (the token's own bytes as UTF-8, lossy), bytes, logprob: OpenAI's logprobs fields. */
-  static Map<String, Object> tokenFields(int id, Tokenizer tok, double logprob) {
+  /** id, text (the token's own bytes as UTF-8, lossy), bytes, logprob (float precision): OpenAI's logprobs fields. */
+  static Map<String, Object> tokenFields(int id, Tokenizer tok, float logprob) {
     byte[] b = tok.tokenBytes(id);
     int[] bytes = new int[b.length];
     for (int i = 0; i < b.length; i++) bytes[i] = b[i] & 0xff;

@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
       ReplCommand.class,
       TokenizerCommand.class,
       BenchCommand.class,
+      DevicesCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

@@ -37,24 +37,21 @@ final class ReplCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     boolean terminal = !plain && System.console() != null && System.console().isTerminal();
-    if (terminal) return TerminalRepl.run(session -> start(session), sampling.settings(), runOptions);
+    String run = null;
+    RuntimeException noRun = null;
+    try {
+      run = runOptions.runDir().toString();
+    } catch (RuntimeException e) {
+      noRun = e; // the session says so in one line and goes on (:load RUN)
+    }
+    if (terminal) return TerminalRepl.run(run, noRun, sampling.settings(), runOptions);
     PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
     try (ReplSession session = new ReplSession(runOptions::open, out, Style.plain(), sampling.settings())) {
-      start(session);
+      if (run != null) session.loadInitial(run);
+      else session.error(noRun);
       PipeRepl.run(session, System.in);
       out.flush();
       return session.errors() == 0 ? 0 : 1;
     }
-  }
-
-  private void start(ReplSession session) {
-    String run;
-    try {
-      run = runOptions.runDir().toString();
-    } catch (RuntimeException e) {
-      session.error(e);
-      return;
-    }
-    session.loadInitial(run);
   }
 }

@@ -64,7 +64,7 @@ final class ScoreCommand implements Callable<Integer> {
   private Map<String, Object> toJson(Scorer.Result r, LoadedModel model) {
     List<Object> tokens = new ArrayList<>();
     for (Scorer.TokenScore t : r.tokens()) {
-      Map<String, Object> o = GenerateCommand.tokenFields(t.id(), model.tokenizer(), t.logprob());
+      Map<String, Object> o = GenerateCommand.tokenFields(t.id(), model.tokenizer(), (float) t.logprob());
       o.put("prob", t.scored() ? t.probability() : null);
       o.put("surprisal_bits", t.scored() ? t.surprisalBits() : null);
       o.put("rank", t.scored() ? t.rank() : null);

@@ -7,7 +7,12 @@ import picocli.CommandLine.Command;
     name = "tokenizer",
     mixinStandardHelpOptions = true,
     description = "Train, apply and inspect byte-level BPE tokenizers.",
-    subcommands = {})
+    subcommands = {
+      TokenizerTrainCommand.class,
+      TokenizerEncodeCommand.class,
+      TokenizerDecodeCommand.class,
+      TokenizerInspectCommand.class,
+    })
 final class TokenizerCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -9,6 +9,7 @@ import dev.jgpt.corpus.Split;
 import dev.jgpt.corpus.TokenData;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
+import dev.jgpt.kernels.cpu.PeakFlops;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.json.Json;
 import dev.jgpt.transformer.Checkpoint;
@@ -161,10 +162,10 @@ final class TrainCommand implements Callable<Integer> {
     RunDirectory.writeConfig(runDir, config);
     if (resumeState == null) RunDirectory.writeTokenizer(runDir, tok);
 
-    TrainerSampler sampler = new TrainerSampler(tok::decode, samplePrompt(valUsable ? split.val() : split.train()), 0.8,
+    TrainerSampler sampler = new TrainerSampler(tok::decode, samplePrompt(tok, split.train()), 0.8,
         config.seed());
     Trainer trainer = new Trainer(config, model, loader, val, runDir, tok.hash(), sampler,
-        new TrainProgress(console, terminal, config.logInterval()));
+        new TrainProgress(console, terminal, config.logInterval(), terminal ? peakGflops(be, config.threads()) : Double.NaN));
     if (resumeState != null) trainer.resumeFrom(resumeState);
     return runWithCtrlC(trainer);
   }
@@ -299,15 +300,19 @@ final class TrainCommand implements Callable<Integer> {
     return TrainTokenizer.train(source, config.vocabSize(), out);
   }
 
-  /** The sample starts with the first tokens of the validation text, as a reader would see it. */
-  private static int[] samplePrompt(TokenData text) {
-    int n = (int) Math.min(8, text.size());
-    int[] prompt = new int[n];
-    for (int i = 0; i < n; i++) prompt[i] = text.get(i);
-    return prompt;
+  /** Samples start from a newline, as nanoGPT's sample.py does (or the first validation token). */
+  private static int[] samplePrompt(Tokenizer tok, TokenData text) {
+    int[] newline = tok.encode("\n");
+    return newline.length > 0 ? newline : new int[] {text.get(0)};
   }
 
   // ------------------------------------------------------------------ running
+
+  /** The CPU's FP32 peak (half a second of FMA loops) for the status line; NaN on other backends. */
+  private static double peakGflops(Backend be, int threads) {
+    if (!be.name().equals("cpu")) return Double.NaN;
+    return PeakFlops.measure(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), 100, 3);
+  }
 
   /** Runs the trainer; Ctrl-C (a shutdown hook) asks it to stop, and waits for its checkpoint. */
   private static TrainerResult runWithCtrlC(Trainer trainer) throws IOException {

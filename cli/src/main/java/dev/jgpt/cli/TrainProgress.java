@@ -8,7 +8,8 @@ import java.util.Locale;
 
 /**
  * Prints a run's progress: on a terminal one status line rewritten in place (step of total, loss,
- * val loss, lr, tokens/s, ms/step, GFLOP/s, ETA) with evaluations and samples as lines above it;
+ * val loss, lr, tokens/s, ms/step, GFLOP/s and % of the machine's peak, ETA) with evaluations and
+ * samples as lines above it;
  * otherwise (a pipe, a log file, CI) plain lines every log_interval steps.
  */
 final class TrainProgress implements TrainerListener {
@@ -17,6 +18,7 @@ final class TrainProgress implements TrainerListener {
   private final PrintStream out;
   private final boolean terminal;
   private final int logInterval;
+  private final double peakGflops; // NaN when not measured
   private double flopsPerStep;
   private double emaMs = Double.NaN; // smoothed ms/step for the ETA
   private double emaLoss = Double.NaN;
@@ -24,10 +26,12 @@ final class TrainProgress implements TrainerListener {
   private long lastDraw;
   private boolean statusShown;
 
-  TrainProgress(PrintStream out, boolean terminal, int logInterval) {
+  /** @param peakGflops this machine's FP32 peak for the "% of peak" figure; NaN to leave it out */
+  TrainProgress(PrintStream out, boolean terminal, int logInterval, double peakGflops) {
     this.out = out;
     this.terminal = terminal;
     this.logInterval = logInterval;
+    this.peakGflops = peakGflops;
   }
 
   /** Whether standard output is an interactive terminal (not a pipe or a file). */
@@ -64,12 +68,16 @@ final class TrainProgress implements TrainerListener {
 
   String statusLine(TrainerEvents.Step s) {
     int width = Long.toString(s.maxIters()).length();
-    double eta = (s.maxIters() - s.step()) * emaMs / 1000;
-    double gflops = flopsPerStep / (s.msPerStep() / 1000) / 1e9;
-    return String.format(Locale.ROOT, "step %" + width + "d/%d %3.0f%% | loss %.4f | val %s | lr %.2e | %s tok/s | %.1f ms/step | %.1f GFLOP/s | ETA %s",
+    // smoothed over recent steps: one slow step (GC, another process) should not make the line jump
+    double ms = Double.isNaN(emaMs) ? s.msPerStep() : emaMs;
+    double tokensPerSecond = s.tokensPerSecond() * s.msPerStep() / ms;
+    double eta = (s.maxIters() - s.step()) * ms / 1000;
+    double gflops = flopsPerStep / (ms / 1000) / 1e9;
+    String peak = Double.isFinite(peakGflops) ? String.format(Locale.ROOT, " (%.0f%% of peak)", 100 * gflops / peakGflops) : "";
+    return String.format(Locale.ROOT, "step %" + width + "d/%d %3.0f%% | loss %.4f | val %s | lr %.2e | %s tok/s | %.1f ms/step | %.1f GFLOP/s%s | ETA %s",
         s.step(), s.maxIters(), 100.0 * s.step() / s.maxIters(), s.loss(),
         Double.isNaN(lastValLoss) ? "  -   " : String.format(Locale.ROOT, "%.4f", lastValLoss), s.lr(),
-        grouped(Math.round(s.tokensPerSecond())), s.msPerStep(), gflops, duration(eta));
+        grouped(Math.round(tokensPerSecond)), ms, gflops, peak, duration(eta));
   }
 
   @Override

@@ -9,9 +9,10 @@ import java.util.Arrays;
  * single large file does not keep one core busy while the others wait.
  *
  * <p>A chunk ends at the first line start at least {@code target} bytes in: after a '\n' and
- * before a byte that is neither whitespace nor inside a UTF-8 sequence. Pre-tokenizers of the
- * GPT-2 / cl100k kind never join a newline to the next word, so such a cut rarely changes the
- * tokens; where it does, the ids still decode to exactly the original bytes. A text without line
+ * before a byte that is neither whitespace nor inside a UTF-8 sequence. The gpt2, cl100k and
+ * o200k split patterns always start a new piece there, so the tokens equal those of encoding the
+ * document whole (TokenFileTest checks it); with a custom pattern they may differ at a cut, and
+ * the ids still decode to exactly the original bytes. A text without line
  * starts is cut at {@code forced} bytes (outside a UTF-8 sequence). Where cuts fall depends on the
  * bytes alone, never on how the stream delivers them, so every machine builds the same tokens.
  */

@@ -32,6 +32,12 @@ final class TokenFileWriter {
 
   static TokenFileHeader write(CorpusSource source, Tokenizer tokenizer, Path target, int threads,
                                BuildProgress progress) throws IOException {
+    return write(source, tokenizer, target, threads, progress, DocumentChunker.TARGET);
+  }
+
+  /** With chunks of about {@code chunkTarget} bytes (tests use small ones to get many cuts). */
+  static TokenFileHeader write(CorpusSource source, Tokenizer tokenizer, Path target, int threads,
+                               BuildProgress progress, int chunkTarget) throws IOException {
     if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     if (tokenizer.eotId() < 0) {
       throw new IllegalArgumentException("the tokenizer has no " + Tokenizer.END_OF_TEXT
@@ -44,7 +50,7 @@ final class TokenFileWriter {
     try {
       TokenFileHeader header;
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-        Pipeline pipeline = new Pipeline(source, tokenizer, channel, pool, threads, progress);
+        Pipeline pipeline = new Pipeline(source, tokenizer, channel, pool, threads, progress, chunkTarget);
         source.read(pipeline);
         pipeline.finish();
         header = pipeline.header();
@@ -70,6 +76,7 @@ final class TokenFileWriter {
     private final int maxPending;
     private final BuildProgress progress;
     private final int width;
+    private final int chunkTarget;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final ByteBuffer out = ByteBuffer.allocate(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
     private long tokens;
@@ -79,8 +86,9 @@ final class TokenFileWriter {
     private int skippedDocuments;
 
     Pipeline(CorpusSource source, Tokenizer tokenizer, FileChannel channel, ExecutorService pool, int threads,
-             BuildProgress progress) throws IOException {
+             BuildProgress progress, int chunkTarget) throws IOException {
       this.source = source;
+      this.chunkTarget = chunkTarget;
       this.tokenizer = tokenizer;
       this.channel = channel;
       this.pool = pool;
@@ -93,7 +101,7 @@ final class TokenFileWriter {
 
     @Override
     public void visit(DocumentInfo document, InputStream in) throws IOException {
-      DocumentChunker chunker = new DocumentChunker(in);
+      DocumentChunker chunker = new DocumentChunker(in, chunkTarget);
       boolean first = true;
       for (byte[] chunk = chunker.next(); chunk != null; chunk = chunker.next()) {
         if (first) {

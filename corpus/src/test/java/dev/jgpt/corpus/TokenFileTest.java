@@ -124,14 +124,14 @@ class TokenFileTest {
     // Text whose merges would join a newline to what follows if a pattern allowed it.
     StringBuilder text = new StringBuilder();
     String[] lines = {"  indented line {\n", "}\n", "\n", "Word and word, (more) words!\n", "\tx = 42;\n", "ünï ✓\n"};
-    for (int i = 0; text.length() < 2 * DocumentChunker.TARGET + 1000; i++) {
-      text.append(lines[i % lines.length]).append(i % 7 == 0 ? "\n" : "");
-    }
+    for (int i = 0; text.length() < 30_000; i++) text.append(lines[i % lines.length]).append(i % 7 == 0 ? "\n" : "");
     String doc = text.toString();
     Tokenizer bpe = BpeTrainer.train(doc.substring(0, 20_000), 256 + 30 + 1, pattern, List.of(Tokenizer.END_OF_TEXT), 2, null);
     Path file = write("big-" + pattern + ".txt", doc.getBytes(StandardCharsets.UTF_8));
-    try (TokenFile tokens = TokenFile.prepare(CorpusSource.resolve(file.toString(), OPTIONS), bpe, dir.resolve(pattern + ".tok"),
-        2, BuildProgress.NONE)) {
+    Path tokenFile = dir.resolve(pattern + ".tok");
+    // 64-byte chunks: hundreds of cuts, each one a chance to differ from encoding the text whole.
+    TokenFileWriter.write(CorpusSource.resolve(file.toString(), OPTIONS), bpe, tokenFile, 2, BuildProgress.NONE, 64);
+    try (TokenFile tokens = TokenFile.open(tokenFile, bpe)) {
       byte[] bytes = doc.getBytes(StandardCharsets.UTF_8);
       int[] whole = bpe.encodeBytes(bytes, 0, bytes.length);
       assertTrue(whole.length < bytes.length * 0.8, "the merges do compress");

@@ -17,7 +17,7 @@ final class BpeModel {
   final int[] start; // (vocabSize + 1) id's bytes are data[start[id], start[id + 1])
   final PairTable pairs;
   private TokenLookup whole; // the ids a piece may be answered with directly
-  private final PieceCache cache = new PieceCache(1 << 14);
+  private final PieceCache cache = new PieceCache(1 << 16);
 
   BpeModel(int[] byteToId, byte[] data, int[] start, PairTable pairs) {
     this.byteToId = byteToId;

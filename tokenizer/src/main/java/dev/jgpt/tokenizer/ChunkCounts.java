@@ -33,6 +33,7 @@ public final class ChunkCounts {
   private long[] frequency = new long[1 << 10]; // (count)
   private int count;
   private int[] table = new int[1 << 12]; // open addressing: chunk index or -1
+  private byte[] block; // read buffer of add(InputStream)
   private long chunkBytes; // bytes of all chunk occurrences
   private long looseBytes; // invalid UTF-8 bytes: one token each, never merged
   private long specialOccurrences;
@@ -87,30 +88,39 @@ public final class ChunkCounts {
     }
   }
 
-  /** Adds a file, streamed in blocks cut at line ends (for the built-in patterns), so any size fits. */
+  /** Adds a file, streamed in blocks (see {@link #add(InputStream)}), so any size fits. */
   public void addFile(Path path) throws IOException {
+    try (InputStream in = Files.newInputStream(path)) {
+      add(in);
+    }
+  }
+
+  /**
+   * Adds one document read from a stream (not closed here). For the built-in patterns it is
+   * read in blocks cut at places where pre-tokenization always ends a piece, so memory stays
+   * bounded and the chunks are the same as for the whole text; a custom pattern reads it whole.
+   */
+  public void add(InputStream in) throws IOException {
     if (!windowed) {
-      byte[] all = Files.readAllBytes(path);
+      byte[] all = in.readAllBytes();
       add(all, 0, all.length);
       return;
     }
-    try (InputStream in = Files.newInputStream(path)) {
-      byte[] block = new byte[WINDOW];
-      int filled = 0;
-      while (true) {
-        int n = in.readNBytes(block, filled, block.length - filled);
-        filled += n;
-        boolean eof = filled < block.length;
-        int cut = eof ? filled : safeCut(block, filled);
-        if (cut == 0 && !eof) { // no safe place in a whole block: grow it
-          block = Arrays.copyOf(block, block.length * 2);
-          continue;
-        }
-        add(block, 0, cut);
-        System.arraycopy(block, cut, block, 0, filled - cut);
-        filled -= cut;
-        if (eof) break;
+    if (block == null) block = new byte[WINDOW]; // reused: a corpus may be many small documents
+    int filled = 0;
+    while (true) {
+      int n = in.readNBytes(block, filled, block.length - filled);
+      filled += n;
+      boolean eof = filled < block.length;
+      int cut = eof ? filled : safeCut(block, filled);
+      if (cut == 0 && !eof) { // no safe place in a whole block: grow it
+        block = Arrays.copyOf(block, block.length * 2);
+        continue;
       }
+      add(block, 0, cut);
+      System.arraycopy(block, cut, block, 0, filled - cut);
+      filled -= cut;
+      if (eof) break;
     }
   }
 

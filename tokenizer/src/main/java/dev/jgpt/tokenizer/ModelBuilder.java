@@ -23,13 +23,29 @@ final class ModelBuilder {
     byte[] data = new byte[start[vocabSize]];
     for (int id = 0; id < vocabSize; id++) if (all[id] != null) System.arraycopy(all[id], 0, data, start[id], all[id].length);
 
+    boolean[] ordinary = new boolean[tokens.length];
+    for (int id = 0; id < tokens.length; id++) {
+      ordinary[id] = tokens[id] != null;
+      if (ordinary[id] && tokens[id].length == 0) {
+        throw new IllegalArgumentException("token " + id + " is empty; every token needs at least one byte");
+      }
+    }
+    TokenLookup lookup = null;
+    if (rule == Rule.RANKS) {
+      lookup = new TokenLookup(data, start, ordinary);
+      for (int id = 0; id < tokens.length; id++) {
+        if (tokens[id] != null && lookup.find(tokens[id], 0, tokens[id].length) != id) {
+          throw new IllegalArgumentException("tokens " + lookup.find(tokens[id], 0, tokens[id].length) + " and " + id
+              + " have the same bytes; a rank file must list each byte string once");
+        }
+      }
+    }
+
     int[] byteToId = new int[256];
     java.util.Arrays.fill(byteToId, -1);
     for (int id = 0; id < tokens.length; id++) {
       byte[] t = tokens[id];
-      if (t == null) continue;
-      if (t.length == 0) throw new IllegalArgumentException("token " + id + " is empty; every token needs at least one byte");
-      if (t.length == 1 && byteToId[t[0] & 0xFF] < 0) byteToId[t[0] & 0xFF] = id;
+      if (t != null && t.length == 1 && byteToId[t[0] & 0xFF] < 0) byteToId[t[0] & 0xFF] = id;
     }
     for (int b = 0; b < 256; b++) {
       if (byteToId[b] < 0) {
@@ -38,10 +54,7 @@ final class ModelBuilder {
       }
     }
 
-    boolean[] ordinary = new boolean[tokens.length];
-    for (int id = 0; id < tokens.length; id++) ordinary[id] = tokens[id] != null;
     if (rule == Rule.RANKS) {
-      TokenLookup lookup = new TokenLookup(data, start, ordinary);
       BpeModel model = new BpeModel(byteToId, data, start, rankPairs(tokens, lookup));
       model.setWholeTokens(lookup); // tiktoken answers any piece that is a token with that token
       return model;
@@ -53,12 +66,6 @@ final class ModelBuilder {
 
   /** tiktoken ranks: a rule for every split of every token into two tokens; priority = rank = id. */
   private static PairTable rankPairs(byte[][] tokens, TokenLookup lookup) {
-    for (int id = 0; id < tokens.length; id++) {
-      if (tokens[id] != null && lookup.find(tokens[id], 0, tokens[id].length) != id) {
-        throw new IllegalArgumentException("tokens " + lookup.find(tokens[id], 0, tokens[id].length) + " and " + id
-            + " have the same bytes; a rank file must list each byte string once");
-      }
-    }
     PairTable pairs = new PairTable(2 * tokens.length); // GPT-2 and cl100k have 2.2 and 2.3 rules per token
     for (int id = 0; id < tokens.length; id++) {
       byte[] t = tokens[id];

@@ -26,7 +26,7 @@ final class PieceCache {
     Entry e = slots[hash & mask];
     if (e == null) return null;
     byte[] k = e.key;
-    return k.length == to - from && Arrays.equals(k, 0, k.length, b, from, to) ? e.ids : null;
+    return k.length == to - from && ByteHash.equal(k, 0, b, from, k.length) ? e.ids : null;
   }
 
   void put(byte[] b, int from, int to, int hash, int[] ids) {

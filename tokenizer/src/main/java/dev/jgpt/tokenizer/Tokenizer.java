@@ -44,8 +44,8 @@ public final class Tokenizer {
     int size = tokens.length;
     for (int id : specials.values()) size = Math.max(size, id + 1);
     this.vocabSize = size;
+    this.splitter = Patterns.splitter(this.pattern); // a bad regex fails here, before the costly part
     this.model = ModelBuilder.build(rule, tokens, merges, this.specials, size);
-    this.splitter = Patterns.splitter(this.pattern);
     this.specialMatcher = new SpecialMatcher(this.specials);
     this.eotId = this.specials.getOrDefault(END_OF_TEXT, -1);
   }

@@ -12,9 +12,10 @@ import java.util.Locale;
  *
  * <p>Steps, both capture-safe (same ops, buffers and arguments every run):
  * <ul>
- *   <li>"prefill": a fixed (1, T = block size) forward pass over the window's tokens padded on
- *       the right, writing k and v of every position into the cache. Causal attention keeps the
- *       padding from touching the real positions, and later decode steps overwrite its rows.
+ *   <li>"prefill-R": a (1, R) forward pass over the window's tokens padded on the right to R
+ *       rows (R: a power of two from 16, or T), writing k and v of every row into the cache.
+ *       Causal attention keeps the padding from touching the real positions, and later decode
+ *       steps overwrite its rows.
  *   <li>"decode": one position, its token and position read from one-int backend buffers by
  *       {@code encoderDecode} and {@code attentionDecode}; out come the logits.
  * </ul>
@@ -174,6 +175,32 @@ public final class Generator implements NextTokenModel {
     return hostLogits;
   }
 
+  /**
+   * Alternates prefills of a half window and runs of decode steps over a made-up sequence until
+   * the budget or 2,000 decode steps are spent, then forgets it all (the next call starts
+   * afresh).
+   */
+  @Override
+  public void warmUp(long budgetNanos) {
+    long deadline = System.nanoTime() + budgetNanos;
+    int[] seq = new int[T];
+    for (int i = 0; i < T; i++) seq[i] = (i * 31 + 7) % V;
+    int prompt = Math.max(1, Math.min(T - 1, T / 2));
+    int threshold = prefillThreshold;
+    prefillThreshold = 0; // every new prompt is prefilled, so both paths warm up
+    long firstStep = decodeSteps;
+    try {
+      for (int round = 0; decodeSteps - firstStep < 2_000 && System.nanoTime() < deadline; round++) {
+        seq[0] = round % V; // a different first token: the cache cannot be reused
+        for (int n = prompt; n <= T && System.nanoTime() < deadline; n++) nextLogits(seq, n);
+      }
+    } finally {
+      prefillThreshold = threshold;
+      windowStart = -1;
+      cachedLength = 0;
+    }
+  }
+
   /** Index of the first token of the window for a sequence of {@code n} tokens (0 until it outgrows T). */
   long windowStart(long n) {
     if (n <= T) return 0;
@@ -234,33 +261,36 @@ public final class Generator implements NextTokenModel {
   }
 
   /**
-   * Fills cache positions 0 .. n-1 with k and v of {@code tokens[from .. from+n)} in one (1, T)
-   * forward pass. The last layer stops after its qkv: only the cache is wanted, no logits.
+   * Fills cache positions 0 .. n-1 with k and v of {@code tokens[from .. from+n)} in one forward
+   * pass over a fixed number of rows: n rounded up to a power of two (at least 16, at most T), so
+   * a slide (which keeps T/2 tokens) computes T/2 rows, not T, and each size is its own captured
+   * step. The last layer stops after its qkv: only the cache is wanted, no logits.
    */
   private void prefill(int[] tokens, int from, int n) {
     if (prefill == null) prefill = new PrefillActivations();
-    PrefillActivations a = prefill;
-    int[] padded = new int[T];
+    int rows = prefillRows(n);
+    PrefillActivations.Rows a = prefill.rows(rows);
+    int[] padded = new int[rows];
     System.arraycopy(tokens, from, padded, 0, n);
-    backend.write(a.tokens, 0, padded, 0, T);
-    backend.beginStep("prefill");
-    backend.encoderForward(a.resA, a.tokens, p.wte, p.wpe, 1, T, C);
+    backend.write(prefill.tokens, 0, padded, 0, rows);
+    backend.beginStep("prefill-" + rows);
+    backend.encoderForward(a.resA(), prefill.tokens, p.wte, p.wpe, 1, rows, C);
     for (int l = 0; l < L; l++) {
-      backend.layernormForward(a.ln, a.mean, a.rstd, a.resA, p.ln1w[l], p.ln1b[l], T, C);
-      backend.matmulForward(a.qkv, a.ln, p.qkvw[l], p.qkvb[l], T, C, 3 * C);
-      for (int t = 0; t < T; t++) {
-        backend.copy(cache.kRows[l][t], a.kOfRow[t]);
-        backend.copy(cache.vRows[l][t], a.vOfRow[t]);
+      backend.layernormForward(a.ln(), a.mean(), a.rstd(), a.resA(), p.ln1w[l], p.ln1b[l], rows, C);
+      backend.matmulForward(a.qkv(), a.ln(), p.qkvw[l], p.qkvb[l], rows, C, 3 * C);
+      for (int t = 0; t < rows; t++) {
+        backend.copy(cache.kRows[l][t], prefill.kOfRow[t]);
+        backend.copy(cache.vRows[l][t], prefill.vOfRow[t]);
       }
       if (l == L - 1) break;
-      backend.attentionForward(a.atty, a.att, a.qkv, 1, T, C, NH);
-      backend.matmulForward(a.attproj, a.atty, p.attprojw[l], p.attprojb[l], T, C, C);
-      backend.residualForward(a.resB, a.resA, a.attproj, T * C);
-      backend.layernormForward(a.ln, a.mean, a.rstd, a.resB, p.ln2w[l], p.ln2b[l], T, C);
-      backend.matmulForward(a.fch, a.ln, p.fcw[l], p.fcb[l], T, C, 4 * C);
-      backend.geluForward(a.fchGelu, a.fch, T * 4 * C);
-      backend.matmulForward(a.fcproj, a.fchGelu, p.fcprojw[l], p.fcprojb[l], T, 4 * C, C);
-      backend.residualForward(a.resA, a.resB, a.fcproj, T * C);
+      backend.attentionForward(a.atty(), a.att(), a.qkv(), 1, rows, C, NH);
+      backend.matmulForward(a.attproj(), a.atty(), p.attprojw[l], p.attprojb[l], rows, C, C);
+      backend.residualForward(a.resB(), a.resA(), a.attproj(), rows * C);
+      backend.layernormForward(a.ln(), a.mean(), a.rstd(), a.resB(), p.ln2w[l], p.ln2b[l], rows, C);
+      backend.matmulForward(a.fch(), a.ln(), p.fcw[l], p.fcb[l], rows, C, 4 * C);
+      backend.geluForward(a.fchGelu(), a.fch(), rows * 4 * C);
+      backend.matmulForward(a.fcproj(), a.fchGelu(), p.fcprojw[l], p.fcprojb[l], rows, 4 * C, C);
+      backend.residualForward(a.resA(), a.resB(), a.fcproj(), rows * C);
     }
     backend.endStep();
     System.arraycopy(padded, 0, window, 0, n);
@@ -268,52 +298,68 @@ public final class Generator implements NextTokenModel {
     prefills++;
   }
 
-  /** Activations of the (1, T) prefill pass; one set reused by every layer. */
+  /** Rows a prefill of n tokens computes: the next power of two, at least 16, at most T. */
+  int prefillRows(int n) {
+    int rows = 16;
+    while (rows < n) rows *= 2;
+    return Math.min(rows, T);
+  }
+
+  /**
+   * Activations of the prefill pass for up to T rows, one set reused by every layer; a pass over
+   * fewer rows uses the front of each tensor ({@link #rows}, slices made once per size).
+   */
   private final class PrefillActivations {
     final IntBuf tokens; // (T)
-    final Slice resA, resB; // (T, C)
-    final Slice ln; // (T, C)
-    final Slice mean, rstd; // (T)
-    final Slice qkv; // (T, 3C)
+    final FloatBuf buf;
+    final Slice qkvAll; // (T, 3C)
     final Slice[] kOfRow, vOfRow; // (T) x (C): the k and v parts of each row of qkv
-    final Slice atty; // (T, C)
-    final Slice att; // (NH, T, T)
-    final Slice attproj; // (T, C)
-    final Slice fch, fchGelu; // (T, 4C)
-    final Slice fcproj; // (T, C)
+    private final java.util.Map<Integer, Rows> bySize = new java.util.HashMap<>();
+
+    /** The tensors of a pass over {@code rows} rows (N = rows below). */
+    record Rows(
+        Slice resA, Slice resB, // (N, C)
+        Slice ln, // (N, C)
+        Slice mean, Slice rstd, // (N)
+        Slice qkv, // (N, 3C)
+        Slice atty, // (N, C)
+        Slice att, // (NH, N, N)
+        Slice attproj, // (N, C)
+        Slice fch, Slice fchGelu, // (N, 4C)
+        Slice fcproj) {} // (N, C)
 
     PrefillActivations() {
       BufferCursor counting = new BufferCursor(null);
-      layOut(counting);
-      FloatBuf buf = backend.allocFloat("prefill_acts", counting.sizeOrThrow("prefill activations"));
-      Slice[] s = layOut(new BufferCursor(buf));
-      resA = s[0];
-      resB = s[1];
-      ln = s[2];
-      mean = s[3];
-      rstd = s[4];
-      qkv = s[5];
-      atty = s[6];
-      att = s[7];
-      attproj = s[8];
-      fch = s[9];
-      fchGelu = s[10];
-      fcproj = s[11];
+      layOut(counting, T);
+      buf = backend.allocFloat("prefill_acts", counting.sizeOrThrow("prefill activations"));
+      qkvAll = layOut(new BufferCursor(buf), T).qkv();
       kOfRow = new Slice[T];
       vOfRow = new Slice[T];
       for (int t = 0; t < T; t++) {
-        kOfRow[t] = qkv.sub(t * 3 * C + C, C);
-        vOfRow[t] = qkv.sub(t * 3 * C + 2 * C, C);
+        kOfRow[t] = qkvAll.sub(t * 3 * C + C, C);
+        vOfRow[t] = qkvAll.sub(t * 3 * C + 2 * C, C);
       }
       tokens = backend.allocInt("prefill_tokens", T);
     }
 
-    private Slice[] layOut(BufferCursor c) {
-      long TC = (long) T * C;
-      return new Slice[] {
-        c.take(TC), c.take(TC), c.take(TC), c.take(T), c.take(T), c.take(3 * TC), c.take(TC),
-        c.take((long) NH * T * T), c.take(TC), c.take(4 * TC), c.take(4 * TC), c.take(TC)
-      };
+    Rows rows(int n) {
+      return bySize.computeIfAbsent(n, this::slices);
+    }
+
+    /** Each tensor starts where it does for T rows, so qkv's rows line up with kOfRow/vOfRow. */
+    private Rows slices(int n) {
+      Rows full = layOut(new BufferCursor(buf), T);
+      long nc = (long) n * C;
+      return new Rows(full.resA().sub(0, (int) nc), full.resB().sub(0, (int) nc), full.ln().sub(0, (int) nc),
+          full.mean().sub(0, n), full.rstd().sub(0, n), full.qkv().sub(0, (int) (3 * nc)), full.atty().sub(0, (int) nc),
+          full.att().sub(0, NH * n * n), full.attproj().sub(0, (int) nc), full.fch().sub(0, (int) (4 * nc)),
+          full.fchGelu().sub(0, (int) (4 * nc)), full.fcproj().sub(0, (int) nc));
+    }
+
+    private Rows layOut(BufferCursor c, int n) {
+      long nc = (long) n * C;
+      return new Rows(c.take(nc), c.take(nc), c.take(nc), c.take(n), c.take(n), c.take(3 * nc), c.take(nc),
+          c.take((long) NH * n * n), c.take(nc), c.take(4 * nc), c.take(4 * nc), c.take(nc));
     }
   }
 }

@@ -25,6 +25,13 @@ public interface NextTokenModel extends AutoCloseable {
     return "vocabulary " + vocabSize() + ", context " + contextLength();
   }
 
+  /**
+   * Runs the model on throw-away input for up to {@code budgetNanos} so the JIT compiles its
+   * kernels before a user waits on them (the REPL does this while the first line is typed).
+   * Later results are unaffected.
+   */
+  default void warmUp(long budgetNanos) {}
+
   @Override
   default void close() {}
 }

@@ -32,8 +32,8 @@ public final class Presets {
         MAX_ITERS, 20, WARMUP_ITERS, 2, EVAL_INTERVAL, 10, EVAL_ITERS, 2, LOG_INTERVAL, 5,
         SAMPLE_TOKENS, 16, LEARNING_RATE, 3e-3, MIN_LR, 3e-4);
     add(DEFAULT, "a few minutes on 2 cores, readable samples: byte-level, 4 layers x 128, context 128",
-        VOCAB_SIZE, 256, BLOCK_SIZE, 128, N_LAYER, 4, N_HEAD, 4, N_EMBD, 128, BATCH_SIZE, 16,
-        MAX_ITERS, 1500, WARMUP_ITERS, 100, EVAL_INTERVAL, 250, EVAL_ITERS, 20,
+        VOCAB_SIZE, 256, BLOCK_SIZE, 128, N_LAYER, 4, N_HEAD, 4, N_EMBD, 128, BATCH_SIZE, 8,
+        MAX_ITERS, 2000, WARMUP_ITERS, 100, EVAL_INTERVAL, 400, EVAL_ITERS, 10, LOG_INTERVAL, 20,
         LEARNING_RATE, 2e-3, MIN_LR, 2e-4, BETA2, 0.99, SAMPLE_TOKENS, 200);
     add("nanogpt-cpu", "nanoGPT's CPU recipe for shakespeare_char (README), byte-level",
         CORPUS, "shakespeare", VOCAB_SIZE, 256, BLOCK_SIZE, 64, N_LAYER, 4, N_HEAD, 4, N_EMBD, 128,

@@ -139,10 +139,10 @@ public final class Trainer {
         lossSum += model.forwardBackward(inputs, targets, dlossScale, rngStep);
       }
       double loss = lossSum / accum;
-      if (!Double.isFinite(loss)) return diverged("loss", loss, sessionStart, stepMs, timedSteps);
+      if (!Double.isFinite(loss)) return diverged("loss", loss, step + 1, sessionStart, stepMs, timedSteps);
       double gradNorm = model.optimizerStep((float) lr, (int) Math.min(step + 1, RNG_STEP_LIMIT),
           (float) config.beta1(), (float) config.beta2(), ADAM_EPS, (float) config.weightDecay(), (float) config.gradClip());
-      if (!Double.isFinite(gradNorm)) return diverged("gradient norm", gradNorm, sessionStart, stepMs, timedSteps);
+      if (!Double.isFinite(gradNorm)) return diverged("gradient norm", gradNorm, step + 1, sessionStart, stepMs, timedSteps);
       step++;
       tokensSeen += config.tokensPerStep();
       lastLoss = loss;
@@ -157,7 +157,7 @@ public final class Trainer {
       boolean logNow = evalNow || step % config.logInterval() == 0;
       TrainerEvents.Eval eval = evalNow ? evaluate() : null;
       if (eval != null && !Double.isFinite(eval.valLoss()))
-        return diverged("validation loss", eval.valLoss(), sessionStart, stepMs, timedSteps);
+        return diverged("validation loss", eval.valLoss(), step, sessionStart, stepMs, timedSteps);
       if (logNow && metrics != null) metrics.append(metricsRecord(loss, lr, gradNorm, ms, tokensPerSecond, eval, sessionStart));
       if (eval != null) {
         EarlyStopping.Verdict verdict = earlyStopping.observe(step, eval.valLoss());
@@ -175,7 +175,9 @@ public final class Trainer {
       }
     }
     saveCheckpoint(sessionStart);
-    return result(TrainerResult.Outcome.COMPLETED, sessionStart, stepMs, timedSteps, "trained " + step + " steps");
+    String done = timedSteps > 0 ? "trained " + step + " steps"
+        : "the run is already at step " + step + " of max_iters " + maxIters + "; raise --max-iters to train further";
+    return result(TrainerResult.Outcome.COMPLETED, sessionStart, stepMs, timedSteps, done);
   }
 
   /** Mean validation loss over the fixed evaluation batches, and its bits per byte. */
@@ -262,7 +264,8 @@ public final class Trainer {
 
   // ------------------------------------------------------------------ endings
 
-  private TrainerResult diverged(String what, double value, long sessionStart, double[] stepMs, int timedSteps) {
+  private TrainerResult diverged(String what, double value, long atStep, long sessionStart, double[] stepMs,
+      int timedSteps) {
     String kept = lastSavedStep >= 0 && runDir != null
         ? "the last good checkpoint (step " + lastSavedStep + ") is kept in " + runDir
         : "no checkpoint had been saved yet";
@@ -271,7 +274,7 @@ public final class Trainer {
     double lower = config.learningRate() / 3;
     String message = String.format(Locale.ROOT,
         "training diverged: the %s became %s at step %d (%s); %s; lower the learning rate (e.g. --learning-rate %.2g, now %.2g)%s",
-        what, Double.isNaN(value) ? "NaN" : "infinite", step + 1, last, kept, lower, config.learningRate(),
+        what, Double.isNaN(value) ? "NaN" : "infinite", atStep, last, kept, lower, config.learningRate(),
         config.gradClip() > 0 ? "" : " or clip gradients (--grad-clip 1.0)");
     return result(TrainerResult.Outcome.DIVERGED, sessionStart, stepMs, timedSteps, message);
   }

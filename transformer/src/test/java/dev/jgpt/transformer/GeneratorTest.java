@@ -15,7 +15,11 @@ class GeneratorTest {
   private static final int T = 12;
 
   private static GptConfig config(boolean bias) {
-    return GptConfig.of(70, T, 2, 2, 16, bias, 0f);
+    return config(bias, T);
+  }
+
+  private static GptConfig config(boolean bias, int blockSize) {
+    return GptConfig.of(70, blockSize, 2, 2, 16, bias, 0f);
   }
 
   /** Weights far from init (std 0.3, layer norms around 1) so a wrong op changes the logits visibly. */
@@ -55,7 +59,12 @@ class GeneratorTest {
   }
 
   private void checkAgainstFullRecompute(boolean bias, int prefillThreshold) {
-    GptConfig cfg = config(bias);
+    checkAgainstFullRecompute(config(bias), prefillThreshold);
+  }
+
+  private void checkAgainstFullRecompute(GptConfig cfg, int prefillThreshold) {
+    boolean bias = cfg.bias();
+    int T = cfg.blockSize();
     Backend backend = new ReferenceBackend();
     Gpt gpt = new Gpt(cfg, backend, 1, T);
     gpt.writeParams(randomWeights(cfg, bias ? 1 : 2));
@@ -77,6 +86,7 @@ class GeneratorTest {
   @Test
   void prefilledWindowsGiveTheSameLogitsAsDecodedOnes() {
     checkAgainstFullRecompute(true, 0); // every new window is prefilled
+    checkAgainstFullRecompute(config(false, 40), 0); // prefills of 16, 32 and 40 rows
     GptConfig cfg = config(true);
     float[] w = randomWeights(cfg, 4);
     int[] tokens = randomTokens(T - 1, cfg.vocabSize(), 5);
@@ -89,6 +99,26 @@ class GeneratorTest {
     assertEquals(1, prefilled.prefills());
     assertEquals(1, prefilled.decodeSteps(), "the last token is decoded to get its logits");
     assertEquals(0, decoded.prefills());
+  }
+
+  @Test
+  void theCpuBackendsKvCacheMatchesTheReferenceRecompute() {
+    int T = 40;
+    GptConfig cfg = config(true, T);
+    float[] w = randomWeights(cfg, 13);
+    Gpt reference = new Gpt(cfg, new ReferenceBackend(), 1, T);
+    reference.writeParams(w);
+    try (Backend cpu = dev.jgpt.kernels.Backends.open("cpu", 2)) {
+      Generator gen = Generator.withWeights(cfg, cpu, w);
+      int[] tokens = randomTokens(2 * T + 7, cfg.vocabSize(), 14);
+      for (int n = 1; n <= tokens.length; n++) {
+        float[] cached = gen.nextLogits(tokens, n).clone();
+        assertLogitsClose(recompute(reference, gen, tokens, n), cached, cfg.vocabSize(), "cpu, length " + n);
+      }
+      gen.setPrefillThreshold(0);
+      int[] other = randomTokens(T, cfg.vocabSize(), 15);
+      assertLogitsClose(recompute(reference, gen, other, T), gen.nextLogits(other, T), cfg.vocabSize(), "cpu prefill");
+    }
   }
 
   @Test
@@ -124,16 +154,50 @@ class GeneratorTest {
 
   @Test
   void decodeAndPrefillStepsAreCaptureSafe() {
-    GptConfig cfg = config(true);
+    int T = 40;
+    GptConfig cfg = config(true, T);
     CaptureChecker checker = CaptureChecker.wrap(new ReferenceBackend());
     Generator gen = Generator.withWeights(cfg, checker.backend(), randomWeights(cfg, 8));
     gen.setPrefillThreshold(3);
     int[] tokens = randomTokens(4 * T, cfg.vocabSize(), 9);
-    for (int n = 1; n <= tokens.length; n++) gen.nextLogits(tokens, n);
-    gen.nextLogits(tokens, 2); // back to the start of a new window: prefill-free decode
-    gen.nextLogits(tokens, T); // a long jump: prefill again
+    for (int n = 1; n <= tokens.length; n++) gen.nextLogits(tokens, n); // slides prefill T/2 = 20 tokens: 32 rows
+    gen.nextLogits(tokens, 2);
+    gen.nextLogits(tokens, 10); // 8 new tokens: 16 rows
+    gen.nextLogits(tokens, T); // 39 tokens: 40 rows
+    gen.nextLogits(tokens, 12);
+    gen.nextLogits(tokens, 25);
+    gen.nextLogits(tokens, T - 1);
+    gen.nextLogits(tokens, 3);
+    gen.nextLogits(tokens, 14); // 10 new tokens: 16 rows again
     assertTrue(checker.completedRuns("decode") > 2 * T, "decode steps ran: " + checker.completedRuns("decode"));
-    assertTrue(checker.completedRuns("prefill") >= 3, "prefills ran: " + checker.completedRuns("prefill"));
+    for (int rows : new int[] {16, 32, 40}) {
+      assertTrue(checker.completedRuns("prefill-" + rows) >= 2, rows + "-row prefills ran: "
+          + checker.completedRuns("prefill-" + rows));
+    }
+  }
+
+  @Test
+  void prefillsRoundTheirRowsUpToPowersOfTwoWithinTheBlock() {
+    Generator gen = Generator.withWeights(config(true, 100), new ReferenceBackend(), randomWeights(config(true, 100), 1));
+    assertEquals(16, gen.prefillRows(1));
+    assertEquals(16, gen.prefillRows(16));
+    assertEquals(32, gen.prefillRows(17));
+    assertEquals(64, gen.prefillRows(50));
+    assertEquals(100, gen.prefillRows(99));
+  }
+
+  @Test
+  void warmingUpLeavesNoTraceInLaterLogits() {
+    GptConfig cfg = config(true);
+    float[] w = randomWeights(cfg, 11);
+    int[] tokens = randomTokens(2 * T, cfg.vocabSize(), 12);
+    Generator cold = Generator.withWeights(cfg, new ReferenceBackend(), w);
+    Generator warm = Generator.withWeights(cfg, new ReferenceBackend(), w);
+    warm.warmUp(50_000_000L);
+    assertTrue(warm.decodeSteps() > 0 && warm.prefills() > 0, "both paths ran");
+    for (int n = 1; n <= tokens.length; n++) {
+      assertLogitsClose(cold.nextLogits(tokens, n).clone(), warm.nextLogits(tokens, n), cfg.vocabSize(), "length " + n);
+    }
   }
 
   @Test

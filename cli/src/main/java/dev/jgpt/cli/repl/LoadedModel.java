@@ -4,6 +4,7 @@ import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.NextTokenModel;
 import dev.jgpt.transformer.RunDirectory;
 import java.io.IOException;
@@ -21,10 +22,13 @@ import java.nio.file.Path;
 public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer, Backend backend)
     implements AutoCloseable {
 
-  /** Loads a run folder onto a new backend ({@code backendName} "auto", "cpu"...; threads 0 = all cores). */
+  /** Below this many parameters, generation runs on one thread unless told otherwise. */
+  static final long SMALL_MODEL_PARAMETERS = 5_000_000;
+
+  /** Loads a run folder onto a new backend ({@code backendName} "auto", "cpu"...; threads 0 = automatic). */
   public static LoadedModel open(Path runDir, String backendName, int threads) throws IOException {
     RunDirectory.Run run = RunDirectory.load(runDir);
-    Backend backend = Backends.open(backendName, threads);
+    Backend backend = Backends.open(backendName, generationThreads(run.model(), threads));
     try {
       Generator generator = Generator.withWeights(run.model(), backend, run.params());
       return new LoadedModel(runDir.toString(), generator, run.tokenizer(), backend);
@@ -32,6 +36,17 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
       backend.close();
       throw e;
     }
+  }
+
+  /**
+   * Threads for generating with {@code cfg}: {@code requested} when given (> 0); else one for
+   * small models, whose per-token ops take microseconds (splitting them gains little and, when
+   * another program holds a core, a worker waiting for its time slice stalls every op), and all
+   * cores (0) for larger ones.
+   */
+  public static int generationThreads(GptConfig cfg, int requested) {
+    if (requested > 0) return requested;
+    return cfg.parameterCount() < SMALL_MODEL_PARAMETERS ? 1 : 0;
   }
 
   /** "runs/x: 4 layers x 128 (4 heads), context 64, ..." */

@@ -51,6 +51,7 @@ public final class ReplSession implements AutoCloseable {
   private int probsTop = 10;
   private boolean colour = true;
   private int[] context = new int[0];
+  private Thread warmer; // warms the model up while the first line is typed
   private volatile boolean cancelRequested;
   private int errors;
   private boolean quit;
@@ -91,12 +92,53 @@ public final class ReplSession implements AutoCloseable {
 
   /** Opens a run as the session's model (as :load does); errors are printed as one line. */
   public void loadInitial(String run) {
+    loadInitial(run, loader);
+  }
+
+  /** As {@link #loadInitial(String)}, with a loader of its own (one that was started earlier, in parallel). */
+  public void loadInitial(String run, ModelLoader initialLoader) {
     try {
-      load(run);
+      install(initialLoader.load(run));
       initialModel = run;
     } catch (Exception e) {
       error(e);
     }
+  }
+
+  /**
+   * Warms the model up on a background thread for up to {@code budgetNanos}; the next command
+   * waits for it. A terminal session does this while its user types the first line.
+   */
+  public void warmUpInBackground(long budgetNanos) {
+    if (loaded == null) return;
+    var model = loaded.model();
+    GenerationLoop warmLoop = loop;
+    SamplerSettings warmSettings = SamplerSettings.defaults().withMaxNewTokens(32);
+    warmer = Thread.ofPlatform().daemon().name("jgpt-warm-up").start(() -> {
+      try {
+        model.warmUp(budgetNanos);
+        // the sampler, the decoder and the stop-string check too, on throw-away text
+        warmLoop.generate(warmLoop.promptTokens("warm up"), warmSettings, 0, t -> {}, () -> false);
+      } catch (RuntimeException e) {
+        // a broken model shows its error on the first real command
+      }
+    });
+  }
+
+  private void awaitWarmUp() {
+    Thread t = warmer;
+    if (t == null) return;
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    warmer = null;
+    if (interrupted) Thread.currentThread().interrupt();
   }
 
   /** Prints an error as one line and counts it. */
@@ -111,6 +153,7 @@ public final class ReplSession implements AutoCloseable {
 
   /** Handles one input line (a command, a comment, text to continue, or empty to continue the context). */
   public void handle(String line) {
+    awaitWarmUp();
     cancelRequested = false;
     try {
       dispatch(line);
@@ -394,7 +437,10 @@ public final class ReplSession implements AutoCloseable {
   // ---------------------------------------------------------------- models and files
 
   private void load(String run) throws IOException {
-    LoadedModel next = loader.load(run);
+    install(loader.load(run));
+  }
+
+  private void install(LoadedModel next) {
     GenerationLoop nextLoop;
     try {
       nextLoop = new GenerationLoop(next.model(), next.tokenizer());
@@ -446,6 +492,7 @@ public final class ReplSession implements AutoCloseable {
 
   @Override
   public void close() {
+    awaitWarmUp();
     if (loaded != null) loaded.close();
     loaded = null;
   }

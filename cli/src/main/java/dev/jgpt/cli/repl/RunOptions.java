@@ -13,7 +13,8 @@ public final class RunOptions {
       description = "auto, cpu, reference or tornado (default ${DEFAULT-VALUE}).")
   String backend;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads (0 = all cores).")
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+      description = "CPU threads (0 = automatic: 1 for models under 5M parameters, else all cores).")
   int threads;
 
   /** The run to open: --run, or the newest under runs/; a one-line error when there is none. */

@@ -2,9 +2,11 @@ package dev.jgpt.cli.repl;
 
 import dev.jgpt.transformer.SamplerSettings;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Consumer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -17,32 +19,44 @@ import org.jline.terminal.TerminalBuilder;
  * The REPL on a terminal: JLine line editing, persistent history, tab completion, multi-line
  * input (end a line with a backslash), colours. Ctrl-C at the prompt clears the line and during a
  * generation stops it; Ctrl-D or :quit leaves.
+ *
+ * <p>Start-up is kept short: the model loads on another thread while the terminal is set up,
+ * and warms up (JIT) while the first line is typed.
  */
 public final class TerminalRepl {
   private static final String PROMPT = "jgpt> ";
+  /** How long the model may warm up in the background before the first command. */
+  private static final long WARM_UP_NANOS = 1_500_000_000L;
+  /** JNI first: it opens a terminal in about half the time of the FFM provider. */
+  private static final String PROVIDERS = "jni,exec,ffm";
 
   private TerminalRepl() {}
 
-  /** Runs a session on the system terminal; {@code start} loads the first model. Returns the exit code. */
-  public static int run(Consumer<ReplSession> start, SamplerSettings settings, RunOptions runs) throws IOException {
-    try (Terminal terminal = TerminalBuilder.builder().system(true).build();
+  /**
+   * Runs a session on the system terminal with the run {@code initialRun} (null: none, and
+   * {@code noRun} says why). Returns the exit code.
+   */
+  public static int run(String initialRun, RuntimeException noRun, SamplerSettings settings, RunOptions runs)
+      throws IOException {
+    CompletableFuture<LoadedModel> preload = initialRun == null ? null : CompletableFuture.supplyAsync(() -> {
+      try {
+        return runs.open(initialRun);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    TerminalBuilder builder = TerminalBuilder.builder().system(true);
+    if (System.getProperty(TerminalBuilder.PROP_PROVIDERS) == null) builder.providers(PROVIDERS);
+    try (Terminal terminal = builder.build();
         ReplSession session = new ReplSession(runs::open, terminal.writer(), Style.terminal(), settings)) {
-      terminal.writer().println(session.style().dim("jgpt repl: type text to continue it, :help for commands, Ctrl-D to leave"));
+      Style style = session.style();
+      terminal.writer().println(style.dim("jgpt repl: type text to continue it, :help for commands, Ctrl-D to leave"));
+      LineReader reader = lineReader(terminal);
+      if (preload != null) session.loadInitial(initialRun, run -> joinPreload(preload));
+      else session.error(noRun);
+      if (session.modelDescription() != null) terminal.writer().println(style.dim(session.modelDescription()));
       terminal.flush();
-      start.accept(session);
-      if (session.modelDescription() != null) terminal.writer().println(session.style().dim(session.modelDescription()));
-      DefaultParser parser = new DefaultParser();
-      parser.setEofOnEscapedNewLine(true);
-      parser.setEofOnUnclosedQuote(false);
-      LineReader reader = LineReaderBuilder.builder()
-          .terminal(terminal)
-          .appName("jgpt")
-          .parser(parser)
-          .completer(new ReplCompleter(Path.of("runs")))
-          .variable(LineReader.HISTORY_FILE, historyFile())
-          .variable(LineReader.SECONDARY_PROMPT_PATTERN, ".... ")
-          .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // '!' and '\' in text are text
-          .build();
+      session.warmUpInBackground(WARM_UP_NANOS);
       while (!session.quitRequested()) {
         String line;
         try {
@@ -62,6 +76,31 @@ public final class TerminalRepl {
         terminal.flush();
       }
       return 0;
+    }
+  }
+
+  private static LineReader lineReader(Terminal terminal) {
+    DefaultParser parser = new DefaultParser();
+    parser.setEofOnEscapedNewLine(true); // a trailing backslash continues the input on the next line
+    parser.setEofOnUnclosedQuote(false); // quotes in text are text
+    return LineReaderBuilder.builder()
+        .terminal(terminal)
+        .appName("jgpt")
+        .parser(parser)
+        .completer(new ReplCompleter(Path.of("runs")))
+        .variable(LineReader.HISTORY_FILE, historyFile())
+        .variable(LineReader.SECONDARY_PROMPT_PATTERN, ".... ")
+        .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // '!' and '\' in text are text
+        .build();
+  }
+
+  private static LoadedModel joinPreload(CompletableFuture<LoadedModel> preload) throws IOException {
+    try {
+      return preload.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof UncheckedIOException u) throw u.getCause();
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      throw e;
     }
   }
 

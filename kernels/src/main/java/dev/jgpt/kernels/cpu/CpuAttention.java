@@ -3,56 +3,86 @@ package dev.jgpt.kernels.cpu;
 import static dev.jgpt.kernels.cpu.Vec.L;
 import static dev.jgpt.kernels.cpu.Vec.S;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Causal self-attention on all cores. Work is split over the B*NH (batch, head) pairs: a pair
- * owns its att rows, its out channels and, in the backward pass, its q, k, v gradient channels,
- * so every output element has one writer. Per pair the keys (forward) or values (backward) are
- * transposed into a worker scratch (hs,T), which turns the T x T scores into broadcast-FMA
- * loops over contiguous rows instead of T*T horizontal reductions.
+ * Causal self-attention on all cores. Work is split over the B*NH (batch, head) pairs, handed
+ * out one at a time: a pair owns its att rows, its out channels and, in the backward pass, its
+ * q, k, v gradient channels, so every output element has one writer and the result does not
+ * depend on the thread count. Per pair the four products (scores = q k^T, out = att v; and in
+ * the backward pass datt = dout v^T, dq = dpre k, dk = dpre^T q, dv = att^T dout) run on the
+ * matmul micro-kernel ({@link Gemm#rowTile}) over one row tile at a time, skipping the tiles
+ * above the causal diagonal.
  */
 final class CpuAttention {
   private final WorkerPool pool;
-  private float[][] transposed; // per worker: k or v of one (b,h), transposed (hs,T)
-  private float[][] rowScratch; // per worker: datt / dpreatt of one row (T)
+  private final AtomicInteger nextPair = new AtomicInteger();
+  /** Per worker: packed operands of one (b,h) and its (T,T) dpre matrix; grown per shape. */
+  private final float[][] packedA, packedB, packedC, packedD, square, aTile, edgeTile;
 
   CpuAttention(WorkerPool pool) {
     this.pool = pool;
-    this.transposed = new float[pool.threads()][0];
-    this.rowScratch = new float[pool.threads()][0];
+    int w = pool.threads();
+    packedA = new float[w][0];
+    packedB = new float[w][0];
+    packedC = new float[w][0];
+    packedD = new float[w][0];
+    square = new float[w][0];
+    aTile = new float[w][0];
+    edgeTile = new float[w][Gemm.MR * Gemm.NR];
   }
 
-  /** Grows the per-worker scratch for shape (T, hs); allocates only on a larger shape. */
-  private void ensureScratch(int T, int hs) {
-    if (transposed[0].length < T * hs) {
-      for (int w = 0; w < transposed.length; w++) transposed[w] = new float[T * hs];
+  /** Grows the per-worker scratch for (T, hs); allocates only when a shape is larger than before. */
+  private void ensureScratch(int T, int hs, boolean backward) {
+    int transposed = (int) Gemm.packedSize(hs, T), rows = (int) Gemm.packedSize(T, hs);
+    for (int w = 0; w < packedA.length; w++) {
+      if (packedA[w].length < transposed) packedA[w] = new float[transposed];
+      if (packedB[w].length < rows) packedB[w] = new float[rows];
+      if (aTile[w].length < Gemm.MR * Math.max(T, hs)) aTile[w] = new float[Gemm.MR * Math.max(T, hs)];
+      if (backward) {
+        if (packedC[w].length < rows) packedC[w] = new float[rows];
+        if (packedD[w].length < rows) packedD[w] = new float[rows];
+        if (square[w].length < T * T) square[w] = new float[T * T];
+      }
     }
-    if (rowScratch[0].length < T) {
-      for (int w = 0; w < rowScratch.length; w++) rowScratch[w] = new float[T];
-    }
+  }
+
+  /** Runs body(worker, pair) for every (b,h) pair, pairs handed out one at a time. */
+  private void forEachPair(int pairs, PairBody body) {
+    nextPair.set(0);
+    pool.run((w, ws) -> {
+      for (int bh = nextPair.getAndIncrement(); bh < pairs; bh = nextPair.getAndIncrement()) body.run(w, bh);
+    });
+  }
+
+  @FunctionalInterface
+  private interface PairBody {
+    void run(int worker, int bh);
   }
 
   // out (B,T,C), att (B,NH,T,T); qkv (B,T,3C)
   void forward(float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, int B, int T, int C, int NH) {
     int hs = C / NH;
     float scale = (float) (1.0 / Math.sqrt(hs));
-    ensureScratch(T, hs);
-    pool.run((w, ws) -> {
-      float[] kt = transposed[w];
-      int bh1 = WorkerPool.split(B * NH, w + 1, ws);
-      for (int bh = WorkerPool.split(B * NH, w, ws); bh < bh1; bh++) {
-        int b = bh / NH, h = bh % NH;
-        int rows = qkvo + b * T * 3 * C; // row t of this batch starts at rows + t*3C
-        transpose(qkv, rows + C + h * hs, 3 * C, T, hs, kt);
-        for (int t = 0; t < T; t++) {
-          int a = atto + (bh * T + t) * T;
-          int n = t + 1;
-          scores(qkv, rows + t * 3 * C + h * hs, scale, kt, T, hs, att, a, n);
-          RowOps.softmaxInPlace(att, a, n);
-          RowOps.fill(att, a + n, T - n, 0f);
-          weightedSum(att, a, n, qkv, rows + 2 * C + h * hs, 3 * C, out, outo + (b * T + t) * C + h * hs, hs, false);
+    ensureScratch(T, hs, false);
+    forEachPair(B * NH, (w, bh) -> {
+      int b = bh / NH, h = bh % NH;
+      int q = qkvo + b * T * 3 * C + h * hs; // row t of q at q + t*3C; k and v C and 2C further
+      int a = atto + bh * T * T;
+      int o = outo + b * T * C + h * hs;
+      float[] kT = packedA[w], v = packedB[w], ap = aTile[w], tile = edgeTile[w];
+      Gemm.packTransposed(qkv, q + C, 3 * C, T, hs, kT, 0, Gemm.panels(T)); // B = k^T (hs,T)
+      Gemm.packRows(qkv, q + 2 * C, 3 * C, hs, T, v, 0, Gemm.panels(hs)); // B = v (T,hs)
+      for (int t0 = 0; t0 < T; t0 += Gemm.MR) {
+        int rows = Math.min(Gemm.MR, T - t0), kEnd = t0 + rows; // columns past kEnd are above the diagonal
+        Gemm.rowTile(qkv, q, 3 * C, 1, t0, rows, 0, hs, kT, hs, wholePanels(kEnd, T), att, a, T, false, ap, tile);
+        for (int t = t0; t < kEnd; t++) {
+          int row = a + t * T;
+          RowOps.softmaxInPlace(att, row, t + 1, scale);
+          RowOps.fill(att, row + t + 1, T - t - 1, 0f);
         }
+        Gemm.rowTile(att, a, T, 1, t0, rows, 0, kEnd, v, T, hs, out, o, C, false, ap, tile);
       }
     });
   }
@@ -62,34 +92,35 @@ final class CpuAttention {
       int B, int T, int C, int NH) {
     int hs = C / NH;
     float scale = (float) (1.0 / Math.sqrt(hs));
-    ensureScratch(T, hs);
-    pool.run((w, ws) -> {
-      float[] vt = transposed[w];
-      float[] dpre = rowScratch[w];
-      int bh1 = WorkerPool.split(B * NH, w + 1, ws);
-      for (int bh = WorkerPool.split(B * NH, w, ws); bh < bh1; bh++) {
-        int b = bh / NH, h = bh % NH;
-        int rows = qkvo + b * T * 3 * C;
-        int drows = dqkvo + b * T * 3 * C;
-        transpose(qkv, rows + 2 * C + h * hs, 3 * C, T, hs, vt);
-        for (int t = 0; t < T; t++) {
-          int a = atto + (bh * T + t) * T;
-          int n = t + 1;
-          int d = douto + (b * T + t) * C + h * hs;
-          int q = rows + t * 3 * C + h * hs;
-          // datt[t2] = dout_t . v[t2]; dpre = att * (datt - sum(att * datt)) * scale
-          scores(dout, d, 1f, vt, T, hs, dpre, 0, n);
-          float attDotDatt = Dot.dot(att, a, dpre, 0, n);
-          softmaxBackward(att, a, dpre, attDotDatt, scale, n);
-          // dq_t += sum_t2 dpre[t2] k[t2]
-          weightedSum(dpre, 0, n, qkv, rows + C + h * hs, 3 * C, dqkv, drows + t * 3 * C + h * hs, hs, true);
-          // dk[t2] += dpre[t2] q_t; dv[t2] += att[t2] dout_t
-          for (int t2 = 0; t2 < n; t2++) {
-            int dk = drows + t2 * 3 * C + C + h * hs;
-            Dot.axpy(dpre[t2], qkv, q, dqkv, dk, hs);
-            Dot.axpy(att[a + t2], dout, d, dqkv, dk + C, hs);
-          }
+    ensureScratch(T, hs, true);
+    forEachPair(B * NH, (w, bh) -> {
+      int b = bh / NH, h = bh % NH;
+      int q = qkvo + b * T * 3 * C + h * hs, dq = dqkvo + b * T * 3 * C + h * hs;
+      int d = douto + b * T * C + h * hs;
+      int a = atto + bh * T * T;
+      float[] vT = packedA[w], k = packedB[w], qRows = packedC[w], doutRows = packedD[w];
+      float[] dpre = square[w], ap = aTile[w], tile = edgeTile[w];
+      Gemm.packTransposed(qkv, q + 2 * C, 3 * C, T, hs, vT, 0, Gemm.panels(T)); // B = v^T (hs,T)
+      Gemm.packRows(qkv, q + C, 3 * C, hs, T, k, 0, Gemm.panels(hs)); // B = k (T,hs)
+      Gemm.packRows(qkv, q, 3 * C, hs, T, qRows, 0, Gemm.panels(hs)); // B = q (T,hs)
+      Gemm.packRows(dout, d, C, hs, T, doutRows, 0, Gemm.panels(hs)); // B = dout (T,hs)
+      for (int t0 = 0; t0 < T; t0 += Gemm.MR) {
+        int rows = Math.min(Gemm.MR, T - t0), kEnd = t0 + rows;
+        // datt = dout v^T; then dpre = att * (datt - sum(att * datt)) * scale, zero above the diagonal
+        Gemm.rowTile(dout, d, C, 1, t0, rows, 0, hs, vT, hs, wholePanels(kEnd, T), dpre, 0, T, false, ap, tile);
+        for (int t = t0; t < kEnd; t++) {
+          int row = t * T;
+          float attDotDatt = Dot.dot(att, a + t * T, dpre, row, t + 1);
+          softmaxBackward(att, a + t * T, dpre, row, attDotDatt, scale, t + 1);
+          RowOps.fill(dpre, row + t + 1, T - t - 1, 0f);
         }
+        Gemm.rowTile(dpre, 0, T, 1, t0, rows, 0, kEnd, k, T, hs, dqkv, dq, 3 * C, true, ap, tile); // dq += dpre k
+      }
+      // Key rows s: only queries t >= s attend to them, so the products start at k = s0.
+      for (int s0 = 0; s0 < T; s0 += Gemm.MR) {
+        int rows = Math.min(Gemm.MR, T - s0);
+        Gemm.rowTile(dpre, 0, 1, T, s0, rows, s0, T, qRows, T, hs, dqkv, dq + C, 3 * C, true, ap, tile); // dk
+        Gemm.rowTile(att, a, 1, T, s0, rows, s0, T, doutRows, T, hs, dqkv, dq + 2 * C, 3 * C, true, ap, tile); // dv
       }
     });
   }
@@ -107,79 +138,40 @@ final class CpuAttention {
       for (int h = h0; h < h1; h++) {
         int a = atto + h * maxT;
         for (int t2 = 0; t2 <= p; t2++) {
-          att[a + t2] = scale * Dot.dot(qkv, qkvo + h * hs, kcache, kcacheo + t2 * C + h * hs, hs);
+          att[a + t2] = Dot.dot(qkv, qkvo + h * hs, kcache, kcacheo + t2 * C + h * hs, hs);
         }
-        RowOps.softmaxInPlace(att, a, p + 1);
-        weightedSum(att, a, p + 1, vcache, vcacheo + h * hs, C, out, outo + h * hs, hs, false);
+        RowOps.softmaxInPlace(att, a, p + 1, scale);
+        weightedSum(att, a, p + 1, vcache, vcacheo + h * hs, C, out, outo + h * hs, hs);
       }
     });
   }
 
-  // xt (hs,T): xt[i*T + t] = x[xo + t*stride + i], one head's k or v columns
-  private static void transpose(float[] x, int xo, int stride, int T, int hs, float[] xt) {
-    for (int t = 0; t < T; t++) {
-      int src = xo + t * stride;
-      for (int i = 0; i < hs; i++) xt[i * T + t] = x[src + i];
-    }
-  }
-
-  // dst[dsto + t2] = scale * sum_i x[xo + i] * mt[i*T + t2] for t2 < n: q.k scores, or dout.v
-  private static void scores(float[] x, int xo, float scale, float[] mt, int T, int hs, float[] dst, int dsto, int n) {
-    int t2 = 0;
-    // Four vectors of t2 in registers across the whole i loop.
-    for (; t2 + 4 * L <= n; t2 += 4 * L) {
-      FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-      for (int i = 0; i < hs; i++) {
-        FloatVector xi = FloatVector.broadcast(S, x[xo + i]);
-        int m = i * T + t2;
-        s0 = xi.fma(FloatVector.fromArray(S, mt, m), s0);
-        s1 = xi.fma(FloatVector.fromArray(S, mt, m + L), s1);
-        s2 = xi.fma(FloatVector.fromArray(S, mt, m + 2 * L), s2);
-        s3 = xi.fma(FloatVector.fromArray(S, mt, m + 3 * L), s3);
-      }
-      s0.mul(scale).intoArray(dst, dsto + t2);
-      s1.mul(scale).intoArray(dst, dsto + t2 + L);
-      s2.mul(scale).intoArray(dst, dsto + t2 + 2 * L);
-      s3.mul(scale).intoArray(dst, dsto + t2 + 3 * L);
-    }
-    for (; t2 + L <= n; t2 += L) {
-      FloatVector s0 = FloatVector.zero(S);
-      for (int i = 0; i < hs; i++) {
-        s0 = FloatVector.broadcast(S, x[xo + i]).fma(FloatVector.fromArray(S, mt, i * T + t2), s0);
-      }
-      s0.mul(scale).intoArray(dst, dsto + t2);
-    }
-    for (; t2 < n; t2++) {
-      float s = 0f;
-      for (int i = 0; i < hs; i++) s += x[xo + i] * mt[i * T + t2];
-      dst[dsto + t2] = s * scale;
-    }
+  /**
+   * Columns to compute for a row tile whose causal columns end at kEnd: up to the end of the
+   * last panel (within T), so no panel takes the ragged-edge path; the extra columns lie above
+   * the diagonal and are overwritten with zeros right after.
+   */
+  private static int wholePanels(int kEnd, int T) {
+    return Math.min(T, Gemm.panels(kEnd) * Gemm.NR);
   }
 
   // dpre (n) = att (n) * (dpre - attDotDatt) * scale, in place over datt
-  private static void softmaxBackward(float[] att, int a, float[] dpre, float attDotDatt, float scale, int n) {
+  private static void softmaxBackward(float[] att, int a, float[] dpre, int d, float attDotDatt, float scale, int n) {
     FloatVector s = FloatVector.broadcast(S, attDotDatt);
     int i = 0;
     for (; i + L <= n; i += L) {
-      FloatVector.fromArray(S, att, a + i).mul(FloatVector.fromArray(S, dpre, i).sub(s)).mul(scale).intoArray(dpre, i);
+      FloatVector.fromArray(S, att, a + i).mul(FloatVector.fromArray(S, dpre, d + i).sub(s)).mul(scale)
+          .intoArray(dpre, d + i);
     }
-    for (; i < n; i++) dpre[i] = att[a + i] * (dpre[i] - attDotDatt) * scale;
+    for (; i < n; i++) dpre[d + i] = att[a + i] * (dpre[d + i] - attDotDatt) * scale;
   }
 
-  // out (width) (+)= sum_{t2 < n} w[wo + t2] * rows[ro + t2*stride .. + width): att @ v, dpre @ k
+  // out (width) = sum_{t2 < n} w[wo + t2] * rows[ro + t2*stride .. + width): att @ v over the cache
   private static void weightedSum(float[] w, int wo, int n, float[] rows, int ro, int stride, float[] out, int oo,
-      int width, boolean accumulate) {
+      int width) {
     int i = 0;
     for (; i + 4 * L <= width; i += 4 * L) {
-      FloatVector o0, o1, o2, o3;
-      if (accumulate) {
-        o0 = FloatVector.fromArray(S, out, oo + i);
-        o1 = FloatVector.fromArray(S, out, oo + i + L);
-        o2 = FloatVector.fromArray(S, out, oo + i + 2 * L);
-        o3 = FloatVector.fromArray(S, out, oo + i + 3 * L);
-      } else {
-        o0 = o1 = o2 = o3 = FloatVector.zero(S);
-      }
+      FloatVector o0 = FloatVector.zero(S), o1 = o0, o2 = o0, o3 = o0;
       for (int t2 = 0; t2 < n; t2++) {
         FloatVector wt = FloatVector.broadcast(S, w[wo + t2]);
         int r = ro + t2 * stride + i;
@@ -194,14 +186,14 @@ final class CpuAttention {
       o3.intoArray(out, oo + i + 3 * L);
     }
     for (; i + L <= width; i += L) {
-      FloatVector o0 = accumulate ? FloatVector.fromArray(S, out, oo + i) : FloatVector.zero(S);
+      FloatVector o0 = FloatVector.zero(S);
       for (int t2 = 0; t2 < n; t2++) {
         o0 = FloatVector.broadcast(S, w[wo + t2]).fma(FloatVector.fromArray(S, rows, ro + t2 * stride + i), o0);
       }
       o0.intoArray(out, oo + i);
     }
     for (; i < width; i++) {
-      float s = accumulate ? out[oo + i] : 0f;
+      float s = 0f;
       for (int t2 = 0; t2 < n; t2++) s += w[wo + t2] * rows[ro + t2 * stride + i];
       out[oo + i] = s;
     }

@@ -33,9 +33,8 @@ final class CpuMatmul {
       return;
     }
     float[] bp = packedWeight = grow(packedWeight, Gemm.packedSize(C, OC));
-    pool.forRange(Gemm.panels(OC), (p0, p1) -> Gemm.packTransposed(weight, weighto, OC, C, bp, p0, p1));
-    Gemm.Operand a = new Gemm.Operand(inp, inpo, C, 1);
-    pool.run((w, ws) -> gemm.multiply(w, ws, N, OC, C, a, bp, out, outo, OC, false, bias, biaso));
+    pool.forRange(Gemm.panels(OC), (p0, p1) -> Gemm.packTransposed(weight, weighto, C, OC, C, bp, p0, p1));
+    gemm.run(new Gemm.Product(N, OC, C, new Gemm.Operand(inp, inpo, C, 1), bp, out, outo, OC, false, bias, biaso));
   }
 
   // dinp (N,C) += dout @ weight, or null; dweight (OC,C) += dout^T @ inp; dbias (OC) += column sums of dout, or null
@@ -55,13 +54,15 @@ final class CpuMatmul {
         biasGradient(dbias, dbiaso, dout, douto, N, OC, WorkerPool.split(OC, w, ws), WorkerPool.split(OC, w + 1, ws));
       }
     });
-    // Phase 2: dinp rows (K = OC) and dweight rows (A = dout^T, K = N), split the same way.
-    Gemm.Operand doutRows = new Gemm.Operand(dout, douto, OC, 1);
-    Gemm.Operand doutColumns = new Gemm.Operand(dout, douto, 1, OC);
-    pool.run((w, ws) -> {
-      if (bpW != null) gemm.multiply(w, ws, N, C, OC, doutRows, bpW, dinp, dinpo, C, true, null, 0);
-      gemm.multiply(w, ws, OC, C, N, doutColumns, bpX, dweight, dweighto, C, true, null, 0);
-    });
+    // Phase 2: dinp rows (K = OC) and dweight rows (A = dout^T, K = N), tiles shared out dynamically.
+    Gemm.Product dweightProduct = new Gemm.Product(OC, C, N, new Gemm.Operand(dout, douto, 1, OC), bpX, dweight,
+        dweighto, C, true, null, 0);
+    if (bpW == null) {
+      gemm.run(dweightProduct);
+    } else {
+      gemm.run(new Gemm.Product(N, C, OC, new Gemm.Operand(dout, douto, OC, 1), bpW, dinp, dinpo, C, true, null, 0),
+          dweightProduct);
+    }
   }
 
   // dbias[o0..o1) += sum over n of dout (N,OC) columns o0..o1

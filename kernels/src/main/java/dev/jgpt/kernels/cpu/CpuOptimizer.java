@@ -53,8 +53,8 @@ final class CpuOptimizer {
   // params, grads, m, v (N); lr, t and the clip factor from the step scalars
   void adamw(float[] params, int po, float[] grads, int go, float[] m, int mo, float[] v, int vo, float lr, float t,
       float clip, float beta1, float beta2, float eps, float weightDecay, int N) {
-    float beta1Correction = (float) (1.0 - Math.pow(beta1, t));
-    float beta2Correction = (float) (1.0 - Math.pow(beta2, t));
+    float beta1Correction = (float) (1.0 - StrictMath.pow(beta1, t));
+    float beta2Correction = (float) (1.0 - StrictMath.pow(beta2, t));
     pool.forAlignedRange(N, Vec.L, CpuPointwise.MIN_ELEMENTS, (i0, i1) -> {
       FloatVector vClip = FloatVector.broadcast(S, clip);
       FloatVector vb1 = FloatVector.broadcast(S, beta1), vb1c = FloatVector.broadcast(S, 1f - beta1);

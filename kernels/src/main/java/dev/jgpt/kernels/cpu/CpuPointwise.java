@@ -6,7 +6,7 @@ import static dev.jgpt.kernels.cpu.Vec.S;
 import dev.jgpt.kernels.CounterRng;
 import dev.jgpt.kernels.ReferenceKernels;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * Element-wise kernels (GELU, residual, accumulate, dropout, copy, zero) on all cores: each
@@ -24,19 +24,19 @@ final class CpuPointwise {
   // out (N) = GELU(inp (N)), tanh approximation
   static void geluForward(WorkerPool pool, float[] out, int outo, float[] inp, int inpo, int N) {
     pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, (i0, i1) -> {
-      FloatVector half = FloatVector.broadcast(S, 0.5f);
       int i = i0;
-      for (; i + L <= i1; i += L) {
-        FloatVector x = FloatVector.fromArray(S, inp, inpo + i);
-        FloatVector th = tanhArgument(x).lanewise(VectorOperators.TANH);
-        half.mul(x).mul(th.add(1f)).intoArray(out, outo + i);
-      }
-      for (; i < i1; i++) {
-        float x = inp[inpo + i];
-        float u = ReferenceKernels.GELU_SCALE * (x + GELU_CUBIC * x * x * x);
-        out[outo + i] = 0.5f * x * (1f + (float) Math.tanh(u));
+      for (; i + L <= i1; i += L) geluOf(FloatVector.fromArray(S, inp, inpo + i)).intoArray(out, outo + i);
+      if (i < i1) {
+        VectorMask<Float> tail = S.indexInRange(i, i1);
+        geluOf(FloatVector.fromArray(S, inp, inpo + i, tail)).intoArray(out, outo + i, tail);
       }
     });
+  }
+
+  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+  private static FloatVector geluOf(FloatVector x) {
+    FloatVector th = VectorMath.tanh(tanhArgument(x));
+    return x.mul(0.5f).mul(th.add(1f));
   }
 
   // sqrt(2/pi) * (x + 0.044715 x^3)
@@ -51,23 +51,25 @@ final class CpuPointwise {
     pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, (i0, i1) -> {
       int i = i0;
       for (; i + L <= i1; i += L) {
-        FloatVector x = FloatVector.fromArray(S, inp, inpo + i);
-        FloatVector th = tanhArgument(x).lanewise(VectorOperators.TANH);
-        FloatVector sech2 = th.mul(th).neg().add(1f);
-        // 0.5 (1 + th) + 0.5 x sech^2 sqrt(2/pi) (1 + 3 * 0.044715 x^2)
-        FloatVector inner = x.mul(x).mul(3f * GELU_CUBIC).add(1f).mul(ReferenceKernels.GELU_SCALE);
-        FloatVector grad = th.add(1f).mul(0.5f).add(x.mul(0.5f).mul(sech2).mul(inner));
-        grad.fma(FloatVector.fromArray(S, dout, douto + i), FloatVector.fromArray(S, dinp, dinpo + i))
+        FloatVector g = geluGradient(FloatVector.fromArray(S, inp, inpo + i));
+        g.fma(FloatVector.fromArray(S, dout, douto + i), FloatVector.fromArray(S, dinp, dinpo + i))
             .intoArray(dinp, dinpo + i);
       }
-      for (; i < i1; i++) {
-        float x = inp[inpo + i];
-        float th = (float) Math.tanh(ReferenceKernels.GELU_SCALE * (x + GELU_CUBIC * x * x * x));
-        float sech2 = 1f - th * th;
-        float grad = 0.5f * (1f + th) + 0.5f * x * sech2 * ReferenceKernels.GELU_SCALE * (1f + 3f * GELU_CUBIC * x * x);
-        dinp[dinpo + i] += grad * dout[douto + i];
+      if (i < i1) {
+        VectorMask<Float> tail = S.indexInRange(i, i1);
+        FloatVector g = geluGradient(FloatVector.fromArray(S, inp, inpo + i, tail));
+        g.fma(FloatVector.fromArray(S, dout, douto + i, tail), FloatVector.fromArray(S, dinp, dinpo + i, tail))
+            .intoArray(dinp, dinpo + i, tail);
       }
     });
+  }
+
+  // 0.5 (1 + th) + 0.5 x sech^2 sqrt(2/pi) (1 + 3 * 0.044715 x^2), th = tanh(...), sech^2 = 1 - th^2
+  private static FloatVector geluGradient(FloatVector x) {
+    FloatVector th = VectorMath.tanh(tanhArgument(x));
+    FloatVector sech2 = th.mul(th).neg().add(1f);
+    FloatVector inner = x.mul(x).mul(3f * GELU_CUBIC).add(1f).mul(ReferenceKernels.GELU_SCALE);
+    return th.add(1f).mul(0.5f).add(x.mul(0.5f).mul(sech2).mul(inner));
   }
 
   // out (N) = a (N) + b (N)

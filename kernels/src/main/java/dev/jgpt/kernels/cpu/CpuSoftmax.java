@@ -3,7 +3,8 @@ package dev.jgpt.kernels.cpu;
 /**
  * Softmax and the fused softmax + cross-entropy over rows of logits, rows split between
  * workers. The fused kernel makes three passes over a row (max; exp stored in place and
- * summed; scale and subtract the target) and never keeps probabilities elsewhere.
+ * summed; scale and subtract the target) and never keeps probabilities elsewhere. Losses use
+ * StrictMath.log: the same bits whether or not the JIT has compiled the loop.
  */
 final class CpuSoftmax {
   private CpuSoftmax() {}
@@ -29,7 +30,7 @@ final class CpuSoftmax {
         int l = logitso + n * Vp;
         float max = RowOps.max(logits, l, V);
         float sum = RowOps.expShiftedSum(logits, l, max, V);
-        losses[losseso + n] = (float) Math.log(sum) - (logits[l + targets[n]] - max);
+        losses[losseso + n] = (float) StrictMath.log(sum) - (logits[l + targets[n]] - max);
       }
     });
   }
@@ -44,7 +45,7 @@ final class CpuSoftmax {
         float max = RowOps.max(logits, l, V);
         float targetLogit = logits[l + target];
         float sum = RowOps.expShiftedSum(logits, l, max, logits, l, V); // logits now hold exp(x - max)
-        losses[losseso + n] = (float) Math.log(sum) - (targetLogit - max);
+        losses[losseso + n] = (float) StrictMath.log(sum) - (targetLogit - max);
         RowOps.scale(logits, l, dlossScale / sum, V);
         logits[l + target] -= dlossScale;
         RowOps.fill(logits, l + V, Vp - V, 0f);

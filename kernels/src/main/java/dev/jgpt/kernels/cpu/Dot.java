@@ -6,7 +6,7 @@ import static dev.jgpt.kernels.cpu.Vec.S;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
-/** Vector dot product and axpy: the inner loops of attention, gemv and the norms. */
+/** Vector dot product: the inner loop of gemv and of decode attention. */
 final class Dot {
   private Dot() {}
 
@@ -25,15 +25,5 @@ final class Dot {
     float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     for (; i < n; i++) sum += x[xo + i] * y[yo + i];
     return sum;
-  }
-
-  // y (n) += alpha * x (n)
-  static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-    FloatVector a = FloatVector.broadcast(S, alpha);
-    int i = 0;
-    for (; i + L <= n; i += L) {
-      a.fma(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
-    }
-    for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
   }
 }

@@ -4,42 +4,52 @@ import static dev.jgpt.kernels.cpu.Vec.L;
 import static dev.jgpt.kernels.cpu.Vec.S;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
-/** Vectorised loops over one row: max, exp-and-sum, scale, fill. Shared by softmax, loss and attention. */
+/**
+ * Vectorised loops over one row: max, exp-and-sum, scale, fill. Shared by softmax, loss and
+ * attention. exp is {@link VectorMath#expNonPositive} (every argument is shifted by the row
+ * max), and tails use masked vectors: the same arithmetic for every element, so a row's result
+ * does not depend on where the vector boundaries fall or on JIT timing.
+ */
 final class RowOps {
   private RowOps() {}
 
   // max of x (n), n >= 1
   static float max(float[] x, int xo, int n) {
+    FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
     int i = 0;
-    float max = Float.NEGATIVE_INFINITY;
-    if (n >= L) {
-      FloatVector m = FloatVector.fromArray(S, x, xo);
-      for (i = L; i + L <= n; i += L) m = m.max(FloatVector.fromArray(S, x, xo + i));
-      max = m.reduceLanes(VectorOperators.MAX);
+    for (; i + L <= n; i += L) m = m.max(FloatVector.fromArray(S, x, xo + i));
+    if (i < n) {
+      VectorMask<Float> tail = S.indexInRange(i, n);
+      m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, xo + i, tail), tail);
     }
-    for (; i < n; i++) max = Math.max(max, x[xo + i]);
-    return max;
+    return m.reduceLanes(VectorOperators.MAX);
   }
 
-  // out (n) = exp(x (n) - shift); returns the sum of out. out may be x.
-  static float expShiftedSum(float[] x, int xo, float shift, float[] out, int oo, int n) {
+  // out (n) = exp((x (n) - shift) * scale); returns the sum of out. out may be x.
+  static float expShiftedSum(float[] x, int xo, float shift, float scale, float[] out, int oo, int n) {
     FloatVector s = FloatVector.broadcast(S, shift);
     FloatVector acc = FloatVector.zero(S);
     int i = 0;
     for (; i + L <= n; i += L) {
-      FloatVector e = FloatVector.fromArray(S, x, xo + i).sub(s).lanewise(VectorOperators.EXP);
+      FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(S, x, xo + i).sub(s).mul(scale));
       e.intoArray(out, oo + i);
       acc = acc.add(e);
     }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
-    for (; i < n; i++) {
-      float e = (float) Math.exp(x[xo + i] - shift);
-      out[oo + i] = e;
-      sum += e;
+    if (i < n) {
+      VectorMask<Float> tail = S.indexInRange(i, n);
+      FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(S, x, xo + i, tail).sub(s).mul(scale));
+      e.intoArray(out, oo + i, tail);
+      acc = acc.add(e, tail);
     }
-    return sum;
+    return acc.reduceLanes(VectorOperators.ADD);
+  }
+
+  // out (n) = exp(x (n) - shift); returns the sum of out. out may be x.
+  static float expShiftedSum(float[] x, int xo, float shift, float[] out, int oo, int n) {
+    return expShiftedSum(x, xo, shift, 1f, out, oo, n);
   }
 
   // sum of exp(x (n) - shift), nothing stored
@@ -48,11 +58,13 @@ final class RowOps {
     FloatVector acc = FloatVector.zero(S);
     int i = 0;
     for (; i + L <= n; i += L) {
-      acc = acc.add(FloatVector.fromArray(S, x, xo + i).sub(s).lanewise(VectorOperators.EXP));
+      acc = acc.add(VectorMath.expNonPositive(FloatVector.fromArray(S, x, xo + i).sub(s)));
     }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
-    for (; i < n; i++) sum += (float) Math.exp(x[xo + i] - shift);
-    return sum;
+    if (i < n) {
+      VectorMask<Float> tail = S.indexInRange(i, n);
+      acc = acc.add(VectorMath.expNonPositive(FloatVector.fromArray(S, x, xo + i, tail).sub(s)), tail);
+    }
+    return acc.reduceLanes(VectorOperators.ADD);
   }
 
   // x (n) *= a
@@ -60,7 +72,10 @@ final class RowOps {
     FloatVector va = FloatVector.broadcast(S, a);
     int i = 0;
     for (; i + L <= n; i += L) FloatVector.fromArray(S, x, xo + i).mul(va).intoArray(x, xo + i);
-    for (; i < n; i++) x[xo + i] *= a;
+    if (i < n) {
+      VectorMask<Float> tail = S.indexInRange(i, n);
+      FloatVector.fromArray(S, x, xo + i, tail).mul(va).intoArray(x, xo + i, tail);
+    }
   }
 
   // x (n) = value
@@ -78,10 +93,10 @@ final class RowOps {
     return s;
   }
 
-  // x (n) = softmax(x) in place: max-shifted exp, then divide by the sum
-  static void softmaxInPlace(float[] x, int xo, int n) {
+  // x (n) = softmax(x * scale) in place (scale > 0): max-shifted exp, then divide by the sum
+  static void softmaxInPlace(float[] x, int xo, int n, float scale) {
     float max = max(x, xo, n);
-    float sum = expShiftedSum(x, xo, max, x, xo, n);
+    float sum = expShiftedSum(x, xo, max, scale, x, xo, n);
     scale(x, xo, 1f / sum, n);
   }
 }

@@ -57,6 +57,7 @@ final class WorkerPool implements AutoCloseable {
 
   /** Runs {@code task} on every worker and returns when all have finished; rethrows a failure. */
   void run(Task task) {
+    if (closed) throw new IllegalStateException("the CPU backend is closed; create a new one");
     if (threads == 1) {
       task.run(0, 1);
       return;

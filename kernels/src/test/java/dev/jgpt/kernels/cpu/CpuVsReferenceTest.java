@@ -52,9 +52,9 @@ class CpuVsReferenceTest {
             null, t.s("dout"), t.s("inp"), t.s("weight"), N, C, OC));
   }
 
-  // T below and above the 4-vector score block; hs below and above the 4-vector output block
+  // ragged row tiles and panels (T, hs not multiples of 4, 16), one head, and T = 1024 (rows 4 KiB apart: packed path)
   @ParameterizedTest(name = "attention B={0} T={1} C={2} NH={3}")
-  @CsvSource({"1, 1, 8, 2", "2, 5, 12, 3", "2, 37, 105, 3", "3, 40, 64, 1"})
+  @CsvSource({"1, 1, 8, 2", "2, 5, 12, 3", "2, 37, 105, 3", "3, 40, 64, 1", "1, 1024, 16, 2"})
   void attentionForwardAndBackward(int B, int T, int C, int NH) {
     new Fixture().random("qkv", B * T * 3 * C).poisoned("out", B * T * C).poisoned("att", B * NH * T * T)
         .check("attentionForward", TOL, CPUS,

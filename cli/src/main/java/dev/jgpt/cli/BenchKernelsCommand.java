@@ -1,0 +1,131 @@
+package dev.jgpt.cli;
+
+import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.Backends;
+import dev.jgpt.kernels.FloatBuf;
+import dev.jgpt.kernels.Slice;
+import dev.jgpt.kernels.cpu.PeakFlops;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jgpt bench kernels}: this machine's FP32 peak (a Vector API FMA loop on all threads),
+ * then GFLOP/s and % of that peak for matmul forward and backward at the shapes of nanoGPT's
+ * CPU recipe and of a GPT-2-small layer, and attention and layer-norm times. Medians.
+ */
+@Command(
+    name = "kernels",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {"Measure the kernels: matmul GFLOP/s and % of this machine's FP32 peak,",
+        "attention and layer-norm times (medians over --repeat calls)."},
+    footer = {"", "Examples:", "  jgpt bench kernels", "  jgpt bench kernels --threads 1 --repeat 50"})
+final class BenchKernelsCommand implements Callable<Integer> {
+
+  /** A matmul shape: inp (rows,C) @ weight (OC,C)^T. */
+  record MatmulShape(String model, int rows, int C, int OC) {}
+
+  /** An attention shape (B,T,C,NH); its layer norm runs over (B*T, C). */
+  record AttentionShape(String model, int B, int T, int C, int NH) {}
+
+  static final List<MatmulShape> MATMULS = List.of(
+      new MatmulShape("nanoGPT-CPU", 768, 128, 128),
+      new MatmulShape("nanoGPT-CPU", 768, 128, 384),
+      new MatmulShape("nanoGPT-CPU", 768, 128, 512),
+      new MatmulShape("GPT-2 small", 1024, 768, 768),
+      new MatmulShape("GPT-2 small", 1024, 768, 2304),
+      new MatmulShape("GPT-2 small", 1024, 768, 3072));
+
+  static final List<AttentionShape> ATTENTIONS = List.of(
+      new AttentionShape("nanoGPT-CPU", 12, 64, 128, 4),
+      new AttentionShape("GPT-2 small", 1, 1024, 768, 12));
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Threads (0 = all cores, default).")
+  int threads;
+
+  @Option(names = "--repeat", paramLabel = "R", defaultValue = "30",
+      description = "Timed calls per kernel; medians are reported (default ${DEFAULT-VALUE}).")
+  int repeat;
+
+  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "cpu", description = "cpu (default), reference or tornado.")
+  String backend;
+
+  @Option(names = "--small", description = "Only the nanoGPT-CPU shapes (quick).")
+  boolean small;
+
+  @Override
+  public Integer call() {
+    if (repeat < 1) throw new ParameterException(spec.commandLine(), "--repeat must be at least 1, got " + repeat);
+    if (threads < 0) {
+      throw new ParameterException(spec.commandLine(), "--threads must be 0 (all cores) or more, got " + threads);
+    }
+    int peakThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+    PrintStream out = System.out;
+    try (Backend be = Backends.open(backend, threads)) {
+      out.println("backend: " + be.description());
+      double peak = PeakFlops.measure(peakThreads, 300, 5);
+      out.printf(Locale.ROOT, "FP32 peak (Vector API FMA loop, %d threads): %.1f GFLOP/s%n%n", peakThreads, peak);
+      BenchKernelsTimer timer = new BenchKernelsTimer(be, repeat);
+      out.printf(Locale.ROOT, "%-12s %-18s %9s %9s %7s %9s %9s %7s%n", "matmul", "rows x C -> OC", "fwd ms",
+          "GFLOP/s", "% peak", "bwd ms", "GFLOP/s", "% peak");
+      for (MatmulShape s : MATMULS) {
+        if (small && !s.model().startsWith("nanoGPT")) continue;
+        matmul(out, timer, be, s, peak);
+      }
+      out.println();
+      out.printf(Locale.ROOT, "%-12s %-22s %11s %11s %13s %13s%n", "attention", "B x T x C / NH", "attn fwd ms",
+          "attn bwd ms", "layernorm fwd", "layernorm bwd");
+      for (AttentionShape s : ATTENTIONS) {
+        if (small && !s.model().startsWith("nanoGPT")) continue;
+        attentionAndLayernorm(out, timer, be, s);
+      }
+    }
+    return 0;
+  }
+
+  private static void matmul(PrintStream out, BenchKernelsTimer timer, Backend be, MatmulShape s, double peak) {
+    int N = s.rows(), C = s.C(), OC = s.OC();
+    FloatBuf inp = timer.random("inp", N * C, 1f), weight = timer.random("weight", OC * C, 0.02f);
+    FloatBuf bias = timer.random("bias", OC, 0.02f), outBuf = be.allocFloat("out", N * OC);
+    FloatBuf dout = timer.random("dout", N * OC, 1f), dinp = be.allocFloat("dinp", N * C);
+    FloatBuf dweight = be.allocFloat("dweight", OC * C), dbias = be.allocFloat("dbias", OC);
+    double fwd = timer.medianNanos(
+        () -> be.matmulForward(outBuf.all(), inp.all(), weight.all(), bias.all(), N, C, OC), outBuf);
+    double bwd = timer.medianNanos(() -> be.matmulBackward(dinp.all(), dweight.all(), dbias.all(), dout.all(),
+        inp.all(), weight.all(), N, C, OC), dweight);
+    double flops = 2.0 * N * C * OC;
+    double fwdGflops = flops / fwd, bwdGflops = 2 * flops / bwd;
+    out.printf(Locale.ROOT, "%-12s %-18s %9.3f %9.1f %6.1f%% %9.3f %9.1f %6.1f%%%n", s.model(),
+        N + " x " + C + " -> " + OC, fwd / 1e6, fwdGflops, 100 * fwdGflops / peak, bwd / 1e6, bwdGflops,
+        100 * bwdGflops / peak);
+  }
+
+  private static void attentionAndLayernorm(PrintStream out, BenchKernelsTimer timer, Backend be, AttentionShape s) {
+    int B = s.B(), T = s.T(), C = s.C(), NH = s.NH(), N = B * T;
+    FloatBuf qkv = timer.random("qkv", N * 3 * C, 1f), outBuf = be.allocFloat("out", N * C);
+    FloatBuf att = be.allocFloat("att", B * NH * T * T), dout = timer.random("dout", N * C, 1f);
+    FloatBuf dqkv = be.allocFloat("dqkv", N * 3 * C);
+    double fwd = timer.medianNanos(() -> be.attentionForward(outBuf.all(), att.all(), qkv.all(), B, T, C, NH), outBuf);
+    double bwd = timer.medianNanos(
+        () -> be.attentionBackward(dqkv.all(), dout.all(), qkv.all(), att.all(), B, T, C, NH), dqkv);
+    FloatBuf w = timer.random("lnw", C, 1f), b = timer.random("lnb", C, 0.1f);
+    FloatBuf mean = be.allocFloat("mean", N), rstd = be.allocFloat("rstd", N), dinp = be.allocFloat("dinp", N * C);
+    FloatBuf dw = be.allocFloat("dw", C), db = be.allocFloat("db", C);
+    Slice lnInput = qkv.slice(0, N * C); // any (N,C) of random values
+    double lnFwd = timer.medianNanos(() -> be.layernormForward(outBuf.all(), mean.all(), rstd.all(), lnInput,
+        w.all(), b.all(), N, C), outBuf);
+    double lnBwd = timer.medianNanos(() -> be.layernormBackward(dinp.all(), dw.all(), db.all(), dout.all(),
+        lnInput, w.all(), mean.all(), rstd.all(), N, C), dinp);
+    out.printf(Locale.ROOT, "%-12s %-22s %11.3f %11.3f %10.3f ms %10.3f ms%n", s.model(),
+        B + " x " + T + " x " + C + " / " + NH, fwd / 1e6, bwd / 1e6, lnFwd / 1e6, lnBwd / 1e6);
+  }
+}

@@ -1,0 +1,54 @@
+package dev.jgpt.cli;
+
+import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.FloatBuf;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Times kernels through the Backend SPI: buffers allocated on the backend and filled with
+ * random values, a warm-up (JIT, scratch growth), then {@code repeat} timed calls; each call ends
+ * with a one-float read so an asynchronous backend is timed to completion. Returns medians.
+ */
+final class BenchKernelsTimer {
+  /** Warm-up lasts at least this long and at least MIN_WARMUP_CALLS calls. */
+  private static final long WARMUP_NANOS = 300_000_000L;
+  private static final int MIN_WARMUP_CALLS = 5;
+
+  private final Backend be;
+  private final int repeat;
+  private final Random rng = new Random(1);
+  private final float[] syncSink = new float[1];
+
+  BenchKernelsTimer(Backend be, int repeat) {
+    this.be = be;
+    this.repeat = repeat;
+  }
+
+  /** A backend buffer of n floats, Gaussian values times scale. */
+  FloatBuf random(String name, int n, float scale) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) x[i] = scale * (float) rng.nextGaussian();
+    FloatBuf b = be.allocFloat(name, n);
+    be.write(b, 0, x, 0, n);
+    return b;
+  }
+
+  /** Median wall time of one call of op, in nanoseconds; sync is read after each call. */
+  double medianNanos(Runnable op, FloatBuf sync) {
+    long warmStart = System.nanoTime();
+    for (int i = 0; i < MIN_WARMUP_CALLS || System.nanoTime() - warmStart < WARMUP_NANOS; i++) {
+      op.run();
+      be.read(sync, 0, syncSink, 0, 1);
+    }
+    long[] times = new long[repeat];
+    for (int r = 0; r < repeat; r++) {
+      long t0 = System.nanoTime();
+      op.run();
+      be.read(sync, 0, syncSink, 0, 1);
+      times[r] = System.nanoTime() - t0;
+    }
+    Arrays.sort(times);
+    return repeat % 2 == 1 ? times[repeat / 2] : 0.5 * (times[repeat / 2 - 1] + times[repeat / 2]);
+  }
+}

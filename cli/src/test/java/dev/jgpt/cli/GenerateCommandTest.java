@@ -1,0 +1,104 @@
+package dev.jgpt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jgpt.cli.repl.TinyRun;
+import dev.jgpt.tokenizer.json.Json;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code jgpt generate} end to end on a tiny model trained in the test. */
+class GenerateCommandTest {
+
+  private static CliRunner.Result generate(String... extra) throws Exception {
+    String[] args = new String[extra.length + 5];
+    args[0] = "generate";
+    args[1] = "--run";
+    args[2] = TinyRun.shared().toString();
+    args[3] = "--threads";
+    args[4] = "1";
+    System.arraycopy(extra, 0, args, 5, extra.length);
+    return CliRunner.run(args);
+  }
+
+  @Test
+  void greedyGenerationContinuesTheTrainingText() throws Exception {
+    CliRunner.Result r = generate("--prompt", "to be or not", "--temperature", "0", "--max-new-tokens", "30");
+    assertEquals(0, r.exitCode(), r.toString());
+    String text = "to be or not" + r.out().stripTrailing();
+    assertTrue(TinyRun.TEXT.repeat(3).contains(text.substring(0, 24)), "the model learned the text: " + r);
+  }
+
+  @Test
+  void theSameSeedGivesTheSameTextAndAnotherSeedAnotherText() throws Exception {
+    String a = generate("--prompt", "to", "--temperature", "1.5", "--seed", "1", "--max-new-tokens", "40").out();
+    String b = generate("--prompt", "to", "--temperature", "1.5", "--seed", "1", "--max-new-tokens", "40").out();
+    String c = generate("--prompt", "to", "--temperature", "1.5", "--seed", "2", "--max-new-tokens", "40").out();
+    assertEquals(a, b);
+    assertNotEquals(a, c);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void jsonGivesOneObjectPerTokenWithLogprobsAndTopAlternatives() throws Exception {
+    CliRunner.Result r = generate("--prompt", "to be", "--max-new-tokens", "6", "--json", "--top-logprobs", "3",
+        "--seed", "4");
+    assertEquals(0, r.exitCode(), r.toString());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(7, lines.size(), r.out());
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 6; i++) {
+      Map<String, Object> o = Json.parseObject(lines.get(i));
+      assertEquals((long) i, o.get("index"));
+      double logprob = ((Number) o.get("logprob")).doubleValue();
+      assertTrue(logprob <= 0, lines.get(i));
+      List<Object> top = (List<Object>) o.get("top");
+      assertEquals(3, top.size());
+      double previous = 0;
+      for (Object alt : top) {
+        double lp = ((Number) ((Map<String, Object>) alt).get("logprob")).doubleValue();
+        assertTrue(lp <= previous + 1e-9, "alternatives are most likely first: " + lines.get(i));
+        previous = lp;
+      }
+      long rank = (Long) o.get("rank");
+      if (rank <= 3) {
+        assertEquals(o.get("id"), ((Map<String, Object>) top.get((int) rank - 1)).get("id"), lines.get(i));
+      }
+      text.append(o.get("text"));
+    }
+    Map<String, Object> summary = Json.parseObject(lines.get(6));
+    assertEquals("length", summary.get("finish_reason"));
+    assertEquals(text.toString(), summary.get("text"));
+    assertEquals(4L, summary.get("seed"));
+  }
+
+  @Test
+  void aStopStringEndsTheOutputBeforeIt() throws Exception {
+    CliRunner.Result r = generate("--prompt", "to be or not", "--temperature", "0", "--stop", "question",
+        "--max-new-tokens", "100");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertFalse(r.out().contains("question"), r.out());
+    assertTrue(r.out().length() < 60, r.out());
+  }
+
+  @Test
+  void aMissingRunIsAOneLineError() {
+    CliRunner.Result r = CliRunner.run("generate", "--run", "/no/such/run", "--prompt", "x");
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals(1, r.err().strip().lines().count(), r.toString());
+    assertTrue(r.err().startsWith("jgpt generate: "), r.toString());
+  }
+
+  @Test
+  void badSamplingValuesAreOneLineErrors() throws Exception {
+    CliRunner.Result r = generate("--prompt", "x", "--top-p", "1.5");
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(r.err().contains("top-p must be in (0, 1]"), r.toString());
+    r = generate("--prompt", "x", "--logit-bias", "oops");
+    assertTrue(r.err().contains("--logit-bias needs ID=BIAS"), r.toString());
+  }
+}

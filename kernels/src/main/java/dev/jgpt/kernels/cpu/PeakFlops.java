@@ -1,0 +1,106 @@
+package dev.jgpt.kernels.cpu;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Measures this machine's FP32 peak as the Vector API sees it: every thread runs a loop of
+ * independent FMAs on the preferred species (enough chains to cover the FMA latency), all
+ * threads started together; the result is total flops over wall time. The ceiling the
+ * matmul percentages are quoted against.
+ */
+public final class PeakFlops {
+  private PeakFlops() {}
+
+  /** FMAs per loop iteration per chain set: 12 chains cover 4-cycle latency on 2-3 FMA pipes. */
+  private static final int CHAINS = 12;
+
+  /**
+   * GFLOP/s of {@code threads} threads each running the FMA loop for about {@code millis} ms;
+   * the median of {@code repeats} runs.
+   */
+  public static double measure(int threads, int millis, int repeats) {
+    // Warm-up: let C2 compile the loop before timing it.
+    for (int i = 0; i < 3; i++) fmaLoop(200_000);
+    long itersPerThread = calibrate(millis);
+    double[] results = new double[repeats];
+    for (int r = 0; r < repeats; r++) results[r] = runOnce(threads, itersPerThread);
+    java.util.Arrays.sort(results);
+    return results[repeats / 2];
+  }
+
+  private static long calibrate(int millis) {
+    long iters = 1_000_000;
+    while (true) {
+      long t0 = System.nanoTime();
+      fmaLoop(iters);
+      long dt = System.nanoTime() - t0;
+      if (dt > 20_000_000L) return Math.max(1, (long) (iters * (millis * 1e6 / dt)));
+      iters *= 4;
+    }
+  }
+
+  private static double runOnce(int threads, long iters) {
+    CyclicBarrier start = new CyclicBarrier(threads + 1);
+    List<Thread> ts = new ArrayList<>();
+    float[] sink = new float[threads];
+    for (int t = 0; t < threads; t++) {
+      int index = t;
+      Thread th = new Thread(() -> {
+        await(start);
+        sink[index] = fmaLoop(iters);
+      }, "jgpt-peak-" + t);
+      th.start();
+      ts.add(th);
+    }
+    await(start);
+    long t0 = System.nanoTime();
+    for (Thread th : ts) {
+      try {
+        th.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("peak measurement interrupted", e);
+      }
+    }
+    long dt = System.nanoTime() - t0;
+    double flops = 2.0 * CHAINS * Vec.L * iters * threads;
+    return flops / dt;
+  }
+
+  private static void await(CyclicBarrier b) {
+    try {
+      b.await();
+    } catch (Exception e) {
+      throw new IllegalStateException("peak measurement: thread start failed", e);
+    }
+  }
+
+  /** {@code iters} x CHAINS vector FMAs; returns a value so the JIT keeps the work. */
+  static float fmaLoop(long iters) {
+    FloatVector m = FloatVector.broadcast(Vec.S, 0.999999f);
+    FloatVector c = FloatVector.broadcast(Vec.S, 1e-6f);
+    FloatVector a0 = FloatVector.broadcast(Vec.S, 1f), a1 = a0.add(1e-7f), a2 = a0.add(2e-7f), a3 = a0.add(3e-7f);
+    FloatVector a4 = a0.add(4e-7f), a5 = a0.add(5e-7f), a6 = a0.add(6e-7f), a7 = a0.add(7e-7f);
+    FloatVector a8 = a0.add(8e-7f), a9 = a0.add(9e-7f), a10 = a0.add(1e-6f), a11 = a0.add(1.1e-6f);
+    for (long i = 0; i < iters; i++) {
+      a0 = a0.fma(m, c);
+      a1 = a1.fma(m, c);
+      a2 = a2.fma(m, c);
+      a3 = a3.fma(m, c);
+      a4 = a4.fma(m, c);
+      a5 = a5.fma(m, c);
+      a6 = a6.fma(m, c);
+      a7 = a7.fma(m, c);
+      a8 = a8.fma(m, c);
+      a9 = a9.fma(m, c);
+      a10 = a10.fma(m, c);
+      a11 = a11.fma(m, c);
+    }
+    FloatVector sum = a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11);
+    return sum.reduceLanes(VectorOperators.ADD);
+  }
+}

@@ -1,0 +1,65 @@
+package dev.jgpt.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class WorkerPoolTest {
+
+  @Test
+  void everyWorkerRunsEachTaskOnceAndRangesCoverEverything() {
+    try (WorkerPool pool = new WorkerPool(3)) {
+      for (int round = 0; round < 200; round++) {
+        AtomicIntegerArray seen = new AtomicIntegerArray(3);
+        pool.run((w, ws) -> seen.incrementAndGet(w));
+        for (int w = 0; w < 3; w++) assertEquals(1, seen.get(w));
+        int n = 1 + round * 7;
+        AtomicIntegerArray covered = new AtomicIntegerArray(n);
+        pool.forRange(n, (from, to) -> {
+          for (int i = from; i < to; i++) covered.incrementAndGet(i);
+        });
+        for (int i = 0; i < n; i++) assertEquals(1, covered.get(i), "element " + i + " of " + n);
+      }
+    }
+  }
+
+  @Test
+  void alignedRangesStartAtMultiplesOfTheAlignment() {
+    try (WorkerPool pool = new WorkerPool(3)) {
+      int n = 1000;
+      int[] owner = new int[n];
+      pool.forAlignedRange(n, 8, 1, (from, to) -> {
+        assertEquals(0, from % 8, "range start " + from);
+        for (int i = from; i < to; i++) owner[i]++;
+      });
+      int[] ones = new int[n];
+      java.util.Arrays.fill(ones, 1);
+      assertArrayEquals(ones, owner);
+    }
+  }
+
+  @Test
+  void aFailureInAWorkerReachesTheCallerAndThePoolStaysUsable() {
+    try (WorkerPool pool = new WorkerPool(2)) {
+      var e = assertThrows(IllegalArgumentException.class, () -> pool.run((w, ws) -> {
+        if (w == 1) throw new IllegalArgumentException("worker 1 failed");
+      }));
+      assertEquals("worker 1 failed", e.getMessage());
+      AtomicIntegerArray seen = new AtomicIntegerArray(2);
+      pool.run((w, ws) -> seen.incrementAndGet(w));
+      assertEquals(1, seen.get(1));
+    }
+  }
+
+  @Test
+  void aClosedPoolRefusesWork() {
+    WorkerPool pool = new WorkerPool(2);
+    pool.close();
+    var e = assertThrows(IllegalStateException.class, () -> pool.run((w, ws) -> {}));
+    assertTrue(e.getMessage().contains("closed"), e.getMessage());
+  }
+}

@@ -1,0 +1,136 @@
+package dev.jgpt.kernels.tornado;
+
+import dev.jgpt.kernels.StepScalars;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Every TornadoVM kernel against the reference kernels on fresh random data (see
+ * {@link DeviceFixture}: host run, compiled device run and replay each checked). Shapes are odd so
+ * the matmul tiles are ragged and the work grids uneven; few per op, because each compiles a graph.
+ */
+class TornadoVsReferenceTest {
+  /** Float sums in another order than the reference (tiles, device math functions). */
+  static final double TOL = 2e-5;
+  static final double MATMUL_TOL = 1e-4;
+
+  @ParameterizedTest(name = "matmul N={0} C={1} OC={2}")
+  @CsvSource({"5, 33, 17", "37, 20, 70"})
+  void matmulForwardAndBackward(int N, int C, int OC) {
+    new DeviceFixture().random("inp", N * C).random("weight", OC * C).random("bias", OC).random("dout", N * OC)
+        .random("dinp", N * C).random("dweight", OC * C).random("dbias", OC).random("dweight2", OC * C)
+        .poisoned("out", N * OC).poisoned("out2", N * OC)
+        .check("matmul", MATMUL_TOL, (be, t) -> {
+          be.matmulForward(t.s("out"), t.s("inp"), t.s("weight"), t.s("bias"), N, C, OC);
+          be.matmulForward(t.s("out2"), t.s("inp"), t.s("weight"), null, N, C, OC);
+          be.matmulBackward(t.s("dinp"), t.s("dweight"), t.s("dbias"), t.s("dout"), t.s("inp"), t.s("weight"), N, C,
+              OC);
+          be.matmulBackward(null, t.s("dweight2"), null, t.s("dout"), t.s("inp"), t.s("weight"), N, C, OC);
+        });
+  }
+
+  @ParameterizedTest(name = "attention B={0} T={1} C={2} NH={3}")
+  @CsvSource({"2, 5, 12, 3", "1, 19, 32, 2"})
+  void attentionForwardAndBackward(int B, int T, int C, int NH) {
+    new DeviceFixture().random("qkv", B * T * 3 * C).random("dout", B * T * C).random("dqkv", B * T * 3 * C)
+        .poisoned("out", B * T * C).poisoned("att", B * NH * T * T)
+        .check("attention", TOL, (be, t) -> {
+          be.attentionForward(t.s("out"), t.s("att"), t.s("qkv"), B, T, C, NH);
+          be.attentionBackward(t.s("dqkv"), t.s("dout"), t.s("qkv"), t.s("att"), B, T, C, NH);
+        });
+  }
+
+  @Test
+  void attentionDecode() {
+    int p = 6, maxT = 9, C = 35, NH = 5;
+    new DeviceFixture().random("qkv", 3 * C).random("kcache", maxT * C).random("vcache", maxT * C).ints("pos", p)
+        .poisoned("out", C).poisoned("att", NH * maxT)
+        .check("attentionDecode", TOL, (be, t) -> be.attentionDecode(t.s("out"), t.s("att"), t.s("qkv"),
+            t.s("kcache"), t.s("vcache"), t.i("pos"), maxT, C, NH));
+  }
+
+  @ParameterizedTest(name = "layernorm N={0} C={1}")
+  @CsvSource({"13, 77"})
+  void layernormForwardAndBackward(int N, int C) {
+    new DeviceFixture().random("inp", N * C, 3f).random("weight", C).random("bias", C).random("dout", N * C)
+        .random("dinp", N * C).random("dweight", C).random("dbias", C).random("dweight2", C)
+        .poisoned("out", N * C).poisoned("mean", N).poisoned("rstd", N).poisoned("out2", N * C)
+        .check("layernorm", TOL, (be, t) -> {
+          be.layernormForward(t.s("out"), t.s("mean"), t.s("rstd"), t.s("inp"), t.s("weight"), t.s("bias"), N, C);
+          be.layernormBackward(t.s("dinp"), t.s("dweight"), t.s("dbias"), t.s("dout"), t.s("inp"), t.s("weight"),
+              t.s("mean"), t.s("rstd"), N, C);
+          be.layernormForward(t.s("out2"), t.s("mean"), t.s("rstd"), t.s("inp"), t.s("weight"), null, N, C);
+          be.layernormBackward(t.s("dinp"), t.s("dweight2"), null, t.s("dout"), t.s("inp"), t.s("weight"),
+              t.s("mean"), t.s("rstd"), N, C);
+        });
+  }
+
+  @Test
+  void encoderForwardBackwardAndDecode() {
+    int B = 3, T = 7, C = 29, V = 11;
+    new DeviceFixture().randomInts("tokens", B * T, V).ints("token", V - 1).ints("pos", T - 1)
+        .random("wte", V * C).random("wpe", T * C).random("dout", B * T * C).random("dwte", V * C)
+        .random("dwpe", T * C).poisoned("out", B * T * C).poisoned("dec", C)
+        .check("encoder", TOL, (be, t) -> {
+          be.encoderForward(t.s("out"), t.i("tokens"), t.s("wte"), t.s("wpe"), B, T, C);
+          be.encoderBackward(t.s("dwte"), t.s("dwpe"), t.s("dout"), t.i("tokens"), B, T, C, V);
+          be.encoderDecode(t.s("dec"), t.i("token"), t.i("pos"), t.s("wte"), t.s("wpe"), C);
+        });
+  }
+
+  @Test
+  void geluResidualAccumulateCopyZero() {
+    int N = 10007;
+    new DeviceFixture().random("x", N, 3f).random("y", N).random("dx", N).random("acc", N).random("z", N)
+        .poisoned("gelu", N).poisoned("sum", N).poisoned("copy", N)
+        .check("pointwise", TOL, (be, t) -> {
+          be.geluForward(t.s("gelu"), t.s("x"), N);
+          be.geluBackward(t.s("dx"), t.s("x"), t.s("y"), N);
+          be.residualForward(t.s("sum"), t.s("x"), t.s("y"), N);
+          be.accumulate(t.s("acc"), t.s("y"), N);
+          be.copy(t.s("copy"), t.s("y"));
+          be.zero(t.s("z"));
+        });
+  }
+
+  @ParameterizedTest(name = "dropout N={0} p={1}")
+  @CsvSource({"1003, 0.5", "517, 0.0"})
+  void dropoutMasksMatchTheReferenceExactly(int N, float p) {
+    float[] scalars = new float[StepScalars.SIZE];
+    scalars[StepScalars.RNG_STEP] = 17f;
+    // Tolerance 0: the counter-based mask and the scaling are bit-identical on every backend.
+    new DeviceFixture().random("x", N).random("dy", N).random("dx", N).values("scalars", scalars).poisoned("y", N)
+        .check("dropout", 0.0, (be, t) -> {
+          be.dropoutForward(t.s("y"), t.s("x"), t.s("scalars"), p, 1234L, 5, N);
+          be.dropoutBackward(t.s("dx"), t.s("dy"), t.s("scalars"), p, 1234L, 5, N);
+        });
+  }
+
+  @ParameterizedTest(name = "softmax and loss N={0} V={1} Vp={2}")
+  @CsvSource({"7, 1001, 1008", "3, 17, 24"})
+  void softmaxAndCrossEntropy(int N, int V, int Vp) {
+    new DeviceFixture().random("logits", N * Vp, 4f).random("logits2", N * Vp, 4f).randomInts("targets", N, V)
+        .poisoned("probs", N * Vp).poisoned("losses", N).poisoned("losses2", N)
+        .check("softmax/crossEntropy", TOL, (be, t) -> {
+          be.softmaxForward(t.s("probs"), t.s("logits"), N, V, Vp);
+          be.crossEntropyForward(t.s("losses"), t.s("logits"), t.i("targets"), N, V, Vp);
+          be.crossEntropyForwardBackward(t.s("losses2"), t.s("logits2"), t.i("targets"), 1f / N, N, V, Vp);
+        });
+  }
+
+  @ParameterizedTest(name = "adamw N={0} maxNorm={1}")
+  @CsvSource({"50001, 1.5", "3, 0"})
+  void globalNormAndAdamw(int N, float maxNorm) {
+    float[] scalars = new float[StepScalars.SIZE];
+    scalars[StepScalars.LR] = 3e-3f;
+    scalars[StepScalars.ADAM_T] = 7f;
+    scalars[StepScalars.MAX_GRAD_NORM] = maxNorm;
+    new DeviceFixture().random("params", N).random("grads", N, 0.1f).values("scalars", scalars)
+        .random("m", N, 0.01f).randomAbs("v", N, 1e-4f)
+        .check("adamw", TOL, (be, t) -> {
+          be.globalNormSquared(t.s("scalars"), t.s("grads"), N);
+          be.adamw(t.s("params"), t.s("grads"), t.s("m"), t.s("v"), t.s("scalars"), 0.9f, 0.95f, 1e-8f, 0.1f, N);
+        });
+  }
+}

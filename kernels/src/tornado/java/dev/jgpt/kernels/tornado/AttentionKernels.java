@@ -1,0 +1,167 @@
+package dev.jgpt.kernels.tornado;
+
+import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * Causal multi-head self-attention. qkv (B,T,3C) holds q | k | v per position; head h uses channels
+ * h*hs .. (h+1)*hs of each, hs = C/NH. An attention row r = (b*NH + h)*T + t is one query; its
+ * weights are att[r*T .. r*T + T). The backward pass is in gather form: dq per query row, dk and
+ * dv per key row, from the score gradients dpre (B,NH,T,T) of a first pass; no atomics.
+ */
+public final class AttentionKernels {
+  private AttentionKernels() {}
+
+  // out (B,T,C), att (B,NH,T,T) softmaxed (0 above the diagonal); qkv (B,T,3C); rows = B*NH*T,
+  // scale = 1/sqrt(hs). One work item per attention row.
+  public static void forward(FloatArray m, int outo, int atto, int qkvo, int rows, int T, int C, int NH,
+      float scale) {
+    for (@Parallel int r = 0; r < rows; r++) {
+      int hs = C / NH;
+      int b = r / (NH * T);
+      int h = (r / T) % NH;
+      int t = r % T;
+      int q = qkvo + (b * T + t) * 3 * C + h * hs;
+      int a = atto + r * T;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int t2 = 0; t2 <= t; t2++) {
+        int k = qkvo + (b * T + t2) * 3 * C + C + h * hs;
+        float dot = 0f;
+        for (int i = 0; i < hs; i++) dot += m.get(q + i) * m.get(k + i);
+        m.set(a + t2, dot * scale);
+        max = TornadoMath.max(max, dot * scale);
+      }
+      float sum = 0f;
+      for (int t2 = 0; t2 <= t; t2++) {
+        float e = TornadoMath.exp(m.get(a + t2) - max);
+        m.set(a + t2, e);
+        sum += e;
+      }
+      for (int t2 = 0; t2 <= t; t2++) m.set(a + t2, m.get(a + t2) / sum);
+      for (int t2 = t + 1; t2 < T; t2++) m.set(a + t2, 0f);
+      int o = outo + (b * T + t) * C + h * hs;
+      for (int i = 0; i < hs; i++) {
+        float acc = 0f;
+        for (int t2 = 0; t2 <= t; t2++) acc += m.get(a + t2) * m.get(qkvo + (b * T + t2) * 3 * C + 2 * C + h * hs + i);
+        m.set(o + i, acc);
+      }
+    }
+  }
+
+  // dpre (B,NH,T,T) = gradient of the pre-softmax scores: datt[t2] = dout[t] . v[t2], then
+  // dpre[t2] = att[t2] * (datt[t2] - sum_j att[j] datt[j]) * scale for t2 <= t, 0 above;
+  // dout (B,T,C), qkv (B,T,3C), att (B,NH,T,T). One work item per attention row.
+  public static void backwardScores(FloatArray m, int dpreo, int douto, int qkvo, int atto, int rows, int T, int C,
+      int NH, float scale) {
+    for (@Parallel int r = 0; r < rows; r++) {
+      int hs = C / NH;
+      int b = r / (NH * T);
+      int h = (r / T) % NH;
+      int t = r % T;
+      int d = douto + (b * T + t) * C + h * hs;
+      int a = atto + r * T;
+      int p = dpreo + r * T;
+      float attDotDatt = 0f;
+      for (int t2 = 0; t2 <= t; t2++) {
+        int v = qkvo + (b * T + t2) * 3 * C + 2 * C + h * hs;
+        float datt = 0f;
+        for (int i = 0; i < hs; i++) datt += m.get(d + i) * m.get(v + i);
+        m.set(p + t2, datt);
+        attDotDatt += m.get(a + t2) * datt;
+      }
+      for (int t2 = 0; t2 <= t; t2++) m.set(p + t2, m.get(a + t2) * (m.get(p + t2) - attDotDatt) * scale);
+      for (int t2 = t + 1; t2 < T; t2++) m.set(p + t2, 0f);
+    }
+  }
+
+  // dq (B,T,NH,hs inside 3C) += sum over t2 <= t of dpre[t,t2] * k[t2]; one work item per
+  // (query row, channel i < hs = C/NH)
+  public static void backwardQuery(FloatArray m, int dqkvo, int dpreo, int qkvo, int rows, int T, int C, int NH,
+      int hs) {
+    for (@Parallel int r = 0; r < rows; r++) {
+      for (@Parallel int i = 0; i < hs; i++) {
+        int b = r / (NH * T);
+        int h = (r / T) % NH;
+        int t = r % T;
+        float sum = 0f;
+        for (int t2 = 0; t2 <= t; t2++) {
+          sum += m.get(dpreo + r * T + t2) * m.get(qkvo + (b * T + t2) * 3 * C + C + h * hs + i);
+        }
+        int dq = dqkvo + (b * T + t) * 3 * C + h * hs + i;
+        m.set(dq, m.get(dq) + sum);
+      }
+    }
+  }
+
+  // dk += sum over queries t >= t2 of dpre[t,t2] * q[t]; dv += sum over t >= t2 of att[t,t2] * dout[t];
+  // one work item per (key row (b,h,t2), channel i); dout (B,T,C), att (B,NH,T,T)
+  public static void backwardKeyValue(FloatArray m, int dqkvo, int dpreo, int douto, int qkvo, int atto, int rows,
+      int T, int C, int NH, int hs) {
+    for (@Parallel int r = 0; r < rows; r++) {
+      for (@Parallel int i = 0; i < hs; i++) {
+        int b = r / (NH * T);
+        int h = (r / T) % NH;
+        int t2 = r % T;
+        int rowBase = (b * NH + h) * T; // attention row of query t is rowBase + t
+        float dk = 0f;
+        float dv = 0f;
+        for (int t = t2; t < T; t++) {
+          int w = (rowBase + t) * T + t2;
+          dk += m.get(dpreo + w) * m.get(qkvo + (b * T + t) * 3 * C + h * hs + i);
+          dv += m.get(atto + w) * m.get(douto + (b * T + t) * C + h * hs + i);
+        }
+        int dkIndex = dqkvo + (b * T + t2) * 3 * C + C + h * hs + i;
+        m.set(dkIndex, m.get(dkIndex) + dk);
+        m.set(dkIndex + C, m.get(dkIndex + C) + dv);
+      }
+    }
+  }
+
+  // kcache, vcache (maxT,C): row p = pos[0] gets k and v of qkv (3C)
+  public static void decodeCache(FloatArray m, IntArray ix, int qkvo, int kcacheo, int vcacheo, int poso, int C) {
+    for (@Parallel int c = 0; c < C; c++) {
+      int p = ix.get(poso);
+      m.set(kcacheo + p * C + c, m.get(qkvo + C + c));
+      m.set(vcacheo + p * C + c, m.get(qkvo + 2 * C + c));
+    }
+  }
+
+  // att (NH,maxT) = softmax(q . kcache[0..p] * scale) per head, p = pos[0]; one work item per head
+  public static void decodeScores(FloatArray m, IntArray ix, int atto, int qkvo, int kcacheo, int poso, int maxT,
+      int C, int NH, float scale) {
+    for (@Parallel int h = 0; h < NH; h++) {
+      int hs = C / NH;
+      int p = ix.get(poso);
+      int a = atto + h * maxT;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int t2 = 0; t2 <= p; t2++) {
+        float dot = 0f;
+        for (int i = 0; i < hs; i++) dot += m.get(qkvo + h * hs + i) * m.get(kcacheo + t2 * C + h * hs + i);
+        m.set(a + t2, dot * scale);
+        max = TornadoMath.max(max, dot * scale);
+      }
+      float sum = 0f;
+      for (int t2 = 0; t2 <= p; t2++) {
+        float e = TornadoMath.exp(m.get(a + t2) - max);
+        m.set(a + t2, e);
+        sum += e;
+      }
+      for (int t2 = 0; t2 <= p; t2++) m.set(a + t2, m.get(a + t2) / sum);
+    }
+  }
+
+  // out (C) = att (NH,maxT) @ vcache[0..p] per head; one work item per (head, channel)
+  public static void decodeOutput(FloatArray m, IntArray ix, int outo, int atto, int vcacheo, int poso, int maxT,
+      int C, int NH, int hs) {
+    for (@Parallel int h = 0; h < NH; h++) {
+      for (@Parallel int i = 0; i < hs; i++) {
+        int p = ix.get(poso);
+        float acc = 0f;
+        for (int t2 = 0; t2 <= p; t2++) acc += m.get(atto + h * maxT + t2) * m.get(vcacheo + t2 * C + h * hs + i);
+        m.set(outo + h * hs + i, acc);
+      }
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package dev.jgpt.kernels.tornado;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import uk.ac.manchester.tornado.api.DataRange;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.TornadoProfilerResult;
+import uk.ac.manchester.tornado.api.WorkerGrid2D;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * One TornadoExecutionPlan whose task graphs share a single device copy of the float arena:
+ * <ol start="0">
+ *   <li>"upload": the whole arena host to device ({@link #uploadAll}, after buffers were filled on
+ *       the host or when the plan is new);
+ *   <li>"writes": small host writes (learning rate, step counters) scattered into the device copy
+ *       ({@link #queueWrite}, {@link #flushWrites}): a few hundred bytes instead of the arena;
+ *   <li>one graph per captured step ({@link #run}).
+ * </ol>
+ * Every graph but the first consumes the arena from the graph that ran before it and persists it
+ * for the next (TornadoVM passes the device buffer along; nothing is copied). The int arena (token
+ * ids, positions) is small and host-owned: each graph that reads it uploads it on every run.
+ * Results come down only on request ({@link #download}).
+ */
+final class DevicePlan implements AutoCloseable {
+  /** -Djgpt.tornado.profile=true: TornadoVM's profiler counts bytes and kernel time (benchmarks). */
+  static final boolean PROFILE = Boolean.getBoolean("jgpt.tornado.profile");
+
+  /** Floats a "writes" run can carry; larger host writes upload the whole arena instead. */
+  static final int WRITE_CAPACITY = 256;
+
+  private static int plans;
+
+  private final Arena arena;
+  private final FloatArray floats;
+  private final IntArray ints;
+  private final int generation;
+  private final TornadoExecutionPlan plan;
+  private final Map<StepProgram, Integer> graphOf = new HashMap<>();
+  private final Stats stats;
+  private final FloatArray writeValues = new FloatArray(WRITE_CAPACITY);
+  private final IntArray writeIndex = new IntArray(WRITE_CAPACITY + 1); // [0] = count, then indices
+  private final float[] queuedValues = new float[WRITE_CAPACITY];
+  private final int[] queuedIndex = new int[WRITE_CAPACITY];
+  private int queued;
+  private TornadoExecutionResult last;
+  private final Map<StepProgram, Boolean> compiled = new HashMap<>();
+
+  /** Whether the device copy holds the latest arena contents (once queued writes are flushed). */
+  boolean current;
+
+  DevicePlan(Arena arena, List<StepProgram> steps, TornadoDevice device, Stats stats) {
+    long start = System.nanoTime();
+    this.arena = arena;
+    this.floats = arena.floats();
+    this.ints = arena.ints();
+    this.generation = arena.generation();
+    this.stats = stats;
+    String prefix = "jgpt" + (plans++) + "_";
+    GridScheduler grids = new GridScheduler();
+    ImmutableTaskGraph[] graphs = new ImmutableTaskGraph[steps.size() + 2];
+    graphs[0] = new TaskGraph(prefix + "upload")
+        .transferToDevice(DataTransferMode.EVERY_EXECUTION, floats)
+        .task("t0", TransferKernels::keep, floats)
+        .persistOnDevice(floats)
+        .snapshot();
+    writeIndex.init(0);
+    graphs[1] = new TaskGraph(prefix + "writes")
+        .consumeFromDevice(floats)
+        .transferToDevice(DataTransferMode.EVERY_EXECUTION, writeValues, writeIndex)
+        .task("t0", TransferKernels::scatter, floats, writeValues, writeIndex, WRITE_CAPACITY)
+        .persistOnDevice(floats)
+        .snapshot();
+    for (int s = 0; s < steps.size(); s++) {
+      StepProgram step = steps.get(s);
+      graphs[s + 2] = stepGraph(prefix + "s" + s, step, grids).snapshot();
+      graphOf.put(step, s + 2);
+    }
+    plan = new TornadoExecutionPlan(graphs);
+    if (device != null) plan.withDevice(device);
+    if (!grids.keySet().isEmpty()) plan.withGridScheduler(grids);
+    if (PROFILE) plan.withProfiler(ProfilerMode.SILENT);
+    stats.planBuilds++;
+    stats.planBuildNanos += System.nanoTime() - start;
+  }
+
+  private TaskGraph stepGraph(String name, StepProgram step, GridScheduler grids) {
+    TaskGraph g = new TaskGraph(name).consumeFromDevice(floats);
+    if (step.usesInts()) g.transferToDevice(DataTransferMode.EVERY_EXECUTION, ints);
+    GraphSink sink = new GraphSink(g);
+    for (Launch l : step.launches) {
+      if (l.grid() != null) {
+        int[] d = l.grid();
+        WorkerGrid2D grid = new WorkerGrid2D(d[0], d[1]);
+        grid.setLocalWork(d[2], d[3], 1);
+        grids.addWorkerGrid(name + "." + sink.nextTaskId(), grid);
+      }
+      l.device().submit(sink, floats, ints, new KernelContext());
+    }
+    return g.persistOnDevice(floats);
+  }
+
+  boolean includes(StepProgram step) {
+    return graphOf.containsKey(step);
+  }
+
+  /** False once the arena was replaced: the graphs hold the old arrays. */
+  boolean valid() {
+    return arena.generation() == generation && arena.floats() == floats && arena.ints() == ints;
+  }
+
+  /** Host arena to device, whole. */
+  void uploadAll() {
+    last = profiled(plan.withGraph(0).execute());
+    stats.bytesUp += 4L * floats.getSize();
+    stats.fullUploads++;
+    queued = 0;
+    current = true;
+  }
+
+  /** Queues m[index] = value for the next {@link #flushWrites}; false when the queue is full. */
+  boolean queueWrite(int index, float value) {
+    if (queued == WRITE_CAPACITY) return false;
+    queuedIndex[queued] = index;
+    queuedValues[queued] = value;
+    queued++;
+    return true;
+  }
+
+  int queuedWrites() {
+    return queued;
+  }
+
+  /** Applies the queued host writes on the device. */
+  void flushWrites() {
+    if (queued == 0) return;
+    writeIndex.set(0, queued);
+    for (int i = 0; i < queued; i++) {
+      writeIndex.set(1 + i, queuedIndex[i]);
+      writeValues.set(i, queuedValues[i]);
+    }
+    last = profiled(plan.withGraph(1).execute());
+    stats.bytesUp += 4L * (writeValues.getSize() + writeIndex.getSize());
+    stats.writeFlushes++;
+    queued = 0;
+  }
+
+  /** Runs a step's graph; the int arena goes up with it when the step reads ids. */
+  void run(StepProgram step) {
+    Integer g = graphOf.get(step);
+    if (g == null) throw new IllegalStateException("step " + step.name + " is not in this plan");
+    boolean first = compiled.put(step, Boolean.TRUE) == null;
+    long start = System.nanoTime();
+    last = profiled(plan.withGraph(g).execute());
+    long nanos = System.nanoTime() - start;
+    if (first) {
+      stats.firstRunNanos.merge(step.name, nanos, Long::sum);
+    }
+    if (step.usesInts()) stats.bytesUp += 4L * ints.getSize();
+    stats.deviceRuns++;
+  }
+
+  private TornadoExecutionResult profiled(TornadoExecutionResult result) {
+    if (PROFILE) {
+      TornadoProfilerResult p = result.getProfilerResult();
+      stats.profiledBytesIn += p.getTotalBytesCopyIn();
+      stats.profiledBytesOut += p.getTotalBytesCopyOut();
+      stats.profiledKernelNanos += p.getDeviceKernelTime();
+      stats.profiledCompileNanos += p.getCompileTime();
+    }
+    return result;
+  }
+
+  /** Device to host: floats [offset, offset + len) of the arena into the host arena. */
+  void download(int offset, int len) {
+    if (len == 0) return;
+    // Always as a range: transferToHost(floats) of a persisted object after withGraph(i) left the
+    // host copy unchanged in TornadoVM 5.2 (StepCaptureTest caught it).
+    last.transferToHost(new DataRange(floats).withOffset(offset).withSize(len));
+    stats.bytesDown += 4L * len;
+  }
+
+  void downloadAll() {
+    download(0, floats.getSize());
+    stats.fullDownloads++;
+  }
+
+  @Override
+  public void close() {
+    try {
+      plan.close();
+    } catch (TornadoExecutionPlanException e) {
+      throw new IllegalStateException("TornadoVM: could not free a device plan: " + e.getMessage(), e);
+    }
+  }
+}

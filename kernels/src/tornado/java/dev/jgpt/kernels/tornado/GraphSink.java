@@ -1,0 +1,88 @@
+package dev.jgpt.kernels.tornado;
+
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.*;
+
+/** Adds each kernel call to a task graph as the next task, named t0, t1, ... in call order. */
+final class GraphSink implements KernelSink {
+  private final TaskGraph graph;
+  private int tasks;
+
+  GraphSink(TaskGraph graph) {
+    this.graph = graph;
+  }
+
+  /** The id the next task will get (for its GridScheduler entry). */
+  String nextTaskId() {
+    return "t" + tasks;
+  }
+
+  private String newTaskId() {
+    return "t" + tasks++;
+  }
+
+  @Override
+  public <T1> void task(Task1<T1> kernel, T1 a1) {
+    graph.task(newTaskId(), kernel, a1);
+  }
+
+  @Override
+  public <T1, T2, T3> void task(Task3<T1, T2, T3> kernel, T1 a1, T2 a2, T3 a3) {
+    graph.task(newTaskId(), kernel, a1, a2, a3);
+  }
+
+  @Override
+  public <T1, T2, T3, T4> void task(Task4<T1, T2, T3, T4> kernel, T1 a1, T2 a2, T3 a3, T4 a4) {
+    graph.task(newTaskId(), kernel, a1, a2, a3, a4);
+  }
+
+  @Override
+  public <T1, T2, T3, T4, T5> void task(Task5<T1, T2, T3, T4, T5> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+    graph.task(newTaskId(), kernel, a1, a2, a3, a4, a5);
+  }
+
+  @Override
+  public <T1, T2, T3, T4, T5, T6> void task(Task6<T1, T2, T3, T4, T5, T6> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6) {
+    graph.task(newTaskId(), kernel, a1, a2, a3, a4, a5, a6);
+  }
+
+  @Override
+  public <T1, T2, T3, T4, T5, T6, T7> void task(Task7<T1, T2, T3, T4, T5, T6, T7> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7) {
+    graph.task(newTaskId(), kernel, a1, a2, a3, a4, a5, a6, a7);
+  }
+
+  @Override
+  public <T1, T2, T3, T4, T5, T6, T7, T8> void task(Task8<T1, T2, T3, T4, T5, T6, T7, T8> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8) {
+    graph.task(newTaskId(), kernel, a1, a2, a3, a4, a5, a6, a7, a8);
+  }
+
+  @Override
+  public <T1, T2, T3, T4, T5, T6, T7, T8, T9> void task(Task9<T1, T2, T3, T4, T5, T6, T7, T8, T9> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9) {
+    graph.task(newTaskId(), kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+  }
+
+  @Override
+  public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> void task(Task10<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10) {
+    graph.task(newTaskId(), kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+  }
+
+  @Override
+  public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> void task(Task11<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11) {
+    graph.task(newTaskId(), kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
+  }
+
+  @Override
+  public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> void task(Task12<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11, T12 a12) {
+    graph.task(newTaskId(), kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12);
+  }
+
+  @Override
+  public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> void task(Task13<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11, T12 a12, T13 a13) {
+    graph.task(newTaskId(), kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13);
+  }
+
+  @Override
+  public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> void task(Task14<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11, T12 a12, T13 a13, T14 a14) {
+    graph.task(newTaskId(), kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14);
+  }
+}

@@ -1,0 +1,140 @@
+package dev.jgpt.kernels.tornado;
+
+import dev.jgpt.kernels.ReferenceKernels;
+import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * Row-wise kernels: layer norm, softmax and cross-entropy. One work item per row for the row
+ * statistics (the rows are independent and there are B*T of them); gradients of per-column
+ * parameters are gathered per column, so every output element has one writer.
+ */
+public final class RowKernels {
+  private RowKernels() {}
+
+  // out (N,C) = (inp - mean) * rstd * weight + bias per row; mean (N), rstd (N) saved for backward;
+  // inp (N,C), weight (C), bias (C) when hasBias == 1
+  public static void layernormForward(FloatArray m, int outo, int meano, int rstdo, int inpo, int weighto, int biaso,
+      int hasBias, int N, int C) {
+    for (@Parallel int n = 0; n < N; n++) {
+      int x = inpo + n * C;
+      float sum = 0f;
+      for (int c = 0; c < C; c++) sum += m.get(x + c);
+      float mean = sum / C;
+      float var = 0f;
+      for (int c = 0; c < C; c++) {
+        float d = m.get(x + c) - mean;
+        var += d * d;
+      }
+      float s = 1f / TornadoMath.sqrt(var / C + ReferenceKernels.LAYERNORM_EPS);
+      for (int c = 0; c < C; c++) {
+        float b = hasBias == 1 ? m.get(biaso + c) : 0f;
+        m.set(outo + n * C + c, (m.get(x + c) - mean) * s * m.get(weighto + c) + b);
+      }
+      m.set(meano + n, mean);
+      m.set(rstdo + n, s);
+    }
+  }
+
+  // dinp (N,C) += the input gradient of layernormForward, one row per work item;
+  // dout (N,C), inp (N,C), weight (C), mean (N), rstd (N)
+  public static void layernormBackwardInput(FloatArray m, int dinpo, int douto, int inpo, int weighto, int meano,
+      int rstdo, int N, int C) {
+    for (@Parallel int n = 0; n < N; n++) {
+      int x = inpo + n * C;
+      int d = douto + n * C;
+      float mean = m.get(meano + n);
+      float s = m.get(rstdo + n);
+      float dnormMean = 0f;
+      float dnormNormMean = 0f;
+      for (int c = 0; c < C; c++) {
+        float norm = (m.get(x + c) - mean) * s;
+        float dnorm = m.get(weighto + c) * m.get(d + c);
+        dnormMean += dnorm;
+        dnormNormMean += dnorm * norm;
+      }
+      dnormMean = dnormMean / C;
+      dnormNormMean = dnormNormMean / C;
+      for (int c = 0; c < C; c++) {
+        float norm = (m.get(x + c) - mean) * s;
+        float dnorm = m.get(weighto + c) * m.get(d + c);
+        m.set(dinpo + n * C + c, m.get(dinpo + n * C + c) + (dnorm - dnormMean - norm * dnormNormMean) * s);
+      }
+    }
+  }
+
+  // dweight (C) += sum over rows of norm * dout; dbias (C) += column sums of dout when hasBias == 1;
+  // dout (N,C), inp (N,C), mean (N), rstd (N). One work item per column (gather form).
+  public static void layernormBackwardParams(FloatArray m, int dweighto, int dbiaso, int hasBias, int douto, int inpo,
+      int meano, int rstdo, int N, int C) {
+    for (@Parallel int c = 0; c < C; c++) {
+      float dw = 0f;
+      float db = 0f;
+      for (int n = 0; n < N; n++) {
+        float dout = m.get(douto + n * C + c);
+        float norm = (m.get(inpo + n * C + c) - m.get(meano + n)) * m.get(rstdo + n);
+        dw += norm * dout;
+        db += dout;
+      }
+      m.set(dweighto + c, m.get(dweighto + c) + dw);
+      if (hasBias == 1) m.set(dbiaso + c, m.get(dbiaso + c) + db);
+    }
+  }
+
+  // probs (N,Vp) = softmax over the first V columns of logits (N,Vp); columns V..Vp get 0
+  public static void softmaxForward(FloatArray m, int probso, int logitso, int N, int V, int Vp) {
+    for (@Parallel int n = 0; n < N; n++) {
+      int l = logitso + n * Vp;
+      int p = probso + n * Vp;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int i = 0; i < V; i++) max = TornadoMath.max(max, m.get(l + i));
+      float sum = 0f;
+      for (int i = 0; i < V; i++) {
+        float e = TornadoMath.exp(m.get(l + i) - max);
+        m.set(p + i, e);
+        sum += e;
+      }
+      for (int i = 0; i < V; i++) m.set(p + i, m.get(p + i) / sum);
+      for (int i = V; i < Vp; i++) m.set(p + i, 0f);
+    }
+  }
+
+  // losses (N) = -log softmax(logits (N,Vp))[targets (N)] over the first V columns; when stats >= 0
+  // also saves each row's max and sum of exponentials in stats (N,2) for crossEntropyBackward
+  public static void crossEntropyForward(FloatArray m, IntArray ix, int losseso, int statso, int logitso,
+      int targetso, int N, int V, int Vp) {
+    for (@Parallel int n = 0; n < N; n++) {
+      int l = logitso + n * Vp;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int i = 0; i < V; i++) max = TornadoMath.max(max, m.get(l + i));
+      float sum = 0f;
+      for (int i = 0; i < V; i++) sum += TornadoMath.exp(m.get(l + i) - max);
+      int target = ix.get(targetso + n);
+      // -log(exp(x_t - max) / sum) without forming the probability
+      m.set(losseso + n, TornadoMath.log(sum) - (m.get(l + target) - max));
+      if (statso >= 0) {
+        m.set(statso + 2 * n, max);
+        m.set(statso + 2 * n + 1, sum);
+      }
+    }
+  }
+
+  // logits (N,Vp) := (softmax - onehot(target)) * dlossScale over the first V columns, 0 beyond;
+  // the softmax from the row stats (N,2) that crossEntropyForward saved; one work item per element
+  public static void crossEntropyBackward(FloatArray m, IntArray ix, int logitso, int statso, int targetso,
+      float dlossScale, int N, int V, int Vp) {
+    for (@Parallel int n = 0; n < N; n++) {
+      for (@Parallel int i = 0; i < Vp; i++) {
+        float g = 0f;
+        if (i < V) {
+          float prob = TornadoMath.exp(m.get(logitso + n * Vp + i) - m.get(statso + 2 * n)) / m.get(statso + 2 * n + 1);
+          float indicator = i == ix.get(targetso + n) ? 1f : 0f;
+          g = (prob - indicator) * dlossScale;
+        }
+        m.set(logitso + n * Vp + i, g);
+      }
+    }
+  }
+}

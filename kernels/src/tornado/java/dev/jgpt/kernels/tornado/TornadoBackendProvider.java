@@ -1,0 +1,91 @@
+package dev.jgpt.kernels.tornado;
+
+import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.BackendProvider;
+import java.util.List;
+
+/**
+ * {@code --backend tornado}. Loads without TornadoVM: nothing here touches a TornadoVM class until
+ * {@link #unavailableReason} has found the runtime on the module path (a JVM started through the
+ * SDK's argfile, as ./jgpt does when TORNADOVM_HOME is set).
+ *
+ * <p>System properties: {@code jgpt.tornado.compileFirstRun} (compile a step's graph on its first
+ * run instead of running that run on the host), {@code jgpt.tornado.eagerOnDevice} (ops outside
+ * steps run on the device; the kernel tests use it), {@code jgpt.tornado.matmul} = {@code tiled},
+ * {@code loops} or {@code auto} (default: loops on CPU OpenCL devices, tiled elsewhere).
+ */
+public final class TornadoBackendProvider implements BackendProvider {
+  static {
+    // Before TornadoVM reads its options: a kernel that fails to compile is an error, never a
+    // silent run in Java; and a whole training step fits in one graph's bytecode buffer.
+    System.getProperties().putIfAbsent("tornado.recover.bailout", "False");
+    System.getProperties().putIfAbsent("tornado.tvm.maxbytecodesize", "65536");
+  }
+
+  private static String unavailable;
+  private static boolean probed;
+
+  @Override
+  public String name() {
+    return "tornado";
+  }
+
+  @Override
+  public synchronized String unavailableReason() {
+    if (!probed) {
+      probed = true;
+      unavailable = probe();
+    }
+    return unavailable;
+  }
+
+  private static String probe() {
+    try {
+      Class.forName("uk.ac.manchester.tornado.api.TornadoExecutionPlan", false,
+          TornadoBackendProvider.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      return "TornadoVM is not loaded in this JVM: set TORNADOVM_HOME to the SDK and start jgpt with ./jgpt "
+          + "(it launches through the SDK's argfile)";
+    }
+    try {
+      if (TornadoDevices.all().isEmpty()) {
+        return "TornadoVM found no device: check the drivers with `$TORNADOVM_HOME/bin/tornado --devices`";
+      }
+      return null;
+    } catch (RuntimeException | LinkageError e) {
+      return "the TornadoVM runtime failed to start: " + e;
+    }
+  }
+
+  @Override
+  public List<String> devices() {
+    if (unavailableReason() != null) return List.of();
+    return TornadoDevices.all().stream().map(TornadoDevices.Entry::line).toList();
+  }
+
+  /** threads is ignored: the device decides its parallelism. */
+  @Override
+  public Backend create(int device, int threads) {
+    String why = unavailableReason();
+    if (why != null) throw new IllegalStateException("backend tornado cannot run here: " + why);
+    List<TornadoDevices.Entry> all = TornadoDevices.all();
+    if (device < 0 || device >= all.size()) {
+      throw new IllegalArgumentException("no TornadoVM device " + device + "; there are " + all.size()
+          + " (0.." + (all.size() - 1) + "): see `jgpt devices`");
+    }
+    TornadoDevices.Entry e = all.get(device);
+    return new TornadoBackend(e.device(), e.name(), Boolean.getBoolean("jgpt.tornado.compileFirstRun"),
+        Boolean.getBoolean("jgpt.tornado.eagerOnDevice"), tiledMatmul(e));
+  }
+
+  /** -Djgpt.tornado.matmul: tiled, loops, or auto (loops on a CPU device, tiled on others). */
+  static boolean tiledMatmul(TornadoDevices.Entry e) {
+    String choice = System.getProperty("jgpt.tornado.matmul", "auto");
+    return switch (choice) {
+      case "tiled" -> true;
+      case "loops" -> false;
+      case "auto" -> !e.cpu();
+      default -> throw new IllegalArgumentException("-Djgpt.tornado.matmul=" + choice + ": use tiled, loops or auto");
+    };
+  }
+}
