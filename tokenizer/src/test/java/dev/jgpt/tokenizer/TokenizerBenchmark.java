@@ -23,8 +23,9 @@ import java.util.function.Supplier;
  *   dev.jgpt.tokenizer.TokenizerBenchmark [corpus.txt] [runs]
  * </pre>
  *
- * Encoding is timed "cold" (a freshly loaded tokenizer each run, so the piece cache starts
- * empty, as for a text never seen) and "warm" (the same tokenizer again).
+ * Encoding is timed with a freshly loaded tokenizer each run (the piece cache starts empty, as
+ * for a text never seen) and, in brackets, again with a warm cache. jgpt and JTokkit runs
+ * alternate, so both see the same load from other processes.
  */
 public final class TokenizerBenchmark {
   private TokenizerBenchmark() {}
@@ -71,23 +72,22 @@ public final class TokenizerBenchmark {
     System.out.printf(Locale.ROOT, "%s (%,d tokens, %.2f bytes/token):%n", name, ids.length, mb * 1e6 / ids.length);
     double load = medianMs(() -> load(rankFile, pattern));
     System.out.printf(Locale.ROOT, "  load rank file     jgpt %7.0f ms%n", load);
+    // jgpt and JTokkit runs alternate, so both see the same machine (other processes included).
     Tokenizer[] fresh = new Tokenizer[1];
-    double cold = medianMs(() -> fresh[0] = load(rankFile, pattern), () -> fresh[0].encode(text));
+    double[] encode = medianPair(() -> fresh[0] = load(rankFile, pattern), () -> fresh[0].encode(text),
+        () -> jtokkit.encodeOrdinary(text));
     double hot = medianMs(() -> warm.encode(text));
-    double theirs = medianMs(() -> jtokkit.encodeOrdinary(text));
-    System.out.printf(Locale.ROOT, "  encode             jgpt %7.1f MB/s cold, %.1f MB/s warm | JTokkit %.1f MB/s | cold %.2fx JTokkit%n",
-        mb / cold * 1e3, mb / hot * 1e3, mb / theirs * 1e3, theirs / cold);
-    double decodeBytes = medianMs(() -> warm.decodeBytes(ids));
-    double decodeText = medianMs(() -> warm.decode(ids));
+    System.out.printf(Locale.ROOT, "  encode             jgpt %7.1f MB/s (warm cache %.1f MB/s) | JTokkit %5.1f MB/s | %.2fx%n",
+        mb / encode[0] * 1e3, mb / hot * 1e3, mb / encode[1] * 1e3, encode[1] / encode[0]);
     IntArrayList list = new IntArrayList(ids.length);
     for (int id : ids) list.add(id);
-    double theirDecode = medianMs(() -> jtokkit.decode(list));
-    System.out.printf(Locale.ROOT, "  decode             jgpt %7.1f MB/s to bytes, %.1f MB/s to String | JTokkit %.1f MB/s%n",
-        mb / decodeBytes * 1e3, mb / decodeText * 1e3, mb / theirDecode * 1e3);
+    double[] decode = medianPair(() -> null, () -> warm.decode(ids), () -> jtokkit.decode(list));
+    double decodeBytes = medianMs(() -> warm.decodeBytes(ids));
+    System.out.printf(Locale.ROOT, "  decode to String   jgpt %7.1f MB/s (to bytes %.1f MB/s) | JTokkit %5.1f MB/s | %.2fx%n",
+        mb / decode[0] * 1e3, mb / decodeBytes * 1e3, mb / decode[1] * 1e3, decode[1] / decode[0]);
     String as = "a".repeat(100_000);
-    double ours = medianMs(() -> fresh[0] = load(rankFile, pattern), () -> fresh[0].encode(as));
-    double theirAs = medianMs(() -> jtokkit.encodeOrdinary(as));
-    System.out.printf(Locale.ROOT, "  100,000 'a'        jgpt %7.1f ms | JTokkit %.1f ms%n", ours, theirAs);
+    double[] a = medianPair(() -> fresh[0] = load(rankFile, pattern), () -> fresh[0].encode(as), () -> jtokkit.encodeOrdinary(as));
+    System.out.printf(Locale.ROOT, "  100,000 'a'        jgpt %7.1f ms   | JTokkit %5.1f ms%n", a[0], a[1]);
   }
 
   private static Tokenizer load(Path file, String pattern) {
@@ -102,17 +102,39 @@ public final class TokenizerBenchmark {
     return medianMs(() -> null, work);
   }
 
+  /** Medians of {@code ours} (after an untimed {@code setup}) and {@code theirs}, run alternately. */
+  private static double[] medianPair(Supplier<?> setup, Supplier<?> ours, Supplier<?> theirs) {
+    double[] a = new double[runs];
+    double[] b = new double[runs];
+    for (int i = -WARMUP; i < runs; i++) {
+      double x = timeMs(setup, ours);
+      double y = timeMs(() -> null, theirs);
+      if (i >= 0) {
+        a[i] = x;
+        b[i] = y;
+      }
+    }
+    Arrays.sort(a);
+    Arrays.sort(b);
+    return new double[] {a[runs / 2], b[runs / 2]};
+  }
+
+  private static double timeMs(Supplier<?> setup, Supplier<?> work) {
+    setup.get();
+    System.gc();
+    long t0 = System.nanoTime();
+    Object result = work.get();
+    long t1 = System.nanoTime();
+    if (result == null) throw new AssertionError("no result");
+    return (t1 - t0) / 1e6;
+  }
+
   /** Median wall time of {@code work}, each run preceded by an untimed {@code setup}. */
   private static double medianMs(Supplier<?> setup, Supplier<?> work) {
     double[] ms = new double[runs];
     for (int i = -WARMUP; i < runs; i++) {
-      setup.get();
-      System.gc();
-      long t0 = System.nanoTime();
-      Object result = work.get();
-      long t1 = System.nanoTime();
-      if (result == null && i < -WARMUP) throw new AssertionError(); // keeps the result alive
-      if (i >= 0) ms[i] = (t1 - t0) / 1e6;
+      double t = timeMs(setup, work);
+      if (i >= 0) ms[i] = t;
     }
     Arrays.sort(ms);
     return ms[runs / 2];

@@ -72,8 +72,8 @@ final class CpuAttention {
       int a = atto + bh * T * T;
       int o = outo + b * T * C + h * hs;
       float[] kT = packedA[w], v = packedB[w], ap = aTile[w], tile = edgeTile[w];
-      Gemm.packTransposed(qkv, q + C, 3 * C, T, hs, kT, 0, Gemm.panels(T)); // B = k^T (hs,T)
-      Gemm.packRows(qkv, q + 2 * C, 3 * C, hs, T, v, 0, Gemm.panels(hs)); // B = v (T,hs)
+      Packing.packTransposed(qkv, q + C, 3 * C, T, hs, kT, 0, Gemm.panels(T)); // B = k^T (hs,T)
+      Packing.packRows(qkv, q + 2 * C, 3 * C, hs, T, v, 0, Gemm.panels(hs)); // B = v (T,hs)
       for (int t0 = 0; t0 < T; t0 += Gemm.MR) {
         int rows = Math.min(Gemm.MR, T - t0), kEnd = t0 + rows; // columns past kEnd are above the diagonal
         Gemm.rowTile(qkv, q, 3 * C, 1, t0, rows, 0, hs, kT, hs, wholePanels(kEnd, T), att, a, T, false, ap, tile);
@@ -100,10 +100,10 @@ final class CpuAttention {
       int a = atto + bh * T * T;
       float[] vT = packedA[w], k = packedB[w], qRows = packedC[w], doutRows = packedD[w];
       float[] dpre = square[w], ap = aTile[w], tile = edgeTile[w];
-      Gemm.packTransposed(qkv, q + 2 * C, 3 * C, T, hs, vT, 0, Gemm.panels(T)); // B = v^T (hs,T)
-      Gemm.packRows(qkv, q + C, 3 * C, hs, T, k, 0, Gemm.panels(hs)); // B = k (T,hs)
-      Gemm.packRows(qkv, q, 3 * C, hs, T, qRows, 0, Gemm.panels(hs)); // B = q (T,hs)
-      Gemm.packRows(dout, d, C, hs, T, doutRows, 0, Gemm.panels(hs)); // B = dout (T,hs)
+      Packing.packTransposed(qkv, q + 2 * C, 3 * C, T, hs, vT, 0, Gemm.panels(T)); // B = v^T (hs,T)
+      Packing.packRows(qkv, q + C, 3 * C, hs, T, k, 0, Gemm.panels(hs)); // B = k (T,hs)
+      Packing.packRows(qkv, q, 3 * C, hs, T, qRows, 0, Gemm.panels(hs)); // B = q (T,hs)
+      Packing.packRows(dout, d, C, hs, T, doutRows, 0, Gemm.panels(hs)); // B = dout (T,hs)
       for (int t0 = 0; t0 < T; t0 += Gemm.MR) {
         int rows = Math.min(Gemm.MR, T - t0), kEnd = t0 + rows;
         // datt = dout v^T; then dpre = att * (datt - sum(att * datt)) * scale, zero above the diagonal

@@ -5,7 +5,6 @@ import static dev.jgpt.kernels.cpu.Vec.S;
 
 import dev.jgpt.kernels.ReferenceKernels;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Layer norm on all cores. Forward and the input gradient split rows between workers; the
@@ -44,7 +43,7 @@ final class CpuLayernorm {
       FloatVector d = FloatVector.fromArray(S, x, xo + i).sub(vm);
       acc = d.fma(d, acc);
     }
-    float s = acc.reduceLanes(VectorOperators.ADD);
+    float s = Vec.sumLanes(acc);
     for (; i < n; i++) s += (x[xo + i] - m) * (x[xo + i] - m);
     return s;
   }
@@ -98,8 +97,8 @@ final class CpuLayernorm {
       accMean = accMean.add(dnorm);
       accNormMean = dnorm.fma(norm, accNormMean);
     }
-    float dnormMean = accMean.reduceLanes(VectorOperators.ADD);
-    float dnormNormMean = accNormMean.reduceLanes(VectorOperators.ADD);
+    float dnormMean = Vec.sumLanes(accMean);
+    float dnormNormMean = Vec.sumLanes(accNormMean);
     for (int i = c; i < C; i++) {
       float norm = (inp[x + i] - m) * s;
       float dnorm = weight[wo + i] * dout[d + i];

@@ -33,7 +33,7 @@ final class CpuMatmul {
       return;
     }
     float[] bp = packedWeight = grow(packedWeight, Gemm.packedSize(C, OC));
-    pool.forRange(Gemm.panels(OC), (p0, p1) -> Gemm.packTransposed(weight, weighto, C, OC, C, bp, p0, p1));
+    pool.forRange(Gemm.panels(OC), (p0, p1) -> Packing.packTransposed(weight, weighto, C, OC, C, bp, p0, p1));
     gemm.run(new Gemm.Product(N, OC, C, new Gemm.Operand(inp, inpo, C, 1), bp, out, outo, OC, false, bias, biaso));
   }
 
@@ -47,9 +47,9 @@ final class CpuMatmul {
     // Phase 1: pack both B operands and sum dbias columns; each worker owns its panels and columns.
     pool.run((w, ws) -> {
       if (bpW != null) {
-        Gemm.packRows(weight, weighto, C, C, OC, bpW, WorkerPool.split(panels, w, ws), WorkerPool.split(panels, w + 1, ws));
+        Packing.packRows(weight, weighto, C, C, OC, bpW, WorkerPool.split(panels, w, ws), WorkerPool.split(panels, w + 1, ws));
       }
-      Gemm.packRows(inp, inpo, C, C, N, bpX, WorkerPool.split(panels, w, ws), WorkerPool.split(panels, w + 1, ws));
+      Packing.packRows(inp, inpo, C, C, N, bpX, WorkerPool.split(panels, w, ws), WorkerPool.split(panels, w + 1, ws));
       if (dbias != null) {
         biasGradient(dbias, dbiaso, dout, douto, N, OC, WorkerPool.split(OC, w, ws), WorkerPool.split(OC, w + 1, ws));
       }

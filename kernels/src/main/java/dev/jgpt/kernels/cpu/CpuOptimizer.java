@@ -45,7 +45,7 @@ final class CpuOptimizer {
       acc0 = a.fma(a, acc0);
       acc1 = b.fma(b, acc1);
     }
-    double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    double s = Vec.sumLanes(acc0.add(acc1));
     for (; i < n; i++) s += (double) x[xo + i] * x[xo + i];
     return s;
   }

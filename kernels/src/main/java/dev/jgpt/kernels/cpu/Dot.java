@@ -4,7 +4,6 @@ import static dev.jgpt.kernels.cpu.Vec.L;
 import static dev.jgpt.kernels.cpu.Vec.S;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** Vector dot product: the inner loop of gemv and of decode attention. */
 final class Dot {
@@ -22,7 +21,7 @@ final class Dot {
     for (; i + L <= n; i += L) {
       acc0 = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc0);
     }
-    float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    float sum = Vec.sumLanes(acc0.add(acc1));
     for (; i < n; i++) sum += x[xo + i] * y[yo + i];
     return sum;
   }

@@ -44,7 +44,7 @@ final class RowOps {
       e.intoArray(out, oo + i, tail);
       acc = acc.add(e, tail);
     }
-    return acc.reduceLanes(VectorOperators.ADD);
+    return Vec.sumLanes(acc);
   }
 
   // out (n) = exp(x (n) - shift); returns the sum of out. out may be x.
@@ -64,7 +64,7 @@ final class RowOps {
       VectorMask<Float> tail = S.indexInRange(i, n);
       acc = acc.add(VectorMath.expNonPositive(FloatVector.fromArray(S, x, xo + i, tail).sub(s)), tail);
     }
-    return acc.reduceLanes(VectorOperators.ADD);
+    return Vec.sumLanes(acc);
   }
 
   // x (n) *= a
@@ -88,7 +88,7 @@ final class RowOps {
     FloatVector acc = FloatVector.zero(S);
     int i = 0;
     for (; i + L <= n; i += L) acc = acc.add(FloatVector.fromArray(S, x, xo + i));
-    float s = acc.reduceLanes(VectorOperators.ADD);
+    float s = Vec.sumLanes(acc);
     for (; i < n; i++) s += x[xo + i];
     return s;
   }

@@ -11,6 +11,17 @@ final class Vec {
   /** Floats per vector. */
   static final int L = S.length();
 
+  /**
+   * Sum of the lanes, left to right. {@code reduceLanes(ADD)} may add in a different order
+   * once C2 compiles the caller (a tree) than before (a loop), which made results depend on JIT
+   * timing; this order is fixed.
+   */
+  static float sumLanes(FloatVector v) {
+    float s = 0f;
+    for (int i = 0; i < L; i++) s += v.lane(i);
+    return s;
+  }
+
   /** Largest multiple of the vector length not above n: where the scalar tail starts. */
   static int loopBound(int n) {
     return S.loopBound(n);

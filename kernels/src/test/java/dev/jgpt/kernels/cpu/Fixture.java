@@ -19,7 +19,8 @@ import java.util.Random;
  * identical inputs, and compares every buffer afterwards. Each tensor sits at a nonzero offset
  * inside its buffer with sentinel padding around it (writes outside the slice are caught);
  * outputs start as NaN (unwritten elements are caught); CPU results must match the reference
- * within a tolerance and each other bit for bit (the split over threads never changes a sum).
+ * within a tolerance and each other bit for bit (the split over threads never changes a sum,
+ * and no result depends on whether the JIT has compiled the kernel yet).
  */
 final class Fixture {
   static final int PAD = 3;

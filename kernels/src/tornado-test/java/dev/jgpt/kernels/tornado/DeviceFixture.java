@@ -159,7 +159,12 @@ final class DeviceFixture {
 
   /** Runs op RUNS times on both backends and compares every buffer after each run. */
   void check(String what, double rtol, Op op) {
-    try (Backend ref = new ReferenceBackend(); TornadoBackend dev = TornadoTesting.backend(false)) {
+    check(what, rtol, op, TornadoTesting.backend(false));
+  }
+
+  /** As {@link #check(String, double, Op)} on the given backend (closed afterwards). */
+  void check(String what, double rtol, Op op, TornadoBackend device) {
+    try (Backend ref = new ReferenceBackend(); TornadoBackend dev = device) {
       Tensors rt = allocate(ref);
       Tensors dt = allocate(dev);
       for (int run = 0; run < RUNS; run++) {

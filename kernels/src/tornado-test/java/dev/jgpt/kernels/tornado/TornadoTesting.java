@@ -14,11 +14,19 @@ final class TornadoTesting {
   }
 
   static TornadoBackend backend(boolean compileFirstRun, boolean eagerOnDevice) {
+    return backend(compileFirstRun, eagerOnDevice, TornadoBackendProvider.tiledMatmul(device()));
+  }
+
+  /** A backend with the matmul kernel chosen by the test (tiled KernelContext GEMM or loops). */
+  static TornadoBackend backend(boolean compileFirstRun, boolean eagerOnDevice, boolean tiledMatmul) {
+    TornadoDevices.Entry e = device();
+    return new TornadoBackend(e.device(), e.name(), compileFirstRun, eagerOnDevice, tiledMatmul);
+  }
+
+  private static TornadoDevices.Entry device() {
     String why = PROVIDER.unavailableReason();
     if (why != null) throw new IllegalStateException("TornadoVM tests cannot run: " + why);
     List<TornadoDevices.Entry> devices = TornadoDevices.all();
-    TornadoDevices.Entry e = devices.get(Integer.getInteger("jgpt.tornado.device", 0));
-    return new TornadoBackend(e.device(), e.name(), compileFirstRun, eagerOnDevice,
-        TornadoBackendProvider.tiledMatmul(e));
+    return devices.get(Integer.getInteger("jgpt.tornado.device", 0));
   }
 }

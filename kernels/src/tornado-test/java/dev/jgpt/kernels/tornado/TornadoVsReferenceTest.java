@@ -15,9 +15,11 @@ class TornadoVsReferenceTest {
   static final double TOL = 2e-5;
   static final double MATMUL_TOL = 1e-4;
 
-  @ParameterizedTest(name = "matmul N={0} C={1} OC={2}")
-  @CsvSource({"5, 33, 17", "37, 20, 70"})
-  void matmulForwardAndBackward(int N, int C, int OC) {
+  // Both matmul kernels whatever the device: the tiled KernelContext GEMM (with its CPU twin on the
+  // host run) and the @Parallel loops.
+  @ParameterizedTest(name = "matmul N={0} C={1} OC={2} tiled={3}")
+  @CsvSource({"5, 33, 17, true", "37, 20, 70, true", "37, 20, 70, false"})
+  void matmulForwardAndBackward(int N, int C, int OC, boolean tiled) {
     new DeviceFixture().random("inp", N * C).random("weight", OC * C).random("bias", OC).random("dout", N * OC)
         .random("dinp", N * C).random("dweight", OC * C).random("dbias", OC).random("dweight2", OC * C)
         .poisoned("out", N * OC).poisoned("out2", N * OC)
@@ -27,7 +29,7 @@ class TornadoVsReferenceTest {
           be.matmulBackward(t.s("dinp"), t.s("dweight"), t.s("dbias"), t.s("dout"), t.s("inp"), t.s("weight"), N, C,
               OC);
           be.matmulBackward(null, t.s("dweight2"), null, t.s("dout"), t.s("inp"), t.s("weight"), N, C, OC);
-        });
+        }, TornadoTesting.backend(false, false, tiled));
   }
 
   @ParameterizedTest(name = "attention B={0} T={1} C={2} NH={3}")

@@ -1,0 +1,126 @@
+package dev.jgpt.kernels.cpu;
+
+import static dev.jgpt.kernels.cpu.Gemm.MR;
+import static dev.jgpt.kernels.cpu.Gemm.NR;
+import static dev.jgpt.kernels.cpu.Vec.L;
+import static dev.jgpt.kernels.cpu.Vec.S;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Packing of matmul operands into the layouts {@link MicroKernel} reads (see {@link Gemm}). */
+final class Packing {
+  private Packing() {}
+
+  /** MR floats as one vector: packs a dout^T tile column in one move. */
+  private static final VectorSpecies<Float> QUAD = FloatVector.SPECIES_128;
+
+  /**
+   * Packs B = W^T where W (n,K) is row-major with row stride ld (a weight (OC,C) in the forward
+   * pass, the keys of one head in attention): panel p gets columns p*NR .. of B, i.e. rows of W,
+   * transposed. Panels [p0, p1).
+   */
+  static void packTransposed(float[] w, int wOff, int ld, int n, int K, float[] bp, int p0, int p1) {
+    final int kBlock = 128; // the panel slice being written (kBlock x NR floats) stays in L1
+    for (int p = p0; p < p1; p++) {
+      int base = p * K * NR;
+      for (int k0 = 0; k0 < K; k0 += kBlock) {
+        int k1 = Math.min(K, k0 + kBlock);
+        for (int j = 0; j < NR; j++) {
+          int row = p * NR + j;
+          if (row < n) {
+            int src = wOff + row * ld;
+            for (int k = k0; k < k1; k++) bp[base + k * NR + j] = w[src + k];
+          } else {
+            for (int k = k0; k < k1; k++) bp[base + k * NR + j] = 0f;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs B (K,n) stored row-major with row stride ld (a weight (OC,C) for dinp, an input
+   * (N,C) for dweight): straight vector copies, zero-padded past column n. Panels [p0, p1).
+   */
+  static void packRows(float[] src, int off, int ld, int n, int K, float[] bp, int p0, int p1) {
+    for (int p = p0; p < p1; p++) {
+      int col = p * NR;
+      int base = p * K * NR;
+      int width = Math.min(NR, n - col);
+      for (int k = 0; k < K; k++) {
+        int s = off + k * ld + col;
+        int d = base + k * NR;
+        if (width == NR) {
+          FloatVector.fromArray(S, src, s).intoArray(bp, d);
+          FloatVector.fromArray(S, src, s + L).intoArray(bp, d + L);
+        } else {
+          for (int j = 0; j < width; j++) bp[d + j] = src[s + j];
+          for (int j = width; j < NR; j++) bp[d + j] = 0f;
+        }
+      }
+    }
+  }
+
+  /** Packs rows [ic*MR, icEnd*MR) x k [pc, pc+kc) of A into MR-row tiles, zero past row M. */
+  static void packA(Gemm.Operand op, int M, int ic, int icEnd, int pc, int kc, float[] ap) {
+    float[] a = op.a();
+    int rs = op.rowStride(), cs = op.colStride();
+    if (cs == 1) {
+      // A rows contiguous in k (an input or dout row): four row streams in, one stream out.
+      for (int t = ic; t < icEnd; t++) {
+        int dst = (t - ic) * kc * MR;
+        int i0 = t * MR;
+        if (i0 + MR <= M) {
+          int s0 = op.off() + i0 * rs + pc, s1 = s0 + rs, s2 = s1 + rs, s3 = s2 + rs;
+          for (int k = 0; k < kc; k++) {
+            int d = dst + k * MR;
+            ap[d] = a[s0 + k];
+            ap[d + 1] = a[s1 + k];
+            ap[d + 2] = a[s2 + k];
+            ap[d + 3] = a[s3 + k];
+          }
+        } else {
+          for (int r = 0; r < MR; r++) {
+            int src = op.off() + (i0 + r) * rs + pc;
+            for (int k = 0; k < kc; k++) ap[dst + k * MR + r] = i0 + r < M ? a[src + k] : 0f;
+          }
+        }
+      }
+    } else {
+      // A = dout^T (rs = 1): the MR rows of one tile at one k are MR contiguous floats, one
+      // 128-bit copy (MR = 4). Groups of 4 tiles share a cache line per k: the line is read
+      // once and the 4 tiles are written sequentially (k inner; k outer would write with a
+      // 4 KiB stride and suffer 4K aliasing).
+      int tiles = icEnd - ic;
+      int fullTiles = Math.min(tiles, (M - ic * MR) / MR);
+      int tileStride = kc * MR;
+      int base = op.off() + ic * MR + pc * cs;
+      final int group = 4;
+      for (int t0 = 0; t0 < fullTiles; t0 += group) {
+        int t1 = Math.min(fullTiles, t0 + group);
+        for (int k = 0; k < kc; k++) {
+          int src = base + k * cs;
+          for (int t = t0; t < t1; t++) {
+            FloatVector.fromArray(QUAD, a, src + t * MR).intoArray(ap, t * tileStride + k * MR);
+          }
+        }
+      }
+      for (int t = fullTiles; t < tiles; t++) {
+        for (int k = 0; k < kc; k++) {
+          for (int r = 0; r < MR; r++) {
+            int i = (ic + t) * MR + r;
+            ap[t * tileStride + k * MR + r] = i < M ? a[base + k * cs + t * MR + r] : 0f;
+          }
+        }
+      }
+    }
+  }
+
+  /** ap (kc, MR) = A[0 .. rows, 0 .. kc) with A(i,k) = a[a0 + i*rs + k*cs]; rows past `rows` are 0. */
+  static void packTile(float[] a, int a0, int rs, int cs, int rows, int kc, float[] ap) {
+    for (int k = 0; k < kc; k++) {
+      for (int r = 0; r < MR; r++) ap[k * MR + r] = r < rows ? a[a0 + r * rs + k * cs] : 0f;
+    }
+  }
+}
