@@ -2,16 +2,17 @@ package dev.jgpt.kernels.cpu;
 
 import static dev.jgpt.kernels.cpu.Vec.L;
 
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The blocked matrix multiply behind every matmul kernel: {@code C (M,NC) (+)= A (M,K) B (K,NC)}
  * with B pre-packed, in the BLIS layout:
  * <ul>
- *   <li>B is packed into column panels of {@link #NR} columns (zero-padded), each panel K rows
+ *   <li>B is packed ({@link Packing}) into column panels of {@link #NR} columns (zero-padded), each panel K rows
  *       of NR contiguous floats: {@code bp[(panel*K + k)*NR + j]};
  *   <li>each worker packs its own row block of A (MC rows, KC deep) into tiles of {@link #MR}
  *       rows, each KC steps of MR contiguous floats, zero-padded past the last row;
- *   <li>the register-blocked micro-kernel multiplies one MR x NR tile: 8 vector accumulators
+ *   <li>the register-blocked micro-kernel ({@link MicroKernel}) multiplies one MR x NR tile: 8 vector accumulators
  *       (MR=4 rows x 2 vectors), per k two vector loads of B and four broadcasts of A.
  * </ul>
  * Loop order per chunk of row tiles: row block (L2-resident A) -> K block -> column panel
@@ -38,7 +39,7 @@ final class Gemm {
   }
 
   private final WorkerPool pool;
-  private final java.util.concurrent.atomic.AtomicInteger nextTile = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger nextTile = new AtomicInteger();
   /** Per worker: its packed A block and an MR x NR tile for ragged edges. */
   private final float[][] aPack;
   private final float[][] edgeTile;
