@@ -19,7 +19,10 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code jgpt bench generate}: generation speed of a model shape with random weights (or of a
@@ -59,9 +62,14 @@ final class GenerateBenchCommand implements Callable<Integer> {
       description = "CPU threads (0 = automatic, as generate and repl choose: 1 below 5M parameters, else all cores).")
   int threads;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
-    if (tokens < 1 || repeat < 1) throw new IllegalArgumentException("--tokens and --repeat must be positive");
+    if (tokens < 1 || repeat < 1) {
+      throw new ParameterException(spec.commandLine(), "--tokens and --repeat must be positive, got " + tokens + " and "
+          + repeat);
+    }
     GptConfig cfg;
     float[] weights;
     Tokenizer tokenizer;

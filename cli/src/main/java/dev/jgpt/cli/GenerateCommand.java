@@ -17,7 +17,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code jgpt generate}: continue a prompt with a trained model, streaming text or JSON lines. */
 @Command(
@@ -40,9 +43,13 @@ final class GenerateCommand implements Callable<Integer> {
   @Mixin RunOptions runOptions;
   @Mixin GenerateOptions sampling;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
-    if (topLogprobs < 0) throw new IllegalArgumentException("--top-logprobs must be 0 or more, got " + topLogprobs);
+    if (topLogprobs < 0) {
+      throw new ParameterException(spec.commandLine(), "--top-logprobs must be 0 or more, got " + topLogprobs);
+    }
     SamplerSettings settings = sampling.settings();
     PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
     try (LoadedModel model = runOptions.open()) {

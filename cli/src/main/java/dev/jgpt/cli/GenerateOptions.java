@@ -1,13 +1,18 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.transformer.SamplerSettings;
+import dev.jgpt.transformer.TextEscapes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Sampling flags shared by {@code jgpt generate} and {@code jgpt repl}; unset flags keep the defaults. */
 final class GenerateOptions {
@@ -47,38 +52,49 @@ final class GenerateOptions {
   @Option(names = "--seed", paramLabel = "S", description = "Seed of the random draws: the same seed and settings give the same text (default: random).")
   Long seed;
 
-  @Option(names = "--stop", paramLabel = "TEXT", description = "Stop when the text contains TEXT (repeatable; \\n is a newline). Always: <|endoftext|>.")
+  @Option(names = "--stop", paramLabel = "TEXT", description = "Stop when the text contains TEXT (repeatable; \\n is a newline, \\t a tab). Always: <|endoftext|>.")
   List<String> stop = new ArrayList<>();
 
-  /** The settings these flags describe. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command; // generate or repl: usage errors name it
+
+  /**
+   * The settings these flags describe. A value the sampler rejects (--top-p 2) is a usage error
+   * that names the flag, as picocli's own are.
+   */
   SamplerSettings settings() {
     SamplerSettings s = SamplerSettings.defaults().withSeed(seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 48));
-    if (maxNewTokens != null) s = s.withMaxNewTokens(maxNewTokens);
-    if (temperature != null) s = s.withTemperature(temperature);
-    if (topK != null) s = s.withTopK(topK);
-    if (topP != null) s = s.withTopP(topP);
-    if (minP != null) s = s.withMinP(minP);
-    if (repetitionPenalty != null) s = s.withRepetitionPenalty(repetitionPenalty);
-    if (presencePenalty != null) s = s.withPresencePenalty(presencePenalty);
-    if (frequencyPenalty != null) s = s.withFrequencyPenalty(frequencyPenalty);
-    if (penaltyLastN != null) s = s.withPenaltyLastN(penaltyLastN);
+    s = set(s, "--max-new-tokens", maxNewTokens, SamplerSettings::withMaxNewTokens);
+    s = set(s, "--temperature", temperature, SamplerSettings::withTemperature);
+    s = set(s, "--top-k", topK, SamplerSettings::withTopK);
+    s = set(s, "--top-p", topP, SamplerSettings::withTopP);
+    s = set(s, "--min-p", minP, SamplerSettings::withMinP);
+    s = set(s, "--repetition-penalty", repetitionPenalty, SamplerSettings::withRepetitionPenalty);
+    s = set(s, "--presence-penalty", presencePenalty, SamplerSettings::withPresencePenalty);
+    s = set(s, "--frequency-penalty", frequencyPenalty, SamplerSettings::withFrequencyPenalty);
+    s = set(s, "--penalty-last-n", penaltyLastN, SamplerSettings::withPenaltyLastN);
     Map<Integer, Float> bias = new LinkedHashMap<>();
     for (String b : logitBias) {
       String[] kv = b.split("=", 2);
       try {
         bias.put(Integer.parseInt(kv[0].strip()), Float.parseFloat(kv[1].strip()));
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("--logit-bias needs ID=BIAS like 198=-5, got '" + b + "'");
+        throw new ParameterException(command.commandLine(), "--logit-bias needs ID=BIAS like 198=-5, got '" + b + "'");
       }
     }
-    if (!bias.isEmpty()) s = s.withLogitBias(bias);
-    if (!banned.isEmpty()) s = s.withBannedTokens(new LinkedHashSet<>(banned));
-    if (!stop.isEmpty()) s = s.withStopStrings(stop.stream().map(GenerateOptions::unescape).toList());
+    if (!bias.isEmpty()) s = set(s, "--logit-bias", bias, SamplerSettings::withLogitBias);
+    if (!banned.isEmpty()) s = set(s, "--ban", new LinkedHashSet<>(banned), SamplerSettings::withBannedTokens);
+    if (!stop.isEmpty()) s = set(s, "--stop", stop.stream().map(TextEscapes::unescape).toList(), SamplerSettings::withStopStrings);
     return s;
   }
 
-  /** \n, \t and \\ in a flag value (shells make real newlines awkward). */
-  static String unescape(String s) {
-    return s.replace("\\\\", "\u0000").replace("\\n", "\n").replace("\\t", "\t").replace("\u0000", "\\");
+  /** {@code s} with {@code value} set by {@code with}, or {@code s} when the flag was not given. */
+  private <T> SamplerSettings set(SamplerSettings s, String flag, T value, BiFunction<SamplerSettings, T, SamplerSettings> with) {
+    if (value == null) return s;
+    try {
+      return with.apply(s, value);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(command.commandLine(), "invalid value for " + flag + ": " + e.getMessage());
+    }
   }
 }

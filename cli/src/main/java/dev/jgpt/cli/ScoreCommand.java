@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code jgpt score}: how likely a trained model finds a text, token by token. */
 @Command(
@@ -38,8 +41,13 @@ final class ScoreCommand implements Callable<Integer> {
 
   @Mixin RunOptions runOptions;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (topLogprobs < 0) {
+      throw new ParameterException(spec.commandLine(), "--top-logprobs must be 0 or more, got " + topLogprobs);
+    }
     String input = text;
     if (input == null) {
       if (System.console() != null && System.console().isTerminal()) {

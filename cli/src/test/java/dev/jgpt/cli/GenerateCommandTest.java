@@ -94,11 +94,35 @@ class GenerateCommandTest {
   }
 
   @Test
-  void badSamplingValuesAreOneLineErrors() throws Exception {
+  void badSamplingValuesAreUsageErrorsThatNameTheFlag() throws Exception {
     CliRunner.Result r = generate("--prompt", "x", "--top-p", "1.5");
-    assertEquals(1, r.exitCode(), r.toString());
-    assertTrue(r.err().contains("top-p must be in (0, 1]"), r.toString());
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("jgpt generate: invalid value for --top-p: top-p must be in (0, 1] (1 = off), got 1.5;"
+        + " see 'jgpt generate --help'", r.err().strip());
+    r = generate("--prompt", "x", "--temperature", "-1");
+    assertEquals(2, r.exitCode(), r.toString());
+    assertTrue(r.err().startsWith("jgpt generate: invalid value for --temperature: "), r.toString());
     r = generate("--prompt", "x", "--logit-bias", "oops");
-    assertTrue(r.err().contains("--logit-bias needs ID=BIAS"), r.toString());
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("jgpt generate: --logit-bias needs ID=BIAS like 198=-5, got 'oops'; see 'jgpt generate --help'",
+        r.err().strip());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void aBanOutsideTheVocabularyIsAnErrorNotIgnored() throws Exception {
+    CliRunner.Result r = generate("--prompt", "x", "--ban", "9999", "--max-new-tokens", "3");
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals("jgpt generate: banned token id 9999 is not in the model's vocabulary 0..256; look ids up with :tok"
+        + " or 'jgpt tokenizer encode'", r.err().strip());
+  }
+
+  @Test
+  void escapesInStopStringsAreReadAsTheCharacters() throws Exception {
+    // Greedy decoding continues the training text ("to be, that is"); the flag value backslash-u002c is a comma.
+    CliRunner.Result r = generate("--prompt", "to be or not to", "--temperature", "0", "--max-new-tokens", "40",
+        "--stop", "\\u002c");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals(" be\n", r.out(), r.toString());
   }
 }

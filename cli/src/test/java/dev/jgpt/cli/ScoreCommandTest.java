@@ -51,4 +51,16 @@ class ScoreCommandTest {
     assertEquals(1, r.exitCode(), r.toString());
     assertEquals("jgpt score: nothing to score: the text is empty", r.err().strip());
   }
+
+  @Test
+  void negativeCountsAreUsageErrors() throws Exception {
+    CliRunner.Result r = CliRunner.run("score", "--run", TinyRun.shared().toString(), "--text", "x", "--threads", "-1");
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("jgpt score: --threads must be 0 (automatic) or a positive count, got -1; see 'jgpt score --help'",
+        r.err().strip());
+    r = CliRunner.run("score", "--run", TinyRun.shared().toString(), "--text", "x", "--top-logprobs", "-2", "--json");
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("jgpt score: --top-logprobs must be 0 or more, got -2; see 'jgpt score --help'", r.err().strip());
+    assertEquals("", r.out());
+  }
 }

@@ -27,10 +27,6 @@ final class DocumentChunker {
   private int end;
   private boolean eof;
 
-  DocumentChunker(InputStream in) {
-    this(in, TARGET);
-  }
-
   DocumentChunker(InputStream in, int target) {
     this.in = in;
     this.target = target;

@@ -63,13 +63,6 @@ final class JoinedTokens implements TokenData {
 
   /** The part holding {@code index} (0 <= index < size). */
   private int partOf(long index) {
-    int lo = 0;
-    int hi = parts.size() - 1;
-    while (lo < hi) {
-      int mid = (lo + hi + 1) >>> 1;
-      if (starts[mid] <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return RunStarts.runOf(starts, parts.size(), index);
   }
 }

@@ -78,6 +78,7 @@ final class TokenFileWriter {
     private final int width;
     private final int chunkTarget;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    // (WRITE_BUFFER bytes) encoded ids waiting to be written: width bytes each, little-endian
     private final ByteBuffer out = ByteBuffer.allocate(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
     private long tokens;
     private long bytes;

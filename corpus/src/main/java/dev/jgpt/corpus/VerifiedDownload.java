@@ -6,15 +6,20 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLConnection;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 
 /**
  * Fetches a file once into the cache and checks it against a known SHA-256: a cached copy that
- * still matches is used as is; a download that does not match is thrown away, never cached.
+ * still matches is used as is; a download that does not match is thrown away, never cached. The
+ * download goes to a temporary file in the cache folder, flushed, then renamed, so an interrupted
+ * one never leaves a half file under the real name.
  */
 final class VerifiedDownload {
   private VerifiedDownload() {}
@@ -54,8 +59,9 @@ final class VerifiedDownload {
         throw new IOException("HTTP " + http.getResponseCode());
       }
       try (InputStream in = new DigestInputStream(connection.getInputStream(), digest);
-           OutputStream out = Files.newOutputStream(temporary)) {
-        in.transferTo(out);
+           FileChannel file = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+        in.transferTo(Channels.newOutputStream(file));
+        file.force(true); // on disk before the rename makes it the cached copy
       }
     } catch (IOException | IllegalArgumentException e) {
       throw new IOException("cannot download " + what + " from " + uri + " (" + describe(e)

@@ -55,15 +55,6 @@ final class Windows {
   }
 
   private int segmentOf(long w) {
-    int lo = 0;
-    int hi = segments.size() - 1;
-    while (lo < hi) {
-      int mid = (lo + hi + 1) >>> 1;
-      if (firstWindow[mid] <= w) lo = mid;
-      else hi = mid - 1;
-    }
-    // Segments without windows share their firstWindow with the next one: step past them.
-    while (firstWindow[lo + 1] <= w) lo++;
-    return lo;
+    return RunStarts.runOf(firstWindow, segments.size(), w);
   }
 }

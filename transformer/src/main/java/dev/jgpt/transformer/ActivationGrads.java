@@ -11,7 +11,7 @@ import dev.jgpt.kernels.Slice;
  * and only the residual stream's gradient flows from layer to layer. N = B*T below.
  */
 final class ActivationGrads {
-  final FloatBuf buf;
+  final FloatBuf buf; // every tensor below, one after another (layOut)
   Slice dresidual; // (N, C) gradient of the residual stream at the current point of the backward pass
   Slice scratch; // every per-layer tensor below, contiguous, so one zero() clears them
   Slice dln1; // (N, C) gradient of ln_1's output (and of ln_f's, before the layers)
@@ -25,10 +25,7 @@ final class ActivationGrads {
   Slice dencoded; // (N, C) embeddings before dropout, or null without dropout
 
   ActivationGrads(GptConfig cfg, int B, int T, Backend backend) {
-    BufferCursor counter = new BufferCursor(null);
-    layOut(counter, cfg, B, T);
-    buf = backend.allocFloat("grad_acts", counter.sizeOrThrow("activation gradients"));
-    layOut(new BufferCursor(buf), cfg, B, T);
+    buf = BufferCursor.allocate(backend, "grad_acts", "activation gradients", c -> layOut(c, cfg, B, T));
   }
 
   private void layOut(BufferCursor c, GptConfig cfg, int B, int T) {

@@ -11,7 +11,7 @@ import dev.jgpt.kernels.Slice;
  * dropout; otherwise they are null and the forward pass skips the dropout ops.
  */
 final class Activations {
-  final FloatBuf buf;
+  final FloatBuf buf; // every tensor below, one after another (layOut)
   Slice encoded; // (N, C) wte[token] + wpe[t]
   Slice encodedDrop; // (N, C) dropout(encoded), or null
   Slice[] ln1; // (L) x (N, C)
@@ -35,10 +35,7 @@ final class Activations {
   Slice losses; // (N) per-position cross-entropy
 
   Activations(GptConfig cfg, int B, int T, Backend backend) {
-    BufferCursor counter = new BufferCursor(null);
-    layOut(counter, cfg, B, T);
-    buf = backend.allocFloat("acts", counter.sizeOrThrow("activations"));
-    layOut(new BufferCursor(buf), cfg, B, T);
+    buf = BufferCursor.allocate(backend, "acts", "activations", c -> layOut(c, cfg, B, T));
   }
 
   private void layOut(BufferCursor c, GptConfig cfg, int B, int T) {

@@ -1,7 +1,9 @@
 package dev.jgpt.transformer;
 
+import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.Slice;
+import java.util.function.Consumer;
 
 /**
  * Lays tensors out one after another in a flat buffer. A layout method runs twice with it: first
@@ -14,6 +16,19 @@ final class BufferCursor {
   /** @param buf the buffer to slice, or null for the counting pass */
   BufferCursor(FloatBuf buf) {
     this.buf = buf;
+  }
+
+  /**
+   * Runs {@code layOut} once to count, allocates a buffer of that size on {@code backend} called
+   * {@code name}, and runs {@code layOut} again over it (the pass whose slices the caller keeps).
+   * {@code what} names the tensors in the error when they do not fit one buffer.
+   */
+  static FloatBuf allocate(Backend backend, String name, String what, Consumer<BufferCursor> layOut) {
+    BufferCursor counting = new BufferCursor(null);
+    layOut.accept(counting);
+    FloatBuf buf = backend.allocFloat(name, counting.sizeOrThrow(what));
+    layOut.accept(new BufferCursor(buf));
+    return buf;
   }
 
   /** The next {@code length} floats. */
@@ -46,7 +61,7 @@ final class BufferCursor {
    * Floats laid out so far as an int buffer size; IllegalArgumentException (the user chose the
    * shapes) when they exceed what one Java-indexed buffer holds.
    */
-  int sizeOrThrow(String what) {
+  private int sizeOrThrow(String what) {
     if (next > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(what + " need " + next
           + " floats, more than one buffer holds (2^31-1): lower the batch size or block size");

@@ -4,7 +4,9 @@ import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.Slice;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Next-token logits from a GPT with a KV cache: each call that extends the previous sequence by
@@ -37,17 +39,7 @@ public final class Generator implements NextTokenModel {
   private final int T, C, NH, L, V, Vp;
   private final int slide; // S: how far the window moves when it is full
 
-  // decode activations, one position: all in one buffer
-  private final Slice resA, resB; // (C) the residual stream, ping-pong between the two halves of a block
-  private final Slice ln; // (C)
-  private final Slice mean, rstd; // (1)
-  private final Slice qkv; // (3C)
-  private final Slice atty; // (C)
-  private final Slice att; // (NH, T)
-  private final Slice attproj; // (C)
-  private final Slice fch, fchGelu; // (4C)
-  private final Slice fcproj; // (C)
-  private final Slice logits; // (Vp)
+  private final DecodeActivations d; // one position's activations, in one buffer
 
   private PrefillActivations prefill; // allocated on the first prefill
 
@@ -63,7 +55,7 @@ public final class Generator implements NextTokenModel {
 
   /** A generator over the weights of a model (shared, not copied: training updates show). */
   public static Generator forModel(Gpt model) {
-    return new Generator(model.config(), model.backend(), model.paramSlice("wte").buf());
+    return new Generator(model.config(), model.backend(), model.paramsBuffer());
   }
 
   /** A generator with its own copy of {@code weights} (laid out by {@link ParameterLayout}) on {@code backend}. */
@@ -92,34 +84,32 @@ public final class Generator implements NextTokenModel {
     this.slide = T - T / 2;
     this.cache = new KvCache(backend, L, T, C);
 
-    BufferCursor counting = new BufferCursor(null);
-    Slice[] s = layOutDecode(counting);
-    FloatBuf buf = backend.allocFloat("decode_acts", counting.sizeOrThrow("decode activations"));
-    s = layOutDecode(new BufferCursor(buf));
-    resA = s[0];
-    resB = s[1];
-    ln = s[2];
-    mean = s[3];
-    rstd = s[4];
-    qkv = s[5];
-    atty = s[6];
-    att = s[7];
-    attproj = s[8];
-    fch = s[9];
-    fchGelu = s[10];
-    fcproj = s[11];
-    logits = s[12];
+    FloatBuf decodeBuf = BufferCursor.allocate(backend, "decode_acts", "decode activations",
+        c -> DecodeActivations.layOut(c, C, NH, T, Vp));
+    this.d = DecodeActivations.layOut(new BufferCursor(decodeBuf), C, NH, T, Vp);
 
     window = new int[T];
     hostLogits = new float[V];
     prefillThreshold = Math.max(4, T / 8);
   }
 
-  private Slice[] layOutDecode(BufferCursor c) {
-    return new Slice[] {
-      c.take(C), c.take(C), c.take(C), c.take(1), c.take(1), c.take(3L * C), c.take(C), c.take((long) NH * T),
-      c.take(C), c.take(4L * C), c.take(4L * C), c.take(C), c.take(Vp)
-    };
+  /** The tensors of a decode step: one position, so every row count is 1. */
+  private record DecodeActivations(
+      Slice resA, Slice resB, // (C) the residual stream, ping-pong between the two halves of a block
+      Slice ln, // (C)
+      Slice mean, Slice rstd, // (1)
+      Slice qkv, // (3C)
+      Slice atty, // (C)
+      Slice att, // (NH, T) attention weights over the cached positions
+      Slice attproj, // (C)
+      Slice fch, Slice fchGelu, // (4C)
+      Slice fcproj, // (C)
+      Slice logits) { // (Vp)
+
+    static DecodeActivations layOut(BufferCursor c, int C, int NH, int T, int Vp) {
+      return new DecodeActivations(c.take(C), c.take(C), c.take(C), c.take(1), c.take(1), c.take(3L * C), c.take(C),
+          c.take((long) NH * T), c.take(C), c.take(4L * C), c.take(4L * C), c.take(C), c.take(Vp));
+    }
   }
 
   // ---------------------------------------------------------------- NextTokenModel
@@ -171,7 +161,7 @@ public final class Generator implements NextTokenModel {
       prefill(tokens, (int) start, m - 1);
     }
     for (int pos = cachedLength; pos < m; pos++) decode(tokens[(int) start + pos], pos);
-    backend.read(logits.buf(), logits.offset(), hostLogits, 0, V);
+    backend.read(d.logits().buf(), d.logits().offset(), hostLogits, 0, V);
     return hostLogits;
   }
 
@@ -237,23 +227,23 @@ public final class Generator implements NextTokenModel {
     hostInt[0] = pos;
     backend.write(cache.pos, 0, hostInt, 0, 1);
     backend.beginStep("decode");
-    backend.encoderDecode(resA, cache.token, cache.pos, p.wte, p.wpe, C);
+    backend.encoderDecode(d.resA(), cache.token, cache.pos, p.wte, p.wpe, C);
     for (int l = 0; l < L; l++) {
       // resB = resA + c_proj(attn(c_attn(ln_1(resA)))) over the cache
-      backend.layernormForward(ln, mean, rstd, resA, p.ln1w[l], p.ln1b[l], 1, C);
-      backend.matmulForward(qkv, ln, p.qkvw[l], p.qkvb[l], 1, C, 3 * C);
-      backend.attentionDecode(atty, att, qkv, cache.k[l], cache.v[l], cache.pos, T, C, NH);
-      backend.matmulForward(attproj, atty, p.attprojw[l], p.attprojb[l], 1, C, C);
-      backend.residualForward(resB, resA, attproj, C);
+      backend.layernormForward(d.ln(), d.mean(), d.rstd(), d.resA(), p.ln1w[l], p.ln1b[l], 1, C);
+      backend.matmulForward(d.qkv(), d.ln(), p.qkvw[l], p.qkvb[l], 1, C, 3 * C);
+      backend.attentionDecode(d.atty(), d.att(), d.qkv(), cache.k[l], cache.v[l], cache.pos, T, C, NH);
+      backend.matmulForward(d.attproj(), d.atty(), p.attprojw[l], p.attprojb[l], 1, C, C);
+      backend.residualForward(d.resB(), d.resA(), d.attproj(), C);
       // resA = resB + c_proj(gelu(c_fc(ln_2(resB))))
-      backend.layernormForward(ln, mean, rstd, resB, p.ln2w[l], p.ln2b[l], 1, C);
-      backend.matmulForward(fch, ln, p.fcw[l], p.fcb[l], 1, C, 4 * C);
-      backend.geluForward(fchGelu, fch, 4 * C);
-      backend.matmulForward(fcproj, fchGelu, p.fcprojw[l], p.fcprojb[l], 1, 4 * C, C);
-      backend.residualForward(resA, resB, fcproj, C);
+      backend.layernormForward(d.ln(), d.mean(), d.rstd(), d.resB(), p.ln2w[l], p.ln2b[l], 1, C);
+      backend.matmulForward(d.fch(), d.ln(), p.fcw[l], p.fcb[l], 1, C, 4 * C);
+      backend.geluForward(d.fchGelu(), d.fch(), 4 * C);
+      backend.matmulForward(d.fcproj(), d.fchGelu(), p.fcprojw[l], p.fcprojb[l], 1, 4 * C, C);
+      backend.residualForward(d.resA(), d.resB(), d.fcproj(), C);
     }
-    backend.layernormForward(ln, mean, rstd, resA, p.lnfw, p.lnfb, 1, C);
-    backend.matmulForward(logits, ln, p.wte, null, 1, C, Vp); // tied head
+    backend.layernormForward(d.ln(), d.mean(), d.rstd(), d.resA(), p.lnfw, p.lnfb, 1, C);
+    backend.matmulForward(d.logits(), d.ln(), p.wte, null, 1, C, Vp); // tied head
     backend.endStep();
     window[pos] = token;
     cachedLength = pos + 1;
@@ -310,11 +300,10 @@ public final class Generator implements NextTokenModel {
    * fewer rows uses the front of each tensor ({@link #rows}, slices made once per size).
    */
   private final class PrefillActivations {
-    final IntBuf tokens; // (T)
-    final FloatBuf buf;
-    final Slice qkvAll; // (T, 3C)
-    final Slice[] kOfRow, vOfRow; // (T) x (C): the k and v parts of each row of qkv
-    private final java.util.Map<Integer, Rows> bySize = new java.util.HashMap<>();
+    final IntBuf tokens; // (T) the window's tokens, padded on the right
+    final FloatBuf buf; // the tensors of Rows for N = T, one after another
+    final Slice[] kOfRow, vOfRow; // (T) x (C): the k and v parts of each row of qkv (T, 3C)
+    private final Map<Integer, Rows> bySize = new HashMap<>();
 
     /** The tensors of a pass over {@code rows} rows (N = rows below). */
     record Rows(
@@ -329,10 +318,8 @@ public final class Generator implements NextTokenModel {
         Slice fcproj) {} // (N, C)
 
     PrefillActivations() {
-      BufferCursor counting = new BufferCursor(null);
-      layOut(counting, T);
-      buf = backend.allocFloat("prefill_acts", counting.sizeOrThrow("prefill activations"));
-      qkvAll = layOut(new BufferCursor(buf), T).qkv();
+      buf = BufferCursor.allocate(backend, "prefill_acts", "prefill activations", c -> layOut(c, T));
+      Slice qkvAll = layOut(new BufferCursor(buf), T).qkv(); // (T, 3C)
       kOfRow = new Slice[T];
       vOfRow = new Slice[T];
       for (int t = 0; t < T; t++) {

@@ -46,7 +46,7 @@ public final class Gpt implements AutoCloseable {
   private final Activations acts;
   private final ActivationGrads dacts;
 
-  private final float[] hostScalar = new float[1];
+  private final float[] hostScalar = new float[1]; // (1) one step scalar on its way to or from the backend
   private final float[] hostLosses; // (B*T)
   private long dropoutSeed = DEFAULT_DROPOUT_SEED;
   private boolean closed;
@@ -106,10 +106,9 @@ public final class Gpt implements AutoCloseable {
     return T;
   }
 
-  /** The backend slice of parameter tensor {@code name} (for code that runs its own ops on the weights). */
-  public Slice paramSlice(String name) {
-    TensorSpec t = layout.get(name);
-    return params.slice(t.offset(), t.size());
+  /** The parameter buffer itself (P), laid out by {@link #layout}: a Generator shares it to decode with these weights. */
+  FloatBuf paramsBuffer() {
+    return params;
   }
 
   /**
@@ -297,7 +296,7 @@ public final class Gpt implements AutoCloseable {
 
   /**
    * logits (b, T, Vp) of the current inputs; with dropout when {@code training} and the model has
-   * some. b <= B: the prefill step runs the first row only.
+   * some. b <= B: {@link #lastLogits} runs the first row only.
    */
   private void forward(boolean training, int b) {
     int N = b * T, C = cfg.nEmbd(), NH = cfg.nHead(), L = cfg.nLayer();

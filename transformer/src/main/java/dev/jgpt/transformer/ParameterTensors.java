@@ -24,38 +24,29 @@ final class ParameterTensors {
   final Slice lnfw, lnfb; // (C)
 
   ParameterTensors(ParameterLayout layout, FloatBuf buf) {
-    int L = layout.config().nLayer();
     wte = slice(layout, buf, "wte");
     wpe = slice(layout, buf, "wpe");
-    ln1w = new Slice[L];
-    ln1b = new Slice[L];
-    qkvw = new Slice[L];
-    qkvb = new Slice[L];
-    attprojw = new Slice[L];
-    attprojb = new Slice[L];
-    ln2w = new Slice[L];
-    ln2b = new Slice[L];
-    fcw = new Slice[L];
-    fcb = new Slice[L];
-    fcprojw = new Slice[L];
-    fcprojb = new Slice[L];
-    for (int l = 0; l < L; l++) {
-      String h = "h." + l + ".";
-      ln1w[l] = slice(layout, buf, h + "ln_1.weight");
-      ln1b[l] = slice(layout, buf, h + "ln_1.bias");
-      qkvw[l] = slice(layout, buf, h + "attn.c_attn.weight");
-      qkvb[l] = slice(layout, buf, h + "attn.c_attn.bias");
-      attprojw[l] = slice(layout, buf, h + "attn.c_proj.weight");
-      attprojb[l] = slice(layout, buf, h + "attn.c_proj.bias");
-      ln2w[l] = slice(layout, buf, h + "ln_2.weight");
-      ln2b[l] = slice(layout, buf, h + "ln_2.bias");
-      fcw[l] = slice(layout, buf, h + "mlp.c_fc.weight");
-      fcb[l] = slice(layout, buf, h + "mlp.c_fc.bias");
-      fcprojw[l] = slice(layout, buf, h + "mlp.c_proj.weight");
-      fcprojb[l] = slice(layout, buf, h + "mlp.c_proj.bias");
-    }
+    ln1w = perLayer(layout, buf, "ln_1.weight");
+    ln1b = perLayer(layout, buf, "ln_1.bias");
+    qkvw = perLayer(layout, buf, "attn.c_attn.weight");
+    qkvb = perLayer(layout, buf, "attn.c_attn.bias");
+    attprojw = perLayer(layout, buf, "attn.c_proj.weight");
+    attprojb = perLayer(layout, buf, "attn.c_proj.bias");
+    ln2w = perLayer(layout, buf, "ln_2.weight");
+    ln2b = perLayer(layout, buf, "ln_2.bias");
+    fcw = perLayer(layout, buf, "mlp.c_fc.weight");
+    fcb = perLayer(layout, buf, "mlp.c_fc.bias");
+    fcprojw = perLayer(layout, buf, "mlp.c_proj.weight");
+    fcprojb = perLayer(layout, buf, "mlp.c_proj.bias");
     lnfw = slice(layout, buf, "ln_f.weight");
     lnfb = slice(layout, buf, "ln_f.bias");
+  }
+
+  /** Tensor "h.{l}.{name}" of every layer l (entries null when the model has no such tensor). */
+  private static Slice[] perLayer(ParameterLayout layout, FloatBuf buf, String name) {
+    Slice[] slices = new Slice[layout.config().nLayer()];
+    for (int l = 0; l < slices.length; l++) slices[l] = slice(layout, buf, "h." + l + "." + name);
+    return slices;
   }
 
   /** The tensor's slice, or null when the model has no such tensor (biases of a bias-free model). */

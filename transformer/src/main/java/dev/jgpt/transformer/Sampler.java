@@ -21,11 +21,10 @@ public final class Sampler {
   public static final int RNG_STREAM = 0x53414d50; // "SAMP"
 
   private final int vocabSize;
-  // Work arrays, all (V): adjusted logits, kept-token probabilities, occurrence counts.
-  private final double[] adjusted;
-  private final double[] probs;
-  private final int[] counts;
-  private final long[] order;
+  private final double[] adjusted; // (V) logits after bias, bans and penalties
+  private final double[] probs; // (V) softmax of adjusted / temperature
+  private final int[] counts; // (V) occurrences in the penalty window; all zero between calls
+  private final long[] order; // (V) ids sorted most likely first, see sortByProbability
 
   /** A sampler for a vocabulary of {@code vocabSize} tokens (the unpadded size: padding is never drawn). */
   public Sampler(int vocabSize) {
@@ -61,13 +60,13 @@ public final class Sampler {
   /** The distributions with {@code forcedId} as the chosen token (the REPL's {@code :pick}). */
   public TokenProbabilities force(float[] logits, SamplerSettings settings, int[] context, int contextLength,
       int forcedId) {
-    if (forcedId < 0 || forcedId >= vocabSize)
-      throw new IllegalArgumentException("token id " + forcedId + " is outside the vocabulary 0.." + (vocabSize - 1));
+    if (forcedId < 0) throw new IllegalArgumentException("token id " + forcedId + " is negative");
+    checkId(forcedId, "forced");
     return TokenProbabilities.of(logits, vocabSize, filter(logits, settings, context, contextLength), forcedId);
   }
 
   /** Uniform double in [0, 1) with 53 random bits for draw number {@code drawIndex} under {@code seed}. */
-  public static double uniform(long seed, long drawIndex) {
+  private static double uniform(long seed, long drawIndex) {
     return (CounterRng.bits(CounterRng.key(seed, drawIndex, RNG_STREAM), 0) >>> 11) * 0x1.0p-53;
   }
 
@@ -99,10 +98,8 @@ public final class Sampler {
       }
       x[i] = logits[i];
     }
-    for (Map.Entry<Integer, Float> e : s.logitBias().entrySet()) {
-      if (e.getKey() < vocabSize) x[e.getKey()] += e.getValue();
-    }
-    for (int id : s.bannedTokens()) if (id < vocabSize) x[id] = Double.NEGATIVE_INFINITY;
+    for (Map.Entry<Integer, Float> e : s.logitBias().entrySet()) x[checkId(e.getKey(), "logit bias")] += e.getValue();
+    for (int id : s.bannedTokens()) x[checkId(id, "banned")] = Double.NEGATIVE_INFINITY;
     applyPenalties(x, s, context, contextLength);
 
     float[] out = new float[vocabSize];
@@ -120,6 +117,15 @@ public final class Sampler {
     for (int i = 0; i < vocabSize; i++) if (kept[i]) keptMass += probs[i];
     for (int i = 0; i < vocabSize; i++) out[i] = kept[i] ? (float) (probs[i] / keptMass) : 0f;
     return out;
+  }
+
+  /** {@code id} when it is a token of this vocabulary; a setting naming another id is a user error. */
+  private int checkId(int id, String setting) {
+    if (id >= vocabSize) {
+      throw new IllegalArgumentException(setting + " token id " + id + " is not in the model's vocabulary 0.."
+          + (vocabSize - 1) + "; look ids up with :tok or 'jgpt tokenizer encode'");
+    }
+    return id;
   }
 
   private void applyPenalties(double[] x, SamplerSettings s, int[] context, int contextLength) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * How the next token is drawn from the model's logits. Immutable; the {@code with...} methods
@@ -84,68 +85,93 @@ public record SamplerSettings(
   }
 
   public SamplerSettings withTemperature(double v) {
-    return new SamplerSettings(v, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-        penaltyLastN, logitBias, bannedTokens, seed, maxNewTokens, stopStrings);
+    return edit(b -> b.temperature = v);
   }
 
   public SamplerSettings withTopK(int v) {
-    return new SamplerSettings(temperature, v, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-        penaltyLastN, logitBias, bannedTokens, seed, maxNewTokens, stopStrings);
+    return edit(b -> b.topK = v);
   }
 
   public SamplerSettings withTopP(double v) {
-    return new SamplerSettings(temperature, topK, v, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-        penaltyLastN, logitBias, bannedTokens, seed, maxNewTokens, stopStrings);
+    return edit(b -> b.topP = v);
   }
 
   public SamplerSettings withMinP(double v) {
-    return new SamplerSettings(temperature, topK, topP, v, repetitionPenalty, presencePenalty, frequencyPenalty,
-        penaltyLastN, logitBias, bannedTokens, seed, maxNewTokens, stopStrings);
+    return edit(b -> b.minP = v);
   }
 
   public SamplerSettings withRepetitionPenalty(double v) {
-    return new SamplerSettings(temperature, topK, topP, minP, v, presencePenalty, frequencyPenalty,
-        penaltyLastN, logitBias, bannedTokens, seed, maxNewTokens, stopStrings);
+    return edit(b -> b.repetitionPenalty = v);
   }
 
   public SamplerSettings withPresencePenalty(double v) {
-    return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, v, frequencyPenalty,
-        penaltyLastN, logitBias, bannedTokens, seed, maxNewTokens, stopStrings);
+    return edit(b -> b.presencePenalty = v);
   }
 
   public SamplerSettings withFrequencyPenalty(double v) {
-    return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, v,
-        penaltyLastN, logitBias, bannedTokens, seed, maxNewTokens, stopStrings);
+    return edit(b -> b.frequencyPenalty = v);
   }
 
   public SamplerSettings withPenaltyLastN(int v) {
-    return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-        v, logitBias, bannedTokens, seed, maxNewTokens, stopStrings);
+    return edit(b -> b.penaltyLastN = v);
   }
 
   public SamplerSettings withLogitBias(Map<Integer, Float> v) {
-    return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-        penaltyLastN, v, bannedTokens, seed, maxNewTokens, stopStrings);
+    return edit(b -> b.logitBias = v);
   }
 
   public SamplerSettings withBannedTokens(Set<Integer> v) {
-    return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-        penaltyLastN, logitBias, v, seed, maxNewTokens, stopStrings);
+    return edit(b -> b.bannedTokens = v);
   }
 
   public SamplerSettings withSeed(long v) {
-    return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-        penaltyLastN, logitBias, bannedTokens, v, maxNewTokens, stopStrings);
+    return edit(b -> b.seed = v);
   }
 
   public SamplerSettings withMaxNewTokens(int v) {
-    return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-        penaltyLastN, logitBias, bannedTokens, seed, v, stopStrings);
+    return edit(b -> b.maxNewTokens = v);
   }
 
   public SamplerSettings withStopStrings(List<String> v) {
-    return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-        penaltyLastN, logitBias, bannedTokens, seed, maxNewTokens, v);
+    return edit(b -> b.stopStrings = v);
+  }
+
+  /** A copy with the settings {@code change} sets; the constructor checks the result. */
+  private SamplerSettings edit(Consumer<Editable> change) {
+    Editable e = new Editable(this);
+    change.accept(e);
+    return e.settings();
+  }
+
+  /** The settings as mutable fields, so each {@code with...} method names only what it changes. */
+  private static final class Editable {
+    double temperature, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty;
+    int topK, penaltyLastN, maxNewTokens;
+    Map<Integer, Float> logitBias;
+    Set<Integer> bannedTokens;
+    long seed;
+    List<String> stopStrings;
+
+    Editable(SamplerSettings s) {
+      temperature = s.temperature;
+      topK = s.topK;
+      topP = s.topP;
+      minP = s.minP;
+      repetitionPenalty = s.repetitionPenalty;
+      presencePenalty = s.presencePenalty;
+      frequencyPenalty = s.frequencyPenalty;
+      penaltyLastN = s.penaltyLastN;
+      logitBias = s.logitBias;
+      bannedTokens = s.bannedTokens;
+      seed = s.seed;
+      maxNewTokens = s.maxNewTokens;
+      stopStrings = s.stopStrings;
+    }
+
+    SamplerSettings settings() {
+      return new SamplerSettings(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
+          penaltyLastN, logitBias, bannedTokens, seed, maxNewTokens, stopStrings);
+    }
   }
 
   /** One line per setting, "name value", as the REPL's :show prints them. */

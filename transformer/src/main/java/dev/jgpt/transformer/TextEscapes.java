@@ -1,8 +1,12 @@
 package dev.jgpt.transformer;
 
+import java.util.Locale;
+
 /**
  * Shows token text so that whitespace and control characters are visible: a token that is a
- * newline prints as {@code "\n"}, not as a line break that breaks a table.
+ * newline prints as {@code "\n"}, not as a line break that breaks a table. {@link #unescape}
+ * reads the same escapes back, so typed settings (stop strings) and saved REPL sessions can carry
+ * any text on one line.
  */
 public final class TextEscapes {
   private TextEscapes() {}
@@ -24,11 +28,58 @@ public final class TextEscapes {
         case '\\' -> sb.append("\\\\");
         case '"' -> sb.append("\\\"");
         default -> {
-          if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) sb.append(String.format("\\u%04x", (int) c));
+          if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
           else sb.append(c);
         }
       }
     }
     return sb.toString();
+  }
+
+  /**
+   * The inverse of {@link #escape}: \n, \t, \r, \\, \" and \\uXXXX become the characters they
+   * stand for. A backslash before anything else (or at the end) stays as it is, so Windows paths
+   * and regular expressions typed by hand survive.
+   */
+  public static String unescape(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c != '\\' || i + 1 == s.length()) {
+        sb.append(c);
+        continue;
+      }
+      char e = s.charAt(i + 1);
+      switch (e) {
+        case 'n' -> sb.append('\n');
+        case 't' -> sb.append('\t');
+        case 'r' -> sb.append('\r');
+        case '\\' -> sb.append('\\');
+        case '"' -> sb.append('"');
+        case 'u' -> {
+          int code = i + 6 <= s.length() ? hex4(s, i + 2) : -1;
+          if (code < 0) {
+            sb.append("\\u");
+          } else {
+            sb.append((char) code);
+            i += 4;
+          }
+        }
+        default -> sb.append('\\').append(e);
+      }
+      i++;
+    }
+    return sb.toString();
+  }
+
+  /** The four hex digits at s[from .. from+4) as a number, or -1 when they are not four hex digits. */
+  private static int hex4(String s, int from) {
+    int value = 0;
+    for (int k = from; k < from + 4; k++) {
+      int digit = Character.digit(s.charAt(k), 16);
+      if (digit < 0) return -1;
+      value = value * 16 + digit;
+    }
+    return value;
   }
 }

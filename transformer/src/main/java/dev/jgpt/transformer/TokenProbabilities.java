@@ -27,26 +27,34 @@ public final class TokenProbabilities {
   public static TokenProbabilities of(float[] logits, int vocabSize, float[] filtered, int chosen) {
     if (filtered.length != vocabSize)
       throw new IllegalArgumentException("filtered distribution has " + filtered.length + " entries, vocabulary " + vocabSize);
+    float[] logprobs = logSoftmax(logits, vocabSize);
+    return new TokenProbabilities(logprobs, exp(logprobs), filtered, chosen);
+  }
+
+  /** The model's distribution alone, with no sampler (the filtered one is the same); {@code chosen} may be -1. */
+  public static TokenProbabilities ofModel(float[] logits, int vocabSize, int chosen) {
+    float[] logprobs = logSoftmax(logits, vocabSize);
+    float[] probs = exp(logprobs);
+    TokenProbabilities model = new TokenProbabilities(logprobs, probs, probs, -1);
+    return chosen < 0 ? model : model.withChosen(chosen);
+  }
+
+  /** log softmax of logits[0 .. V), in nats, computed in double (V). */
+  private static float[] logSoftmax(float[] logits, int vocabSize) {
     double max = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < vocabSize; i++) max = Math.max(max, logits[i]);
     double sum = 0;
     for (int i = 0; i < vocabSize; i++) sum += Math.exp(logits[i] - max);
     double logZ = max + Math.log(sum);
     float[] logprobs = new float[vocabSize];
-    float[] probs = new float[vocabSize];
-    for (int i = 0; i < vocabSize; i++) {
-      double lp = logits[i] - logZ;
-      logprobs[i] = (float) lp;
-      probs[i] = (float) Math.exp(lp);
-    }
-    return new TokenProbabilities(logprobs, probs, filtered, chosen);
+    for (int i = 0; i < vocabSize; i++) logprobs[i] = (float) (logits[i] - logZ);
+    return logprobs;
   }
 
-  /** The model's distribution alone (no sampler: the filtered one is the same), {@code chosen} marked. */
-  public static TokenProbabilities ofModel(float[] logits, int vocabSize, int chosen) {
-    TokenProbabilities t = of(logits, vocabSize, new float[vocabSize], -1);
-    TokenProbabilities same = new TokenProbabilities(t.rawLogprobs, t.raw, t.raw, -1);
-    return chosen < 0 ? same : same.withChosen(chosen);
+  private static float[] exp(float[] logprobs) {
+    float[] probs = new float[logprobs.length];
+    for (int i = 0; i < probs.length; i++) probs[i] = (float) Math.exp(logprobs[i]);
+    return probs;
   }
 
   /** The same distributions with another token marked as chosen. */
@@ -135,11 +143,6 @@ public final class TokenProbabilities {
       out.add(new Candidate(r + 1, id, raw[id], rawLogprobs[id], filtered[id]));
     }
     return out;
-  }
-
-  /** The model's distribution as a copy (V). */
-  public float[] rawProbabilities() {
-    return raw.clone();
   }
 
   /** The sampler's distribution as a copy (V). */

@@ -253,6 +253,21 @@ class SamplerTest {
   }
 
   @Test
+  void biasOrBansOnIdsOutsideTheVocabularyAreAnErrorNotIgnored() {
+    float[] logits = new float[128]; // V = 65, padded
+    Sampler sampler = new Sampler(65);
+    var banned = assertThrows(IllegalArgumentException.class,
+        () -> sampler.sample(logits, plain().withBannedTokens(Set.of(3, 65)), NO_CONTEXT, 0, 0));
+    assertEquals("banned token id 65 is not in the model's vocabulary 0..64; look ids up with :tok or"
+        + " 'jgpt tokenizer encode'", banned.getMessage());
+    var biased = assertThrows(IllegalArgumentException.class,
+        () -> sampler.distribution(logits, plain().withLogitBias(Map.of(100, 1f)), NO_CONTEXT, 0));
+    assertTrue(biased.getMessage().startsWith("logit bias token id 100 "), biased.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> sampler.force(logits, plain(), NO_CONTEXT, 0, 65));
+    assertEquals(64, sampler.force(logits, plain(), NO_CONTEXT, 0, 64).chosen());
+  }
+
+  @Test
   void paddedLogitsBeyondTheVocabularyAreNeverDrawn() {
     float[] logits = new float[128]; // V = 65 padded to 128; padding is huge on purpose
     java.util.Arrays.fill(logits, 65, 128, 100f);
@@ -287,6 +302,22 @@ class SamplerTest {
     assertEquals(2, top.get(1).rank());
     assertEquals(0.3f, top.get(1).raw(), 1e-6);
     assertEquals(3, tp.top(10).size());
+  }
+
+  @Test
+  void eachWithMethodChangesItsSettingAndNothingElse() {
+    SamplerSettings d = SamplerSettings.defaults();
+    var bias = Map.of(3, -2f);
+    var banned = Set.of(7);
+    var stops = java.util.List.of("END");
+    assertEquals(new SamplerSettings(0.8, 0, 1.0, 0.0, 1.0, 0.0, 0.0, 64, Map.of(), Set.of(), 1337, 500,
+        java.util.List.of()), d, "the defaults");
+    assertEquals(new SamplerSettings(0.3, 5, 0.9, 0.05, 1.2, 0.5, 0.25, 32, bias, banned, 9, 40, stops),
+        d.withTemperature(0.3).withTopK(5).withTopP(0.9).withMinP(0.05).withRepetitionPenalty(1.2)
+            .withPresencePenalty(0.5).withFrequencyPenalty(0.25).withPenaltyLastN(32).withLogitBias(bias)
+            .withBannedTokens(banned).withSeed(9).withMaxNewTokens(40).withStopStrings(stops));
+    assertEquals(d.withSeed(9).withTopK(5), d.withTopK(5).withSeed(9), "each changes one field");
+    assertEquals(0.8, d.withTopK(5).temperature());
   }
 
   @Test

@@ -6,7 +6,11 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
-/** Feeds a REPL session from a pipe or file: one line at a time, a trailing backslash joins the next line. */
+/**
+ * Feeds a REPL session from a pipe or file: one line at a time, a trailing backslash joins the
+ * next line. A comment ('#' at the start) is always one line, so a saved session's transcript of
+ * generated text (comments) cannot swallow the command after it.
+ */
 public final class PipeRepl {
   private PipeRepl() {}
 
@@ -16,7 +20,8 @@ public final class PipeRepl {
     StringBuilder pending = new StringBuilder();
     String line;
     while (!session.quitRequested() && (line = reader.readLine()) != null) {
-      if (line.endsWith("\\")) {
+      boolean comment = pending.isEmpty() && line.startsWith("#");
+      if (line.endsWith("\\") && !comment) {
         pending.append(line, 0, line.length() - 1).append('\n');
         continue;
       }

@@ -1,5 +1,12 @@
 package dev.jgpt.cli.repl;
 
+import static dev.jgpt.cli.repl.ReplArguments.integer;
+import static dev.jgpt.cli.repl.ReplArguments.longInteger;
+import static dev.jgpt.cli.repl.ReplArguments.number;
+import static dev.jgpt.cli.repl.ReplArguments.onOff;
+import static dev.jgpt.cli.repl.ReplArguments.required;
+import static dev.jgpt.cli.repl.ReplArguments.tokenId;
+
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.CheckpointFiles;
 import dev.jgpt.transformer.GenerationLoop;
@@ -16,6 +23,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The REPL's state and commands, independent of how lines arrive (a JLine terminal or a pipe):
@@ -168,7 +179,7 @@ public final class ReplSession implements AutoCloseable {
   private void dispatch(String line) throws IOException {
     if (line.startsWith("#")) return; // a comment (saved sessions carry their outputs as comments)
     if (!line.startsWith(":")) {
-      transcript.add(line.isEmpty() ? "" : scriptLine(line));
+      transcript.add(scriptLine(line));
       if (line.isEmpty()) continueContext();
       else generateAfter(line);
       return;
@@ -180,7 +191,7 @@ public final class ReplSession implements AutoCloseable {
       throw new IllegalArgumentException("unknown command " + name + "; type :help for the list");
     }
     if (!name.equals(":save") && !name.equals(":help") && !name.equals(":quit") && !name.equals(":exit")) {
-      transcript.add(line);
+      transcript.add(scriptLine(line));
     }
     switch (name) {
       case ":help" -> ReplCommands.help().forEach(out::println);
@@ -195,6 +206,8 @@ public final class ReplSession implements AutoCloseable {
       case ":max" -> settings = settings.withMaxNewTokens(integer(name, arg));
       case ":stop" -> stop(arg);
       case ":penalty" -> penalty(arg);
+      case ":ban" -> ban(arg);
+      case ":bias" -> bias(arg);
       case ":show" -> show();
       case ":probs" -> probs(arg);
       case ":color" -> colour = onOff(name, arg);
@@ -398,7 +411,7 @@ public final class ReplSession implements AutoCloseable {
       return;
     }
     List<String> stops = new ArrayList<>(settings.stopStrings());
-    stops.add(unescape(arg));
+    stops.add(TextEscapes.unescape(arg));
     settings = settings.withStopStrings(stops);
   }
 
@@ -424,14 +437,55 @@ public final class ReplSession implements AutoCloseable {
     }
   }
 
+  private void ban(String arg) {
+    String[] words = arg.strip().split("\\s+");
+    if (arg.isBlank()) {
+      out.println(settings.bannedTokens().isEmpty() ? "  no banned tokens" : "  banned: " + tokenList(settings.bannedTokens()));
+    } else if (words[0].equals("clear")) {
+      settings = settings.withBannedTokens(Set.of());
+    } else {
+      Set<Integer> banned = new TreeSet<>(settings.bannedTokens());
+      for (String word : words) banned.add(tokenId(":ban", word, vocabSizeOrMax()));
+      settings = settings.withBannedTokens(banned);
+    }
+  }
+
+  private void bias(String arg) {
+    String[] words = arg.strip().split("\\s+");
+    if (arg.isBlank()) {
+      out.println(settings.logitBias().isEmpty() ? "  no logit bias" : "  logit bias: " + settings.logitBias());
+    } else if (words[0].equals("clear")) {
+      settings = settings.withLogitBias(Map.of());
+    } else if (words.length != 2) {
+      throw new IllegalArgumentException(":bias needs ID VALUE (e.g. :bias 10 -5), or clear");
+    } else {
+      Map<Integer, Float> bias = new TreeMap<>(settings.logitBias());
+      bias.put(tokenId(":bias", words[0], vocabSizeOrMax()), (float) number(":bias", words[1]));
+      settings = settings.withLogitBias(bias);
+    }
+  }
+
+  /** The loaded model's vocabulary size (ids are checked against it), or no limit without a model. */
+  private int vocabSizeOrMax() {
+    return loaded == null ? Integer.MAX_VALUE : loaded.model().vocabSize();
+  }
+
+  private String tokenList(Set<Integer> ids) {
+    StringBuilder sb = new StringBuilder();
+    for (int id : ids) {
+      sb.append(sb.isEmpty() ? "" : ", ").append(id);
+      if (loaded != null) sb.append(' ').append(TokenDisplay.quoted(loaded.tokenizer(), id));
+    }
+    return sb.toString();
+  }
+
   private void probs(String arg) {
     String[] parts = arg.strip().split("\\s+");
-    probs = onOff(":probs", parts[0]);
-    if (parts.length > 1) {
-      int n = integer(":probs", parts[1]);
-      if (n < 1) throw new IllegalArgumentException(":probs needs a positive number of rows, got " + n);
-      probsTop = n;
-    }
+    boolean on = onOff(":probs", parts[0]);
+    int rows = parts.length > 1 ? integer(":probs", parts[1]) : probsTop;
+    if (rows < 1) throw new IllegalArgumentException(":probs needs a positive number of rows, got " + rows);
+    probs = on; // both read before either changes: a bad line leaves the setting as it was
+    probsTop = rows;
   }
 
   // ---------------------------------------------------------------- models and files
@@ -472,16 +526,17 @@ public final class ReplSession implements AutoCloseable {
         ":temp " + s.temperature(), ":topk " + s.topK(), ":topp " + s.topP(), ":minp " + s.minP(),
         ":penalty repetition " + s.repetitionPenalty(), ":penalty presence " + s.presencePenalty(),
         ":penalty frequency " + s.frequencyPenalty(), ":penalty window " + s.penaltyLastN(),
-        ":max " + s.maxNewTokens(), ":stop clear"));
+        ":max " + s.maxNewTokens(), ":stop clear", ":ban clear", ":bias clear"));
     for (String stop : s.stopStrings()) c.add(":stop " + TextEscapes.escape(stop));
+    for (int id : s.bannedTokens()) c.add(":ban " + id);
+    s.logitBias().forEach((id, bias) -> c.add(":bias " + id + " " + bias));
     c.add(":seed " + s.seed()); // last: it restarts the draws
     return c;
   }
 
-  /** A typed text as a script line: multi-line text continues with a trailing backslash. */
-  private static String scriptLine(String text) {
-    String line = text.startsWith("#") || text.startsWith(":") ? ":gen " + text : text;
-    return line.replace("\n", "\\\n");
+  /** An input as a script line: multi-line input continues with a trailing backslash, as typed. */
+  private static String scriptLine(String input) {
+    return input.replace("\n", "\\\n");
   }
 
   private void requireModel() {
@@ -495,66 +550,5 @@ public final class ReplSession implements AutoCloseable {
     awaitWarmUp();
     if (loaded != null) loaded.close();
     loaded = null;
-  }
-
-  // ---------------------------------------------------------------- argument parsing
-
-  private static String required(String cmd, String arg, String what) {
-    if (arg.isBlank()) throw new IllegalArgumentException(cmd + " needs " + what);
-    return arg;
-  }
-
-  private static double number(String cmd, String arg) {
-    try {
-      return Double.parseDouble(required(cmd, arg, "a number").strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(cmd + " needs a number, got '" + arg.strip() + "'");
-    }
-  }
-
-  private static int integer(String cmd, String arg) {
-    try {
-      return Integer.parseInt(required(cmd, arg, "a whole number").strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(cmd + " needs a whole number, got '" + arg.strip() + "'");
-    }
-  }
-
-  private static long longInteger(String cmd, String arg) {
-    try {
-      return Long.parseLong(required(cmd, arg, "a whole number").strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(cmd + " needs a whole number, got '" + arg.strip() + "'");
-    }
-  }
-
-  private static boolean onOff(String cmd, String arg) {
-    return switch (arg.strip().toLowerCase(Locale.ROOT)) {
-      case "on" -> true;
-      case "off" -> false;
-      default -> throw new IllegalArgumentException(cmd + " needs on or off, got '" + arg.strip() + "'");
-    };
-  }
-
-  /** \n, \t, \r, \\ and \" in typed text (for stop strings). */
-  static String unescape(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c != '\\' || i + 1 == s.length()) {
-        sb.append(c);
-        continue;
-      }
-      char e = s.charAt(++i);
-      switch (e) {
-        case 'n' -> sb.append('\n');
-        case 't' -> sb.append('\t');
-        case 'r' -> sb.append('\r');
-        case '\\' -> sb.append('\\');
-        case '"' -> sb.append('"');
-        default -> sb.append('\\').append(e);
-      }
-    }
-    return sb.toString();
   }
 }

@@ -2,7 +2,10 @@ package dev.jgpt.cli.repl;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Which trained run to use and where it runs: the flags generate, score and repl share. */
 public final class RunOptions {
@@ -13,9 +16,20 @@ public final class RunOptions {
       description = "auto, cpu, reference or tornado (default ${DEFAULT-VALUE}).")
   String backend;
 
+  private int threads; // 0 = automatic
+
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
       description = "CPU threads (0 = automatic: 1 for models under 5M parameters, else all cores).")
-  int threads;
+  void threads(int count) {
+    if (count < 0) {
+      throw new ParameterException(command.commandLine(), "--threads must be 0 (automatic) or a positive count, got "
+          + count);
+    }
+    threads = count;
+  }
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command; // generate, score or repl: usage errors name it
 
   /** The run to open: --run, or the newest under runs/; a one-line error when there is none. */
   public Path runDir() {
@@ -24,7 +38,7 @@ public final class RunOptions {
 
   /** Opens {@link #runDir()}. */
   public LoadedModel open() throws IOException {
-    return LoadedModel.open(runDir(), backend, threads);
+    return open(runDir().toString());
   }
 
   /** Opens another run folder with the same backend settings (the REPL's :load). */

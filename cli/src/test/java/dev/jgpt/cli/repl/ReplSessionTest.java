@@ -207,16 +207,18 @@ class ReplSessionTest {
 
   @Test
   void errorsAreOneLineAndTheSessionGoesOn() throws IOException {
-    String out = session(":temp abc\n:nope\n:pick 0\n:topp 7\n:load missing\n:temp 0\n:max 2\nto\n");
+    // A bad line changes nothing: after ":probs on 0" the tables stay off, so the last line is plain text.
+    String out = session(":temp abc\n:nope\n:pick 0\n:topp 7\n:probs on 0\n:load missing\n:temp 0\n:max 2\nto\n");
     List<String> l = lines(out);
     assertEquals(List.of(
         "error: :temp needs a number, got 'abc'",
         "error: unknown command :nope; type :help for the list",
         "error: :pick needs a token with context before it: :step first",
         "error: top-p must be in (0, 1] (1 = off), got 7.0",
+        "error: :probs needs a positive number of rows, got 0",
         "error: no such file: missing",
         greedy("to", 2)), l);
-    assertEquals(5, errors);
+    assertEquals(6, errors);
   }
 
   @Test
@@ -268,6 +270,52 @@ class ReplSessionTest {
     String replay = session(script, SamplerSettings.defaults().withSeed(1).withTemperature(0.1));
     List<String> generated = lines(first).subList(0, 2);
     assertEquals(generated, lines(replay).stream().filter(l -> !l.startsWith("loaded ")).toList(), "script:\n" + script);
+  }
+
+  @Test
+  void multiLineInputAndControlCharactersInStopStringsSurviveASavedSession(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("session.jgpt");
+    SamplerSettings bellStop = SamplerSettings.defaults().withSeed(5).withStopStrings(List.of("\u0007\n"));
+    String first = session(":temp 0\n:max 8\n:gen t\\\no\n:save " + file + "\n", bellStop);
+    assertEquals(greedy("t\no", 8), lines(first).get(0));
+    String script = Files.readString(file);
+    assertTrue(script.contains("\n:stop \\u0007\\n\n"), "the stop string is saved escaped, on one line: " + script);
+    assertTrue(script.contains("\n:gen t\\\no\n"), "multi-line input continues with a backslash: " + script);
+    String replay = session(script + ":stop\n");
+    assertEquals(List.of(greedy("t\no", 8), "  stop at: \"\\u0007\\n\""),
+        lines(replay).stream().filter(l -> !l.startsWith("loaded ")).toList(), "script:\n" + script);
+  }
+
+  @Test
+  void aCommentIsOneLineEvenWhenItEndsInABackslash() throws IOException {
+    // A saved transcript holds generated text as comments; text ending in '\' must not swallow the next command.
+    String out = session("# generated text \\\n:temp 0\n:max 4\nto b\n");
+    assertEquals(greedy("to b", 4) + "\n", out);
+    assertEquals(0, errors);
+  }
+
+  @Test
+  void banAndBiasSteerTheDrawAndAreListed() throws IOException {
+    String out = session(":temp 0\n:max 3\n:ban 101\nto b\n:ban\n:ban clear\n:bias 120 50\nto b\n:bias\n:ban 999\n");
+    List<String> l = lines(out);
+    assertEquals(5, l.size(), out);
+    assertNotEquals(greedy("to b", 3), l.get(0), "the favourite 'e' is banned");
+    assertFalse(l.get(0).contains("e"), out);
+    assertEquals("  banned: 101 \"e\"", l.get(1));
+    assertEquals("xxx", l.get(2), "a bias of +50 makes 'x' (120) certain");
+    assertEquals("  logit bias: {120=50.0}", l.get(3));
+    assertEquals("error: :ban needs a token id from 0 to 256, got 999; :tok TEXT shows the ids", l.get(4));
+  }
+
+  @Test
+  void aSavedSessionKeepsBansAndBiasesGivenAtTheStart(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("session.jgpt");
+    SamplerSettings steered = SamplerSettings.defaults().withSeed(5).withTemperature(0)
+        .withBannedTokens(java.util.Set.of(101)).withLogitBias(java.util.Map.of(32, -3f));
+    String first = session(":max 10\nto b\n:save " + file + "\n", steered);
+    String script = Files.readString(file);
+    assertTrue(script.contains("\n:ban 101\n") && script.contains("\n:bias 32 -3.0\n"), script);
+    assertEquals(lines(first).get(0), lines(session(script)).get(1), "replayed without the flags: " + script);
   }
 
   @Test

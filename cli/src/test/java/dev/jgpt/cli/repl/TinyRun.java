@@ -13,7 +13,6 @@ import dev.jgpt.transformer.RunDirectory;
 import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.TrainConfigKey;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -78,10 +77,5 @@ public final class TinyRun {
       Checkpoint.save(dir, gpt, state, false);
     }
     return loss;
-  }
-
-  /** The text's bytes, for tests that compare against it. */
-  public static byte[] bytes() {
-    return TEXT.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -1,0 +1,52 @@
+package dev.jgpt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jgpt.cli.repl.TinyRun;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** {@code jgpt bench generate} on shapes small enough to measure in a blink. */
+class GenerateBenchCommandTest {
+  private static final Pattern RATE = Pattern.compile("generation: +([0-9,]+) tokens/s \\(([0-9.]+) ms/token; median of 2 runs of 30 tokens");
+
+  @Test
+  void reportsTokensPerSecondAndTimeToFirstTokenOfAShape() {
+    CliRunner.Result r = CliRunner.run("bench", "generate", "--n-layer", "1", "--n-head", "2", "--n-embd", "16",
+        "--block-size", "16", "--tokens", "30", "--repeat", "2", "--threads", "1", "--backend", "cpu");
+    assertEquals(0, r.exitCode(), r.toString());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(3, lines.size(), r.out());
+    assertTrue(lines.get(0).startsWith("model: 1 layers x 16 (2 heads), context 16, vocabulary 65"), r.out());
+    Matcher m = RATE.matcher(lines.get(1));
+    assertTrue(m.find(), r.out());
+    double rate = Double.parseDouble(m.group(1).replace(",", ""));
+    double msPerToken = Double.parseDouble(m.group(2));
+    assertTrue(rate > 0, r.out());
+    assertEquals(1000 / rate, msPerToken, 0.0015 + 1000 / rate * 0.01, "ms/token is the inverse of the rate: " + r.out());
+    assertTrue(lines.get(2).matches("first token: [0-9.]+ ms after a 8-token prompt \\(median\\)"), r.out());
+  }
+
+  @Test
+  void aTrainedRunCanBeMeasured() throws Exception {
+    CliRunner.Result r = CliRunner.run("bench", "generate", "--run", TinyRun.shared().toString(), "--tokens", "30",
+        "--repeat", "2", "--threads", "1");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().startsWith("model: 2 layers x 32 (2 heads), context 32, vocabulary 257"), r.out());
+  }
+
+  @Test
+  void badCountsAndShapesAreOneLineErrors() {
+    CliRunner.Result r = CliRunner.run("bench", "generate", "--tokens", "0");
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("jgpt bench generate: --tokens and --repeat must be positive, got 0 and 5;"
+        + " see 'jgpt bench generate --help'", r.err().strip());
+    r = CliRunner.run("bench", "generate", "--vocab-size", "1000");
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals(1, r.err().strip().lines().count(), r.toString());
+    assertTrue(r.err().contains("needs a trained run (--run DIR)"), r.toString());
+  }
+}
