@@ -20,6 +20,7 @@ final class TrainProgress implements TrainerListener {
   private final int logInterval;
   private final double peakGflops; // NaN when not measured
   private double flopsPerStep;
+  private long stepsSeen;
   private double emaMs = Double.NaN; // smoothed ms/step for the ETA
   private double emaLoss = Double.NaN;
   private double lastValLoss = Double.NaN;
@@ -51,9 +52,12 @@ final class TrainProgress implements TrainerListener {
 
   @Override
   public void stepped(TrainerEvents.Step s) {
-    // the first steps warm up the JIT: do not let them dominate the ETA
-    emaMs = Double.isNaN(emaMs) ? s.msPerStep() : 0.9 * emaMs + 0.1 * s.msPerStep();
-    emaLoss = Double.isNaN(emaLoss) ? s.loss() : 0.9 * emaLoss + 0.1 * s.loss();
+    // a running mean over the first 10 steps, then an exponential average: the first steps (JIT
+    // warm-up) fade out quickly instead of dominating the ETA
+    stepsSeen++;
+    double alpha = Math.max(0.1, 1.0 / stepsSeen);
+    emaMs = Double.isNaN(emaMs) ? s.msPerStep() : (1 - alpha) * emaMs + alpha * s.msPerStep();
+    emaLoss = Double.isNaN(emaLoss) ? s.loss() : (1 - alpha) * emaLoss + alpha * s.loss();
     if (terminal) {
       long now = System.nanoTime();
       if (now - lastDraw < 100_000_000L && s.step() != s.maxIters()) return; // redraw at most 10x a second

@@ -21,6 +21,7 @@ final class TrainTokenizer {
   static final long MAX_BYTES = 32L << 20;
 
   static Tokenizer train(CorpusSource source, int vocabSize, PrintStream out) throws IOException {
+    long t0 = System.nanoTime();
     List<String> specials = List.of(Tokenizer.END_OF_TEXT);
     ChunkCounts counts = new ChunkCounts("gpt2", specials);
     long[] seen = {0};
@@ -30,7 +31,6 @@ final class TrainTokenizer {
       counts.add(bytes, 0, n);
       seen[0] += n;
     });
-    long t0 = System.nanoTime();
     BpeTrainer.Result r = BpeTrainer.train(counts, vocabSize, specials, 2, null);
     out.println(String.format(Locale.ROOT, "tokenizer: %d merges learned on %.1f MB in %.1f s, %.2f bytes per token",
         r.merges(), r.corpusBytes() / 1e6, (System.nanoTime() - t0) / 1e9, r.bytesPerToken()));

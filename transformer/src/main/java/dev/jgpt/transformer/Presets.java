@@ -33,12 +33,16 @@ public final class Presets {
         SAMPLE_TOKENS, 16, LEARNING_RATE, 3e-3, MIN_LR, 3e-4);
     add(DEFAULT, "a few minutes on 2 cores, readable samples: byte-level, 4 layers x 128, context 128",
         VOCAB_SIZE, 256, BLOCK_SIZE, 128, N_LAYER, 4, N_HEAD, 4, N_EMBD, 128, BATCH_SIZE, 8,
-        MAX_ITERS, 2000, WARMUP_ITERS, 100, EVAL_INTERVAL, 400, EVAL_ITERS, 10, LOG_INTERVAL, 20,
+        MAX_ITERS, 3000, WARMUP_ITERS, 100, EVAL_INTERVAL, 500, EVAL_ITERS, 10, LOG_INTERVAL, 20,
         LEARNING_RATE, 2e-3, MIN_LR, 2e-4, BETA2, 0.99, SAMPLE_TOKENS, 200);
     add("nanogpt-cpu", "nanoGPT's CPU recipe for shakespeare_char (README), byte-level",
         CORPUS, "shakespeare", VOCAB_SIZE, 256, BLOCK_SIZE, 64, N_LAYER, 4, N_HEAD, 4, N_EMBD, 128,
         BATCH_SIZE, 12, MAX_ITERS, 2000, LR_DECAY_ITERS, 2000, LEARNING_RATE, 1e-3, MIN_LR, 1e-4,
         WARMUP_ITERS, 100, BETA2, 0.99, DROPOUT, 0.0, EVAL_INTERVAL, 250, EVAL_ITERS, 20, LOG_INTERVAL, 10);
+    add("fast-cpu", "jgpt's quickest route to the nanogpt-cpu loss on 2 cores: 2 layers, batch 32, higher lr, 600 steps",
+        CORPUS, "shakespeare", VOCAB_SIZE, 256, BLOCK_SIZE, 64, N_LAYER, 2, N_HEAD, 4, N_EMBD, 128,
+        BATCH_SIZE, 32, MAX_ITERS, 600, LR_DECAY_ITERS, 600, LEARNING_RATE, 4.5e-3, MIN_LR, 4.5e-4,
+        WARMUP_ITERS, 30, BETA2, 0.99, DROPOUT, 0.0, EVAL_INTERVAL, 100, EVAL_ITERS, 20, LOG_INTERVAL, 10);
     add("baby-gpt", "nanoGPT's config/train_shakespeare_char.py: 6 layers x 384, context 256, dropout 0.2",
         CORPUS, "shakespeare", VOCAB_SIZE, 256, BLOCK_SIZE, 256, N_LAYER, 6, N_HEAD, 6, N_EMBD, 384,
         BATCH_SIZE, 64, MAX_ITERS, 5000, LR_DECAY_ITERS, 5000, LEARNING_RATE, 1e-3, MIN_LR, 1e-4,

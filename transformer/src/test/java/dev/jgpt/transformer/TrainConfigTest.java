@@ -94,6 +94,6 @@ class TrainConfigTest {
     assertEquals(0.99, cpu.beta2());
     assertEquals(2000, cpu.lrDecayIters());
     var e = assertThrows(IllegalArgumentException.class, () -> Presets.get("huge"));
-    assertEquals("unknown preset 'huge'; use one of tiny, default, nanogpt-cpu, baby-gpt", e.getMessage());
+    assertEquals("unknown preset 'huge'; use one of tiny, default, nanogpt-cpu, fast-cpu, baby-gpt", e.getMessage());
   }
 }
