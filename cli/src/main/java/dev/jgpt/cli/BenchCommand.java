@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Benchmark jgpt's kernels and tokenizer on this machine.",
+    description = "Benchmark jgpt's kernels and generation speed on this machine.",
     subcommands = {GenerateBenchCommand.class, BenchKernelsCommand.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
     name = "kernels",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = {"Measure the kernels: matmul GFLOP/s and % of this machine's FP32 peak,",
+    description = {"Measure the kernels: matmul GFLOP/s and %% of this machine's FP32 peak,",
         "attention and layer-norm times (medians over --repeat calls)."},
     footer = {"", "Examples:", "  jgpt bench kernels", "  jgpt bench kernels --threads 1 --repeat 50"})
 final class BenchKernelsCommand implements Callable<Integer> {
