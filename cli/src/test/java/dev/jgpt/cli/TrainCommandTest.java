@@ -86,6 +86,39 @@ class TrainCommandTest {
     assertEquals(9L, metrics.getLast().get("step"));
   }
 
+  /**
+   * The CPU backend on 2 threads, dropout on: 12 steps in one run equal 6 steps, then a
+   * resume to 12, bit for bit. The learning-rate schedule is pinned with --lr-decay-iters, as
+   * its default (max_iters) would otherwise differ between the two runs.
+   */
+  @Test
+  void resumedRunRepeatsTheLossesOfAnUninterruptedOne() throws IOException {
+    String[] same = {"--backend", "cpu", "--threads", "2", "--dropout", "0.1", "--lr-decay-iters", "12",
+        "--log-interval", "1", "--eval-interval", "4", "--seed", "3"};
+    Path whole = tmp.resolve("whole");
+    CliRunner.Result r = train(whole, concat(same, "--max-iters", "12"));
+    assertEquals(0, r.exitCode(), r.toString());
+
+    Path split = tmp.resolve("split");
+    r = train(split, concat(same, "--max-iters", "6"));
+    assertEquals(0, r.exitCode(), r.toString());
+    r = CliRunner.run("train", "--resume", split.toString(), "--max-iters", "12", "--threads", "2", "--cache-dir",
+        cache.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().contains("resuming at step 6"), r.out());
+
+    List<Map<String, Object>> a = MetricsLog.read(whole.resolve(Checkpoint.METRICS));
+    List<Map<String, Object>> b = MetricsLog.read(split.resolve(Checkpoint.METRICS));
+    assertEquals(12, a.size());
+    assertEquals(a.stream().map(m -> List.of(m.get("step"), m.get("train_loss"))).toList(),
+        b.stream().map(m -> List.of(m.get("step"), m.get("train_loss"))).toList(), "train loss of every step");
+    // the split run also evaluated at step 6, where it stopped; the shared evaluations agree
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i).get("val_loss") != null) assertEquals(a.get(i).get("val_loss"), b.get(i).get("val_loss"), "step " + (i + 1));
+    }
+    assertEquals(5.0, (double) a.getLast().get("val_loss"), 1.0, "a real loss was compared: " + a.getLast());
+  }
+
   @Test
   void configFileIsReadAndFlagsOverrideIt() throws IOException {
     Path config = tmp.resolve("my.json");

@@ -24,48 +24,70 @@ class TrainerTest {
   @TempDir Path tmp;
 
   /** Dropout and gradient accumulation on, so the RNG and loader state must be restored too. */
-  private static TrainConfig resumeConfig() {
+  private static TrainConfig resumeConfig(int maxIters) {
     return TrainerTestSupport.tinyConfig().with(TrainConfigKey.DROPOUT, 0.1).with(TrainConfigKey.GRAD_ACCUM, 2)
-        .with(TrainConfigKey.MAX_ITERS, 8).with(TrainConfigKey.EVAL_INTERVAL, 4).validate();
+        .with(TrainConfigKey.MAX_ITERS, maxIters).with(TrainConfigKey.EVAL_INTERVAL, 4).validate();
+  }
+
+  /** On the reference backend, whose kernels sum in a fixed order. */
+  @Test
+  void resumedRunRepeatsTheUninterruptedLossesBitForBit() throws IOException {
+    resumeEqualsUninterrupted(() -> Backends.open("reference", 1), 8, 3);
   }
 
   /**
-   * On the reference backend, whose kernels sum in a fixed order. (The CPU backend's
-   * Vector API lane reductions may sum in another order once the JIT compiles them, so two
-   * identical runs in one JVM can differ in the last bits; see the kernels' determinism test.)
+   * On the CPU backend with 2 threads, over enough steps that the JIT compiles the kernels
+   * during the runs: its reductions sum in a fixed order (Vec, VectorMath), so the results do
+   * not depend on whether a kernel runs interpreted or compiled, nor on how rows are split
+   * among threads.
    */
   @Test
-  void resumedRunRepeatsTheUninterruptedLossesBitForBit() throws IOException {
-    resumeEqualsUninterrupted(() -> Backends.open("reference", 1));
+  void resumedRunOnTheCpuBackendRepeatsTheUninterruptedLossesBitForBit() throws IOException {
+    resumeEqualsUninterrupted(() -> Backends.open("cpu", 2), 60, 29);
   }
 
-  private void resumeEqualsUninterrupted(java.util.function.Supplier<Backend> backends) throws IOException {
-    TrainConfig config = resumeConfig();
+  private void resumeEqualsUninterrupted(java.util.function.Supplier<Backend> opener, int steps, int stopAt)
+      throws IOException {
+    List<Backend> opened = new ArrayList<>();
+    java.util.function.Supplier<Backend> backends = () -> {
+      Backend b = opener.get();
+      opened.add(b);
+      return b;
+    };
+    try {
+      resumeEqualsUninterrupted(backends, steps, stopAt, resumeConfig(steps));
+    } finally {
+      opened.forEach(Backend::close); // the CPU backend's worker threads
+    }
+  }
+
+  private void resumeEqualsUninterrupted(java.util.function.Supplier<Backend> backends, int steps, int stopAt,
+      TrainConfig config) throws IOException {
     TrainerTestSupport.Setup whole = new TrainerTestSupport.Setup(config, backends.get());
     whole.model.initWeights(config.seed());
     TrainerResult all = whole.trainer(tmp.resolve("whole"), null).run();
     assertEquals(TrainerResult.Outcome.COMPLETED, all.outcome());
-    assertEquals(8, whole.losses.size());
+    assertEquals(steps, whole.losses.size());
 
-    // first half: stopped after step 3 as Ctrl-C would, which saves a checkpoint
+    // first half: stopped after step stopAt as Ctrl-C would, which saves a checkpoint
     TrainerTestSupport.Setup first = new TrainerTestSupport.Setup(config, backends.get());
     first.model.initWeights(config.seed());
     Trainer[] holder = new Trainer[1];
     holder[0] = first.trainer(tmp.resolve("split"), new TrainerListener() {
       @Override
       public void stepped(TrainerEvents.Step s) {
-        if (s.step() == 3) holder[0].requestStop();
+        if (s.step() == stopAt) holder[0].requestStop();
       }
     });
     TrainerResult stopped = holder[0].run();
     assertEquals(TrainerResult.Outcome.INTERRUPTED, stopped.outcome());
-    assertEquals(3, stopped.step());
+    assertEquals(stopAt, stopped.step());
 
     // second half: a new process would build everything afresh from the run folder
     TrainerTestSupport.Setup second = new TrainerTestSupport.Setup(config, backends.get());
     Checkpoint.restore(tmp.resolve("split"), second.model);
     CheckpointState state = Checkpoint.readState(tmp.resolve("split"));
-    assertEquals(3, state.step());
+    assertEquals(stopAt, state.step());
     Trainer resumed = second.trainer(tmp.resolve("split"), null);
     resumed.resumeFrom(state);
     assertEquals(TrainerResult.Outcome.COMPLETED, resumed.run().outcome());
