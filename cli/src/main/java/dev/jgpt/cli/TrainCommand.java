@@ -35,7 +35,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code jgpt train}: trains a GPT on a corpus and leaves a run folder that {@code jgpt generate}
@@ -109,7 +111,21 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--sample-tokens", paramLabel = "N", description = "Length of the sample printed at each evaluation (0 = none).") Integer sampleTokens;
   @Option(names = "--seed", paramLabel = "N", description = "Seed for initialization, data order and dropout.") Integer seed;
   @Option(names = "--threads", paramLabel = "N", description = "CPU threads (0 = all cores).") Integer threads;
-  @Option(names = "--backend", paramLabel = "NAME", description = "auto, cpu, reference or tornado.") String backend;
+  String backend;
+
+  @Option(names = "--backend", paramLabel = "NAME", description = "auto, cpu, reference or tornado.")
+  void backend(String value) {
+    backend = BackendFlag.name(spec, value);
+  }
+
+  private int device;
+
+  @Option(names = "--device", paramLabel = "N", description = "Device of the backend (default 0; see `jgpt devices`).")
+  void device(int value) {
+    device = BackendFlag.device(spec, value);
+  }
+
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -135,7 +151,7 @@ final class TrainCommand implements Callable<Integer> {
     printConfig(console, config, runDir, resuming);
 
     try (TrainData data = TrainData.prepare(source, tok, cacheDir, config.threads(), console, terminal);
-        Backend be = Backends.open(config.backendName(), config.threads())) {
+        Backend be = openBackend(config, console)) {
       console.println(data.describe());
       if (folds == null) {
         TrainerResult result = trainOne(config, data.split, runDir, tok, be, resumeState, console, terminal);
@@ -145,6 +161,13 @@ final class TrainCommand implements Callable<Integer> {
       }
       return crossValidate(config, data, runDir, tok, be, console, terminal);
     }
+  }
+
+  /** Opens the configured backend on --device, printing which backend was chosen and why. */
+  private Backend openBackend(TrainConfig config, PrintStream console) {
+    Backends.Choice choice = Backends.choose(config.backendName());
+    console.println(choice.reason());
+    return Backends.open(choice.provider(), device, config.threads());
   }
 
   /** Trains one model on {@code split} into {@code runDir} (continuing {@code resumeState} when not null). */

@@ -110,6 +110,22 @@ class GenerateCommandTest {
   }
 
   @Test
+  void anUnknownBackendIsAUsageErrorAndABadDeviceAOneLineError() throws Exception {
+    CliRunner.Result r = generate("--prompt", "x", "--backend", "bogus");
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("jgpt generate: --backend bogus is not a backend; use one of auto, cpu, reference, tornado;"
+        + " see 'jgpt generate --help'",
+        r.err().strip());
+    r = generate("--prompt", "x", "--backend", "cpu", "--device", "3");
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals("jgpt generate: --device 3: backend cpu has 1 device(s), 0..0; see `jgpt devices`", r.err().strip());
+    r = generate("--prompt", "x", "--device", "-1");
+    assertEquals(2, r.exitCode(), r.toString());
+    r = generate("--prompt", "to be", "--backend", "CPU", "--device", "0", "--temperature", "0", "--max-new-tokens", "3");
+    assertEquals(0, r.exitCode(), r.toString());
+  }
+
+  @Test
   void aBanOutsideTheVocabularyIsAnErrorNotIgnored() throws Exception {
     CliRunner.Result r = generate("--prompt", "x", "--ban", "9999", "--max-new-tokens", "3");
     assertEquals(1, r.exitCode(), r.toString());

@@ -63,6 +63,7 @@ class TrainCommandTest {
     assertEquals(0, r.exitCode(), r.toString());
     assertTrue(r.out().contains("training " + run + " with:"), r.out());
     assertTrue(r.out().contains("n_layer=1") && r.out().contains("max_iters=6"), "effective config printed: " + r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("backend: ")), "which backend and why: " + r.out());
     assertTrue(r.out().contains("step 2/6"), "plain log lines when not on a terminal: " + r.out());
     assertTrue(r.out().contains("val loss"), r.out());
     assertTrue(r.out().contains("--- sample at step 3 ---"), r.out());
@@ -117,6 +118,15 @@ class TrainCommandTest {
       if (a.get(i).get("val_loss") != null) assertEquals(a.get(i).get("val_loss"), b.get(i).get("val_loss"), "step " + (i + 1));
     }
     assertEquals(5.0, (double) a.getLast().get("val_loss"), 1.0, "a real loss was compared: " + a.getLast());
+  }
+
+  @Test
+  void anUnknownBackendIsAUsageErrorNamingTheAcceptedOnes() {
+    CliRunner.Result r = CliRunner.run("train", "--backend", "bogus");
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("jgpt train: --backend bogus is not a backend; use one of auto, cpu, reference, tornado;"
+        + " see 'jgpt train --help'",
+        r.err().strip());
   }
 
   @Test

@@ -13,6 +13,14 @@ public interface BackendProvider {
   /** Null when the backend can run here; otherwise one line saying why not (for --backend auto). */
   String unavailableReason();
 
+  /**
+   * Null when {@code --backend auto} should pick this backend over the CPU backend; otherwise one
+   * line saying why not (a CPU OpenCL device such as PoCL runs slower than the CPU backend).
+   */
+  default String notPreferredOverCpuReason() {
+    return null;
+  }
+
   /** Devices this backend can use, one line each with memory ("0: NVIDIA H100, 80 GiB"). */
   java.util.List<String> devices();
 

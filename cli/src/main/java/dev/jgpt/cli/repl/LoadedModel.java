@@ -25,10 +25,13 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
   /** Below this many parameters, generation runs on one thread unless told otherwise. */
   static final long SMALL_MODEL_PARAMETERS = 5_000_000;
 
-  /** Loads a run folder onto a new backend ({@code backendName} "auto", "cpu"...; threads 0 = automatic). */
-  public static LoadedModel open(Path runDir, String backendName, int threads) throws IOException {
+  /**
+   * Loads a run folder onto a new backend ({@code backendName} "auto", "cpu"...) on device
+   * {@code device}; threads 0 = automatic.
+   */
+  public static LoadedModel open(Path runDir, String backendName, int device, int threads) throws IOException {
     RunDirectory.Run run = RunDirectory.load(runDir);
-    Backend backend = Backends.open(backendName, generationThreads(run.model(), threads));
+    Backend backend = Backends.open(backendName, device, generationThreads(run.model(), threads));
     try {
       Generator generator = Generator.withWeights(run.model(), backend, run.params());
       return new LoadedModel(runDir.toString(), generator, run.tokenizer(), backend);

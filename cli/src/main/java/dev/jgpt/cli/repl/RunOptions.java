@@ -1,5 +1,6 @@
 package dev.jgpt.cli.repl;
 
+import dev.jgpt.cli.BackendFlag;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,9 +13,21 @@ public final class RunOptions {
   @Option(names = "--run", paramLabel = "DIR", description = "Run folder (default: the most recent under runs/).")
   Path run;
 
+  private String backend = "auto";
+
   @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
       description = "auto, cpu, reference or tornado (default ${DEFAULT-VALUE}).")
-  String backend;
+  void backend(String value) {
+    backend = BackendFlag.name(command, value);
+  }
+
+  private int device;
+
+  @Option(names = "--device", paramLabel = "N", defaultValue = "0",
+      description = "Device of the backend (default ${DEFAULT-VALUE}; see `jgpt devices`).")
+  void device(int value) {
+    device = BackendFlag.device(command, value);
+  }
 
   private int threads; // 0 = automatic
 
@@ -43,6 +56,6 @@ public final class RunOptions {
 
   /** Opens another run folder with the same backend settings (the REPL's :load). */
   public LoadedModel open(String runDir) throws IOException {
-    return LoadedModel.open(Path.of(runDir), backend, threads);
+    return LoadedModel.open(Path.of(runDir), backend, device, threads);
   }
 }

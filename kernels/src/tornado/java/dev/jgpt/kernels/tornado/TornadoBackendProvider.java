@@ -57,6 +57,15 @@ public final class TornadoBackendProvider implements BackendProvider {
     }
   }
 
+  /** Auto skips a CPU OpenCL device (PoCL): it runs the same kernels slower than the cpu backend. */
+  @Override
+  public String notPreferredOverCpuReason() {
+    if (unavailableReason() != null) return unavailableReason();
+    TornadoDevices.Entry first = TornadoDevices.all().get(0);
+    return first.cpu() ? "device 0 (" + first.name() + ") is a CPU OpenCL device, slower than the cpu backend; "
+        + "use --backend tornado to run on it anyway" : null;
+  }
+
   @Override
   public List<String> devices() {
     if (unavailableReason() != null) return List.of();

@@ -1,0 +1,75 @@
+package dev.jgpt.transformer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.BackendProvider;
+import dev.jgpt.kernels.Backends;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The TornadoVM backend against the CPU backend on a whole model: 20 training steps give the same
+ * losses, and greedy generation the same tokens. Runs in the {@code tornado} profile (the test JVM
+ * started through the SDK's argfile); skipped where TornadoVM cannot run.
+ */
+class TornadoParityTest {
+  // Tiny, so PoCL compiles the step's kernels in seconds rather than minutes.
+  static final int B = 2, T = 8, V = 32, STEPS = 20, NEW_TOKENS = 5;
+  static final GptConfig CFG = GptConfig.of(V, T, 1, 2, 16, true, 0f);
+
+  @Test
+  void trainingLossesAndGreedyTokensMatchTheCpuBackend() {
+    BackendProvider tornado = Backends.providers().stream().filter(p -> p.name().equals("tornado")).findFirst()
+        .orElse(null);
+    assumeTrue(tornado != null && tornado.unavailableReason() == null, "TornadoVM is not loaded in this JVM");
+    int device = Integer.getInteger("jgpt.tornado.device", 0);
+
+    float[] cpuLosses, tornadoLosses;
+    int[] cpuTokens, tornadoTokens;
+    try (Backend cpu = Backends.open("cpu", 0, 2); Gpt gpt = new Gpt(CFG, cpu, B, T)) {
+      cpuLosses = train(gpt);
+      cpuTokens = greedy(Generator.withWeights(CFG, cpu, gpt.readParams()));
+    }
+    try (Backend dev = Backends.open("tornado", device, 0); Gpt gpt = new Gpt(CFG, dev, B, T)) {
+      tornadoLosses = train(gpt);
+      tornadoTokens = greedy(Generator.withWeights(CFG, dev, gpt.readParams()));
+    }
+    for (int s = 0; s < STEPS; s++) {
+      assertEquals(cpuLosses[s], tornadoLosses[s], 1e-4f * Math.max(1f, Math.abs(cpuLosses[s])), "loss at step " + (s + 1));
+    }
+    assertArrayEquals(cpuTokens, tornadoTokens, "greedy tokens");
+  }
+
+  /** 20 AdamW steps on fixed random batches; the loss of each step. */
+  private static float[] train(Gpt gpt) {
+    gpt.initWeights(5);
+    float[] losses = new float[STEPS];
+    for (int step = 1; step <= STEPS; step++) {
+      int[] inputs = GptTestSupport.randomTokens(21, 2 * step, B * T, V);
+      int[] targets = GptTestSupport.randomTokens(21, 2 * step + 1, B * T, V);
+      gpt.zeroGrads();
+      losses[step - 1] = gpt.forwardBackward(inputs, targets, 1f / (B * T), step);
+      gpt.optimizerStep(1e-2f, step, 0.9f, 0.95f, 1e-8f, 0.1f, 1f);
+    }
+    return losses;
+  }
+
+  /** Temperature 0: the argmax token, NEW_TOKENS times after a fixed 3-token prompt. */
+  private static int[] greedy(Generator gen) {
+    try (gen) {
+      int[] tokens = new int[3 + NEW_TOKENS];
+      tokens[0] = 1;
+      tokens[1] = 7;
+      tokens[2] = 3;
+      for (int n = 3; n < tokens.length; n++) {
+        float[] logits = gen.nextLogits(tokens, n);
+        int best = 0;
+        for (int v = 1; v < V; v++) if (logits[v] > logits[best]) best = v;
+        tokens[n] = best;
+      }
+      return tokens;
+    }
+  }
+}
