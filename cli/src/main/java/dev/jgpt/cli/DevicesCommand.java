@@ -35,7 +35,7 @@ final class DevicesCommand implements Callable<Integer> {
     }
     if (providers.stream().noneMatch(p -> p.name().equals("tornado"))) {
       out.println("tornado: not built in (set TORNADOVM_HOME to a TornadoVM SDK and run ./jgpt again;"
-          + " see docs/readme/tornado.md)");
+          + " see the TornadoVM section of README.md)");
     }
   }
 }
