@@ -5,7 +5,7 @@ package dev.jgpt.kernels;
  * {@link ReferenceKernels}. Slow on purpose; tests of the model and of the fast backends run
  * against it.
  */
-public final class ReferenceBackend implements Backend {
+public final class ReferenceBackend extends HeapBackend {
 
   @Override
   public String name() {
@@ -18,40 +18,6 @@ public final class ReferenceBackend implements Backend {
   }
 
   // ---------------------------------------------------------------- buffers and copies
-
-  @Override
-  public FloatBuf allocFloat(String name, int size) {
-    return new HeapFloatBuf(name, size);
-  }
-
-  @Override
-  public IntBuf allocInt(String name, int size) {
-    return new HeapIntBuf(name, size);
-  }
-
-  @Override
-  public void write(FloatBuf dst, int dstOffset, float[] src, int srcOffset, int len) {
-    OpChecks.hostRange(dst.size(), dstOffset, src.length, srcOffset, len);
-    System.arraycopy(src, srcOffset, HeapFloatBuf.array(dst.all()), dstOffset, len);
-  }
-
-  @Override
-  public void read(FloatBuf src, int srcOffset, float[] dst, int dstOffset, int len) {
-    OpChecks.hostRange(src.size(), srcOffset, dst.length, dstOffset, len);
-    System.arraycopy(HeapFloatBuf.array(src.all()), srcOffset, dst, dstOffset, len);
-  }
-
-  @Override
-  public void write(IntBuf dst, int dstOffset, int[] src, int srcOffset, int len) {
-    OpChecks.hostRange(dst.size(), dstOffset, src.length, srcOffset, len);
-    System.arraycopy(src, srcOffset, HeapIntBuf.array(dst), dstOffset, len);
-  }
-
-  @Override
-  public void read(IntBuf src, int srcOffset, int[] dst, int dstOffset, int len) {
-    OpChecks.hostRange(src.size(), srcOffset, dst.length, dstOffset, len);
-    System.arraycopy(HeapIntBuf.array(src), srcOffset, dst, dstOffset, len);
-  }
 
   @Override
   public void copy(Slice dst, Slice src) {

@@ -2,7 +2,7 @@ package dev.jgpt.kernels.cpu;
 
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.CounterRng;
-import dev.jgpt.kernels.FloatBuf;
+import dev.jgpt.kernels.HeapBackend;
 import dev.jgpt.kernels.HeapFloatBuf;
 import dev.jgpt.kernels.HeapIntBuf;
 import dev.jgpt.kernels.IntBuf;
@@ -17,7 +17,7 @@ import dev.jgpt.kernels.StepScalars;
  * has one writer. Scratch (packed matmul operands, attention transposes) grows on the first
  * call with a new shape and is reused after, so steady-state steps allocate no buffers.
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend extends HeapBackend {
   private final WorkerPool pool;
   private final CpuMatmul matmul;
   private final CpuAttention attention;
@@ -52,40 +52,6 @@ public final class CpuBackend implements Backend {
   }
 
   // ---------------------------------------------------------------- buffers and copies
-
-  @Override
-  public FloatBuf allocFloat(String name, int size) {
-    return new HeapFloatBuf(name, size);
-  }
-
-  @Override
-  public IntBuf allocInt(String name, int size) {
-    return new HeapIntBuf(name, size);
-  }
-
-  @Override
-  public void write(FloatBuf dst, int dstOffset, float[] src, int srcOffset, int len) {
-    OpChecks.hostRange(dst.size(), dstOffset, src.length, srcOffset, len);
-    System.arraycopy(src, srcOffset, HeapFloatBuf.array(dst.all()), dstOffset, len);
-  }
-
-  @Override
-  public void read(FloatBuf src, int srcOffset, float[] dst, int dstOffset, int len) {
-    OpChecks.hostRange(src.size(), srcOffset, dst.length, dstOffset, len);
-    System.arraycopy(HeapFloatBuf.array(src.all()), srcOffset, dst, dstOffset, len);
-  }
-
-  @Override
-  public void write(IntBuf dst, int dstOffset, int[] src, int srcOffset, int len) {
-    OpChecks.hostRange(dst.size(), dstOffset, src.length, srcOffset, len);
-    System.arraycopy(src, srcOffset, HeapIntBuf.array(dst), dstOffset, len);
-  }
-
-  @Override
-  public void read(IntBuf src, int srcOffset, int[] dst, int dstOffset, int len) {
-    OpChecks.hostRange(src.size(), srcOffset, dst.length, dstOffset, len);
-    System.arraycopy(HeapIntBuf.array(src), srcOffset, dst, dstOffset, len);
-  }
 
   @Override
   public void copy(Slice dst, Slice src) {

@@ -1,0 +1,43 @@
+package dev.jgpt.kernels;
+
+/**
+ * Buffers and host copies for backends whose buffers are Java heap arrays ({@link HeapFloatBuf},
+ * {@link HeapIntBuf}): the reference backend and the CPU backend share them; only the kernels
+ * differ.
+ */
+public abstract class HeapBackend implements Backend {
+
+  @Override
+  public final FloatBuf allocFloat(String name, int size) {
+    return new HeapFloatBuf(name, size);
+  }
+
+  @Override
+  public final IntBuf allocInt(String name, int size) {
+    return new HeapIntBuf(name, size);
+  }
+
+  @Override
+  public final void write(FloatBuf dst, int dstOffset, float[] src, int srcOffset, int len) {
+    OpChecks.hostRange(dst.size(), dstOffset, src.length, srcOffset, len);
+    System.arraycopy(src, srcOffset, HeapFloatBuf.array(dst.all()), dstOffset, len);
+  }
+
+  @Override
+  public final void read(FloatBuf src, int srcOffset, float[] dst, int dstOffset, int len) {
+    OpChecks.hostRange(src.size(), srcOffset, dst.length, dstOffset, len);
+    System.arraycopy(HeapFloatBuf.array(src.all()), srcOffset, dst, dstOffset, len);
+  }
+
+  @Override
+  public final void write(IntBuf dst, int dstOffset, int[] src, int srcOffset, int len) {
+    OpChecks.hostRange(dst.size(), dstOffset, src.length, srcOffset, len);
+    System.arraycopy(src, srcOffset, HeapIntBuf.array(dst), dstOffset, len);
+  }
+
+  @Override
+  public final void read(IntBuf src, int srcOffset, int[] dst, int dstOffset, int len) {
+    OpChecks.hostRange(src.size(), srcOffset, dst.length, dstOffset, len);
+    System.arraycopy(HeapIntBuf.array(src), srcOffset, dst, dstOffset, len);
+  }
+}
