@@ -97,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--learning-rate", paramLabel = "LR", description = "Peak learning rate.") Double learningRate;
   @Option(names = "--min-lr", paramLabel = "LR", description = "Learning rate at the end of the decay.") Double minLr;
   @Option(names = "--warmup-iters", paramLabel = "N", description = "Steps of linear warmup.") Integer warmupIters;
-  @Option(names = "--lr-decay-iters", paramLabel = "N", description = "Step where the decay reaches --min-lr (0 = --max-iters).") Integer lrDecayIters;
+  @Option(names = "--lr-decay-iters", paramLabel = "N", description = "Step where the decay reaches --min-lr (0 = --max-iters; saved, so --resume keeps it).") Integer lrDecayIters;
   @Option(names = "--lr-schedule", paramLabel = "KIND", description = "cosine, linear or constant.") String lrSchedule;
   @Option(names = "--weight-decay", paramLabel = "W", description = "AdamW weight decay (2-D weights).") Double weightDecay;
   @Option(names = "--beta1", paramLabel = "B", description = "AdamW beta1.") Double beta1;
@@ -136,7 +136,7 @@ final class TrainCommand implements Callable<Integer> {
     CheckpointState resumeState = resuming ? Checkpoint.readState(runDir) : null;
     if (folds != null && resuming) throw new IllegalArgumentException("--folds cannot be combined with --resume");
     if (folds != null && folds < 2) throw new IllegalArgumentException("--folds must be at least 2, got " + folds);
-    TrainConfig config = resuming ? resumedConfig(runDir) : freshConfig();
+    TrainConfig config = resuming ? resumedConfig(runDir, console) : freshConfig();
     if (!resuming) runDir = outDir != null ? outDir : RunDirectory.freshRunDir(Path.of("runs"), preset == null ? Presets.DEFAULT : preset);
     if (!resuming && (Checkpoint.exists(runDir) || Files.exists(runDir.resolve("fold-0")))) {
       throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir
@@ -251,19 +251,20 @@ final class TrainCommand implements Callable<Integer> {
 
   private TrainConfig freshConfig() throws IOException {
     TrainConfig c = Presets.get(preset == null ? Presets.DEFAULT : preset);
-    return c.withAll(fileAndFlagOverrides()).validate();
+    return c.withAll(fileAndFlagOverrides()).validate().withResolvedLrDecayIters();
   }
 
   /** The run's own config with the allowed overrides; shapes and the tokenizer cannot change. */
-  private TrainConfig resumedConfig(Path runDir) throws IOException {
+  private TrainConfig resumedConfig(Path runDir, PrintStream console) throws IOException {
     if (preset != null) {
       throw new IllegalArgumentException("--preset cannot be combined with --resume: the run keeps its configuration; "
           + "change single settings with flags such as --max-iters");
     }
-    TrainConfig saved = RunDirectory.readConfig(runDir);
+    // runs saved before lr_decay_iters was resolved at the start hold 0: it meant their own max_iters
+    TrainConfig saved = RunDirectory.readConfig(runDir).withResolvedLrDecayIters();
     Map<TrainConfigKey, Object> overrides = fileAndFlagOverrides();
     overrides.remove(TOKENIZER); // the run's own tokenizer.json is used
-    TrainConfig c = saved.withAll(overrides);
+    TrainConfig c = saved.withAll(overrides).withResolvedLrDecayIters();
     if (tokenizer != null && !tokenizer.isEmpty()) {
       throw new IllegalArgumentException("--tokenizer cannot change on --resume: the run keeps " + runDir.resolve(Checkpoint.TOKENIZER));
     }
@@ -271,6 +272,11 @@ final class TrainCommand implements Callable<Integer> {
     if (!shapes.isEmpty()) {
       throw new IllegalArgumentException("cannot resume " + runDir + " with other model shapes (" + shapes
           + "); start a new run with another --out");
+    }
+    if (c.maxIters() != saved.maxIters()) {
+      console.println("max_iters " + saved.maxIters() + " -> " + c.maxIters() + ": the learning rate decays to min_lr at step "
+          + c.lrDecayIters() + (overrides.containsKey(LR_DECAY_ITERS) ? " (--lr-decay-iters)"
+              : " as the run started with (change it with --lr-decay-iters)"));
     }
     return c.validate();
   }

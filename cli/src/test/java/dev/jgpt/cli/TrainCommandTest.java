@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.MetricsLog;
 import dev.jgpt.transformer.RunDirectory;
+import dev.jgpt.transformer.TrainConfigKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ class TrainCommandTest {
   /**
    * The CPU backend on 2 threads, dropout on: 12 steps in one run equal 6 steps, then a
    * resume to 12, bit for bit. The learning-rate schedule is pinned with --lr-decay-iters, as
-   * its default (max_iters) would otherwise differ between the two runs.
+   * its default (the starting max_iters) would otherwise be 6 for the split run and 12 for the whole one.
    */
   @Test
   void resumedRunRepeatsTheLossesOfAnUninterruptedOne() throws IOException {
@@ -118,6 +119,38 @@ class TrainCommandTest {
       if (a.get(i).get("val_loss") != null) assertEquals(a.get(i).get("val_loss"), b.get(i).get("val_loss"), "step " + (i + 1));
     }
     assertEquals(5.0, (double) a.getLast().get("val_loss"), 1.0, "a real loss was compared: " + a.getLast());
+  }
+
+  /**
+   * lr_decay_iters 0 (= max_iters) is resolved when the run starts and saved, so extending the
+   * run with a larger --max-iters continues its schedule: past the original 6 steps the learning
+   * rate stays at min_lr instead of rising again. An explicit --lr-decay-iters on resume wins.
+   */
+  @Test
+  void resumeWithMoreStepsKeepsTheOriginalDecayLength() throws IOException {
+    Path run = tmp.resolve("extended");
+    CliRunner.Result r = train(run, "--warmup-iters", "2", "--learning-rate", "0.001", "--min-lr", "0.0001",
+        "--log-interval", "1");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(Files.readString(run.resolve(Checkpoint.CONFIG)).contains("\"lr_decay_iters\": 6"),
+        Files.readString(run.resolve(Checkpoint.CONFIG)));
+    assertEquals(6, RunDirectory.load(run).state().config().intValue(TrainConfigKey.LR_DECAY_ITERS));
+
+    r = CliRunner.run("train", "--resume", run.toString(), "--max-iters", "9", "--log-interval", "1",
+        "--cache-dir", cache.toString(), "--threads", "1");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().contains("max_iters 6 -> 9: the learning rate decays to min_lr at step 6 as the run started with"),
+        r.out());
+    List<Map<String, Object>> metrics = MetricsLog.read(run.resolve(Checkpoint.METRICS));
+    assertEquals(List.of(7L, 8L, 9L), metrics.subList(6, 9).stream().map(m -> m.get("step")).toList());
+    for (Map<String, Object> m : metrics.subList(6, 9)) assertEquals(1e-4, (double) m.get("lr"), 1e-12, m.toString());
+
+    r = CliRunner.run("train", "--resume", run.toString(), "--max-iters", "12", "--lr-decay-iters", "12",
+        "--log-interval", "1", "--cache-dir", cache.toString(), "--threads", "1");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().contains("max_iters 9 -> 12: the learning rate decays to min_lr at step 12 (--lr-decay-iters)"),
+        r.out());
+    assertTrue((double) MetricsLog.read(run.resolve(Checkpoint.METRICS)).get(9).get("lr") > 1e-4);
   }
 
   @Test

@@ -254,6 +254,15 @@ public final class TrainConfig {
     return d == 0 ? Math.max(maxIters(), warmupIters() + 1) : d;
   }
 
+  /**
+   * A copy whose lr_decay_iters 0 is replaced by the step it stands for now ({@link #lrDecayIters()}).
+   * A run saves this resolved value, so resuming it with a larger max_iters keeps the original
+   * decay length instead of moving it with max_iters.
+   */
+  public TrainConfig withResolvedLrDecayIters() {
+    return intValue(TrainConfigKey.LR_DECAY_ITERS) == 0 ? with(TrainConfigKey.LR_DECAY_ITERS, lrDecayIters()) : this;
+  }
+
   public LrSchedule lrSchedule() {
     return new LrSchedule(LrSchedule.Kind.parse(string(TrainConfigKey.LR_SCHEDULE)), learningRate(), minLr(),
         warmupIters(), lrDecayIters());

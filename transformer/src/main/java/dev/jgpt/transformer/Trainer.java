@@ -55,7 +55,7 @@ public final class Trainer {
 
   public Trainer(TrainConfig config, Gpt model, BatchLoader train, EvalBatches val, Path runDir,
       String tokenizerHash, TrainerSampler sampler, TrainerListener listener) {
-    this.config = config.validate();
+    this.config = config.validate().withResolvedLrDecayIters(); // state.json keeps the decay length
     this.model = model;
     this.train = train;
     this.val = val;

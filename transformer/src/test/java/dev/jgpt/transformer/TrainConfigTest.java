@@ -85,6 +85,19 @@ class TrainConfigTest {
   }
 
   @Test
+  void resolvingLrDecayItersFixesItToTheCurrentMaxIters() {
+    TrainConfig c = TrainConfig.defaults().with(TrainConfigKey.MAX_ITERS, 500).withResolvedLrDecayIters();
+    assertEquals(500, c.intValue(TrainConfigKey.LR_DECAY_ITERS));
+    assertEquals(500, c.with(TrainConfigKey.MAX_ITERS, 900).lrDecayIters(), "a longer run keeps the decay length");
+    TrainConfig explicit = c.with(TrainConfigKey.LR_DECAY_ITERS, 300);
+    assertEquals(300, explicit.withResolvedLrDecayIters().intValue(TrainConfigKey.LR_DECAY_ITERS));
+    TrainConfig shorterThanWarmup = TrainConfig.defaults().with(TrainConfigKey.MAX_ITERS, 5)
+        .with(TrainConfigKey.WARMUP_ITERS, 10).withResolvedLrDecayIters();
+    assertEquals(11, shorterThanWarmup.intValue(TrainConfigKey.LR_DECAY_ITERS));
+    shorterThanWarmup.validate();
+  }
+
+  @Test
   void presetsAreValidAndUnknownOnesListTheChoices() {
     for (Presets.Preset p : Presets.all()) Presets.get(p.name()).validate();
     TrainConfig cpu = Presets.get("nanogpt-cpu");

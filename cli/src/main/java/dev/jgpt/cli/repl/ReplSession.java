@@ -366,6 +366,7 @@ public final class ReplSession implements AutoCloseable {
 
   private void tok(String text) {
     requireModel();
+    if (text.isEmpty()) throw new IllegalArgumentException(":tok needs TEXT, e.g. :tok To be or not to be");
     Tokenizer tok = loaded.tokenizer();
     int[] ids = tok.encode(text);
     StringBuilder line = new StringBuilder();

@@ -200,6 +200,14 @@ class ReplSessionTest {
   }
 
   @Test
+  void tokWithoutTextIsAOneLineErrorAndASpaceIsText() throws IOException {
+    String out = session(":tok\n:tok  \n");
+    assertEquals(List.of("error: :tok needs TEXT, e.g. :tok To be or not to be", "  32 \" \"",
+        "  1 tokens, 1 bytes, 1.00 bytes per token"), lines(out));
+    assertEquals(1, errors);
+  }
+
+  @Test
   void stopStringsEndTheText() throws IOException {
     String out = session(":temp 0\n:stop o t\nto b\n");
     assertEquals("e t\n", out);
