@@ -40,4 +40,19 @@ public abstract class HeapBackend implements Backend {
     OpChecks.hostRange(src.size(), srcOffset, dst.length, dstOffset, len);
     System.arraycopy(HeapIntBuf.array(src), srcOffset, dst, dstOffset, len);
   }
+
+  /** The array behind a slice; null for a null (optional) slice. */
+  protected static float[] a(Slice s) {
+    return s == null ? null : HeapFloatBuf.array(s);
+  }
+
+  /** The offset of a slice; 0 for a null (optional) slice. */
+  protected static int off(Slice s) {
+    return s == null ? 0 : s.offset();
+  }
+
+  /** The dropout step counter, stored as a float in the step scalars (exact up to 2^24). */
+  protected static long rngStep(Slice scalars) {
+    return (long) HeapFloatBuf.array(scalars)[scalars.offset() + StepScalars.RNG_STEP];
+  }
 }

@@ -208,20 +208,4 @@ public final class ReferenceBackend extends HeapBackend {
     ReferenceKernels.adamw(a(params), params.offset(), a(grads), grads.offset(), a(m), m.offset(), a(v), v.offset(),
         s[so + StepScalars.LR], s[so + StepScalars.ADAM_T], clip, beta1, beta2, eps, weightDecay, N);
   }
-
-  // ---------------------------------------------------------------- helpers
-
-  /** The array of a slice; null for a null (optional) slice. */
-  private static float[] a(Slice s) {
-    return s == null ? null : HeapFloatBuf.array(s);
-  }
-
-  private static int off(Slice s) {
-    return s == null ? 0 : s.offset();
-  }
-
-  /** The dropout step counter, stored as a float in the step scalars. */
-  static long rngStep(Slice scalars) {
-    return (long) HeapFloatBuf.array(scalars)[scalars.offset() + StepScalars.RNG_STEP];
-  }
 }

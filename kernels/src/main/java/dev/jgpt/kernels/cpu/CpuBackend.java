@@ -243,18 +243,4 @@ public final class CpuBackend extends HeapBackend {
     optimizer.adamw(a(params), params.offset(), a(grads), grads.offset(), a(m), m.offset(), a(v), v.offset(),
         s[so + StepScalars.LR], s[so + StepScalars.ADAM_T], clip, beta1, beta2, eps, weightDecay, N);
   }
-
-  // ---------------------------------------------------------------- helpers
-
-  private static float[] a(Slice s) {
-    return s == null ? null : HeapFloatBuf.array(s);
-  }
-
-  private static int off(Slice s) {
-    return s == null ? 0 : s.offset();
-  }
-
-  private static long rngStep(Slice scalars) {
-    return (long) HeapFloatBuf.array(scalars)[scalars.offset() + StepScalars.RNG_STEP];
-  }
 }
