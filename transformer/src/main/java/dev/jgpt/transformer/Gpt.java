@@ -40,6 +40,9 @@ public final class Gpt implements AutoCloseable {
   private final FloatBuf grads; // (P)
   private final FloatBuf adamM, adamV; // (P)
   private final FloatBuf scalars; // (StepScalars.SIZE)
+  private final Slice allScalars, allGrads; // whole buffers as slices: made once, as every slice a step uses
+  /** The AdamW groups, [0] decayed (the 2-D weights) and [1] not: params, grads, m, v slices of each. */
+  private final Slice[][] adamGroups;
   private final IntBuf inputs, targets; // (B, T) token ids
   private final ParameterTensors p; // slices of params
   private final ParameterTensors g; // slices of grads
@@ -75,6 +78,15 @@ public final class Gpt implements AutoCloseable {
     adamM = backend.allocFloat("adam_m", P);
     adamV = backend.allocFloat("adam_v", P);
     scalars = backend.allocFloat("scalars", StepScalars.SIZE);
+    allScalars = scalars.all();
+    allGrads = grads.all();
+    int D = layout.decayedCount();
+    adamGroups = new Slice[2][];
+    for (int group = 0; group < 2; group++) {
+      int from = group == 0 ? 0 : D, len = group == 0 ? D : P - D;
+      adamGroups[group] = new Slice[] {params.slice(from, len), grads.slice(from, len), adamM.slice(from, len),
+          adamV.slice(from, len)};
+    }
     inputs = backend.allocInt("inputs", B * T);
     targets = backend.allocInt("targets", B * T);
     p = new ParameterTensors(layout, params);
@@ -218,7 +230,7 @@ public final class Gpt implements AutoCloseable {
   public void zeroGrads() {
     checkOpen();
     backend.beginStep("zero_grads");
-    backend.zero(grads.all());
+    backend.zero(allGrads);
     backend.endStep();
   }
 
@@ -233,15 +245,12 @@ public final class Gpt implements AutoCloseable {
     setScalar(StepScalars.LR, lr);
     setScalar(StepScalars.ADAM_T, t);
     setScalar(StepScalars.MAX_GRAD_NORM, maxGradNorm);
-    int P = layout.totalCount();
-    int D = layout.decayedCount();
-    Slice s = scalars.all();
+    Slice s = allScalars;
+    Slice[] decayed = adamGroups[0], rest = adamGroups[1];
     backend.beginStep("update");
-    backend.globalNormSquared(s, grads.all(), P);
-    backend.adamw(params.slice(0, D), grads.slice(0, D), adamM.slice(0, D), adamV.slice(0, D), s,
-        beta1, beta2, eps, weightDecay, D);
-    backend.adamw(params.slice(D, P - D), grads.slice(D, P - D), adamM.slice(D, P - D), adamV.slice(D, P - D), s,
-        beta1, beta2, eps, 0f, P - D);
+    backend.globalNormSquared(s, allGrads, layout.totalCount());
+    backend.adamw(decayed[0], decayed[1], decayed[2], decayed[3], s, beta1, beta2, eps, weightDecay, decayed[0].length());
+    backend.adamw(rest[0], rest[1], rest[2], rest[3], s, beta1, beta2, eps, 0f, rest[0].length());
     backend.endStep();
     backend.read(scalars, StepScalars.GRAD_NORM_SQ, hostScalar, 0, 1);
     return (float) Math.sqrt(hostScalar[0]);
@@ -301,7 +310,7 @@ public final class Gpt implements AutoCloseable {
   private void forward(boolean training, int b) {
     int N = b * T, C = cfg.nEmbd(), NH = cfg.nHead(), L = cfg.nLayer();
     boolean dropout = training && cfg.dropout() > 0f;
-    Slice s = scalars.all();
+    Slice s = allScalars;
     float pDrop = cfg.dropout();
 
     backend.encoderForward(acts.encoded, inputs, p.wte, p.wpe, b, T, C);
@@ -348,7 +357,7 @@ public final class Gpt implements AutoCloseable {
   private void backward() {
     int N = B * T, C = cfg.nEmbd(), NH = cfg.nHead(), L = cfg.nLayer();
     boolean dropout = cfg.dropout() > 0f;
-    Slice s = scalars.all();
+    Slice s = allScalars;
     float pDrop = cfg.dropout();
     Slice dres = dacts.dresidual;
 

@@ -20,6 +20,15 @@ final class CpuAttention {
   private final AtomicInteger nextPair = new AtomicInteger();
   /** Per worker: packed operands of one (b,h) and its (T,T) dpre matrix; grown per shape. */
   private final float[][] packedA, packedB, packedC, packedD, square, aTile, edgeTile;
+  // Arguments of the running op (fields, so a call allocates nothing; see CpuPointwise):
+  // out or dout (B,T,C) / (C) when decoding, att (B,NH,T,T) / (NH,maxT), qkv (B,T,3C), dqkv (B,T,3C),
+  // kcache and vcache (maxT,C).
+  private float[] out, att, qkv, dqkv, kcache, vcache;
+  private int outo, atto, qkvo, dqkvo, kcacheo, vcacheo;
+  private int pairs, T, C, NH, hs, p, maxT;
+  private float scale;
+  private final WorkerPool.Task forward = (w, ws) -> forEachPair(w, false), backward = (w, ws) -> forEachPair(w, true);
+  private final WorkerPool.Range decodeHeads = this::decodeHeads;
 
   CpuAttention(WorkerPool pool) {
     this.pool = pool;
@@ -48,102 +57,135 @@ final class CpuAttention {
     }
   }
 
-  /** Runs body(worker, pair) for every (b,h) pair, pairs handed out one at a time. */
-  private void forEachPair(int pairs, PairBody body) {
-    nextPair.set(0);
-    pool.run((w, ws) -> {
-      for (int bh = nextPair.getAndIncrement(); bh < pairs; bh = nextPair.getAndIncrement()) body.run(w, bh);
-    });
+  private void set(float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, int T, int C, int NH) {
+    this.out = out;
+    this.outo = outo;
+    this.att = att;
+    this.atto = atto;
+    this.qkv = qkv;
+    this.qkvo = qkvo;
+    this.T = T;
+    this.C = C;
+    this.NH = NH;
+    this.hs = C / NH;
+    this.scale = (float) (1.0 / Math.sqrt(hs));
   }
 
-  @FunctionalInterface
-  private interface PairBody {
-    void run(int worker, int bh);
+  /** On worker w: the forward or backward pass of (b,h) pairs, handed out one at a time. */
+  private void forEachPair(int w, boolean backward) {
+    for (int bh = nextPair.getAndIncrement(); bh < pairs; bh = nextPair.getAndIncrement()) {
+      if (backward) backwardPair(w, bh);
+      else forwardPair(w, bh);
+    }
   }
 
   // out (B,T,C), att (B,NH,T,T); qkv (B,T,3C)
   void forward(float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, int B, int T, int C, int NH) {
-    int hs = C / NH;
-    float scale = (float) (1.0 / Math.sqrt(hs));
+    set(out, outo, att, atto, qkv, qkvo, T, C, NH);
     ensureScratch(T, hs, false);
-    forEachPair(B * NH, (w, bh) -> {
-      int b = bh / NH, h = bh % NH;
-      int q = qkvo + b * T * 3 * C + h * hs; // row t of q at q + t*3C; k and v C and 2C further
-      int a = atto + bh * T * T;
-      int o = outo + b * T * C + h * hs;
-      float[] kT = packedA[w], v = packedB[w], ap = aTile[w], tile = edgeTile[w];
-      Packing.packTransposed(qkv, q + C, 3 * C, T, hs, kT, 0, Gemm.panels(T)); // B = k^T (hs,T)
-      Packing.packRows(qkv, q + 2 * C, 3 * C, hs, T, v, 0, Gemm.panels(hs)); // B = v (T,hs)
-      for (int t0 = 0; t0 < T; t0 += Gemm.MR) {
-        int rows = Math.min(Gemm.MR, T - t0), kEnd = t0 + rows; // columns past kEnd are above the diagonal
-        Gemm.rowTile(qkv, q, 3 * C, 1, t0, rows, 0, hs, kT, hs, wholePanels(kEnd, T), att, a, T, false, ap, tile);
-        for (int t = t0; t < kEnd; t++) {
-          int row = a + t * T;
-          RowOps.softmaxInPlace(att, row, t + 1, scale);
-          RowOps.fill(att, row + t + 1, T - t - 1, 0f);
-        }
-        Gemm.rowTile(att, a, T, 1, t0, rows, 0, kEnd, v, T, hs, out, o, C, false, ap, tile);
+    pairs = B * NH;
+    nextPair.set(0);
+    pool.run(forward);
+  }
+
+  // pair bh = (b,h) of the forward pass, on worker w's scratch
+  private void forwardPair(int w, int bh) {
+    float[] out = this.out, att = this.att, qkv = this.qkv;
+    int T = this.T, C = this.C, hs = this.hs;
+    float scale = this.scale;
+    int b = bh / NH, h = bh % NH;
+    int q = qkvo + b * T * 3 * C + h * hs; // row t of q at q + t*3C; k and v C and 2C further
+    int a = atto + bh * T * T;
+    int o = outo + b * T * C + h * hs;
+    float[] kT = packedA[w], v = packedB[w], ap = aTile[w], tile = edgeTile[w];
+    Packing.packTransposed(qkv, q + C, 3 * C, T, hs, kT, 0, Gemm.panels(T)); // B = k^T (hs,T)
+    Packing.packRows(qkv, q + 2 * C, 3 * C, hs, T, v, 0, Gemm.panels(hs)); // B = v (T,hs)
+    for (int t0 = 0; t0 < T; t0 += Gemm.MR) {
+      int rows = Math.min(Gemm.MR, T - t0), kEnd = t0 + rows; // columns past kEnd are above the diagonal
+      Gemm.rowTile(qkv, q, 3 * C, 1, t0, rows, 0, hs, kT, hs, wholePanels(kEnd, T), att, a, T, false, ap, tile);
+      for (int t = t0; t < kEnd; t++) {
+        int row = a + t * T;
+        RowOps.softmaxInPlace(att, row, t + 1, scale);
+        RowOps.fill(att, row + t + 1, T - t - 1, 0f);
       }
-    });
+      Gemm.rowTile(att, a, T, 1, t0, rows, 0, kEnd, v, T, hs, out, o, C, false, ap, tile);
+    }
   }
 
   // dqkv (B,T,3C) +=; dout (B,T,C), qkv (B,T,3C), att (B,NH,T,T)
   void backward(float[] dqkv, int dqkvo, float[] dout, int douto, float[] qkv, int qkvo, float[] att, int atto,
       int B, int T, int C, int NH) {
-    int hs = C / NH;
-    float scale = (float) (1.0 / Math.sqrt(hs));
+    set(dout, douto, att, atto, qkv, qkvo, T, C, NH);
+    this.dqkv = dqkv;
+    this.dqkvo = dqkvo;
     ensureScratch(T, hs, true);
-    forEachPair(B * NH, (w, bh) -> {
-      int b = bh / NH, h = bh % NH;
-      int q = qkvo + b * T * 3 * C + h * hs, dq = dqkvo + b * T * 3 * C + h * hs;
-      int d = douto + b * T * C + h * hs;
-      int a = atto + bh * T * T;
-      float[] vT = packedA[w], k = packedB[w], qRows = packedC[w], doutRows = packedD[w];
-      float[] dpre = square[w], ap = aTile[w], tile = edgeTile[w];
-      Packing.packTransposed(qkv, q + 2 * C, 3 * C, T, hs, vT, 0, Gemm.panels(T)); // B = v^T (hs,T)
-      Packing.packRows(qkv, q + C, 3 * C, hs, T, k, 0, Gemm.panels(hs)); // B = k (T,hs)
-      Packing.packRows(qkv, q, 3 * C, hs, T, qRows, 0, Gemm.panels(hs)); // B = q (T,hs)
-      Packing.packRows(dout, d, C, hs, T, doutRows, 0, Gemm.panels(hs)); // B = dout (T,hs)
-      for (int t0 = 0; t0 < T; t0 += Gemm.MR) {
-        int rows = Math.min(Gemm.MR, T - t0), kEnd = t0 + rows;
-        // datt = dout v^T; then dpre = att * (datt - sum(att * datt)) * scale, zero above the diagonal
-        Gemm.rowTile(dout, d, C, 1, t0, rows, 0, hs, vT, hs, wholePanels(kEnd, T), dpre, 0, T, false, ap, tile);
-        for (int t = t0; t < kEnd; t++) {
-          int row = t * T;
-          float attDotDatt = Dot.dot(att, a + t * T, dpre, row, t + 1);
-          softmaxBackward(att, a + t * T, dpre, row, attDotDatt, scale, t + 1);
-          RowOps.fill(dpre, row + t + 1, T - t - 1, 0f);
-        }
-        Gemm.rowTile(dpre, 0, T, 1, t0, rows, 0, kEnd, k, T, hs, dqkv, dq, 3 * C, true, ap, tile); // dq += dpre k
+    pairs = B * NH;
+    nextPair.set(0);
+    pool.run(backward);
+  }
+
+  // pair bh = (b,h) of the backward pass, on worker w's scratch
+  private void backwardPair(int w, int bh) {
+    float[] dout = out, att = this.att, qkv = this.qkv, dqkv = this.dqkv;
+    int douto = outo, T = this.T, C = this.C, hs = this.hs;
+    float scale = this.scale;
+    int b = bh / NH, h = bh % NH;
+    int q = qkvo + b * T * 3 * C + h * hs, dq = dqkvo + b * T * 3 * C + h * hs;
+    int d = douto + b * T * C + h * hs;
+    int a = atto + bh * T * T;
+    float[] vT = packedA[w], k = packedB[w], qRows = packedC[w], doutRows = packedD[w];
+    float[] dpre = square[w], ap = aTile[w], tile = edgeTile[w];
+    Packing.packTransposed(qkv, q + 2 * C, 3 * C, T, hs, vT, 0, Gemm.panels(T)); // B = v^T (hs,T)
+    Packing.packRows(qkv, q + C, 3 * C, hs, T, k, 0, Gemm.panels(hs)); // B = k (T,hs)
+    Packing.packRows(qkv, q, 3 * C, hs, T, qRows, 0, Gemm.panels(hs)); // B = q (T,hs)
+    Packing.packRows(dout, d, C, hs, T, doutRows, 0, Gemm.panels(hs)); // B = dout (T,hs)
+    for (int t0 = 0; t0 < T; t0 += Gemm.MR) {
+      int rows = Math.min(Gemm.MR, T - t0), kEnd = t0 + rows;
+      // datt = dout v^T; then dpre = att * (datt - sum(att * datt)) * scale, zero above the diagonal
+      Gemm.rowTile(dout, d, C, 1, t0, rows, 0, hs, vT, hs, wholePanels(kEnd, T), dpre, 0, T, false, ap, tile);
+      for (int t = t0; t < kEnd; t++) {
+        int row = t * T;
+        float attDotDatt = Dot.dot(att, a + t * T, dpre, row, t + 1);
+        softmaxBackward(att, a + t * T, dpre, row, attDotDatt, scale, t + 1);
+        RowOps.fill(dpre, row + t + 1, T - t - 1, 0f);
       }
-      // Key rows s: only queries t >= s attend to them, so the products start at k = s0.
-      for (int s0 = 0; s0 < T; s0 += Gemm.MR) {
-        int rows = Math.min(Gemm.MR, T - s0);
-        Gemm.rowTile(dpre, 0, 1, T, s0, rows, s0, T, qRows, T, hs, dqkv, dq + C, 3 * C, true, ap, tile); // dk
-        Gemm.rowTile(att, a, 1, T, s0, rows, s0, T, doutRows, T, hs, dqkv, dq + 2 * C, 3 * C, true, ap, tile); // dv
-      }
-    });
+      Gemm.rowTile(dpre, 0, T, 1, t0, rows, 0, kEnd, k, T, hs, dqkv, dq, 3 * C, true, ap, tile); // dq += dpre k
+    }
+    // Key rows s: only queries t >= s attend to them, so the products start at k = s0.
+    for (int s0 = 0; s0 < T; s0 += Gemm.MR) {
+      int rows = Math.min(Gemm.MR, T - s0);
+      Gemm.rowTile(dpre, 0, 1, T, s0, rows, s0, T, qRows, T, hs, dqkv, dq + C, 3 * C, true, ap, tile); // dk
+      Gemm.rowTile(att, a, 1, T, s0, rows, s0, T, doutRows, T, hs, dqkv, dq + 2 * C, 3 * C, true, ap, tile); // dv
+    }
   }
 
   // out (C), att (NH,maxT); qkv (3C) of position p; kcache, vcache (maxT,C) receive row p
   void decode(float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, float[] kcache, int kcacheo,
       float[] vcache, int vcacheo, int p, int maxT, int C, int NH) {
-    int hs = C / NH;
-    float scale = (float) (1.0 / Math.sqrt(hs));
+    set(out, outo, att, atto, qkv, qkvo, maxT, C, NH);
+    this.kcache = kcache;
+    this.kcacheo = kcacheo;
+    this.vcache = vcache;
+    this.vcacheo = vcacheo;
+    this.p = p;
+    this.maxT = maxT;
     System.arraycopy(qkv, qkvo + C, kcache, kcacheo + p * C, C);
     System.arraycopy(qkv, qkvo + 2 * C, vcache, vcacheo + p * C, C);
     // Heads in parallel once the cache is long enough to be worth a fork.
     int work = (p + 1) * hs;
-    pool.forRange(NH, work >= 8192 ? 1 : NH, (h0, h1) -> {
-      for (int h = h0; h < h1; h++) {
-        int a = atto + h * maxT;
-        for (int t2 = 0; t2 <= p; t2++) {
-          att[a + t2] = Dot.dot(qkv, qkvo + h * hs, kcache, kcacheo + t2 * C + h * hs, hs);
-        }
-        RowOps.softmaxInPlace(att, a, p + 1, scale);
-        weightedSum(att, a, p + 1, vcache, vcacheo + h * hs, C, out, outo + h * hs, hs);
+    pool.forRange(NH, work >= 8192 ? 1 : NH, decodeHeads);
+  }
+
+  // heads [h0, h1) of a decode step
+  private void decodeHeads(int h0, int h1) {
+    for (int h = h0; h < h1; h++) {
+      int a = atto + h * maxT;
+      for (int t2 = 0; t2 <= p; t2++) {
+        att[a + t2] = Dot.dot(qkv, qkvo + h * hs, kcache, kcacheo + t2 * C + h * hs, hs);
       }
-    });
+      RowOps.softmaxInPlace(att, a, p + 1, scale);
+      weightedSum(att, a, p + 1, vcache, vcacheo + h * hs, C, out, outo + h * hs, hs);
+    }
   }
 
   /**

@@ -15,13 +15,18 @@ import dev.jgpt.kernels.StepScalars;
  * The fast CPU backend: heap buffers, Vector API kernels (the preferred species, FMA, scalar
  * tails) and a persistent pool of worker threads, every op split so that each output element
  * has one writer. Scratch (packed matmul operands, attention transposes) grows on the first
- * call with a new shape and is reused after, so steady-state steps allocate no buffers.
+ * call with a new shape and is reused after, so steady-state steps allocate nothing: every op
+ * keeps its arguments in fields read by range bodies made once, instead of a lambda per call.
  */
 public final class CpuBackend extends HeapBackend {
   private final WorkerPool pool;
   private final CpuMatmul matmul;
   private final CpuAttention attention;
   private final CpuOptimizer optimizer;
+  private final CpuPointwise pointwise;
+  private final CpuSoftmax softmax;
+  private final CpuLayernorm layernorm;
+  private final CpuEncoder encoder;
 
   /** A backend with {@code threads} worker threads (the calling thread is one of them). */
   public CpuBackend(int threads) {
@@ -30,6 +35,10 @@ public final class CpuBackend extends HeapBackend {
     this.matmul = new CpuMatmul(pool);
     this.attention = new CpuAttention(pool);
     this.optimizer = new CpuOptimizer(pool);
+    this.pointwise = new CpuPointwise(pool);
+    this.softmax = new CpuSoftmax(pool);
+    this.layernorm = new CpuLayernorm(pool);
+    this.encoder = new CpuEncoder(pool);
   }
 
   /** A backend using every available processor. */
@@ -56,12 +65,12 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void copy(Slice dst, Slice src) {
     OpChecks.copy(dst, src);
-    CpuPointwise.copy(pool, a(dst), dst.offset(), a(src), src.offset(), dst.length());
+    pointwise.copy(a(dst), dst.offset(), a(src), src.offset(), dst.length());
   }
 
   @Override
   public void zero(Slice x) {
-    CpuPointwise.zero(pool, a(x), x.offset(), x.length());
+    pointwise.zero(a(x), x.offset(), x.length());
   }
 
   @Override
@@ -76,7 +85,7 @@ public final class CpuBackend extends HeapBackend {
     OpChecks.encoderForward(out, inp, wte, wpe, B, T, C);
     int[] tokens = HeapIntBuf.array(inp);
     OpChecks.tokens("encoderForward", tokens, B * T, wte.length() / C);
-    CpuEncoder.forward(pool, a(out), out.offset(), tokens, a(wte), wte.offset(), a(wpe), wpe.offset(), B, T, C);
+    encoder.forward(a(out), out.offset(), tokens, a(wte), wte.offset(), a(wpe), wpe.offset(), B, T, C);
   }
 
   @Override
@@ -84,7 +93,7 @@ public final class CpuBackend extends HeapBackend {
     OpChecks.encoderBackward(dwte, dwpe, dout, inp, B, T, C, V);
     int[] tokens = HeapIntBuf.array(inp);
     OpChecks.tokens("encoderBackward", tokens, B * T, V);
-    CpuEncoder.backward(pool, a(dwte), dwte.offset(), a(dwpe), dwpe.offset(), a(dout), dout.offset(), tokens,
+    encoder.backward(a(dwte), dwte.offset(), a(dwpe), dwpe.offset(), a(dout), dout.offset(), tokens,
         B, T, C, V);
   }
 
@@ -103,7 +112,7 @@ public final class CpuBackend extends HeapBackend {
   public void layernormForward(Slice out, Slice mean, Slice rstd, Slice inp, Slice weight, Slice bias, int N,
       int C) {
     OpChecks.layernormForward(out, mean, rstd, inp, weight, bias, N, C);
-    CpuLayernorm.forward(pool, a(out), out.offset(), a(mean), mean.offset(), a(rstd), rstd.offset(), a(inp),
+    layernorm.forward(a(out), out.offset(), a(mean), mean.offset(), a(rstd), rstd.offset(), a(inp),
         inp.offset(), a(weight), weight.offset(), a(bias), off(bias), N, C);
   }
 
@@ -111,7 +120,7 @@ public final class CpuBackend extends HeapBackend {
   public void layernormBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
       Slice mean, Slice rstd, int N, int C) {
     OpChecks.layernormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
-    CpuLayernorm.backward(pool, a(dinp), dinp.offset(), a(dweight), dweight.offset(), a(dbias), off(dbias),
+    layernorm.backward(a(dinp), dinp.offset(), a(dweight), dweight.offset(), a(dbias), off(dbias),
         a(dout), dout.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(mean), mean.offset(),
         a(rstd), rstd.offset(), N, C);
   }
@@ -163,39 +172,39 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void geluForward(Slice out, Slice inp, int N) {
     OpChecks.elementwise("geluForward", N, out, inp);
-    CpuPointwise.geluForward(pool, a(out), out.offset(), a(inp), inp.offset(), N);
+    pointwise.geluForward(a(out), out.offset(), a(inp), inp.offset(), N);
   }
 
   @Override
   public void geluBackward(Slice dinp, Slice inp, Slice dout, int N) {
     OpChecks.elementwise("geluBackward", N, dinp, inp, dout);
-    CpuPointwise.geluBackward(pool, a(dinp), dinp.offset(), a(inp), inp.offset(), a(dout), dout.offset(), N);
+    pointwise.geluBackward(a(dinp), dinp.offset(), a(inp), inp.offset(), a(dout), dout.offset(), N);
   }
 
   @Override
   public void residualForward(Slice out, Slice a, Slice b, int N) {
     OpChecks.elementwise("residualForward", N, out, a, b);
-    CpuPointwise.residual(pool, a(out), out.offset(), a(a), a.offset(), a(b), b.offset(), N);
+    pointwise.residual(a(out), out.offset(), a(a), a.offset(), a(b), b.offset(), N);
   }
 
   @Override
   public void accumulate(Slice dst, Slice src, int N) {
     OpChecks.elementwise("accumulate", N, dst, src);
-    CpuPointwise.accumulate(pool, a(dst), dst.offset(), a(src), src.offset(), N);
+    pointwise.accumulate(a(dst), dst.offset(), a(src), src.offset(), N);
   }
 
   @Override
   public void dropoutForward(Slice out, Slice inp, Slice scalars, float p, long seed, int stream, int N) {
     OpChecks.dropout("dropoutForward", scalars, p, N, out, inp);
     long key = CounterRng.key(seed, rngStep(scalars), stream);
-    CpuPointwise.dropoutForward(pool, a(out), out.offset(), a(inp), inp.offset(), p, key, N);
+    pointwise.dropoutForward(a(out), out.offset(), a(inp), inp.offset(), p, key, N);
   }
 
   @Override
   public void dropoutBackward(Slice dinp, Slice dout, Slice scalars, float p, long seed, int stream, int N) {
     OpChecks.dropout("dropoutBackward", scalars, p, N, dinp, dout);
     long key = CounterRng.key(seed, rngStep(scalars), stream);
-    CpuPointwise.dropoutBackward(pool, a(dinp), dinp.offset(), a(dout), dout.offset(), p, key, N);
+    pointwise.dropoutBackward(a(dinp), dinp.offset(), a(dout), dout.offset(), p, key, N);
   }
 
   // ---------------------------------------------------------------- softmax and loss
@@ -204,7 +213,7 @@ public final class CpuBackend extends HeapBackend {
   public void softmaxForward(Slice probs, Slice logits, int N, int V, int Vp) {
     OpChecks.softmaxRows("softmaxForward", probs, N, V, Vp);
     OpChecks.softmaxRows("softmaxForward", logits, N, V, Vp);
-    CpuSoftmax.softmax(pool, a(probs), probs.offset(), a(logits), logits.offset(), N, V, Vp);
+    softmax.softmax(a(probs), probs.offset(), a(logits), logits.offset(), N, V, Vp);
   }
 
   @Override
@@ -213,7 +222,7 @@ public final class CpuBackend extends HeapBackend {
     OpChecks.crossEntropy("crossEntropyForwardBackward", losses, logits, targets, N, V, Vp);
     int[] t = HeapIntBuf.array(targets);
     OpChecks.targets("crossEntropyForwardBackward", t, N, V);
-    CpuSoftmax.crossEntropyForwardBackward(pool, a(losses), losses.offset(), a(logits), logits.offset(), t,
+    softmax.crossEntropyForwardBackward(a(losses), losses.offset(), a(logits), logits.offset(), t,
         dlossScale, N, V, Vp);
   }
 
@@ -222,7 +231,7 @@ public final class CpuBackend extends HeapBackend {
     OpChecks.crossEntropy("crossEntropyForward", losses, logits, targets, N, V, Vp);
     int[] t = HeapIntBuf.array(targets);
     OpChecks.targets("crossEntropyForward", t, N, V);
-    CpuSoftmax.crossEntropyForward(pool, a(losses), losses.offset(), a(logits), logits.offset(), t, N, V, Vp);
+    softmax.crossEntropyForward(a(losses), losses.offset(), a(logits), logits.offset(), t, N, V, Vp);
   }
 
   // ---------------------------------------------------------------- optimizer

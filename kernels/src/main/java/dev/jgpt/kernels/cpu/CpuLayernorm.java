@@ -13,25 +13,57 @@ import jdk.incubator.vector.FloatVector;
  * same summation order for every thread count).
  */
 final class CpuLayernorm {
-  private CpuLayernorm() {}
-
   /** Rows per worker below which a fork costs more than it saves. */
   private static final int MIN_ROWS = 8;
 
+  private final WorkerPool pool;
+  // Arguments of the running op (fields, so a call allocates nothing; see CpuPointwise):
+  // out or dout (N,C), inp (N,C), dinp (N,C), mean and rstd (N), weight, bias, dweight, dbias (C).
+  private float[] out, inp, dinp, mean, rstd, weight, bias, dweight, dbias;
+  private int outo, inpo, dinpo, meano, rstdo, weighto, biaso, dweighto, dbiaso;
+  private int N, C;
+  private final WorkerPool.Range forward = this::forwardRows, inputGradient = this::inputGradientRows,
+      paramGradient = this::paramGradientColumns;
+
+  CpuLayernorm(WorkerPool pool) {
+    this.pool = pool;
+  }
+
+  private void set(float[] out, int outo, float[] mean, int meano, float[] rstd, int rstdo, float[] inp, int inpo,
+      float[] weight, int weighto, int N, int C) {
+    this.out = out;
+    this.outo = outo;
+    this.mean = mean;
+    this.meano = meano;
+    this.rstd = rstd;
+    this.rstdo = rstdo;
+    this.inp = inp;
+    this.inpo = inpo;
+    this.weight = weight;
+    this.weighto = weighto;
+    this.N = N;
+    this.C = C;
+  }
+
   // out (N,C), mean (N), rstd (N); inp (N,C), weight (C), bias (C) or null
-  static void forward(WorkerPool pool, float[] out, int outo, float[] mean, int meano, float[] rstd, int rstdo,
-      float[] inp, int inpo, float[] weight, int weighto, float[] bias, int biaso, int N, int C) {
-    pool.forRange(N, MIN_ROWS, (n0, n1) -> {
-      for (int n = n0; n < n1; n++) {
-        int x = inpo + n * C;
-        float m = RowOps.sum(inp, x, C) / C;
-        float var = squaredDeviations(inp, x, m, C) / C;
-        float s = (float) (1.0 / Math.sqrt(var + ReferenceKernels.LAYERNORM_EPS));
-        normalizeRow(out, outo + n * C, inp, x, m, s, weight, weighto, bias, biaso, C);
-        mean[meano + n] = m;
-        rstd[rstdo + n] = s;
-      }
-    });
+  void forward(float[] out, int outo, float[] mean, int meano, float[] rstd, int rstdo, float[] inp, int inpo,
+      float[] weight, int weighto, float[] bias, int biaso, int N, int C) {
+    set(out, outo, mean, meano, rstd, rstdo, inp, inpo, weight, weighto, N, C);
+    this.bias = bias;
+    this.biaso = biaso;
+    pool.forRange(N, MIN_ROWS, forward);
+  }
+
+  private void forwardRows(int n0, int n1) {
+    for (int n = n0; n < n1; n++) {
+      int x = inpo + n * C;
+      float m = RowOps.sum(inp, x, C) / C;
+      float var = squaredDeviations(inp, x, m, C) / C;
+      float s = (float) (1.0 / Math.sqrt(var + ReferenceKernels.LAYERNORM_EPS));
+      normalizeRow(out, outo + n * C, inp, x, m, s, weight, weighto, bias, biaso, C);
+      mean[meano + n] = m;
+      rstd[rstdo + n] = s;
+    }
   }
 
   // sum of (x (n) - m)^2
@@ -65,24 +97,37 @@ final class CpuLayernorm {
   }
 
   // dinp (N,C) +=, dweight (C) +=, dbias (C) += or null; dout (N,C), inp (N,C), weight (C), mean (N), rstd (N)
-  static void backward(WorkerPool pool, float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias,
-      int dbiaso, float[] dout, int douto, float[] inp, int inpo, float[] weight, int weighto, float[] mean,
-      int meano, float[] rstd, int rstdo, int N, int C) {
-    pool.forRange(N, MIN_ROWS, (n0, n1) -> {
-      for (int n = n0; n < n1; n++) {
-        inputGradientRow(dinp, dinpo + n * C, dout, douto + n * C, inp, inpo + n * C, weight, weighto,
-            mean[meano + n], rstd[rstdo + n], C);
-      }
-    });
+  void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
+      int douto, float[] inp, int inpo, float[] weight, int weighto, float[] mean, int meano, float[] rstd, int rstdo,
+      int N, int C) {
+    set(dout, douto, mean, meano, rstd, rstdo, inp, inpo, weight, weighto, N, C);
+    this.dinp = dinp;
+    this.dinpo = dinpo;
+    this.dweight = dweight;
+    this.dweighto = dweighto;
+    this.dbias = dbias;
+    this.dbiaso = dbiaso;
+    pool.forRange(N, MIN_ROWS, inputGradient);
     // Columns in whole vectors per worker, so only the last range has a scalar tail.
-    int vectors = (C + L - 1) / L;
-    pool.forRange(vectors, 4, (v0, v1) -> {
-      int c0 = v0 * L, c1 = Math.min(C, v1 * L);
-      for (int n = 0; n < N; n++) {
-        paramGradientRow(dweight, dweighto, dbias, dbiaso, dout, douto + n * C, inp, inpo + n * C,
-            mean[meano + n], rstd[rstdo + n], c0, c1);
-      }
-    });
+    pool.forAlignedRange(C, L, 4 * L, paramGradient);
+  }
+
+  private void inputGradientRows(int n0, int n1) {
+    float[] dout = out;
+    int douto = outo;
+    for (int n = n0; n < n1; n++) {
+      inputGradientRow(dinp, dinpo + n * C, dout, douto + n * C, inp, inpo + n * C, weight, weighto,
+          mean[meano + n], rstd[rstdo + n], C);
+    }
+  }
+
+  private void paramGradientColumns(int c0, int c1) {
+    float[] dout = out;
+    int douto = outo;
+    for (int n = 0; n < N; n++) {
+      paramGradientRow(dweight, dweighto, dbias, dbiaso, dout, douto + n * C, inp, inpo + n * C,
+          mean[meano + n], rstd[rstdo + n], c0, c1);
+    }
   }
 
   // dinp (C) += (w*dout - mean(w*dout) - norm * mean(w*dout*norm)) * rstd for one row

@@ -19,6 +19,16 @@ final class CpuMatmul {
   private final Gemm gemm;
   private float[] packedWeight = new float[0]; // forward: W^T panels; backward: W panels for dinp
   private float[] packedInput = new float[0]; // backward: inp panels for dweight
+  /** The products of a call, refilled every time (no allocation per call). */
+  private final Gemm.Product output = new Gemm.Product(), inputGrad = new Gemm.Product(),
+      weightGrad = new Gemm.Product();
+  // Arguments of the running op's pack and gemv phases (fields, so a call allocates nothing;
+  // see CpuPointwise): inp (N,C), weight (OC,C), out (N,OC) or dout, bias or dbias (OC), packed
+  // B operands bpW and bpX.
+  private float[] inp, weight, out, bias, bpW, bpX;
+  private int inpo, weighto, outo, biaso, N, C, OC;
+  private final WorkerPool.Range gemv = this::gemvColumns, packWeightT = this::packWeightTransposed;
+  private final WorkerPool.Task packBackward = this::packBackwardPart;
 
   CpuMatmul(WorkerPool pool) {
     this.pool = pool;
@@ -28,41 +38,65 @@ final class CpuMatmul {
   // out (N,OC) = inp (N,C) @ weight (OC,C)^T + bias (OC) or null
   void forward(float[] out, int outo, float[] inp, int inpo, float[] weight, int weighto, float[] bias, int biaso,
       int N, int C, int OC) {
+    set(out, outo, inp, inpo, weight, weighto, bias, biaso, N, C, OC);
     if (N <= GEMV_MAX_ROWS) {
-      pool.forRange(OC, 16, (o0, o1) -> gemv(out, outo, inp, inpo, weight, weighto, bias, biaso, N, C, OC, o0, o1));
+      pool.forRange(OC, 16, gemv);
       return;
     }
-    float[] bp = packedWeight = grow(packedWeight, Gemm.packedSize(C, OC));
-    pool.forRange(Gemm.panels(OC), (p0, p1) -> Packing.packTransposed(weight, weighto, C, OC, C, bp, p0, p1));
-    gemm.run(new Gemm.Product(N, OC, C, new Gemm.Operand(inp, inpo, C, 1), bp, out, outo, OC, false, bias, biaso));
+    float[] bp = bpW = packedWeight = grow(packedWeight, Gemm.packedSize(C, OC));
+    pool.forRange(Gemm.panels(OC), packWeightT);
+    gemm.run(output.set(N, OC, C, inp, inpo, C, 1, bp, out, outo, OC, false, bias, biaso));
+  }
+
+  private void set(float[] out, int outo, float[] inp, int inpo, float[] weight, int weighto, float[] bias, int biaso,
+      int N, int C, int OC) {
+    this.out = out;
+    this.outo = outo;
+    this.inp = inp;
+    this.inpo = inpo;
+    this.weight = weight;
+    this.weighto = weighto;
+    this.bias = bias;
+    this.biaso = biaso;
+    this.N = N;
+    this.C = C;
+    this.OC = OC;
+  }
+
+  // panels [p0, p1) of W^T into bpW
+  private void packWeightTransposed(int p0, int p1) {
+    Packing.packTransposed(weight, weighto, C, OC, C, bpW, p0, p1);
+  }
+
+  private void gemvColumns(int o0, int o1) {
+    gemv(out, outo, inp, inpo, weight, weighto, bias, biaso, N, C, OC, o0, o1);
   }
 
   // dinp (N,C) += dout @ weight, or null; dweight (OC,C) += dout^T @ inp; dbias (OC) += column sums of dout, or null
   // dout (N,OC), inp (N,C), weight (OC,C)
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
       int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC) {
-    int panels = Gemm.panels(C);
-    float[] bpW = dinp == null ? null : (packedWeight = grow(packedWeight, Gemm.packedSize(OC, C)));
-    float[] bpX = packedInput = grow(packedInput, Gemm.packedSize(N, C));
+    set(dout, douto, inp, inpo, weight, weighto, dbias, dbiaso, N, C, OC);
+    float[] bpW = this.bpW = dinp == null ? null : (packedWeight = grow(packedWeight, Gemm.packedSize(OC, C)));
+    float[] bpX = this.bpX = packedInput = grow(packedInput, Gemm.packedSize(N, C));
     // Phase 1: pack both B operands and sum dbias columns; each worker owns its panels and columns.
-    pool.run((w, ws) -> {
-      if (bpW != null) {
-        Packing.packRows(weight, weighto, C, C, OC, bpW, WorkerPool.split(panels, w, ws), WorkerPool.split(panels, w + 1, ws));
-      }
-      Packing.packRows(inp, inpo, C, C, N, bpX, WorkerPool.split(panels, w, ws), WorkerPool.split(panels, w + 1, ws));
-      if (dbias != null) {
-        biasGradient(dbias, dbiaso, dout, douto, N, OC, WorkerPool.split(OC, w, ws), WorkerPool.split(OC, w + 1, ws));
-      }
-    });
+    pool.run(packBackward);
     // Phase 2: dinp rows (K = OC) and dweight rows (A = dout^T, K = N), tiles shared out dynamically.
-    Gemm.Product dweightProduct = new Gemm.Product(OC, C, N, new Gemm.Operand(dout, douto, 1, OC), bpX, dweight,
-        dweighto, C, true, null, 0);
+    weightGrad.set(OC, C, N, dout, douto, 1, OC, bpX, dweight, dweighto, C, true, null, 0);
     if (bpW == null) {
-      gemm.run(dweightProduct);
+      gemm.run(weightGrad);
     } else {
-      gemm.run(new Gemm.Product(N, C, OC, new Gemm.Operand(dout, douto, OC, 1), bpW, dinp, dinpo, C, true, null, 0),
-          dweightProduct);
+      gemm.run(inputGrad.set(N, C, OC, dout, douto, OC, 1, bpW, dinp, dinpo, C, true, null, 0), weightGrad);
     }
+  }
+
+  // worker w of ws: its panels of the packed weight and input, and its columns of dbias
+  private void packBackwardPart(int w, int ws) {
+    int panels = Gemm.panels(C);
+    int p0 = WorkerPool.split(panels, w, ws), p1 = WorkerPool.split(panels, w + 1, ws);
+    if (bpW != null) Packing.packRows(weight, weighto, C, C, OC, bpW, p0, p1);
+    Packing.packRows(inp, inpo, C, C, N, bpX, p0, p1);
+    if (bias != null) biasGradient(bias, biaso, out, outo, N, OC, WorkerPool.split(OC, w, ws), WorkerPool.split(OC, w + 1, ws));
   }
 
   // dbias[o0..o1) += sum over n of dout (N,OC) columns o0..o1

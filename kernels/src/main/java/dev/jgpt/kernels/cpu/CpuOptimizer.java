@@ -16,6 +16,12 @@ final class CpuOptimizer {
 
   private final WorkerPool pool;
   private double[] chunkSums = new double[0];
+  // Arguments of the running op (fields, so a call allocates nothing; see CpuPointwise):
+  // params, grads, m, v (N), the AdamW hyperparameters and this step's scalars.
+  private float[] params, grads, m, v;
+  private int po, go, mo, vo, N;
+  private float lr, clip, beta1, beta2, eps, weightDecay, beta1Correction, beta2Correction;
+  private final WorkerPool.Range squares = this::chunkRange, adamw = this::adamwRange;
 
   CpuOptimizer(WorkerPool pool) {
     this.pool = pool;
@@ -25,16 +31,21 @@ final class CpuOptimizer {
   double sumOfSquares(float[] grads, int gradso, int N) {
     int chunks = (N + NORM_CHUNK - 1) / NORM_CHUNK;
     if (chunkSums.length < chunks) chunkSums = new double[chunks];
-    double[] sums = chunkSums;
-    pool.forRange(chunks, 4, (c0, c1) -> {
-      for (int c = c0; c < c1; c++) {
-        int from = c * NORM_CHUNK, to = Math.min(N, from + NORM_CHUNK);
-        sums[c] = chunkSquares(grads, gradso + from, to - from);
-      }
-    });
+    this.grads = grads;
+    this.go = gradso;
+    this.N = N;
+    pool.forRange(chunks, 4, squares);
     double total = 0;
-    for (int c = 0; c < chunks; c++) total += sums[c];
+    for (int c = 0; c < chunks; c++) total += chunkSums[c];
     return total;
+  }
+
+  // chunkSums[c0..c1) = squares of grads chunk by chunk
+  private void chunkRange(int c0, int c1) {
+    for (int c = c0; c < c1; c++) {
+      int from = c * NORM_CHUNK, to = Math.min(N, from + NORM_CHUNK);
+      chunkSums[c] = chunkSquares(grads, go + from, to - from);
+    }
   }
 
   private static double chunkSquares(float[] x, int xo, int n) {
@@ -53,36 +64,56 @@ final class CpuOptimizer {
   // params, grads, m, v (N); lr, t and the clip factor from the step scalars
   void adamw(float[] params, int po, float[] grads, int go, float[] m, int mo, float[] v, int vo, float lr, float t,
       float clip, float beta1, float beta2, float eps, float weightDecay, int N) {
-    float beta1Correction = (float) (1.0 - StrictMath.pow(beta1, t));
-    float beta2Correction = (float) (1.0 - StrictMath.pow(beta2, t));
-    pool.forAlignedRange(N, Vec.L, CpuPointwise.MIN_ELEMENTS, (i0, i1) -> {
-      FloatVector vClip = FloatVector.broadcast(S, clip);
-      FloatVector vb1 = FloatVector.broadcast(S, beta1), vb1c = FloatVector.broadcast(S, 1f - beta1);
-      FloatVector vb2 = FloatVector.broadcast(S, beta2), vb2c = FloatVector.broadcast(S, 1f - beta2);
-      FloatVector vc1 = FloatVector.broadcast(S, beta1Correction), vc2 = FloatVector.broadcast(S, beta2Correction);
-      FloatVector vEps = FloatVector.broadcast(S, eps), vWd = FloatVector.broadcast(S, weightDecay);
-      FloatVector vLr = FloatVector.broadcast(S, lr);
-      int i = i0;
-      for (; i + L <= i1; i += L) {
-        FloatVector g = FloatVector.fromArray(S, grads, go + i).mul(vClip);
-        FloatVector mi = vb1.mul(FloatVector.fromArray(S, m, mo + i)).add(vb1c.mul(g));
-        FloatVector vi = vb2.mul(FloatVector.fromArray(S, v, vo + i)).add(vb2c.mul(g).mul(g));
-        mi.intoArray(m, mo + i);
-        vi.intoArray(v, vo + i);
-        FloatVector mhat = mi.div(vc1), vhat = vi.div(vc2);
-        FloatVector p = FloatVector.fromArray(S, params, po + i);
-        FloatVector step = mhat.div(vhat.lanewise(VectorOperators.SQRT).add(vEps)).add(vWd.mul(p));
-        p.sub(vLr.mul(step)).intoArray(params, po + i);
-      }
-      for (; i < i1; i++) {
-        float g = grads[go + i] * clip;
-        float mi = beta1 * m[mo + i] + (1f - beta1) * g;
-        float vi = beta2 * v[vo + i] + (1f - beta2) * g * g;
-        m[mo + i] = mi;
-        v[vo + i] = vi;
-        float mhat = mi / beta1Correction, vhat = vi / beta2Correction;
-        params[po + i] -= lr * (mhat / ((float) Math.sqrt(vhat) + eps) + weightDecay * params[po + i]);
-      }
-    });
+    this.params = params;
+    this.po = po;
+    this.grads = grads;
+    this.go = go;
+    this.m = m;
+    this.mo = mo;
+    this.v = v;
+    this.vo = vo;
+    this.lr = lr;
+    this.clip = clip;
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.eps = eps;
+    this.weightDecay = weightDecay;
+    this.beta1Correction = (float) (1.0 - StrictMath.pow(beta1, t));
+    this.beta2Correction = (float) (1.0 - StrictMath.pow(beta2, t));
+    pool.forAlignedRange(N, Vec.L, CpuPointwise.MIN_ELEMENTS, adamw);
+  }
+
+  private void adamwRange(int i0, int i1) {
+    float[] params = this.params, grads = this.grads, m = this.m, v = this.v;
+    int po = this.po, go = this.go, mo = this.mo, vo = this.vo;
+    float lr = this.lr, clip = this.clip, beta1 = this.beta1, beta2 = this.beta2, eps = this.eps;
+    float weightDecay = this.weightDecay, beta1Correction = this.beta1Correction, beta2Correction = this.beta2Correction;
+    FloatVector vClip = FloatVector.broadcast(S, clip);
+    FloatVector vb1 = FloatVector.broadcast(S, beta1), vb1c = FloatVector.broadcast(S, 1f - beta1);
+    FloatVector vb2 = FloatVector.broadcast(S, beta2), vb2c = FloatVector.broadcast(S, 1f - beta2);
+    FloatVector vc1 = FloatVector.broadcast(S, beta1Correction), vc2 = FloatVector.broadcast(S, beta2Correction);
+    FloatVector vEps = FloatVector.broadcast(S, eps), vWd = FloatVector.broadcast(S, weightDecay);
+    FloatVector vLr = FloatVector.broadcast(S, lr);
+    int i = i0;
+    for (; i + L <= i1; i += L) {
+      FloatVector g = FloatVector.fromArray(S, grads, go + i).mul(vClip);
+      FloatVector mi = vb1.mul(FloatVector.fromArray(S, m, mo + i)).add(vb1c.mul(g));
+      FloatVector vi = vb2.mul(FloatVector.fromArray(S, v, vo + i)).add(vb2c.mul(g).mul(g));
+      mi.intoArray(m, mo + i);
+      vi.intoArray(v, vo + i);
+      FloatVector mhat = mi.div(vc1), vhat = vi.div(vc2);
+      FloatVector p = FloatVector.fromArray(S, params, po + i);
+      FloatVector step = mhat.div(vhat.lanewise(VectorOperators.SQRT).add(vEps)).add(vWd.mul(p));
+      p.sub(vLr.mul(step)).intoArray(params, po + i);
+    }
+    for (; i < i1; i++) {
+      float g = grads[go + i] * clip;
+      float mi = beta1 * m[mo + i] + (1f - beta1) * g;
+      float vi = beta2 * v[vo + i] + (1f - beta2) * g * g;
+      m[mo + i] = mi;
+      v[vo + i] = vi;
+      float mhat = mi / beta1Correction, vhat = vi / beta2Correction;
+      params[po + i] -= lr * (mhat / ((float) Math.sqrt(vhat) + eps) + weightDecay * params[po + i]);
+    }
   }
 }

@@ -12,9 +12,34 @@ import jdk.incubator.vector.VectorMask;
  * Element-wise kernels (GELU, residual, accumulate, dropout, copy, zero) on all cores: each
  * worker owns a contiguous range of elements. Dropout masks depend only on the element index,
  * so they are the same for every thread count.
+ *
+ * <p>An op stores its arguments in the fields below and hands the pool a range body made once
+ * in the constructor, so a call allocates nothing (a capturing lambda per call would). One op
+ * runs at a time: the backend has one calling thread.
  */
 final class CpuPointwise {
-  private CpuPointwise() {}
+  private final WorkerPool pool;
+  // Arguments of the running op: out (N) and up to two inputs (N), each array with its offset.
+  private float[] out, in1, in2;
+  private int outo, in1o, in2o;
+  private float p, scale;
+  private long key;
+  private final WorkerPool.Range geluForward = this::geluForwardRange, geluBackward = this::geluBackwardRange,
+      sum = this::sumRange, copy = this::copyRange, zero = this::zeroRange,
+      dropoutForward = this::dropoutForwardRange, dropoutBackward = this::dropoutBackwardRange;
+
+  CpuPointwise(WorkerPool pool) {
+    this.pool = pool;
+  }
+
+  private void set(float[] out, int outo, float[] in1, int in1o, float[] in2, int in2o) {
+    this.out = out;
+    this.outo = outo;
+    this.in1 = in1;
+    this.in1o = in1o;
+    this.in2 = in2;
+    this.in2o = in2o;
+  }
 
   /** Elements per worker below which a fork costs more than it saves. */
   static final int MIN_ELEMENTS = 16_384;
@@ -22,15 +47,20 @@ final class CpuPointwise {
   private static final float GELU_CUBIC = 0.044715f;
 
   // out (N) = GELU(inp (N)), tanh approximation
-  static void geluForward(WorkerPool pool, float[] out, int outo, float[] inp, int inpo, int N) {
-    pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, (i0, i1) -> {
-      int i = i0;
-      for (; i + L <= i1; i += L) geluOf(FloatVector.fromArray(S, inp, inpo + i)).intoArray(out, outo + i);
-      if (i < i1) {
-        VectorMask<Float> tail = S.indexInRange(i, i1);
-        geluOf(FloatVector.fromArray(S, inp, inpo + i, tail)).intoArray(out, outo + i, tail);
-      }
-    });
+  void geluForward(float[] out, int outo, float[] inp, int inpo, int N) {
+    set(out, outo, inp, inpo, null, 0);
+    pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, geluForward);
+  }
+
+  private void geluForwardRange(int i0, int i1) {
+    float[] out = this.out, inp = in1;
+    int outo = this.outo, inpo = in1o;
+    int i = i0;
+    for (; i + L <= i1; i += L) geluOf(FloatVector.fromArray(S, inp, inpo + i)).intoArray(out, outo + i);
+    if (i < i1) {
+      VectorMask<Float> tail = S.indexInRange(i, i1);
+      geluOf(FloatVector.fromArray(S, inp, inpo + i, tail)).intoArray(out, outo + i, tail);
+    }
   }
 
   // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
@@ -46,22 +76,26 @@ final class CpuPointwise {
   }
 
   // dinp (N) += GELU'(inp (N)) * dout (N)
-  static void geluBackward(WorkerPool pool, float[] dinp, int dinpo, float[] inp, int inpo, float[] dout, int douto,
-      int N) {
-    pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, (i0, i1) -> {
-      int i = i0;
-      for (; i + L <= i1; i += L) {
-        FloatVector g = geluGradient(FloatVector.fromArray(S, inp, inpo + i));
-        g.fma(FloatVector.fromArray(S, dout, douto + i), FloatVector.fromArray(S, dinp, dinpo + i))
-            .intoArray(dinp, dinpo + i);
-      }
-      if (i < i1) {
-        VectorMask<Float> tail = S.indexInRange(i, i1);
-        FloatVector g = geluGradient(FloatVector.fromArray(S, inp, inpo + i, tail));
-        g.fma(FloatVector.fromArray(S, dout, douto + i, tail), FloatVector.fromArray(S, dinp, dinpo + i, tail))
-            .intoArray(dinp, dinpo + i, tail);
-      }
-    });
+  void geluBackward(float[] dinp, int dinpo, float[] inp, int inpo, float[] dout, int douto, int N) {
+    set(dinp, dinpo, inp, inpo, dout, douto);
+    pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, geluBackward);
+  }
+
+  private void geluBackwardRange(int i0, int i1) {
+    float[] dinp = out, inp = in1, dout = in2;
+    int dinpo = outo, inpo = in1o, douto = in2o;
+    int i = i0;
+    for (; i + L <= i1; i += L) {
+      FloatVector g = geluGradient(FloatVector.fromArray(S, inp, inpo + i));
+      g.fma(FloatVector.fromArray(S, dout, douto + i), FloatVector.fromArray(S, dinp, dinpo + i))
+          .intoArray(dinp, dinpo + i);
+    }
+    if (i < i1) {
+      VectorMask<Float> tail = S.indexInRange(i, i1);
+      FloatVector g = geluGradient(FloatVector.fromArray(S, inp, inpo + i, tail));
+      g.fma(FloatVector.fromArray(S, dout, douto + i, tail), FloatVector.fromArray(S, dinp, dinpo + i, tail))
+          .intoArray(dinp, dinpo + i, tail);
+    }
   }
 
   // 0.5 (1 + th) + 0.5 x sech^2 sqrt(2/pi) (1 + 3 * 0.044715 x^2), th = tanh(...), sech^2 = 1 - th^2
@@ -73,49 +107,83 @@ final class CpuPointwise {
   }
 
   // out (N) = a (N) + b (N)
-  static void residual(WorkerPool pool, float[] out, int outo, float[] a, int ao, float[] b, int bo, int N) {
-    pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, (i0, i1) -> {
-      int i = i0;
-      for (; i + L <= i1; i += L) {
-        FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, outo + i);
-      }
-      for (; i < i1; i++) out[outo + i] = a[ao + i] + b[bo + i];
-    });
+  void residual(float[] out, int outo, float[] a, int ao, float[] b, int bo, int N) {
+    set(out, outo, a, ao, b, bo);
+    pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, sum);
+  }
+
+  private void sumRange(int i0, int i1) {
+    float[] out = this.out, a = in1, b = in2;
+    int outo = this.outo, ao = in1o, bo = in2o;
+    int i = i0;
+    for (; i + L <= i1; i += L) {
+      FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, outo + i);
+    }
+    for (; i < i1; i++) out[outo + i] = a[ao + i] + b[bo + i];
   }
 
   // dst (N) += src (N)
-  static void accumulate(WorkerPool pool, float[] dst, int dsto, float[] src, int srco, int N) {
-    residual(pool, dst, dsto, dst, dsto, src, srco, N);
+  void accumulate(float[] dst, int dsto, float[] src, int srco, int N) {
+    residual(dst, dsto, dst, dsto, src, srco, N);
   }
 
   // dst (N) = src (N)
-  static void copy(WorkerPool pool, float[] dst, int dsto, float[] src, int srco, int N) {
-    pool.forRange(N, 4 * MIN_ELEMENTS, (i0, i1) -> System.arraycopy(src, srco + i0, dst, dsto + i0, i1 - i0));
+  void copy(float[] dst, int dsto, float[] src, int srco, int N) {
+    set(dst, dsto, src, srco, null, 0);
+    pool.forRange(N, 4 * MIN_ELEMENTS, copy);
+  }
+
+  private void copyRange(int i0, int i1) {
+    System.arraycopy(in1, in1o + i0, out, outo + i0, i1 - i0);
   }
 
   // x (N) = 0
-  static void zero(WorkerPool pool, float[] x, int xo, int N) {
-    pool.forRange(N, 4 * MIN_ELEMENTS, (i0, i1) -> java.util.Arrays.fill(x, xo + i0, xo + i1, 0f));
+  void zero(float[] x, int xo, int N) {
+    set(x, xo, null, 0, null, 0);
+    pool.forRange(N, 4 * MIN_ELEMENTS, zero);
+  }
+
+  private void zeroRange(int i0, int i1) {
+    java.util.Arrays.fill(out, outo + i0, outo + i1, 0f);
   }
 
   // out (N) = inp (N) * keep / (1 - p); keep_i = uniform(key, i) >= p
-  static void dropoutForward(WorkerPool pool, float[] out, int outo, float[] inp, int inpo, float p, long key, int N) {
-    float scale = 1f / (1f - p);
-    pool.forRange(N, MIN_ELEMENTS / 4, (i0, i1) -> {
-      for (int i = i0; i < i1; i++) {
-        out[outo + i] = CounterRng.uniform(key, i) >= p ? inp[inpo + i] * scale : 0f;
-      }
-    });
+  void dropoutForward(float[] out, int outo, float[] inp, int inpo, float p, long key, int N) {
+    set(out, outo, inp, inpo, null, 0);
+    setDropout(p, key);
+    pool.forRange(N, MIN_ELEMENTS / 4, dropoutForward);
+  }
+
+  private void dropoutForwardRange(int i0, int i1) {
+    float[] out = this.out, inp = in1;
+    int outo = this.outo, inpo = in1o;
+    float p = this.p, scale = this.scale;
+    long key = this.key;
+    for (int i = i0; i < i1; i++) {
+      out[outo + i] = CounterRng.uniform(key, i) >= p ? inp[inpo + i] * scale : 0f;
+    }
   }
 
   // dinp (N) += dout (N) * keep / (1 - p), the forward mask
-  static void dropoutBackward(WorkerPool pool, float[] dinp, int dinpo, float[] dout, int douto, float p, long key,
-      int N) {
-    float scale = 1f / (1f - p);
-    pool.forRange(N, MIN_ELEMENTS / 4, (i0, i1) -> {
-      for (int i = i0; i < i1; i++) {
-        if (CounterRng.uniform(key, i) >= p) dinp[dinpo + i] += dout[douto + i] * scale;
-      }
-    });
+  void dropoutBackward(float[] dinp, int dinpo, float[] dout, int douto, float p, long key, int N) {
+    set(dinp, dinpo, dout, douto, null, 0);
+    setDropout(p, key);
+    pool.forRange(N, MIN_ELEMENTS / 4, dropoutBackward);
+  }
+
+  private void dropoutBackwardRange(int i0, int i1) {
+    float[] dinp = out, dout = in1;
+    int dinpo = outo, douto = in1o;
+    float p = this.p, scale = this.scale;
+    long key = this.key;
+    for (int i = i0; i < i1; i++) {
+      if (CounterRng.uniform(key, i) >= p) dinp[dinpo + i] += dout[douto + i] * scale;
+    }
+  }
+
+  private void setDropout(float p, long key) {
+    this.p = p;
+    this.scale = 1f / (1f - p);
+    this.key = key;
   }
 }

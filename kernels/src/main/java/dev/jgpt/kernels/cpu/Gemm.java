@@ -31,15 +31,46 @@ final class Gemm {
   /** Row tiles per row block: MC = 24 * 4 = 96 rows, an A block of 96 KB at KC = 256. */
   static final int MC_TILES = 24;
 
-  /** A (M,K) element (i,k) is a[aOff + i*aRow + k*aCol]: covers A, A^T and row-strided views. */
-  record Operand(float[] a, int off, int rowStride, int colStride) {
-    Operand {
+  /**
+   * A (M,K) element (i,k) is a[off + i*rowStride + k*colStride]: covers A, A^T and row-strided
+   * views. Mutable, like {@link Product}.
+   */
+  static final class Operand {
+    private float[] a;
+    private int off, rowStride, colStride;
+
+    Operand set(float[] a, int off, int rowStride, int colStride) {
       if (rowStride != 1 && colStride != 1) throw new IllegalArgumentException("one operand stride must be 1");
+      this.a = a;
+      this.off = off;
+      this.rowStride = rowStride;
+      this.colStride = colStride;
+      return this;
+    }
+
+    float[] a() {
+      return a;
+    }
+
+    int off() {
+      return off;
+    }
+
+    int rowStride() {
+      return rowStride;
+    }
+
+    int colStride() {
+      return colStride;
     }
   }
 
   private final WorkerPool pool;
   private final AtomicInteger nextTile = new AtomicInteger();
+  /** The products of the running call, and their row tiles in all. */
+  private final Product[] products = new Product[2];
+  private int productCount, totalTiles;
+  private final WorkerPool.Task tiles = this::takeTiles;
   /** Per worker: its packed A block and an MR x NR tile for ragged edges. */
   private final float[][] aPack;
   private final float[][] edgeTile;
@@ -64,10 +95,31 @@ final class Gemm {
   /**
    * One product {@code C (M,n) = [C +] A (M,K) B (K,n) [+ bias (n)]} with B packed in bp;
    * C(i,j) is c[cOff + i*ldc + j]. accumulate: add into C; otherwise overwrite C (plus bias
-   * when not null).
+   * when not null). Mutable: a caller keeps one per role and refills it with {@link #set} on
+   * every call, so a matmul allocates nothing inside a training step.
    */
-  record Product(int M, int n, int K, Operand a, float[] bp, float[] c, int cOff, int ldc, boolean accumulate,
-      float[] bias, int biasOff) {
+  static final class Product {
+    private int M, n, K, cOff, ldc, biasOff;
+    private final Operand a = new Operand();
+    private float[] bp, c, bias;
+    private boolean accumulate;
+
+    Product set(int M, int n, int K, float[] a, int aOff, int aRowStride, int aColStride, float[] bp, float[] c,
+        int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
+      this.M = M;
+      this.n = n;
+      this.K = K;
+      this.a.set(a, aOff, aRowStride, aColStride);
+      this.bp = bp;
+      this.c = c;
+      this.cOff = cOff;
+      this.ldc = ldc;
+      this.accumulate = accumulate;
+      this.bias = bias;
+      this.biasOff = biasOff;
+      return this;
+    }
+
     int tiles() {
       return (M + MR - 1) / MR;
     }
@@ -79,32 +131,50 @@ final class Gemm {
    * and the last chunks are small enough to even out the finish. Which worker computes a tile
    * never changes its result.
    */
-  void run(Product... products) {
+  void run(Product product) {
+    products[0] = product;
+    productCount = 1;
+    runQueued();
+  }
+
+  /** Both products, their row tiles shared out together (one fork for the two). */
+  void run(Product first, Product second) {
+    products[0] = first;
+    products[1] = second;
+    productCount = 2;
+    runQueued();
+  }
+
+  private void runQueued() {
     int total = 0;
-    for (Product p : products) total += p.tiles();
-    int totalTiles = total;
+    for (int i = 0; i < productCount; i++) total += products[i].tiles();
+    totalTiles = total;
     nextTile.set(0);
-    pool.run((w, ws) -> {
-      while (true) {
-        int start = nextTile.get();
-        if (start >= totalTiles) return;
-        // Find the product holding virtual tile `start`; a chunk never crosses into the next.
-        int base = 0, i = 0;
-        while (start - base >= products[i].tiles()) base += products[i++].tiles();
-        int remaining = products[i].tiles() - (start - base);
-        int chunk = Math.max(1, Math.min(MC_TILES, remaining / (2 * ws)));
-        if (nextTile.compareAndSet(start, start + chunk)) {
-          multiplyTiles(w, products[i], start - base, start - base + chunk);
-        }
+    pool.run(tiles);
+    products[0] = products[1] = null;
+  }
+
+  // on worker w of ws: take chunks of row tiles until none are left
+  private void takeTiles(int w, int ws) {
+    while (true) {
+      int start = nextTile.get();
+      if (start >= totalTiles) return;
+      // Find the product holding virtual tile `start`; a chunk never crosses into the next.
+      int base = 0, i = 0;
+      while (start - base >= products[i].tiles()) base += products[i++].tiles();
+      int remaining = products[i].tiles() - (start - base);
+      int chunk = Math.max(1, Math.min(MC_TILES, remaining / (2 * ws)));
+      if (nextTile.compareAndSet(start, start + chunk)) {
+        multiplyTiles(w, products[i], start - base, start - base + chunk);
       }
-    });
+    }
   }
 
   /** Row tiles [t0, t1) of one product, on worker w's scratch. */
   void multiplyTiles(int w, Product pr, int t0, int t1) {
-    int M = pr.M(), n = pr.n(), K = pr.K();
-    float[] bp = pr.bp(), c = pr.c(), bias = pr.bias();
-    int cOff = pr.cOff(), ldc = pr.ldc(), biasOff = pr.biasOff();
+    int M = pr.M, n = pr.n, K = pr.K;
+    float[] bp = pr.bp, c = pr.c, bias = pr.bias;
+    int cOff = pr.cOff, ldc = pr.ldc, biasOff = pr.biasOff;
     float[] ap = aPack[w];
     float[] tile = edgeTile[w];
     int nPanels = panels(n);
@@ -112,8 +182,8 @@ final class Gemm {
       int icEnd = Math.min(t1, ic + MC_TILES);
       for (int pc = 0; pc < K; pc += KC) {
         int kc = Math.min(KC, K - pc);
-        Packing.packA(pr.a(), M, ic, icEnd, pc, kc, ap);
-        boolean loadC = pr.accumulate() || pc > 0;
+        Packing.packA(pr.a, M, ic, icEnd, pc, kc, ap);
+        boolean loadC = pr.accumulate || pc > 0;
         float[] initBias = loadC ? null : bias;
         for (int p = 0; p < nPanels; p++) {
           int cols = Math.min(NR, n - p * NR);

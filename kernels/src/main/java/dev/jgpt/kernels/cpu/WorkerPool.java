@@ -87,24 +87,12 @@ final class WorkerPool implements AutoCloseable {
 
   /** Splits [0, n) into {@code threads} contiguous ranges, one per worker. */
   void forRange(int n, Range body) {
-    if (n <= 0) return;
-    if (threads == 1 || n == 1) {
-      body.run(0, n);
-      return;
-    }
-    run((w, ws) -> {
-      int from = split(n, w, ws), to = split(n, w + 1, ws);
-      if (from < to) body.run(from, to);
-    });
+    forAlignedRange(n, 1, 1, body);
   }
 
   /** Like {@link #forRange} but runs inline when the work is below {@code minPerThread} items per thread. */
   void forRange(int n, int minPerThread, Range body) {
-    if ((long) n < 2L * minPerThread || threads == 1) {
-      if (n > 0) body.run(0, n);
-    } else {
-      forRange(n, body);
-    }
+    forAlignedRange(n, 1, minPerThread, body);
   }
 
   /**
@@ -113,9 +101,29 @@ final class WorkerPool implements AutoCloseable {
    * count, so results are bit-identical across thread counts.
    */
   void forAlignedRange(int n, int align, int minPerThread, Range body) {
+    if (n <= 0) return;
     int units = (n + align - 1) / align;
-    forRange(units, Math.max(1, minPerThread / align), (u0, u1) -> body.run(u0 * align, Math.min(n, u1 * align)));
+    if (threads == 1 || units == 1 || (long) units < 2L * Math.max(1, minPerThread / align)) {
+      body.run(0, n);
+      return;
+    }
+    rangeN = n;
+    rangeAlign = align;
+    rangeUnits = units;
+    rangeBody = body;
+    run(rangeTask);
+    rangeBody = null;
   }
+
+  // The range being split by forAlignedRange: plain fields, published to the workers by run()'s
+  // volatile generation write. They, and the one task reading them, replace a lambda per call:
+  // ops run inside training steps, which allocate nothing.
+  private int rangeN, rangeAlign, rangeUnits;
+  private Range rangeBody;
+  private final Task rangeTask = (w, ws) -> {
+    int from = split(rangeUnits, w, ws) * rangeAlign, to = Math.min(rangeN, split(rangeUnits, w + 1, ws) * rangeAlign);
+    if (from < to) rangeBody.run(from, to);
+  };
 
   /** Start of part {@code w} of {@code parts} equal parts of [0, n). */
   static int split(int n, int w, int parts) {
