@@ -4,14 +4,35 @@ package dev.jgpt.kernels;
  * Argument checks shared by every backend: each op's dimensions are positive and each slice
  * holds the floats its shape needs. Backends call the check of an op before running it, so a
  * wrong shape fails with one clear line instead of reading a neighbouring tensor.
+ *
+ * <p>The checks run on every op call, inside training steps, which allocate nothing: hence no
+ * varargs (each call would allocate its array) and messages built only when a check fails.
  */
 public final class OpChecks {
   private OpChecks() {}
 
-  static void positive(String op, int... dims) {
-    for (int d : dims) {
-      if (d <= 0) throw new IllegalArgumentException(op + ": dimensions must be positive, got " + d);
-    }
+  static void positive(String op, int a) {
+    if (a <= 0) throw new IllegalArgumentException(op + ": dimensions must be positive, got " + a);
+  }
+
+  static void positive(String op, int a, int b) {
+    positive(op, a);
+    positive(op, b);
+  }
+
+  static void positive(String op, int a, int b, int c) {
+    positive(op, a, b);
+    positive(op, c);
+  }
+
+  static void positive(String op, int a, int b, int c, int d) {
+    positive(op, a, b, c);
+    positive(op, d);
+  }
+
+  /** s holds at least n floats; the message (op + what) is built only on failure. */
+  private static void require(Slice s, long n, String op, String what) {
+    if (s.length() < n) s.require(n, op + what);
   }
 
   static void ints(IntBuf b, long n, String what) {
@@ -137,27 +158,33 @@ public final class OpChecks {
     ints(pos, 1, "attentionDecode pos (1)");
   }
 
-  public static void elementwise(String op, int N, Slice... slices) {
+  public static void elementwise(String op, int N, Slice a, Slice b) {
     positive(op, N);
-    for (Slice s : slices) s.require(N, op + " (N)");
+    require(a, N, op, " (N)");
+    require(b, N, op, " (N)");
   }
 
-  public static void dropout(String op, Slice scalars, float p, int N, Slice... slices) {
-    elementwise(op, N, slices);
-    scalars.require(StepScalars.SIZE, op + " scalars");
+  public static void elementwise(String op, int N, Slice a, Slice b, Slice c) {
+    elementwise(op, N, a, b);
+    require(c, N, op, " (N)");
+  }
+
+  public static void dropout(String op, Slice scalars, float p, int N, Slice out, Slice in) {
+    elementwise(op, N, out, in);
+    require(scalars, StepScalars.SIZE, op, " scalars");
     if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException(op + ": p must be in [0, 1), got " + p);
   }
 
   public static void softmaxRows(String op, Slice probsOrLogits, int N, int V, int Vp) {
     positive(op, N, V, Vp);
     if (V > Vp) throw new IllegalArgumentException(op + ": V=" + V + " exceeds padded Vp=" + Vp);
-    probsOrLogits.require((long) N * Vp, op + " (N,Vp)");
+    require(probsOrLogits, (long) N * Vp, op, " (N,Vp)");
   }
 
   public static void crossEntropy(String op, Slice losses, Slice logits, IntBuf targets, int N, int V, int Vp) {
     softmaxRows(op, logits, N, V, Vp);
-    losses.require(N, op + " losses (N)");
-    ints(targets, N, op + " targets (N)");
+    require(losses, N, op, " losses (N)");
+    if (targets.size() < N) ints(targets, N, op + " targets (N)");
   }
 
   public static void target(String op, int target, int V, int row) {
@@ -195,7 +222,8 @@ public final class OpChecks {
   }
 
   public static void adamw(Slice params, Slice grads, Slice m, Slice v, Slice scalars, int N) {
-    elementwise("adamw", N, params, grads, m, v);
+    elementwise("adamw", N, params, grads, m);
+    v.require(N, "adamw (N)");
     scalars.require(StepScalars.SIZE, "adamw scalars");
   }
 }

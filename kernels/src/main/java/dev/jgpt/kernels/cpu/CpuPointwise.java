@@ -6,7 +6,6 @@ import static dev.jgpt.kernels.cpu.Vec.S;
 import dev.jgpt.kernels.CounterRng;
 import dev.jgpt.kernels.ReferenceKernels;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 /**
  * Element-wise kernels (GELU, residual, accumulate, dropout, copy, zero) on all cores: each
@@ -57,22 +56,32 @@ final class CpuPointwise {
     int outo = this.outo, inpo = in1o;
     int i = i0;
     for (; i + L <= i1; i += L) geluOf(FloatVector.fromArray(S, inp, inpo + i)).intoArray(out, outo + i);
-    if (i < i1) {
-      VectorMask<Float> tail = S.indexInRange(i, i1);
-      geluOf(FloatVector.fromArray(S, inp, inpo + i, tail)).intoArray(out, outo + i, tail);
-    }
+    // The tail in scalar code that gives the vector lanes' bits: a second vector call site here
+    // would be cold, left out of line by C2, and box its vectors on every call.
+    for (; i < i1; i++) out[outo + i] = geluOf(inp[inpo + i]);
   }
 
   // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-  private static FloatVector geluOf(FloatVector x) {
+  static FloatVector geluOf(FloatVector x) {
     FloatVector th = VectorMath.tanh(tanhArgument(x));
     return x.mul(0.5f).mul(th.add(1f));
+  }
+
+  // geluOf for one float, step for step: the same bits as a vector lane
+  static float geluOf(float x) {
+    float th = VectorMath.tanh(tanhArgument(x));
+    return x * 0.5f * (th + 1f);
   }
 
   // sqrt(2/pi) * (x + 0.044715 x^3)
   private static FloatVector tanhArgument(FloatVector x) {
     FloatVector x3 = x.mul(x).mul(x);
     return x3.mul(GELU_CUBIC).add(x).mul(ReferenceKernels.GELU_SCALE);
+  }
+
+  private static float tanhArgument(float x) {
+    float x3 = x * x * x;
+    return (x3 * GELU_CUBIC + x) * ReferenceKernels.GELU_SCALE;
   }
 
   // dinp (N) += GELU'(inp (N)) * dout (N)
@@ -90,20 +99,23 @@ final class CpuPointwise {
       g.fma(FloatVector.fromArray(S, dout, douto + i), FloatVector.fromArray(S, dinp, dinpo + i))
           .intoArray(dinp, dinpo + i);
     }
-    if (i < i1) {
-      VectorMask<Float> tail = S.indexInRange(i, i1);
-      FloatVector g = geluGradient(FloatVector.fromArray(S, inp, inpo + i, tail));
-      g.fma(FloatVector.fromArray(S, dout, douto + i, tail), FloatVector.fromArray(S, dinp, dinpo + i, tail))
-          .intoArray(dinp, dinpo + i, tail);
-    }
+    for (; i < i1; i++) dinp[dinpo + i] = Math.fma(geluGradient(inp[inpo + i]), dout[douto + i], dinp[dinpo + i]);
   }
 
   // 0.5 (1 + th) + 0.5 x sech^2 sqrt(2/pi) (1 + 3 * 0.044715 x^2), th = tanh(...), sech^2 = 1 - th^2
-  private static FloatVector geluGradient(FloatVector x) {
+  static FloatVector geluGradient(FloatVector x) {
     FloatVector th = VectorMath.tanh(tanhArgument(x));
     FloatVector sech2 = th.mul(th).neg().add(1f);
     FloatVector inner = x.mul(x).mul(3f * GELU_CUBIC).add(1f).mul(ReferenceKernels.GELU_SCALE);
     return th.add(1f).mul(0.5f).add(x.mul(0.5f).mul(sech2).mul(inner));
+  }
+
+  // geluGradient for one float, step for step: the same bits as a vector lane
+  static float geluGradient(float x) {
+    float th = VectorMath.tanh(tanhArgument(x));
+    float sech2 = -(th * th) + 1f;
+    float inner = (x * x * (3f * GELU_CUBIC) + 1f) * ReferenceKernels.GELU_SCALE;
+    return (th + 1f) * 0.5f + x * 0.5f * sech2 * inner;
   }
 
   // out (N) = a (N) + b (N)

@@ -2,16 +2,38 @@ package dev.jgpt.kernels.cpu;
 
 import static dev.jgpt.kernels.cpu.Vec.L;
 import static dev.jgpt.kernels.cpu.Vec.S;
+import static dev.jgpt.kernels.cpu.VectorMath.LN2_HI;
+import static dev.jgpt.kernels.cpu.VectorMath.LN2_LO;
+import static dev.jgpt.kernels.cpu.VectorMath.LOG2E;
+import static dev.jgpt.kernels.cpu.VectorMath.MIN_ARG;
+import static dev.jgpt.kernels.cpu.VectorMath.P0;
+import static dev.jgpt.kernels.cpu.VectorMath.P1;
+import static dev.jgpt.kernels.cpu.VectorMath.P2;
+import static dev.jgpt.kernels.cpu.VectorMath.P3;
+import static dev.jgpt.kernels.cpu.VectorMath.P4;
+import static dev.jgpt.kernels.cpu.VectorMath.P5;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * Vectorised loops over one row: max, exp-and-sum, scale, fill. Shared by softmax, loss and
- * attention. exp is {@link VectorMath#expNonPositive} (every argument is shifted by the row
- * max), and tails use masked vectors: the same arithmetic for every element, so a row's result
- * does not depend on where the vector boundaries fall or on JIT timing.
+ * attention.
+ *
+ * <p>Built so that no vector is ever boxed on the heap, which cost the training step about 2 MB
+ * of garbage per step before. C2 boxes a vector whenever it is passed to a call that C2 did not
+ * inline, and C2 declines to inline our own helpers at call sites the profile saw rarely (a
+ * row tail, a path that earlier row lengths never took), in methods that already have many
+ * nodes (vector code does), or when the caller's profile was just reset by a deoptimisation;
+ * the boxing then lasts for the rest of the run. So each loop is one masked pass with no
+ * separate tail: every step, the last partial one too, runs the same Vector API calls, and the
+ * loops call no helper of ours with a vector (the exp steps and the lane sum are written out in
+ * place). Whole vectors are loaded without a mask (a masked load is slower); that choice is a
+ * plain branch on a constant species, with no call for C2 to decline, and the masked store
+ * stores whole vectors unmasked by itself. Masked lanes get the same arithmetic as full ones, so
+ * a row's values do not depend on where the vector boundaries fall or on JIT timing.
  */
 final class RowOps {
   private RowOps() {}
@@ -19,31 +41,42 @@ final class RowOps {
   // max of x (n), n >= 1
   static float max(float[] x, int xo, int n) {
     FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-    int i = 0;
-    for (; i + L <= n; i += L) m = m.max(FloatVector.fromArray(S, x, xo + i));
-    if (i < n) {
-      VectorMask<Float> tail = S.indexInRange(i, n);
-      m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, xo + i, tail), tail);
+    for (int i = 0; i < n; i += L) {
+      VectorMask<Float> in = S.indexInRange(i, n);
+      FloatVector v = i + L <= n ? FloatVector.fromArray(S, x, xo + i) : FloatVector.fromArray(S, x, xo + i, in);
+      m = m.lanewise(VectorOperators.MAX, v, in);
     }
     return m.reduceLanes(VectorOperators.MAX);
   }
 
-  // out (n) = exp((x (n) - shift) * scale); returns the sum of out. out may be x.
+  // out (n) = exp((x (n) - shift) * scale) when out is not null; returns the sum. out may be x.
   static float expShiftedSum(float[] x, int xo, float shift, float scale, float[] out, int oo, int n) {
     FloatVector s = FloatVector.broadcast(S, shift);
     FloatVector acc = FloatVector.zero(S);
-    int i = 0;
-    for (; i + L <= n; i += L) {
-      FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(S, x, xo + i).sub(s).mul(scale));
-      e.intoArray(out, oo + i);
-      acc = acc.add(e);
+    for (int i = 0; i < n; i += L) {
+      VectorMask<Float> in = S.indexInRange(i, n);
+      FloatVector v = i + L <= n ? FloatVector.fromArray(S, x, xo + i) : FloatVector.fromArray(S, x, xo + i, in);
+      FloatVector a = v.sub(s).mul(scale);
+      // e = exp(a), a <= 0: the steps of VectorMath.expNonPositive, one for one
+      FloatVector clamped = a.max(MIN_ARG);
+      IntVector k = (IntVector) clamped.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
+      FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+      FloatVector r = clamped.sub(kf.mul(LN2_HI)).sub(kf.mul(LN2_LO));
+      FloatVector p = r.mul(P5).add(P4);
+      p = p.fma(r, FloatVector.broadcast(S, P3));
+      p = p.fma(r, FloatVector.broadcast(S, P2));
+      p = p.fma(r, FloatVector.broadcast(S, P1));
+      p = p.fma(r, FloatVector.broadcast(S, P0));
+      p = p.fma(r.mul(r), r).add(1f);
+      FloatVector twoToK = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      FloatVector e = p.mul(twoToK).blend(0f, a.compare(VectorOperators.LT, MIN_ARG));
+      if (out != null) e.intoArray(out, oo + i, in);
+      acc = acc.add(e, in);
     }
-    if (i < n) {
-      VectorMask<Float> tail = S.indexInRange(i, n);
-      FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(S, x, xo + i, tail).sub(s).mul(scale));
-      e.intoArray(out, oo + i, tail);
-      acc = acc.add(e, tail);
-    }
+    // Vec.sumLanes written out for 8 lanes: by here C2 has spent its node budget for inlining
+    // (NodeCountInliningCutoff), so a call would stay a call and box acc
+    if (L == 8) return acc.lane(0) + acc.lane(1) + acc.lane(2) + acc.lane(3) + acc.lane(4) + acc.lane(5) + acc.lane(6)
+        + acc.lane(7);
     return Vec.sumLanes(acc);
   }
 
@@ -54,27 +87,16 @@ final class RowOps {
 
   // sum of exp(x (n) - shift), nothing stored
   static float expShiftedSum(float[] x, int xo, float shift, int n) {
-    FloatVector s = FloatVector.broadcast(S, shift);
-    FloatVector acc = FloatVector.zero(S);
-    int i = 0;
-    for (; i + L <= n; i += L) {
-      acc = acc.add(VectorMath.expNonPositive(FloatVector.fromArray(S, x, xo + i).sub(s)));
-    }
-    if (i < n) {
-      VectorMask<Float> tail = S.indexInRange(i, n);
-      acc = acc.add(VectorMath.expNonPositive(FloatVector.fromArray(S, x, xo + i, tail).sub(s)), tail);
-    }
-    return Vec.sumLanes(acc);
+    return expShiftedSum(x, xo, shift, 1f, null, 0, n);
   }
 
   // x (n) *= a
   static void scale(float[] x, int xo, float a, int n) {
     FloatVector va = FloatVector.broadcast(S, a);
-    int i = 0;
-    for (; i + L <= n; i += L) FloatVector.fromArray(S, x, xo + i).mul(va).intoArray(x, xo + i);
-    if (i < n) {
-      VectorMask<Float> tail = S.indexInRange(i, n);
-      FloatVector.fromArray(S, x, xo + i, tail).mul(va).intoArray(x, xo + i, tail);
+    for (int i = 0; i < n; i += L) {
+      VectorMask<Float> in = S.indexInRange(i, n);
+      FloatVector v = i + L <= n ? FloatVector.fromArray(S, x, xo + i) : FloatVector.fromArray(S, x, xo + i, in);
+      v.mul(va).intoArray(x, xo + i, in);
     }
   }
 
@@ -83,7 +105,7 @@ final class RowOps {
     java.util.Arrays.fill(x, xo, xo + n, value);
   }
 
-  // sum of x (n)
+  // sum of x (n); the scalar tail has no vector in it, so it cannot box one
   static float sum(float[] x, int xo, int n) {
     FloatVector acc = FloatVector.zero(S);
     int i = 0;

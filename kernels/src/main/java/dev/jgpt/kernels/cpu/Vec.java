@@ -12,13 +12,21 @@ final class Vec {
   static final int L = S.length();
 
   /**
-   * Sum of the lanes, left to right. {@code reduceLanes(ADD)} may add in a different order
-   * once C2 compiles the caller (a tree) than before (a loop), which made results depend on JIT
-   * timing; this order is fixed.
+   * Sum of the lanes, left to right. {@code reduceLanes(ADD)} may add in a different order once
+   * C2 compiles the caller (a tree) than before (a loop), which made results depend on JIT
+   * timing; this order is fixed. The lanes are named one by one for the common width: a loop
+   * over lane(i) with a variable i expands into a switch over every lane per step, which made C2
+   * give up inlining this at some call sites and box the vector instead.
    */
   static float sumLanes(FloatVector v) {
-    float s = 0f;
-    for (int i = 0; i < L; i++) s += v.lane(i);
+    if (L == 8) return v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3) + v.lane(4) + v.lane(5) + v.lane(6) + v.lane(7);
+    return sumLanesAnyWidth(v);
+  }
+
+  // the same order for other widths (4 lanes on NEON, 16 on AVX-512)
+  private static float sumLanesAnyWidth(FloatVector v) {
+    float s = v.lane(0);
+    for (int i = 1; i < L; i++) s += v.lane(i);
     return s;
   }
 

@@ -14,16 +14,22 @@ import jdk.incubator.vector.VectorOperators;
 final class VectorMath {
   private VectorMath() {}
 
-  private static final float LOG2E = 1.44269504088896341f;
+  // The constants of exp, shared with the copy of its steps in RowOps.expShiftedSum.
+  static final float LOG2E = 1.44269504088896341f;
   /** ln 2 split in two so that n * LN2_HI is exact for the n that occur. */
-  private static final float LN2_HI = 0.693359375f;
-  private static final float LN2_LO = -2.12194440e-4f;
+  static final float LN2_HI = 0.693359375f;
+  static final float LN2_LO = -2.12194440e-4f;
   /** Below this exp underflows a float: the result is 0. */
-  private static final float MIN_ARG = -87.3f;
+  static final float MIN_ARG = -87.3f;
+  /** Cephes' expf polynomial, highest degree first. */
+  static final float P5 = 1.9875691500e-4f, P4 = 1.3981999507e-3f, P3 = 8.3334519073e-3f, P2 = 4.1665795894e-2f,
+      P1 = 1.6666665459e-1f, P0 = 5.0000001201e-1f;
 
   /**
    * exp(x) for x <= 0 (softmax arguments after the max shift): 2^n * p(r), n = round(x log2 e),
    * r = x - n ln 2 in [-ln2/2, ln2/2], p Cephes' expf polynomial; relative error about 2e-7.
+   * RowOps.expShiftedSum repeats these steps inside its loop (a vector passed to a call that
+   * C2 declines to inline is boxed); change both together, RowOpsTailTest pins them equal.
    */
   static FloatVector expNonPositive(FloatVector x) {
     FloatVector clamped = x.max(MIN_ARG);
@@ -31,14 +37,35 @@ final class VectorMath {
     IntVector n = (IntVector) clamped.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
     FloatVector nf = (FloatVector) n.convert(VectorOperators.I2F, 0);
     FloatVector r = clamped.sub(nf.mul(LN2_HI)).sub(nf.mul(LN2_LO));
-    FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f);
-    p = p.fma(r, FloatVector.broadcast(Vec.S, 8.3334519073e-3f));
-    p = p.fma(r, FloatVector.broadcast(Vec.S, 4.1665795894e-2f));
-    p = p.fma(r, FloatVector.broadcast(Vec.S, 1.6666665459e-1f));
-    p = p.fma(r, FloatVector.broadcast(Vec.S, 5.0000001201e-1f));
+    FloatVector p = r.mul(P5).add(P4);
+    p = p.fma(r, FloatVector.broadcast(Vec.S, P3));
+    p = p.fma(r, FloatVector.broadcast(Vec.S, P2));
+    p = p.fma(r, FloatVector.broadcast(Vec.S, P1));
+    p = p.fma(r, FloatVector.broadcast(Vec.S, P0));
     p = p.fma(r.mul(r), r).add(1f);
     FloatVector twoToN = n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
     return p.mul(twoToN).blend(0f, x.compare(VectorOperators.LT, MIN_ARG));
+  }
+
+  /**
+   * The same exp for one float, for the scalar tails of element-wise loops: every step is the
+   * scalar form of the vector step above (lane-wise max, mul, sub, fma and the (int) cast are
+   * exact IEEE or Java-defined), so each element gets the same bits whichever path computes it.
+   * Change both together; ScalarTwinTest pins the equality.
+   */
+  static float expNonPositive(float x) {
+    float clamped = Math.max(x, MIN_ARG);
+    int n = (int) (clamped * LOG2E - 0.5f);
+    float nf = n;
+    float r = clamped - nf * LN2_HI - nf * LN2_LO;
+    float p = r * P5 + P4;
+    p = Math.fma(p, r, P3);
+    p = Math.fma(p, r, P2);
+    p = Math.fma(p, r, P1);
+    p = Math.fma(p, r, P0);
+    p = Math.fma(p, r * r, r) + 1f;
+    float twoToN = Float.intBitsToFloat((n + 127) << 23);
+    return x < MIN_ARG ? 0f : p * twoToN;
   }
 
   /** tanh(u) = sign(u) (1 - e) / (1 + e) with e = exp(-2|u|): absolute error about 1e-7. */
@@ -46,5 +73,12 @@ final class VectorMath {
     FloatVector e = expNonPositive(u.abs().mul(-2f));
     FloatVector t = e.neg().add(1f).div(e.add(1f));
     return t.blend(t.neg(), u.compare(VectorOperators.LT, 0f));
+  }
+
+  /** The same tanh for one float, bit for bit, for element-wise tails (see the scalar exp). */
+  static float tanh(float u) {
+    float e = expNonPositive(Math.abs(u) * -2f);
+    float t = (1f - e) / (1f + e);
+    return u < 0f ? -t : t;
   }
 }
