@@ -47,20 +47,24 @@ public final class PeakFlops {
   }
 
   private static double runOnce(int threads, long iters) {
-    CyclicBarrier start = new CyclicBarrier(threads + 1);
+    CyclicBarrier start = new CyclicBarrier(threads);
     List<Thread> ts = new ArrayList<>();
     float[] sink = new float[threads];
+    // Each thread times itself: the caller is a third thread on a 2-core machine and may get no
+    // core until a worker finishes, so its clock would miss most of the run (it once reported
+    // 394,602 GFLOP/s). Wall time = last end - first start.
+    long[] starts = new long[threads], ends = new long[threads];
     for (int t = 0; t < threads; t++) {
       int index = t;
       Thread th = new Thread(() -> {
         await(start);
+        starts[index] = System.nanoTime();
         sink[index] = fmaLoop(iters);
+        ends[index] = System.nanoTime();
       }, "jgpt-peak-" + t);
       th.start();
       ts.add(th);
     }
-    await(start);
-    long t0 = System.nanoTime();
     for (Thread th : ts) {
       try {
         th.join();
@@ -69,9 +73,13 @@ public final class PeakFlops {
         throw new IllegalStateException("peak measurement interrupted", e);
       }
     }
-    long dt = System.nanoTime() - t0;
+    long first = Long.MAX_VALUE, last = Long.MIN_VALUE;
+    for (int t = 0; t < threads; t++) {
+      first = Math.min(first, starts[t]);
+      last = Math.max(last, ends[t]);
+    }
     double flops = 2.0 * CHAINS * Vec.L * iters * threads;
-    return flops / dt;
+    return flops / (last - first);
   }
 
   private static void await(CyclicBarrier b) {
