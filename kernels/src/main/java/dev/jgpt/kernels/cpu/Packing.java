@@ -6,14 +6,11 @@ import static dev.jgpt.kernels.cpu.Vec.L;
 import static dev.jgpt.kernels.cpu.Vec.S;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /** Packing of matmul operands into the layouts {@link MicroKernel} reads (see {@link Gemm}). */
 final class Packing {
   private Packing() {}
 
-  /** MR floats as one vector: packs a dout^T tile column in one move. */
-  private static final VectorSpecies<Float> QUAD = FloatVector.SPECIES_128;
 
   /**
    * Packs B = W^T where W (n,K) is row-major with row stride ld (a weight (OC,C) in the forward
@@ -89,9 +86,12 @@ final class Packing {
       }
     } else {
       // A = dout^T (rs = 1): the MR rows of one tile at one k are MR contiguous floats, one
-      // 128-bit copy (MR = 4). Groups of 4 tiles share a cache line per k: the line is read
-      // once and the 4 tiles are written sequentially (k inner; k outer would write with a
-      // 4 KiB stride and suffer 4K aliasing).
+      // small arraycopy. Not a 128-bit vector: a second species beside the preferred one made
+      // the Vector API's shared call sites bimorphic, and C2 then compiled other kernels with
+      // boxed vectors (28 MB of garbage per attention backward, several times slower); the
+      // copy costs about 5-10% of the dweight product at nanoGPT shapes. Groups of 4 tiles
+      // share a cache line per k: the line is read once and the 4 tiles are written
+      // sequentially (k inner; k outer would write with a 4 KiB stride and suffer 4K aliasing).
       int tiles = icEnd - ic;
       int fullTiles = Math.min(tiles, (M - ic * MR) / MR);
       int tileStride = kc * MR;
@@ -102,7 +102,7 @@ final class Packing {
         for (int k = 0; k < kc; k++) {
           int src = base + k * cs;
           for (int t = t0; t < t1; t++) {
-            FloatVector.fromArray(QUAD, a, src + t * MR).intoArray(ap, t * tileStride + k * MR);
+            System.arraycopy(a, src + t * MR, ap, t * tileStride + k * MR, MR);
           }
         }
       }
