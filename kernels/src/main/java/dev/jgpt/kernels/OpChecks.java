@@ -35,6 +35,11 @@ public final class OpChecks {
     if (s.length() < n) s.require(n, op + what);
   }
 
+  /** b holds at least n ints; the message (op + what) is built only on failure. */
+  private static void ints(IntBuf b, long n, String op, String what) {
+    if (b.size() < n) ints(b, n, op + what);
+  }
+
   static void ints(IntBuf b, long n, String what) {
     if (b.size() < n) {
       throw new IllegalArgumentException(what + ": needs " + n + " ints, buffer has " + b.size() + " (" + b + ")");
@@ -184,7 +189,7 @@ public final class OpChecks {
   public static void crossEntropy(String op, Slice losses, Slice logits, IntBuf targets, int N, int V, int Vp) {
     softmaxRows(op, logits, N, V, Vp);
     require(losses, N, op, " losses (N)");
-    if (targets.size() < N) ints(targets, N, op + " targets (N)");
+    ints(targets, N, op, " targets (N)");
   }
 
   public static void target(String op, int target, int V, int row) {

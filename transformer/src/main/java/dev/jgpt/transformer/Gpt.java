@@ -41,8 +41,7 @@ public final class Gpt implements AutoCloseable {
   private final FloatBuf adamM, adamV; // (P)
   private final FloatBuf scalars; // (StepScalars.SIZE)
   private final Slice allScalars, allGrads; // whole buffers as slices: made once, as every slice a step uses
-  /** The AdamW groups, [0] decayed (the 2-D weights) and [1] not: params, grads, m, v slices of each. */
-  private final Slice[][] adamGroups;
+  private final AdamGroup decayed, notDecayed; // the AdamW groups: the 2-D weights, and the rest
   private final IntBuf inputs, targets; // (B, T) token ids
   private final ParameterTensors p; // slices of params
   private final ParameterTensors g; // slices of grads
@@ -81,12 +80,9 @@ public final class Gpt implements AutoCloseable {
     allScalars = scalars.all();
     allGrads = grads.all();
     int D = layout.decayedCount();
-    adamGroups = new Slice[2][];
-    for (int group = 0; group < 2; group++) {
-      int from = group == 0 ? 0 : D, len = group == 0 ? D : P - D;
-      adamGroups[group] = new Slice[] {params.slice(from, len), grads.slice(from, len), adamM.slice(from, len),
-          adamV.slice(from, len)};
-    }
+    decayed = new AdamGroup(params.slice(0, D), grads.slice(0, D), adamM.slice(0, D), adamV.slice(0, D));
+    notDecayed = new AdamGroup(params.slice(D, P - D), grads.slice(D, P - D), adamM.slice(D, P - D),
+        adamV.slice(D, P - D));
     inputs = backend.allocInt("inputs", B * T);
     targets = backend.allocInt("targets", B * T);
     p = new ParameterTensors(layout, params);
@@ -246,11 +242,10 @@ public final class Gpt implements AutoCloseable {
     setScalar(StepScalars.ADAM_T, t);
     setScalar(StepScalars.MAX_GRAD_NORM, maxGradNorm);
     Slice s = allScalars;
-    Slice[] decayed = adamGroups[0], rest = adamGroups[1];
     backend.beginStep("update");
     backend.globalNormSquared(s, allGrads, layout.totalCount());
-    backend.adamw(decayed[0], decayed[1], decayed[2], decayed[3], s, beta1, beta2, eps, weightDecay, decayed[0].length());
-    backend.adamw(rest[0], rest[1], rest[2], rest[3], s, beta1, beta2, eps, 0f, rest[0].length());
+    adamw(decayed, s, beta1, beta2, eps, weightDecay);
+    adamw(notDecayed, s, beta1, beta2, eps, 0f);
     backend.endStep();
     backend.read(scalars, StepScalars.GRAD_NORM_SQ, hostScalar, 0, 1);
     return (float) Math.sqrt(hostScalar[0]);
@@ -424,6 +419,14 @@ public final class Gpt implements AutoCloseable {
       }
     }
     backend.write(dst, 0, ids, 0, n);
+  }
+
+  /** Parameters, gradients and Adam moments of one AdamW group: slices made once, at setup. */
+  private record AdamGroup(Slice params, Slice grads, Slice m, Slice v) {}
+
+  private void adamw(AdamGroup group, Slice scalars, float beta1, float beta2, float eps, float weightDecay) {
+    backend.adamw(group.params(), group.grads(), group.m(), group.v(), scalars, beta1, beta2, eps, weightDecay,
+        group.params().length());
   }
 
   private void setScalar(int slot, float value) {

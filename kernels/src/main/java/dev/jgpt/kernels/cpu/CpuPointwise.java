@@ -17,6 +17,11 @@ import jdk.incubator.vector.FloatVector;
  * runs at a time: the backend has one calling thread.
  */
 final class CpuPointwise {
+  /** Elements per worker below which a fork costs more than it saves. */
+  static final int MIN_ELEMENTS = 16_384;
+
+  private static final float GELU_CUBIC = 0.044715f;
+
   private final WorkerPool pool;
   // Arguments of the running op: out (N) and up to two inputs (N), each array with its offset.
   private float[] out, in1, in2;
@@ -39,11 +44,6 @@ final class CpuPointwise {
     this.in2 = in2;
     this.in2o = in2o;
   }
-
-  /** Elements per worker below which a fork costs more than it saves. */
-  static final int MIN_ELEMENTS = 16_384;
-
-  private static final float GELU_CUBIC = 0.044715f;
 
   // out (N) = GELU(inp (N)), tanh approximation
   void geluForward(float[] out, int outo, float[] inp, int inpo, int N) {

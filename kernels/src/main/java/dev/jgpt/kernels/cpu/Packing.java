@@ -11,7 +11,6 @@ import jdk.incubator.vector.FloatVector;
 final class Packing {
   private Packing() {}
 
-
   /**
    * Packs B = W^T where W (n,K) is row-major with row stride ld (a weight (OC,C) in the forward
    * pass, the keys of one head in attention): panel p gets columns p*NR .. of B, i.e. rows of W,

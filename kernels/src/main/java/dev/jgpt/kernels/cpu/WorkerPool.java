@@ -37,6 +37,16 @@ final class WorkerPool implements AutoCloseable {
   private volatile Task current;
   private volatile Throwable failure;
 
+  // The range being split by forAlignedRange: plain fields, published to the workers by run()'s
+  // volatile generation write. They, and the one task reading them, replace a lambda per call:
+  // ops run inside training steps, which allocate nothing.
+  private int rangeN, rangeAlign, rangeUnits;
+  private Range rangeBody;
+  private final Task rangeTask = (w, ws) -> {
+    int from = split(rangeUnits, w, ws) * rangeAlign, to = Math.min(rangeN, split(rangeUnits, w + 1, ws) * rangeAlign);
+    if (from < to) rangeBody.run(from, to);
+  };
+
   WorkerPool(int threads) {
     if (threads < 1) throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
     this.threads = threads;
@@ -111,19 +121,12 @@ final class WorkerPool implements AutoCloseable {
     rangeAlign = align;
     rangeUnits = units;
     rangeBody = body;
-    run(rangeTask);
-    rangeBody = null;
+    try {
+      run(rangeTask);
+    } finally {
+      rangeBody = null;
+    }
   }
-
-  // The range being split by forAlignedRange: plain fields, published to the workers by run()'s
-  // volatile generation write. They, and the one task reading them, replace a lambda per call:
-  // ops run inside training steps, which allocate nothing.
-  private int rangeN, rangeAlign, rangeUnits;
-  private Range rangeBody;
-  private final Task rangeTask = (w, ws) -> {
-    int from = split(rangeUnits, w, ws) * rangeAlign, to = Math.min(rangeN, split(rangeUnits, w + 1, ws) * rangeAlign);
-    if (from < to) rangeBody.run(from, to);
-  };
 
   /** Start of part {@code w} of {@code parts} equal parts of [0, n). */
   static int split(int n, int w, int parts) {
