@@ -73,10 +73,15 @@ final class RowOps {
       if (out != null) e.intoArray(out, oo + i, in);
       acc = acc.add(e, in);
     }
-    // Vec.sumLanes written out for 8 lanes: by here C2 has spent its node budget for inlining
-    // (NodeCountInliningCutoff), so a call would stay a call and box acc
+    // Vec.sumLanes written out for 8 and 16 lanes: by here C2 has spent its node budget for
+    // inlining (NodeCountInliningCutoff), so a call would stay a call and box acc
     if (L == 8) return acc.lane(0) + acc.lane(1) + acc.lane(2) + acc.lane(3) + acc.lane(4) + acc.lane(5) + acc.lane(6)
         + acc.lane(7);
+    if (L == 16) {
+      return acc.lane(0) + acc.lane(1) + acc.lane(2) + acc.lane(3) + acc.lane(4) + acc.lane(5) + acc.lane(6)
+          + acc.lane(7) + acc.lane(8) + acc.lane(9) + acc.lane(10) + acc.lane(11) + acc.lane(12) + acc.lane(13)
+          + acc.lane(14) + acc.lane(15);
+    }
     return Vec.sumLanes(acc);
   }
 
