@@ -5,6 +5,7 @@ import dev.jgpt.kernels.Backends;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.Slice;
 import dev.jgpt.kernels.cpu.PeakFlops;
+import dev.jgpt.kernels.cpu.RowOpsAllocation;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -18,14 +19,17 @@ import picocli.CommandLine.Spec;
 /**
  * {@code jgpt bench kernels}: this machine's FP32 peak (a Vector API FMA loop on all threads),
  * then GFLOP/s and % of that peak for matmul forward and backward at the shapes of nanoGPT's
- * CPU recipe and of a GPT-2-small layer, and attention and layer-norm times. Medians.
+ * CPU recipe and of a GPT-2-small layer, attention and layer-norm times (medians), and the heap
+ * bytes the CPU row ops allocate per call once warmed up (0 unless the JIT boxes a vector).
  */
 @Command(
     name = "kernels",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {"Measure the kernels: matmul GFLOP/s and %% of this machine's FP32 peak,",
-        "attention and layer-norm times (medians over --repeat calls)."},
+        "attention and layer-norm times (medians over --repeat calls), and the bytes",
+        "the CPU row ops allocate per call (run with JGPT_JAVA_OPTS=-XX:MaxVectorSize=32",
+        "for the 256-bit path on an AVX-512 machine)."},
     footer = {"", "Examples:", "  jgpt bench kernels", "  jgpt bench kernels --threads 1 --repeat 50"})
 final class BenchKernelsCommand implements Callable<Integer> {
 
@@ -89,7 +93,23 @@ final class BenchKernelsCommand implements Callable<Integer> {
         attentionAndLayernorm(out, timer, be, s);
       }
     }
+    rowOpsAllocation(out);
     return 0;
+  }
+
+  /** Bytes per call of each row op after up to 2 s of warm-up; runs on this thread. */
+  private static void rowOpsAllocation(PrintStream out) {
+    List<RowOpsAllocation.Result> results = RowOpsAllocation.measure(2000);
+    out.println();
+    if (results.isEmpty()) {
+      out.println("row ops allocation: not measured (this JVM does not count allocated bytes per thread)");
+      return;
+    }
+    out.printf(Locale.ROOT, "%-40s %12s %10s%n", "row op, " + RowOpsAllocation.species(), "bytes/call",
+        "warm-up ms");
+    for (RowOpsAllocation.Result r : results) {
+      out.printf(Locale.ROOT, "%-40s %12.1f %10d%n", r.op(), r.bytesPerCall(), r.warmUpMillis());
+    }
   }
 
   private static void matmul(PrintStream out, BenchKernelsTimer timer, Backend be, MatmulShape s, double peak) {

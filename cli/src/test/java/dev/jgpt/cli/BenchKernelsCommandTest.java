@@ -16,6 +16,11 @@ class BenchKernelsCommandTest {
       assertTrue(r.out().contains(shape), shape + "\n" + r);
     }
     assertTrue(r.out().contains("% peak"), r.toString());
+    // the allocation table names the species and every row op (its numbers depend on the JIT)
+    assertTrue(r.out().contains("-bit (") && r.out().contains("bytes/call"), r.toString());
+    for (String op : new String[] {"max", "expShiftedSum", "softmaxInPlace", "dot"}) {
+      assertTrue(r.out().lines().anyMatch(l -> l.startsWith(op + " ")), op + "\n" + r);
+    }
   }
 
   @Test

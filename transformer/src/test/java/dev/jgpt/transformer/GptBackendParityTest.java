@@ -1,7 +1,7 @@
 package dev.jgpt.transformer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.ReferenceBackend;
@@ -10,14 +10,16 @@ import org.junit.jupiter.api.Test;
 /**
  * The fast CPU backend trains the model like the reference backend: the same initial weights,
  * batches and dropout masks give the same losses, gradient norms and evaluation loss within float
- * tolerance (the backends sum in different orders). Skipped until the "cpu" backend exists.
+ * tolerance (the backends sum in different orders). The cpu backend must be registered: if its
+ * provider went missing this fails rather than shrinking to a reference-only test.
  */
 class GptBackendParityTest {
   static final int B = 4, T = 16, V = 70, STEPS = 5;
 
   @Test
   void cpuBackendTrainsLikeTheReference() {
-    assumeTrue(GptTestSupport.cpuBackends().contains("cpu"), "no cpu backend on the class path yet");
+    assertTrue(GptTestSupport.cpuBackends().contains("cpu"),
+        "the cpu backend is not registered (META-INF/services/dev.jgpt.kernels.BackendProvider)");
     GptConfig cfg = GptConfig.of(V, T, 2, 4, 32, true, 0.1f);
     float[][] reference = train(cfg, new ReferenceBackend());
     float[][] cpu = train(cfg, GptTestSupport.open("cpu"));
