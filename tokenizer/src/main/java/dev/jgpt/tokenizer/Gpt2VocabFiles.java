@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads GPT-2 style {@code vocab.json} (token in the byte-level alphabet -> id) plus
+ * Reads and writes GPT-2 style {@code vocab.json} (token in the byte-level alphabet -> id) plus
  * {@code merges.txt} (one "left right" merge per line, first merges first). Tokens like
  * {@code <|endoftext|>} that no merge produces become special tokens.
  */
@@ -78,5 +78,76 @@ final class Gpt2VocabFiles {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(source + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * Writes {@code t} as vocab.json + merges.txt into {@code dir}, each atomically. A tokenizer
+   * from merges writes them as they are; one from ranks (tiktoken files) gets the merges its
+   * ranks imply: each token is the merge of the two pieces that byte-pair merging with only the
+   * lower ranks leaves of its bytes (minbpe's recover_merges).
+   */
+  static void write(Tokenizer t, java.nio.file.Path dir) throws java.io.IOException {
+    int n = t.vocabSize();
+    Map<String, Integer> idOfBytes = new HashMap<>();
+    StringBuilder vocab = new StringBuilder("{");
+    for (int id = 0; id < n; id++) {
+      String text;
+      if (t.isSpecial(id)) {
+        text = specialText(t, id);
+      } else if (t.isValidId(id)) {
+        byte[] b = t.tokenBytes(id);
+        idOfBytes.put(new String(b, java.nio.charset.StandardCharsets.ISO_8859_1), id);
+        text = ByteLevel.encode(b);
+      } else {
+        continue;
+      }
+      if (vocab.length() > 1) vocab.append(", ");
+      Json.writeString(text, vocab);
+      vocab.append(": ").append(id);
+    }
+    vocab.append("}\n");
+    StringBuilder merges = new StringBuilder("#version: 0.2\n");
+    int[] triples = t.mergeTriples();
+    if (triples != null) {
+      for (int i = 0; i < triples.length; i += 3) {
+        merges.append(ByteLevel.encode(t.tokenBytes(triples[i]))).append(' ')
+            .append(ByteLevel.encode(t.tokenBytes(triples[i + 1]))).append('\n');
+      }
+    } else {
+      for (int id = 0; id < n; id++) {
+        if (t.isSpecial(id) || !t.isValidId(id) || t.tokenBytes(id).length < 2) continue;
+        byte[][] pair = splitWithLowerIds(t.tokenBytes(id), id, idOfBytes);
+        merges.append(ByteLevel.encode(pair[0])).append(' ').append(ByteLevel.encode(pair[1])).append('\n');
+      }
+    }
+    java.nio.file.Files.createDirectories(dir);
+    AtomicFiles.write(dir.resolve("vocab.json"), vocab.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    AtomicFiles.write(dir.resolve("merges.txt"), merges.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static String specialText(Tokenizer t, int id) {
+    for (Map.Entry<String, Integer> e : t.specialTokens().entrySet()) if (e.getValue() == id) return e.getKey();
+    throw new IllegalStateException("no special token with id " + id);
+  }
+
+  /** Byte-pair merging of {@code token} using only ids below its own; the two pieces left. */
+  private static byte[][] splitWithLowerIds(byte[] token, int id, Map<String, Integer> idOfBytes) {
+    List<String> parts = new ArrayList<>();
+    for (byte b : token) parts.add(new String(new byte[] {b}, java.nio.charset.StandardCharsets.ISO_8859_1));
+    while (parts.size() > 2) {
+      int best = -1, bestId = Integer.MAX_VALUE;
+      for (int i = 0; i + 1 < parts.size(); i++) {
+        Integer merged = idOfBytes.get(parts.get(i) + parts.get(i + 1));
+        if (merged != null && merged < id && merged < bestId) {
+          best = i;
+          bestId = merged;
+        }
+      }
+      if (best < 0) throw new IllegalStateException("token " + id + " is not a merge of lower-ranked tokens");
+      parts.set(best, parts.get(best) + parts.remove(best + 1));
+    }
+    if (parts.size() != 2) throw new IllegalStateException("token " + id + " does not split in two");
+    return new byte[][] {parts.get(0).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+        parts.get(1).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)};
   }
 }

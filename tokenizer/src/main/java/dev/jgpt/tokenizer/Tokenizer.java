@@ -125,6 +125,19 @@ public final class Tokenizer {
     return TokenizerFiles.load(path, pattern);
   }
 
+  /**
+   * Writes GPT-2's {@code vocab.json} and {@code merges.txt} into {@code dir} (the form Hugging
+   * Face's GPT2Tokenizer and llama.cpp's converters read), each atomically.
+   */
+  public void saveGpt2Vocab(Path dir) throws IOException {
+    Gpt2VocabFiles.write(this, dir);
+  }
+
+  /** The (left, right, result) merge triples in priority order, or null for a rank-based tokenizer. */
+  int[] mergeTriples() {
+    return rule == Rule.MERGES ? merges : null;
+  }
+
   /** Writes our own JSON tokenizer file, atomically (temporary file, then rename). */
   public void save(Path path) throws IOException {
     TokenizerFile.write(this, path);

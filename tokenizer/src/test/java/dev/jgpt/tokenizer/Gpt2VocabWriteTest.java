@@ -1,0 +1,49 @@
+package dev.jgpt.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.knuddels.jtokkit.api.EncodingType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** vocab.json + merges.txt written by jgpt load back (here, in Hugging Face, in llama.cpp) as the same tokenizer. */
+class Gpt2VocabWriteTest {
+  @TempDir Path dir;
+
+  @Test
+  void r50kRanksBecomeGpt2sOwnVocabAndMerges() throws IOException {
+    Tokenizer r50k = Fixtures.r50k();
+    r50k.saveGpt2Vocab(dir);
+    List<String> merges = Files.readAllLines(dir.resolve("merges.txt"));
+    assertEquals("#version: 0.2", merges.get(0));
+    // GPT-2's merges.txt begins with these (the published file's first lines)
+    assertEquals(List.of("Ġ t", "Ġ a", "h e"), merges.subList(1, 4));
+    assertEquals(1 + 50000, merges.size(), "one merge per token above the 256 bytes");
+    Tokenizer back = Tokenizer.load(dir);
+    assertEquals(50257, back.vocabSize());
+    assertEquals(50256, back.eotId());
+    Random rnd = new Random(11);
+    for (int i = 0; i < 40; i++) {
+      String s = i % 2 == 0 ? TextGen.prose(rnd, 1500) : TextGen.adversarial(rnd, 60);
+      TiktokenParityTest.assertSameIds(back, Fixtures.jtokkit(EncodingType.R50K_BASE), s);
+    }
+  }
+
+  @Test
+  void aTrainedTokenizerRoundTripsExactly() throws IOException {
+    String text = TextGen.prose(new Random(5), 20_000);
+    Tokenizer t = BpeTrainer.train(text, 256 + 300 + 1, "gpt2", List.of(Tokenizer.END_OF_TEXT), 1, null);
+    t.saveGpt2Vocab(dir);
+    Tokenizer back = Tokenizer.load(dir);
+    assertEquals(t.hash(), back.hash());
+    assertArrayEquals(t.encode(text), back.encode(text));
+    assertTrue(Files.readString(dir.resolve("vocab.json")).contains("\"<|endoftext|>\": 556"));
+  }
+}
