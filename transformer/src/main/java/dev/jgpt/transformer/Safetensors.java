@@ -4,9 +4,11 @@ import dev.jgpt.tokenizer.json.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -15,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The safetensors format (Hugging Face), F32 only: an 8-byte little-endian header length N, N
+ * The safetensors format (Hugging Face): jgpt writes F32 and reads F32, F16 and BF16. An 8-byte little-endian header length N, N
  * bytes of JSON mapping each tensor name to {@code dtype}, {@code shape} and {@code data_offsets}
  * (relative to the end of the header) plus an optional {@code __metadata__} map of strings, then
  * the raw little-endian data. Files written here load in Python with
@@ -33,10 +35,30 @@ public final class Safetensors {
     }
   }
 
-  /** One tensor in a file that was read: its shape and where its bytes are. */
-  public record Entry(String name, int[] shape, long begin, long end) {
+  /** One tensor in a file that was read: its shape, element type and where its bytes are. */
+  public record Entry(String name, int[] shape, Dtype dtype, long begin, long end) {
     public long numel() {
-      return (end - begin) / Float.BYTES;
+      return (end - begin) / dtype.bytes;
+    }
+  }
+
+  /** The element types of the format; jgpt reads the float ones as weights. */
+  public enum Dtype {
+    F32(4), F16(2), BF16(2), F64(8), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1);
+
+    final int bytes;
+
+    Dtype(int bytes) {
+      this.bytes = bytes;
+    }
+
+    boolean isFloat() {
+      return this == F32 || this == F16 || this == BF16;
+    }
+
+    static Dtype named(String name) {
+      for (Dtype d : values()) if (d.name().equals(name)) return d;
+      return null;
     }
   }
 
@@ -45,13 +67,13 @@ public final class Safetensors {
   private final Path file;
   private final Map<String, String> metadata;
   private final Map<String, Entry> entries;
-  private final ByteBuffer data; // little-endian tensor bytes after the header
+  private final long dataStart; // file position of the first tensor byte (8 + header length)
 
-  private Safetensors(Path file, Map<String, String> metadata, Map<String, Entry> entries, ByteBuffer data) {
+  private Safetensors(Path file, Map<String, String> metadata, Map<String, Entry> entries, long dataStart) {
     this.file = file;
     this.metadata = metadata;
     this.entries = entries;
-    this.data = data;
+    this.dataStart = dataStart;
   }
 
   // ------------------------------------------------------------------ writing
@@ -97,54 +119,70 @@ public final class Safetensors {
 
   // ------------------------------------------------------------------ reading
 
-  /** Reads and checks a file: header, dtypes, shapes and offsets against the file's size. */
+  /**
+   * Reads and checks a file's header: dtypes, shapes and offsets against the file's size. The
+   * tensor data stays on disk until {@link #readInto} maps the one tensor it copies, so files
+   * larger than 2 GiB (GPT-2 large and xl) read without a second copy in memory.
+   */
   public static Safetensors read(Path file) throws IOException {
-    long size = Files.size(file);
     String what = file + " is not a valid safetensors file";
-    String damaged = "; the checkpoint is damaged: use another one or start a new run";
-    if (size < 8) throw new IOException(what + " (only " + size + " bytes)" + damaged);
-    if (size > Integer.MAX_VALUE) throw new IOException(file + " is larger than 2 GiB, which jgpt does not read");
-    byte[] bytes = Files.readAllBytes(file);
-    ByteBuffer all = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    long headerLen = all.getLong(0);
-    if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > size - 8)
-      throw new IOException(what + " (header length " + headerLen + " does not fit a file of " + size + " bytes)" + damaged);
-    String headerText = new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8);
-    Map<String, Object> header;
-    try {
-      header = Json.parseObject(headerText);
-    } catch (IllegalArgumentException e) {
-      throw new IOException(what + " (header: " + e.getMessage() + ")" + damaged);
-    }
-    long dataLen = size - 8 - headerLen;
-    Map<String, String> metadata = new LinkedHashMap<>();
-    Map<String, Entry> entries = new LinkedHashMap<>();
-    long covered = 0;
-    for (Map.Entry<String, Object> e : header.entrySet()) {
-      if (e.getKey().equals("__metadata__")) {
-        if (e.getValue() instanceof Map<?, ?> m) m.forEach((k, v) -> metadata.put(String.valueOf(k), String.valueOf(v)));
-        continue;
+    String damaged = "; the file is damaged or incomplete: download or save it again";
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size < 8) throw new IOException(what + " (only " + size + " bytes)" + damaged);
+      ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      readFully(ch, lenBuf, 0);
+      long headerLen = lenBuf.getLong(0);
+      if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > size - 8)
+        throw new IOException(what + " (header length " + headerLen + " does not fit a file of " + size + " bytes)" + damaged);
+      ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
+      readFully(ch, headerBuf, 8);
+      String headerText = new String(headerBuf.array(), StandardCharsets.UTF_8);
+      Map<String, Object> header;
+      try {
+        header = Json.parseObject(headerText);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(what + " (header: " + e.getMessage() + ")" + damaged);
       }
-      Entry entry = parseEntry(file, e.getKey(), e.getValue());
-      if (entry.end() > dataLen) {
-        throw new IOException(file + " is truncated: tensor " + entry.name() + " ends at byte " + entry.end()
-            + " of the data but the file holds " + dataLen + damaged);
+      long dataStart = 8 + headerLen, dataLen = size - dataStart;
+      Map<String, String> metadata = new LinkedHashMap<>();
+      Map<String, Entry> entries = new LinkedHashMap<>();
+      long covered = 0;
+      for (Map.Entry<String, Object> e : header.entrySet()) {
+        if (e.getKey().equals("__metadata__")) {
+          if (e.getValue() instanceof Map<?, ?> m) m.forEach((k, v) -> metadata.put(String.valueOf(k), String.valueOf(v)));
+          continue;
+        }
+        Entry entry = parseEntry(file, e.getKey(), e.getValue());
+        if (entry.end() > dataLen) {
+          throw new IOException(file + " is truncated: tensor " + entry.name() + " ends at byte " + entry.end()
+              + " of the data but the file holds " + dataLen + damaged);
+        }
+        covered += entry.end() - entry.begin();
+        entries.put(entry.name(), entry);
       }
-      covered += entry.end() - entry.begin();
-      entries.put(entry.name(), entry);
+      if (covered != dataLen)
+        throw new IOException(what + " (tensors cover " + covered + " of " + dataLen + " data bytes)" + damaged);
+      return new Safetensors(file, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(entries), dataStart);
     }
-    if (covered != dataLen)
-      throw new IOException(what + " (tensors cover " + covered + " of " + dataLen + " data bytes)" + damaged);
-    ByteBuffer data = all.slice(8 + (int) headerLen, (int) dataLen).order(ByteOrder.LITTLE_ENDIAN);
-    return new Safetensors(file, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(entries), data);
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
+    while (dst.hasRemaining()) {
+      int n = ch.read(dst, position + dst.position());
+      if (n < 0) throw new IOException("unexpected end of file");
+    }
   }
 
   private static Entry parseEntry(Path file, String name, Object value) throws IOException {
     String bad = file + ": tensor " + name + " has a bad header entry";
     if (!(value instanceof Map<?, ?> m)) throw new IOException(bad);
-    Object dtype = m.get("dtype");
-    if (!"F32".equals(dtype))
-      throw new IOException(file + ": tensor " + name + " has dtype " + dtype + "; jgpt reads F32 tensors only");
+    Object dtypeName = m.get("dtype");
+    Dtype dtype = Dtype.named(String.valueOf(dtypeName));
+    if (dtype == null) {
+      throw new IOException(file + ": tensor " + name + " has dtype " + dtypeName + ", which is not a safetensors dtype "
+          + "jgpt knows (F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL)");
+    }
     if (!(m.get("shape") instanceof List<?> shapeList) || !(m.get("data_offsets") instanceof List<?> offsets)
         || offsets.size() != 2) {
       throw new IOException(bad);
@@ -158,10 +196,10 @@ public final class Safetensors {
     }
     if (!(offsets.get(0) instanceof Long begin) || !(offsets.get(1) instanceof Long end) || begin < 0 || end < begin)
       throw new IOException(bad + " (data_offsets)");
-    if (end - begin != numel * Float.BYTES)
-      throw new IOException(bad + " (shape " + Arrays.toString(shape) + " needs " + numel * 4 + " bytes, offsets give "
-          + (end - begin) + ")");
-    return new Entry(name, shape, begin, end);
+    if (end - begin != numel * dtype.bytes)
+      throw new IOException(bad + " (shape " + Arrays.toString(shape) + " of " + dtype + " needs " + numel * dtype.bytes
+          + " bytes, offsets give " + (end - begin) + ")");
+    return new Entry(name, shape, dtype, begin, end);
   }
 
   public Map<String, String> metadata() {
@@ -178,8 +216,8 @@ public final class Safetensors {
   }
 
   /**
-   * Copies tensor {@code name} into {@code dst[dstOffset ..]} after checking that it exists and
-   * has {@code expectedShape}.
+   * Copies tensor {@code name} into {@code dst[dstOffset ..]} as floats (F16 and BF16 widened,
+   * exactly) after checking that it exists and has {@code expectedShape}.
    */
   public void readInto(String name, int[] expectedShape, float[] dst, int dstOffset) throws IOException {
     Entry e = entries.get(name);
@@ -188,7 +226,32 @@ public final class Safetensors {
       throw new IOException(file + ": tensor " + name + " has shape " + Arrays.toString(e.shape()) + " but the model needs "
           + Arrays.toString(expectedShape) + "; the checkpoint belongs to a different model configuration");
     }
-    data.slice((int) e.begin(), (int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
-        .get(dst, dstOffset, (int) e.numel());
+    readInto(e, dst, dstOffset);
+  }
+
+  /** Copies tensor {@code e}, whatever its shape, into {@code dst[dstOffset ..]} as floats. */
+  public void readInto(Entry e, float[] dst, int dstOffset) throws IOException {
+    if (!e.dtype().isFloat()) {
+      throw new IOException(file + ": tensor " + e.name() + " has dtype " + e.dtype() + "; jgpt reads F32, F16 and BF16 weights");
+    }
+    int n = Math.toIntExact(e.numel());
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      if (ch.size() < dataStart + e.end()) throw new IOException(file + " is truncated at tensor " + e.name());
+      ByteBuffer bytes = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin())
+          .order(ByteOrder.LITTLE_ENDIAN);
+      switch (e.dtype()) {
+        case F32 -> bytes.asFloatBuffer().get(dst, dstOffset, n);
+        case F16 -> {
+          var h = bytes.asShortBuffer();
+          for (int i = 0; i < n; i++) dst[dstOffset + i] = Float.float16ToFloat(h.get(i));
+        }
+        case BF16 -> {
+          var h = bytes.asShortBuffer();
+          // bfloat16 is the top half of a float32: widening is a shift
+          for (int i = 0; i < n; i++) dst[dstOffset + i] = Float.intBitsToFloat((h.get(i) & 0xFFFF) << 16);
+        }
+        default -> throw new IllegalStateException(e.dtype().toString());
+      }
+    }
   }
 }
