@@ -14,6 +14,15 @@ small.
 
 Run from the repository root (Debian: apt-get install python3-torch):
     /usr/bin/python3 transformer/scripts/make_hf_gpt2_fixture.py
+
+With --check, it loads a folder jgpt exported instead and writes what this loader computes from
+it, for HfGpt2ExportTest (a model trained in the test, exported by jgpt):
+    JAVA_HOME=... mvn -pl transformer -am test -Dtest=HfGpt2ExportTest -Dsurefire.failIfNoSpecifiedTests=false \
+        -Djgpt.test.jvm.args=-Djgpt.fixture.dump=/tmp/jgpt-export   # the test's export, copied there
+    /usr/bin/python3 transformer/scripts/make_hf_gpt2_fixture.py --check /tmp/jgpt-export
+Output: transformer/src/test/resources/hf-gpt2-export/expected.json with "input_ids" and
+"last_logits" (the logits after the last input token, all vocab_size of them).
+
 Output in transformer/src/test/resources/hf-gpt2-tiny/:
     config.json        Hugging Face's GPT2Config keys
     model.safetensors  F16 tensors named as in the gpt2 repository (no "transformer." prefix),
@@ -97,6 +106,41 @@ def forward(p, ids):
     return x @ d["wte.weight"].T
 
 
+def read_safetensors(path):
+    """Float tensors of a safetensors file (F32/F16), by name."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, e in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = e["data_offsets"]
+        dtype = {"F32": torch.float32, "F16": torch.float16}[e["dtype"]]
+        out[name] = torch.frombuffer(bytearray(data[begin:end]), dtype=dtype).reshape(e["shape"]).clone()
+    return out
+
+
+def check(folder):
+    """Logits of a jgpt export, computed by this script's own GPT-2 (Hugging Face semantics)."""
+    global V, N_POS, L, NH, C
+    with open(os.path.join(folder, "config.json")) as f:
+        cfg = json.load(f)
+    assert cfg["model_type"] == "gpt2" and cfg["activation_function"] == "gelu_new" and cfg["tie_word_embeddings"]
+    V, N_POS, L, NH, C = cfg["vocab_size"], cfg["n_positions"], cfg["n_layer"], cfg["n_head"], cfg["n_embd"]
+    p = read_safetensors(os.path.join(folder, "model.safetensors"))
+    assert "lm_head.weight" not in p and p["wte.weight"].shape == (V, C)
+    ids = list(b"Hello, GPT-2!")
+    logits = forward(p, ids)
+    out_dir = os.path.join(os.path.dirname(OUT), "hf-gpt2-export")
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "expected.json"), "w") as f:
+        json.dump({"input_ids": ids, "last_logits": [float(x) for x in logits[-1]]}, f, indent=1)
+        f.write("\n")
+    print("wrote", out_dir)
+
+
 def write_safetensors(path, tensors):
     """The safetensors format: u64 header length, JSON header, raw little-endian data."""
     header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
@@ -149,4 +193,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--check":
+        check(sys.argv[2])
+    else:
+        main()

@@ -142,7 +142,7 @@ public final class HfGpt2 {
         expectShape(file, e, jgptShape[1], jgptShape[0]);
         float[] inOut = new float[jgptShape[0] * jgptShape[1]];
         st.readInto(e, inOut, 0);
-        transpose(inOut, jgptShape[1], jgptShape[0], params, t.offset());
+        transpose(inOut, 0, jgptShape[1], jgptShape[0], params, t.offset());
       } else {
         expectShape(file, e, jgptShape);
         st.readInto(e, params, t.offset());
@@ -170,10 +170,10 @@ public final class HfGpt2 {
     return jgptName.startsWith("h.") && dot > 0 && CONV1D.contains(jgptName.substring(dot + 1));
   }
 
-  // dst[offset + o*rows_in... ] : src (in, out) row-major -> dst (out, in) row-major
-  static void transpose(float[] src, int in, int out, float[] dst, int offset) {
-    for (int i = 0; i < in; i++) {
-      for (int o = 0; o < out; o++) dst[offset + o * in + i] = src[i * out + o];
+  // dst (cols, rows) at dstOffset = transpose of src (rows, cols) at srcOffset; both row-major
+  static void transpose(float[] src, int srcOffset, int rows, int cols, float[] dst, int dstOffset) {
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) dst[dstOffset + c * rows + r] = src[srcOffset + r * cols + c];
     }
   }
 

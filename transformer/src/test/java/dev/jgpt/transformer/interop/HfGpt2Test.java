@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,17 +30,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HfGpt2Test {
   @TempDir Path tmp;
-  @TempDir static Path vocab;
+  private static Path vocab;
 
-  /** GPT-2's vocab.json and merges.txt, written once from the r50k ranks JTokkit ships. */
-  @BeforeAll
-  static void writeGpt2Vocab() throws IOException {
+  /** GPT-2's vocab.json and merges.txt, written once per JVM from the r50k ranks JTokkit ships. */
+  static synchronized Path gpt2Vocab() throws IOException {
+    if (vocab != null) return vocab;
+    Path dir = Files.createTempDirectory("jgpt-gpt2-vocab");
     try (InputStream in = com.knuddels.jtokkit.Encodings.class.getResourceAsStream("/com/knuddels/jtokkit/r50k_base.tiktoken")) {
-      Path ranks = vocab.resolve("r50k_base.tiktoken");
+      Path ranks = dir.resolve("r50k_base.tiktoken");
       Files.copy(in, ranks);
-      Tokenizer.load(ranks, "gpt2").saveGpt2Vocab(vocab);
+      Tokenizer.load(ranks, "gpt2").saveGpt2Vocab(dir);
       Files.delete(ranks);
     }
+    for (String f : List.of("vocab.json", "merges.txt")) dir.resolve(f).toFile().deleteOnExit();
+    dir.toFile().deleteOnExit();
+    return vocab = dir;
   }
 
   /** The fixture folder as a user downloads it: the committed files plus GPT-2's vocab.json and merges.txt. */
@@ -51,7 +54,7 @@ class HfGpt2Test {
         Files.copy(in, dir.resolve(f));
       }
     }
-    for (String f : List.of("vocab.json", "merges.txt")) Files.copy(vocab.resolve(f), dir.resolve(f));
+    for (String f : List.of("vocab.json", "merges.txt")) Files.copy(gpt2Vocab().resolve(f), dir.resolve(f));
     return dir;
   }
 
@@ -103,7 +106,7 @@ class HfGpt2Test {
   void conv1dWeightsAreTransposedIntoJgptsLayout() {
     float[] inOut = {1, 2, 3, 4, 5, 6}; // (in=2, out=3)
     float[] outIn = new float[7];
-    HfGpt2.transpose(inOut, 2, 3, outIn, 1);
+    HfGpt2.transpose(inOut, 0, 2, 3, outIn, 1);
     assertArrayEquals(new float[] {0, 1, 4, 2, 5, 3, 6}, outIn);
     assertTrue(HfGpt2.isConv1d("h.11.mlp.c_fc.weight"));
     assertFalse(HfGpt2.isConv1d("h.0.mlp.c_fc.bias"));
