@@ -10,6 +10,7 @@ import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.ParameterLayout;
 import dev.jgpt.transformer.Presets;
 import dev.jgpt.transformer.RunDirectory;
+import dev.jgpt.transformer.interop.ModelFolder;
 import dev.jgpt.transformer.SamplerSettings;
 import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.WeightInit;
@@ -74,7 +75,7 @@ final class GenerateBenchCommand implements Callable<Integer> {
     float[] weights;
     Tokenizer tokenizer;
     if (run != null) {
-      RunDirectory.Run r = RunDirectory.load(run);
+      RunDirectory.Run r = ModelFolder.load(run);
       cfg = r.model();
       weights = r.params();
       tokenizer = r.tokenizer();

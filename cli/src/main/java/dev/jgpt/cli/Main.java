@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
       GenerateCommand.class,
       ScoreCommand.class,
       ReplCommand.class,
+      ExportCommand.class,
       TokenizerCommand.class,
       BenchCommand.class,
       DevicesCommand.class,

@@ -7,6 +7,7 @@ import dev.jgpt.transformer.Generator;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.NextTokenModel;
 import dev.jgpt.transformer.RunDirectory;
+import dev.jgpt.transformer.interop.ModelFolder;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -26,11 +27,11 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
   static final long SMALL_MODEL_PARAMETERS = 5_000_000;
 
   /**
-   * Loads a run folder onto a new backend ({@code backendName} "auto", "cpu"...) on device
+   * Loads a run folder (or a Hugging Face GPT-2 folder) onto a new backend ({@code backendName} "auto", "cpu"...) on device
    * {@code device}; threads 0 = automatic.
    */
   public static LoadedModel open(Path runDir, String backendName, int device, int threads) throws IOException {
-    RunDirectory.Run run = RunDirectory.load(runDir);
+    RunDirectory.Run run = ModelFolder.load(runDir); // a jgpt run or a Hugging Face GPT-2 folder
     Backend backend = Backends.open(backendName, device, generationThreads(run.model(), threads));
     try {
       Generator generator = Generator.withWeights(run.model(), backend, run.params());

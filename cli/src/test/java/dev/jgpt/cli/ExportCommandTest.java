@@ -1,0 +1,48 @@
+package dev.jgpt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jgpt.cli.repl.TinyRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code jgpt export}, and the exported Hugging Face folder opened again with {@code --run}. */
+class ExportCommandTest {
+  @TempDir Path tmp;
+
+  @Test
+  void anHfExportGeneratesWhatTheRunGenerates() throws Exception {
+    Path hf = tmp.resolve("hf");
+    CliRunner.Result r = CliRunner.run("export", "--run", TinyRun.shared().toString(), "--format", "hf", "--out", hf.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().contains("exported"), r.toString());
+    for (String f : new String[] {"config.json", "model.safetensors", "vocab.json", "merges.txt", "generation_config.json"}) {
+      assertTrue(Files.isRegularFile(hf.resolve(f)), f);
+    }
+    String[] greedy = {"--prompt", "to be or not", "--temperature", "0", "--max-new-tokens", "30", "--threads", "1"};
+    CliRunner.Result fromRun = CliRunner.run(concat(new String[] {"generate", "--run", TinyRun.shared().toString()}, greedy));
+    CliRunner.Result fromHf = CliRunner.run(concat(new String[] {"generate", "--run", hf.toString()}, greedy));
+    assertEquals(0, fromHf.exitCode(), fromHf.toString());
+    assertEquals(fromRun.out(), fromHf.out(), "the Hugging Face folder is the same model");
+  }
+
+  @Test
+  void aNonEmptyOutputFolderIsAUsageError() throws Exception {
+    Files.writeString(tmp.resolve("keep.txt"), "mine");
+    CliRunner.Result r = CliRunner.run("export", "--run", TinyRun.shared().toString(), "--format", "hf", "--out", tmp.toString());
+    assertEquals(2, r.exitCode(), r.toString());
+    assertTrue(r.err().contains("not empty"), r.toString());
+    assertEquals(1, r.err().strip().lines().count(), r.toString());
+    assertFalse(Files.exists(tmp.resolve("config.json")));
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}

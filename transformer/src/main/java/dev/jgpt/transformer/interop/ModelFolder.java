@@ -1,0 +1,54 @@
+package dev.jgpt.transformer.interop;
+
+import dev.jgpt.transformer.CheckpointState;
+import dev.jgpt.transformer.RunDirectory;
+import dev.jgpt.transformer.TrainConfig;
+import dev.jgpt.transformer.TrainConfigKey;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The one place a model folder given with {@code --run} is opened: a jgpt run folder, or a
+ * Hugging Face GPT-2 folder as downloaded (config.json with model_type, model.safetensors,
+ * vocab.json + merges.txt). Either way the caller gets a {@link RunDirectory.Run}.
+ */
+public final class ModelFolder {
+  private ModelFolder() {}
+
+  /** Whether {@code dir} is a folder {@link #load} can open (a run or a Hugging Face model). */
+  public static boolean isModelFolder(Path dir) {
+    return HfGpt2.isHfFolder(dir) || java.nio.file.Files.isRegularFile(dir.resolve("state.json"));
+  }
+
+  public static RunDirectory.Run load(Path path) throws IOException {
+    if (HfGpt2.isHfFolder(path)) return asRun(HfGpt2.load(path));
+    return RunDirectory.load(path);
+  }
+
+  /**
+   * A Hugging Face model seen as a run at step 0: its shape as a training configuration (GPT-2
+   * has biases; dropout off), no training state.
+   */
+  static RunDirectory.Run asRun(HfGpt2.Model m) {
+    TrainConfig config = trainConfig(m);
+    CheckpointState state = new CheckpointState(0, 0, Double.NaN, Double.NaN, 0, 0, 0, config.seed(), 0, 0,
+        m.tokenizer().hash(), config, Map.of());
+    return new RunDirectory.Run(m.dir(), config, m.config(), m.tokenizer(), state, m.params());
+  }
+
+  /** The training configuration that describes this model's shape (the rest are jgpt's defaults). */
+  public static TrainConfig trainConfig(HfGpt2.Model m) {
+    var cfg = m.config();
+    return TrainConfig.defaults()
+        .with(TrainConfigKey.CORPUS, "")
+        .with(TrainConfigKey.VOCAB_SIZE, cfg.vocabSize())
+        .with(TrainConfigKey.BLOCK_SIZE, cfg.blockSize())
+        .with(TrainConfigKey.N_LAYER, cfg.nLayer())
+        .with(TrainConfigKey.N_HEAD, cfg.nHead())
+        .with(TrainConfigKey.N_EMBD, cfg.nEmbd())
+        .with(TrainConfigKey.BIAS, true)
+        .with(TrainConfigKey.DROPOUT, 0.0)
+        .validate();
+  }
+}
