@@ -44,6 +44,15 @@ final class TokenizerProgressBar {
     shown = true;
   }
 
+  /** Leaves the bar as it is and moves to the next line (when a phase is stopped midway). */
+  void endLine() {
+    if (shown) {
+      err.println();
+      err.flush();
+      shown = false;
+    }
+  }
+
   void clear() {
     if (shown) {
       err.print(CLEAR_LINE);
