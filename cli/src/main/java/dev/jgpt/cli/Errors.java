@@ -54,6 +54,12 @@ final class Errors {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
       PrintWriter err = cl.getErr();
+      if (ex instanceof CtrlC.StoppedException stopped) {
+        err.println(prefix(cl) + stopped.getMessage());
+        err.flush();
+        stopped.reported(); // only now may a Ctrl-C shutdown hook let the JVM halt
+        return INTERRUPTED;
+      }
       if (ex instanceof CommandLine.ParameterException pe) {
         // Raised by a command's own validation of its options: a usage error.
         err.println(prefix(cl) + pe.getMessage());

@@ -46,7 +46,11 @@ final class TokenizerEncodeCommand implements Callable<Integer> {
     Tokenizer tokenizer = tokenizerOptions.load();
     PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
     if (jsonl) {
-      encodeJsonLines(tokenizer, out);
+      try {
+        encodeJsonLines(tokenizer, out);
+      } finally {
+        out.flush(); // the lines before a bad one, whole: the writer holds complete lines only
+      }
     } else {
       int[] ids;
       if (text != null) {

@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * A one-line progress bar on standard error for slow phases (reading a corpus, learning merges):
  * drawn only on a terminal, only once the phase has taken half a second, at most ten times a
- * second, and erased when done, so pipes and logs never see it.
+ * second, and erased when done, so pipes and logs never see it (a phase stopped by Ctrl-C keeps
+ * it and ends its line, see {@link #endLine}).
  */
 final class TokenizerProgressBar {
   private static final String CLEAR_LINE = "\r\033[K";
@@ -42,6 +43,15 @@ final class TokenizerProgressBar {
         " ".repeat(width - filled), 100 * fraction, done, total, unit));
     err.flush();
     shown = true;
+  }
+
+  /** Leaves the bar as it is and moves to the next line (when a phase is stopped midway). */
+  void endLine() {
+    if (shown) {
+      err.println();
+      err.flush();
+      shown = false;
+    }
   }
 
   void clear() {

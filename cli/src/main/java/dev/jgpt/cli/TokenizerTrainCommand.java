@@ -8,12 +8,17 @@ import dev.jgpt.tokenizer.Tokenizer;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code jgpt tokenizer train}: learn BPE merges on a corpus and write a tokenizer file. */
 @Command(
@@ -29,6 +34,10 @@ final class TokenizerTrainCommand implements Callable<Integer> {
       description = "Text to learn from: a file, a folder, a .zip archive or a named corpus (${COMPLETION-CANDIDATES}).",
       completionCandidates = NamedCorpora.class)
   String corpus;
+
+  @Mixin CorpusGlobOptions corpusGlobs;
+
+  @Spec CommandSpec spec;
 
   @Option(names = {"-v", "--vocab-size"}, required = true, paramLabel = "N",
       description = "Vocabulary size: 256 byte tokens + merges + special tokens (at least 256).")
@@ -64,33 +73,53 @@ final class TokenizerTrainCommand implements Callable<Integer> {
     if (vocabSize < 256) {
       throw new IllegalArgumentException("--vocab-size " + vocabSize + " is too small: byte-level BPE needs at least 256 (one token per byte)");
     }
-    ChunkCounts counts = new ChunkCounts(pattern, specials); // checks the pattern before the corpus is read
-    CorpusSource source = CorpusSource.resolve(corpus);
-    TokenizerProgressBar bar = new TokenizerProgressBar(System.err, TrainProgress.stdoutIsTerminal());
-    long total = source.totalBytes();
-    long[] read = {0};
-    bar.phase("reading " + source.name());
-    source.read((DocumentInfo document, InputStream in) -> counts.add(new FilterInputStream(in) {
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        int n = super.read(b, off, len);
-        if (n > 0) bar.update(read[0] += n, total, "bytes");
-        return n;
-      }
-    }));
-    bar.clear();
-    bar.phase("learning merges");
-    BpeTrainer.Result r;
-    try {
-      r = BpeTrainer.train(counts, vocabSize, specials, minFrequency, (done, all) -> bar.update(done, all, "merges"));
-    } finally {
-      bar.clear();
+    if (Files.isDirectory(out)) {
+      throw new ParameterException(spec.commandLine(), "--out " + out + " is a folder; give a file name like "
+          + out.resolve("tokenizer.json"));
     }
-    r.tokenizer().save(out);
+    ChunkCounts counts = new ChunkCounts(pattern, specials); // checks the pattern before the corpus is read
+    CorpusSource source = CorpusSource.resolve(corpus, corpusGlobs.corpusOptions(spec, corpus));
+    TokenizerProgressBar bar = new TokenizerProgressBar(System.err, TrainProgress.stdoutIsTerminal());
+    BpeTrainer.Result r;
+    try (CtrlC ctrlC = CtrlC.install()) { // the save too: a Ctrl-C then waits for its rename or cleanup
+      r = learn(source, counts, bar, ctrlC);
+      r.tokenizer().save(out);
+    }
     double seconds = (System.nanoTime() - t0) / 1e9;
     System.out.println(String.format(Locale.ROOT,
         "trained %,d merges (vocab %,d) on %s (%,d bytes, %,d distinct chunks) in %.2f s: %.2f bytes/token; wrote %s",
         r.merges(), r.tokenizer().vocabSize(), source.name(), r.corpusBytes(), r.uniqueChunks(), seconds, r.bytesPerToken(), out));
     return 0;
+  }
+
+  /** Reads the corpus into {@code counts}, then learns the merges; Ctrl-C stops either phase. */
+  private BpeTrainer.Result learn(CorpusSource source, ChunkCounts counts, TokenizerProgressBar bar, CtrlC ctrlC)
+      throws IOException {
+    long total = source.totalBytes();
+    long[] read = {0};
+    String reading = "reading " + source.name() + "; no tokenizer was written";
+    try {
+      bar.phase("reading " + source.name());
+      source.read((DocumentInfo document, InputStream in) -> counts.add(new FilterInputStream(in) {
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          ctrlC.throwIfStopped(reading);
+          int n = super.read(b, off, len);
+          if (n > 0) bar.update(read[0] += n, total, "bytes");
+          return n;
+        }
+      }));
+      bar.clear();
+      bar.phase("learning merges");
+      return BpeTrainer.train(counts, vocabSize, specials, minFrequency, (done, all) -> {
+        ctrlC.throwIfStopped("learning merges; no tokenizer was written");
+        bar.update(done, all, "merges");
+      });
+    } catch (CtrlC.StoppedException stopped) {
+      bar.endLine(); // the stopped bar stays, and the message starts on a line of its own
+      throw stopped;
+    } finally {
+      bar.clear();
+    }
   }
 }

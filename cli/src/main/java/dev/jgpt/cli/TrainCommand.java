@@ -12,6 +12,7 @@ import dev.jgpt.kernels.Backends;
 import dev.jgpt.kernels.cpu.PeakFlops;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.tokenizer.json.JsonFiles;
 import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.CheckpointFiles;
 import dev.jgpt.transformer.CheckpointState;
@@ -35,8 +36,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -61,6 +64,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--corpus", paramLabel = "SOURCE", description = "A text file, folder, .zip, or a named corpus: jdk (default), shakespeare.")
   String corpus;
+
+  @Mixin CorpusGlobOptions corpusGlobs;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default runs/PRESET, numbered if it exists).")
   Path outDir;
@@ -135,23 +140,32 @@ final class TrainCommand implements Callable<Integer> {
     Path runDir = resuming ? resumeDir() : null;
     CheckpointState resumeState = resuming ? Checkpoint.readState(runDir) : null;
     if (folds != null && resuming) throw new IllegalArgumentException("--folds cannot be combined with --resume");
-    if (folds != null && folds < 2) throw new IllegalArgumentException("--folds must be at least 2, got " + folds);
+    if (folds != null) FoldsFlag.checkCount(spec, folds);
     TrainConfig config = resuming ? resumedConfig(runDir, console) : freshConfig();
     if (!resuming) runDir = outDir != null ? outDir : RunDirectory.freshRunDir(Path.of("runs"), preset == null ? Presets.DEFAULT : preset);
+    if (!resuming && Files.isRegularFile(runDir)) { // found now, not after tokenizing
+      throw new ParameterException(spec.commandLine(), "--out " + runDir + " is a file; give a folder for the run, e.g. runs/NAME");
+    }
     if (!resuming && (Checkpoint.exists(runDir) || Files.exists(runDir.resolve("fold-0")))) {
       throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir
           + " or choose another --out");
     }
 
-    CorpusSource source = TrainData.resolve(config.corpus(), cacheDir);
-    Tokenizer tok = resuming ? RunDirectory.readTokenizer(runDir, resumeState.tokenizerHash()) : chooseTokenizer(config, source, console);
-    if (!resuming && !config.tokenizer().isEmpty() && vocabSize != null) {
-      console.println("note: --vocab-size is ignored: " + config.tokenizer() + " has " + tok.vocabSize() + " tokens");
+    CorpusSource source = TrainData.resolve(config.corpus(),
+        CorpusGlobOptions.corpusOptions(spec, config.corpus(), config.include(), config.exclude()), cacheDir);
+    if (folds != null) FoldsFlag.checkAgainstBytes(spec, folds, source, config.blockSize());
+    Tokenizer tok;
+    TrainData prepared;
+    try (CtrlC ctrlC = CtrlC.install()) { // until training, whose own Ctrl-C saves a checkpoint
+      tok = resuming ? RunDirectory.readTokenizer(runDir, resumeState.tokenizerHash()) : chooseTokenizer(config, source, console, ctrlC);
+      if (!resuming && !config.tokenizer().isEmpty() && vocabSize != null) {
+        console.println("note: --vocab-size is ignored: " + config.tokenizer() + " has " + tok.vocabSize() + " tokens");
+      }
+      printConfig(console, config, runDir, resuming);
+      prepared = TrainData.prepare(source, tok, cacheDir, config.threads(), console, terminal, ctrlC);
     }
-    printConfig(console, config, runDir, resuming);
 
-    try (TrainData data = TrainData.prepare(source, tok, cacheDir, config.threads(), console, terminal);
-        Backend be = openBackend(config, console)) {
+    try (TrainData data = prepared; Backend be = openBackend(config, console)) {
       console.println(data.describe());
       if (folds == null) {
         TrainerResult result = trainOne(config, data.split, runDir, tok, be, resumeState, console, terminal);
@@ -159,6 +173,7 @@ final class TrainCommand implements Callable<Integer> {
         if (result.failed()) throw new IllegalStateException(result.message());
         return 0;
       }
+      FoldsFlag.checkAgainstTokens(spec, folds, data.tokens.size(), config.blockSize());
       return crossValidate(config, data, runDir, tok, be, console, terminal);
     }
   }
@@ -283,8 +298,10 @@ final class TrainCommand implements Callable<Integer> {
 
   private Map<TrainConfigKey, Object> fileAndFlagOverrides() throws IOException {
     Map<TrainConfigKey, Object> o = new LinkedHashMap<>();
-    if (configFile != null) o.putAll(TrainConfig.parseJson(Files.readString(configFile), configFile.toString()));
+    if (configFile != null) o.putAll(TrainConfig.parseJson(JsonFiles.readText(configFile), configFile.toString()));
     put(o, CORPUS, corpus);
+    put(o, INCLUDE, corpusGlobs.include);
+    put(o, EXCLUDE, corpusGlobs.exclude);
     put(o, TOKENIZER, tokenizer);
     put(o, VOCAB_SIZE, vocabSize);
     put(o, N_LAYER, nLayer);
@@ -322,11 +339,12 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** --tokenizer FILE, bytes only for vocab_size 256, else a BPE tokenizer trained on the corpus. */
-  private static Tokenizer chooseTokenizer(TrainConfig config, CorpusSource source, PrintStream out) throws IOException {
+  private static Tokenizer chooseTokenizer(TrainConfig config, CorpusSource source, PrintStream out, CtrlC ctrlC)
+      throws IOException {
     if (!config.tokenizer().isEmpty()) return Tokenizer.load(Path.of(config.tokenizer()));
     if (config.vocabSize() == 256) return Tokenizer.bytesOnly();
     out.println("training a BPE tokenizer with " + config.vocabSize() + " tokens on " + source.name() + "...");
-    return TrainTokenizer.train(source, config.vocabSize(), out);
+    return TrainTokenizer.train(source, config.vocabSize(), out, ctrlC);
   }
 
   /** Samples start from a newline, as nanoGPT's sample.py does (or the first validation token). */
@@ -371,7 +389,8 @@ final class TrainCommand implements Callable<Integer> {
     StringBuilder line = new StringBuilder(" ");
     for (TrainConfigKey k : TrainConfigKey.values()) {
       Object v = c.get(k);
-      String item = " " + k.json() + "=" + (v instanceof String s && s.isEmpty() ? "-" : v);
+      boolean empty = (v instanceof String s && s.isEmpty()) || (v instanceof List<?> l && l.isEmpty());
+      String item = " " + k.json() + "=" + (empty ? "-" : v);
       if (line.length() + item.length() > 100) {
         out.println(line);
         line = new StringBuilder(" ");

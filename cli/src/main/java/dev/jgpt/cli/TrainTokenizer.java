@@ -20,18 +20,21 @@ final class TrainTokenizer {
   /** Enough text to learn the frequent merges; more mostly costs time. */
   static final long MAX_BYTES = 32L << 20;
 
-  static Tokenizer train(CorpusSource source, int vocabSize, PrintStream out) throws IOException {
+  /** Ctrl-C ({@code ctrlC}) stops it between documents or merges; it writes no file, so nothing is left behind. */
+  static Tokenizer train(CorpusSource source, int vocabSize, PrintStream out, CtrlC ctrlC) throws IOException {
     long t0 = System.nanoTime();
     List<String> specials = List.of(Tokenizer.END_OF_TEXT);
     ChunkCounts counts = new ChunkCounts("gpt2", specials);
     long[] seen = {0};
     source.forEachDocument((doc, bytes) -> {
+      ctrlC.throwIfStopped("reading " + source.name() + " to train the tokenizer");
       if (seen[0] >= MAX_BYTES) return;
       int n = (int) Math.min(bytes.length, MAX_BYTES - seen[0]);
       counts.add(bytes, 0, n);
       seen[0] += n;
     });
-    BpeTrainer.Result r = BpeTrainer.train(counts, vocabSize, specials, 2, null);
+    BpeTrainer.Result r = BpeTrainer.train(counts, vocabSize, specials, 2,
+        (done, total) -> ctrlC.throwIfStopped("training the tokenizer"));
     out.println(String.format(Locale.ROOT, "tokenizer: %d merges learned on %.1f MB in %.1f s, %.2f bytes per token",
         r.merges(), r.corpusBytes() / 1e6, (System.nanoTime() - t0) / 1e9, r.bytesPerToken()));
     return r.tokenizer();

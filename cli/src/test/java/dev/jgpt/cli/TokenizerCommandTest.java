@@ -93,8 +93,11 @@ class TokenizerCommandTest {
     assertTrue(lines[0].matches("\\{\"text\":\"the king\",\"id\":7,\"ids\":\\[\\d+(,\\d+)*\\]\\}"), lines[0]);
     assertEquals("", lines[1]);
     assertEquals("{\"text\":\"\",\"ids\":[]}", lines[2]);
-    assertOneLineError(CliRunner.runWithInput("{\"text\": \"a\"}\n{\"txt\": 1}\n", "tokenizer", "encode", "--tokenizer",
-        tok.toString(), "--jsonl"), 1, "line 2: expected an object with a \"text\" string field");
+    CliRunner.Result badSecond = CliRunner.runWithInput("{\"text\": \"a\"}\n{\"txt\": 1}\n", "tokenizer", "encode",
+        "--tokenizer", tok.toString(), "--jsonl");
+    assertEquals(1, badSecond.exitCode(), badSecond.toString());
+    assertTrue(badSecond.err().contains("line 2: expected an object with a \"text\" string field"), badSecond.toString());
+    assertTrue(badSecond.out().matches("\\{\"text\":\"a\",\"ids\":\\[\\d+\\]\\}\n"), "line 1 still written: " + badSecond);
     assertOneLineError(CliRunner.runWithInput("not json\n", "tokenizer", "encode", "--tokenizer", tok.toString(), "--jsonl"),
         1, "line 1: malformed JSON");
   }

@@ -190,7 +190,7 @@ class TrainCommandTest {
     Path config = tmp.resolve("bad.json");
     Files.writeString(config, "{\"n_layers\": 2}");
     CliRunner.Result r = train(tmp.resolve("run"), "--config", config.toString());
-    assertOneLineError(r, 1, "unknown key \"n_layers\"; valid keys are corpus, tokenizer, vocab_size");
+    assertOneLineError(r, 1, "unknown key \"n_layers\"; valid keys are corpus, include, exclude, tokenizer, vocab_size");
     assertFalse(Files.exists(tmp.resolve("run")), "nothing written");
   }
 

@@ -8,7 +8,7 @@ import java.util.List;
  * How {@link CorpusSource#resolve} reads a {@code --corpus} value: include/exclude globs for
  * folders and archives (for {@code jdk} an include replaces the default subset), the cache folder
  * for downloads and token files, and where the shakespeare corpus comes from (tests point it at
- * a local server).
+ * a local server). A glob that does not parse is rejected here, before any corpus is read.
  */
 public record CorpusOptions(List<String> include, List<String> exclude, Path cacheDir, URI shakespeareUri,
                             String shakespeareSha256) {
@@ -20,6 +20,12 @@ public record CorpusOptions(List<String> include, List<String> exclude, Path cac
   public CorpusOptions {
     include = List.copyOf(include);
     exclude = List.copyOf(exclude);
+    PathFilter.of(include, exclude); // throws IllegalArgumentException naming a bad glob
+  }
+
+  /** True when there are include or exclude globs. */
+  public boolean hasGlobs() {
+    return !include.isEmpty() || !exclude.isEmpty();
   }
 
   public static CorpusOptions defaults() {

@@ -12,6 +12,10 @@ final class CorpusResolver {
 
   static CorpusSource resolve(String spec, CorpusOptions options) throws IOException {
     if (spec == null || spec.isBlank()) spec = CorpusSource.DEFAULT;
+    if (options.hasGlobs() && isSingleFile(spec)) {
+      throw new IllegalArgumentException("--include/--exclude choose files in a folder or a .zip archive, but corpus "
+          + spec + " is a single file; leave them out");
+    }
     switch (spec) {
       case "jdk" -> { return NamedCorpora.jdk(options); }
       case "shakespeare" -> { return NamedCorpora.shakespeare(options); }
@@ -28,6 +32,16 @@ final class CorpusResolver {
     if (!Files.isReadable(path)) throw new IOException("corpus " + spec + " cannot be read (permission denied); check its permissions");
     if (spec.toLowerCase(Locale.ROOT).endsWith(".zip")) return ZipCorpus.of(spec, path, options.filter());
     return FileCorpus.of(spec, path);
+  }
+
+  static boolean isSingleFile(String spec) {
+    if (spec == null || spec.isBlank()) spec = CorpusSource.DEFAULT;
+    if (CorpusSource.NAMED.contains(spec)) return spec.equals("shakespeare");
+    try {
+      return Files.isRegularFile(Path.of(spec)) && !spec.toLowerCase(Locale.ROOT).endsWith(".zip");
+    } catch (InvalidPathException e) {
+      return false;
+    }
   }
 
   private static IllegalArgumentException notFound(String spec) {

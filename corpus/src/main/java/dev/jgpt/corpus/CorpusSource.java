@@ -57,4 +57,12 @@ public interface CorpusSource {
   static CorpusSource resolve(String spec, CorpusOptions options) throws IOException {
     return CorpusResolver.resolve(spec, options);
   }
+
+  /**
+   * True when a {@code --corpus} value is one document (a file that is not a .zip archive, or
+   * shakespeare), so there is nothing for {@code --include} and {@code --exclude} to choose.
+   */
+  static boolean isSingleFile(String spec) {
+    return CorpusResolver.isSingleFile(spec);
+  }
 }

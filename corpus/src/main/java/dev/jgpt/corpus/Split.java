@@ -41,6 +41,15 @@ public record Split(TokenData train, TokenData val) {
     return new Split(train, all.slice(from, to));
   }
 
+  /**
+   * The most folds {@link #folds} can cut {@code tokens} into with every fold at least
+   * {@code minFoldTokens} long (folds differ in length by at most one token).
+   */
+  public static long largestFoldCount(long tokens, int minFoldTokens) {
+    if (minFoldTokens < 1) throw new IllegalArgumentException("minFoldTokens must be at least 1, got " + minFoldTokens);
+    return tokens / minFoldTokens;
+  }
+
   /** floor(n * fold / folds) without overflow. */
   private static long foldStart(long n, int folds, int fold) {
     return (n / folds) * fold + (n % folds) * fold / folds;

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * A corpus tokenized once into a file and memory-mapped: the OS pages tokens in as batches
@@ -63,6 +64,16 @@ public final class TokenFile implements TokenData, AutoCloseable {
    */
   public static TokenFile prepare(CorpusSource source, Tokenizer tokenizer, Path file, int threads,
                                   BuildProgress progress) throws IOException {
+    return prepare(source, tokenizer, file, threads, progress, () -> false);
+  }
+
+  /**
+   * {@link #prepare(CorpusSource, Tokenizer, Path, int, BuildProgress)} that a build checks
+   * {@code stopRequested} for between chunks (Ctrl-C): when it turns true the build ends with an
+   * {@link java.io.InterruptedIOException} and leaves neither a token file nor a partial one.
+   */
+  public static TokenFile prepare(CorpusSource source, Tokenizer tokenizer, Path file, int threads,
+                                  BuildProgress progress, BooleanSupplier stopRequested) throws IOException {
     TokenLengths lengths = TokenLengths.of(tokenizer);
     if (Files.isRegularFile(file)) {
       try {
@@ -72,7 +83,7 @@ public final class TokenFile implements TokenData, AutoCloseable {
         // A cache: rebuild it below.
       }
     }
-    TokenFileHeader header = TokenFileWriter.write(source, tokenizer, file, threads, progress);
+    TokenFileHeader header = TokenFileWriter.write(source, tokenizer, file, threads, progress, stopRequested);
     return map(file, header, lengths, true);
   }
 

@@ -19,11 +19,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * Tokenizes a corpus into a token file: documents are cut into chunks, chunks are encoded on
  * {@code threads} threads, and the ids are written in corpus order with the end-of-text id
- * between documents. The file is written under a temporary name and renamed when complete.
+ * between documents. The file is written under a temporary name and renamed when complete;
+ * any failure, and a stop request (checked between chunks), removes the temporary file.
  */
 final class TokenFileWriter {
   private TokenFileWriter() {}
@@ -32,12 +34,17 @@ final class TokenFileWriter {
 
   static TokenFileHeader write(CorpusSource source, Tokenizer tokenizer, Path target, int threads,
                                BuildProgress progress) throws IOException {
-    return write(source, tokenizer, target, threads, progress, DocumentChunker.TARGET);
+    return write(source, tokenizer, target, threads, progress, () -> false);
+  }
+
+  static TokenFileHeader write(CorpusSource source, Tokenizer tokenizer, Path target, int threads,
+                               BuildProgress progress, BooleanSupplier stopRequested) throws IOException {
+    return write(source, tokenizer, target, threads, progress, stopRequested, DocumentChunker.TARGET);
   }
 
   /** With chunks of about {@code chunkTarget} bytes (tests use small ones to get many cuts). */
   static TokenFileHeader write(CorpusSource source, Tokenizer tokenizer, Path target, int threads,
-                               BuildProgress progress, int chunkTarget) throws IOException {
+                               BuildProgress progress, BooleanSupplier stopRequested, int chunkTarget) throws IOException {
     if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     if (tokenizer.eotId() < 0) {
       throw new IllegalArgumentException("the tokenizer has no " + Tokenizer.END_OF_TEXT
@@ -50,7 +57,7 @@ final class TokenFileWriter {
     try {
       TokenFileHeader header;
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-        Pipeline pipeline = new Pipeline(source, tokenizer, channel, pool, threads, progress, chunkTarget);
+        Pipeline pipeline = new Pipeline(source, tokenizer, channel, pool, threads, progress, stopRequested, chunkTarget);
         source.read(pipeline);
         pipeline.finish();
         header = pipeline.header();
@@ -75,6 +82,7 @@ final class TokenFileWriter {
     private final ExecutorService pool;
     private final int maxPending;
     private final BuildProgress progress;
+    private final BooleanSupplier stopRequested;
     private final int width;
     private final int chunkTarget;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -87,8 +95,9 @@ final class TokenFileWriter {
     private int skippedDocuments;
 
     Pipeline(CorpusSource source, Tokenizer tokenizer, FileChannel channel, ExecutorService pool, int threads,
-             BuildProgress progress, int chunkTarget) throws IOException {
+             BuildProgress progress, BooleanSupplier stopRequested, int chunkTarget) throws IOException {
       this.source = source;
+      this.stopRequested = stopRequested;
       this.chunkTarget = chunkTarget;
       this.tokenizer = tokenizer;
       this.channel = channel;
@@ -105,6 +114,9 @@ final class TokenFileWriter {
       DocumentChunker chunker = new DocumentChunker(in, chunkTarget);
       boolean first = true;
       for (byte[] chunk = chunker.next(); chunk != null; chunk = chunker.next()) {
+        if (stopRequested.getAsBoolean()) {
+          throw new InterruptedIOException("tokenizing " + source.name() + " was stopped; the partial token file was removed");
+        }
         if (first) {
           if (documents > 0) enqueue(CompletableFuture.completedFuture(new int[] {tokenizer.eotId()}), 0);
           documents++;

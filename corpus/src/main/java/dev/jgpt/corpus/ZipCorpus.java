@@ -15,7 +15,8 @@ import java.util.zip.ZipFile;
 /**
  * The file entries of a .zip archive that pass the globs, sorted by entry name, read without
  * unpacking. Hidden entries and macOS debris are left out; entries that look binary are skipped
- * while reading. The JDK's lib/src.zip is read this way for the {@code jdk} corpus.
+ * while reading. The JDK's lib/src.zip is read this way for the {@code jdk} corpus. Each entry's
+ * bytes are checked against its CRC-32 ({@link VerifiedZipEntryStream}): ZipFile does not.
  */
 final class ZipCorpus implements CorpusSource {
   private final String name;
@@ -74,7 +75,7 @@ final class ZipCorpus implements CorpusSource {
         if (entry == null) {
           throw new IOException(archive + " changed while it was read (entry " + document.name() + " is gone); run again");
         }
-        try (InputStream in = file.getInputStream(entry)) {
+        try (InputStream in = new VerifiedZipEntryStream(archive, entry, file.getInputStream(entry))) {
           BinarySniffer.visit(document, in, true, visitor);
         }
       }

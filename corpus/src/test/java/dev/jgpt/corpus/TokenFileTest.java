@@ -130,7 +130,7 @@ class TokenFileTest {
     Path file = write("big-" + pattern + ".txt", doc.getBytes(StandardCharsets.UTF_8));
     Path tokenFile = dir.resolve(pattern + ".tok");
     // 64-byte chunks: hundreds of cuts, each one a chance to differ from encoding the text whole.
-    TokenFileWriter.write(CorpusSource.resolve(file.toString(), OPTIONS), bpe, tokenFile, 2, BuildProgress.NONE, 64);
+    TokenFileWriter.write(CorpusSource.resolve(file.toString(), OPTIONS), bpe, tokenFile, 2, BuildProgress.NONE, () -> false, 64);
     try (TokenFile tokens = TokenFile.open(tokenFile, bpe)) {
       byte[] bytes = doc.getBytes(StandardCharsets.UTF_8);
       int[] whole = bpe.encodeBytes(bytes, 0, bytes.length);

@@ -1,7 +1,7 @@
 package dev.jgpt.tokenizer;
 
+import dev.jgpt.tokenizer.json.JsonFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ final class TokenizerFiles {
     if (bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF) first = 3; // BOM
     while (first < bytes.length && (bytes[first] == ' ' || bytes[first] == '\n' || bytes[first] == '\r' || bytes[first] == '\t')) first++;
     if (first == bytes.length) throw new IllegalArgumentException(path + ": the file is empty; expected a tokenizer");
-    if (bytes[first] == '{') return TokenizerFile.read(utf8(bytes, path), path.toString(), pattern);
+    if (bytes[first] == '{') return TokenizerFile.read(JsonFiles.decode(bytes, path), path.toString(), pattern);
     if (looksLikeRankFile(bytes, first)) return TiktokenFile.read(bytes, path.toString(), pattern);
     throw new IllegalArgumentException(path + " is not a tokenizer: expected a jgpt tokenizer file (JSON), a .tiktoken "
         + "rank file, or a folder with vocab.json and merges.txt");
@@ -49,15 +49,7 @@ final class TokenizerFiles {
       throw new IllegalArgumentException(dir + " is a folder without vocab.json and merges.txt; give a jgpt tokenizer file, "
           + "a .tiktoken file, or a folder holding both");
     }
-    return Gpt2VocabFiles.read(utf8(Files.readAllBytes(vocab), vocab), utf8(Files.readAllBytes(merges), merges),
+    return Gpt2VocabFiles.read(JsonFiles.decode(Files.readAllBytes(vocab), vocab), JsonFiles.decode(Files.readAllBytes(merges), merges),
         dir.toString(), pattern);
-  }
-
-  private static String utf8(byte[] bytes, Path path) {
-    if (!Utf8.isValid(bytes, 0, bytes.length)) {
-      throw new IllegalArgumentException(path + " is not UTF-8 text, so it is not a tokenizer file");
-    }
-    String s = new String(bytes, StandardCharsets.UTF_8);
-    return s.startsWith("\uFEFF") ? s.substring(1) : s;
   }
 }

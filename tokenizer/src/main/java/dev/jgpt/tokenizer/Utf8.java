@@ -123,10 +123,6 @@ final class Utf8 {
     return end;
   }
 
-  static boolean isValid(byte[] b, int start, int end) {
-    return validPrefixEnd(b, start, end) == end;
-  }
-
   /**
    * If {@code b[start, end)} ends with a proper prefix of a well-formed sequence (a character cut
    * short, which more bytes could complete), the number of those bytes (1..3); otherwise 0.

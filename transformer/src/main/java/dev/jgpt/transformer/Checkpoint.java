@@ -1,5 +1,6 @@
 package dev.jgpt.transformer;
 
+import dev.jgpt.tokenizer.json.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -164,7 +165,7 @@ public final class Checkpoint {
     if (!Files.exists(stateFile)) {
       throw new NoSuchFileException(stateFile + " (no checkpoint in " + dir + ": train one with jgpt train --out " + dir + ")");
     }
-    CheckpointState state = CheckpointState.parse(Files.readString(stateFile), stateFile.toString());
+    CheckpointState state = CheckpointState.parse(JsonFiles.readText(stateFile), stateFile.toString());
     for (Map.Entry<String, String> e : state.fileChecksums().entrySet()) {
       Path f = dir.resolve(e.getKey());
       if (!Files.exists(f)) {

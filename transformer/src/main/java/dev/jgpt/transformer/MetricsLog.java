@@ -34,11 +34,11 @@ public final class MetricsLog implements AutoCloseable {
     if (Files.exists(file)) {
       List<String> kept = new ArrayList<>();
       boolean changed = false;
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String text = readLenient(file);
+      for (String line : text.lines().toList()) {
         if (keep(line, keepUpToStep)) kept.add(line);
         else changed = true;
       }
-      String text = Files.readString(file, StandardCharsets.UTF_8);
       if (changed || (!text.isEmpty() && !text.endsWith("\n"))) {
         StringBuilder sb = new StringBuilder();
         for (String l : kept) sb.append(l).append('\n');
@@ -68,10 +68,18 @@ public final class MetricsLog implements AutoCloseable {
   /** Reads every record of a metrics file (for tests and tools). */
   public static List<Map<String, Object>> read(Path file) throws IOException {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+    for (String line : readLenient(file).lines().toList()) {
       if (!line.isBlank()) out.add(Json.parseObject(line));
     }
     return out;
+  }
+
+  /**
+   * The log's text with any byte that is not UTF-8 replaced (U+FFFD): a run killed mid-write can
+   * cut a character in two, and that line is dropped as partial rather than failing the resume.
+   */
+  private static String readLenient(Path file) throws IOException {
+    return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.jgpt.transformer;
 
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.tokenizer.json.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -65,7 +66,7 @@ public final class RunDirectory {
     Path f = dir.resolve(Checkpoint.CONFIG);
     if (!Files.exists(f)) throw new NoSuchFileException(f + " (the run folder is incomplete)");
     try {
-      return TrainConfig.defaults().withAll(TrainConfig.parseJson(Files.readString(f), f.toString())).validate();
+      return TrainConfig.defaults().withAll(TrainConfig.parseJson(JsonFiles.readText(f), f.toString())).validate();
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
     }

@@ -4,6 +4,7 @@ import dev.jgpt.tokenizer.json.Json;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -25,6 +26,8 @@ public final class TrainConfig {
   public static TrainConfig defaults() {
     EnumMap<TrainConfigKey, Object> v = new EnumMap<>(TrainConfigKey.class);
     v.put(TrainConfigKey.CORPUS, "jdk");
+    v.put(TrainConfigKey.INCLUDE, List.of());
+    v.put(TrainConfigKey.EXCLUDE, List.of());
     v.put(TrainConfigKey.TOKENIZER, "");
     v.put(TrainConfigKey.VOCAB_SIZE, 256);
     v.put(TrainConfigKey.BLOCK_SIZE, 64);
@@ -103,6 +106,7 @@ public final class TrainConfig {
   static Object convert(TrainConfigKey key, Object value) {
     if (value == null) {
       if (key.type() == TrainConfigKey.Type.STRING) return "";
+      if (key.type() == TrainConfigKey.Type.STRINGS) return List.of();
       throw new IllegalArgumentException("\"" + key.json() + "\" needs a value");
     }
     String bad = "\"" + key.json() + "\" should be ";
@@ -136,6 +140,14 @@ public final class TrainConfig {
         if (value instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")))
           return Boolean.parseBoolean(s);
         throw new IllegalArgumentException(bad + "true or false, got " + Json.write(value));
+      }
+      case STRINGS -> {
+        // one string is a list of one: "include": "*.md" as well as ["*.md", "*.txt"]
+        if (value instanceof String s) return s.isEmpty() ? List.of() : List.of(s);
+        if (value instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
+          return list.stream().map(String.class::cast).toList();
+        }
+        throw new IllegalArgumentException(bad + "a list of strings, got " + Json.write(value));
       }
       default -> {
         if (value instanceof String s) return s;
@@ -217,7 +229,14 @@ public final class TrainConfig {
     return (String) values.get(k);
   }
 
+  @SuppressWarnings("unchecked")
+  public List<String> strings(TrainConfigKey k) {
+    return (List<String>) values.get(k);
+  }
+
   public String corpus() { return string(TrainConfigKey.CORPUS); }
+  public List<String> include() { return strings(TrainConfigKey.INCLUDE); }
+  public List<String> exclude() { return strings(TrainConfigKey.EXCLUDE); }
   public String tokenizer() { return string(TrainConfigKey.TOKENIZER); }
   public int vocabSize() { return intValue(TrainConfigKey.VOCAB_SIZE); }
   public int blockSize() { return intValue(TrainConfigKey.BLOCK_SIZE); }

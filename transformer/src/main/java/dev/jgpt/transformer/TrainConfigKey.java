@@ -10,6 +10,8 @@ import java.util.Locale;
  */
 public enum TrainConfigKey {
   CORPUS("corpus", Type.STRING, false, "text to train on: a file, folder, .zip or a named corpus (jdk, shakespeare)"),
+  INCLUDE("include", Type.STRINGS, false, "globs of the files to read from a corpus folder or archive; empty = all"),
+  EXCLUDE("exclude", Type.STRINGS, false, "globs of the files to leave out of a corpus folder or archive"),
   TOKENIZER("tokenizer", Type.STRING, false, "tokenizer.json to use; empty = train one on the corpus (bytes only when vocab_size is 256)"),
   VOCAB_SIZE("vocab_size", Type.INT, true, "vocabulary size; 256 = pure byte-level model"),
   BLOCK_SIZE("block_size", Type.INT, true, "context length in tokens"),
@@ -41,7 +43,7 @@ public enum TrainConfigKey {
   BACKEND("backend", Type.STRING, false, "compute backend: auto, cpu, reference, tornado");
 
   /** How a value is written in JSON and parsed from a flag. */
-  public enum Type { INT, FLOAT, BOOL, STRING }
+  public enum Type { INT, FLOAT, BOOL, STRING, STRINGS }
 
   private final String json;
   private final Type type;

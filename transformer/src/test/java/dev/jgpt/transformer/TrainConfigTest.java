@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -23,10 +24,23 @@ class TrainConfigTest {
   }
 
   @Test
+  void corpusGlobsAreListsOfStrings() {
+    Map<TrainConfigKey, Object> file = TrainConfig.parseJson("{\"include\": [\"*.md\", \"*.txt\"], \"exclude\": \"drafts/**\"}",
+        "my.json");
+    TrainConfig c = TrainConfig.defaults().withAll(file);
+    assertEquals(List.of("*.md", "*.txt"), c.include());
+    assertEquals(List.of("drafts/**"), c.exclude(), "one string is a list of one");
+    assertEquals(List.of(), TrainConfig.defaults().include());
+    assertEquals(c, TrainConfig.defaults().withAll(TrainConfig.parseJson(c.toJson(), "config.json")), "round trip");
+    var e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parseJson("{\"include\": [1]}", "my.json"));
+    assertEquals("my.json: \"include\" should be a list of strings, got [1]", e.getMessage());
+  }
+
+  @Test
   void unknownKeysAreRejectedWithTheValidOnes() {
     var e = assertThrows(IllegalArgumentException.class,
         () -> TrainConfig.parseJson("{\"n_layers\": 6}", "my.json"));
-    assertTrue(e.getMessage().startsWith("my.json: unknown key \"n_layers\"; valid keys are corpus, tokenizer, vocab_size"),
+    assertTrue(e.getMessage().startsWith("my.json: unknown key \"n_layers\"; valid keys are corpus, include, exclude, tokenizer, vocab_size"),
         e.getMessage());
     assertTrue(e.getMessage().contains("n_layer,"), e.getMessage());
   }
