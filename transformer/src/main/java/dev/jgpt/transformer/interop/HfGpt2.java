@@ -2,12 +2,12 @@ package dev.jgpt.transformer.interop;
 
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.tokenizer.json.JsonFiles;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.ParameterLayout;
 import dev.jgpt.transformer.Safetensors;
 import dev.jgpt.transformer.TensorSpec;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -55,9 +55,7 @@ public final class HfGpt2 {
     if (!Files.isRegularFile(file)) throw new NoSuchFileException(file + " (not a Hugging Face model folder)");
     Map<String, Object> c;
     try {
-      c = Json.parseObject(Files.readString(file));
-    } catch (CharacterCodingException e) {
-      throw new IOException(file + " is not UTF-8 text; download it again");
+      c = Json.parseObject(JsonFiles.readText(file));
     } catch (IllegalArgumentException e) {
       throw new IOException(file + " is not valid JSON (" + e.getMessage() + "); download it again");
     }
