@@ -99,12 +99,20 @@ public final class Safetensors {
 
   /** Reads and checks a file: header, dtypes, shapes and offsets against the file's size. */
   public static Safetensors read(Path file) throws IOException {
-    long size = Files.size(file);
+    if (Files.size(file) > Integer.MAX_VALUE) throw new IOException(file + " is larger than 2 GiB, which jgpt does not read");
+    return parse(file, Files.readAllBytes(file));
+  }
+
+  /**
+   * Checks and parses the bytes of a file that were read already ({@code file} names it in
+   * errors): a reader that checksums the bytes it read parses those same bytes, whatever
+   * happens to the file afterwards.
+   */
+  public static Safetensors parse(Path file, byte[] bytes) throws IOException {
+    long size = bytes.length;
     String what = file + " is not a valid safetensors file";
     String damaged = "; the checkpoint is damaged: use another one or start a new run";
     if (size < 8) throw new IOException(what + " (only " + size + " bytes)" + damaged);
-    if (size > Integer.MAX_VALUE) throw new IOException(file + " is larger than 2 GiB, which jgpt does not read");
-    byte[] bytes = Files.readAllBytes(file);
     ByteBuffer all = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     long headerLen = all.getLong(0);
     if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > size - 8)
