@@ -124,8 +124,8 @@ class TrainerTest {
     assertTrue(Files.exists(run.resolve("best").resolve(Checkpoint.MODEL)));
     assertFalse(Files.exists(run.resolve("best").resolve(Checkpoint.OPTIMIZER)), "best/ holds weights only");
     try (var snapshots = Files.list(run.resolve("checkpoints"))) {
-      assertEquals(List.of("step-0000008"), snapshots.map(p -> p.getFileName().toString()).sorted().toList(),
-          "keep_last 2: the run folder and one older snapshot (step 4 was replaced by step 8)");
+      assertEquals(List.of("step-0000004"), snapshots.map(p -> p.getFileName().toString()).sorted().toList(),
+          "keep_last 2: two distinct checkpoints, step 8 in the run folder and step 4 in checkpoints/");
     }
     try (var leftovers = Files.list(run)) {
       assertTrue(leftovers.noneMatch(p -> p.getFileName().toString().contains(".tmp") || p.toString().endsWith(".new")));
