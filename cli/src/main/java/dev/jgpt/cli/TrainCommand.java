@@ -19,6 +19,8 @@ import dev.jgpt.transformer.CheckpointState;
 import dev.jgpt.transformer.Gpt;
 import dev.jgpt.transformer.Presets;
 import dev.jgpt.transformer.RunDirectory;
+import dev.jgpt.transformer.RunLock;
+import dev.jgpt.transformer.RunRecovery;
 import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.TrainConfigKey;
 import dev.jgpt.transformer.Trainer;
@@ -27,6 +29,7 @@ import dev.jgpt.transformer.TrainerSampler;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +37,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -112,7 +114,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--eval-iters", paramLabel = "N", description = "Validation batches per evaluation.") Integer evalIters;
   @Option(names = "--log-interval", paramLabel = "N", description = "Steps between log lines and metrics records.") Integer logInterval;
   @Option(names = "--patience", paramLabel = "N", description = "Stop after N evaluations without improvement (0 = off).") Integer patience;
-  @Option(names = "--keep-last", paramLabel = "N", description = "Checkpoints kept (older ones in checkpoints/); the best is kept in best/.") Integer keepLast;
+  @Option(names = "--keep-last", paramLabel = "N", description = "Distinct checkpoints kept: the newest in the run folder, the N-1 before it in checkpoints/; the best is kept in best/.") Integer keepLast;
   @Option(names = "--sample-tokens", paramLabel = "N", description = "Length of the sample printed at each evaluation (0 = none).") Integer sampleTokens;
   @Option(names = "--seed", paramLabel = "N", description = "Seed for initialization, data order and dropout.") Integer seed;
   @Option(names = "--threads", paramLabel = "N", description = "CPU threads (0 = all cores).") Integer threads;
@@ -137,15 +139,34 @@ final class TrainCommand implements Callable<Integer> {
     PrintStream console = System.out;
     boolean terminal = TrainProgress.stdoutIsTerminal();
     boolean resuming = resume != null;
-    Path runDir = resuming ? resumeDir() : null;
-    CheckpointState resumeState = resuming ? Checkpoint.readState(runDir) : null;
     if (folds != null && resuming) throw new IllegalArgumentException("--folds cannot be combined with --resume");
     if (folds != null) FoldsFlag.checkCount(spec, folds);
-    TrainConfig config = resuming ? resumedConfig(runDir, console) : freshConfig();
-    if (!resuming) runDir = outDir != null ? outDir : RunDirectory.freshRunDir(Path.of("runs"), preset == null ? Presets.DEFAULT : preset);
-    if (!resuming && Files.isRegularFile(runDir)) { // found now, not after tokenizing
-      throw new ParameterException(spec.commandLine(), "--out " + runDir + " is a file; give a folder for the run, e.g. runs/NAME");
+    Path runDir;
+    TrainConfig freshConfig = null;
+    if (resuming) {
+      runDir = resumeDir();
+      if (!Checkpoint.exists(runDir)) { // checked before locking, which would create the folder
+        throw new NoSuchFileException(runDir.resolve(Checkpoint.STATE) + " (no checkpoint in " + runDir
+            + ": train one with jgpt train --out " + runDir + ")");
+      }
+    } else {
+      freshConfig = freshConfig();
+      runDir = outDir != null ? outDir : RunDirectory.freshRunDir(Path.of("runs"), preset == null ? Presets.DEFAULT : preset);
+      if (Files.isRegularFile(runDir)) { // found now, not after tokenizing
+        throw new ParameterException(spec.commandLine(), "--out " + runDir + " is a file; give a folder for the run, e.g. runs/NAME");
+      }
     }
+    // one writer: this process alone saves, recovers or deletes in the run folder until it exits
+    try (RunLock lock = RunLock.acquire(runDir)) {
+      RunRecovery.recover(runDir);
+      return train(runDir, resuming, freshConfig, console, terminal);
+    }
+  }
+
+  private int train(Path runDir, boolean resuming, TrainConfig freshConfig, PrintStream console, boolean terminal)
+      throws IOException {
+    CheckpointState resumeState = resuming ? Checkpoint.readState(runDir) : null;
+    TrainConfig config = resuming ? resumedConfig(runDir, console) : freshConfig;
     if (!resuming && (Checkpoint.exists(runDir) || Files.exists(runDir.resolve("fold-0")))) {
       throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir
           + " or choose another --out");
@@ -165,16 +186,17 @@ final class TrainCommand implements Callable<Integer> {
       prepared = TrainData.prepare(source, tok, cacheDir, config.threads(), console, terminal, ctrlC);
     }
 
-    try (TrainData data = prepared; Backend be = openBackend(config, console)) {
+    try (TrainData data = prepared; Backend be = openBackend(config, console);
+        TrainShutdownHook signals = TrainShutdownHook.install()) {
       console.println(data.describe());
       if (folds == null) {
-        TrainerResult result = trainOne(config, data.split, runDir, tok, be, resumeState, console, terminal);
+        TrainerResult result = trainOne(config, data.split, runDir, tok, be, resumeState, console, terminal, signals);
         printSummary(console, result, runDir);
         if (result.failed()) throw new IllegalStateException(result.message());
         return 0;
       }
       FoldsFlag.checkAgainstTokens(spec, folds, data.tokens.size(), config.blockSize());
-      return crossValidate(config, data, runDir, tok, be, console, terminal);
+      return crossValidate(config, data, runDir, tok, be, console, terminal, signals);
     }
   }
 
@@ -187,7 +209,7 @@ final class TrainCommand implements Callable<Integer> {
 
   /** Trains one model on {@code split} into {@code runDir} (continuing {@code resumeState} when not null). */
   private static TrainerResult trainOne(TrainConfig config, Split split, Path runDir, Tokenizer tok, Backend be,
-      CheckpointState resumeState, PrintStream console, boolean terminal) throws IOException {
+      CheckpointState resumeState, PrintStream console, boolean terminal, TrainShutdownHook signals) throws IOException {
     BatchLoader loader = new BatchLoader(split.train(), config.batchSize(), config.blockSize(), config.seed());
     boolean valUsable = split.val().size() > config.blockSize();
     if (!valUsable) console.println("note: the validation split is shorter than the context; validating on training text");
@@ -197,15 +219,20 @@ final class TrainCommand implements Callable<Integer> {
     if (resumeState != null) Checkpoint.restore(runDir, model);
     else model.initWeights(config.seed());
     Files.createDirectories(runDir);
-    RunDirectory.writeConfig(runDir, config);
-    if (resumeState == null) RunDirectory.writeTokenizer(runDir, tok);
+    if (resumeState == null) {
+      // a resumed run's config.json changes only with its next checkpoint: flags that make the
+      // resume fail (diverge, crash) must not become the run's configuration
+      RunDirectory.writeConfig(runDir, config);
+      RunDirectory.writeTokenizer(runDir, tok);
+    }
 
     TrainerSampler sampler = new TrainerSampler(tok::decode, samplePrompt(tok, split.train()), 0.8,
         config.seed());
     Trainer trainer = new Trainer(config, model, loader, val, runDir, tok.hash(), sampler,
         new TrainProgress(console, terminal, config.logInterval(), terminal ? peakGflops(be, config.threads()) : Double.NaN));
     if (resumeState != null) trainer.resumeFrom(resumeState);
-    return runWithCtrlC(trainer);
+    signals.watch(trainer::requestStop);
+    return trainer.run();
   }
 
   /**
@@ -213,14 +240,14 @@ final class TrainCommand implements Callable<Integer> {
    * each into DIR/fold-i; then the mean and spread of their final validation losses.
    */
   private int crossValidate(TrainConfig config, TrainData data, Path runDir, Tokenizer tok, Backend be,
-      PrintStream console, boolean terminal) throws IOException {
+      PrintStream console, boolean terminal, TrainShutdownHook signals) throws IOException {
     List<Double> losses = new ArrayList<>();
     List<Double> bpbs = new ArrayList<>();
     List<Map<String, Object>> perFold = new ArrayList<>();
     for (int fold = 0; fold < folds; fold++) {
       console.println("=== fold " + (fold + 1) + " of " + folds + " ===");
       Path foldDir = runDir.resolve("fold-" + fold);
-      TrainerResult r = trainOne(config, Split.folds(data.tokens, folds, fold), foldDir, tok, be, null, console, terminal);
+      TrainerResult r = trainOne(config, Split.folds(data.tokens, folds, fold), foldDir, tok, be, null, console, terminal, signals);
       printSummary(console, r, foldDir);
       if (r.failed()) throw new IllegalStateException("fold " + fold + ": " + r.message());
       if (r.outcome() == TrainerResult.Outcome.INTERRUPTED) return 0;
@@ -359,29 +386,6 @@ final class TrainCommand implements Callable<Integer> {
   private static double peakGflops(Backend be, int threads) {
     if (!be.name().equals("cpu")) return Double.NaN;
     return PeakFlops.measure(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), 100, 3);
-  }
-
-  /** Runs the trainer; Ctrl-C (a shutdown hook) asks it to stop, and waits for its checkpoint. */
-  private static TrainerResult runWithCtrlC(Trainer trainer) throws IOException {
-    Thread hook = new Thread(() -> {
-      System.err.println("\ninterrupted: saving a checkpoint at the end of this step...");
-      trainer.requestStop();
-      try {
-        trainer.awaitFinished(5, TimeUnit.MINUTES);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "jgpt-train-ctrl-c");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      return trainer.run();
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the JVM is exiting: the hook is running and waits for us
-      }
-    }
   }
 
   private static void printConfig(PrintStream out, TrainConfig c, Path runDir, boolean resuming) {

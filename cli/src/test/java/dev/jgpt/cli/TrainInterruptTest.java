@@ -48,6 +48,9 @@ class TrainInterruptTest {
     long step = RunDirectory.load(run).state().step();
     assertTrue(step >= 50, "saved at the step it reached: " + step + "\n" + log);
     assertTrue(log.contains("saved checkpoint (step " + step + ")"), log);
+    // the closing lines come after the checkpoint: the shutdown hook holds the exit until they are out
+    assertTrue(log.contains("continue with: jgpt train --resume " + run), log);
+    assertTrue(log.contains("run folder: " + run), log);
 
     CliRunner.Result resumed = CliRunner.run("train", "--resume", run.toString(), "--max-iters",
         Long.toString(step + 3), "--cache-dir", tmp.resolve("cache").toString(), "--threads", "1");

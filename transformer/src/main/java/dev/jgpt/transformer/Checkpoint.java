@@ -3,25 +3,32 @@ package dev.jgpt.transformer;
 import dev.jgpt.tokenizer.json.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Saves and restores the tensors and training state of a run folder: {@code model.safetensors}
  * (weights under nanoGPT's state_dict names, loadable by other tools), {@code
- * optimizer.safetensors} (Adam m and v) and {@code state.json}.
+ * optimizer.safetensors} (Adam m and v), {@code config.json} and {@code state.json}.
  *
  * <p>A save is a small journal so that a kill at any instant leaves one whole checkpoint: the new
  * files are first written completely under {@code *.new} names, then {@code state.json.new}
  * (holding the CRC-32C of the new tensor files) is written, which commits the save; then each
- * {@code .new} file is renamed over its old one, state last. Whoever opens the folder next
- * finishes a committed save ({@link #recover}) or discards an uncommitted one, and every load
- * checks the checksums, so mixed or damaged files are an error rather than wrong weights.
+ * {@code .new} file is renamed over its old one, state last. config.json travels in the same
+ * journal, so it changes only when a checkpoint commits (a resume with other flags that fails
+ * before its first checkpoint leaves the run's configuration as it was).
+ *
+ * <p>Two kinds of users: the trainer, which holds the {@link RunLock} and alone calls
+ * {@link #save} and {@link #recover} (finishing a committed save, discarding an uncommitted one,
+ * removing temporary files of killed writes); and readers ({@link #readState}, {@link
+ * #readParams}, {@link #restore}, {@link RunDirectory#load}), which go through {@link
+ * CheckpointReader} and never write. Every load checks the checksums of the files it reads, so
+ * mixed or damaged files are an error rather than wrong weights.
  */
 public final class Checkpoint {
   private Checkpoint() {}
@@ -33,6 +40,17 @@ public final class Checkpoint {
   public static final String STATE = "state.json";
   public static final String METRICS = "metrics.jsonl";
   private static final String PENDING = ".new";
+
+  /**
+   * Told each point of a save where a kill or a reader can find the folder, in order (tests
+   * pause a save there to read the folder at every point).
+   */
+  @FunctionalInterface
+  interface SavePoints {
+    SavePoints NONE = point -> {};
+
+    void reached(String point) throws IOException;
+  }
 
   // ------------------------------------------------------------------ names
 
@@ -60,9 +78,15 @@ public final class Checkpoint {
 
   /**
    * Saves the model's weights (and, with {@code withOptimizer}, its Adam state) with
-   * {@code state} into {@code dir}, replacing the previous checkpoint there atomically.
+   * {@code state} into {@code dir}, replacing the previous checkpoint there atomically. For the
+   * folder's trainer only (see {@link RunLock}).
    */
   public static void save(Path dir, Gpt model, CheckpointState state, boolean withOptimizer) throws IOException {
+    save(dir, model, state, withOptimizer, SavePoints.NONE);
+  }
+
+  static void save(Path dir, Gpt model, CheckpointState state, boolean withOptimizer, SavePoints points)
+      throws IOException {
     Files.createDirectories(dir);
     recover(dir);
     GptConfig cfg = model.config();
@@ -77,6 +101,7 @@ public final class Checkpoint {
       Path modelNew = dir.resolve(MODEL + PENDING);
       Safetensors.write(modelNew, weights, modelMetadata(cfg, state.step()));
       checksums.put(MODEL, CheckpointFiles.crc32c(modelNew));
+      points.reached("wrote " + MODEL + PENDING);
       if (withOptimizer) {
         float[] m = model.readAdamM();
         float[] v = model.readAdamV();
@@ -86,15 +111,21 @@ public final class Checkpoint {
         Path optNew = dir.resolve(OPTIMIZER + PENDING);
         Safetensors.write(optNew, moments, Map.of("format", "pt", "adam_step", Long.toString(state.step())));
         checksums.put(OPTIMIZER, CheckpointFiles.crc32c(optNew));
+        points.reached("wrote " + OPTIMIZER + PENDING);
       }
+      CheckpointFiles.writeString(dir.resolve(CONFIG + PENDING), state.config().toJson());
+      points.reached("wrote " + CONFIG + PENDING);
       // the commit point: once state.json.new exists, the new checkpoint is the valid one
       CheckpointFiles.writeString(dir.resolve(STATE + PENDING), state.withChecksums(checksums).toJson());
+      points.reached("wrote " + STATE + PENDING + " (committed)");
     } catch (IOException | RuntimeException e) {
       discardPending(dir);
       throw e;
     }
-    if (!withOptimizer) Files.deleteIfExists(dir.resolve(OPTIMIZER)); // it would belong to an older state
-    recover(dir);
+    if (!withOptimizer && Files.deleteIfExists(dir.resolve(OPTIMIZER))) { // it would belong to an older state
+      points.reached("removed " + OPTIMIZER);
+    }
+    finishCommittedSave(dir, points);
   }
 
   private static Map<String, String> modelMetadata(GptConfig cfg, long step) {
@@ -112,25 +143,35 @@ public final class Checkpoint {
   }
 
   /**
-   * Finishes a save that was committed but not yet renamed into place, or discards one that was
-   * not committed. Safe to call at any time; a no-op for a tidy folder.
+   * Finishes a save that was committed but not yet renamed into place, discards one that was not
+   * committed, and removes the temporary files of writes that were killed. Only for the folder's
+   * trainer, holding its {@link RunLock}: run by a reader it would race the trainer's own save.
+   * A no-op for a tidy folder.
    */
   public static void recover(Path dir) throws IOException {
+    CheckpointFiles.removeTempFiles(dir);
+    finishCommittedSave(dir, SavePoints.NONE);
+  }
+
+  private static void finishCommittedSave(Path dir, SavePoints points) throws IOException {
     Path stateNew = dir.resolve(STATE + PENDING);
     if (!Files.exists(stateNew)) {
       discardPending(dir);
       return;
     }
-    for (String f : List.of(MODEL, OPTIMIZER)) {
+    for (String f : List.of(MODEL, OPTIMIZER, CONFIG)) {
       Path pending = dir.resolve(f + PENDING);
-      if (Files.exists(pending)) Files.move(pending, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
+      if (Files.exists(pending)) {
+        Files.move(pending, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        points.reached("renamed " + f);
+      }
     }
     Files.move(stateNew, dir.resolve(STATE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    points.reached("renamed " + STATE);
   }
 
   private static void discardPending(Path dir) throws IOException {
-    for (String f : List.of(MODEL, OPTIMIZER, STATE)) Files.deleteIfExists(dir.resolve(f + PENDING));
+    for (String f : List.of(MODEL, OPTIMIZER, CONFIG, STATE)) Files.deleteIfExists(dir.resolve(f + PENDING));
   }
 
   /** Copies a committed checkpoint's files (and config/tokenizer) to {@code to}, e.g. a snapshot. */
@@ -156,34 +197,22 @@ public final class Checkpoint {
   }
 
   /**
-   * Reads state.json after finishing any interrupted save, and checks that the tensor files are
-   * the ones it was written with.
+   * Reads the newest committed checkpoint's state, checking that the tensor files it lists are
+   * the ones it was written with. Read-only: a save in progress is left alone.
    */
   public static CheckpointState readState(Path dir) throws IOException {
-    recover(dir);
-    Path stateFile = dir.resolve(STATE);
-    if (!Files.exists(stateFile)) {
-      throw new NoSuchFileException(stateFile + " (no checkpoint in " + dir + ": train one with jgpt train --out " + dir + ")");
-    }
-    CheckpointState state = CheckpointState.parse(JsonFiles.readText(stateFile), stateFile.toString());
-    for (Map.Entry<String, String> e : state.fileChecksums().entrySet()) {
-      Path f = dir.resolve(e.getKey());
-      if (!Files.exists(f)) {
-        throw new IOException(f + " is missing but " + stateFile + " lists it; the checkpoint is incomplete: "
-            + "restore the file or start a new run");
-      }
-      String actual = CheckpointFiles.crc32c(f);
-      if (!actual.equals(e.getValue())) {
-        throw new IOException(f + " is damaged or belongs to another checkpoint (CRC-32C " + actual + ", state.json says "
-            + e.getValue() + "); use another checkpoint or start a new run");
-      }
-    }
-    return state;
+    return CheckpointReader.readListed(dir).state();
   }
 
-  /** The parameters stored in dir's model.safetensors, laid out for {@code layout}. */
+  /** The parameters of the newest committed checkpoint in dir, laid out for {@code layout}. */
   public static float[] readParams(Path dir, ParameterLayout layout) throws IOException {
-    Safetensors st = Safetensors.read(dir.resolve(MODEL));
+    return params(CheckpointReader.read(dir, Set.of(MODEL)), layout);
+  }
+
+  /** The parameters of a checkpoint that was read, laid out for {@code layout}. */
+  public static float[] params(CheckpointReader.Committed checkpoint, ParameterLayout layout) throws IOException {
+    Safetensors st = checkpoint.tensors(MODEL);
+    Path file = checkpoint.dir().resolve(MODEL);
     GptConfig cfg = layout.config();
     float[] params = new float[layout.totalCount()];
     for (TensorSpec t : layout.tensors()) {
@@ -192,17 +221,21 @@ public final class Checkpoint {
     }
     int expected = layout.tensors().size();
     if (st.entries().size() != expected) {
-      throw new IOException(dir.resolve(MODEL) + " holds " + st.entries().size() + " tensors but the model has " + expected
+      throw new IOException(file + " holds " + st.entries().size() + " tensors but the model has " + expected
           + "; the checkpoint belongs to a different model configuration");
     }
     return params;
   }
 
-  /** Writes dir's weights and Adam state into {@code model} (checked against its shapes). */
-  public static void restore(Path dir, Gpt model) throws IOException {
+  /**
+   * Writes the newest committed checkpoint's weights and Adam state into {@code model} (checked
+   * against its shapes) and returns its state.
+   */
+  public static CheckpointState restore(Path dir, Gpt model) throws IOException {
+    CheckpointReader.Committed checkpoint = CheckpointReader.read(dir, Set.of(MODEL, OPTIMIZER));
     ParameterLayout layout = model.layout();
-    model.writeParams(readParams(dir, layout));
-    Safetensors st = Safetensors.read(dir.resolve(OPTIMIZER));
+    model.writeParams(params(checkpoint, layout));
+    Safetensors st = checkpoint.tensors(OPTIMIZER);
     float[] m = new float[layout.totalCount()];
     float[] v = new float[layout.totalCount()];
     for (TensorSpec t : layout.tensors()) {
@@ -211,5 +244,6 @@ public final class Checkpoint {
     }
     model.writeAdamM(m);
     model.writeAdamV(v);
+    return checkpoint.state();
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 /**
@@ -37,7 +38,7 @@ public final class CheckpointFiles {
   public static void write(Path target, Writer writer) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+    Path tmp = tempName(target);
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -65,6 +66,47 @@ public final class CheckpointFiles {
       if (e instanceof IOException) throw new IOException("could not write " + target + ": " + reason, e);
       throw e;
     }
+  }
+
+  /**
+   * The temporary name {@link #write} uses for {@code target}: hidden, in the same folder (so the
+   * rename stays on one file system), with the writer's pid.
+   */
+  public static Path tempName(Path target) {
+    Path dir = target.toAbsolutePath().getParent();
+    return dir.resolve("." + target.getFileName() + TEMP_MARK + ProcessHandle.current().pid());
+  }
+
+  /**
+   * Removes the temporary files that writers killed mid-write left in {@code dir} (a kill -9
+   * during a checkpoint leaves a whole model's worth of bytes behind). Only for the folder's one
+   * writer, the trainer holding the run lock: another writer's temporary file would be in use.
+   *
+   * @return how many files were removed
+   */
+  public static int removeTempFiles(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) return 0;
+    int removed = 0;
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(CheckpointFiles::isTempFile).toList()) {
+        if (Files.deleteIfExists(f)) removed++;
+      }
+    }
+    return removed;
+  }
+
+  static boolean isTempFile(Path p) {
+    return TEMP_FILE.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p);
+  }
+
+  private static final String TEMP_MARK = ".tmp-";
+  private static final Pattern TEMP_FILE = Pattern.compile("\\..+\\.tmp-[0-9]+");
+
+  /** CRC-32C of bytes already read, as {@link #crc32c(Path)} gives it for a file holding them. */
+  public static String crc32c(byte[] bytes) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes);
+    return String.format("%08x", crc.getValue());
   }
 
   /** CRC-32C of a file, as 8 hex digits: recorded in state.json to detect mixed or damaged files. */

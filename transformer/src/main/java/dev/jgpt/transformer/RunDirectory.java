@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Set;
 
 /**
  * A run folder ({@code runs/NAME}) as {@code jgpt train} leaves it: config.json, tokenizer.json,
@@ -45,7 +47,10 @@ public final class RunDirectory {
 
   /**
    * Loads a run folder (or its {@code best/}); {@code path} may also name a file inside it. Checks
-   * that config, tokenizer and weights belong together.
+   * that config, tokenizer and weights belong together. Read-only, so it is safe while the run
+   * trains: it loads the newest committed checkpoint and needs only its weights (not
+   * optimizer.safetensors). The configuration is the one saved with that checkpoint in its
+   * state.json, so it always matches the weights.
    */
   public static Run load(Path path) throws IOException {
     Path dir = Files.isRegularFile(path) ? path.toAbsolutePath().getParent() : path;
@@ -53,11 +58,17 @@ public final class RunDirectory {
     if (!Checkpoint.exists(dir)) {
       throw new IOException(dir + " holds no trained model (no state.json); train one with: jgpt train --out " + dir);
     }
-    CheckpointState state = Checkpoint.readState(dir);
-    TrainConfig config = readConfig(dir);
+    CheckpointReader.Committed checkpoint = CheckpointReader.read(dir, Set.of(Checkpoint.MODEL));
+    CheckpointState state = checkpoint.state();
+    TrainConfig config;
+    try {
+      config = state.config().validate();
+    } catch (IllegalArgumentException e) {
+      throw new IOException(checkpoint.stateFile() + ": " + e.getMessage(), e);
+    }
     Tokenizer tokenizer = readTokenizer(dir, state.tokenizerHash());
     GptConfig model = modelConfig(config, tokenizer.vocabSize());
-    float[] params = Checkpoint.readParams(dir, new ParameterLayout(model));
+    float[] params = Checkpoint.params(checkpoint, new ParameterLayout(model));
     return new Run(dir, config, model, tokenizer, state, params);
   }
 
@@ -89,7 +100,10 @@ public final class RunDirectory {
     return tokenizer;
   }
 
-  /** Writes config.json atomically. */
+  /**
+   * Writes config.json atomically, for a new run before its first checkpoint; afterwards
+   * config.json changes only with a committed checkpoint ({@link Checkpoint#save}).
+   */
   public static void writeConfig(Path dir, TrainConfig config) throws IOException {
     CheckpointFiles.writeString(dir.resolve(Checkpoint.CONFIG), config.toJson());
   }
@@ -97,11 +111,11 @@ public final class RunDirectory {
   /** Writes tokenizer.json atomically (saved to a temporary name, then renamed). */
   public static void writeTokenizer(Path dir, Tokenizer tokenizer) throws IOException {
     Files.createDirectories(dir);
-    Path tmp = dir.resolve("." + Checkpoint.TOKENIZER + ".tmp-" + ProcessHandle.current().pid());
+    Path target = dir.resolve(Checkpoint.TOKENIZER);
+    Path tmp = CheckpointFiles.tempName(target);
     try {
       tokenizer.save(tmp);
-      Files.move(tmp, dir.resolve(Checkpoint.TOKENIZER), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
     }
@@ -114,9 +128,10 @@ public final class RunDirectory {
     return dir;
   }
 
+  /** Empty, or holding only the lock file a run that failed before writing anything left. */
   static boolean isEmptyDir(Path dir) {
     try (var list = Files.list(dir)) {
-      return list.findAny().isEmpty();
+      return list.allMatch(p -> p.getFileName().toString().equals(RunLock.FILE));
     } catch (IOException e) {
       return false;
     }

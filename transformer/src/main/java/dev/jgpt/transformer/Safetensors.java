@@ -68,12 +68,14 @@ public final class Safetensors {
   private final Map<String, String> metadata;
   private final Map<String, Entry> entries;
   private final long dataStart; // file position of the first tensor byte (8 + header length)
+  private final byte[] bytes; // the whole file when it was parsed from memory; null: map tensors from the file
 
-  private Safetensors(Path file, Map<String, String> metadata, Map<String, Entry> entries, long dataStart) {
+  private Safetensors(Path file, Map<String, String> metadata, Map<String, Entry> entries, long dataStart, byte[] bytes) {
     this.file = file;
     this.metadata = metadata;
     this.entries = entries;
     this.dataStart = dataStart;
+    this.bytes = bytes;
   }
 
   // ------------------------------------------------------------------ writing
@@ -125,46 +127,72 @@ public final class Safetensors {
    * larger than 2 GiB (GPT-2 large and xl) read without a second copy in memory.
    */
   public static Safetensors read(Path file) throws IOException {
-    String what = file + " is not a valid safetensors file";
-    String damaged = "; the file is damaged or incomplete: download or save it again";
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
-      if (size < 8) throw new IOException(what + " (only " + size + " bytes)" + damaged);
       ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-      readFully(ch, lenBuf, 0);
-      long headerLen = lenBuf.getLong(0);
-      if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > size - 8)
-        throw new IOException(what + " (header length " + headerLen + " does not fit a file of " + size + " bytes)" + damaged);
-      ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-      readFully(ch, headerBuf, 8);
-      String headerText = new String(headerBuf.array(), StandardCharsets.UTF_8);
-      Map<String, Object> header;
-      try {
-        header = Json.parseObject(headerText);
-      } catch (IllegalArgumentException e) {
-        throw new IOException(what + " (header: " + e.getMessage() + ")" + damaged);
-      }
-      long dataStart = 8 + headerLen, dataLen = size - dataStart;
-      Map<String, String> metadata = new LinkedHashMap<>();
-      Map<String, Entry> entries = new LinkedHashMap<>();
-      long covered = 0;
-      for (Map.Entry<String, Object> e : header.entrySet()) {
-        if (e.getKey().equals("__metadata__")) {
-          if (e.getValue() instanceof Map<?, ?> m) m.forEach((k, v) -> metadata.put(String.valueOf(k), String.valueOf(v)));
-          continue;
-        }
-        Entry entry = parseEntry(file, e.getKey(), e.getValue());
-        if (entry.end() > dataLen) {
-          throw new IOException(file + " is truncated: tensor " + entry.name() + " ends at byte " + entry.end()
-              + " of the data but the file holds " + dataLen + damaged);
-        }
-        covered += entry.end() - entry.begin();
-        entries.put(entry.name(), entry);
-      }
-      if (covered != dataLen)
-        throw new IOException(what + " (tensors cover " + covered + " of " + dataLen + " data bytes)" + damaged);
-      return new Safetensors(file, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(entries), dataStart);
+      if (size >= 8) readFully(ch, lenBuf, 0);
+      long headerLen = checkHeaderLength(file, size, size >= 8 ? lenBuf.getLong(0) : -1);
+      ByteBuffer header = ByteBuffer.allocate((int) headerLen);
+      readFully(ch, header, 8);
+      return fromHeader(file, size, header.array(), 0, (int) headerLen, null);
     }
+  }
+
+  /**
+   * Checks and parses the bytes of a file that were read already ({@code file} names it in
+   * errors): a reader that checksums the bytes it read parses those same bytes, whatever
+   * happens to the file afterwards.
+   */
+  public static Safetensors parse(Path file, byte[] bytes) throws IOException {
+    long size = bytes.length;
+    long headerLen = checkHeaderLength(file, size,
+        size >= 8 ? ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0) : -1);
+    return fromHeader(file, size, bytes, 8, (int) headerLen, bytes);
+  }
+
+  private static final String DAMAGED = "; the file is damaged or incomplete: use another checkpoint, or save or download it again";
+
+  // headerLen is -1 when the file is too short to hold one
+  private static long checkHeaderLength(Path file, long size, long headerLen) throws IOException {
+    String what = file + " is not a valid safetensors file";
+    if (size < 8) throw new IOException(what + " (only " + size + " bytes)" + DAMAGED);
+    if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > size - 8)
+      throw new IOException(what + " (header length " + headerLen + " does not fit a file of " + size + " bytes)" + DAMAGED);
+    return headerLen;
+  }
+
+  /** Parses the JSON header at json[from, from + len); data comes from {@code bytes}, or from the file when null. */
+  private static Safetensors fromHeader(Path file, long size, byte[] json, int from, int len, byte[] bytes)
+      throws IOException {
+    Map<String, Object> header;
+    try {
+      header = Json.parseObject(new String(json, from, len, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + " is not a valid safetensors file (header: " + e.getMessage() + ")" + DAMAGED);
+    }
+    long dataStart = 8L + len, dataLen = size - dataStart;
+    Map<String, String> metadata = new LinkedHashMap<>();
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    long covered = 0;
+    for (Map.Entry<String, Object> e : header.entrySet()) {
+      if (e.getKey().equals("__metadata__")) {
+        if (e.getValue() instanceof Map<?, ?> m) m.forEach((k, v) -> metadata.put(String.valueOf(k), String.valueOf(v)));
+        continue;
+      }
+      Entry entry = parseEntry(file, e.getKey(), e.getValue());
+      if (entry.end() > dataLen) {
+        throw new IOException(file + " is truncated: tensor " + entry.name() + " ends at byte " + entry.end()
+            + " of the data but the file holds " + dataLen + DAMAGED);
+      }
+      covered += entry.end() - entry.begin();
+      entries.put(entry.name(), entry);
+    }
+    if (covered != dataLen) {
+      throw new IOException(file + " is not a valid safetensors file (tensors cover " + covered + " of " + dataLen
+          + " data bytes)" + DAMAGED);
+    }
+    return new Safetensors(file, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(entries), dataStart,
+        bytes);
   }
 
   private static void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
@@ -234,24 +262,33 @@ public final class Safetensors {
     if (!e.dtype().isFloat()) {
       throw new IOException(file + ": tensor " + e.name() + " has dtype " + e.dtype() + "; jgpt reads F32, F16 and BF16 weights");
     }
-    int n = Math.toIntExact(e.numel());
+    if (this.bytes != null) {
+      widen(e, ByteBuffer.wrap(this.bytes, (int) (dataStart + e.begin()), (int) (e.end() - e.begin())).slice(), dst,
+          dstOffset);
+      return;
+    }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       if (ch.size() < dataStart + e.end()) throw new IOException(file + " is truncated at tensor " + e.name());
-      ByteBuffer bytes = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin())
-          .order(ByteOrder.LITTLE_ENDIAN);
-      switch (e.dtype()) {
-        case F32 -> bytes.asFloatBuffer().get(dst, dstOffset, n);
-        case F16 -> {
-          var h = bytes.asShortBuffer();
-          for (int i = 0; i < n; i++) dst[dstOffset + i] = Float.float16ToFloat(h.get(i));
-        }
-        case BF16 -> {
-          var h = bytes.asShortBuffer();
-          // bfloat16 is the top half of a float32: widening is a shift
-          for (int i = 0; i < n; i++) dst[dstOffset + i] = Float.intBitsToFloat((h.get(i) & 0xFFFF) << 16);
-        }
-        default -> throw new IllegalStateException(e.dtype().toString());
+      widen(e, ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin()), dst, dstOffset);
+    }
+  }
+
+  // dst[dstOffset ..] = the tensor's elements as floats; raw holds exactly its bytes
+  private static void widen(Entry e, ByteBuffer raw, float[] dst, int dstOffset) {
+    int n = Math.toIntExact(e.numel());
+    ByteBuffer bytes = raw.order(ByteOrder.LITTLE_ENDIAN);
+    switch (e.dtype()) {
+      case F32 -> bytes.asFloatBuffer().get(dst, dstOffset, n);
+      case F16 -> {
+        var h = bytes.asShortBuffer();
+        for (int i = 0; i < n; i++) dst[dstOffset + i] = Float.float16ToFloat(h.get(i));
       }
+      case BF16 -> {
+        var h = bytes.asShortBuffer();
+        // bfloat16 is the top half of a float32: widening is a shift
+        for (int i = 0; i < n; i++) dst[dstOffset + i] = Float.intBitsToFloat((h.get(i) & 0xFFFF) << 16);
+      }
+      default -> throw new IllegalStateException(e.dtype().toString());
     }
   }
 }

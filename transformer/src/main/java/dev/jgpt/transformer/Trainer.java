@@ -124,11 +124,7 @@ public final class Trainer {
         runDir, flopsPerStep()));
 
     while (step < maxIters) {
-      if (stopRequested) {
-        saveCheckpoint(sessionStart);
-        return result(TrainerResult.Outcome.INTERRUPTED, sessionStart, stepMs, timedSteps,
-            "stopped at step " + step + "; checkpoint saved" + resumeHint());
-      }
+      if (stopRequested) return stopped(sessionStart, stepMs, timedSteps);
       long t0 = System.nanoTime();
       double lr = schedule.lr(step);
       model.zeroGrads();
@@ -155,7 +151,7 @@ public final class Trainer {
 
       boolean evalNow = step % config.evalInterval() == 0 || step == maxIters;
       boolean logNow = evalNow || step % config.logInterval() == 0;
-      TrainerEvents.Eval eval = evalNow ? evaluate() : null;
+      TrainerEvents.Eval eval = evalNow ? evaluate() : null; // null too when a stop request cut it short
       if (eval != null && !Double.isFinite(eval.valLoss()))
         return diverged("validation loss", eval.valLoss(), step, sessionStart, stepMs, timedSteps);
       if (logNow && metrics != null) metrics.append(metricsRecord(loss, lr, gradNorm, ms, tokensPerSecond, eval, sessionStart));
@@ -164,7 +160,7 @@ public final class Trainer {
         eval = new TrainerEvents.Eval(step, eval.valLoss(), eval.valBpb(), earlyStopping.bestLoss(), earlyStopping.bestStep(),
             verdict == EarlyStopping.Verdict.IMPROVED, eval.evalMs());
         listener.evaluated(eval);
-        if (sampler != null && config.sampleTokens() > 0) listener.sampled(step, sampler.sample(model, config.sampleTokens(), step));
+        if (sampler != null && config.sampleTokens() > 0 && !stopRequested) listener.sampled(step, sampler.sample(model, config.sampleTokens(), step));
         if (verdict == EarlyStopping.Verdict.IMPROVED && runDir != null) saveBest(sessionStart);
         saveCheckpoint(sessionStart);
         if (verdict == EarlyStopping.Verdict.STOP) {
@@ -174,13 +170,18 @@ public final class Trainer {
         }
       }
     }
+    if (stopRequested) return stopped(sessionStart, stepMs, timedSteps); // e.g. during the final evaluation
     saveCheckpoint(sessionStart);
     String done = timedSteps > 0 ? "trained " + step + " steps"
         : "the run is already at step " + step + " of max_iters " + maxIters + "; raise --max-iters to train further";
     return result(TrainerResult.Outcome.COMPLETED, sessionStart, stepMs, timedSteps, done);
   }
 
-  /** Mean validation loss over the fixed evaluation batches, and its bits per byte. */
+  /**
+   * Mean validation loss over the fixed evaluation batches, and its bits per byte; null when a
+   * stop request arrives during it (baby-gpt's 200 batches take minutes on a CPU: Ctrl-C must
+   * not wait for them).
+   */
   private TrainerEvents.Eval evaluate() {
     if (val == null) return null;
     long t0 = System.nanoTime();
@@ -190,6 +191,7 @@ public final class Trainer {
     int[] targets = new int[B * T]; // (B,T)
     double sum = 0;
     for (int b = 0; b < val.batches(); b++) {
+      if (stopRequested) return null;
       val.fill(b, inputs, targets);
       sum += model.evalLoss(inputs, targets);
     }
@@ -223,46 +225,47 @@ public final class Trainer {
         elapsed(sessionStart), tokenizerHash, config, Map.of());
   }
 
+  /**
+   * Saves the run folder's checkpoint. With keep_last N > 1 the checkpoint it replaces is first
+   * copied to checkpoints/step-S, and the newest N-1 of those are kept: with the run folder's
+   * own, N distinct checkpoints.
+   */
   private void saveCheckpoint(long sessionStart) throws IOException {
     if (runDir == null || step == lastSavedStep) return;
+    if (config.keepLast() > 1 && lastSavedStep >= 0 && Checkpoint.exists(runDir)) snapshotLastCheckpoint();
     Checkpoint.save(runDir, model, state(sessionStart), true);
     lastSavedStep = step;
     listener.saved(new TrainerEvents.Saved(step, runDir, "checkpoint"));
-    if (config.keepLast() > 1) {
-      Path snapshot = runDir.resolve("checkpoints").resolve(String.format(Locale.ROOT, "step-%07d", step));
-      Checkpoint.copy(runDir, snapshot);
-      pruneSnapshots(config.keepLast() - 1);
-      listener.saved(new TrainerEvents.Saved(step, snapshot, "snapshot"));
-    }
+  }
+
+  private void snapshotLastCheckpoint() throws IOException {
+    Path snapshot = runDir.resolve(RunRecovery.SNAPSHOTS).resolve(String.format(Locale.ROOT, "step-%07d", lastSavedStep));
+    Checkpoint.copy(runDir, snapshot);
+    pruneSnapshots(config.keepLast() - 1);
+    listener.saved(new TrainerEvents.Saved(lastSavedStep, snapshot, "snapshot"));
   }
 
   private void saveBest(long sessionStart) throws IOException {
     Path best = runDir.resolve("best");
-    Checkpoint.save(best, model, state(sessionStart), false);
-    for (String f : List.of(Checkpoint.CONFIG, Checkpoint.TOKENIZER)) {
-      Path src = runDir.resolve(f);
-      if (Files.exists(src)) CheckpointFiles.write(best.resolve(f), out -> Files.copy(src, out));
-    }
+    Checkpoint.save(best, model, state(sessionStart), false); // config.json comes with the checkpoint
+    Path tokenizer = runDir.resolve(Checkpoint.TOKENIZER);
+    if (Files.exists(tokenizer)) CheckpointFiles.write(best.resolve(Checkpoint.TOKENIZER), out -> Files.copy(tokenizer, out));
     listener.saved(new TrainerEvents.Saved(step, best, "best"));
   }
 
-  /** Keeps the newest {@code keep} snapshots in checkpoints/ (names sort by step). */
+  /** Keeps the newest {@code keep} snapshots in checkpoints/. */
   private void pruneSnapshots(int keep) throws IOException {
-    Path dir = runDir.resolve("checkpoints");
-    List<Path> snapshots;
-    try (var list = Files.list(dir)) {
-      snapshots = list.filter(p -> p.getFileName().toString().startsWith("step-")).sorted().toList();
-    }
-    for (int i = 0; i < snapshots.size() - keep; i++) deleteTree(snapshots.get(i));
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    }
+    List<Path> snapshots = RunRecovery.snapshots(runDir);
+    for (int i = 0; i < snapshots.size() - keep; i++) RunRecovery.deleteTree(snapshots.get(i));
   }
 
   // ------------------------------------------------------------------ endings
+
+  private TrainerResult stopped(long sessionStart, double[] stepMs, int timedSteps) throws IOException {
+    saveCheckpoint(sessionStart);
+    return result(TrainerResult.Outcome.INTERRUPTED, sessionStart, stepMs, timedSteps,
+        "stopped at step " + step + "; checkpoint saved" + resumeHint());
+  }
 
   private TrainerResult diverged(String what, double value, long atStep, long sessionStart, double[] stepMs,
       int timedSteps) {

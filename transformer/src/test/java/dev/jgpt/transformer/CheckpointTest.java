@@ -84,7 +84,7 @@ class CheckpointTest {
     Files.write(f, Arrays.copyOf(bytes, bytes.length / 2));
     assertThrows(IOException.class, () -> Checkpoint.readState(dir));
     IOException direct = assertThrows(IOException.class, () -> Checkpoint.restore(dir, model(config, 1)));
-    assertTrue(direct.getMessage().contains("truncated"), direct.getMessage());
+    assertTrue(direct.getMessage().contains("optimizer.safetensors is damaged"), direct.getMessage());
   }
 
   @Test
@@ -111,7 +111,7 @@ class CheckpointTest {
   }
 
   @Test
-  void aCommittedSaveIsFinishedAndAnUncommittedOneDiscarded() throws IOException {
+  void aCommittedSaveIsReadByReadersAndFinishedOnlyByRecovery() throws IOException {
     Gpt a = model(config, 1);
     Checkpoint.save(dir, a, state(1), true);
     byte[] oldModel = Files.readAllBytes(dir.resolve(Checkpoint.MODEL));
@@ -121,17 +121,69 @@ class CheckpointTest {
     Path other = dir.resolve("other");
     Checkpoint.save(other, b, state(2), true);
     Files.copy(other.resolve(Checkpoint.MODEL), dir.resolve(Checkpoint.MODEL + ".new"));
-    assertEquals(1, Checkpoint.readState(dir).step());
+    assertEquals(1, Checkpoint.readState(dir).step(), "readers ignore an uncommitted save");
+    assertTrue(Files.exists(dir.resolve(Checkpoint.MODEL + ".new")), "and leave it alone");
+    Checkpoint.recover(dir);
     assertArrayEquals(oldModel, Files.readAllBytes(dir.resolve(Checkpoint.MODEL)));
-    assertFalse(Files.exists(dir.resolve(Checkpoint.MODEL + ".new")));
+    assertFalse(Files.exists(dir.resolve(Checkpoint.MODEL + ".new")), "the trainer's recovery discards it");
 
     // a save killed after its commit point: state.json.new exists, the renames did not happen
     for (String f : List.of(Checkpoint.MODEL, Checkpoint.OPTIMIZER, Checkpoint.STATE)) {
       Files.copy(other.resolve(f), dir.resolve(f + ".new"));
     }
-    assertEquals(2, Checkpoint.readState(dir).step());
+    assertEquals(2, Checkpoint.readState(dir).step(), "the committed save is the newest checkpoint");
     Gpt c = model(config, 3);
     Checkpoint.restore(dir, c);
     assertArrayEquals(b.readParams(), c.readParams());
+    assertTrue(Files.exists(dir.resolve(Checkpoint.STATE + ".new")), "readers do not finish it");
+    assertArrayEquals(oldModel, Files.readAllBytes(dir.resolve(Checkpoint.MODEL)));
+
+    Checkpoint.recover(dir);
+    assertFalse(Files.exists(dir.resolve(Checkpoint.STATE + ".new")), "the trainer's recovery finishes it");
+    assertEquals(2, Checkpoint.readState(dir).step());
+  }
+
+  @Test
+  void recoveryRemovesTheTempFilesOfWritesKilledMidway() throws IOException {
+    Gpt a = model(config, 1);
+    Checkpoint.save(dir, a, state(1), true);
+    // what kill -9 during a checkpoint leaves: hidden temporary files of the dead process
+    List<String> leftovers = List.of(".model.safetensors.new.tmp-4242", ".optimizer.safetensors.new.tmp-4242",
+        ".state.json.new.tmp-77", ".config.json.new.tmp-77", ".metrics.jsonl.tmp-1");
+    for (String f : leftovers) Files.write(dir.resolve(f), new byte[1000]);
+    Files.writeString(dir.resolve("notes.tmp-1.txt"), "not ours");
+    Files.writeString(dir.resolve(RunLock.FILE), "4242\n");
+
+    Checkpoint.readState(dir);
+    for (String f : leftovers) assertTrue(Files.exists(dir.resolve(f)), "a reader removes nothing: " + f);
+
+    Checkpoint.recover(dir);
+    for (String f : leftovers) assertFalse(Files.exists(dir.resolve(f)), f);
+    assertTrue(Files.exists(dir.resolve("notes.tmp-1.txt")), "other files stay");
+    assertTrue(Files.exists(dir.resolve(RunLock.FILE)));
+    Gpt b = model(config, 2);
+    Checkpoint.restore(dir, b);
+    assertArrayEquals(a.readParams(), b.readParams(), "the checkpoint is intact");
+  }
+
+  @Test
+  void weightsLoadWithoutTheOptimizerFileButResumingNeedsIt() throws IOException {
+    Gpt a = model(config, 1);
+    Checkpoint.save(dir, a, state(3), true);
+    Files.delete(dir.resolve(Checkpoint.OPTIMIZER));
+    assertArrayEquals(a.readParams(), Checkpoint.readParams(dir, a.layout()), "readers verify only what they read");
+    IOException e = assertThrows(IOException.class, () -> Checkpoint.restore(dir, model(config, 2)));
+    assertTrue(e.getMessage().contains("optimizer.safetensors is missing"), e.getMessage());
+  }
+
+  @Test
+  void configJsonChangesOnlyWithACommittedCheckpoint() throws IOException {
+    Checkpoint.save(dir, model(config, 1), state(1), true);
+    assertEquals(config, TrainConfig.defaults().withAll(TrainConfig.parseJson(
+        Files.readString(dir.resolve(Checkpoint.CONFIG)), "config.json")));
+    TrainConfig longer = config.with(TrainConfigKey.MAX_ITERS, 99);
+    CheckpointState next = new CheckpointState(2, 2, 2.5, 2.4, 2, 0, 2, 1337, 2, 1.5, "hash", longer, Map.of());
+    Checkpoint.save(dir, model(config, 1), next, true);
+    assertEquals(99, RunDirectory.readConfig(dir).maxIters());
   }
 }

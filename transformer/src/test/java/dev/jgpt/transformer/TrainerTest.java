@@ -124,8 +124,8 @@ class TrainerTest {
     assertTrue(Files.exists(run.resolve("best").resolve(Checkpoint.MODEL)));
     assertFalse(Files.exists(run.resolve("best").resolve(Checkpoint.OPTIMIZER)), "best/ holds weights only");
     try (var snapshots = Files.list(run.resolve("checkpoints"))) {
-      assertEquals(List.of("step-0000008"), snapshots.map(p -> p.getFileName().toString()).sorted().toList(),
-          "keep_last 2: the run folder and one older snapshot (step 4 was replaced by step 8)");
+      assertEquals(List.of("step-0000004"), snapshots.map(p -> p.getFileName().toString()).sorted().toList(),
+          "keep_last 2: two distinct checkpoints, step 8 in the run folder and step 4 in checkpoints/");
     }
     try (var leftovers = Files.list(run)) {
       assertTrue(leftovers.noneMatch(p -> p.getFileName().toString().contains(".tmp") || p.toString().endsWith(".new")));
@@ -146,6 +146,45 @@ class TrainerTest {
     }
     assertNull(lines.get(0).get("val_loss"));
     assertTrue(lines.get(1).get("val_loss") instanceof Double);
+  }
+
+  @Test
+  void keepLastNKeepsNDistinctCheckpoints() throws IOException {
+    TrainConfig config = TrainerTestSupport.tinyConfig().with(TrainConfigKey.EVAL_INTERVAL, 2)
+        .with(TrainConfigKey.KEEP_LAST, 3);
+    TrainerTestSupport.Setup s = new TrainerTestSupport.Setup(config);
+    s.model.initWeights(1);
+    Path run = tmp.resolve("run");
+    assertEquals(8, s.trainer(run, null).run().step());
+    List<Long> steps = new ArrayList<>();
+    steps.add(Checkpoint.readState(run).step());
+    for (Path snapshot : RunRecovery.snapshots(run)) steps.add(Checkpoint.readState(snapshot).step());
+    assertEquals(List.of(8L, 4L, 6L), steps, "the run folder's step 8 and the two before it in checkpoints/");
+  }
+
+  /**
+   * A stop request during an evaluation ends it at the next batch (baby-gpt's final evaluation
+   * is 200 batches), and the run ends as any stopped run does: a checkpoint of the step it
+   * reached and the resume hint.
+   */
+  @Test
+  void aStopDuringTheFinalEvaluationEndsItAtOnce() throws IOException {
+    TrainConfig config = TrainerTestSupport.tinyConfig().with(TrainConfigKey.EVAL_ITERS, 50);
+    TrainerTestSupport.Setup s = new TrainerTestSupport.Setup(config);
+    s.model.initWeights(1);
+    Path run = tmp.resolve("run");
+    Trainer[] trainer = new Trainer[1];
+    trainer[0] = s.trainer(run, new TrainerListener() {
+      @Override
+      public void stepped(TrainerEvents.Step step) {
+        if (step.step() == 8) trainer[0].requestStop(); // Ctrl-C as the final evaluation starts
+      }
+    });
+    TrainerResult r = trainer[0].run();
+    assertEquals(TrainerResult.Outcome.INTERRUPTED, r.outcome(), r.message());
+    assertEquals(List.of(4L), s.evals.stream().map(TrainerEvents.Eval::step).toList(), "the final evaluation was cut short");
+    assertTrue(r.message().contains("continue with: jgpt train --resume " + run), r.message());
+    assertEquals(8, Checkpoint.readState(run).step(), "the step it reached is saved");
   }
 
   @Test

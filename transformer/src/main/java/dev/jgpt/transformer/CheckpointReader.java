@@ -1,0 +1,149 @@
+package dev.jgpt.transformer;
+
+import dev.jgpt.tokenizer.json.JsonFiles;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads the newest committed checkpoint of a folder without writing anything to it, so that
+ * generate, score, the REPL and serve can open a run while its trainer keeps saving (only the
+ * trainer, holding the {@link RunLock}, finishes or discards an interrupted save).
+ *
+ * <p>Which checkpoint is the newest committed one follows from {@link Checkpoint#save}'s
+ * journal: once {@code state.json.new} exists (it appears whole, by a rename) its save is
+ * committed, and each of its tensor files is either still pending ({@code F.new}) or already
+ * renamed into place ({@code F}); before that, {@code state.json} and the plain files are the
+ * checkpoint. Every file is read once into memory, its CRC-32C checked against the state, and
+ * those same bytes parsed, so a rename landing after the read cannot mix checkpoints.
+ *
+ * <p>A save landing during the read shows as a vanished file or a checksum that does not match;
+ * the read is then tried again. A failure while nothing in the folder changed is real damage and
+ * is reported at once.
+ */
+public final class CheckpointReader {
+  private CheckpointReader() {}
+
+  /** Tries before giving up on a folder that changes under every read. */
+  static final int MAX_ATTEMPTS = 50;
+
+  private static final String PENDING = ".new";
+
+  /**
+   * A checkpoint as read: its state and the tensor files asked for, each checked against the
+   * checksum the state lists for it.
+   *
+   * @param stateFile the state file it was read from (state.json, or state.json.new of a
+   *     committed save whose renames are not done yet)
+   */
+  public record Committed(Path dir, Path stateFile, CheckpointState state, Map<String, Safetensors> tensors) {
+    public Committed {
+      tensors = Map.copyOf(tensors);
+    }
+
+    /** The parsed tensor file {@code name} (e.g. {@link Checkpoint#MODEL}); it was asked for. */
+    public Safetensors tensors(String name) {
+      Safetensors st = tensors.get(name);
+      if (st == null) throw new IllegalStateException(name + " was not read from " + dir);
+      return st;
+    }
+  }
+
+  /** Reads the state and the tensor files named in {@code files}, verifying only those. */
+  public static Committed read(Path dir, Set<String> files) throws IOException {
+    return read(dir, state -> files, () -> {});
+  }
+
+  /** Reads the state and every tensor file it lists, verifying them all. */
+  public static Committed readListed(Path dir) throws IOException {
+    return read(dir, state -> state.fileChecksums().keySet(), () -> {});
+  }
+
+  /**
+   * The read, tried again while the folder changes under it; {@code afterStateRead} runs on each
+   * try between reading the state and reading the tensors (tests land a save there).
+   */
+  static Committed read(Path dir, Function<CheckpointState, Collection<String>> files, Runnable afterStateRead)
+      throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      FolderFingerprint before = FolderFingerprint.of(dir);
+      try {
+        return readOnce(dir, files, afterStateRead);
+      } catch (IOException | RuntimeException e) {
+        if (FolderFingerprint.of(dir).equals(before)) throw e; // nothing moved: the problem is in the files
+        if (attempt == MAX_ATTEMPTS) {
+          throw new IOException(dir + " changed under each of " + MAX_ATTEMPTS + " reads (a trainer is saving "
+              + "checkpoints faster than they can be read); try again", e);
+        }
+        pause(attempt);
+      }
+    }
+  }
+
+  private static Committed readOnce(Path dir, Function<CheckpointState, Collection<String>> files,
+      Runnable afterStateRead) throws IOException {
+    Path stateFile = dir.resolve(Checkpoint.STATE + PENDING);
+    byte[] stateBytes = readIfExists(stateFile);
+    boolean committedSavePending = stateBytes != null;
+    if (!committedSavePending) {
+      stateFile = dir.resolve(Checkpoint.STATE);
+      stateBytes = readIfExists(stateFile);
+      if (stateBytes == null) {
+        throw new NoSuchFileException(stateFile + " (no checkpoint in " + dir + ": train one with jgpt train --out " + dir + ")");
+      }
+    }
+    CheckpointState state = CheckpointState.parse(JsonFiles.decode(stateBytes, stateFile),
+        stateFile.toString());
+    afterStateRead.run();
+    Map<String, Safetensors> tensors = new LinkedHashMap<>();
+    for (String name : files.apply(state)) {
+      String expected = state.fileChecksums().get(name);
+      if (expected == null) {
+        throw new IOException(dir + " holds no " + name + " (" + stateFile.getFileName() + " does not list it; "
+            + "a weights-only checkpoint such as best/ cannot be resumed)");
+      }
+      byte[] bytes = committedSavePending ? readIfExists(dir.resolve(name + PENDING)) : null;
+      if (bytes == null) bytes = readIfExists(dir.resolve(name));
+      Path file = dir.resolve(name);
+      if (bytes == null) {
+        throw new IOException(file + " is missing but " + stateFile + " lists it; the checkpoint is incomplete: "
+            + "restore the file or start a new run");
+      }
+      String actual = CheckpointFiles.crc32c(bytes);
+      if (!actual.equals(expected)) {
+        throw new IOException(file + " is damaged or belongs to another checkpoint (CRC-32C " + actual + ", "
+            + stateFile.getFileName() + " says " + expected + "); use another checkpoint or start a new run");
+      }
+      tensors.put(name, Safetensors.parse(file, bytes));
+    }
+    return new Committed(dir, stateFile, state, tensors);
+  }
+
+  /** The whole file, or null when there is none (it may also vanish between the check and the read). */
+  private static byte[] readIfExists(Path file) throws IOException {
+    try {
+      if (Files.size(file) > Integer.MAX_VALUE) throw new IOException(file + " is larger than 2 GiB, which jgpt does not read");
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  private static void pause(int attempt) throws InterruptedIOException {
+    try {
+      Thread.sleep(Math.min(attempt, 20)); // a save's renames take microseconds; its writes take longer
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while reading a checkpoint");
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.jgpt.transformer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One trainer per run folder: an OS lock with the holder's pid, taken over when its process dies. */
+class RunLockTest {
+  @TempDir Path tmp;
+
+  private static final String PID = Long.toString(ProcessHandle.current().pid());
+
+  @Test
+  void theHolderWritesItsPidAndASecondTrainerHereIsRefused() throws Exception {
+    Path run = tmp.resolve("run");
+    try (RunLock lock = RunLock.acquire(run)) {
+      assertEquals(PID, Files.readString(run.resolve(RunLock.FILE)).strip());
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> RunLock.acquire(run));
+      assertTrue(e.getMessage().contains("in use by another jgpt train (pid " + PID + ")"), e.getMessage());
+      assertFalse(e.getMessage().contains("\n"));
+    }
+    try (RunLock again = RunLock.acquire(run)) {
+      assertTrue(Files.exists(run.resolve(RunLock.FILE)), "released, then taken again");
+    }
+  }
+
+  @Test
+  void anotherProcessIsRefusedWhileItHoldsTheLockWhichDiesWithIt() throws Exception {
+    Path run = tmp.resolve("run");
+    Files.createDirectories(run);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), RunLockHolder.class.getName(),
+        run.toString()).redirectErrorStream(true).start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+      assertEquals("locked", out.readLine());
+
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> RunLock.acquire(run));
+      assertTrue(e.getMessage().contains("(pid " + holder.pid() + ")"), e.getMessage());
+
+      holder.destroyForcibly(); // kill -9: the stale lock file stays, the OS lock goes
+      assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(Long.toString(holder.pid()), Files.readString(run.resolve(RunLock.FILE)).strip());
+      try (RunLock lock = RunLock.acquire(run)) {
+        assertEquals(PID, Files.readString(run.resolve(RunLock.FILE)).strip(), "the stale lock is taken over");
+      }
+    } finally {
+      holder.destroyForcibly();
+    }
+  }
+}
