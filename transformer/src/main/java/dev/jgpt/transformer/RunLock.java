@@ -18,7 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * anything in the folder. A second trainer is refused with the holder's pid. The OS drops the
  * lock when its process dies, however it dies, so a lock file left by a killed trainer is simply
  * taken over (and its pid replaced). The file itself stays: deleting it on release would let two
- * processes lock two different files of the same name.
+ * processes lock two different files of the same name. The one exception: a folder this lock
+ * created that still holds nothing but the lock file when it is released (a run that failed or
+ * was stopped before its first file, e.g. a bad flag found while tokenizing) is removed, so a
+ * failed start leaves no empty run folder behind.
  */
 public final class RunLock implements AutoCloseable {
   /** The lock file's name in the run folder. */
@@ -34,11 +37,13 @@ public final class RunLock implements AutoCloseable {
   private final Path key;
   private final FileChannel channel;
   private final FileLock lock;
+  private final boolean createdFolder; // the folder did not exist before this lock
 
-  private RunLock(Path key, FileChannel channel, FileLock lock) {
+  private RunLock(Path key, FileChannel channel, FileLock lock, boolean createdFolder) {
     this.key = key;
     this.channel = channel;
     this.lock = lock;
+    this.createdFolder = createdFolder;
   }
 
   /**
@@ -46,6 +51,7 @@ public final class RunLock implements AutoCloseable {
    * IllegalStateException naming the pid of the process that holds it.
    */
   public static RunLock acquire(Path dir) throws IOException {
+    boolean created = !Files.exists(dir);
     Files.createDirectories(dir);
     Path key = dir.toRealPath();
     if (!HELD_HERE.add(key)) throw busy(dir, Long.toString(ProcessHandle.current().pid()));
@@ -64,7 +70,7 @@ public final class RunLock implements AutoCloseable {
         throw busy(dir, holder);
       }
       writePid(channel);
-      return new RunLock(key, channel, lock);
+      return new RunLock(key, channel, lock, created);
     } catch (IOException | RuntimeException e) {
       HELD_HERE.remove(key);
       throw e;
@@ -91,14 +97,24 @@ public final class RunLock implements AutoCloseable {
         + "stop it, or train into another --out");
   }
 
-  /** Releases the lock (the file stays, see the class comment). */
+  /** Releases the lock (the file stays, unless its folder is an empty one this lock made: see the class comment). */
   @Override
   public void close() throws IOException {
     try {
+      if (createdFolder && holdsOnlyTheLock()) {
+        Files.deleteIfExists(key.resolve(FILE)); // still locked: nobody else can be holding it
+        Files.deleteIfExists(key);
+      }
       if (lock.isValid()) lock.release();
       channel.close();
     } finally {
       HELD_HERE.remove(key);
+    }
+  }
+
+  private boolean holdsOnlyTheLock() throws IOException {
+    try (var files = Files.list(key)) {
+      return files.allMatch(f -> f.getFileName().toString().equals(FILE));
     }
   }
 }

@@ -21,6 +21,23 @@ class RunLockTest {
   private static final String PID = Long.toString(ProcessHandle.current().pid());
 
   @Test
+  void aFolderTheLockMadeAndNothingElseUsedIsRemovedOnRelease() throws Exception {
+    Path fresh = tmp.resolve("fresh");
+    RunLock.acquire(fresh).close();
+    assertFalse(Files.exists(fresh), "a start that failed before writing anything leaves no folder");
+
+    Path used = tmp.resolve("used");
+    try (RunLock lock = RunLock.acquire(used)) {
+      Files.writeString(used.resolve("config.json"), "{}");
+    }
+    assertTrue(Files.exists(used.resolve(RunLock.FILE)), "a folder with files keeps its lock file");
+
+    Path existing = Files.createDirectories(tmp.resolve("existing"));
+    RunLock.acquire(existing).close();
+    assertTrue(Files.isDirectory(existing), "a folder the user made stays");
+  }
+
+  @Test
   void theHolderWritesItsPidAndASecondTrainerHereIsRefused() throws Exception {
     Path run = tmp.resolve("run");
     try (RunLock lock = RunLock.acquire(run)) {
