@@ -47,7 +47,7 @@ final class ExportCommand implements Callable<Integer> {
     if (format == Format.hf && Files.isRegularFile(out)) {
       throw new ParameterException(spec.commandLine(), "--out " + out + " is a file; give a folder for --format hf");
     }
-    if (format == Format.hf && Files.isDirectory(out) && !isEmpty(out)) {
+    if (format == Format.hf && Files.isDirectory(out) && !RunDirectory.isEmptyDir(out)) {
       throw new ParameterException(spec.commandLine(), "--out " + out + " is a folder that is not empty; give a new one");
     }
     Path dir = RunFinder.choose(run, Path.of("runs"));
@@ -61,11 +61,5 @@ final class ExportCommand implements Callable<Integer> {
     }
     stdout.printf(Locale.ROOT, "exported %s (%,d parameters) to %s%n", dir, r.model().parameterCount(), out);
     return 0;
-  }
-
-  private static boolean isEmpty(Path dir) throws java.io.IOException {
-    try (var s = Files.list(dir)) {
-      return s.findAny().isEmpty();
-    }
   }
 }

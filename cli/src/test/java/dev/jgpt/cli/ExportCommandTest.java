@@ -28,6 +28,25 @@ class ExportCommandTest {
     CliRunner.Result fromHf = CliRunner.run(concat(new String[] {"generate", "--run", hf.toString()}, greedy));
     assertEquals(0, fromHf.exitCode(), fromHf.toString());
     assertEquals(fromRun.out(), fromHf.out(), "the Hugging Face folder is the same model");
+
+    Path imported = tmp.resolve("runs").resolve("imported");
+    CliRunner.Result imp = CliRunner.run("import", hf.toString(), "--out", imported.toString());
+    assertEquals(0, imp.exitCode(), imp.toString());
+    assertTrue(imp.out().contains("imported"), imp.toString());
+    assertTrue(Files.isRegularFile(imported.resolve("config.json")) && Files.isRegularFile(imported.resolve("state.json")));
+    CliRunner.Result fromImport = CliRunner.run(concat(new String[] {"generate", "--run", imported.toString()}, greedy));
+    assertEquals(fromRun.out(), fromImport.out(), "the imported run is the same model");
+
+    CliRunner.Result again = CliRunner.run("import", hf.toString(), "--out", imported.toString());
+    assertEquals(2, again.exitCode(), "an existing run is not overwritten: " + again);
+  }
+
+  @Test
+  void importingAFolderThatIsNotAModelIsOneLine() throws Exception {
+    CliRunner.Result r = CliRunner.run("import", tmp.toString(), "--out", tmp.resolve("x").toString());
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(r.err().contains("not a Hugging Face model folder"), r.toString());
+    assertEquals(1, r.err().strip().lines().count(), r.toString());
   }
 
   @Test

@@ -85,15 +85,28 @@ public final class Checkpoint {
     save(dir, model, state, withOptimizer, SavePoints.NONE);
   }
 
+  /**
+   * Saves weights that are not on a backend (an imported model) as a weights-only checkpoint,
+   * with the same journal as a trainer's save.
+   */
+  public static void saveWeights(Path dir, GptConfig cfg, float[] params, CheckpointState state) throws IOException {
+    save(dir, cfg, params, null, state, SavePoints.NONE);
+  }
+
   static void save(Path dir, Gpt model, CheckpointState state, boolean withOptimizer, SavePoints points)
       throws IOException {
+    save(dir, model.config(), model.readParams(), withOptimizer ? model : null, state, points);
+  }
+
+  // adam: where the Adam moments are read from (after the weights are written), or null for weights only
+  private static void save(Path dir, GptConfig cfg, float[] params, Gpt adam, CheckpointState state, SavePoints points)
+      throws IOException {
+    boolean withOptimizer = adam != null;
     Files.createDirectories(dir);
     recover(dir);
-    GptConfig cfg = model.config();
-    ParameterLayout layout = model.layout();
+    ParameterLayout layout = new ParameterLayout(cfg);
     Map<String, String> checksums = new LinkedHashMap<>();
     try {
-      float[] params = model.readParams();
       List<Safetensors.Tensor> weights = new ArrayList<>();
       for (TensorSpec t : layout.tensors()) {
         weights.add(new Safetensors.Tensor(tensorName(t), storedShape(t, cfg), params, t.offset()));
@@ -103,8 +116,8 @@ public final class Checkpoint {
       checksums.put(MODEL, CheckpointFiles.crc32c(modelNew));
       points.reached("wrote " + MODEL + PENDING);
       if (withOptimizer) {
-        float[] m = model.readAdamM();
-        float[] v = model.readAdamV();
+        float[] m = adam.readAdamM();
+        float[] v = adam.readAdamV();
         List<Safetensors.Tensor> moments = new ArrayList<>();
         for (TensorSpec t : layout.tensors()) moments.add(new Safetensors.Tensor("exp_avg." + tensorName(t), t.shape(), m, t.offset()));
         for (TensorSpec t : layout.tensors()) moments.add(new Safetensors.Tensor("exp_avg_sq." + tensorName(t), t.shape(), v, t.offset()));

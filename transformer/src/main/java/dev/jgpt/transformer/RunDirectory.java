@@ -129,7 +129,7 @@ public final class RunDirectory {
   }
 
   /** Empty, or holding only the lock file a run that failed before writing anything left. */
-  static boolean isEmptyDir(Path dir) {
+  public static boolean isEmptyDir(Path dir) {
     try (var list = Files.list(dir)) {
       return list.allMatch(p -> p.getFileName().toString().equals(RunLock.FILE));
     } catch (IOException e) {
