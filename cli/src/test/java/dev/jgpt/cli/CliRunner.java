@@ -23,7 +23,12 @@ public final class CliRunner {
   }
 
   /** Runs with {@code stdin} as standard input. Not thread-safe: it swaps System.in/out/err. */
-  public static synchronized Result runWithInput(String stdin, String... args) {
+  public static Result runWithInput(String stdin, String... args) {
+    return runWithInput(stdin.getBytes(StandardCharsets.UTF_8), args);
+  }
+
+  /** Runs with the raw bytes {@code stdin} (any encoding) as standard input. */
+  public static synchronized Result runWithInput(byte[] stdin, String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     InputStream oldIn = System.in;
@@ -32,7 +37,7 @@ public final class CliRunner {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      System.setIn(new ByteArrayInputStream(stdin));
       int code = Main.run(args);
       return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
