@@ -56,6 +56,9 @@ final class GenerateCommand implements Callable<Integer> {
       GenerationLoop loop = new GenerationLoop(model.model(), model.tokenizer());
       Tokenizer tok = model.tokenizer();
       boolean[] endsWithNewline = {true};
+      // `jgpt generate | head`: System.out swallows the broken pipe and only remembers it, so look
+      // after each token and stop generating for a reader that has gone.
+      boolean[] readerGone = {false};
       GenerationLoop.Result r = loop.generate(loop.promptTokens(prompt), settings, 0, new GenerationLoop.Listener() {
         @Override
         public void token(GenerationLoop.Token t) {
@@ -66,6 +69,7 @@ final class GenerateCommand implements Callable<Integer> {
             endsWithNewline[0] = t.printable().endsWith("\n");
           }
           out.flush();
+          if (System.out.checkError()) readerGone[0] = true;
         }
 
         @Override
@@ -73,7 +77,8 @@ final class GenerateCommand implements Callable<Integer> {
           if (!json) out.print(text);
           endsWithNewline[0] = text.endsWith("\n");
         }
-      }, () -> false);
+      }, () -> readerGone[0]);
+      if (readerGone[0]) return 0; // as `yes | head` ends: nothing to say to a reader that left
       if (json) out.println(Json.write(summary(r, settings)));
       else if (!endsWithNewline[0]) out.println();
       out.flush();
