@@ -34,7 +34,8 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--prompt", paramLabel = "TEXT", description = "Text to continue (default: empty, a new document).")
   String prompt = "";
 
-  @Option(names = "--json", description = "One JSON object per generated token (id, text, bytes, logprob, top alternatives), then a summary.")
+  @Option(names = "--json", description = "One JSON object per generated token (id, text, bytes, logprob, top alternatives), then a summary "
+      + "(tokens, seconds of generation, tokens_per_s).")
   boolean json;
 
   @Option(names = "--top-logprobs", paramLabel = "K", defaultValue = "5", description = "Alternatives per token in --json output (default ${DEFAULT-VALUE}).")
@@ -123,6 +124,9 @@ final class GenerateCommand implements Callable<Integer> {
     o.put("text", r.text());
     o.put("tokens", r.newTokens().length);
     o.put("seed", s.seed());
+    // Measured over the generation loop alone (model calls, sampling, writing each token), not the
+    // JVM start or the model load: tokens_per_s is tokens / seconds.
+    o.put("seconds", r.nanos() / 1e9);
     o.put("tokens_per_s", Math.round(r.tokensPerSecond() * 10) / 10.0);
     return o;
   }

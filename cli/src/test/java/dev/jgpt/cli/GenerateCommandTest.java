@@ -85,6 +85,20 @@ class GenerateCommandTest {
     assertTrue(r.out().length() < 60, r.out());
   }
 
+  /** The closing line's speed is the token count over the generation's own time (no JVM start, no model load). */
+  @Test
+  void theSummarysTokensPerSecondIsItsTokensOverItsSeconds() throws Exception {
+    CliRunner.Result r = generate("--prompt", "to be", "--max-new-tokens", "50", "--json", "--seed", "4");
+    assertEquals(0, r.exitCode(), r.toString());
+    List<String> lines = r.out().lines().toList();
+    Map<String, Object> summary = Json.parseObject(lines.getLast());
+    long tokens = (Long) summary.get("tokens");
+    double seconds = ((Number) summary.get("seconds")).doubleValue();
+    double rate = ((Number) summary.get("tokens_per_s")).doubleValue();
+    assertTrue(seconds > 0, r.out());
+    assertEquals(tokens / seconds, rate, 0.05 + 1e-9 * rate, "tokens_per_s is rounded to 0.1: " + lines.getLast());
+  }
+
   /** {@code jgpt generate | head -c 20}: the reader goes away, generation stops at once, quietly. */
   @Test
   void generationStopsQuietlyWhenTheOutputPipeCloses() throws Exception {
