@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code jgpt tokenizer train}: learn BPE merges on a corpus and write a tokenizer file. */
 @Command(
@@ -58,11 +61,13 @@ final class TokenizerTrainCommand implements Callable<Integer> {
     }
   }
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws IOException {
     long t0 = System.nanoTime();
     if (vocabSize < 256) {
-      throw new IllegalArgumentException("--vocab-size " + vocabSize + " is too small: byte-level BPE needs at least 256 (one token per byte)");
+      throw new ParameterException(spec.commandLine(), "--vocab-size " + vocabSize + " is too small: byte-level BPE needs at least 256 (one token per byte)");
     }
     ChunkCounts counts = new ChunkCounts(pattern, specials); // checks the pattern before the corpus is read
     CorpusSource source = CorpusSource.resolve(corpus);

@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -134,9 +135,9 @@ final class TrainCommand implements Callable<Integer> {
     boolean resuming = resume != null;
     Path runDir = resuming ? resumeDir() : null;
     CheckpointState resumeState = resuming ? Checkpoint.readState(runDir) : null;
-    if (folds != null && resuming) throw new IllegalArgumentException("--folds cannot be combined with --resume");
-    if (folds != null && folds < 2) throw new IllegalArgumentException("--folds must be at least 2, got " + folds);
-    TrainConfig config = resuming ? resumedConfig(runDir, console) : freshConfig();
+    if (folds != null && resuming) throw new ParameterException(spec.commandLine(), "--folds cannot be combined with --resume");
+    if (folds != null && folds < 2) throw new ParameterException(spec.commandLine(), "--folds must be at least 2, got " + folds);
+    TrainConfig config = resuming ? resumedConfig(runDir, console) : Errors.usage(spec, this::freshConfig);
     if (!resuming) runDir = outDir != null ? outDir : RunDirectory.freshRunDir(Path.of("runs"), preset == null ? Presets.DEFAULT : preset);
     if (!resuming && (Checkpoint.exists(runDir) || Files.exists(runDir.resolve("fold-0")))) {
       throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir
@@ -257,7 +258,7 @@ final class TrainCommand implements Callable<Integer> {
   /** The run's own config with the allowed overrides; shapes and the tokenizer cannot change. */
   private TrainConfig resumedConfig(Path runDir, PrintStream console) throws IOException {
     if (preset != null) {
-      throw new IllegalArgumentException("--preset cannot be combined with --resume: the run keeps its configuration; "
+      throw new ParameterException(spec.commandLine(), "--preset cannot be combined with --resume: the run keeps its configuration; "
           + "change single settings with flags such as --max-iters");
     }
     // runs saved before lr_decay_iters was resolved at the start hold 0: it meant their own max_iters
@@ -266,7 +267,7 @@ final class TrainCommand implements Callable<Integer> {
     overrides.remove(TOKENIZER); // the run's own tokenizer.json is used
     TrainConfig c = saved.withAll(overrides).withResolvedLrDecayIters();
     if (tokenizer != null && !tokenizer.isEmpty()) {
-      throw new IllegalArgumentException("--tokenizer cannot change on --resume: the run keeps " + runDir.resolve(Checkpoint.TOKENIZER));
+      throw new ParameterException(spec.commandLine(), "--tokenizer cannot change on --resume: the run keeps " + runDir.resolve(Checkpoint.TOKENIZER));
     }
     String shapes = saved.differences(c, true);
     if (!shapes.isEmpty()) {
@@ -278,12 +279,12 @@ final class TrainCommand implements Callable<Integer> {
           + c.lrDecayIters() + (overrides.containsKey(LR_DECAY_ITERS) ? " (--lr-decay-iters)"
               : " as the run started with (change it with --lr-decay-iters)"));
     }
-    return c.validate();
+    return Errors.usage(spec, c::validate); // the saved part was valid: a failure is a flag's
   }
 
   private Map<TrainConfigKey, Object> fileAndFlagOverrides() throws IOException {
     Map<TrainConfigKey, Object> o = new LinkedHashMap<>();
-    if (configFile != null) o.putAll(TrainConfig.parseJson(Files.readString(configFile), configFile.toString()));
+    if (configFile != null) o.putAll(configFileSettings());
     put(o, CORPUS, corpus);
     put(o, TOKENIZER, tokenizer);
     put(o, VOCAB_SIZE, vocabSize);
@@ -315,6 +316,15 @@ final class TrainCommand implements Callable<Integer> {
     put(o, THREADS, threads);
     put(o, BACKEND, backend);
     return o;
+  }
+
+  /** The --config file's settings; a key or value its JSON gets wrong is a bad file (exit 1), not a bad flag. */
+  private Map<TrainConfigKey, Object> configFileSettings() throws IOException {
+    try {
+      return TrainConfig.parseJson(Files.readString(configFile), configFile.toString());
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage(), e);
+    }
   }
 
   private static void put(Map<TrainConfigKey, Object> o, TrainConfigKey k, Object v) {
