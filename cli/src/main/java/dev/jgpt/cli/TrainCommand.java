@@ -138,6 +138,7 @@ final class TrainCommand implements Callable<Integer> {
     if (folds != null && resuming) throw new ParameterException(spec.commandLine(), "--folds cannot be combined with --resume");
     if (folds != null && folds < 2) throw new ParameterException(spec.commandLine(), "--folds must be at least 2, got " + folds);
     TrainConfig config = resuming ? resumedConfig(runDir, console) : Errors.usage(spec, this::freshConfig);
+    Backends.Choice backendChoice = Backends.choose(config.backendName()); // a backend that cannot run fails before any work
     if (!resuming) runDir = outDir != null ? outDir : RunDirectory.freshRunDir(Path.of("runs"), preset == null ? Presets.DEFAULT : preset);
     if (!resuming && (Checkpoint.exists(runDir) || Files.exists(runDir.resolve("fold-0")))) {
       throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir
@@ -152,7 +153,7 @@ final class TrainCommand implements Callable<Integer> {
     printConfig(console, config, runDir, resuming);
 
     try (TrainData data = TrainData.prepare(source, tok, cacheDir, config.threads(), console, terminal);
-        Backend be = openBackend(config, console)) {
+        Backend be = openBackend(backendChoice, config, console)) {
       console.println(data.describe());
       if (folds == null) {
         TrainerResult result = trainOne(config, data.split, runDir, tok, be, resumeState, console, terminal);
@@ -165,8 +166,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** Opens the configured backend on --device, printing which backend was chosen and why. */
-  private Backend openBackend(TrainConfig config, PrintStream console) {
-    Backends.Choice choice = Backends.choose(config.backendName());
+  private Backend openBackend(Backends.Choice choice, TrainConfig config, PrintStream console) {
     console.println(choice.reason());
     return Backends.open(choice.provider(), device, config.threads());
   }
