@@ -279,7 +279,7 @@ final class TrainCommand implements Callable<Integer> {
           + c.lrDecayIters() + (overrides.containsKey(LR_DECAY_ITERS) ? " (--lr-decay-iters)"
               : " as the run started with (change it with --lr-decay-iters)"));
     }
-    return Errors.usage(spec, c::validate); // the saved part was valid: a failure is a flag's
+    return Errors.usage(spec, c::validate); // the saved settings were valid: what fails now is a flag
   }
 
   private Map<TrainConfigKey, Object> fileAndFlagOverrides() throws IOException {
