@@ -79,7 +79,7 @@ final class GenerateCommand implements Callable<Integer> {
           endsWithNewline[0] = text.endsWith("\n");
         }
       }, () -> readerGone[0]);
-      if (readerGone[0]) return 0; // as `yes | head` ends: nothing to say to a reader that left
+      if (readerGone[0]) return 0; // the reader has what it wanted: nothing went wrong, nothing more to say
       if (json) out.println(Json.write(summary(r, settings)));
       else if (!endsWithNewline[0]) out.println();
       out.flush();
