@@ -74,7 +74,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
     }
     int peakThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     PrintStream out = System.out;
-    try (Backend be = Backends.open(backend, threads)) {
+    try (Backend be = Backends.open(BackendFlag.name(spec, backend), threads)) {
       out.println("backend: " + be.description());
       double peak = PeakFlops.measure(peakThreads, 300, 5);
       out.printf(Locale.ROOT, "FP32 peak (Vector API FMA loop, %d threads): %.1f GFLOP/s%n%n", peakThreads, peak);

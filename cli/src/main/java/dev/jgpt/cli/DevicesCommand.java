@@ -34,8 +34,7 @@ final class DevicesCommand implements Callable<Integer> {
       for (String d : devices) out.println("  " + d);
     }
     if (providers.stream().noneMatch(p -> p.name().equals("tornado"))) {
-      out.println("tornado: not built in (set TORNADOVM_HOME to a TornadoVM SDK and run ./jgpt again;"
-          + " see the TornadoVM section of README.md)");
+      out.println("tornado: " + Backends.TORNADO_NOT_BUILT_IN);
     }
   }
 }

@@ -75,6 +75,24 @@ final class Errors {
     }
   }
 
+  /** A check that may throw what its caller throws (an IOException reading --config). */
+  @FunctionalInterface
+  interface Check<T, E extends Exception> {
+    T call() throws E;
+  }
+
+  /**
+   * {@code check.call()}, its IllegalArgumentException turned into a usage error (exit 2) of
+   * {@code spec}'s command: for flag values that a module checks (TrainConfig, Presets...).
+   */
+  static <T, E extends Exception> T usage(CommandLine.Model.CommandSpec spec, Check<T, E> check) throws E {
+    try {
+      return check.call();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
   /** Exceptions whose message is written for users; anything else is a bug and says so. */
   static boolean isExpected(Throwable ex) {
     return ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException

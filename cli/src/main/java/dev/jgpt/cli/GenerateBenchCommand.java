@@ -80,11 +80,11 @@ final class GenerateBenchCommand implements Callable<Integer> {
       weights = r.params();
       tokenizer = r.tokenizer();
     } else {
-      cfg = shape();
+      cfg = Errors.usage(spec, this::shape); // --preset, --n-head... as the flags give them
       weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1337);
       tokenizer = Tokenizer.bytesOnly();
     }
-    try (Backend be = Backends.open(backend, LoadedModel.generationThreads(cfg, threads));
+    try (Backend be = Backends.open(BackendFlag.name(spec, backend), LoadedModel.generationThreads(cfg, threads));
         Generator generator = Generator.withWeights(cfg, be, weights)) {
       System.out.println("model: " + generator.description() + " (" + be.description() + ")");
       GenerationLoop loop = new GenerationLoop(generator, tokenizer);
@@ -128,7 +128,7 @@ final class GenerateBenchCommand implements Callable<Integer> {
     if (nLayer != null) l = nLayer;
     if (nHead != null) h = nHead;
     if (nEmbd != null) c = nEmbd;
-    if (v > 257) throw new IllegalArgumentException("--vocab-size above 257 needs a trained run (--run DIR): the benchmark decodes bytes");
+    if (v > 257) throw new ParameterException(spec.commandLine(), "--vocab-size above 257 needs a trained run (--run DIR): the benchmark decodes bytes");
     return GptConfig.of(v, t, l, h, c, true, 0f).validate();
   }
 

@@ -34,7 +34,8 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--prompt", paramLabel = "TEXT", description = "Text to continue (default: empty, a new document).")
   String prompt = "";
 
-  @Option(names = "--json", description = "One JSON object per generated token (id, text, bytes, logprob, top alternatives), then a summary.")
+  @Option(names = "--json", description = "One JSON object per generated token (id, text, bytes, logprob, top alternatives), then a summary "
+      + "(tokens, seconds of generation, tokens_per_s).")
   boolean json;
 
   @Option(names = "--top-logprobs", paramLabel = "K", defaultValue = "5", description = "Alternatives per token in --json output (default ${DEFAULT-VALUE}).")
@@ -56,6 +57,9 @@ final class GenerateCommand implements Callable<Integer> {
       GenerationLoop loop = new GenerationLoop(model.model(), model.tokenizer());
       Tokenizer tok = model.tokenizer();
       boolean[] endsWithNewline = {true};
+      // `jgpt generate | head`: System.out swallows the broken pipe and only remembers it, so look
+      // after each token and stop generating for a reader that has gone.
+      boolean[] readerGone = {false};
       GenerationLoop.Result r = loop.generate(loop.promptTokens(prompt), settings, 0, new GenerationLoop.Listener() {
         @Override
         public void token(GenerationLoop.Token t) {
@@ -66,6 +70,7 @@ final class GenerateCommand implements Callable<Integer> {
             endsWithNewline[0] = t.printable().endsWith("\n");
           }
           out.flush();
+          if (System.out.checkError()) readerGone[0] = true;
         }
 
         @Override
@@ -73,7 +78,8 @@ final class GenerateCommand implements Callable<Integer> {
           if (!json) out.print(text);
           endsWithNewline[0] = text.endsWith("\n");
         }
-      }, () -> false);
+      }, () -> readerGone[0]);
+      if (readerGone[0]) return 0; // the reader has what it wanted: nothing went wrong, nothing more to say
       if (json) out.println(Json.write(summary(r, settings)));
       else if (!endsWithNewline[0]) out.println();
       out.flush();
@@ -118,6 +124,9 @@ final class GenerateCommand implements Callable<Integer> {
     o.put("text", r.text());
     o.put("tokens", r.newTokens().length);
     o.put("seed", s.seed());
+    // Measured over the generation loop alone (model calls, sampling, writing each token), not the
+    // JVM start or the model load: tokens_per_s is tokens / seconds.
+    o.put("seconds", r.nanos() / 1e9);
     o.put("tokens_per_s", Math.round(r.tokensPerSecond() * 10) / 10.0);
     return o;
   }

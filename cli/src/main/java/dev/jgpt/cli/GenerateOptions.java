@@ -77,7 +77,7 @@ final class GenerateOptions {
     for (String b : logitBias) {
       String[] kv = b.split("=", 2);
       try {
-        bias.put(Integer.parseInt(kv[0].strip()), Float.parseFloat(kv[1].strip()));
+        bias.put(Integer.parseInt(kv[0].strip()), FiniteNumbers.parseFloat(kv[1]));
       } catch (RuntimeException e) {
         throw new ParameterException(command.commandLine(), "--logit-bias needs ID=BIAS like 198=-5, got '" + b + "'");
       }

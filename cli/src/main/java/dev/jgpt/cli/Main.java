@@ -54,6 +54,7 @@ public final class Main implements Runnable {
   static CommandLine newCommandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    FiniteNumbers.register(cl);
     cl.setParameterExceptionHandler(new Errors.ParameterErrorHandler());
     cl.setExecutionExceptionHandler(new Errors.ExecutionErrorHandler());
     return cl;

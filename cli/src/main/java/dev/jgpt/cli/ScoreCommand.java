@@ -48,16 +48,19 @@ final class ScoreCommand implements Callable<Integer> {
     if (topLogprobs < 0) {
       throw new ParameterException(spec.commandLine(), "--top-logprobs must be 0 or more, got " + topLogprobs);
     }
-    String input = text;
-    if (input == null) {
+    // Piped text is scored as the bytes it is (any encoding), so bits per byte divide by its true size.
+    byte[] piped = null;
+    if (text == null) {
       if (System.console() != null && System.console().isTerminal()) {
         throw new IllegalArgumentException("give the text with --text TEXT or pipe it in: cat FILE | jgpt score");
       }
-      input = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+      piped = System.in.readAllBytes();
     }
     PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
     try (LoadedModel model = runOptions.open()) {
-      Scorer.Result r = new Scorer(model.model(), model.tokenizer()).score(input, topLogprobs, () -> false);
+      Scorer scorer = new Scorer(model.model(), model.tokenizer());
+      Scorer.Result r = piped != null ? scorer.score(piped, topLogprobs, () -> false)
+          : scorer.score(text, topLogprobs, () -> false);
       if (json) {
         out.println(Json.write(toJson(r, model)));
       } else {

@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code jgpt tokenizer encode}: text in, token ids out. */
 @Command(
@@ -40,9 +43,11 @@ final class TokenizerEncodeCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   SpecialMode specialMode;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws IOException {
-    if (jsonl && text != null) throw new IllegalArgumentException("--jsonl reads standard input; leave out --text");
+    if (jsonl && text != null) throw new ParameterException(spec.commandLine(), "--jsonl reads standard input; leave out --text");
     Tokenizer tokenizer = tokenizerOptions.load();
     PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
     if (jsonl) {

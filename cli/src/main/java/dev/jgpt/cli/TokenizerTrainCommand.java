@@ -71,7 +71,7 @@ final class TokenizerTrainCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     long t0 = System.nanoTime();
     if (vocabSize < 256) {
-      throw new IllegalArgumentException("--vocab-size " + vocabSize + " is too small: byte-level BPE needs at least 256 (one token per byte)");
+      throw new ParameterException(spec.commandLine(), "--vocab-size " + vocabSize + " is too small: byte-level BPE needs at least 256 (one token per byte)");
     }
     if (Files.isDirectory(out)) {
       throw new ParameterException(spec.commandLine(), "--out " + out + " is a folder; give a file name like "

@@ -139,7 +139,7 @@ final class TrainCommand implements Callable<Integer> {
     PrintStream console = System.out;
     boolean terminal = TrainProgress.stdoutIsTerminal();
     boolean resuming = resume != null;
-    if (folds != null && resuming) throw new IllegalArgumentException("--folds cannot be combined with --resume");
+    if (folds != null && resuming) throw new ParameterException(spec.commandLine(), "--folds cannot be combined with --resume");
     if (folds != null) FoldsFlag.checkCount(spec, folds);
     Path runDir;
     TrainConfig freshConfig = null;
@@ -150,7 +150,7 @@ final class TrainCommand implements Callable<Integer> {
             + ": train one with jgpt train --out " + runDir + ")");
       }
     } else {
-      freshConfig = freshConfig();
+      freshConfig = Errors.usage(spec, this::freshConfig);
       runDir = outDir != null ? outDir : RunDirectory.freshRunDir(Path.of("runs"), preset == null ? Presets.DEFAULT : preset);
       if (Files.isRegularFile(runDir)) { // found now, not after tokenizing
         throw new ParameterException(spec.commandLine(), "--out " + runDir + " is a file; give a folder for the run, e.g. runs/NAME");
@@ -167,6 +167,7 @@ final class TrainCommand implements Callable<Integer> {
       throws IOException {
     CheckpointState resumeState = resuming ? Checkpoint.readState(runDir) : null;
     TrainConfig config = resuming ? resumedConfig(runDir, console) : freshConfig;
+    Backends.Choice backendChoice = Backends.choose(config.backendName()); // a backend that cannot run fails before any work
     if (!resuming && (Checkpoint.exists(runDir) || Files.exists(runDir.resolve("fold-0")))) {
       throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir
           + " or choose another --out");
@@ -186,7 +187,7 @@ final class TrainCommand implements Callable<Integer> {
       prepared = TrainData.prepare(source, tok, cacheDir, config.threads(), console, terminal, ctrlC);
     }
 
-    try (TrainData data = prepared; Backend be = openBackend(config, console);
+    try (TrainData data = prepared; Backend be = openBackend(backendChoice, config, console);
         TrainShutdownHook signals = TrainShutdownHook.install()) {
       console.println(data.describe());
       if (folds == null) {
@@ -201,8 +202,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** Opens the configured backend on --device, printing which backend was chosen and why. */
-  private Backend openBackend(TrainConfig config, PrintStream console) {
-    Backends.Choice choice = Backends.choose(config.backendName());
+  private Backend openBackend(Backends.Choice choice, TrainConfig config, PrintStream console) {
     console.println(choice.reason());
     return Backends.open(choice.provider(), device, config.threads());
   }
@@ -299,7 +299,7 @@ final class TrainCommand implements Callable<Integer> {
   /** The run's own config with the allowed overrides; shapes and the tokenizer cannot change. */
   private TrainConfig resumedConfig(Path runDir, PrintStream console) throws IOException {
     if (preset != null) {
-      throw new IllegalArgumentException("--preset cannot be combined with --resume: the run keeps its configuration; "
+      throw new ParameterException(spec.commandLine(), "--preset cannot be combined with --resume: the run keeps its configuration; "
           + "change single settings with flags such as --max-iters");
     }
     // runs saved before lr_decay_iters was resolved at the start hold 0: it meant their own max_iters
@@ -308,7 +308,7 @@ final class TrainCommand implements Callable<Integer> {
     overrides.remove(TOKENIZER); // the run's own tokenizer.json is used
     TrainConfig c = saved.withAll(overrides).withResolvedLrDecayIters();
     if (tokenizer != null && !tokenizer.isEmpty()) {
-      throw new IllegalArgumentException("--tokenizer cannot change on --resume: the run keeps " + runDir.resolve(Checkpoint.TOKENIZER));
+      throw new ParameterException(spec.commandLine(), "--tokenizer cannot change on --resume: the run keeps " + runDir.resolve(Checkpoint.TOKENIZER));
     }
     String shapes = saved.differences(c, true);
     if (!shapes.isEmpty()) {
@@ -320,12 +320,12 @@ final class TrainCommand implements Callable<Integer> {
           + c.lrDecayIters() + (overrides.containsKey(LR_DECAY_ITERS) ? " (--lr-decay-iters)"
               : " as the run started with (change it with --lr-decay-iters)"));
     }
-    return c.validate();
+    return Errors.usage(spec, c::validate); // the saved settings were valid: what fails now is a flag
   }
 
   private Map<TrainConfigKey, Object> fileAndFlagOverrides() throws IOException {
     Map<TrainConfigKey, Object> o = new LinkedHashMap<>();
-    if (configFile != null) o.putAll(TrainConfig.parseJson(JsonFiles.readText(configFile), configFile.toString()));
+    if (configFile != null) o.putAll(configFileSettings());
     put(o, CORPUS, corpus);
     put(o, INCLUDE, corpusGlobs.include);
     put(o, EXCLUDE, corpusGlobs.exclude);
@@ -359,6 +359,15 @@ final class TrainCommand implements Callable<Integer> {
     put(o, THREADS, threads);
     put(o, BACKEND, backend);
     return o;
+  }
+
+  /** The --config file's settings; a key or value its JSON gets wrong is a bad file (exit 1), not a bad flag. */
+  private Map<TrainConfigKey, Object> configFileSettings() throws IOException {
+    try {
+      return TrainConfig.parseJson(JsonFiles.readText(configFile), configFile.toString());
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage(), e);
+    }
   }
 
   private static void put(Map<TrainConfigKey, Object> o, TrainConfigKey k, Object v) {

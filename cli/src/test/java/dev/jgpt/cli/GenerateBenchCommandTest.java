@@ -45,7 +45,7 @@ class GenerateBenchCommandTest {
     assertEquals("jgpt bench generate: --tokens and --repeat must be positive, got 0 and 5;"
         + " see 'jgpt bench generate --help'", r.err().strip());
     r = CliRunner.run("bench", "generate", "--vocab-size", "1000");
-    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals(2, r.exitCode(), r.toString());
     assertEquals(1, r.err().strip().lines().count(), r.toString());
     assertTrue(r.err().contains("needs a trained run (--run DIR)"), r.toString());
   }

@@ -85,6 +85,57 @@ class GenerateCommandTest {
     assertTrue(r.out().length() < 60, r.out());
   }
 
+  /** The closing line's speed is the token count over the generation's own time (no JVM start, no model load). */
+  @Test
+  void theSummarysTokensPerSecondIsItsTokensOverItsSeconds() throws Exception {
+    CliRunner.Result r = generate("--prompt", "to be", "--max-new-tokens", "50", "--json", "--seed", "4");
+    assertEquals(0, r.exitCode(), r.toString());
+    List<String> lines = r.out().lines().toList();
+    Map<String, Object> summary = Json.parseObject(lines.getLast());
+    long tokens = (Long) summary.get("tokens");
+    double seconds = ((Number) summary.get("seconds")).doubleValue();
+    double rate = ((Number) summary.get("tokens_per_s")).doubleValue();
+    assertTrue(seconds > 0, r.out());
+    assertEquals(tokens / seconds, rate, 0.05 + 1e-9 * rate, "tokens_per_s is rounded to 0.1: " + lines.getLast());
+  }
+
+  /** {@code jgpt generate | head -c 20}: the reader goes away, generation stops at once, quietly. */
+  @Test
+  void generationStopsQuietlyWhenTheOutputPipeCloses() throws Exception {
+    ClosingPipe pipe = new ClosingPipe(20);
+    CliRunner.Result r = CliRunner.runWithStreams(new byte[0], pipe, "generate", "--run", TinyRun.shared().toString(),
+        "--threads", "1", "--prompt", "to be", "--max-new-tokens", "5000", "--json");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("", r.err(), "no message, no stack trace");
+    assertTrue(pipe.writesAfterClose <= 1, "stopped after the first failed write, not after 5,000 tokens: "
+        + pipe.writesAfterClose + " writes to the closed pipe");
+  }
+
+  /** A pipe whose reader leaves after {@code limit} bytes: later writes fail as a broken pipe does. */
+  private static final class ClosingPipe extends java.io.OutputStream {
+    private final int limit;
+    private int written;
+    int writesAfterClose;
+
+    ClosingPipe(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public void write(int b) throws java.io.IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws java.io.IOException {
+      if (written >= limit) {
+        writesAfterClose++;
+        throw new java.io.IOException("Broken pipe");
+      }
+      written += len;
+    }
+  }
+
   @Test
   void aMissingRunIsAOneLineError() {
     CliRunner.Result r = CliRunner.run("generate", "--run", "/no/such/run", "--prompt", "x");

@@ -42,6 +42,55 @@ class LauncherTest {
     assertTrue(err.contains(empty.toString()), err);
   }
 
+  /**
+   * The JVM's "Using incubator modules" warning is dropped from stderr, and only it: other lines,
+   * a progress line without a newline, stdin, stdout and the exit status pass through unchanged.
+   * A copy of the launcher beside a built "jar" runs a fake JDK 25 whose java prints all that.
+   */
+  @Test
+  void theIncubatorWarningAloneIsDroppedFromStderr(@TempDir Path root) throws Exception {
+    Path launcher = root.resolve("jgpt");
+    Files.copy(LAUNCHER, launcher);
+    launcher.toFile().setExecutable(true);
+    Files.createDirectories(root.resolve("cli/target"));
+    Files.writeString(root.resolve("cli/target/jgpt.jar"), "not built: the fake java does not read it");
+    Path jdk = root.resolve("jdk-25");
+    Files.createDirectories(jdk.resolve("bin"));
+    Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"25.0.1\"\n");
+    Files.writeString(jdk.resolve("bin/javac"), "#!/bin/sh\nexit 0\n");
+    Files.writeString(jdk.resolve("bin/java"), """
+        #!/bin/sh
+        echo "WARNING: Using incubator modules: jdk.incubator.vector" >&2
+        echo "WARNING: any other warning stays" >&2
+        read line
+        echo "stdin: $line"
+        echo "jgpt generate: a one-line error" >&2
+        printf 'progress 50%%\r' >&2
+        exit 3
+        """);
+    for (String tool : new String[] {"java", "javac"}) jdk.resolve("bin").resolve(tool).toFile().setExecutable(true);
+
+    ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "generate");
+    pb.environment().put("JAVA_HOME", jdk.toString());
+    pb.environment().remove("TORNADOVM_HOME");
+    // A file, not a pipe: the filter may write java's last bytes just after java exits, and a
+    // Process closes its stderr pipe when the process ends.
+    Path errFile = root.resolve("stderr");
+    pb.redirectError(errFile.toFile());
+    Process p = pb.start();
+    p.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(3, p.waitFor(), out);
+    assertEquals("stdin: hello\n", out);
+    String expected = "WARNING: any other warning stays\njgpt generate: a one-line error\nprogress 50%\r";
+    String err = "";
+    for (long end = System.nanoTime() + 10_000_000_000L; !err.equals(expected) && System.nanoTime() < end; Thread.sleep(20)) {
+      err = Files.readString(errFile);
+    }
+    assertEquals(expected, err);
+  }
+
   @Test
   void launcherIsExecutable() throws IOException {
     assertTrue(Files.isExecutable(LAUNCHER), LAUNCHER + " must be executable");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.cli.repl.TinyRun;
 import dev.jgpt.tokenizer.json.Json;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,20 @@ class ScoreCommandTest {
     assertEquals(1 + 5 + 1, lines.size(), r.out());
     assertTrue(lines.get(6).contains("5 tokens (5 scored, 5 bytes)"), r.out());
     assertTrue(lines.get(6).contains("bits per byte"), r.out());
+  }
+
+  /** A Latin-1 file is not UTF-8: its bytes are scored as they are, not as U+FFFD replacements (3 bytes each). */
+  @Test
+  void aLatin1FileIsScoredByteForByte() throws Exception {
+    byte[] latin1 = "to be or not to be, caf\u00e9 na\u00efve \u00e0 la fa\u00e7on. ".repeat(40)
+        .getBytes(StandardCharsets.ISO_8859_1);
+    CliRunner.Result r = CliRunner.runWithInput(latin1, "score", "--run", TinyRun.shared().toString(), "--json");
+    assertEquals(0, r.exitCode(), r.toString());
+    Map<String, Object> o = Json.parseObject(r.out());
+    assertEquals((long) latin1.length, o.get("scored_bytes"), "every byte of the file, each once");
+    assertEquals((long) latin1.length, o.get("token_count"), "a byte-level model: one token per byte");
+    double nll = ((Number) o.get("total_nll")).doubleValue();
+    assertEquals(nll / Math.log(2) / latin1.length, ((Number) o.get("bits_per_byte")).doubleValue(), 1e-9);
   }
 
   @Test

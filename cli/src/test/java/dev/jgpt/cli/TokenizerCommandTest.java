@@ -169,7 +169,7 @@ class TokenizerCommandTest {
     assertOneLineError(CliRunner.run("tokenizer", "train", "--corpus", empty.toString(), "--vocab-size", "300", "--out", o),
         1, "is empty");
     assertOneLineError(CliRunner.run("tokenizer", "train", "--corpus", corpus.toString(), "--vocab-size", "100", "--out", o),
-        1, "at least 256");
+        2, "at least 256");
     assertOneLineError(CliRunner.run("tokenizer", "train", "--corpus", corpus.toString(), "--vocab-size", "100000", "--out", o),
         1, "larger than this corpus allows");
     assertOneLineError(CliRunner.run("tokenizer", "train", "--corpus", corpus.toString(), "--vocab-size", "300", "--out", o,

@@ -207,10 +207,10 @@ class TrainCommandTest {
     Files.writeString(shortText, "too short"); // 9 tokens, the tiny context is 16
     assertOneLineError(CliRunner.run("train", "--corpus", shortText.toString(), "--preset", "tiny", "--out",
         run.toString(), "--cache-dir", cache.toString()), 1, "--block-size");
-    assertOneLineError(train(run, "--n-embd", "30", "--n-head", "4"), 1, "n_embd (30) must be divisible by n_head (4)");
-    assertOneLineError(train(run, "--preset", "huge"), 1, "unknown preset 'huge'; use one of tiny, default");
+    assertOneLineError(train(run, "--n-embd", "30", "--n-head", "4"), 2, "n_embd (30) must be divisible by n_head (4)");
+    assertOneLineError(train(run, "--preset", "huge"), 2, "unknown preset 'huge'; use one of tiny, default");
     assertOneLineError(train(run, "--max-iters", "ten"), 2, "--max-iters");
-    assertOneLineError(train(run, "--lr-schedule", "step"), 1, "use one of cosine, linear, constant");
+    assertOneLineError(train(run, "--lr-schedule", "step"), 2, "use one of cosine, linear, constant");
     assertFalse(Files.exists(run.resolve(Checkpoint.STATE)), "no run was created");
   }
 

@@ -11,6 +11,10 @@ public final class Backends {
   /** The names --backend accepts, whether or not each can run here. */
   public static final List<String> NAMES = List.of("auto", "cpu", "reference", "tornado");
 
+  /** Why --backend tornado cannot run in a build without TornadoVM, and how to get it (devices says it too). */
+  public static final String TORNADO_NOT_BUILT_IN = "not built in (set TORNADOVM_HOME to a TornadoVM SDK and run"
+      + " ./jgpt again; see the TornadoVM section of README.md)";
+
   /** A provider and one line saying which backend was chosen and why (for the user). */
   public record Choice(BackendProvider provider, String reason) {}
 
@@ -41,6 +45,7 @@ public final class Backends {
         return new Choice(p, "backend: " + name + " (chosen with --backend)");
       }
     }
+    if (name.equals("tornado")) throw new IllegalStateException("backend tornado cannot run here: " + TORNADO_NOT_BUILT_IN);
     throw new IllegalArgumentException("unknown backend '" + name + "'; available: "
         + String.join(", ", all.stream().map(BackendProvider::name).toList()) + ", auto");
   }

@@ -78,7 +78,18 @@ public final class Scorer {
    * {@code cancelled} is polled after every token (the totals then cover what was scored).
    */
   public Result score(String text, int topK, BooleanSupplier cancelled) {
-    int[] ids = tokenizer.encode(text);
+    return scoreTokens(tokenizer.encode(text), topK, cancelled);
+  }
+
+  /**
+   * Scores raw bytes (a file as it is, in any encoding): every byte is covered by exactly one
+   * token, so bits per byte divide by the text's true size, not by a UTF-8 re-encoding of it.
+   */
+  public Result score(byte[] text, int topK, BooleanSupplier cancelled) {
+    return scoreTokens(tokenizer.encodeBytes(text, 0, text.length), topK, cancelled);
+  }
+
+  private Result scoreTokens(int[] ids, int topK, BooleanSupplier cancelled) {
     if (ids.length == 0) throw new IllegalArgumentException("nothing to score: the text is empty");
     int eot = GenerationLoop.endOfTextId(model, tokenizer);
     int offset = eot >= 0 ? 1 : 0;

@@ -125,15 +125,18 @@ public final class TrainConfig {
         throw new IllegalArgumentException(bad + "an integer, got " + Json.write(value));
       }
       case FLOAT -> {
-        if (value instanceof Number n) return n.doubleValue();
+        double d = Double.NaN;
+        if (value instanceof Number n) d = n.doubleValue();
         if (value instanceof String s) {
           try {
-            return Double.parseDouble(s.strip());
+            d = Double.parseDouble(s.strip());
           } catch (NumberFormatException e) {
             // fall through to the error below
           }
         }
-        throw new IllegalArgumentException(bad + "a number, got " + Json.write(value));
+        // NaN and Infinity (1e999 in JSON) would pass range checks such as weight_decay >= 0
+        if (Double.isFinite(d)) return d;
+        throw new IllegalArgumentException(bad + "a finite number, got " + (value instanceof String ? Json.write(value) : value));
       }
       case BOOL -> {
         if (value instanceof Boolean b) return b;

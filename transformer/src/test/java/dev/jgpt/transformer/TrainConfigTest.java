@@ -123,4 +123,12 @@ class TrainConfigTest {
     var e = assertThrows(IllegalArgumentException.class, () -> Presets.get("huge"));
     assertEquals("unknown preset 'huge'; use one of tiny, default, nanogpt-cpu, fast-cpu, baby-gpt", e.getMessage());
   }
+
+  /** JSON has no NaN, but 1e999 reads as Infinity, and a check like weight_decay >= 0 would let it through. */
+  @Test
+  void aNumberTooLargeForADoubleIsRejected() {
+    var e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parseJson("{\"weight_decay\": 1e999}", "c.json"));
+    assertTrue(e.getMessage().contains("\"weight_decay\" should be a finite number"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> TrainConfig.parseJson("{\"learning_rate\": \"NaN\"}", "c.json"));
+  }
 }

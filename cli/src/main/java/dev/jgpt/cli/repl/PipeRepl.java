@@ -1,10 +1,9 @@
 package dev.jgpt.cli.repl;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Feeds a REPL session from a pipe or file: one line at a time, a trailing backslash joins the
@@ -14,12 +13,15 @@ import java.nio.charset.StandardCharsets;
 public final class PipeRepl {
   private PipeRepl() {}
 
-  /** Reads {@code in} (UTF-8) to its end or until :quit. */
+  /**
+   * Reads {@code in} to its end or until :quit. Lines are UTF-8; bytes that are not (a Latin-1
+   * file) reach the session as {@link LosslessText} escapes, so :score counts the bytes given.
+   */
   public static void run(ReplSession session, InputStream in) throws IOException {
-    BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    BufferedInputStream bytes = new BufferedInputStream(in);
     StringBuilder pending = new StringBuilder();
     String line;
-    while (!session.quitRequested() && (line = reader.readLine()) != null) {
+    while (!session.quitRequested() && (line = readLine(bytes)) != null) {
       boolean comment = pending.isEmpty() && line.startsWith("#");
       if (line.endsWith("\\") && !comment) {
         pending.append(line, 0, line.length() - 1).append('\n');
@@ -30,5 +32,16 @@ public final class PipeRepl {
       pending.setLength(0);
     }
     if (!pending.isEmpty() && !session.quitRequested()) session.handle(pending.toString());
+  }
+
+  /** The next line without its "\n" or "\r\n", or null at the end of the input. */
+  private static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) >= 0 && b != '\n') line.write(b);
+    if (b < 0 && line.size() == 0) return null;
+    byte[] raw = line.toByteArray();
+    int end = raw.length > 0 && raw[raw.length - 1] == '\r' ? raw.length - 1 : raw.length;
+    return LosslessText.decode(raw, 0, end);
   }
 }

@@ -233,7 +233,7 @@ public final class ReplSession implements AutoCloseable {
 
   private void generateAfter(String text) {
     requireModel();
-    context = loop.promptTokens(text);
+    context = promptTokens(text);
     if (style.colours()) out.print(style.dim(text));
     generate();
   }
@@ -285,7 +285,7 @@ public final class ReplSession implements AutoCloseable {
 
   private void next(String text) {
     requireModel();
-    int[] ctx = text.isEmpty() ? contextOrStart() : loop.promptTokens(text);
+    int[] ctx = text.isEmpty() ? contextOrStart() : promptTokens(text);
     float[] logits = loop.model().nextLogits(ctx, ctx.length);
     TokenProbabilities tp = loop.sampler().distribution(logits, settings, ctx, ctx.length);
     table(tp);
@@ -293,7 +293,7 @@ public final class ReplSession implements AutoCloseable {
 
   private void step(String text) {
     requireModel();
-    if (!text.isEmpty()) context = loop.promptTokens(text);
+    if (!text.isEmpty()) context = promptTokens(text);
     else context = contextOrStart();
     float[] logits = loop.model().nextLogits(context, context.length);
     TokenProbabilities tp = loop.sampler().sample(logits, settings, context, context.length, nextDraw++);
@@ -324,6 +324,21 @@ public final class ReplSession implements AutoCloseable {
     context = Arrays.copyOf(context, Math.max(0, context.length - count));
     if (context.length == 0) out.println("(context empty)");
     else showTail(Double.NaN);
+  }
+
+  /**
+   * The tokens of an input line: the bytes it was typed or piped as ({@link LosslessText}), so a
+   * non-UTF-8 byte is itself and not a replacement character.
+   */
+  private int[] encode(String text) {
+    byte[] bytes = LosslessText.encode(text);
+    return loaded.tokenizer().encodeBytes(bytes, 0, bytes.length);
+  }
+
+  /** As {@link GenerationLoop#promptTokens}, for an input line (see {@link #encode}). */
+  private int[] promptTokens(String text) {
+    int[] ids = encode(text);
+    return ids.length > 0 ? ids : loop.promptTokens("");
   }
 
   private int[] contextOrStart() {
@@ -359,7 +374,7 @@ public final class ReplSession implements AutoCloseable {
   private void score(String text) {
     requireModel();
     if (text.isEmpty()) throw new IllegalArgumentException(":score needs TEXT, e.g. :score To be or not to be");
-    Scorer.Result r = new Scorer(loaded.model(), loaded.tokenizer()).score(text, 5, () -> cancelRequested);
+    Scorer.Result r = new Scorer(loaded.model(), loaded.tokenizer()).score(LosslessText.encode(text), 5, () -> cancelRequested);
     if (style.colours()) out.println("  " + ScoreView.colouredText(r, style));
     ScoreView.table(r, loaded.tokenizer(), style).forEach(out::println);
   }
@@ -368,7 +383,7 @@ public final class ReplSession implements AutoCloseable {
     requireModel();
     if (text.isEmpty()) throw new IllegalArgumentException(":tok needs TEXT, e.g. :tok To be or not to be");
     Tokenizer tok = loaded.tokenizer();
-    int[] ids = tok.encode(text);
+    int[] ids = encode(text);
     StringBuilder line = new StringBuilder();
     long bytes = 0;
     for (int id : ids) {
@@ -518,7 +533,8 @@ public final class ReplSession implements AutoCloseable {
     if (initialModel != null) sb.append(":load ").append(initialModel).append('\n');
     for (String s : settingsCommands(initialSettings)) sb.append(s).append('\n');
     for (String s : transcript) sb.append(s).append('\n');
-    CheckpointFiles.writeString(file, sb.toString());
+    byte[] script = LosslessText.encode(sb.toString()); // the bytes that were typed, so a replay scores the same
+    CheckpointFiles.write(file, o -> o.write(script));
     out.println("saved " + transcript.size() + " lines to " + file);
   }
 

@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
-import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.DefaultParser;
 import org.jline.terminal.Terminal;
@@ -51,7 +50,7 @@ public final class TerminalRepl {
         ReplSession session = new ReplSession(runs::open, terminal.writer(), Style.terminal(), settings)) {
       Style style = session.style();
       terminal.writer().println(style.dim("jgpt repl: type text to continue it, :help for commands, Ctrl-D to leave"));
-      LineReader reader = lineReader(terminal);
+      LineReader reader = lineReader(terminal, historyFile());
       if (preload != null) session.loadInitial(initialRun, run -> joinPreload(preload));
       else session.error(noRun);
       if (session.modelDescription() != null) terminal.writer().println(style.dim(session.modelDescription()));
@@ -79,19 +78,19 @@ public final class TerminalRepl {
     }
   }
 
-  private static LineReader lineReader(Terminal terminal) {
+  /** The REPL's line reader on {@code terminal}, keeping its history in {@code historyFile}. */
+  static LineReader lineReader(Terminal terminal, Path historyFile) {
     DefaultParser parser = new DefaultParser();
     parser.setEofOnEscapedNewLine(true); // a trailing backslash continues the input on the next line
     parser.setEofOnUnclosedQuote(false); // quotes in text are text
-    return LineReaderBuilder.builder()
-        .terminal(terminal)
-        .appName("jgpt")
-        .parser(parser)
-        .completer(new ReplCompleter(Path.of("runs")))
-        .variable(LineReader.HISTORY_FILE, historyFile())
-        .variable(LineReader.SECONDARY_PROMPT_PATTERN, ".... ")
-        .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // '!' and '\' in text are text
-        .build();
+    PasteFriendlyLineReader reader = new PasteFriendlyLineReader(terminal, "jgpt");
+    reader.setParser(parser);
+    reader.setCompleter(new ReplCompleter(Path.of("runs")));
+    reader.setVariable(LineReader.HISTORY_FILE, historyFile);
+    reader.setVariable(LineReader.SECONDARY_PROMPT_PATTERN, ".... ");
+    reader.option(LineReader.Option.DISABLE_EVENT_EXPANSION, true); // '!' and '\' in text are text
+    reader.option(LineReader.Option.BRACKETED_PASTE, true); // a paste arrives as one insert where the terminal can
+    return reader;
   }
 
   private static LoadedModel joinPreload(CompletableFuture<LoadedModel> preload) throws IOException {

@@ -179,6 +179,21 @@ class ReplSessionTest {
     assertEquals(1 + 5 + 1, lines(out).size(), out);
   }
 
+  /** Piped lines that are not UTF-8 (Latin-1 'é' is one byte) are scored as the bytes they are. */
+  @Test
+  void scoreCountsTheBytesOfANonUtf8Line() throws IOException {
+    StringWriter text = new StringWriter();
+    byte[] script = ":score caf\u00e9 na\u00efve\n:tok \u00e9t\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+    try (ReplSession s = new ReplSession(loader(), new PrintWriter(text), Style.plain(), SamplerSettings.defaults())) {
+      s.loadInitial("runs/fake");
+      PipeRepl.run(s, new ByteArrayInputStream(script));
+    }
+    String out = text.toString();
+    assertTrue(out.contains("10 tokens (10 scored, 10 bytes)"), out);
+    assertTrue(out.contains("233 \"\\xe9\""), "the byte itself, not U+FFFD: " + out);
+    assertTrue(out.contains("3 tokens, 3 bytes"), out);
+  }
+
   @Test
   void stepPickAndBackWalkTokenByToken() throws IOException {
     String out = session(":temp 0\n:step to b\n:pick 2\n:back\n:step\n");
