@@ -5,6 +5,7 @@ import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.Slice;
 import dev.jgpt.kernels.StepScalars;
+import java.util.List;
 
 /**
  * A GPT-2 model (nanoGPT semantics: learned positions, pre-LN blocks, causal self-attention, GELU
@@ -90,6 +91,28 @@ public final class Gpt implements AutoCloseable {
     acts = new Activations(cfg, B, T, backend);
     dacts = new ActivationGrads(cfg, B, T, backend);
     hostLosses = new float[B * T];
+  }
+
+  /**
+   * The heap that {@code new Gpt(cfg, backend, B, T)} and a training run with it take, computed
+   * without allocating: the same counts the constructor allocates (the layout's parameter count,
+   * the activation layouts' counting pass) plus the backend's own scratch. Checks the shapes as
+   * the constructor does.
+   */
+  public static MemoryEstimate trainingMemory(GptConfig cfg, Backend backend, int B, int T) {
+    long P = new ParameterLayout(cfg).totalCount(); // validates cfg
+    long N = (long) B * T;
+    long f = Float.BYTES;
+    return new MemoryEstimate(List.of(
+        new MemoryEstimate.Part("parameters, gradients and Adam m, v", 4 * P * f),
+        new MemoryEstimate.Part("activations", Activations.floatCount(cfg, B, T) * f),
+        new MemoryEstimate.Part("activation gradients", ActivationGrads.floatCount(cfg, B, T) * f),
+        // inputs and targets on the backend, hostLosses here
+        new MemoryEstimate.Part("token ids and losses", 2 * N * Integer.BYTES + N * f),
+        new MemoryEstimate.Part("backend scratch",
+            backend.trainingScratchBytes(B, T, cfg.nEmbd(), cfg.nHead(), cfg.paddedVocabSize())),
+        // a checkpoint reads parameters, Adam m and v to the host (Checkpoint.save); init needs two such copies
+        new MemoryEstimate.Part("checkpoint copies", 3 * P * f)));
   }
 
   // ---------------------------------------------------------------- accessors
