@@ -62,14 +62,7 @@ public final class Gpt implements AutoCloseable {
     this.layout = new ParameterLayout(cfg); // validates cfg
     this.cfg = cfg;
     this.backend = backend;
-    if (B < 1) throw new IllegalArgumentException("batch size must be positive, got " + B);
-    if (T < 1 || T > cfg.blockSize()) {
-      throw new IllegalArgumentException(
-          "sequence length " + T + " must be between 1 and block_size (" + cfg.blockSize() + ")");
-    }
-    if ((long) B * T * cfg.paddedVocabSize() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("batch " + B + "x" + T + " is too large for one logits buffer: lower the batch size");
-    }
+    checkBatchShape(cfg, B, T);
     this.B = B;
     this.T = T;
     int P = layout.totalCount();
@@ -101,6 +94,7 @@ public final class Gpt implements AutoCloseable {
    */
   public static MemoryEstimate trainingMemory(GptConfig cfg, Backend backend, int B, int T) {
     long P = new ParameterLayout(cfg).totalCount(); // validates cfg
+    checkBatchShape(cfg, B, T);
     long N = (long) B * T;
     long f = Float.BYTES;
     return new MemoryEstimate(List.of(
@@ -113,6 +107,17 @@ public final class Gpt implements AutoCloseable {
             backend.trainingScratchBytes(B, T, cfg.nEmbd(), cfg.nHead(), cfg.paddedVocabSize())),
         // a checkpoint reads parameters, Adam m and v to the host (Checkpoint.save); init needs two such copies
         new MemoryEstimate.Part("checkpoint copies", 3 * P * f)));
+  }
+
+  private static void checkBatchShape(GptConfig cfg, int B, int T) {
+    if (B < 1) throw new IllegalArgumentException("batch size must be positive, got " + B);
+    if (T < 1 || T > cfg.blockSize()) {
+      throw new IllegalArgumentException(
+          "sequence length " + T + " must be between 1 and block_size (" + cfg.blockSize() + ")");
+    }
+    if ((long) B * T * cfg.paddedVocabSize() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("batch " + B + "x" + T + " is too large for one logits buffer: lower the batch size");
+    }
   }
 
   // ---------------------------------------------------------------- accessors
