@@ -17,10 +17,10 @@ import java.lang.management.MemoryType;
  * @param maxHeapBytes the heap's maximum (-Xmx, or the launcher's share of physical memory)
  * @param physicalBytes this machine's memory, or 0 when the JVM cannot tell
  */
-record HeapBudget(long usableBytes, long maxHeapBytes, long physicalBytes) {
+public record HeapBudget(long usableBytes, long maxHeapBytes, long physicalBytes) {
 
   /** This JVM's budget. */
-  static HeapBudget current() {
+  public static HeapBudget current() {
     long max = Runtime.getRuntime().maxMemory();
     long usable = max;
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {

@@ -9,7 +9,7 @@ import dev.jgpt.transformer.MemoryEstimate;
  * configuration that cannot fit (said before allocating, not as an OutOfMemoryError minutes
  * later), and the one line an OutOfMemoryError becomes anyway.
  */
-final class MemoryCheck {
+public final class MemoryCheck {
   private MemoryCheck() {}
 
   private static final long GIB = 1L << 30;
@@ -18,7 +18,7 @@ final class MemoryCheck {
    * "memory: 4.6 GB needed (activations 3.7 GB, ...), 12.6 GB usable (heap max 16.9 GB)", or
    * "..., heap max 18.0 GB" where the old generation may fill the whole heap.
    */
-  static String line(MemoryEstimate estimate, HeapBudget heap) {
+  public static String line(MemoryEstimate estimate, HeapBudget heap) {
     String room = heap.usableBytes() == heap.maxHeapBytes() ? "heap max " + bytes(heap.maxHeapBytes())
         : bytes(heap.usableBytes()) + " usable (heap max " + bytes(heap.maxHeapBytes()) + ")";
     return "memory: " + bytes(estimate.totalBytes()) + " needed (" + estimate.breakdown() + "), " + room;
@@ -26,21 +26,29 @@ final class MemoryCheck {
 
   /**
    * Throws a one-line UserException when {@code estimate} exceeds the usable heap; {@code lower}
-   * names the settings that shrink it, e.g. "--batch-size (64) or --block-size (256)".
+   * names the settings that shrink it, e.g. "--batch-size (64) or --block-size (256)", or is null
+   * when only a larger heap helps (a trained model's shapes are fixed).
    */
-  static void requireFits(MemoryEstimate estimate, HeapBudget heap, String lower) {
+  public static void requireFits(MemoryEstimate estimate, HeapBudget heap, String lower) {
     long needed = estimate.totalBytes();
     if (needed <= heap.usableBytes()) return;
     long xmxGib = heapFor(needed, heap);
-    String more = heap.physicalBytes() > 0 && xmxGib * GIB > heap.physicalBytes()
-        ? " (the -Xmx" + xmxGib + "g heap it would need is more than this machine's " + bytes(heap.physicalBytes()) + ")"
-        : ", or give the JVM more memory with JGPT_JAVA_OPTS=-Xmx" + xmxGib + "g";
-    throw new UserException("this configuration needs " + bytes(needed) + " of heap (" + estimate.breakdown()
-        + ") but " + available(heap) + ": lower " + lower + more);
+    boolean beyondMachine = heap.physicalBytes() > 0 && xmxGib * GIB > heap.physicalBytes();
+    String xmx = "JGPT_JAVA_OPTS=-Xmx" + xmxGib + "g";
+    String advice;
+    if (lower == null) {
+      advice = beyondMachine ? "the -Xmx" + xmxGib + "g heap it would need is more than this machine's "
+          + bytes(heap.physicalBytes()) : "give the JVM more memory with " + xmx;
+    } else {
+      advice = "lower " + lower + (beyondMachine ? " (the -Xmx" + xmxGib + "g heap it would need is more than this "
+          + "machine's " + bytes(heap.physicalBytes()) + ")" : ", or give the JVM more memory with " + xmx);
+    }
+    throw new UserException((lower == null ? "this model needs " : "this configuration needs ") + bytes(needed)
+        + " of heap (" + estimate.breakdown() + ") but " + available(heap) + ": " + advice);
   }
 
   /** The one line for an OutOfMemoryError that no estimate foresaw. */
-  static String outOfMemory(OutOfMemoryError e, HeapBudget heap) {
+  public static String outOfMemory(OutOfMemoryError e, HeapBudget heap) {
     String what = e.getMessage() == null || e.getMessage().isBlank() ? "" : " (" + e.getMessage() + ")";
     long doubled = Math.max(1, 2 * heap.maxHeapBytes() / GIB);
     String advice = heap.physicalBytes() > 0 && doubled * GIB > heap.physicalBytes()

@@ -65,6 +65,13 @@ class MemoryCheckTest {
   }
 
   @Test
+  void aTrainedModelThatDoesNotFitCanOnlyAskForMoreHeap() {
+    UserException e = assertThrows(UserException.class, () -> MemoryCheck.requireFits(estimate(4_400_000_000L), PARALLEL_6G, null));
+    assertTrue(e.getMessage().startsWith("this model needs 4.5 GB of heap"), e.getMessage());
+    assertTrue(e.getMessage().endsWith(": give the JVM more memory with JGPT_JAVA_OPTS=-Xmx7g"), e.getMessage());
+  }
+
+  @Test
   void thisJvmsBudgetIsAtMostItsHeap() {
     HeapBudget heap = HeapBudget.current();
     assertTrue(heap.usableBytes() > 0 && heap.usableBytes() <= heap.maxHeapBytes(), heap.toString());

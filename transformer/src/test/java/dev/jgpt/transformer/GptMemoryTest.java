@@ -9,16 +9,19 @@ import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;
 import org.junit.jupiter.api.Test;
 
-/** {@link Gpt#trainingMemory}: the estimate a command checks before allocating, against the heap really taken. */
+/**
+ * {@link Gpt#trainingMemory} and {@link Generator#memory}: the estimates a command checks before
+ * allocating, against the heap really taken.
+ */
 class GptMemoryTest {
 
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
   @Test
   void trainingEstimateMatchesTheHeapAModelTakesAfterAStepAndACheckpointRead() {
-    // About 80 MB, dropout on (its extra tensors counted), so heap noise of a few MB is small next to it.
+    // About 60 MB, dropout on (its extra tensors counted), so heap noise of a few MB is small next to it.
     GptConfig cfg = GptConfig.of(256, 128, 4, 4, 128, true, 0.1f);
-    int B = 8, T = 128;
+    int B = 4, T = 128;
     warmUp(); // class loading and JIT happen outside the measured window
     try (Backend be = GptTestSupport.open("cpu")) {
       long before = usedAfterGc();
@@ -44,6 +47,28 @@ class GptMemoryTest {
   }
 
   @Test
+  void generationEstimateMatchesTheHeapOfLoadedWeightsAndAGeneratorAfterAPrefill() {
+    // About 85 MB: G1 rounds each large array up to 2 MB regions, a few MB that must stay small next to it.
+    GptConfig cfg = GptConfig.of(256, 512, 4, 6, 384, true, 0f);
+    warmUp();
+    try (Backend be = GptTestSupport.open("cpu")) {
+      long before = usedAfterGc();
+      float[] weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1); // as read from a checkpoint
+      Generator g = Generator.withWeights(cfg, be, weights);
+      g.nextLogits(GptTestSupport.randomTokens(1, 0, 512, 256), 512); // a whole window: the prefill buffers too
+      long measured = usedAfterGc() - before;
+      Reference.reachabilityFence(g);
+      Reference.reachabilityFence(weights);
+
+      MemoryEstimate estimate = Generator.memory(cfg);
+      long estimated = estimate.totalBytes();
+      String report = "estimated " + MemoryEstimate.bytes(estimated) + ", measured " + MemoryEstimate.bytes(measured)
+          + " (" + estimate.breakdown() + ")";
+      assertTrue(Math.abs(measured - estimated) <= 0.25 * estimated + 4_000_000, report);
+    }
+  }
+
+  @Test
   void activationsAreCountedByTheLayoutThatAllocatesThem() {
     GptConfig cfg = GptConfig.of(100, 16, 2, 2, 8, true, 0.2f);
     try (Backend be = GptTestSupport.open("reference")) {
@@ -54,11 +79,11 @@ class GptMemoryTest {
 
   @Test
   void estimatingABigConfigAllocatesNothing() {
-    // GPT-2 small at batch 64 x 1024: far beyond the test JVM's heap, yet the estimate is free.
+    // GPT-2 small at batch 16 x 1024: far beyond the test JVM's heap, yet the estimate is free.
     GptConfig cfg = GptConfig.of(50257, 1024, 12, 12, 768, true, 0f);
     try (Backend be = GptTestSupport.open("cpu")) {
       long before = usedAfterGc();
-      MemoryEstimate e = Gpt.trainingMemory(cfg, be, 64, 1024);
+      MemoryEstimate e = Gpt.trainingMemory(cfg, be, 16, 1024);
       assertTrue(e.totalBytes() > Runtime.getRuntime().maxMemory(), e.breakdown());
       assertTrue(usedAfterGc() - before < 1_000_000, "nothing allocated");
     }
@@ -73,7 +98,7 @@ class GptMemoryTest {
     assertEquals("18.0 GB", MemoryEstimate.bytes(18_000_000_000L));
   }
 
-  /** One small training step on a throwaway backend, so the measured one starts from warm classes. */
+  /** One small training step and generation on a throwaway backend, so the measured ones start from warm classes. */
   private static void warmUp() {
     GptConfig tiny = GptConfig.of(64, 8, 1, 2, 8, true, 0.1f);
     try (Backend be = GptTestSupport.open("cpu")) {
@@ -84,6 +109,9 @@ class GptMemoryTest {
       m.forwardBackward(t, t, 1f / 16, 0);
       m.optimizerStep(1e-3f, 1, 0.9f, 0.95f, 1e-8f, 0.1f, 1f);
       m.readParams();
+      Generator g = Generator.forModel(m);
+      g.nextLogits(t, 8); // a prefill, then a decode step
+      g.nextLogits(t, 9);
     }
   }
 

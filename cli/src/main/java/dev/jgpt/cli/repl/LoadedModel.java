@@ -1,5 +1,7 @@
 package dev.jgpt.cli.repl;
 
+import dev.jgpt.cli.HeapBudget;
+import dev.jgpt.cli.MemoryCheck;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
@@ -31,6 +33,7 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
    */
   public static LoadedModel open(Path runDir, String backendName, int device, int threads) throws IOException {
     RunDirectory.Run run = RunDirectory.load(runDir);
+    MemoryCheck.requireFits(Generator.memory(run.model()), HeapBudget.current(), null);
     Backend backend = Backends.open(backendName, device, generationThreads(run.model(), threads));
     try {
       Generator generator = Generator.withWeights(run.model(), backend, run.params());
