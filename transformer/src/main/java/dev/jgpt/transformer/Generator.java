@@ -2,6 +2,7 @@ package dev.jgpt.transformer;
 
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.FloatBuf;
+import dev.jgpt.kernels.HeapBackend;
 import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.Slice;
 import java.util.HashMap;
@@ -72,19 +73,22 @@ public final class Generator implements NextTokenModel {
   }
 
   /**
-   * The heap that loading {@code cfg}'s weights and generating with {@link #withWeights} take,
-   * computed without allocating, from the same layouts the generator allocates: the weights read
-   * from the checkpoint and their copy on the backend, the KV cache, the decode activations and
-   * the prefill activations (allocated at the first prefill).
+   * The Java heap that loading {@code cfg}'s weights and generating with {@link #withWeights} on
+   * {@code backend} take, computed without allocating, from the same layouts the generator
+   * allocates: the weights as read from the checkpoint, and where the backend's buffers are Java
+   * arrays ({@link HeapBackend}) their copy, the KV cache, the decode activations and the prefill
+   * activations (allocated at the first prefill).
    */
-  public static MemoryEstimate memory(GptConfig cfg) {
+  public static MemoryEstimate memory(GptConfig cfg, Backend backend) {
     long P = new ParameterLayout(cfg).totalCount(); // validates cfg
     int T = cfg.blockSize(), C = cfg.nEmbd(), NH = cfg.nHead();
     long f = Float.BYTES;
+    long onHeap = backend instanceof HeapBackend ? 1 : 0;
     return new MemoryEstimate(List.of(
-        new MemoryEstimate.Part("parameters and their copy as read", 2 * P * f),
-        new MemoryEstimate.Part("KV cache", 2 * KvCache.floatsPerTensor(cfg.nLayer(), T, C) * f),
-        new MemoryEstimate.Part("activations", (BufferCursor.count(c -> DecodeActivations.layOut(c, C, NH, T,
+        new MemoryEstimate.Part("parameters as read", P * f),
+        new MemoryEstimate.Part("parameters", onHeap * P * f),
+        new MemoryEstimate.Part("KV cache", onHeap * 2 * KvCache.floatsPerTensor(cfg.nLayer(), T, C) * f),
+        new MemoryEstimate.Part("activations", onHeap * (BufferCursor.count(c -> DecodeActivations.layOut(c, C, NH, T,
             cfg.paddedVocabSize())) + BufferCursor.count(c -> PrefillActivations.layOut(c, T, C, NH))) * f)));
   }
 

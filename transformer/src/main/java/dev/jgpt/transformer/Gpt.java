@@ -2,6 +2,7 @@ package dev.jgpt.transformer;
 
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.FloatBuf;
+import dev.jgpt.kernels.HeapBackend;
 import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.Slice;
 import dev.jgpt.kernels.StepScalars;
@@ -87,22 +88,24 @@ public final class Gpt implements AutoCloseable {
   }
 
   /**
-   * The heap that {@code new Gpt(cfg, backend, B, T)} and a training run with it take, computed
-   * without allocating: the same counts the constructor allocates (the layout's parameter count,
-   * the activation layouts' counting pass) plus the backend's own scratch. Checks the shapes as
-   * the constructor does.
+   * The Java heap that {@code new Gpt(cfg, backend, B, T)} and a training run with it take,
+   * computed without allocating: the same counts the constructor allocates (the layout's
+   * parameter count, the activation layouts' counting pass) plus the backend's own scratch.
+   * Backend buffers count only where they are Java arrays ({@link HeapBackend}); a device
+   * backend keeps them off the heap. Checks the shapes as the constructor does.
    */
   public static MemoryEstimate trainingMemory(GptConfig cfg, Backend backend, int B, int T) {
     long P = new ParameterLayout(cfg).totalCount(); // validates cfg
     checkBatchShape(cfg, B, T);
     long N = (long) B * T;
     long f = Float.BYTES;
+    long onHeap = backend instanceof HeapBackend ? 1 : 0;
     return new MemoryEstimate(List.of(
-        new MemoryEstimate.Part("parameters, gradients and Adam m, v", 4 * P * f),
-        new MemoryEstimate.Part("activations", Activations.floatCount(cfg, B, T) * f),
-        new MemoryEstimate.Part("activation gradients", ActivationGrads.floatCount(cfg, B, T) * f),
+        new MemoryEstimate.Part("parameters, gradients and Adam m, v", onHeap * 4 * P * f),
+        new MemoryEstimate.Part("activations", onHeap * Activations.floatCount(cfg, B, T) * f),
+        new MemoryEstimate.Part("activation gradients", onHeap * ActivationGrads.floatCount(cfg, B, T) * f),
         // inputs and targets on the backend, hostLosses here
-        new MemoryEstimate.Part("token ids and losses", 2 * N * Integer.BYTES + N * f),
+        new MemoryEstimate.Part("token ids and losses", onHeap * 2 * N * Integer.BYTES + N * f),
         new MemoryEstimate.Part("backend scratch",
             backend.trainingScratchBytes(B, T, cfg.nEmbd(), cfg.nHead(), cfg.paddedVocabSize())),
         // a checkpoint reads parameters, Adam m and v to the host (Checkpoint.save); init needs two such copies

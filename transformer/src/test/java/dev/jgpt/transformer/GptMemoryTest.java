@@ -7,6 +7,7 @@ import dev.jgpt.kernels.Backend;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;
+import java.lang.reflect.Proxy;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,7 +61,7 @@ class GptMemoryTest {
       Reference.reachabilityFence(g);
       Reference.reachabilityFence(weights);
 
-      MemoryEstimate estimate = Generator.memory(cfg);
+      MemoryEstimate estimate = Generator.memory(cfg, be);
       long estimated = estimate.totalBytes();
       String report = "estimated " + MemoryEstimate.bytes(estimated) + ", measured " + MemoryEstimate.bytes(measured)
           + " (" + estimate.breakdown() + ")";
@@ -87,6 +88,18 @@ class GptMemoryTest {
       assertTrue(e.totalBytes() > Runtime.getRuntime().maxMemory(), e.breakdown());
       assertTrue(usedAfterGc() - before < 1_000_000, "nothing allocated");
     }
+  }
+
+  @Test
+  void aDeviceBackendsBuffersAreNotCountedOnTheHeap() {
+    GptConfig cfg = GptConfig.of(256, 64, 2, 2, 32, true, 0f);
+    // A backend whose buffers are not Java arrays (as TornadoVM's): only the host's copies stay.
+    Backend device = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+        (proxy, method, args) -> method.getReturnType() == long.class ? 0L : null);
+    long P = new ParameterLayout(cfg).totalCount();
+    assertEquals(3 * P * Float.BYTES + 4 * 64 * Float.BYTES, Gpt.trainingMemory(cfg, device, 4, 64).totalBytes(),
+        "checkpoint copies and the host's losses");
+    assertEquals(P * Float.BYTES, Generator.memory(cfg, device).totalBytes(), "the weights as read");
   }
 
   @Test

@@ -33,9 +33,9 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
    */
   public static LoadedModel open(Path runDir, String backendName, int device, int threads) throws IOException {
     RunDirectory.Run run = RunDirectory.load(runDir);
-    MemoryCheck.requireFits(Generator.memory(run.model()), HeapBudget.current(), null);
     Backend backend = Backends.open(backendName, device, generationThreads(run.model(), threads));
     try {
+      MemoryCheck.requireFits(Generator.memory(run.model(), backend), HeapBudget.current(), null);
       Generator generator = Generator.withWeights(run.model(), backend, run.params());
       return new LoadedModel(runDir.toString(), generator, run.tokenizer(), backend);
     } catch (RuntimeException e) {
