@@ -93,6 +93,22 @@ final class Errors {
     }
   }
 
+  /**
+   * Prints the one line for an OutOfMemoryError (the stack trace only with --debug) under the
+   * name of the command that ran out, and returns the exit code of a runtime failure.
+   */
+  static int outOfMemory(CommandLine root, OutOfMemoryError e) {
+    CommandLine cl = root;
+    for (CommandLine.ParseResult p = root.getParseResult(); p != null && p.hasSubcommand(); p = p.subcommand()) {
+      cl = p.subcommand().commandSpec().commandLine();
+    }
+    PrintWriter err = cl.getErr();
+    err.println(prefix(cl) + MemoryCheck.outOfMemory(e, HeapBudget.current()));
+    if (debugRequested(cl)) e.printStackTrace(err);
+    err.flush();
+    return USER_ERROR;
+  }
+
   /** Exceptions whose message is written for users; anything else is a bug and says so. */
   static boolean isExpected(Throwable ex) {
     return ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException

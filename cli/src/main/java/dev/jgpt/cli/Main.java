@@ -47,8 +47,19 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code (tests call this instead of main). */
   public static int run(String... args) {
-    CommandLine cl = newCommandLine();
-    return cl.execute(args);
+    return execute(newCommandLine(), args);
+  }
+
+  /**
+   * Runs {@code cl} on {@code args}. An OutOfMemoryError is an Error, which picocli's handlers
+   * never see: it becomes the same kind of one-line error here.
+   */
+  static int execute(CommandLine cl, String... args) {
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      return Errors.outOfMemory(cl, e);
+    }
   }
 
   static CommandLine newCommandLine() {

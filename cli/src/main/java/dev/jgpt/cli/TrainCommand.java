@@ -17,6 +17,7 @@ import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.CheckpointFiles;
 import dev.jgpt.transformer.CheckpointState;
 import dev.jgpt.transformer.Gpt;
+import dev.jgpt.transformer.MemoryEstimate;
 import dev.jgpt.transformer.Presets;
 import dev.jgpt.transformer.RunDirectory;
 import dev.jgpt.transformer.RunLock;
@@ -190,6 +191,7 @@ final class TrainCommand implements Callable<Integer> {
     try (TrainData data = prepared; Backend be = openBackend(backendChoice, config, console);
         TrainShutdownHook signals = TrainShutdownHook.install()) {
       console.println(data.describe());
+      checkMemory(config, tok, be, console);
       if (folds == null) {
         TrainerResult result = trainOne(config, data.split, runDir, tok, be, resumeState, console, terminal, signals);
         printSummary(console, result, runDir);
@@ -205,6 +207,15 @@ final class TrainCommand implements Callable<Integer> {
   private Backend openBackend(Backends.Choice choice, TrainConfig config, PrintStream console) {
     console.println(choice.reason());
     return Backends.open(choice.provider(), device, config.threads());
+  }
+
+  /** Prints the memory line, and refuses in one line a configuration the heap cannot hold, before allocating it. */
+  private static void checkMemory(TrainConfig config, Tokenizer tok, Backend be, PrintStream console) {
+    MemoryEstimate need = Gpt.trainingMemory(RunDirectory.modelConfig(config, tok.vocabSize()), be, config.batchSize(),
+        config.blockSize());
+    HeapBudget heap = HeapBudget.current();
+    console.println(MemoryCheck.line(need, heap));
+    MemoryCheck.requireFits(need, heap, "--batch-size (" + config.batchSize() + ") or --block-size (" + config.blockSize() + ")");
   }
 
   /** Trains one model on {@code split} into {@code runDir} (continuing {@code resumeState} when not null). */

@@ -1,16 +1,18 @@
 package dev.jgpt.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The ./jgpt launcher script's JDK search (building and running is covered by the jar tests). */
+/** The ./jgpt launcher script: its JDK search and the heap it asks for (building and running is covered by the jar tests). */
 class LauncherTest {
 
   private static final Path LAUNCHER = Path.of("..", "jgpt").toAbsolutePath().normalize();
@@ -89,6 +91,52 @@ class LauncherTest {
       err = Files.readString(errFile);
     }
     assertEquals(expected, err);
+  }
+
+  @Test
+  void heapDefaultsToThreeQuartersOfPhysicalMemory(@TempDir Path tmp) throws Exception {
+    List<String> javaArgs = launchWithFakeJdk(tmp, null);
+    assertTrue(javaArgs.contains("-XX:MaxRAMPercentage=75"), javaArgs.toString());
+    assertTrue(javaArgs.indexOf("-XX:MaxRAMPercentage=75") < javaArgs.indexOf("-jar"), "a JVM flag: " + javaArgs);
+  }
+
+  @Test
+  void aHeapSizedInJgptJavaOptsReplacesTheDefault(@TempDir Path tmp) throws Exception {
+    for (String opts : List.of("-Xmx3g", "-XX:MaxRAMPercentage=50 -Dx=y", "-XX:MaxHeapSize=2g")) {
+      List<String> javaArgs = launchWithFakeJdk(tmp.resolve(Integer.toString(opts.hashCode())), opts);
+      assertFalse(javaArgs.contains("-XX:MaxRAMPercentage=75"), opts + ": " + javaArgs);
+      assertTrue(javaArgs.containsAll(List.of(opts.split(" "))), opts + ": " + javaArgs);
+    }
+  }
+
+  /**
+   * Runs a copy of the launcher in {@code root} with a built jar in place and a fake JDK 25 whose
+   * java prints its arguments, one a line; returns them.
+   */
+  private static List<String> launchWithFakeJdk(Path root, String javaOpts) throws Exception {
+    Files.createDirectories(root.resolve("cli/target"));
+    Files.copy(LAUNCHER, root.resolve("jgpt"));
+    Files.writeString(root.resolve("cli/target/jgpt.jar"), "not a jar: the fake java never opens it");
+    Path jdk = root.resolve("jdks/jdk-25");
+    Files.createDirectories(jdk.resolve("bin"));
+    Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"25.0.1\"\n");
+    for (String tool : new String[] {"java", "javac"}) {
+      Path t = jdk.resolve("bin").resolve(tool);
+      Files.writeString(t, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+      t.toFile().setExecutable(true);
+    }
+    ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("jgpt").toString(), "--version");
+    pb.environment().remove("JAVA_HOME");
+    pb.environment().remove("TORNADOVM_HOME");
+    pb.environment().remove("JGPT_JAVA_OPTS");
+    if (javaOpts != null) pb.environment().put("JGPT_JAVA_OPTS", javaOpts);
+    pb.environment().put("JGPT_JDK_DIRS", root.resolve("jdks").toString());
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    return out.lines().toList();
   }
 
   @Test

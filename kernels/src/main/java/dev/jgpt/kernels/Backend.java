@@ -28,6 +28,16 @@ public interface Backend extends AutoCloseable {
   /** One line on the device and its settings, e.g. "CPU, 2 threads, AVX2 (256-bit)". */
   String description();
 
+  /**
+   * Bytes of Java heap the backend keeps as scratch of its own (beyond the buffers it is asked
+   * for) once it has run training steps of a GPT with batches of B x T tokens, C channels, NH
+   * heads and a padded vocabulary of Vp: lets a memory estimate count it before anything is
+   * allocated. 0 for a backend that keeps no scratch on the heap.
+   */
+  default long trainingScratchBytes(int B, int T, int C, int NH, int Vp) {
+    return 0;
+  }
+
   // ---------------------------------------------------------------- buffers and copies
 
   /** A new zero-filled float buffer. Allocate at setup, never inside a step. */

@@ -28,6 +28,16 @@ final class ActivationGrads {
     buf = BufferCursor.allocate(backend, "grad_acts", "activation gradients", c -> layOut(c, cfg, B, T));
   }
 
+  /** Floats the buffer of a (B,T) batch holds: the counting pass of the same layout, nothing allocated. */
+  static long floatCount(GptConfig cfg, int B, int T) {
+    return BufferCursor.count(c -> new ActivationGrads().layOut(c, cfg, B, T));
+  }
+
+  /** A layout-only instance for {@link #floatCount}: its slices stay null and it owns no buffer. */
+  private ActivationGrads() {
+    buf = null;
+  }
+
   private void layOut(BufferCursor c, GptConfig cfg, int B, int T) {
     long N = (long) B * T;
     long C = cfg.nEmbd();

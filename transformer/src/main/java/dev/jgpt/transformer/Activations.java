@@ -38,6 +38,16 @@ final class Activations {
     buf = BufferCursor.allocate(backend, "acts", "activations", c -> layOut(c, cfg, B, T));
   }
 
+  /** Floats the buffer of a (B,T) batch holds: the counting pass of the same layout, nothing allocated. */
+  static long floatCount(GptConfig cfg, int B, int T) {
+    return BufferCursor.count(c -> new Activations().layOut(c, cfg, B, T));
+  }
+
+  /** A layout-only instance for {@link #floatCount}: its slices stay null and it owns no buffer. */
+  private Activations() {
+    buf = null;
+  }
+
   private void layOut(BufferCursor c, GptConfig cfg, int B, int T) {
     int L = cfg.nLayer();
     long N = (long) B * T;

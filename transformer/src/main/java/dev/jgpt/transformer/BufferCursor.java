@@ -24,11 +24,19 @@ final class BufferCursor {
    * {@code what} names the tensors in the error when they do not fit one buffer.
    */
   static FloatBuf allocate(Backend backend, String name, String what, Consumer<BufferCursor> layOut) {
-    BufferCursor counting = new BufferCursor(null);
-    layOut.accept(counting);
-    FloatBuf buf = backend.allocFloat(name, counting.sizeOrThrow(what));
+    FloatBuf buf = backend.allocFloat(name, sizeOrThrow(count(layOut), what));
     layOut.accept(new BufferCursor(buf));
     return buf;
+  }
+
+  /**
+   * Floats {@code layOut} takes: its counting pass alone, allocating nothing. Memory estimates
+   * use it, so they size exactly what {@link #allocate} would.
+   */
+  static long count(Consumer<BufferCursor> layOut) {
+    BufferCursor counting = new BufferCursor(null);
+    layOut.accept(counting);
+    return counting.position();
   }
 
   /** The next {@code length} floats. */
@@ -58,14 +66,14 @@ final class BufferCursor {
   }
 
   /**
-   * Floats laid out so far as an int buffer size; IllegalArgumentException (the user chose the
-   * shapes) when they exceed what one Java-indexed buffer holds.
+   * {@code floats} as an int buffer size; IllegalArgumentException (the user chose the shapes)
+   * when they exceed what one Java-indexed buffer holds.
    */
-  private int sizeOrThrow(String what) {
-    if (next > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(what + " need " + next
+  private static int sizeOrThrow(long floats, String what) {
+    if (floats > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(what + " need " + floats
           + " floats, more than one buffer holds (2^31-1): lower the batch size or block size");
     }
-    return (int) next;
+    return (int) floats;
   }
 }

@@ -2,9 +2,11 @@ package dev.jgpt.transformer;
 
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.FloatBuf;
+import dev.jgpt.kernels.HeapBackend;
 import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.Slice;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -68,6 +70,26 @@ public final class Generator implements NextTokenModel {
     FloatBuf params = backend.allocFloat("params", weights.length);
     backend.write(params, 0, weights, 0, weights.length);
     return new Generator(cfg, backend, params);
+  }
+
+  /**
+   * The Java heap that loading {@code cfg}'s weights and generating with {@link #withWeights} on
+   * {@code backend} take, computed without allocating, from the same layouts the generator
+   * allocates: the weights as read from the checkpoint, and where the backend's buffers are Java
+   * arrays ({@link HeapBackend}) their copy, the KV cache, the decode activations and the prefill
+   * activations (allocated at the first prefill).
+   */
+  public static MemoryEstimate memory(GptConfig cfg, Backend backend) {
+    long P = new ParameterLayout(cfg).totalCount(); // validates cfg
+    int T = cfg.blockSize(), C = cfg.nEmbd(), NH = cfg.nHead();
+    long f = Float.BYTES;
+    long onHeap = backend instanceof HeapBackend ? 1 : 0;
+    return new MemoryEstimate(List.of(
+        new MemoryEstimate.Part("parameters as read", P * f),
+        new MemoryEstimate.Part("parameters", onHeap * P * f),
+        new MemoryEstimate.Part("KV cache", onHeap * 2 * KvCache.floatsPerTensor(cfg.nLayer(), T, C) * f),
+        new MemoryEstimate.Part("activations", onHeap * (BufferCursor.count(c -> DecodeActivations.layOut(c, C, NH, T,
+            cfg.paddedVocabSize())) + BufferCursor.count(c -> PrefillActivations.layOut(c, T, C, NH))) * f)));
   }
 
   private Generator(GptConfig cfg, Backend backend, FloatBuf params) {
@@ -318,8 +340,8 @@ public final class Generator implements NextTokenModel {
         Slice fcproj) {} // (N, C)
 
     PrefillActivations() {
-      buf = BufferCursor.allocate(backend, "prefill_acts", "prefill activations", c -> layOut(c, T));
-      Slice qkvAll = layOut(new BufferCursor(buf), T).qkv(); // (T, 3C)
+      buf = BufferCursor.allocate(backend, "prefill_acts", "prefill activations", c -> layOut(c, T, C, NH));
+      Slice qkvAll = layOut(new BufferCursor(buf), T, C, NH).qkv(); // (T, 3C)
       kOfRow = new Slice[T];
       vOfRow = new Slice[T];
       for (int t = 0; t < T; t++) {
@@ -335,7 +357,7 @@ public final class Generator implements NextTokenModel {
 
     /** Each tensor starts where it does for T rows, so qkv's rows line up with kOfRow/vOfRow. */
     private Rows slices(int n) {
-      Rows full = layOut(new BufferCursor(buf), T);
+      Rows full = layOut(new BufferCursor(buf), T, C, NH);
       long nc = (long) n * C;
       return new Rows(full.resA().sub(0, (int) nc), full.resB().sub(0, (int) nc), full.ln().sub(0, (int) nc),
           full.mean().sub(0, n), full.rstd().sub(0, n), full.qkv().sub(0, (int) (3 * nc)), full.atty().sub(0, (int) nc),
@@ -343,7 +365,7 @@ public final class Generator implements NextTokenModel {
           full.fchGelu().sub(0, (int) (4 * nc)), full.fcproj().sub(0, (int) nc));
     }
 
-    private Rows layOut(BufferCursor c, int n) {
+    private static Rows layOut(BufferCursor c, int n, int C, int NH) {
       long nc = (long) n * C;
       return new Rows(c.take(nc), c.take(nc), c.take(nc), c.take(n), c.take(n), c.take(3 * nc), c.take(nc),
           c.take((long) NH * n * n), c.take(nc), c.take(4 * nc), c.take(4 * nc), c.take(nc));

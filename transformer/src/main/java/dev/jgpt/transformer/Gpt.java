@@ -2,9 +2,11 @@ package dev.jgpt.transformer;
 
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.FloatBuf;
+import dev.jgpt.kernels.HeapBackend;
 import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.Slice;
 import dev.jgpt.kernels.StepScalars;
+import java.util.List;
 
 /**
  * A GPT-2 model (nanoGPT semantics: learned positions, pre-LN blocks, causal self-attention, GELU
@@ -61,14 +63,7 @@ public final class Gpt implements AutoCloseable {
     this.layout = new ParameterLayout(cfg); // validates cfg
     this.cfg = cfg;
     this.backend = backend;
-    if (B < 1) throw new IllegalArgumentException("batch size must be positive, got " + B);
-    if (T < 1 || T > cfg.blockSize()) {
-      throw new IllegalArgumentException(
-          "sequence length " + T + " must be between 1 and block_size (" + cfg.blockSize() + ")");
-    }
-    if ((long) B * T * cfg.paddedVocabSize() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("batch " + B + "x" + T + " is too large for one logits buffer: lower the batch size");
-    }
+    checkBatchShape(cfg, B, T);
     this.B = B;
     this.T = T;
     int P = layout.totalCount();
@@ -90,6 +85,42 @@ public final class Gpt implements AutoCloseable {
     acts = new Activations(cfg, B, T, backend);
     dacts = new ActivationGrads(cfg, B, T, backend);
     hostLosses = new float[B * T];
+  }
+
+  /**
+   * The Java heap that {@code new Gpt(cfg, backend, B, T)} and a training run with it take,
+   * computed without allocating: the same counts the constructor allocates (the layout's
+   * parameter count, the activation layouts' counting pass) plus the backend's own scratch.
+   * Backend buffers count only where they are Java arrays ({@link HeapBackend}); a device
+   * backend keeps them off the heap. Checks the shapes as the constructor does.
+   */
+  public static MemoryEstimate trainingMemory(GptConfig cfg, Backend backend, int B, int T) {
+    long P = new ParameterLayout(cfg).totalCount(); // validates cfg
+    checkBatchShape(cfg, B, T);
+    long N = (long) B * T;
+    long f = Float.BYTES;
+    long onHeap = backend instanceof HeapBackend ? 1 : 0;
+    return new MemoryEstimate(List.of(
+        new MemoryEstimate.Part("parameters, gradients and Adam m, v", onHeap * 4 * P * f),
+        new MemoryEstimate.Part("activations", onHeap * Activations.floatCount(cfg, B, T) * f),
+        new MemoryEstimate.Part("activation gradients", onHeap * ActivationGrads.floatCount(cfg, B, T) * f),
+        // inputs and targets on the backend, hostLosses here
+        new MemoryEstimate.Part("token ids and losses", onHeap * 2 * N * Integer.BYTES + N * f),
+        new MemoryEstimate.Part("backend scratch",
+            backend.trainingScratchBytes(B, T, cfg.nEmbd(), cfg.nHead(), cfg.paddedVocabSize())),
+        // a checkpoint reads parameters, Adam m and v to the host (Checkpoint.save); init needs two such copies
+        new MemoryEstimate.Part("checkpoint copies", 3 * P * f)));
+  }
+
+  private static void checkBatchShape(GptConfig cfg, int B, int T) {
+    if (B < 1) throw new IllegalArgumentException("batch size must be positive, got " + B);
+    if (T < 1 || T > cfg.blockSize()) {
+      throw new IllegalArgumentException(
+          "sequence length " + T + " must be between 1 and block_size (" + cfg.blockSize() + ")");
+    }
+    if ((long) B * T * cfg.paddedVocabSize() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("batch " + B + "x" + T + " is too large for one logits buffer: lower the batch size");
+    }
   }
 
   // ---------------------------------------------------------------- accessors

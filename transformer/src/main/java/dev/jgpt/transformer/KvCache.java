@@ -25,11 +25,16 @@ final class KvCache {
   final IntBuf token; // (1) the token being decoded
   final IntBuf pos; // (1) its position in the window, 0 .. maxT-1
 
+  /** Floats of the keys, and as many of the values: (L, maxT, C). */
+  static long floatsPerTensor(int L, int maxT, int C) {
+    return (long) L * maxT * C;
+  }
+
   KvCache(Backend backend, int L, int maxT, int C) {
     this.L = L;
     this.maxT = maxT;
     this.C = C;
-    long size = (long) L * maxT * C;
+    long size = floatsPerTensor(L, maxT, C);
     if (size > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("KV cache of " + L + " layers x " + maxT + " positions x " + C
           + " channels is too large for one buffer");

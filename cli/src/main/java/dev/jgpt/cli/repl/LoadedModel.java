@@ -1,5 +1,7 @@
 package dev.jgpt.cli.repl;
 
+import dev.jgpt.cli.HeapBudget;
+import dev.jgpt.cli.MemoryCheck;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
@@ -34,6 +36,7 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
     RunDirectory.Run run = ModelFolder.load(runDir); // a jgpt run or a Hugging Face GPT-2 folder
     Backend backend = Backends.open(backendName, device, generationThreads(run.model(), threads));
     try {
+      MemoryCheck.requireFits(Generator.memory(run.model(), backend), HeapBudget.current(), null);
       Generator generator = Generator.withWeights(run.model(), backend, run.params());
       return new LoadedModel(runDir.toString(), generator, run.tokenizer(), backend);
     } catch (RuntimeException e) {

@@ -7,6 +7,8 @@ import static dev.jgpt.cli.repl.ReplArguments.onOff;
 import static dev.jgpt.cli.repl.ReplArguments.required;
 import static dev.jgpt.cli.repl.ReplArguments.tokenId;
 
+import dev.jgpt.cli.HeapBudget;
+import dev.jgpt.cli.MemoryCheck;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.CheckpointFiles;
 import dev.jgpt.transformer.GenerationLoop;
@@ -171,7 +173,7 @@ public final class ReplSession implements AutoCloseable {
     } catch (Exception e) {
       error(e);
     } catch (OutOfMemoryError e) {
-      error(new IllegalStateException("out of memory: " + e.getMessage() + "; give the JVM more with JGPT_JAVA_OPTS=-Xmx8g"));
+      error(new IllegalStateException(MemoryCheck.outOfMemory(e, HeapBudget.current())));
     }
     out.flush();
   }

@@ -44,17 +44,39 @@ final class CpuAttention {
 
   /** Grows the per-worker scratch for (T, hs); allocates only when a shape is larger than before. */
   private void ensureScratch(int T, int hs, boolean backward) {
-    int transposed = (int) Gemm.packedSize(hs, T), rows = (int) Gemm.packedSize(T, hs);
+    int transposed = transposedSize(T, hs), rows = rowsSize(T, hs), tile = tileSize(T, hs);
     for (int w = 0; w < packedA.length; w++) {
       if (packedA[w].length < transposed) packedA[w] = new float[transposed];
       if (packedB[w].length < rows) packedB[w] = new float[rows];
-      if (aTile[w].length < Gemm.MR * Math.max(T, hs)) aTile[w] = new float[Gemm.MR * Math.max(T, hs)];
+      if (aTile[w].length < tile) aTile[w] = new float[tile];
       if (backward) {
         if (packedC[w].length < rows) packedC[w] = new float[rows];
         if (packedD[w].length < rows) packedD[w] = new float[rows];
         if (square[w].length < T * T) square[w] = new float[T * T];
       }
     }
+  }
+
+  /**
+   * Floats of scratch {@link #ensureScratch} leaves after a forward and a backward pass over
+   * (T, hs), all workers together: what a memory estimate counts before the first step.
+   */
+  long scratchFloats(int T, int hs) {
+    long perWorker = transposedSize(T, hs) + 3L * rowsSize(T, hs) + tileSize(T, hs) + (long) T * T;
+    return perWorker * packedA.length;
+  }
+
+  // sizes of one worker's scratch arrays for (T, hs): packed k^T (hs,T), packed rows (T,hs), an A tile
+  private static int transposedSize(int T, int hs) {
+    return (int) Gemm.packedSize(hs, T);
+  }
+
+  private static int rowsSize(int T, int hs) {
+    return (int) Gemm.packedSize(T, hs);
+  }
+
+  private static int tileSize(int T, int hs) {
+    return Gemm.MR * Math.max(T, hs);
   }
 
   private void set(float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, int T, int C, int NH) {

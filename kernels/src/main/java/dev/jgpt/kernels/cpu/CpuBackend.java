@@ -60,6 +60,17 @@ public final class CpuBackend extends HeapBackend {
     return "CPU, " + pool.threads() + " threads, " + Vec.S.vectorBitSize() + "-bit vectors (" + Vec.L + " floats)";
   }
 
+  /**
+   * The packed matmul operands and the per-worker attention scratch that the ops of a GPT step
+   * grow to: the block's matmuls C -> 3C, C -> C, C -> 4C, 4C -> C and the tied head C -> Vp.
+   */
+  @Override
+  public long trainingScratchBytes(int B, int T, int C, int NH, int Vp) {
+    long floats = CpuMatmul.scratchFloats(B * T, new int[] {C, 3 * C}, new int[] {C, C}, new int[] {C, 4 * C},
+        new int[] {4 * C, C}, new int[] {C, Vp}) + attention.scratchFloats(T, C / NH);
+    return floats * Float.BYTES;
+  }
+
   // ---------------------------------------------------------------- buffers and copies
 
   @Override

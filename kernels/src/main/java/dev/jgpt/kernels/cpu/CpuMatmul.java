@@ -43,7 +43,7 @@ final class CpuMatmul {
       pool.forRange(OC, 16, gemv);
       return;
     }
-    float[] bp = bpW = packedWeight = grow(packedWeight, Gemm.packedSize(C, OC));
+    float[] bp = bpW = packedWeight = grow(packedWeight, forwardPackedWeight(C, OC));
     pool.forRange(Gemm.panels(OC), packWeightT);
     gemm.run(output.set(N, OC, C, inp, inpo, C, 1, bp, out, outo, OC, false, bias, biaso));
   }
@@ -77,8 +77,8 @@ final class CpuMatmul {
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
       int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC) {
     set(dout, douto, inp, inpo, weight, weighto, dbias, dbiaso, N, C, OC);
-    float[] bpW = this.bpW = dinp == null ? null : (packedWeight = grow(packedWeight, Gemm.packedSize(OC, C)));
-    float[] bpX = this.bpX = packedInput = grow(packedInput, Gemm.packedSize(N, C));
+    float[] bpW = this.bpW = dinp == null ? null : (packedWeight = grow(packedWeight, backwardPackedWeight(C, OC)));
+    float[] bpX = this.bpX = packedInput = grow(packedInput, backwardPackedInput(N, C));
     // Phase 1: pack both B operands and sum dbias columns; each worker owns its panels and columns.
     pool.run(packBackward);
     // Phase 2: dinp rows (K = OC) and dweight rows (A = dout^T, K = N), tiles shared out dynamically.
@@ -123,6 +123,34 @@ final class CpuMatmul {
         out[outo + n * OC + o] = b + Dot.dot(inp, inpo + n * C, weight, weighto + o * C, C);
       }
     }
+  }
+
+  // Sizes of the packed operands of (N,C) x (C,OC): forward packs W^T (C,OC); backward packs W
+  // (OC,C) for dinp and inp (N,C) for dweight. forward, backward and scratchFloats share them.
+  private static long forwardPackedWeight(int C, int OC) {
+    return Gemm.packedSize(C, OC);
+  }
+
+  private static long backwardPackedWeight(int C, int OC) {
+    return Gemm.packedSize(OC, C);
+  }
+
+  private static long backwardPackedInput(int N, int C) {
+    return Gemm.packedSize(N, C);
+  }
+
+  /**
+   * Floats of packed operands this class holds after the forward and backward passes of matmuls
+   * (N,C) x (C,OC) for each {C, OC} in {@code shapes}: each array grows to its largest use, so
+   * the largest of each kind (for memory estimates; N > {@link #GEMV_MAX_ROWS}).
+   */
+  static long scratchFloats(int N, int[]... shapes) {
+    long weight = 0, input = 0;
+    for (int[] s : shapes) {
+      weight = Math.max(weight, Math.max(forwardPackedWeight(s[0], s[1]), backwardPackedWeight(s[0], s[1])));
+      input = Math.max(input, backwardPackedInput(N, s[0]));
+    }
+    return weight + input;
   }
 
   /** The array itself when it holds {@code size} floats, else a bigger one (first use of a shape). */

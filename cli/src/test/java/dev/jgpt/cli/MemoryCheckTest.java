@@ -1,0 +1,143 @@
+package dev.jgpt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jgpt.transformer.MemoryEstimate;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The memory line of {@code jgpt train}, the refusal of a configuration that cannot fit, and OutOfMemoryError as one line. */
+class MemoryCheckTest {
+  private static final long GB = 1_000_000_000L;
+  /** The parallel collector's shape: the old generation (what long-lived buffers fill) is 2/3 of the heap. */
+  private static final HeapBudget PARALLEL_6G = new HeapBudget(4 * GB, 6 * GB, 24 * GB);
+
+  @TempDir Path tmp;
+
+  private static MemoryEstimate estimate(long activations) {
+    return new MemoryEstimate(List.of(new MemoryEstimate.Part("parameters", GB / 10),
+        new MemoryEstimate.Part("activations", activations)));
+  }
+
+  @Test
+  void theLineSaysWhatIsNeededAndWhatTheHeapHolds() {
+    String line = MemoryCheck.line(estimate(3_600_000_000L), PARALLEL_6G);
+    assertEquals("memory: 3.7 GB needed (parameters 100 MB, activations 3.6 GB), 4.0 GB usable (heap max 6.0 GB)", line);
+    assertEquals("memory: 3.7 GB needed (parameters 100 MB, activations 3.6 GB), heap max 6.0 GB",
+        MemoryCheck.line(estimate(3_600_000_000L), new HeapBudget(6 * GB, 6 * GB, 0)));
+  }
+
+  @Test
+  void aConfigurationThatFitsPasses() {
+    assertDoesNotThrow(() -> MemoryCheck.requireFits(estimate(3 * GB), PARALLEL_6G, "--batch-size (64)"));
+  }
+
+  @Test
+  void aConfigurationThatDoesNotFitSaysWhatToLowerAndWhatHeapWouldDo() {
+    UserException e = assertThrows(UserException.class,
+        () -> MemoryCheck.requireFits(estimate(4_400_000_000L), PARALLEL_6G, "--batch-size (64) or --block-size (256)"));
+    // 4.5 GB in an old generation of 2/3 of the heap, a tenth spare: 7.4 GB, so -Xmx7g (GiB)
+    assertEquals("this configuration needs 4.5 GB of heap (parameters 100 MB, activations 4.4 GB) but 4.0 GB is "
+        + "usable (heap max 6.0 GB): lower --batch-size (64) or --block-size (256), or give the JVM more memory with "
+        + "JGPT_JAVA_OPTS=-Xmx7g", e.getMessage());
+  }
+
+  @Test
+  void aHeapBeyondThePhysicalMemoryIsNotSuggested() {
+    UserException e = assertThrows(UserException.class,
+        () -> MemoryCheck.requireFits(estimate(40 * GB), PARALLEL_6G, "--batch-size (64)"));
+    assertTrue(e.getMessage().contains("lower --batch-size (64) (the -Xmx62g heap it would need is more than this "
+        + "machine's 24.0 GB)"), e.getMessage());
+    assertFalse(e.getMessage().contains("JGPT_JAVA_OPTS"), e.getMessage());
+  }
+
+  @Test
+  void aTrainedModelThatDoesNotFitCanOnlyAskForMoreHeap() {
+    UserException e = assertThrows(UserException.class, () -> MemoryCheck.requireFits(estimate(4_400_000_000L), PARALLEL_6G, null));
+    assertTrue(e.getMessage().startsWith("this model needs 4.5 GB of heap"), e.getMessage());
+    assertTrue(e.getMessage().endsWith(": give the JVM more memory with JGPT_JAVA_OPTS=-Xmx7g"), e.getMessage());
+  }
+
+  @Test
+  void thisJvmsBudgetIsAtMostItsHeap() {
+    HeapBudget heap = HeapBudget.current();
+    assertTrue(heap.usableBytes() > 0 && heap.usableBytes() <= heap.maxHeapBytes(), heap.toString());
+    assertEquals(Runtime.getRuntime().maxMemory(), heap.maxHeapBytes());
+  }
+
+  @Test
+  void trainRefusesAConfigurationBeyondTheHeapInOneLineBeforeAllocatingIt() throws IOException {
+    Path corpus = tmp.resolve("corpus.txt");
+    Files.writeString(corpus, "the quick brown fox jumps over the lazy dog.\n".repeat(200));
+    Path run = tmp.resolve("run");
+    // GPT-2 small's body at context 1024, batch 64: tens of GB, against the test JVM's 4 GB.
+    CliRunner.Result r = CliRunner.run("train", "--corpus", corpus.toString(), "--preset", "tiny", "--out",
+        run.toString(), "--cache-dir", tmp.resolve("cache").toString(), "--threads", "1", "--n-layer", "12",
+        "--n-head", "12", "--n-embd", "768", "--block-size", "1024", "--batch-size", "64");
+    assertEquals(1, r.exitCode(), r.toString());
+    assertEquals(1, r.err().strip().lines().count(), "one line: " + r);
+    assertTrue(r.err().startsWith("jgpt train: this configuration needs "), r.toString());
+    assertTrue(r.err().contains("lower --batch-size (64) or --block-size (1024)"), r.toString());
+    assertFalse(r.err().contains("internal error") || r.err().contains("OutOfMemoryError"), r.toString());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("memory: ")), "the summary has the memory line: " + r.out());
+    assertFalse(Files.exists(run.resolve("config.json")), "nothing written for a run that cannot start");
+  }
+
+  @Test
+  void trainPrintsTheMemoryLineInItsSummary() throws IOException {
+    Path corpus = tmp.resolve("corpus.txt");
+    Files.writeString(corpus, "the quick brown fox jumps over the lazy dog.\n".repeat(200));
+    CliRunner.Result r = CliRunner.run("train", "--corpus", corpus.toString(), "--preset", "tiny", "--out",
+        tmp.resolve("run").toString(), "--cache-dir", tmp.resolve("cache").toString(), "--threads", "1",
+        "--max-iters", "1", "--eval-interval", "1", "--sample-tokens", "0");
+    assertEquals(0, r.exitCode(), r.toString());
+    String line = r.out().lines().filter(l -> l.startsWith("memory: ")).findFirst().orElseThrow(() -> new AssertionError(r));
+    assertTrue(line.contains(" needed (") && line.contains("activations"), line);
+  }
+
+  @Command(name = "exhaust")
+  static final class ExhaustCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new OutOfMemoryError("Java heap space");
+    }
+  }
+
+  private static String[] runExhaust(String... args) {
+    CommandLine cl = Main.newCommandLine();
+    cl.addSubcommand(new ExhaustCommand());
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err, true));
+    int code = Main.execute(cl, args);
+    return new String[] {Integer.toString(code), err.toString()};
+  }
+
+  @Test
+  void anOutOfMemoryErrorIsOneLineWithoutAStackTrace() {
+    String[] r = runExhaust("exhaust");
+    assertEquals("1", r[0], r[1]);
+    assertEquals(1, r[1].strip().lines().count(), "one line: " + r[1]);
+    assertTrue(r[1].startsWith("jgpt exhaust: out of memory (Java heap space) with a heap max of "), r[1]);
+    assertTrue(r[1].contains("--batch-size"), r[1]);
+  }
+
+  @Test
+  void debugAddsTheStackTraceOfAnOutOfMemoryError() {
+    String[] r = runExhaust("--debug", "exhaust");
+    assertEquals("1", r[0], r[1]);
+    assertTrue(r[1].contains("java.lang.OutOfMemoryError: Java heap space") && r[1].contains("\tat "), r[1]);
+  }
+}

@@ -1,0 +1,135 @@
+package dev.jgpt.transformer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jgpt.kernels.Backend;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.ref.Reference;
+import java.lang.reflect.Proxy;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Gpt#trainingMemory} and {@link Generator#memory}: the estimates a command checks before
+ * allocating, against the heap really taken.
+ */
+class GptMemoryTest {
+
+  private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+
+  @Test
+  void trainingEstimateMatchesTheHeapAModelTakesAfterAStepAndACheckpointRead() {
+    // About 60 MB, dropout on (its extra tensors counted), so heap noise of a few MB is small next to it.
+    GptConfig cfg = GptConfig.of(256, 128, 4, 4, 128, true, 0.1f);
+    int B = 4, T = 128;
+    warmUp(); // class loading and JIT happen outside the measured window
+    try (Backend be = GptTestSupport.open("cpu")) {
+      long before = usedAfterGc();
+      Gpt model = new Gpt(cfg, be, B, T);
+      model.initWeights(1);
+      int[] tokens = GptTestSupport.randomTokens(1, 0, B * T, cfg.vocabSize());
+      model.zeroGrads();
+      model.forwardBackward(tokens, tokens, 1f / (B * T), 0); // the backend grows its scratch here
+      model.optimizerStep(1e-3f, 1, 0.9f, 0.95f, 1e-8f, 0.1f, 1f);
+      // what a checkpoint holds on the host while it writes
+      float[][] copies = {model.readParams(), model.readAdamM(), model.readAdamV()};
+      long measured = usedAfterGc() - before;
+      Reference.reachabilityFence(model);
+      Reference.reachabilityFence(copies);
+
+      MemoryEstimate estimate = Gpt.trainingMemory(cfg, be, B, T);
+      long estimated = estimate.totalBytes();
+      String report = "estimated " + MemoryEstimate.bytes(estimated) + ", measured " + MemoryEstimate.bytes(measured)
+          + " (" + estimate.breakdown() + ")";
+      // G1 (the test JVM's collector) rounds each large array up to whole 2 MB regions: measured runs ~10% over.
+      assertTrue(Math.abs(measured - estimated) <= 0.25 * estimated + 4_000_000, report);
+    }
+  }
+
+  @Test
+  void generationEstimateMatchesTheHeapOfLoadedWeightsAndAGeneratorAfterAPrefill() {
+    // About 85 MB: G1 rounds each large array up to 2 MB regions, a few MB that must stay small next to it.
+    GptConfig cfg = GptConfig.of(256, 512, 4, 6, 384, true, 0f);
+    warmUp();
+    try (Backend be = GptTestSupport.open("cpu")) {
+      long before = usedAfterGc();
+      float[] weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1); // as read from a checkpoint
+      Generator g = Generator.withWeights(cfg, be, weights);
+      g.nextLogits(GptTestSupport.randomTokens(1, 0, 512, 256), 512); // a whole window: the prefill buffers too
+      long measured = usedAfterGc() - before;
+      Reference.reachabilityFence(g);
+      Reference.reachabilityFence(weights);
+
+      MemoryEstimate estimate = Generator.memory(cfg, be);
+      long estimated = estimate.totalBytes();
+      String report = "estimated " + MemoryEstimate.bytes(estimated) + ", measured " + MemoryEstimate.bytes(measured)
+          + " (" + estimate.breakdown() + ")";
+      assertTrue(Math.abs(measured - estimated) <= 0.25 * estimated + 4_000_000, report);
+    }
+  }
+
+  @Test
+  void activationsAreCountedByTheLayoutThatAllocatesThem() {
+    GptConfig cfg = GptConfig.of(100, 16, 2, 2, 8, true, 0.2f);
+    try (Backend be = GptTestSupport.open("reference")) {
+      assertEquals(new Activations(cfg, 3, 16, be).buf.size(), Activations.floatCount(cfg, 3, 16));
+      assertEquals(new ActivationGrads(cfg, 3, 16, be).buf.size(), ActivationGrads.floatCount(cfg, 3, 16));
+    }
+  }
+
+  @Test
+  void estimatingABigConfigAllocatesNothing() {
+    // GPT-2 small at batch 16 x 1024: far beyond the test JVM's heap, yet the estimate is free.
+    GptConfig cfg = GptConfig.of(50257, 1024, 12, 12, 768, true, 0f);
+    try (Backend be = GptTestSupport.open("cpu")) {
+      long before = usedAfterGc();
+      MemoryEstimate e = Gpt.trainingMemory(cfg, be, 16, 1024);
+      assertTrue(e.totalBytes() > Runtime.getRuntime().maxMemory(), e.breakdown());
+      assertTrue(usedAfterGc() - before < 1_000_000, "nothing allocated");
+    }
+  }
+
+  @Test
+  void aDeviceBackendsBuffersAreNotCountedOnTheHeap() {
+    GptConfig cfg = GptConfig.of(256, 64, 2, 2, 32, true, 0f);
+    // A backend whose buffers are not Java arrays (as TornadoVM's): only the host's copies stay.
+    Backend device = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+        (proxy, method, args) -> method.getReturnType() == long.class ? 0L : null);
+    long P = new ParameterLayout(cfg).totalCount();
+    assertEquals(3 * P * Float.BYTES + 4 * 64 * Float.BYTES, Gpt.trainingMemory(cfg, device, 4, 64).totalBytes(),
+        "checkpoint copies and the host's losses");
+    assertEquals(P * Float.BYTES, Generator.memory(cfg, device).totalBytes(), "the weights as read");
+  }
+
+  @Test
+  void bytesAreWrittenWithTwoOrThreeDigits() {
+    assertEquals("512 B", MemoryEstimate.bytes(512));
+    assertEquals("1.5 KB", MemoryEstimate.bytes(1_500));
+    assertEquals("453 MB", MemoryEstimate.bytes(453_000_000));
+    assertEquals("3.7 GB", MemoryEstimate.bytes(3_712_000_000L));
+    assertEquals("18.0 GB", MemoryEstimate.bytes(18_000_000_000L));
+  }
+
+  /** One small training step and generation on a throwaway backend, so the measured ones start from warm classes. */
+  private static void warmUp() {
+    GptConfig tiny = GptConfig.of(64, 8, 1, 2, 8, true, 0.1f);
+    try (Backend be = GptTestSupport.open("cpu")) {
+      Gpt m = new Gpt(tiny, be, 2, 8);
+      m.initWeights(1);
+      int[] t = GptTestSupport.randomTokens(1, 0, 16, 64);
+      m.zeroGrads();
+      m.forwardBackward(t, t, 1f / 16, 0);
+      m.optimizerStep(1e-3f, 1, 0.9f, 0.95f, 1e-8f, 0.1f, 1f);
+      m.readParams();
+      Generator g = Generator.forModel(m);
+      g.nextLogits(t, 8); // a prefill, then a decode step
+      g.nextLogits(t, 9);
+    }
+  }
+
+  private static long usedAfterGc() {
+    for (int i = 0; i < 3; i++) MEMORY.gc(); // a few rounds: finalizable and soft leftovers go too
+    return MEMORY.getHeapMemoryUsage().getUsed();
+  }
+}
