@@ -33,10 +33,14 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
    * {@code device}; threads 0 = automatic.
    */
   public static LoadedModel open(Path runDir, String backendName, int device, int threads) throws IOException {
-    RunDirectory.Run run = ModelFolder.load(runDir); // a jgpt run or a Hugging Face GPT-2 folder
-    Backend backend = Backends.open(backendName, device, generationThreads(run.model(), threads));
+    // a jgpt run or a Hugging Face GPT-2 folder; the latter's size is known before its weights are read
+    GptConfig before = ModelFolder.configBeforeLoading(runDir);
+    RunDirectory.Run run = before == null ? ModelFolder.load(runDir) : null;
+    GptConfig cfg = before != null ? before : run.model();
+    Backend backend = Backends.open(backendName, device, generationThreads(cfg, threads));
     try {
-      MemoryCheck.requireFits(Generator.memory(run.model(), backend), HeapBudget.current(), null);
+      MemoryCheck.requireFits(Generator.memory(cfg, backend), HeapBudget.current(), null);
+      if (run == null) run = ModelFolder.load(runDir);
       Generator generator = Generator.withWeights(run.model(), backend, run.params());
       return new LoadedModel(runDir.toString(), generator, run.tokenizer(), backend);
     } catch (RuntimeException e) {

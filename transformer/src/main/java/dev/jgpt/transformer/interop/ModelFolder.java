@@ -1,6 +1,7 @@
 package dev.jgpt.transformer.interop;
 
 import dev.jgpt.transformer.CheckpointState;
+import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.RunDirectory;
 import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.TrainConfigKey;
@@ -19,6 +20,15 @@ public final class ModelFolder {
   /** Whether {@code dir} is a folder {@link #load} can open (a run or a Hugging Face model). */
   public static boolean isModelFolder(Path dir) {
     return HfGpt2.isHfFolder(dir) || java.nio.file.Files.isRegularFile(dir.resolve("state.json"));
+  }
+
+  /**
+   * The model shape from config files alone, so memory can be checked before gigabytes of
+   * weights are read: a Hugging Face folder's config.json. Null for a jgpt run, whose
+   * vocabulary size comes from its tokenizer (and whose weights are the run's own size).
+   */
+  public static GptConfig configBeforeLoading(Path path) throws IOException {
+    return HfGpt2.isHfFolder(path) ? HfGpt2.readConfig(path) : null;
   }
 
   public static RunDirectory.Run load(Path path) throws IOException {
