@@ -20,6 +20,7 @@ import dev.jgpt.transformer.Gpt;
 import dev.jgpt.transformer.MemoryEstimate;
 import dev.jgpt.transformer.Presets;
 import dev.jgpt.transformer.RunDirectory;
+import dev.jgpt.transformer.interop.StartingModel;
 import dev.jgpt.transformer.RunLock;
 import dev.jgpt.transformer.RunRecovery;
 import dev.jgpt.transformer.TrainConfig;
@@ -60,9 +61,11 @@ import picocli.CommandLine.Spec;
       "Settings: a preset, then --config FILE (JSON with the flag names in snake_case), then flags."
     },
     footer = {"", "Presets: tiny, default (a few minutes on 2 cores), nanogpt-cpu (nanoGPT's CPU recipe), "
-        + "fast-cpu (the nanogpt-cpu loss in about 40 s on 2 cores), baby-gpt (nanoGPT's shakespeare_char).",
+        + "fast-cpu (the nanogpt-cpu loss in about 40 s on 2 cores), baby-gpt (nanoGPT's shakespeare_char), "
+        + "finetune (with --init-from: nanoGPT's finetune_shakespeare on a laptop).",
         "Examples:", "  jgpt train", "  jgpt train --corpus shakespeare --preset nanogpt-cpu --out runs/shakespeare",
-        "  jgpt train --resume runs/shakespeare --max-iters 4000"})
+        "  jgpt train --resume runs/shakespeare --max-iters 4000",
+        "  jgpt train --preset finetune --init-from gpt2 --corpus notes.txt --out runs/gpt2-notes"})
 final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--corpus", paramLabel = "SOURCE", description = "A text file, folder, .zip, or a named corpus: jdk (default), shakespeare.")
@@ -73,7 +76,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default runs/PRESET, numbered if it exists).")
   Path outDir;
 
-  @Option(names = "--preset", paramLabel = "NAME", description = "Starting configuration: tiny, default, nanogpt-cpu, fast-cpu, baby-gpt.")
+  @Option(names = "--preset", paramLabel = "NAME", description = "Starting configuration: tiny, default, nanogpt-cpu, fast-cpu, baby-gpt, finetune.")
   String preset;
 
   @Option(names = "--config", paramLabel = "FILE", description = "JSON file of settings (keys as below in snake_case); flags override it.")
@@ -88,6 +91,10 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where token files and downloads are cached (default ~/.cache/jgpt).")
   Path cacheDir;
+
+  @Option(names = "--init-from", paramLabel = "DIR",
+      description = "Fine-tune: start from the weights and tokenizer of a run or Hugging Face GPT-2 folder (fresh optimizer; --block-size may shorten its context).")
+  String initFrom;
 
   @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json to use (default: train one on the corpus; bytes only for --vocab-size 256).")
   String tokenizer;
@@ -180,7 +187,9 @@ final class TrainCommand implements Callable<Integer> {
     Tokenizer tok;
     TrainData prepared;
     try (CtrlC ctrlC = CtrlC.install()) { // until training, whose own Ctrl-C saves a checkpoint
-      tok = resuming ? RunDirectory.readTokenizer(runDir, resumeState.tokenizerHash()) : chooseTokenizer(config, source, console, ctrlC);
+      tok = resuming ? RunDirectory.readTokenizer(runDir, resumeState.tokenizerHash())
+          : start != null ? start.tokenizer() : chooseTokenizer(config, source, console, ctrlC);
+      if (start != null) console.println(start.describe());
       if (!resuming && !config.tokenizer().isEmpty() && vocabSize != null) {
         console.println("note: --vocab-size is ignored: " + config.tokenizer() + " has " + tok.vocabSize() + " tokens");
       }
@@ -193,7 +202,8 @@ final class TrainCommand implements Callable<Integer> {
       console.println(data.describe());
       checkMemory(config, tok, be, console);
       if (folds == null) {
-        TrainerResult result = trainOne(config, data.split, runDir, tok, be, resumeState, console, terminal, signals);
+        TrainerResult result = trainOne(config, data.split, runDir, tok, be, resumeState, initialWeights(), console,
+            terminal, signals);
         printSummary(console, result, runDir);
         if (result.failed()) throw new IllegalStateException(result.message());
         return 0;
@@ -201,6 +211,11 @@ final class TrainCommand implements Callable<Integer> {
       FoldsFlag.checkAgainstTokens(spec, folds, data.tokens.size(), config.blockSize());
       return crossValidate(config, data, runDir, tok, be, console, terminal, signals);
     }
+  }
+
+  /** The weights a fresh run starts from: --init-from's, or null for a random init. */
+  private float[] initialWeights() {
+    return start == null ? null : start.params();
   }
 
   /** Opens the configured backend on --device, printing which backend was chosen and why. */
@@ -220,7 +235,8 @@ final class TrainCommand implements Callable<Integer> {
 
   /** Trains one model on {@code split} into {@code runDir} (continuing {@code resumeState} when not null). */
   private static TrainerResult trainOne(TrainConfig config, Split split, Path runDir, Tokenizer tok, Backend be,
-      CheckpointState resumeState, PrintStream console, boolean terminal, TrainShutdownHook signals) throws IOException {
+      CheckpointState resumeState, float[] initialWeights, PrintStream console, boolean terminal,
+      TrainShutdownHook signals) throws IOException {
     BatchLoader loader = new BatchLoader(split.train(), config.batchSize(), config.blockSize(), config.seed());
     boolean valUsable = split.val().size() > config.blockSize();
     if (!valUsable) console.println("note: the validation split is shorter than the context; validating on training text");
@@ -228,6 +244,7 @@ final class TrainCommand implements Callable<Integer> {
         config.evalIters());
     Gpt model = new Gpt(RunDirectory.modelConfig(config, tok.vocabSize()), be, config.batchSize(), config.blockSize());
     if (resumeState != null) Checkpoint.restore(runDir, model);
+    else if (initialWeights != null) model.writeParams(initialWeights); // fine-tuning: the optimizer starts fresh
     else model.initWeights(config.seed());
     Files.createDirectories(runDir);
     if (resumeState == null) {
@@ -258,7 +275,8 @@ final class TrainCommand implements Callable<Integer> {
     for (int fold = 0; fold < folds; fold++) {
       console.println("=== fold " + (fold + 1) + " of " + folds + " ===");
       Path foldDir = runDir.resolve("fold-" + fold);
-      TrainerResult r = trainOne(config, Split.folds(data.tokens, folds, fold), foldDir, tok, be, null, console, terminal, signals);
+      TrainerResult r = trainOne(config, Split.folds(data.tokens, folds, fold), foldDir, tok, be, null, initialWeights(),
+          console, terminal, signals);
       printSummary(console, r, foldDir);
       if (r.failed()) throw new IllegalStateException("fold " + fold + ": " + r.message());
       if (r.outcome() == TrainerResult.Outcome.INTERRUPTED) return 0;
@@ -303,8 +321,28 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private TrainConfig freshConfig() throws IOException {
-    TrainConfig c = Presets.get(preset == null ? Presets.DEFAULT : preset);
-    return c.withAll(fileAndFlagOverrides()).validate().withResolvedLrDecayIters();
+    TrainConfig c = Presets.get(preset == null ? Presets.DEFAULT : preset).withAll(fileAndFlagOverrides());
+    if (!c.initFrom().isEmpty()) {
+      TrainConfig c0 = c;
+      start = Errors.usage(spec, () -> StartingModel.load(Path.of(c0.initFrom()), c0, this::explicitlySet));
+      c = start.config();
+    } else if ("finetune".equals(preset)) {
+      throw new IllegalArgumentException("the finetune preset starts from a trained model: add --init-from DIR "
+          + "(a jgpt run or a Hugging Face GPT-2 folder)");
+    }
+    return c.validate().withResolvedLrDecayIters();
+  }
+
+  /** The model a fresh run starts from (--init-from), or null for random weights. */
+  private StartingModel start;
+
+  /** Whether the user gave {@code key} (as a flag or in --config), rather than a preset or default. */
+  private boolean explicitlySet(TrainConfigKey key) {
+    try {
+      return fileAndFlagOverrides().containsKey(key);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** The run's own config with the allowed overrides; shapes and the tokenizer cannot change. */
@@ -317,6 +355,10 @@ final class TrainCommand implements Callable<Integer> {
     TrainConfig saved = RunDirectory.readConfig(runDir).withResolvedLrDecayIters();
     Map<TrainConfigKey, Object> overrides = fileAndFlagOverrides();
     overrides.remove(TOKENIZER); // the run's own tokenizer.json is used
+    if (overrides.containsKey(INIT_FROM)) {
+      throw new ParameterException(spec.commandLine(), "--init-from cannot be combined with --resume: the run continues "
+          + "from its own checkpoint");
+    }
     TrainConfig c = saved.withAll(overrides).withResolvedLrDecayIters();
     if (tokenizer != null && !tokenizer.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "--tokenizer cannot change on --resume: the run keeps " + runDir.resolve(Checkpoint.TOKENIZER));
@@ -369,6 +411,7 @@ final class TrainCommand implements Callable<Integer> {
     put(o, SEED, seed);
     put(o, THREADS, threads);
     put(o, BACKEND, backend);
+    put(o, INIT_FROM, initFrom);
     return o;
   }
 

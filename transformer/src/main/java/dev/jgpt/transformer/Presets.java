@@ -47,6 +47,13 @@ public final class Presets {
         CORPUS, "shakespeare", VOCAB_SIZE, 256, BLOCK_SIZE, 256, N_LAYER, 6, N_HEAD, 6, N_EMBD, 384,
         BATCH_SIZE, 64, MAX_ITERS, 5000, LR_DECAY_ITERS, 5000, LEARNING_RATE, 1e-3, MIN_LR, 1e-4,
         WARMUP_ITERS, 100, BETA2, 0.99, DROPOUT, 0.2, EVAL_INTERVAL, 250, EVAL_ITERS, 200, LOG_INTERVAL, 10);
+    // nanoGPT's config/finetune_shakespeare.py (GPT-2 from OpenAI's weights, a small constant
+    // learning rate) cut to a laptop: batch 4 x 256 tokens instead of 32 x 1024, no accumulation
+    add("finetune", "fine-tune a model given with --init-from (e.g. GPT-2 124M) on your text: "
+            + "batch 4 x 256, constant learning rate 3e-5",
+        CORPUS, "shakespeare", BLOCK_SIZE, 256, BATCH_SIZE, 4, MAX_ITERS, 100, LR_SCHEDULE, "constant",
+        LEARNING_RATE, 3e-5, MIN_LR, 3e-5, WARMUP_ITERS, 0, WEIGHT_DECAY, 0.0, DROPOUT, 0.0, EVAL_INTERVAL, 25,
+        EVAL_ITERS, 10, LOG_INTERVAL, 1, SAMPLE_TOKENS, 64);
   }
 
   /** The preset's configuration on top of the defaults. */

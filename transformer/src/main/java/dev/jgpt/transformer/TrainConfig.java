@@ -57,6 +57,7 @@ public final class TrainConfig {
     v.put(TrainConfigKey.SEED, 1337);
     v.put(TrainConfigKey.THREADS, 0);
     v.put(TrainConfigKey.BACKEND, "auto");
+    v.put(TrainConfigKey.INIT_FROM, "");
     return new TrainConfig(v);
   }
 
@@ -241,6 +242,7 @@ public final class TrainConfig {
   public List<String> include() { return strings(TrainConfigKey.INCLUDE); }
   public List<String> exclude() { return strings(TrainConfigKey.EXCLUDE); }
   public String tokenizer() { return string(TrainConfigKey.TOKENIZER); }
+  public String initFrom() { return string(TrainConfigKey.INIT_FROM); }
   public int vocabSize() { return intValue(TrainConfigKey.VOCAB_SIZE); }
   public int blockSize() { return intValue(TrainConfigKey.BLOCK_SIZE); }
   public int nLayer() { return intValue(TrainConfigKey.N_LAYER); }

@@ -40,7 +40,9 @@ public enum TrainConfigKey {
   SAMPLE_TOKENS("sample_tokens", Type.INT, false, "tokens generated as a sample at each evaluation; 0 = none"),
   SEED("seed", Type.INT, false, "seed for initialization, data order and dropout"),
   THREADS("threads", Type.INT, false, "CPU threads; 0 = all cores"),
-  BACKEND("backend", Type.STRING, false, "compute backend: auto, cpu, reference, tornado");
+  BACKEND("backend", Type.STRING, false, "compute backend: auto, cpu, reference, tornado"),
+  INIT_FROM("init_from", Type.STRING, false,
+      "start from the weights and tokenizer of a run or Hugging Face GPT-2 folder (fine-tuning); empty = random init");
 
   /** How a value is written in JSON and parsed from a flag. */
   public enum Type { INT, FLOAT, BOOL, STRING, STRINGS }

@@ -121,7 +121,7 @@ class TrainConfigTest {
     assertEquals(0.99, cpu.beta2());
     assertEquals(2000, cpu.lrDecayIters());
     var e = assertThrows(IllegalArgumentException.class, () -> Presets.get("huge"));
-    assertEquals("unknown preset 'huge'; use one of tiny, default, nanogpt-cpu, fast-cpu, baby-gpt", e.getMessage());
+    assertEquals("unknown preset 'huge'; use one of tiny, default, nanogpt-cpu, fast-cpu, baby-gpt, finetune", e.getMessage());
   }
 
   /** JSON has no NaN, but 1e999 reads as Infinity, and a check like weight_decay >= 0 would let it through. */
