@@ -92,16 +92,30 @@ public final class GgufFile {
       } catch (IOException e) {
         throw new IOException(file + ": " + e.getMessage() + "; the file is damaged or not GGUF", e);
       }
-      long alignment = kvs.containsKey("general.alignment") ? (Long) kvs.get("general.alignment").value : GgufWriter.ALIGNMENT;
-      if (alignment <= 0 || Long.bitCount(alignment) != 1) throw new IOException(file + ": general.alignment " + alignment + " is not a power of 2");
+      Object declared = kvs.containsKey("general.alignment") ? kvs.get("general.alignment").value : (long) GgufWriter.ALIGNMENT;
+      if (!(declared instanceof Long alignment) || alignment <= 0 || Long.bitCount(alignment) != 1) {
+        throw new IOException(file + ": general.alignment " + declared + " is not a power of 2");
+      }
       long dataStart = (in.position() + alignment - 1) / alignment * alignment;
       for (TensorInfo t : tensors.values()) {
-        long bytes = t.elementCount() * t.type().bytes;
-        if (t.offset() % alignment != 0 || t.offset() < 0 || dataStart + t.offset() + bytes > ch.size()) {
+        long bytes = byteCount(t);
+        if (bytes < 0 || t.offset() % alignment != 0 || t.offset() < 0 || t.offset() > ch.size()
+            || dataStart + t.offset() + bytes > ch.size()) {
           throw new IOException(file + ": the data of tensor " + t.name() + " lies outside the file; it is damaged or incomplete");
         }
       }
       return new GgufFile(file, version, Collections.unmodifiableMap(kvs), Collections.unmodifiableMap(tensors), dataStart);
+    }
+  }
+
+  /** Bytes of a tensor's data, or -1 when its dims overflow (a damaged file). */
+  private static long byteCount(TensorInfo t) {
+    try {
+      long n = t.type().bytes;
+      for (long d : t.dims()) n = Math.multiplyExact(n, d);
+      return n;
+    } catch (ArithmeticException e) {
+      return -1;
     }
   }
 
@@ -203,7 +217,7 @@ public final class GgufFile {
     TensorInfo t = tensors.get(name);
     if (t == null) throw new IllegalArgumentException(path + " has no tensor " + name);
     long count = t.elementCount();
-    if (count * t.type().bytes > Integer.MAX_VALUE - 16) throw new IOException("tensor " + name + " is too large to read at once");
+    if (byteCount(t) > Integer.MAX_VALUE - 16) throw new IOException("tensor " + name + " is too large to read at once");
     ByteBuffer bytes = ByteBuffer.allocate((int) (count * t.type().bytes)).order(ByteOrder.LITTLE_ENDIAN);
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       long pos = dataStart + t.offset();
