@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * Writes a model as one GGUF file that llama.cpp runs as its {@code gpt2} architecture, with the
- * same metadata, tensor names and types that llama.cpp's convert_hf_to_gguf.py gives a Hugging
- * Face GPT-2:
+ * keys, value types, tensor names and tensor types that llama.cpp's convert_hf_to_gguf.py gives a
+ * Hugging Face GPT-2:
  *
  * <ul>
  *   <li>gpt2.* sizes as UINT32 (context_length, embedding_length, feed_forward_length 4C,
@@ -127,7 +127,8 @@ public final class GgufExport {
       w.putUint32("tokenizer.ggml.bos_token_id", eot);
       w.putUint32("tokenizer.ggml.eos_token_id", eot);
     }
-    w.putBool("tokenizer.ggml.add_bos_token", false); // jgpt feeds the prompt as it is
+    // jgpt feeds the prompt as it is; llama.cpp's default for "gpt-2" is the same, this pins it
+    w.putBool("tokenizer.ggml.add_bos_token", false);
   }
 
   private static void putTensors(GgufWriter w, GptConfig cfg, ParameterLayout ours, float[] params, boolean f16) {
