@@ -81,48 +81,67 @@ final class Gpt2VocabFiles {
   }
 
   /**
-   * Writes {@code t} as vocab.json + merges.txt into {@code dir}, each atomically. A tokenizer
-   * from merges writes them as they are; one from ranks (tiktoken files) gets the merges its
-   * ranks imply: each token is the merge of the two pieces that byte-pair merging with only the
-   * lower ranks leaves of its bytes (minbpe's recover_merges).
+   * Writes {@code t} as vocab.json + merges.txt into {@code dir}, each atomically: the texts of
+   * {@link #tokenTexts} and the lines of {@link #mergeLines}.
    */
   static void write(Tokenizer t, java.nio.file.Path dir) throws java.io.IOException {
-    int n = t.vocabSize();
-    Map<String, Integer> idOfBytes = new HashMap<>();
+    String[] texts = tokenTexts(t);
     StringBuilder vocab = new StringBuilder("{");
-    for (int id = 0; id < n; id++) {
-      String text;
-      if (t.isSpecial(id)) {
-        text = specialText(t, id);
-      } else if (t.isValidId(id)) {
-        byte[] b = t.tokenBytes(id);
-        idOfBytes.put(new String(b, java.nio.charset.StandardCharsets.ISO_8859_1), id);
-        text = ByteLevel.encode(b);
-      } else {
-        continue;
-      }
+    for (int id = 0; id < texts.length; id++) {
+      if (texts[id] == null) continue;
       if (vocab.length() > 1) vocab.append(", ");
-      Json.writeString(text, vocab);
+      Json.writeString(texts[id], vocab);
       vocab.append(": ").append(id);
     }
     vocab.append("}\n");
     StringBuilder merges = new StringBuilder("#version: 0.2\n");
-    int[] triples = t.mergeTriples();
-    if (triples != null) {
-      for (int i = 0; i < triples.length; i += 3) {
-        merges.append(ByteLevel.encode(t.tokenBytes(triples[i]))).append(' ')
-            .append(ByteLevel.encode(t.tokenBytes(triples[i + 1]))).append('\n');
-      }
-    } else {
-      for (int id = 0; id < n; id++) {
-        if (t.isSpecial(id) || !t.isValidId(id) || t.tokenBytes(id).length < 2) continue;
-        byte[][] pair = splitWithLowerIds(t.tokenBytes(id), id, idOfBytes);
-        merges.append(ByteLevel.encode(pair[0])).append(' ').append(ByteLevel.encode(pair[1])).append('\n');
-      }
-    }
+    for (String line : mergeLines(t)) merges.append(line).append('\n');
     java.nio.file.Files.createDirectories(dir);
     AtomicFiles.write(dir.resolve("vocab.json"), vocab.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     AtomicFiles.write(dir.resolve("merges.txt"), merges.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Each id's token as vocab.json spells it: ordinary tokens in the byte-level alphabet, special
+   * tokens as their text, null for ids a rank file leaves unused. (vocab_size) entries.
+   */
+  static String[] tokenTexts(Tokenizer t) {
+    String[] texts = new String[t.vocabSize()];
+    for (int id = 0; id < texts.length; id++) {
+      if (t.isSpecial(id)) texts[id] = specialText(t, id);
+      else if (t.isValidId(id)) texts[id] = ByteLevel.encode(t.tokenBytes(id));
+    }
+    return texts;
+  }
+
+  /**
+   * merges.txt's lines ("left right" in the byte-level alphabet), first merges first. A tokenizer
+   * from merges gives them as they are; one from ranks (tiktoken files) the merges its ranks
+   * imply: each token is the merge of the two pieces that byte-pair merging with only the lower
+   * ranks leaves of its bytes (minbpe's recover_merges).
+   */
+  static List<String> mergeLines(Tokenizer t) {
+    List<String> lines = new ArrayList<>();
+    int[] triples = t.mergeTriples();
+    if (triples != null) {
+      for (int i = 0; i < triples.length; i += 3) {
+        lines.add(ByteLevel.encode(t.tokenBytes(triples[i])) + ' ' + ByteLevel.encode(t.tokenBytes(triples[i + 1])));
+      }
+      return lines;
+    }
+    int n = t.vocabSize();
+    Map<String, Integer> idOfBytes = new HashMap<>();
+    for (int id = 0; id < n; id++) {
+      if (!t.isSpecial(id) && t.isValidId(id)) {
+        idOfBytes.put(new String(t.tokenBytes(id), java.nio.charset.StandardCharsets.ISO_8859_1), id);
+      }
+    }
+    for (int id = 0; id < n; id++) {
+      if (t.isSpecial(id) || !t.isValidId(id) || t.tokenBytes(id).length < 2) continue;
+      byte[][] pair = splitWithLowerIds(t.tokenBytes(id), id, idOfBytes);
+      lines.add(ByteLevel.encode(pair[0]) + ' ' + ByteLevel.encode(pair[1]));
+    }
+    return lines;
   }
 
   private static String specialText(Tokenizer t, int id) {

@@ -133,6 +133,20 @@ public final class Tokenizer {
     Gpt2VocabFiles.write(this, dir);
   }
 
+  /**
+   * Each id's token as GPT-2's vocab.json spells it (the byte-level alphabet, where byte 0x20 is
+   * "Ġ"), special tokens as their text, null for ids a rank file leaves unused; vocabSize()
+   * entries. For writers of other GPT-2 style formats (GGUF).
+   */
+  public String[] gpt2TokenTexts() {
+    return Gpt2VocabFiles.tokenTexts(this);
+  }
+
+  /** GPT-2's merges.txt lines ("left right" in the byte-level alphabet), first merges first. */
+  public List<String> gpt2Merges() {
+    return Gpt2VocabFiles.mergeLines(this);
+  }
+
   /** The (left, right, result) merge triples in priority order, or null for a rank-based tokenizer. */
   int[] mergeTriples() {
     return rule == Rule.MERGES ? merges : null;

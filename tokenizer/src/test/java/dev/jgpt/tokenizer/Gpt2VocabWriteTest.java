@@ -46,4 +46,21 @@ class Gpt2VocabWriteTest {
     assertArrayEquals(t.encode(text), back.encode(text));
     assertTrue(Files.readString(dir.resolve("vocab.json")).contains("\"<|endoftext|>\": 556"));
   }
+
+  @Test
+  void tokenTextsAndMergesAreWhatTheFilesHold() throws IOException {
+    Tokenizer t = Tokenizer.bytesOnly();
+    String[] texts = t.gpt2TokenTexts();
+    assertEquals(257, texts.length);
+    assertEquals("Ġ", texts[' ']);
+    assertEquals("Ċ", texts['\n']);
+    assertEquals("!", texts['!']);
+    assertEquals(Tokenizer.END_OF_TEXT, texts[256]);
+    assertEquals(List.of(), t.gpt2Merges());
+    Tokenizer r50k = Fixtures.r50k();
+    r50k.saveGpt2Vocab(dir);
+    List<String> lines = Files.readAllLines(dir.resolve("merges.txt"));
+    assertEquals(lines.subList(1, lines.size()), r50k.gpt2Merges());
+    assertEquals("Ġthe", r50k.gpt2TokenTexts()[262]);
+  }
 }
