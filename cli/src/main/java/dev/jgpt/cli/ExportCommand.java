@@ -2,6 +2,7 @@ package dev.jgpt.cli;
 
 import dev.jgpt.cli.repl.RunFinder;
 import dev.jgpt.transformer.RunDirectory;
+import dev.jgpt.transformer.interop.GgufExport;
 import dev.jgpt.transformer.interop.HfGpt2Export;
 import dev.jgpt.transformer.interop.ModelFolder;
 import java.io.PrintStream;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Spec;
     description = {"Export a run for other tools: a Hugging Face GPT-2 folder (transformers' GPT2LMHeadModel",
         "and AutoTokenizer load it) or a GGUF file (llama.cpp, ollama, LM Studio)."},
     footer = {"", "Examples:", "  jgpt export --run runs/shakespeare --format hf --out exports/shakespeare-hf",
-        "  jgpt export --run runs/shakespeare --format gguf --out exports/shakespeare.gguf"})
+        "  jgpt export --run runs/shakespeare --format gguf --f16 --out exports/shakespeare.gguf",
+        "  llama-cli -m exports/shakespeare.gguf -p 'ROMEO:'"})
 final class ExportCommand implements Callable<Integer> {
   enum Format { hf, gguf }
 
@@ -40,10 +42,18 @@ final class ExportCommand implements Callable<Integer> {
       description = "Folder to create (hf) or .gguf file to write (gguf).")
   Path out;
 
+  @Option(names = "--f16", description = "gguf: store the 2-D weights as F16 (half the size; norms, biases and positions stay F32).")
+  boolean f16;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    if (f16 && format != Format.gguf) throw new ParameterException(spec.commandLine(), "--f16 is for --format gguf");
+    if (format == Format.gguf && Files.isDirectory(out)) {
+      throw new ParameterException(spec.commandLine(), "--out " + out + " is a folder; give a file name such as "
+          + out.resolve("model.gguf"));
+    }
     if (format == Format.hf && Files.isRegularFile(out)) {
       throw new ParameterException(spec.commandLine(), "--out " + out + " is a file; give a folder for --format hf");
     }
@@ -52,12 +62,15 @@ final class ExportCommand implements Callable<Integer> {
     }
     Path dir = RunFinder.choose(run, Path.of("runs"));
     RunDirectory.Run r = ModelFolder.load(dir);
-    String why = HfGpt2Export.unsupportedReason(r.tokenizer());
-    if (why != null) throw new IllegalArgumentException("cannot export " + dir + " as GPT-2: " + why);
+    String why = format == Format.hf ? HfGpt2Export.unsupportedReason(r.tokenizer()) : GgufExport.unsupportedReason(r.tokenizer());
+    if (why != null) throw new IllegalArgumentException("cannot export " + dir + " as " + format + ": " + why);
     PrintStream stdout = System.out;
     switch (format) {
       case hf -> HfGpt2Export.write(out, r.model(), r.tokenizer(), r.params());
-      case gguf -> throw new IllegalArgumentException("--format gguf is not available yet");
+      case gguf -> {
+        if (out.getParent() != null) Files.createDirectories(out.getParent());
+        GgufExport.write(out, r.model(), r.tokenizer(), r.params(), f16);
+      }
     }
     stdout.printf(Locale.ROOT, "exported %s (%,d parameters) to %s%n", dir, r.model().parameterCount(), out);
     return 0;

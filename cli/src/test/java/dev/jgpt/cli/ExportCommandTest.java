@@ -50,6 +50,20 @@ class ExportCommandTest {
   }
 
   @Test
+  void aGgufExportHoldsTheModelAndItsTokenizer() throws Exception {
+    Path gguf = tmp.resolve("out/tiny.gguf");
+    CliRunner.Result r = CliRunner.run("export", "--run", TinyRun.shared().toString(), "--format", "gguf", "--f16",
+        "--out", gguf.toString());
+    assertEquals(0, r.exitCode(), r.toString());
+    var file = dev.jgpt.transformer.interop.GgufFile.read(gguf);
+    assertEquals("gpt2", file.metadata().get("general.architecture"));
+    assertEquals(1L, ((Number) file.metadata().get("general.file_type")).longValue(), "mostly F16");
+    CliRunner.Result folder = CliRunner.run("export", "--run", TinyRun.shared().toString(), "--format", "gguf", "--out",
+        tmp.toString());
+    assertEquals(2, folder.exitCode(), folder.toString());
+  }
+
+  @Test
   void aNonEmptyOutputFolderIsAUsageError() throws Exception {
     Files.writeString(tmp.resolve("keep.txt"), "mine");
     CliRunner.Result r = CliRunner.run("export", "--run", TinyRun.shared().toString(), "--format", "hf", "--out", tmp.toString());
