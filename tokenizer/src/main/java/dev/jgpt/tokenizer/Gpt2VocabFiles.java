@@ -24,11 +24,21 @@ final class Gpt2VocabFiles {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(source + "/vocab.json: " + e.getMessage());
     }
+    return read(vocab, List.of(mergesTxt.split("\n", -1)), source + "/vocab.json", source + "/merges.txt", pattern);
+  }
+
+  /**
+   * The tokenizer of a vocabulary (token text in the byte-level alphabet -> id) and merge lines
+   * ("left right", first merges first; a "#version" first line and blank lines are skipped).
+   * {@code vocabSource} and {@code mergesSource} name where they came from in errors.
+   */
+  static Tokenizer read(Map<String, Object> vocab, List<String> mergeLines, String vocabSource, String mergesSource,
+      String pattern) {
     Map<String, Integer> idOf = new HashMap<>();
     int maxId = -1;
     for (Map.Entry<String, Object> e : vocab.entrySet()) {
       if (!(e.getValue() instanceof Long v) || v < 0 || v > Integer.MAX_VALUE - 1) {
-        throw new IllegalArgumentException(source + "/vocab.json: the id of " + e.getKey() + " should be a non-negative integer");
+        throw new IllegalArgumentException(vocabSource + ": the id of " + e.getKey() + " should be a non-negative integer");
       }
       idOf.put(e.getKey(), (int) (long) v);
       maxId = Math.max(maxId, (int) (long) v);
@@ -36,20 +46,20 @@ final class Gpt2VocabFiles {
     List<int[]> merges = new ArrayList<>();
     Set<Integer> produced = new HashSet<>();
     int lineNo = 0;
-    for (String line : mergesTxt.split("\n", -1)) {
+    for (String line : mergeLines) {
       lineNo++;
       line = line.replace("\r", "");
       if (line.isBlank() || (lineNo == 1 && line.startsWith("#version"))) continue;
       String[] parts = line.split(" ");
       if (parts.length != 2) {
-        throw new IllegalArgumentException(source + "/merges.txt: line " + lineNo + " should be two tokens separated by one space");
+        throw new IllegalArgumentException(mergesSource + ": line " + lineNo + " should be two tokens separated by one space");
       }
       Integer left = idOf.get(parts[0]);
       Integer right = idOf.get(parts[1]);
       Integer result = idOf.get(parts[0] + parts[1]);
       if (left == null || right == null || result == null) {
-        throw new IllegalArgumentException(source + "/merges.txt: line " + lineNo + " (" + line
-            + ") uses or makes a token that vocab.json lacks");
+        throw new IllegalArgumentException(mergesSource + ": line " + lineNo + " (" + line
+            + ") uses or makes a token that the vocabulary lacks");
       }
       merges.add(new int[] {left, right, result});
       produced.add(result);
@@ -63,11 +73,11 @@ final class Gpt2VocabFiles {
       byte[] bytes = ByteLevel.decode(text);
       if (looksSpecial || bytes == null) {
         if (produced.contains(id)) {
-          throw new IllegalArgumentException(source + "/vocab.json: token " + id + " has characters outside GPT-2's byte-level alphabet");
+          throw new IllegalArgumentException(vocabSource + ": token " + id + " has characters outside GPT-2's byte-level alphabet");
         }
         specials.put(text, id);
       } else {
-        if (tokens[id] != null) throw new IllegalArgumentException(source + "/vocab.json: id " + id + " is used twice");
+        if (tokens[id] != null) throw new IllegalArgumentException(vocabSource + ": id " + id + " is used twice");
         tokens[id] = bytes;
       }
     }
@@ -76,7 +86,7 @@ final class Gpt2VocabFiles {
     try {
       return new Tokenizer(Patterns.canonical(pattern), Rule.MERGES, tokens, triples, specials);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(source + ": " + e.getMessage());
+      throw new IllegalArgumentException(vocabSource + ": " + e.getMessage());
     }
   }
 

@@ -142,6 +142,11 @@ public final class Tokenizer {
     return Gpt2VocabFiles.tokenTexts(this);
   }
 
+  /** Writes Hugging Face's one-file {@code tokenizer.json} (what PreTrainedTokenizerFast reads), atomically. */
+  public void saveHfTokenizerJson(Path file) throws IOException {
+    HfTokenizerJson.write(this, file);
+  }
+
   /** GPT-2's merges.txt lines ("left right" in the byte-level alphabet), first merges first. */
   public List<String> gpt2Merges() {
     return Gpt2VocabFiles.mergeLines(this);

@@ -20,16 +20,35 @@ final class TokenizerFiles {
         return loadVocabFolder(parent, pattern);
       }
     }
+    if (Files.isDirectory(path) && !Files.exists(path.resolve("vocab.json")) && Files.isRegularFile(path.resolve("tokenizer.json"))) {
+      return load(path.resolve("tokenizer.json"), pattern); // a Hugging Face folder with the one-file tokenizer only
+    }
     if (Files.isDirectory(path)) return loadVocabFolder(path, pattern);
     byte[] bytes = Files.readAllBytes(path);
     int first = 0;
     if (bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF) first = 3; // BOM
     while (first < bytes.length && (bytes[first] == ' ' || bytes[first] == '\n' || bytes[first] == '\r' || bytes[first] == '\t')) first++;
     if (first == bytes.length) throw new IllegalArgumentException(path + ": the file is empty; expected a tokenizer");
-    if (bytes[first] == '{') return TokenizerFile.read(JsonFiles.decode(bytes, path), path.toString(), pattern);
+    if (bytes[first] == '{') {
+      String text = JsonFiles.decode(bytes, path);
+      if (looksLikeHuggingFace(text)) {
+        return HfTokenizerJson.read(dev.jgpt.tokenizer.json.Json.parseObject(text), path.toString(), pattern);
+      }
+      return TokenizerFile.read(text, path.toString(), pattern);
+    }
     if (looksLikeRankFile(bytes, first)) return TiktokenFile.read(bytes, path.toString(), pattern);
     throw new IllegalArgumentException(path + " is not a tokenizer: expected a jgpt tokenizer file (JSON), a .tiktoken "
         + "rank file, or a folder with vocab.json and merges.txt");
+  }
+
+  /**
+   * Hugging Face's tokenizer.json rather than jgpt's own file: ours names its format in its first
+   * key, theirs has a "model" object. Decided on the text so our file is parsed once, as before.
+   */
+  private static boolean looksLikeHuggingFace(String text) {
+    String head = text.substring(0, Math.min(text.length(), 200));
+    return !head.contains("\"jgpt-tokenizer\"") && text.contains("\"model\"")
+        && HfTokenizerJson.looksLikeOne(dev.jgpt.tokenizer.json.Json.parseObject(text));
   }
 
   /** First line "base64 digits". */

@@ -63,4 +63,29 @@ class Gpt2VocabWriteTest {
     assertEquals(lines.subList(1, lines.size()), r50k.gpt2Merges());
     assertEquals("Ġthe", r50k.gpt2TokenTexts()[262]);
   }
+
+  @Test
+  void huggingFacesOneFileTokenizerJsonRoundTripsAndReadsPairMerges() throws IOException {
+    Tokenizer r50k = Fixtures.r50k();
+    Path file = dir.resolve("tokenizer.json");
+    r50k.saveHfTokenizerJson(file);
+    Tokenizer back = Tokenizer.load(file);
+    assertEquals(50257, back.vocabSize());
+    assertEquals(50256, back.eotId());
+    Random rnd = new Random(12);
+    for (int i = 0; i < 20; i++) {
+      TiktokenParityTest.assertSameIds(back, Fixtures.jtokkit(EncodingType.R50K_BASE), TextGen.prose(rnd, 1000));
+    }
+    // newer versions of the tokenizers library write each merge as a [left, right] pair
+    java.util.Map<String, Object> json = dev.jgpt.tokenizer.json.Json.parseObject(Files.readString(file));
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> model = (java.util.Map<String, Object>) json.get("model");
+    model.put("merges", ((List<?>) model.get("merges")).stream().map(m -> List.of(((String) m).split(" "))).toList());
+    String pairs = dev.jgpt.tokenizer.json.Json.write(json);
+    assertTrue(pairs.contains("[\"Ġ\",\"t\"]"), "rewritten as pairs");
+    Path pairFile = dir.resolve("pairs").resolve("tokenizer.json");
+    Files.createDirectories(pairFile.getParent());
+    Files.writeString(pairFile, pairs);
+    assertEquals(back.hash(), Tokenizer.load(pairFile.getParent()).hash(), "a folder with only tokenizer.json loads too");
+  }
 }

@@ -19,7 +19,8 @@ import java.util.Set;
 /**
  * A Hugging Face GPT-2 folder as users download it ({@code openai-community/gpt2}, -medium,
  * -large, -xl, {@code distilbert/distilgpt2}): {@code config.json} (model_type gpt2),
- * {@code model.safetensors} and the tokenizer as {@code vocab.json} + {@code merges.txt}.
+ * {@code model.safetensors} and the tokenizer as {@code vocab.json} + {@code merges.txt} or as
+ * {@code tokenizer.json}.
  *
  * <p>GPT-2 is the model jgpt trains (pre-LN blocks, tanh GELU, layer-norm eps 1e-5, biases, head
  * tied to wte), so loading is renaming and one transpose: Hugging Face stores the linear layers
@@ -94,9 +95,10 @@ public final class HfGpt2 {
   }
 
   static Tokenizer readTokenizer(Path dir, GptConfig cfg) throws IOException {
-    if (!Files.isRegularFile(dir.resolve("vocab.json")) || !Files.isRegularFile(dir.resolve("merges.txt"))) {
-      throw new NoSuchFileException(dir + " has no vocab.json and merges.txt: download them with the model "
-          + "(jgpt reads GPT-2's tokenizer from those two files)");
+    boolean pair = Files.isRegularFile(dir.resolve("vocab.json")) && Files.isRegularFile(dir.resolve("merges.txt"));
+    if (!pair && !Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+      throw new NoSuchFileException(dir + " has no tokenizer: download vocab.json and merges.txt (or tokenizer.json) "
+          + "with the model");
     }
     Tokenizer t;
     try {

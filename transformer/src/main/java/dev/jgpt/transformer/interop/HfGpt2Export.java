@@ -19,8 +19,8 @@ import java.util.Map;
  * Writes a model as a Hugging Face GPT-2 folder that {@code GPT2LMHeadModel.from_pretrained} and
  * {@code AutoTokenizer.from_pretrained} open: config.json, model.safetensors (F32, Hugging Face's
  * names without the "transformer." prefix, linear weights in Conv1D's (in, out) layout, biases as
- * zeros for a model trained without them, the tied head not stored), vocab.json + merges.txt, and
- * generation_config.json. The inverse of {@link HfGpt2#load}: import, export, import is bit-exact.
+ * zeros for a model trained without them, the tied head not stored), vocab.json + merges.txt and
+ * tokenizer.json, and generation_config.json. The inverse of {@link HfGpt2#load}: import, export, import is bit-exact.
  */
 public final class HfGpt2Export {
   private HfGpt2Export() {}
@@ -48,6 +48,7 @@ public final class HfGpt2Export {
     Files.createDirectories(out);
     Safetensors.write(out.resolve("model.safetensors"), tensors(cfg, params), Map.of("format", "pt"));
     tokenizer.saveGpt2Vocab(out);
+    tokenizer.saveHfTokenizerJson(out.resolve("tokenizer.json"));
     int eot = tokenizer.eotId();
     CheckpointFiles.writeString(out.resolve("config.json"), Json.writePretty(config(cfg, eot)) + "\n");
     Map<String, Object> gen = new LinkedHashMap<>();

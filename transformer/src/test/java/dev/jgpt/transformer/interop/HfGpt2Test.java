@@ -103,6 +103,16 @@ class HfGpt2Test {
   }
 
   @Test
+  void aFolderWithOnlyTokenizerJsonLoadsTheSameTokenizer() throws IOException {
+    Path dir = fixture(tmp);
+    Tokenizer pair = Tokenizer.load(dir);
+    pair.saveHfTokenizerJson(dir.resolve("tokenizer.json"));
+    Files.delete(dir.resolve("vocab.json"));
+    Files.delete(dir.resolve("merges.txt"));
+    assertEquals(pair.hash(), HfGpt2.readTokenizer(dir, HfGpt2.readConfig(dir)).hash());
+  }
+
+  @Test
   void conv1dWeightsAreTransposedIntoJgptsLayout() {
     float[] inOut = {1, 2, 3, 4, 5, 6}; // (in=2, out=3)
     float[] outIn = new float[7];
