@@ -12,9 +12,7 @@ import org.junit.jupiter.api.Test;
 class InspectReplTest {
 
   private static CliRunner.Result repl(String script) throws Exception {
-    CliRunner.Result r = CliRunner.runWithInput(script, "repl", "--run", TinyRun.shared().toString(), "--threads", "1");
-    System.out.println(r.out());
-    return r;
+    return CliRunner.runWithInput(script, "repl", "--run", TinyRun.shared().toString(), "--threads", "1");
   }
 
   private static List<String> lines(CliRunner.Result r) {

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
+import dev.jgpt.kernels.CaptureChecker;
 import dev.jgpt.kernels.CounterRng;
+import dev.jgpt.kernels.ReferenceBackend;
 import dev.jgpt.transformer.Generator;
 import dev.jgpt.transformer.Gpt;
 import dev.jgpt.transformer.GptConfig;
@@ -207,6 +209,19 @@ class InspectorTest {
       assertEquals(0, Arrays.compare(before, gen.nextLogits(tokens, 20)), "the generator's cache and weights are untouched");
       assertThrows(IndexOutOfBoundsException.class, () -> second.attentionRow(0, 2, 0));
       assertThrows(IndexOutOfBoundsException.class, () -> second.residual(3, 0));
+    }
+  }
+
+  @Test
+  void inspectionStepsAreCaptureSafe() {
+    CaptureChecker checker = CaptureChecker.wrap(new ReferenceBackend());
+    int[] tokens = randomTokens(20, CFG.vocabSize(), 3);
+    try (Generator gen = Generator.withWeights(CFG, checker.backend(), randomWeights(CFG, 6));
+        Inspector inspector = new Inspector(gen)) {
+      for (int n : new int[] {9, 14, 20}) inspector.inspect(tokens, n).lens(n - 1); // 16 rows, then 32
+      assertEquals(2, checker.completedRuns("inspect-16"));
+      assertEquals(1, checker.completedRuns("inspect-32"));
+      assertEquals(2, checker.completedRuns("lens-16-0"));
     }
   }
 }
