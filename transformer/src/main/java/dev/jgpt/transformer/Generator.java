@@ -36,6 +36,7 @@ import java.util.Map;
 public final class Generator implements NextTokenModel {
   private final GptConfig cfg;
   private final Backend backend;
+  private final FloatBuf params; // (P) laid out by ParameterLayout; may be a Gpt's
   private final ParameterTensors p;
   private final KvCache cache;
   private final int T, C, NH, L, V, Vp;
@@ -96,6 +97,7 @@ public final class Generator implements NextTokenModel {
     ParameterLayout layout = new ParameterLayout(cfg);
     this.cfg = cfg;
     this.backend = backend;
+    this.params = params;
     this.p = new ParameterTensors(layout, params);
     this.T = cfg.blockSize();
     this.C = cfg.nEmbd();
@@ -148,6 +150,26 @@ public final class Generator implements NextTokenModel {
 
   public GptConfig config() {
     return cfg;
+  }
+
+  /** The backend the weights live on. */
+  Backend backend() {
+    return backend;
+  }
+
+  /**
+   * The token embeddings wte (V, C), the real vocabulary's rows, read from the backend: the tied
+   * output head too, so a row is both how a token goes in and what predicts it.
+   */
+  public float[] embeddings() {
+    float[] wte = new float[V * C];
+    backend.read(p.wte.buf(), p.wte.offset(), wte, 0, wte.length);
+    return wte;
+  }
+
+  /** The weights (P): a forward-only {@link Gpt} shares them to inspect this model's forward pass. */
+  FloatBuf paramsBuffer() {
+    return params;
   }
 
   @Override
@@ -213,8 +235,12 @@ public final class Generator implements NextTokenModel {
     }
   }
 
-  /** Index of the first token of the window for a sequence of {@code n} tokens (0 until it outgrows T). */
-  long windowStart(long n) {
+  /**
+   * Index of the first token of the window for a sequence of {@code n} tokens (0 until it outgrows
+   * T): the logits after {@code n} tokens are those of a fresh forward pass over
+   * {@code tokens[windowStart(n) .. n)}.
+   */
+  public long windowStart(long n) {
     if (n <= T) return 0;
     return ((n - T - 1) / slide + 1) * slide;
   }

@@ -60,6 +60,26 @@ public final class Gpt implements AutoCloseable {
    * start at zero: call {@link #initWeights} or {@link #writeParams}.
    */
   public Gpt(GptConfig cfg, Backend backend, int B, int T) {
+    this(cfg, backend, B, T, null);
+  }
+
+  /**
+   * A model for forward passes only (B = 1, T rows) over the weights of {@code generator}, shared,
+   * not copied: no gradients, Adam moments or activation gradients are allocated, and the training
+   * methods throw. What {@link dev.jgpt.transformer.inspect.Inspector} runs the model's own forward
+   * pass with, to read its activations.
+   */
+  public static Gpt forwardOnly(Generator generator, int T) {
+    return new Gpt(generator.config(), generator.backend(), 1, T, generator.paramsBuffer());
+  }
+
+  /** As {@link #forwardOnly(Generator, int)}, over the weights of another model (a training one: updates show). */
+  public static Gpt forwardOnly(Gpt model, int T) {
+    return new Gpt(model.cfg, model.backend, 1, T, model.params);
+  }
+
+  /** @param sharedParams the weights of a forward-only model, or null for a trainable one with its own */
+  private Gpt(GptConfig cfg, Backend backend, int B, int T, FloatBuf sharedParams) {
     this.layout = new ParameterLayout(cfg); // validates cfg
     this.cfg = cfg;
     this.backend = backend;
@@ -67,22 +87,35 @@ public final class Gpt implements AutoCloseable {
     this.B = B;
     this.T = T;
     int P = layout.totalCount();
+    scalars = backend.allocFloat("scalars", StepScalars.SIZE);
+    allScalars = scalars.all();
+    inputs = backend.allocInt("inputs", B * T);
+    acts = new Activations(cfg, B, T, backend);
+    if (sharedParams != null) {
+      if (sharedParams.size() != P) throw new IllegalArgumentException("shared weights do not fit this model's layout");
+      params = sharedParams;
+      p = new ParameterTensors(layout, params);
+      grads = adamM = adamV = null;
+      allGrads = null;
+      decayed = notDecayed = null;
+      targets = null;
+      g = null;
+      dacts = null;
+      hostLosses = null;
+      return;
+    }
     params = backend.allocFloat("params", P);
     grads = backend.allocFloat("grads", P);
     adamM = backend.allocFloat("adam_m", P);
     adamV = backend.allocFloat("adam_v", P);
-    scalars = backend.allocFloat("scalars", StepScalars.SIZE);
-    allScalars = scalars.all();
     allGrads = grads.all();
     int D = layout.decayedCount();
     decayed = new AdamGroup(params.slice(0, D), grads.slice(0, D), adamM.slice(0, D), adamV.slice(0, D));
     notDecayed = new AdamGroup(params.slice(D, P - D), grads.slice(D, P - D), adamM.slice(D, P - D),
         adamV.slice(D, P - D));
-    inputs = backend.allocInt("inputs", B * T);
     targets = backend.allocInt("targets", B * T);
     p = new ParameterTensors(layout, params);
     g = new ParameterTensors(layout, grads);
-    acts = new Activations(cfg, B, T, backend);
     dacts = new ActivationGrads(cfg, B, T, backend);
     hostLosses = new float[B * T];
   }
@@ -166,6 +199,7 @@ public final class Gpt implements AutoCloseable {
 
   /** GPT-2 init from {@code seed} (see {@link WeightInit}); identical on every backend. Resets Adam state. */
   public void initWeights(long seed) {
+    checkTrainable();
     writeParams(WeightInit.initialParameters(layout, seed));
     float[] zeros = new float[layout.totalCount()];
     writeAdamM(zeros);
@@ -181,22 +215,27 @@ public final class Gpt implements AutoCloseable {
   }
 
   public float[] readGrads() {
+    checkTrainable();
     return readAll(grads);
   }
 
   public float[] readAdamM() {
+    checkTrainable();
     return readAll(adamM);
   }
 
   public void writeAdamM(float[] values) {
+    checkTrainable();
     writeAll(adamM, values, "Adam m");
   }
 
   public float[] readAdamV() {
+    checkTrainable();
     return readAll(adamV);
   }
 
   public void writeAdamV(float[] values) {
+    checkTrainable();
     writeAll(adamV, values, "Adam v");
   }
 
@@ -226,6 +265,7 @@ public final class Gpt implements AutoCloseable {
    */
   public float forwardBackward(int[] inputs, int[] targets, float dlossScale, long rngStep) {
     checkOpen();
+    checkTrainable();
     if (rngStep < 0 || rngStep > (1 << 24)) {
       throw new IllegalArgumentException("rngStep " + rngStep + " outside 0 .. 2^24 (it travels as a float)");
     }
@@ -244,6 +284,7 @@ public final class Gpt implements AutoCloseable {
   /** Mean cross-entropy over the (B, T) batch, without dropout and without touching the gradients. */
   public float evalLoss(int[] inputs, int[] targets) {
     checkOpen();
+    checkTrainable();
     upload(this.inputs, inputs, B * T, "inputs");
     upload(this.targets, targets, B * T, "targets");
     backend.beginStep("eval");
@@ -256,6 +297,7 @@ public final class Gpt implements AutoCloseable {
   /** grads = 0 (before the first micro-step of each optimizer step). */
   public void zeroGrads() {
     checkOpen();
+    checkTrainable();
     backend.beginStep("zero_grads");
     backend.zero(allGrads);
     backend.endStep();
@@ -268,6 +310,7 @@ public final class Gpt implements AutoCloseable {
    */
   public float optimizerStep(float lr, int t, float beta1, float beta2, float eps, float weightDecay, float maxGradNorm) {
     checkOpen();
+    checkTrainable();
     if (t < 1 || t > (1 << 24)) throw new IllegalArgumentException("Adam step t " + t + " outside 1 .. 2^24");
     setScalar(StepScalars.LR, lr);
     setScalar(StepScalars.ADAM_T, t);
@@ -320,6 +363,99 @@ public final class Gpt implements AutoCloseable {
     float[] out = new float[cfg.vocabSize()];
     backend.read(acts.logits.buf(), acts.logits.offset() + (n - 1) * cfg.paddedVocabSize(), out, 0, out.length);
     return out;
+  }
+
+  // ---------------------------------------------------------------- inspection: reads of the real forward pass
+
+  /**
+   * Step "inspect-T": the forward pass without dropout over {@code context} (1 .. T tokens) padded
+   * on the right to T rows, as {@link #lastLogits} runs it (attention is causal: the padding does
+   * not reach the real rows). Every activation stays in place for the read methods below until
+   * the next step; they read batch row 0.
+   */
+  public void inspectForward(int[] context) {
+    checkOpen();
+    if (context.length < 1 || context.length > T) {
+      throw new IllegalArgumentException("context of " + context.length + " tokens: give 1 to " + T);
+    }
+    int[] window = new int[T];
+    System.arraycopy(context, 0, window, 0, context.length);
+    upload(this.inputs, window, T, "context");
+    backend.beginStep("inspect-" + T);
+    forward(false, 1);
+    backend.endStep();
+  }
+
+  /**
+   * The softmaxed attention weights the attention op computed in the last forward pass, of layer
+   * {@code layer}, head {@code head}, query position {@code query}: {@code count} floats from key
+   * 0 (keys after the query are 0) read from att (B, NH, T, T) into {@code dst}.
+   */
+  public void readAttention(int layer, int head, int query, float[] dst, int dstOffset, int count) {
+    checkOpen();
+    checkIndex(layer, cfg.nLayer(), "layer");
+    checkIndex(head, cfg.nHead(), "head");
+    checkIndex(query, T, "position");
+    if (count < 0 || count > T) throw new IllegalArgumentException("count " + count + " outside 0 .. " + T);
+    Slice att = acts.att[layer];
+    backend.read(att.buf(), att.offset() + (head * T + query) * T, dst, dstOffset, count);
+  }
+
+  /** q, k and v (3C: the qkv activation of the last forward pass) of layer {@code layer} at {@code position}. */
+  public void readQkv(int layer, int position, float[] dst, int dstOffset) {
+    checkOpen();
+    checkIndex(layer, cfg.nLayer(), "layer");
+    checkIndex(position, T, "position");
+    int C3 = 3 * cfg.nEmbd();
+    Slice qkv = acts.qkv[layer];
+    backend.read(qkv.buf(), qkv.offset() + position * C3, dst, dstOffset, C3);
+  }
+
+  /**
+   * The residual stream (C) of the last forward pass at {@code position} after {@code depth}
+   * blocks: depth 0 is the embeddings (wte + wpe), depth l (1 .. L) the output of block l.
+   */
+  public void readResidual(int depth, int position, float[] dst, int dstOffset) {
+    checkOpen();
+    checkIndex(depth, cfg.nLayer() + 1, "depth");
+    checkIndex(position, T, "position");
+    int C = cfg.nEmbd();
+    Slice r = residualAfter(depth);
+    backend.read(r.buf(), r.offset() + position * C, dst, dstOffset, C);
+  }
+
+  /**
+   * Step "lens-T-depth", the logit lens: the model's own last two ops, the final layer norm and
+   * the tied head, over the same buffers and row count, applied to the residual stream after
+   * {@code depth} blocks of the last forward pass (see {@link #readResidual}) instead of after
+   * all L. {@link #readLogits} then reads the result; for depth = L it is the model's output
+   * again. Overwrites only the final layer norm's and the logits' activations.
+   */
+  public void lensForward(int depth) {
+    checkOpen();
+    checkIndex(depth, cfg.nLayer() + 1, "depth");
+    int C = cfg.nEmbd();
+    backend.beginStep("lens-" + T + "-" + depth);
+    backend.layernormForward(acts.lnf, acts.lnfMean, acts.lnfRstd, residualAfter(depth), p.lnfw, p.lnfb, T, C);
+    backend.matmulForward(acts.logits, acts.lnf, p.wte, null, T, C, cfg.paddedVocabSize());
+    backend.endStep();
+  }
+
+  /** Logits (V, the real vocabulary) at {@code position} of the last forward pass or {@link #lensForward}. */
+  public void readLogits(int position, float[] dst, int dstOffset) {
+    checkOpen();
+    checkIndex(position, T, "position");
+    backend.read(acts.logits.buf(), acts.logits.offset() + position * cfg.paddedVocabSize(), dst, dstOffset,
+        cfg.vocabSize());
+  }
+
+  /** The residual stream after {@code depth} blocks, as the forward pass without dropout leaves it. */
+  private Slice residualAfter(int depth) {
+    return depth == 0 ? acts.encoded : acts.residual3[depth - 1];
+  }
+
+  private static void checkIndex(int i, int n, String what) {
+    if (i < 0 || i >= n) throw new IndexOutOfBoundsException(what + " " + i + " outside 0 .. " + (n - 1));
   }
 
   @Override
@@ -471,6 +607,10 @@ public final class Gpt implements AutoCloseable {
     double sum = 0;
     for (float v : hostLosses) sum += v;
     return (float) (sum / hostLosses.length);
+  }
+
+  private void checkTrainable() {
+    if (grads == null) throw new IllegalStateException("this model is forward-only (it shares another's weights): it cannot train");
   }
 
   private void checkOpen() {

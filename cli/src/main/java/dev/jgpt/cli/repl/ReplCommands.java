@@ -38,6 +38,12 @@ public final class ReplCommands {
       new Info(":pick", "N", "replace the last token by the N-th most likely one", List.of()),
       new Info(":back", "[N]", "remove the last N tokens from the context (default 1)", List.of()),
       new Info(":tok", "TEXT", "the tokens of TEXT with their ids", List.of()),
+      new Info(":attn", "[LAYER] [HEAD]", "attention of the context: a heat map of one layer/head, or where each head "
+          + "looks from the last token", List.of()),
+      new Info(":lens", "[TEXT]", "logit lens: the top next tokens read from the residual stream after each layer",
+          List.of()),
+      new Info(":similar", "TOKEN", "the 10 tokens nearest to TOKEN (text of one token, or #ID) by embedding cosine",
+          List.of()),
       new Info(":gen", "TEXT", "generate after TEXT, even when it starts with ':' or '#'", List.of()),
       new Info(":reset", "", "empty the context", List.of()),
       new Info(":load", "RUN", "switch to another run folder", List.of()),

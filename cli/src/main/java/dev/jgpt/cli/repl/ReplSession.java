@@ -12,10 +12,12 @@ import dev.jgpt.cli.MemoryCheck;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.CheckpointFiles;
 import dev.jgpt.transformer.GenerationLoop;
+import dev.jgpt.transformer.Generator;
 import dev.jgpt.transformer.SamplerSettings;
 import dev.jgpt.transformer.Scorer;
 import dev.jgpt.transformer.TextEscapes;
 import dev.jgpt.transformer.TokenProbabilities;
+import dev.jgpt.transformer.inspect.Inspector;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -29,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.IntSupplier;
 
 /**
  * The REPL's state and commands, independent of how lines arrive (a JLine terminal or a pipe):
@@ -64,6 +67,8 @@ public final class ReplSession implements AutoCloseable {
   private int probsTop = 10;
   private boolean colour = true;
   private int[] context = new int[0];
+  private InspectCommands inspect; // :attn, :lens, :similar; made on first use
+  private IntSupplier width = () -> 80; // the terminal's columns
   private Thread warmer; // warms the model up while the first line is typed
   private volatile boolean cancelRequested;
   private int errors;
@@ -96,6 +101,11 @@ public final class ReplSession implements AutoCloseable {
 
   public Style style() {
     return style;
+  }
+
+  /** Where the session learns the terminal's width (views such as :attn fit it); 80 columns without. */
+  public void setWidth(IntSupplier columns) {
+    this.width = columns;
   }
 
   /** The loaded model's description, or null. */
@@ -219,6 +229,9 @@ public final class ReplSession implements AutoCloseable {
       case ":pick" -> pick(integer(name, arg));
       case ":back" -> back(arg.isBlank() ? 1 : integer(name, arg));
       case ":tok" -> tok(arg);
+      case ":attn" -> inspect().attn(arg, contextOrStart());
+      case ":lens" -> inspect().lens(arg.isEmpty() ? contextOrStart() : promptTokens(arg));
+      case ":similar" -> inspect().similar(arg, encode(TextEscapes.unescape(arg)));
       case ":gen" -> generateAfter(required(name, arg, "TEXT"));
       case ":reset" -> context = new int[0];
       case ":load" -> {
@@ -381,6 +394,17 @@ public final class ReplSession implements AutoCloseable {
     ScoreView.table(r, loaded.tokenizer(), style).forEach(out::println);
   }
 
+  private InspectCommands inspect() {
+    requireModel();
+    if (inspect == null) {
+      if (!(loaded.model() instanceof Generator g)) {
+        throw new IllegalStateException("this model cannot be looked inside (it is not a jgpt transformer)");
+      }
+      inspect = new InspectCommands(new Inspector(g), loaded.tokenizer(), style, out, width);
+    }
+    return inspect;
+  }
+
   private void tok(String text) {
     requireModel();
     if (text.isEmpty()) throw new IllegalArgumentException(":tok needs TEXT, e.g. :tok To be or not to be");
@@ -520,6 +544,7 @@ public final class ReplSession implements AutoCloseable {
       next.close();
       throw e;
     }
+    closeInspect();
     if (loaded != null) loaded.close();
     loaded = next;
     loop = nextLoop;
@@ -558,6 +583,11 @@ public final class ReplSession implements AutoCloseable {
     return input.replace("\n", "\\\n");
   }
 
+  private void closeInspect() {
+    if (inspect != null) inspect.close();
+    inspect = null;
+  }
+
   private void requireModel() {
     if (loaded == null) {
       throw new IllegalStateException("no model loaded: :load RUN, or train one with 'jgpt train'");
@@ -567,6 +597,7 @@ public final class ReplSession implements AutoCloseable {
   @Override
   public void close() {
     awaitWarmUp();
+    closeInspect();
     if (loaded != null) loaded.close();
     loaded = null;
   }

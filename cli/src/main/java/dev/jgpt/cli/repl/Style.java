@@ -8,20 +8,25 @@ public final class Style {
   private static final String RESET = "\u001b[0m";
   private static final String[] BLOCKS = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
 
-  private final boolean ansi;
+  private static final String SHADES = " ░▒▓█";
 
-  private Style(boolean ansi) {
+  private final boolean ansi;
+  private final boolean trueColour;
+
+  private Style(boolean ansi, boolean trueColour) {
     this.ansi = ansi;
+    this.trueColour = trueColour;
   }
 
-  /** ANSI colours and Unicode bars, for a terminal. */
+  /** ANSI colours and Unicode bars, for a terminal; 24-bit colour where $COLORTERM says the terminal has it. */
   public static Style terminal() {
-    return new Style(true);
+    String ct = System.getenv("COLORTERM");
+    return new Style(true, ct != null && (ct.contains("truecolor") || ct.contains("24bit")));
   }
 
   /** No control codes; bars are drawn with '#'. */
   public static Style plain() {
-    return new Style(false);
+    return new Style(false, false);
   }
 
   public boolean colours() {
@@ -60,6 +65,21 @@ public final class Style {
     else if (p >= 0.01) code = "91";
     else code = "31";
     return wrap(code, s);
+  }
+
+  /**
+   * A heat-map cell {@code width} characters wide for a weight w in [0, 1]: a 24-bit background
+   * colour (dark to bright yellow) where the terminal has them, else a shading block ' ░▒▓█'
+   * (blank below 5%, full from 75%).
+   */
+  public String shade(double w, int width) {
+    double v = Math.max(0, Math.min(1, w));
+    if (trueColour) {
+      int r = (int) Math.round(20 + 235 * Math.sqrt(v)), g = (int) Math.round(20 + 200 * v), b = 20;
+      return "\u001b[48;2;" + r + ";" + g + ";" + b + "m" + " ".repeat(width) + RESET;
+    }
+    int level = v < 0.05 ? 0 : v < 0.25 ? 1 : v < 0.5 ? 2 : v < 0.75 ? 3 : 4;
+    return String.valueOf(SHADES.charAt(level)).repeat(width);
   }
 
   /** A bar {@code width} cells long at p = 1; eighths of a cell on a terminal, whole '#' cells in plain text. */

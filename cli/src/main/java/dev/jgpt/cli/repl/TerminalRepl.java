@@ -49,6 +49,7 @@ public final class TerminalRepl {
     try (Terminal terminal = builder.build();
         ReplSession session = new ReplSession(runs::open, terminal.writer(), Style.terminal(), settings)) {
       Style style = session.style();
+      session.setWidth(terminal::getWidth);
       terminal.writer().println(style.dim("jgpt repl: type text to continue it, :help for commands, Ctrl-D to leave"));
       LineReader reader = lineReader(terminal, historyFile());
       if (preload != null) session.loadInitial(initialRun, run -> joinPreload(preload));
