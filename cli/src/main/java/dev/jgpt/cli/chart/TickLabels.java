@@ -1,0 +1,31 @@
+package dev.jgpt.cli.chart;
+
+import java.util.Locale;
+
+/** Tick values as short labels: "0.25", "1500", "200k", "1.5M", "1e-6". */
+final class TickLabels {
+  private TickLabels() {}
+
+  private static final String[] SI = {"", "k", "M", "G", "T"};
+
+  /**
+   * {@code v} with the decimals that {@code resolution} (the tick step, or the value itself on a
+   * log axis) needs. An axis reaching 10,000 ({@code axisMagnitude}) counts in k, M, G so token
+   * counts stay short; every label of an axis shares the suffix, so they read as one scale.
+   */
+  static String format(double v, double resolution, double axisMagnitude) {
+    if (v == 0) return "0";
+    int group = 0;
+    while (axisMagnitude >= 10_000 && group < SI.length - 1) {
+      axisMagnitude /= 1000;
+      group++;
+    }
+    double unit = Math.pow(1000, group);
+    int decimals = Math.max(0, (int) -Math.floor(Math.log10(resolution / unit) + 1e-9));
+    if (group == 0 && decimals > 4) { // 0.00001 is hard to read: 1e-5, with the digits the resolution needs
+      int digits = Math.max(0, (int) (Math.floor(Math.log10(Math.abs(v))) - Math.floor(Math.log10(resolution) + 1e-9)));
+      return String.format(Locale.ROOT, "%." + digits + "e", v).replace("e-0", "e-");
+    }
+    return String.format(Locale.ROOT, "%." + decimals + "f", v / unit) + SI[group];
+  }
+}
