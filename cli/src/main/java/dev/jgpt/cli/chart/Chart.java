@@ -57,7 +57,7 @@ public final class Chart {
         : NiceTicks.linear(yRange[0], yRange[1], maxYTicks);
     int gutter = 0; // width of the y labels
     for (double v : yTicks.values()) gutter = Math.max(gutter, yTicks.label(v).length());
-    int columns = layout.width() - gutter - 1;
+    int columns = layout.width() - gutter - 2; // the labels, a space, the axis
     Ticks xTicks = xTicksThatFit(xRange, columns);
 
     BrailleCanvas canvas = new BrailleCanvas(columns, layout.height(), Math.max(1, drawable.size()));
@@ -70,16 +70,17 @@ public final class Chart {
     for (double v : yTicks.values()) rowLabels[dotY(canvas, yTicks, v) / BrailleCanvas.DOTS_PER_CELL_Y] = yTicks.label(v);
     for (int row = 0; row < layout.height(); row++) {
       String label = rowLabels[row] == null ? "" : rowLabels[row];
-      lines.add(stripEnd(" ".repeat(gutter - label.length()) + label + (rowLabels[row] == null ? axis.vertical : axis.tick)
+      lines.add(stripEnd(" ".repeat(gutter - label.length()) + label + " " + (rowLabels[row] == null ? axis.vertical : axis.tick)
           + cells(canvas, row, layout, drawable.size())));
     }
-    lines.add(" ".repeat(gutter) + xAxisLine(canvas, xTicks, axis));
-    lines.add(stripEnd(xLabelLine(canvas, xTicks, gutter + 1, layout.width())));
+    int plotStart = gutter + 2;
+    lines.add(" ".repeat(gutter + 1) + xAxisLine(canvas, xTicks, axis));
+    lines.add(stripEnd(xLabelLine(canvas, xTicks, plotStart, layout.width())));
     if (!xTitle.isEmpty()) {
-      lines.add(stripEnd(" ".repeat(gutter + 1 + Math.max(0, (columns - xTitle.length()) / 2)) + xTitle));
+      lines.add(stripEnd(" ".repeat(plotStart + Math.max(0, (columns - xTitle.length()) / 2)) + xTitle));
     }
     if (!series.isEmpty()) {
-      for (String l : Legend.lines(series, layout.paint(), layout.glyphs(), layout.width(), gutter + 1)) lines.add(stripEnd(l));
+      for (String l : Legend.lines(series, layout.paint(), layout.glyphs(), layout.width(), plotStart)) lines.add(stripEnd(l));
     }
     return lines;
   }

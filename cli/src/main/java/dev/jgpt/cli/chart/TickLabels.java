@@ -2,7 +2,7 @@ package dev.jgpt.cli.chart;
 
 import java.util.Locale;
 
-/** Tick values as short labels: "0.25", "1500", "200k", "1.5M", "1e-6". */
+/** Tick values as short labels: "0.25", "1500", "200k", "1.5M", "6e-4". */
 final class TickLabels {
   private TickLabels() {}
 
@@ -16,13 +16,13 @@ final class TickLabels {
   static String format(double v, double resolution, double axisMagnitude) {
     if (v == 0) return "0";
     int group = 0;
-    while (axisMagnitude >= 10_000 && group < SI.length - 1) {
+    while (axisMagnitude >= (group == 0 ? 10_000 : 1000) && group < SI.length - 1) {
       axisMagnitude /= 1000;
       group++;
     }
     double unit = Math.pow(1000, group);
     int decimals = Math.max(0, (int) -Math.floor(Math.log10(resolution / unit) + 1e-9));
-    if (group == 0 && decimals > 4) { // 0.00001 is hard to read: 1e-5, with the digits the resolution needs
+    if (group == 0 && decimals > 3) { // 0.0001 is hard to read: 1e-5, with the digits the resolution needs
       int digits = Math.max(0, (int) (Math.floor(Math.log10(Math.abs(v))) - Math.floor(Math.log10(resolution) + 1e-9)));
       return String.format(Locale.ROOT, "%." + digits + "e", v).replace("e-0", "e-");
     }
