@@ -53,8 +53,9 @@ public final class Chart {
     if (xRange == null) throw new IllegalArgumentException("no values to plot");
 
     int maxYTicks = layout.height() / ROWS_PER_Y_TICK + 1;
+    // y spans the data alone (ticks inside it): widening a few rows to a round number can waste a third of them
     Ticks yTicks = layout.logY() ? NiceTicks.log10(yRange[0], yRange[1], maxYTicks)
-        : NiceTicks.linear(yRange[0], yRange[1], maxYTicks);
+        : NiceTicks.inside(yRange[0], yRange[1], maxYTicks);
     int gutter = 0; // width of the y labels
     for (double v : yTicks.values()) gutter = Math.max(gutter, yTicks.label(v).length());
     int columns = layout.width() - gutter - 2; // the labels, a space, the axis
@@ -164,7 +165,7 @@ public final class Chart {
     for (int c = 0; c < canvas.columns(); c++) {
       int s = canvas.dominantSeries(c, row);
       char ch = s < 0 ? ' ' : markers ? paint.marker(s) : layout.glyphs().glyph(canvas.dots(c, row));
-      if (s != runSeries && s >= 0) {
+      if (s != runSeries) { // blanks are a run of their own, uncoloured, so trailing ones can be trimmed
         out.append(runSeries < 0 ? run : paint.coloured(runSeries, run.toString()));
         run.setLength(0);
         runSeries = s;

@@ -10,11 +10,11 @@ import java.util.List;
 public final class NiceTicks {
   private NiceTicks() {}
 
-  private static final double[] NICE_STEPS = {1, 2, 5, 10};
+  private static final double[] NICE_MANTISSAS = {1, 2, 5};
 
   /**
-   * The smallest nice step that puts at most {@code maxTicks} ticks on [min, max], the range
-   * widened outward to multiples of it. A single value gets a range around it.
+   * The smallest nice step that puts at most {@code maxTicks} (at least 3) ticks on [min, max],
+   * the range widened outward to multiples of it. A single value gets a range around it.
    */
   public static Ticks linear(double min, double max, int maxTicks) {
     if (!(min <= max) || !Double.isFinite(min) || !Double.isFinite(max)) throw new IllegalArgumentException("bad range " + min + ".." + max);
@@ -23,16 +23,40 @@ public final class NiceTicks {
       min -= pad;
       max += pad;
     }
-    maxTicks = Math.max(2, maxTicks);
+    maxTicks = Math.max(3, maxTicks); // 2 could never hold a range around 0 (-step, 0, step)
     double rough = (max - min) / (maxTicks - 1);
-    double decade = Math.pow(10, Math.floor(Math.log10(rough)));
-    for (double m : NICE_STEPS) {
-      double step = m * decade;
-      long first = (long) Math.floor(min / step + 1e-9);
-      long last = (long) Math.ceil(max / step - 1e-9);
-      if (last - first + 1 <= maxTicks) return multiples(first, last, step);
+    // widening to multiples can add a tick or two, so the first step that fits may be a decade up
+    for (double decade = Math.pow(10, Math.floor(Math.log10(rough))); ; decade *= 10) {
+      for (double m : NICE_MANTISSAS) {
+        double step = m * decade;
+        long first = (long) Math.floor(min / step + 1e-9);
+        long last = (long) Math.ceil(max / step - 1e-9);
+        if (last - first + 1 <= maxTicks) return multiples(first, last, step);
+      }
     }
-    throw new AssertionError("a step of 10x the rough step always fits");
+  }
+
+  /**
+   * Nice ticks within [min, max], which stays the axis range: the smallest 1-2-5 step with at most
+   * {@code maxTicks} (at least 2) multiples inside. For an axis where the data should fill the space.
+   */
+  public static Ticks inside(double min, double max, int maxTicks) {
+    if (!(min <= max) || !Double.isFinite(min) || !Double.isFinite(max)) throw new IllegalArgumentException("bad range " + min + ".." + max);
+    if (min == max) return linear(min, max, maxTicks); // no range to fill: one around the value
+    maxTicks = Math.max(2, maxTicks);
+    double rough = (max - min) / maxTicks;
+    for (double decade = Math.pow(10, Math.floor(Math.log10(rough))); ; decade *= 10) {
+      for (double m : NICE_MANTISSAS) {
+        double step = m * decade;
+        long first = (long) Math.ceil(min / step - 1e-9);
+        long last = (long) Math.floor(max / step + 1e-9);
+        if (last < first) return linear(min, max, maxTicks); // the step outgrew the range: widen after all
+        if (last - first + 1 <= maxTicks) {
+          Ticks t = multiples(first, last, step);
+          return new Ticks(min, max, t.values(), step, false);
+        }
+      }
+    }
   }
 
   private static Ticks multiples(long first, long last, double step) {
@@ -50,11 +74,11 @@ public final class NiceTicks {
   }
 
   /** Mantissas per decade, richest first: the first that gives at most maxTicks ticks is used. */
-  private static final double[][] LOG_MANTISSAS = {{1, 2, 5}, {1, 3}, {1}};
+  private static final double[][] LOG_MANTISSAS = {{1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 5}, {1, 3}, {1}};
 
   /**
-   * Ticks for a log axis over [min, max] (both positive): 1, 2, 5 x 10^k, thinned to 1, 3 or
-   * powers of ten (every n-th decade) when there would be more than {@code maxTicks}; the range
+   * Ticks for a log axis over [min, max] (both positive): 1 to 9 x 10^k within a decade or so, else
+   * 1, 2, 5 x 10^k, thinned to 1, 3 or powers of ten (every n-th decade) when there would be more than {@code maxTicks}; the range
    * widened outward to the ticks around it.
    */
   public static Ticks log10(double min, double max, int maxTicks) {

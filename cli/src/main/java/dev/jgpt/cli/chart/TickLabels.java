@@ -24,7 +24,10 @@ final class TickLabels {
     int decimals = Math.max(0, (int) -Math.floor(Math.log10(resolution / unit) + 1e-9));
     if (group == 0 && decimals > 3) { // 0.0001 is hard to read: 1e-5, with the digits the resolution needs
       int digits = Math.max(0, (int) (Math.floor(Math.log10(Math.abs(v))) - Math.floor(Math.log10(resolution) + 1e-9)));
-      return String.format(Locale.ROOT, "%." + digits + "e", v).replace("e-0", "e-");
+      String mantissaAndExponent = String.format(Locale.ROOT, "%." + digits + "e", v);
+      String[] parts = mantissaAndExponent.split("e");
+      String mantissa = parts[0].contains(".") ? parts[0].replaceAll("0+$", "").replaceAll("\\.$", "") : parts[0];
+      return mantissa + "e" + Integer.parseInt(parts[1]); // 1e-3, not 1.0e-03
     }
     return String.format(Locale.ROOT, "%." + decimals + "f", v / unit) + SI[group];
   }
