@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Tick values people read at a glance: steps of 1, 2 or 5 times a power of ten (Heckbert's
- * "nice numbers"), and on a log axis 1-2-5 within each decade.
+ * "nice numbers"), and on a log axis every digit, or 1-2-5, within each decade.
  */
 public final class NiceTicks {
   private NiceTicks() {}
