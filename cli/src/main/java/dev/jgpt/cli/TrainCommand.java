@@ -477,6 +477,8 @@ final class TrainCommand implements Callable<Integer> {
       out.println(String.format(Locale.ROOT, "speed: %s tokens/s, %.1f ms/step (medians of this session); %s in total",
           TrainProgress.grouped(Math.round(r.tokensPerSecond())), r.msPerStep(), TrainProgress.duration(r.elapsedSeconds())));
     }
+    TrainSummaryChart.print(out, runDir);
     out.println("run folder: " + runDir + " (continue: jgpt train --resume " + runDir + ")");
+    out.println("next: ./jgpt repl --run " + runDir + " to talk to the model, ./jgpt plot " + runDir + " for its loss curves");
   }
 }

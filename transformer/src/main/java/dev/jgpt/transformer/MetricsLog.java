@@ -65,11 +65,24 @@ public final class MetricsLog implements AutoCloseable {
     while (buf.hasRemaining()) channel.write(buf);
   }
 
-  /** Reads every record of a metrics file (for tests and tools). */
+  /**
+   * Reads every record of a metrics file (for tests and tools). A last line without its newline
+   * that does not parse is left out: the line a running trainer is writing (readers such as
+   * {@code jgpt plot} may read during training), or a killed run's partial line.
+   */
   public static List<Map<String, Object>> read(Path file) throws IOException {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (String line : readLenient(file).lines().toList()) {
-      if (!line.isBlank()) out.add(Json.parseObject(line));
+    String text = readLenient(file);
+    List<String> lines = text.lines().toList();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank()) continue;
+      boolean unfinished = i == lines.size() - 1 && !text.endsWith("\n");
+      try {
+        out.add(Json.parseObject(line));
+      } catch (IllegalArgumentException e) {
+        if (!unfinished) throw e;
+      }
     }
     return out;
   }
