@@ -65,9 +65,14 @@ public final class GenerationLoop {
    * @param id the token
    * @param piece its text as the streaming decoder released it ("" while a character is incomplete)
    * @param printable what may be printed now (after the stop-string hold-back)
-   * @param probabilities the model's and the sampler's distribution at this position, and the draw
+   * @param draw the sampler's draw: {@link #probabilities} builds its tables when asked
    */
-  public record Token(int index, int id, String piece, String printable, TokenProbabilities probabilities) {}
+  public record Token(int index, int id, String piece, String printable, SampledToken draw) {
+    /** The model's and the sampler's distribution at this position, and the draw (built on first call). */
+    public TokenProbabilities probabilities() {
+      return draw.probabilities();
+    }
+  }
 
   /** Receives tokens as they are generated. */
   public interface Listener {
@@ -120,7 +125,7 @@ public final class GenerationLoop {
     StopReason reason = StopReason.MAX_TOKENS;
     while (generated < settings.maxNewTokens()) {
       float[] logits = model.nextLogits(tokens, n);
-      TokenProbabilities probs = sampler.sample(logits, settings, tokens, n, draw++);
+      SampledToken probs = sampler.draw(logits, settings, tokens, n, draw++);
       int id = probs.chosen();
       newTokens[generated++] = id;
       if (generated == 1) firstTokenNanos = System.nanoTime() - t0;

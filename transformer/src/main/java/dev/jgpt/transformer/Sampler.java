@@ -47,9 +47,18 @@ public final class Sampler {
    */
   public TokenProbabilities sample(float[] logits, SamplerSettings settings, int[] context, int contextLength,
       long drawIndex) {
+    return draw(logits, settings, context, contextLength, drawIndex).probabilities();
+  }
+
+  /**
+   * The same draw as {@link #sample}, with the probability tables left to be built only if the
+   * caller asks for them (generation that prints only text never does).
+   */
+  public SampledToken draw(float[] logits, SamplerSettings settings, int[] context, int contextLength,
+      long drawIndex) {
     float[] filtered = filter(logits, settings, context, contextLength);
     int chosen = draw(filtered, uniform(settings.seed(), drawIndex));
-    return TokenProbabilities.of(logits, vocabSize, filtered, chosen);
+    return new SampledToken(chosen, logits, filtered, vocabSize);
   }
 
   /** The distributions without a draw (chosen is -1): what {@code :next} shows. */
