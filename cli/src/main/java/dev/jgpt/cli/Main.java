@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
       GenerateCommand.class,
       ScoreCommand.class,
       ReplCommand.class,
+      ServeCommand.class,
       ImportCommand.class,
       ExportCommand.class,
       TokenizerCommand.class,

@@ -79,22 +79,32 @@ async function refreshRuns() {
   if (data.runs.length === 0) $('#runs').replaceChildren(el('li', { class: 'muted', text: 'no runs under ' + data.root + ' yet: train one with jgpt train' }));
 }
 
+const runRows = new Map(); // name -> { li, box, stats, error }: updated in place, so a click never lands on a replaced element
+
 function renderRunList() {
   const ul = $('#runs');
-  ul.replaceChildren();
+  for (const [name, row] of runRows) if (!runs.has(name)) { row.li.remove(); runRows.delete(name); }
+  for (const p of [...ul.children]) if (!p.dataset.run) p.remove(); // the "no runs" line
   for (const r of runs.values()) {
-    const box = el('input', { type: 'checkbox', 'data-run': r.name });
-    box.checked = selected.has(r.name);
-    box.addEventListener('change', () => select(r.name, box.checked));
-    const name = el('span', { class: 'name', text: r.name });
-    name.addEventListener('click', () => showRun(r.name));
+    let row = runRows.get(r.name);
+    if (!row) {
+      const box = el('input', { type: 'checkbox', 'data-run': r.name });
+      box.addEventListener('change', () => select(r.name, box.checked));
+      const name = el('span', { class: 'name', text: r.name });
+      name.addEventListener('click', () => showRun(r.name));
+      const swatch = el('span', { class: 'swatch' });
+      swatch.style.background = colorOf(r.name);
+      const stats = el('span', { class: 'stats' });
+      const error = el('span', { class: 'error' });
+      row = { li: el('li', { 'data-run': r.name }, box, swatch, name, stats, error), box, stats, error };
+      runRows.set(r.name, row);
+    }
+    ul.append(row.li); // keeps the server's order (newest first)
+    row.box.checked = selected.has(r.name);
     const last = (metrics.get(r.name) || []).at(-1);
-    const stats = el('span', { class: 'stats', text: r.step !== undefined ? 'step ' + r.step : (last ? 'step ' + last.step : '') });
-    const swatch = el('span', { class: 'swatch' });
-    swatch.style.background = colorOf(r.name);
-    const li = el('li', {}, box, swatch, name, stats);
-    if (r.error) li.append(el('span', { class: 'error', text: r.error }));
-    ul.append(li);
+    const step = last ? last.step : r.step;
+    row.stats.textContent = step !== undefined ? 'step ' + step : '';
+    row.error.textContent = r.error || '';
   }
 }
 
