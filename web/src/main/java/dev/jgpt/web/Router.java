@@ -55,7 +55,9 @@ final class Router implements HttpHandler {
     } catch (InterruptedException e) {
       // the server is stopping
       ex.close();
-    } catch (Exception | StackOverflowError | OutOfMemoryError e) {
+    } catch (Throwable e) {
+      // Errors too (a class missing from a stale jar, out of memory): an exchange left without an
+      // answer would hang the browser until it times out.
       LOG.log(Level.WARNING, "request " + ex.getRequestURI() + " failed", e);
       trySendError(ex, 500, "the server could not answer: " + oneLine(e));
     }
