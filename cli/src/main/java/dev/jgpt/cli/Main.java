@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
       ScoreCommand.class,
       ReplCommand.class,
       PlotCommand.class,
+      ServeCommand.class,
       ImportCommand.class,
       ExportCommand.class,
       TokenizerCommand.class,

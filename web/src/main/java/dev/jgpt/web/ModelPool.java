@@ -1,0 +1,177 @@
+package dev.jgpt.web;
+
+import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.Backends;
+import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.transformer.Checkpoint;
+import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.RunDirectory;
+import dev.jgpt.transformer.interop.ModelFolder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The models the playground uses, loaded on first use from the run's newest committed checkpoint
+ * (read-only, {@link ModelFolder#load}) and loaded again when the trainer commits a newer one.
+ *
+ * <p>Bounds: one request at a time per model (a {@link Generator} holds one KV cache and is not
+ * thread-safe) and at most {@code maxConcurrent} across all models; a request that finds either
+ * taken gets 429 at once rather than waiting in a queue. At most {@code maxLoaded} models stay
+ * in memory; the least recently used idle one is closed first.
+ *
+ * <p>Everything that runs a model (generate, score, and later the inspect views) goes through
+ * {@link #use}, so each gets the same bounds.
+ */
+final class ModelPool implements AutoCloseable {
+  /** Below this many parameters a model generates on one thread (per-token ops take microseconds). */
+  private static final long SMALL_MODEL_PARAMETERS = 5_000_000;
+
+  /** A loaded model: the generator over its weights, its tokenizer, and the checkpoint it came from. */
+  record Loaded(String name, Generator model, Tokenizer tokenizer, RunDirectory.Run run, long checkpointStamp,
+      Backend backend) {}
+
+  /** Work done with a model while its permit is held. */
+  @FunctionalInterface
+  interface ModelTask<T> {
+    T run(Loaded model) throws Exception;
+  }
+
+  private static final class Entry {
+    final Semaphore busy = new Semaphore(1);
+    volatile Loaded loaded; // guarded by busy
+    volatile long lastUse;
+  }
+
+  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final Semaphore global;
+  private final int maxLoaded;
+  private final String backendName;
+
+  ModelPool(int maxConcurrent, int maxLoaded, String backendName) {
+    this.global = new Semaphore(maxConcurrent);
+    this.maxLoaded = maxLoaded;
+    this.backendName = backendName;
+  }
+
+  /** Runs {@code task} with the model of run {@code name} in {@code dir}; 429 when busy. */
+  <T> T use(String name, Path dir, ModelTask<T> task) throws Exception {
+    if (!global.tryAcquire()) {
+      throw ApiError.busy("the server is already generating as much as it allows at once; try again in a moment");
+    }
+    try {
+      Entry e = entries.computeIfAbsent(name, k -> new Entry());
+      if (!e.busy.tryAcquire()) {
+        throw ApiError.busy("run " + name + " is busy with another request (one at a time per model); try again "
+            + "when it is done");
+      }
+      try {
+        e.lastUse = System.nanoTime();
+        long stamp = checkpointStamp(dir);
+        Loaded m = e.loaded;
+        if (m == null || m.checkpointStamp != stamp) {
+          e.loaded = null;
+          if (m != null) close(m);
+          m = load(name, dir, stamp);
+          e.loaded = m;
+          evictIdle(e);
+        }
+        return task.run(m);
+      } finally {
+        e.busy.release();
+      }
+    } finally {
+      global.release();
+    }
+  }
+
+  /** For tests: takes run {@code name}'s permit as a long generation would; release it with {@link #release}. */
+  boolean holdForTest(String name) {
+    return entries.computeIfAbsent(name, k -> new Entry()).busy.tryAcquire();
+  }
+
+  void release(String name) {
+    entries.get(name).busy.release();
+  }
+
+  /** Changes when a new checkpoint is committed: state.json (or the pending state.json.new) is replaced by a rename. */
+  private static long checkpointStamp(Path dir) {
+    long t = 0;
+    for (String f : List.of(Checkpoint.STATE, Checkpoint.STATE + ".new", "config.json")) {
+      try {
+        t = 31 * t + Files.getLastModifiedTime(dir.resolve(f)).toMillis();
+      } catch (IOException e) {
+        // absent
+      }
+    }
+    return t;
+  }
+
+  private Loaded load(String name, Path dir, long stamp) {
+    RunDirectory.Run run;
+    try {
+      run = ModelFolder.load(dir);
+    } catch (IOException | RuntimeException e) {
+      throw new ApiError(422, "run " + name + " cannot be loaded: " + Router.oneLine(e));
+    }
+    int threads = run.model().parameterCount() < SMALL_MODEL_PARAMETERS ? 1 : 0;
+    Backend backend = Backends.open(backendName, 0, threads);
+    try {
+      Generator g = Generator.withWeights(run.model(), backend, run.params());
+      // the weights now live in the backend: drop the host copy the run holds
+      RunDirectory.Run slim = new RunDirectory.Run(run.dir(), run.config(), run.model(), run.tokenizer(), run.state(),
+          new float[0]);
+      return new Loaded(name, g, run.tokenizer(), slim, stamp, backend);
+    } catch (RuntimeException e) {
+      backend.close();
+      throw e;
+    }
+  }
+
+  /** Closes least recently used idle models while more than {@code maxLoaded} are loaded. */
+  private void evictIdle(Entry keep) {
+    List<Entry> loaded = new ArrayList<>(entries.values().stream().filter(x -> x.loaded != null && x != keep).toList());
+    loaded.sort(Comparator.comparingLong(x -> x.lastUse));
+    int count = loaded.size() + 1;
+    for (Entry x : loaded) {
+      if (count <= maxLoaded) break;
+      if (x.busy.tryAcquire()) {
+        try {
+          Loaded m = x.loaded;
+          x.loaded = null;
+          if (m != null) {
+            close(m);
+            count--;
+          }
+        } finally {
+          x.busy.release();
+        }
+      }
+    }
+  }
+
+  private static void close(Loaded m) {
+    m.model().close();
+    m.backend().close();
+  }
+
+  /** How many models are loaded now. */
+  int loadedCount() {
+    return (int) entries.values().stream().filter(x -> x.loaded != null).count();
+  }
+
+  @Override
+  public void close() {
+    for (Entry e : entries.values()) {
+      Loaded m = e.loaded;
+      e.loaded = null;
+      if (m != null) close(m);
+    }
+  }
+}

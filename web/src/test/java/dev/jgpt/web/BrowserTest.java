@@ -1,0 +1,195 @@
+package dev.jgpt.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The page in a real headless Chromium: the dashboard draws a run's loss curve and follows a
+ * line the trainer appends; the playground streams a generation and shows a token's
+ * alternatives; score mode colours a text. Screenshots go to web/target/screenshots, and to
+ * docs/ with {@code -Djgpt.docs.screenshots=true} (how the README's pictures are made).
+ *
+ * <p>Needs chromedriver and Chromium (Debian: {@code apt-get install chromium chromium-driver});
+ * without them these tests are skipped, with one line saying so.
+ */
+class BrowserTest {
+  private static WebServer server;
+  private static WebDriver driver;
+  private static Path root;
+
+  @BeforeAll
+  static void start() throws Exception {
+    String driverPath = find(System.getProperty("webdriver.chrome.driver"), "/usr/bin/chromedriver",
+        "/usr/lib/chromium/chromedriver", "/usr/local/bin/chromedriver");
+    String browserPath = find(System.getProperty("jgpt.chromium"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome");
+    if (driverPath == null || browserPath == null) {
+      String why = "browser tests skipped: no " + (driverPath == null ? "chromedriver" : "Chromium")
+          + " found (assumed at /usr/bin/chromedriver and /usr/bin/chromium; apt-get install chromium chromium-driver)";
+      System.out.println(why);
+      Assumptions.abort(why);
+    }
+    root = TestRuns.root();
+    writeSecondRun(root.resolve("tiny-lr-high"));
+    server = WebServer.start(WebServer.Options.defaults(root).withPort(0));
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(browserPath);
+    Path profile = Files.createTempDirectory("jgpt-chromium");
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--user-data-dir=" + profile, "--window-size=1400,950");
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(driverPath))
+        .usingAnyFreePort().build();
+    driver = new ChromeDriver(service, options);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (driver != null) driver.quit();
+    if (server != null) server.close();
+  }
+
+  private static String find(String... candidates) {
+    for (String c : candidates) if (c != null && new File(c).canExecute()) return c;
+    return null;
+  }
+
+  /** A metrics-only run (training just started, no checkpoint yet) to overlay on tiny's curves. */
+  private static void writeSecondRun(Path dir) throws Exception {
+    Files.createDirectories(dir);
+    StringBuilder sb = new StringBuilder();
+    for (int step = 10; step <= 70; step += 10) {
+      sb.append(TestRuns.metricsLine(step));
+    }
+    Files.writeString(dir.resolve("metrics.jsonl"), scaled(sb.toString()));
+  }
+
+  private static String scaled(String lines) {
+    StringBuilder out = new StringBuilder();
+    for (String l : lines.lines().toList()) {
+      var m = dev.jgpt.tokenizer.json.Json.parseObject(l);
+      m.put("train_loss", ((Number) m.get("train_loss")).doubleValue() * 1.25);
+      if (m.get("val_loss") != null) m.put("val_loss", ((Number) m.get("val_loss")).doubleValue() * 1.25);
+      if (m.get("val_bpb") != null) m.put("val_bpb", ((Number) m.get("val_bpb")).doubleValue() * 1.25);
+      m.put("lr", ((Number) m.get("lr")).doubleValue() * 2);
+      out.append(dev.jgpt.tokenizer.json.Json.write(m)).append('\n');
+    }
+    return out.toString();
+  }
+
+  private Object js(String script, Object... args) {
+    return ((JavascriptExecutor) driver).executeScript(script, args);
+  }
+
+  private long points(String run) {
+    Object v = js("return window.jgpt.points[arguments[0]] || 0", run);
+    return ((Number) v).longValue();
+  }
+
+  private void tick(String run) {
+    new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> {
+      List<WebElement> box = d.findElements(By.cssSelector("#runs input[data-run='" + run + "']"));
+      if (box.isEmpty()) return false;
+      if (!box.get(0).isSelected()) box.get(0).click();
+      return box.get(0).isSelected();
+    });
+  }
+
+  private void screenshot(String name) throws Exception {
+    byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+    Path target = Path.of("target", "screenshots");
+    Files.createDirectories(target);
+    Files.write(target.resolve(name), png);
+    if (Boolean.getBoolean("jgpt.docs.screenshots")) {
+      Path docs = Path.of("..", "docs");
+      Files.createDirectories(docs);
+      Files.write(docs.resolve(name), png);
+    }
+  }
+
+  @Test
+  void theDashboardDrawsTheLossCurveAndFollowsANewLine() throws Exception {
+    long t0 = System.nanoTime();
+    driver.get(server.url());
+    tick("tiny");
+    tick("tiny-lr-high");
+    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    wait.until(d -> points("tiny") == 10 && points("tiny-lr-high") == 7);
+    System.out.println("dashboard: two runs drawn " + (System.nanoTime() - t0) / 1_000_000 + " ms after opening the page");
+    List<WebElement> canvases = driver.findElements(By.cssSelector("#chart-loss canvas"));
+    assertEquals(1, canvases.size(), "the loss chart is drawn");
+    // the legend names both runs' train and val series
+    String legend = driver.findElement(By.cssSelector("#chart-loss")).getText();
+    assertTrue(legend.contains("tiny train") && legend.contains("tiny-lr-high val"), legend);
+
+    // the trainer appends a line: the curve has one more point within a couple of seconds
+    long appended = System.nanoTime();
+    Files.writeString(root.resolve("tiny").resolve("metrics.jsonl"), TestRuns.metricsLine(110), StandardOpenOption.APPEND);
+    new WebDriverWait(driver, Duration.ofSeconds(3)).until(d -> points("tiny") == 11);
+    System.out.println("dashboard: new metrics line drawn " + (System.nanoTime() - appended) / 1_000_000
+        + " ms after it was appended");
+    driver.findElement(By.cssSelector("#runs li[data-run='tiny'] .name")).click(); // show its configuration
+    wait.until(d -> d.findElement(By.cssSelector("#run-detail pre")).getText().contains("n_embd"));
+    screenshot("serve-dashboard.png");
+  }
+
+  @Test
+  void thePlaygroundStreamsTokensAndShowsAlternatives() throws Exception {
+    driver.get(server.url());
+    driver.findElement(By.id("tab-playground")).click();
+    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    wait.until(d -> d.findElements(By.cssSelector("#pg-run option[value='tiny']")).size() == 1);
+    new Select(driver.findElement(By.id("pg-run"))).selectByValue("tiny");
+    WebElement prompt = driver.findElement(By.id("pg-prompt"));
+    prompt.clear();
+    prompt.sendKeys("to be or");
+    WebElement max = driver.findElement(By.id("pg-max"));
+    max.clear();
+    max.sendKeys("60");
+    driver.findElement(By.id("pg-go")).click();
+    wait.until(d -> d.findElement(By.id("pg-status")).getText().contains("tokens/s"));
+    String status = driver.findElement(By.id("pg-status")).getText();
+    System.out.println("playground: " + status);
+    List<WebElement> tokens = driver.findElements(By.cssSelector("#pg-output .tok"));
+    assertEquals(60, tokens.size(), status);
+    String bg = tokens.get(1).getCssValue("background-color");
+    assertTrue(bg.startsWith("rgb"), bg); // coloured by probability
+    tokens.get(5).click();
+    wait.until(d -> d.findElements(By.cssSelector("#alt-table tr")).size() == 10);
+    assertEquals(1, driver.findElements(By.cssSelector("#alt-table tr.chosen")).size());
+    screenshot("serve-playground.png");
+
+    // score mode: the same text coloured by surprisal
+    driver.findElement(By.cssSelector("input[name=mode][value=score]")).click();
+    prompt.clear();
+    prompt.sendKeys("to be or not to be, that is the answer.");
+    driver.findElement(By.id("pg-go")).click();
+    wait.until(d -> d.findElement(By.id("pg-status")).getText().contains("bits/byte"));
+    assertEquals(39, driver.findElements(By.cssSelector("#pg-output .tok")).size());
+    driver.findElements(By.cssSelector("#pg-output .tok")).get(36).click();
+    wait.until(d -> d.findElements(By.cssSelector("#alt-table tr")).size() == 10);
+    screenshot("serve-score.png");
+  }
+}
