@@ -1,5 +1,7 @@
 package dev.jgpt.transformer;
 
+import java.io.IOException;
+
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.HeapBackend;
@@ -74,6 +76,22 @@ public final class Generator implements NextTokenModel {
   }
 
   /**
+   * A generator whose weights {@code source} writes straight into the backend's parameter
+   * buffer, tensor by tensor: a large model is never held twice on the heap.
+   */
+  public static Generator withWeights(GptConfig cfg, Backend backend, WeightSink.Source source) throws IOException {
+    ParameterLayout layout = new ParameterLayout(cfg);
+    FloatBuf params = backend.allocFloat("params", layout.totalCount());
+    try {
+      source.writeTo((offset, data, from, length) -> backend.write(params, offset, data, from, length));
+    } catch (IOException | RuntimeException e) {
+      backend.close();
+      throw e;
+    }
+    return new Generator(cfg, backend, params);
+  }
+
+  /**
    * The Java heap that loading {@code cfg}'s weights and generating with {@link #withWeights} on
    * {@code backend} take, computed without allocating, from the same layouts the generator
    * allocates: the weights as read from the checkpoint, and where the backend's buffers are Java
@@ -81,12 +99,31 @@ public final class Generator implements NextTokenModel {
    * activations (allocated at the first prefill).
    */
   public static MemoryEstimate memory(GptConfig cfg, Backend backend) {
+    return memory(cfg, backend, new ParameterLayout(cfg).totalCount());
+  }
+
+  /**
+   * The same when the weights are streamed into the backend ({@link #withWeights(GptConfig,
+   * Backend, WeightSink.Source)}): instead of a whole copy, one tensor as read, and for the 2-D
+   * weights of the blocks (stored transposed in Hugging Face files) its transposed copy too.
+   */
+  public static MemoryEstimate memoryStreamed(GptConfig cfg, Backend backend) {
+    long largest = 0;
+    for (TensorSpec t : new ParameterLayout(cfg).tensors()) {
+      boolean transposed = t.name().startsWith("h.") && t.shape().length == 2;
+      largest = Math.max(largest, (transposed ? 2L : 1L) * t.size());
+    }
+    return memory(cfg, backend, largest);
+  }
+
+  // asRead: floats of the weights held on the heap while they are read
+  private static MemoryEstimate memory(GptConfig cfg, Backend backend, long asRead) {
     long P = new ParameterLayout(cfg).totalCount(); // validates cfg
     int T = cfg.blockSize(), C = cfg.nEmbd(), NH = cfg.nHead();
     long f = Float.BYTES;
     long onHeap = backend instanceof HeapBackend ? 1 : 0;
     return new MemoryEstimate(List.of(
-        new MemoryEstimate.Part("parameters as read", P * f),
+        new MemoryEstimate.Part("parameters as read", asRead * f),
         new MemoryEstimate.Part("parameters", onHeap * P * f),
         new MemoryEstimate.Part("KV cache", onHeap * 2 * KvCache.floatsPerTensor(cfg.nLayer(), T, C) * f),
         new MemoryEstimate.Part("activations", onHeap * (BufferCursor.count(c -> DecodeActivations.layOut(c, C, NH, T,

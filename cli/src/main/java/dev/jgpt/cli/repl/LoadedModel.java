@@ -9,6 +9,7 @@ import dev.jgpt.transformer.Generator;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.NextTokenModel;
 import dev.jgpt.transformer.RunDirectory;
+import dev.jgpt.transformer.interop.HfGpt2;
 import dev.jgpt.transformer.interop.ModelFolder;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,17 +34,40 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
    * {@code device}; threads 0 = automatic.
    */
   public static LoadedModel open(Path runDir, String backendName, int device, int threads) throws IOException {
-    // a jgpt run or a Hugging Face GPT-2 folder; the latter's size is known before its weights are read
-    GptConfig before = ModelFolder.configBeforeLoading(runDir);
-    RunDirectory.Run run = before == null ? ModelFolder.load(runDir) : null;
-    GptConfig cfg = before != null ? before : run.model();
-    Backend backend = Backends.open(backendName, device, generationThreads(cfg, threads));
+    GptConfig hf = ModelFolder.configBeforeLoading(runDir);
+    if (hf != null) return openHuggingFace(runDir, hf, backendName, device, threads);
+    RunDirectory.Run run = ModelFolder.load(runDir);
+    Backend backend = Backends.open(backendName, device, generationThreads(run.model(), threads));
     try {
-      MemoryCheck.requireFits(Generator.memory(cfg, backend), HeapBudget.current(), null);
-      if (run == null) run = ModelFolder.load(runDir);
+      MemoryCheck.requireFits(Generator.memory(run.model(), backend), HeapBudget.current(), null);
       Generator generator = Generator.withWeights(run.model(), backend, run.params());
       return new LoadedModel(runDir.toString(), generator, run.tokenizer(), backend);
     } catch (RuntimeException e) {
+      backend.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A Hugging Face GPT-2 folder: its size is known from config.json before anything is read, and
+   * its weights stream from model.safetensors straight into the backend, tensor by tensor, so a
+   * gpt2-xl (6.2 GB of weights) is never held twice.
+   */
+  private static LoadedModel openHuggingFace(Path dir, GptConfig cfg, String backendName, int device, int threads)
+      throws IOException {
+    Backend backend = Backends.open(backendName, device, generationThreads(cfg, threads));
+    Generator generator;
+    try {
+      MemoryCheck.requireFits(Generator.memoryStreamed(cfg, backend), HeapBudget.current(), null);
+      generator = Generator.withWeights(cfg, backend, sink -> HfGpt2.readWeights(dir, cfg, sink));
+    } catch (IOException | RuntimeException e) {
+      backend.close();
+      throw e;
+    }
+    try {
+      return new LoadedModel(dir.toString(), generator, HfGpt2.readTokenizer(dir, cfg), backend);
+    } catch (IOException | RuntimeException e) {
+      generator.close();
       backend.close();
       throw e;
     }

@@ -7,6 +7,7 @@ import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.ParameterLayout;
 import dev.jgpt.transformer.Safetensors;
 import dev.jgpt.transformer.TensorSpec;
+import dev.jgpt.transformer.WeightSink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -94,7 +95,7 @@ public final class HfGpt2 {
     return new Model(dir, cfg, tokenizer, params);
   }
 
-  static Tokenizer readTokenizer(Path dir, GptConfig cfg) throws IOException {
+  public static Tokenizer readTokenizer(Path dir, GptConfig cfg) throws IOException {
     boolean pair = Files.isRegularFile(dir.resolve("vocab.json")) && Files.isRegularFile(dir.resolve("merges.txt"));
     if (!pair && !Files.isRegularFile(dir.resolve("tokenizer.json"))) {
       throw new NoSuchFileException(dir + " has no tokenizer: download vocab.json and merges.txt (or tokenizer.json) "
@@ -115,6 +116,16 @@ public final class HfGpt2 {
 
   /** The weights of model.safetensors in jgpt's layout for {@code cfg}. */
   public static float[] readWeights(Path dir, GptConfig cfg) throws IOException {
+    float[] params = new float[new ParameterLayout(cfg).totalCount()];
+    readWeights(dir, cfg, WeightSink.into(params));
+    return params;
+  }
+
+  /**
+   * The weights of model.safetensors, one tensor at a time into {@code sink} (in jgpt's layout
+   * for {@code cfg}): at most two copies of one tensor are on the heap at once.
+   */
+  public static void readWeights(Path dir, GptConfig cfg, WeightSink sink) throws IOException {
     Path file = dir.resolve("model.safetensors");
     if (!Files.isRegularFile(file)) {
       if (Files.exists(dir.resolve("pytorch_model.bin"))) {
@@ -126,7 +137,6 @@ public final class HfGpt2 {
     Safetensors st = Safetensors.read(file);
     String prefix = st.entry("transformer.wte.weight") != null ? "transformer." : "";
     ParameterLayout layout = new ParameterLayout(cfg);
-    float[] params = new float[layout.totalCount()];
     Set<String> used = new HashSet<>();
     for (TensorSpec t : layout.tensors()) {
       String name = prefix + hfName(t.name());
@@ -137,16 +147,19 @@ public final class HfGpt2 {
       if (t.name().equals("wte")) {
         // (vocab_size, C) into the first rows of the padded (Vp, C); the padded rows stay zero
         expectShape(file, e, cfg.vocabSize(), cfg.nEmbd());
-        st.readInto(e, params, t.offset());
       } else if (isConv1d(t.name())) {
         expectShape(file, e, jgptShape[1], jgptShape[0]);
-        float[] inOut = new float[jgptShape[0] * jgptShape[1]];
-        st.readInto(e, inOut, 0);
-        transpose(inOut, 0, jgptShape[1], jgptShape[0], params, t.offset());
       } else {
         expectShape(file, e, jgptShape);
-        st.readInto(e, params, t.offset());
       }
+      float[] stored = new float[Math.toIntExact(e.numel())];
+      st.readInto(e, stored, 0);
+      if (isConv1d(t.name())) {
+        float[] outIn = new float[stored.length];
+        transpose(stored, 0, jgptShape[1], jgptShape[0], outIn, 0);
+        stored = outIn;
+      }
+      sink.write(t.offset(), stored, 0, stored.length);
     }
     for (Safetensors.Entry e : st.entries()) {
       String n = e.name();
@@ -157,7 +170,6 @@ public final class HfGpt2 {
       }
       throw new IOException(file + ": tensor " + n + " is not part of GPT-2; the file is not a GPT-2 checkpoint");
     }
-    return params;
   }
 
   /** jgpt's layout name -> the name in Hugging Face's GPT-2 files (without "transformer."). */

@@ -113,6 +113,20 @@ class HfGpt2Test {
   }
 
   @Test
+  void weightsStreamedIntoTheBackendGiveTheSameModelAsAHostCopy() throws IOException {
+    Path dir = fixture(tmp);
+    GptConfig cfg = HfGpt2.readConfig(dir);
+    int[] context = {464, 2068, 7586};
+    try (var a = new ReferenceBackend(); var b = new ReferenceBackend();
+        var copied = dev.jgpt.transformer.Generator.withWeights(cfg, a, HfGpt2.readWeights(dir, cfg));
+        var streamed = dev.jgpt.transformer.Generator.withWeights(cfg, b, sink -> HfGpt2.readWeights(dir, cfg, sink))) {
+      assertArrayEquals(copied.nextLogits(context, 3), streamed.nextLogits(context, 3));
+    }
+    assertTrue(dev.jgpt.transformer.Generator.memoryStreamed(cfg, new ReferenceBackend()).totalBytes()
+        < dev.jgpt.transformer.Generator.memory(cfg, new ReferenceBackend()).totalBytes(), "no second copy of the weights");
+  }
+
+  @Test
   void conv1dWeightsAreTransposedIntoJgptsLayout() {
     float[] inOut = {1, 2, 3, 4, 5, 6}; // (in=2, out=3)
     float[] outIn = new float[7];
