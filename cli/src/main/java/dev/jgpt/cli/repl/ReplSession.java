@@ -307,9 +307,11 @@ public final class ReplSession implements AutoCloseable {
     if (probs) out.println(style.bold("text: ") + TextEscapes.quote(r.text()));
     else if (!atLineStart[0] || style.colours()) out.println();
     if (style.colours()) {
-      out.println(style.dim(String.format(Locale.ROOT, "[%s, %.0f tokens/s, first after %.0f ms; stopped: %s]",
-          Layout.count(r.newTokens().length, "token"), r.tokensPerSecond(), r.firstTokenNanos() / 1e6,
-          stopReason(r.reason()))));
+      List<String> summary = List.of("[" + Layout.count(r.newTokens().length, "token") + ",",
+          String.format(Locale.ROOT, "%.0f tokens/s,", r.tokensPerSecond()),
+          String.format(Locale.ROOT, "first after %.0f ms;", r.firstTokenNanos() / 1e6),
+          "stopped: " + stopReason(r.reason()) + "]");
+      for (String l : Layout.wrap(summary, width() - 1, "")) out.println(style.dim(l));
       if (colour || probs) legend();
     } else if (r.reason() == GenerationLoop.StopReason.CANCELLED) {
       out.println("(stopped: cancelled)");
