@@ -77,7 +77,8 @@ final class BenchKernelsCommand implements Callable<Integer> {
     try (Backend be = Backends.open(BackendFlag.name(spec, backend), threads)) {
       out.println("backend: " + be.description());
       double peak = PeakFlops.measure(peakThreads, 300, 5);
-      out.printf(Locale.ROOT, "FP32 peak (Vector API FMA loop, %d threads): %.1f GFLOP/s%n%n", peakThreads, peak);
+      out.printf(Locale.ROOT, "FP32 peak (Vector API FMA loop, %d %s): %.1f GFLOP/s%n%n", peakThreads,
+          peakThreads == 1 ? "thread" : "threads", peak);
       BenchKernelsTimer timer = new BenchKernelsTimer(be, repeat);
       out.printf(Locale.ROOT, "%-12s %-18s %9s %9s %7s %9s %9s %7s%n", "matmul", "rows x C -> OC", "fwd ms",
           "GFLOP/s", "% peak", "bwd ms", "GFLOP/s", "% peak");

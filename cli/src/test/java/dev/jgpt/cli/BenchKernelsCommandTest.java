@@ -11,7 +11,7 @@ class BenchKernelsCommandTest {
   void smallRunPrintsThePeakAndEveryNanoGptShape() {
     CliRunner.Result r = CliRunner.run("bench", "kernels", "--small", "--repeat", "1", "--threads", "1");
     assertEquals(0, r.exitCode(), r.toString());
-    assertTrue(r.out().contains("FP32 peak (Vector API FMA loop, 1 threads)"), r.toString());
+    assertTrue(r.out().contains("FP32 peak (Vector API FMA loop, 1 thread)"), r.toString());
     for (String shape : new String[] {"768 x 128 -> 128", "768 x 128 -> 384", "768 x 128 -> 512", "12 x 64 x 128 / 4"}) {
       assertTrue(r.out().contains(shape), shape + "\n" + r);
     }

@@ -41,9 +41,9 @@ class ScoreCommandTest {
     CliRunner.Result r = CliRunner.runWithInput("to be", "score", "--run", TinyRun.shared().toString());
     assertEquals(0, r.exitCode(), r.toString());
     List<String> lines = r.out().lines().toList();
-    assertEquals(1 + 5 + 1, lines.size(), r.out());
+    assertEquals(1 + 5 + 2, lines.size(), "header, 5 tokens, the totals wrapped to 80 columns: " + r.out());
     assertTrue(lines.get(6).contains("5 tokens (5 scored, 5 bytes)"), r.out());
-    assertTrue(lines.get(6).contains("bits per byte"), r.out());
+    assertTrue(lines.get(7).contains("bits per byte"), r.out());
   }
 
   /** A Latin-1 file is not UTF-8: its bytes are scored as they are, not as U+FFFD replacements (3 bytes each). */

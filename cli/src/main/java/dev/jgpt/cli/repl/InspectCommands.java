@@ -146,15 +146,10 @@ final class InspectCommands implements AutoCloseable {
         items.append(items.isEmpty() ? "" : "  ").append(style.byProbability(item, c.raw()));
       }
       String label = d == 0 ? "emb" : d == L ? d + " out" : String.valueOf(d);
-      int visible = visibleLength(items.toString());
+      int visible = Layout.visibleLength(items.toString());
       out.println(String.format(Locale.ROOT, "  %-6s", label) + items + " ".repeat(Math.max(0, itemsWidth - visible))
           + String.format(Locale.ROOT, "  %" + rankHead.length() + "d", tp.rawRank(predicted)));
     }
-  }
-
-  private static int visibleLength(String s) {
-    String plain = s.replaceAll("\u001b\\[[0-9;]*m", "");
-    return plain.codePointCount(0, plain.length());
   }
 
   // ---------------------------------------------------------------- :similar

@@ -1,5 +1,7 @@
 package dev.jgpt.cli.repl;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,6 +47,8 @@ public final class ReplCommands {
       new Info(":similar", "TOKEN", "the 10 tokens nearest to TOKEN (text of one token, or #ID) by embedding cosine",
           List.of()),
       new Info(":gen", "TEXT", "generate after TEXT, even when it starts with ':' or '#'", List.of()),
+      new Info(":add", "TEXT", "append TEXT to the context without generating; Enter on an empty line then goes on "
+          + "from it", List.of()),
       new Info(":reset", "", "empty the context", List.of()),
       new Info(":load", "RUN", "switch to another run folder", List.of()),
       new Info(":save", "FILE", "write the session as a script; 'jgpt repl < FILE' replays it", List.of()),
@@ -56,18 +60,31 @@ public final class ReplCommands {
     return ALL.stream().filter(i -> i.name().equals(n)).findFirst();
   }
 
-  /** Lines of :help. */
-  public static List<String> help() {
-    int width = 0;
-    for (Info i : ALL) width = Math.max(width, (i.name() + " " + i.args()).length());
-    java.util.ArrayList<String> lines = new java.util.ArrayList<>();
-    lines.add("Type text and press Enter to continue it; an empty line continues the context; a line ending in \\"
-        + " goes on on the next line; lines starting with # are comments.");
+  /**
+   * Lines of :help, at most {@code width} columns wide (a long description goes on, indented,
+   * on the next line); with colours, the colour legend at the end.
+   */
+  public static List<String> help(Style style, int width) {
+    int nameWidth = 0;
+    for (Info i : ALL) nameWidth = Math.max(nameWidth, (i.name() + " " + i.args()).length());
+    List<String> lines = new ArrayList<>(words(
+        "Type text (not starting with ':') and press Enter: it starts a new context and the model continues it. "
+        + "An empty line continues the context; :add TEXT appends to it. A line ending in \\ goes on on the "
+        + "next line; lines starting with # are comments.", width, ""));
+    String indent = " ".repeat(nameWidth + 4);
     for (Info i : ALL) {
       String head = (i.name() + " " + i.args()).strip();
-      lines.add("  " + head + " ".repeat(width - head.length() + 2) + i.help());
+      List<String> text = words(i.help(), width, indent);
+      lines.add("  " + head + " ".repeat(nameWidth - head.length() + 2) + text.getFirst().substring(indent.length()));
+      lines.addAll(text.subList(1, text.size()));
     }
     lines.add("Ctrl-C stops a generation; Ctrl-D leaves.");
+    if (style.colours()) lines.add(style.legend());
     return lines;
+  }
+
+  /** {@code text} wrapped at its spaces to {@code width} columns, each line starting with {@code indent}. */
+  private static List<String> words(String text, int width, String indent) {
+    return Layout.wrap(Arrays.asList(text.split(" ")), width - 1, indent);
   }
 }

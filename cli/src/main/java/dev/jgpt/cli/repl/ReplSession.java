@@ -20,6 +20,7 @@ import dev.jgpt.transformer.TokenProbabilities;
 import dev.jgpt.transformer.inspect.Inspector;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -66,6 +67,7 @@ public final class ReplSession implements AutoCloseable {
   private boolean probs;
   private int probsTop = 10;
   private boolean colour = true;
+  private boolean legendShown; // the colour legend, once per session after the first coloured output
   private int[] context = new int[0];
   private InspectCommands inspect; // :attn, :lens, :similar; made on first use
   private IntSupplier width = () -> 80; // the terminal's columns
@@ -202,11 +204,13 @@ public final class ReplSession implements AutoCloseable {
     if (ReplCommands.find(name).isEmpty()) {
       throw new IllegalArgumentException("unknown command " + name + "; type :help for the list");
     }
-    if (!name.equals(":save") && !name.equals(":help") && !name.equals(":quit") && !name.equals(":exit")) {
+    if (name.equals(":load")) {
+      transcript.add(":load " + absoluteRun(arg.strip())); // a saved script replays from any folder
+    } else if (!name.equals(":save") && !name.equals(":help") && !name.equals(":quit") && !name.equals(":exit")) {
       transcript.add(scriptLine(line));
     }
     switch (name) {
-      case ":help" -> ReplCommands.help().forEach(out::println);
+      case ":help" -> ReplCommands.help(style, width()).forEach(out::println);
       case ":temp" -> settings = settings.withTemperature(number(name, arg));
       case ":topk" -> settings = settings.withTopK(integer(name, arg));
       case ":topp" -> settings = settings.withTopP(number(name, arg));
@@ -230,9 +234,13 @@ public final class ReplSession implements AutoCloseable {
       case ":back" -> back(arg.isBlank() ? 1 : integer(name, arg));
       case ":tok" -> tok(arg);
       case ":attn" -> inspect().attn(arg, contextOrStart());
-      case ":lens" -> inspect().lens(arg.isEmpty() ? contextOrStart() : promptTokens(arg));
+      case ":lens" -> {
+        inspect().lens(arg.isEmpty() ? contextOrStart() : promptTokens(arg));
+        legend();
+      }
       case ":similar" -> inspect().similar(arg, encode(TextEscapes.unescape(arg)));
       case ":gen" -> generateAfter(required(name, arg, "TEXT"));
+      case ":add" -> add(required(name, arg, "TEXT"));
       case ":reset" -> context = new int[0];
       case ":load" -> {
         load(required(name, arg, "RUN").strip());
@@ -253,6 +261,14 @@ public final class ReplSession implements AutoCloseable {
     generate();
   }
 
+  /** {@code :add TEXT}: TEXT's tokens appended to the context, nothing generated; the next generation goes on from them. */
+  private void add(String text) {
+    requireModel();
+    int[] ids = encode(text);
+    context = context.length == 0 ? promptTokens(text) : concat(context, ids);
+    showTail(Double.NaN);
+  }
+
   private void continueContext() {
     requireModel();
     if (context.length == 0) context = loop.promptTokens("");
@@ -268,8 +284,8 @@ public final class ReplSession implements AutoCloseable {
         if (probs) {
           out.println((atLineStart[0] ? "" : "\n") + style.bold("[" + (t.index() + 1) + "]") + " "
               + TokenDisplay.quoted(tok, t.id()));
-          ProbabilityView.render(t.probabilities(), probsTop, id -> TokenDisplay.quoted(tok, id), style, true)
-              .forEach(out::println);
+          ProbabilityView.render(t.probabilities(), probsTop, id -> TokenDisplay.quoted(tok, id), style, true,
+              width()).forEach(out::println);
           atLineStart[0] = true;
         } else if (!t.printable().isEmpty()) {
           double p = t.probabilities().raw(t.id());
@@ -290,12 +306,38 @@ public final class ReplSession implements AutoCloseable {
     context = r.context();
     if (probs) out.println(style.bold("text: ") + TextEscapes.quote(r.text()));
     else if (!atLineStart[0] || style.colours()) out.println();
-    if (r.reason() == GenerationLoop.StopReason.CANCELLED) out.println(style.dim("(stopped)"));
     if (style.colours()) {
-      out.println(style.dim(String.format(Locale.ROOT, "[%d tokens, %.0f tokens/s, first after %.0f ms, ended by %s]",
-          r.newTokens().length, r.tokensPerSecond(), r.firstTokenNanos() / 1e6, r.reason().label())));
+      List<String> summary = List.of("[" + Layout.count(r.newTokens().length, "token") + ",",
+          String.format(Locale.ROOT, "%.0f tokens/s,", r.tokensPerSecond()),
+          String.format(Locale.ROOT, "first after %.0f ms;", r.firstTokenNanos() / 1e6),
+          "stopped: " + stopReason(r.reason()) + "]");
+      for (String l : Layout.wrap(summary, width() - 1, "")) out.println(style.dim(l));
+      if (colour || probs) legend();
+    } else if (r.reason() == GenerationLoop.StopReason.CANCELLED) {
+      out.println("(stopped: cancelled)");
     }
     for (String l : r.text().split("\n", -1)) transcript.add("# " + l);
+  }
+
+  /** Why a generation ended, in the summary line's words. */
+  static String stopReason(GenerationLoop.StopReason reason) {
+    return switch (reason) {
+      case MAX_TOKENS -> "length";
+      case END_OF_TEXT -> "end of text";
+      case STOP_STRING -> "stop string";
+      case CANCELLED -> "cancelled";
+    };
+  }
+
+  /** The colour legend, once per session, after the first output coloured by probability (terminals only). */
+  private void legend() {
+    if (!style.colours() || legendShown) return;
+    legendShown = true;
+    out.println(style.dim("  ") + style.legend());
+  }
+
+  private int width() {
+    return Math.max(40, width.getAsInt());
   }
 
   private void next(String text) {
@@ -360,6 +402,12 @@ public final class ReplSession implements AutoCloseable {
     return context.length > 0 ? context : loop.promptTokens("");
   }
 
+  private static int[] concat(int[] a, int[] b) {
+    int[] c = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
+  }
+
   private static int[] append(int[] a, int id) {
     int[] b = Arrays.copyOf(a, a.length + 1);
     b[a.length] = id;
@@ -368,7 +416,8 @@ public final class ReplSession implements AutoCloseable {
 
   private void table(TokenProbabilities tp) {
     Tokenizer tok = loaded.tokenizer();
-    ProbabilityView.render(tp, probsTop, id -> TokenDisplay.quoted(tok, id), style, true).forEach(out::println);
+    ProbabilityView.render(tp, probsTop, id -> TokenDisplay.quoted(tok, id), style, true, width()).forEach(out::println);
+    legend();
   }
 
   /** The end of the context, its last token marked (coloured by {@code p} on a terminal, bracketed in plain text). */
@@ -381,7 +430,7 @@ public final class ReplSession implements AutoCloseable {
     String marked = style.colours()
         ? style.bold(Double.isNaN(p) ? last : style.byProbability(last, p))
         : "[" + last + "]";
-    out.println("  context (" + n + " tokens): " + TextEscapes.escape(before) + marked);
+    out.println("  context (" + Layout.count(n, "token") + "): " + TextEscapes.escape(before) + marked);
   }
 
   // ---------------------------------------------------------------- inspection
@@ -391,7 +440,8 @@ public final class ReplSession implements AutoCloseable {
     if (text.isEmpty()) throw new IllegalArgumentException(":score needs TEXT, e.g. :score To be or not to be");
     Scorer.Result r = new Scorer(loaded.model(), loaded.tokenizer()).score(LosslessText.encode(text), 5, () -> cancelRequested);
     if (style.colours()) out.println("  " + ScoreView.colouredText(r, style));
-    ScoreView.table(r, loaded.tokenizer(), style).forEach(out::println);
+    ScoreView.table(r, loaded.tokenizer(), style, width()).forEach(out::println);
+    legend();
   }
 
   private InspectCommands inspect() {
@@ -414,7 +464,7 @@ public final class ReplSession implements AutoCloseable {
     long bytes = 0;
     for (int id : ids) {
       String item = id + " " + TokenDisplay.quoted(tok, id);
-      if (!line.isEmpty() && line.length() + 2 + item.length() > 76) {
+      if (!line.isEmpty() && line.length() + 2 + item.length() > width() - 4) {
         out.println("  " + line);
         line.setLength(0);
       }
@@ -422,19 +472,21 @@ public final class ReplSession implements AutoCloseable {
       bytes += tok.tokenBytes(id).length;
     }
     if (!line.isEmpty()) out.println("  " + line);
-    out.println(String.format(Locale.ROOT, "  %d tokens, %d bytes, %.2f bytes per token", ids.length, bytes,
-        ids.length == 0 ? 0.0 : (double) bytes / ids.length));
+    out.println(String.format(Locale.ROOT, "  %s, %s, %.2f bytes per token", Layout.count(ids.length, "token"),
+        Layout.count(bytes, "byte"), ids.length == 0 ? 0.0 : (double) bytes / ids.length));
   }
 
   private void show() {
-    for (String s : settings.describe()) out.println("  " + s);
+    for (String s : settings.describe()) {
+      Layout.wrap(Arrays.asList(s.split(" ")), width() - 1, "  ").forEach(out::println);
+    }
     out.println("  probs       " + (probs ? "on, top " + probsTop : "off"));
     out.println("  draws       " + nextDraw + " so far");
     out.println("  model       " + (loaded == null ? "none (:load RUN)" : loaded.description()));
     if (loaded != null && context.length > 0) {
       String text = loaded.tokenizer().decode(context);
       if (text.length() > TAIL_CHARS) text = "…" + text.substring(text.length() - TAIL_CHARS);
-      out.println("  context     " + context.length + " tokens: " + TextEscapes.quote(text));
+      out.println("  context     " + Layout.count(context.length, "token") + ": " + TextEscapes.quote(text));
     } else {
       out.println("  context     empty");
     }
@@ -551,18 +603,36 @@ public final class ReplSession implements AutoCloseable {
     context = new int[0];
   }
 
-  /** Writes a script that replays the session: the model, the settings at the start, then every input line. */
+  /**
+   * Writes a script that replays the session: the model, the settings at the start, then every
+   * input line. Run folders are written as absolute paths, so the script replays from any folder;
+   * the file's folder must exist (a typo is an error, not a new folder).
+   */
   private void save(Path file) throws IOException {
+    Path folder = file.toAbsolutePath().getParent();
+    if (folder != null && !Files.isDirectory(folder)) {
+      throw new IllegalArgumentException(":save: no folder " + folder + " (create it first, or save elsewhere)");
+    }
     StringBuilder sb = new StringBuilder();
     sb.append("# jgpt repl session saved ")
         .append(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")))
         .append("; replay it with: jgpt repl < ").append(file.getFileName()).append('\n');
-    if (initialModel != null) sb.append(":load ").append(initialModel).append('\n');
+    if (initialModel != null) sb.append(":load ").append(absoluteRun(initialModel)).append('\n');
     for (String s : settingsCommands(initialSettings)) sb.append(s).append('\n');
     for (String s : transcript) sb.append(s).append('\n');
     byte[] script = LosslessText.encode(sb.toString()); // the bytes that were typed, so a replay scores the same
     CheckpointFiles.write(file, o -> o.write(script));
-    out.println("saved " + transcript.size() + " lines to " + file);
+    out.println("saved " + Layout.count(transcript.size(), "line") + " to " + file);
+  }
+
+  /** A run folder as an absolute path when it exists here; anything else as typed. */
+  private static String absoluteRun(String run) {
+    try {
+      Path p = Path.of(run);
+      return Files.isDirectory(p) ? p.toAbsolutePath().normalize().toString() : run;
+    } catch (java.nio.file.InvalidPathException e) {
+      return run;
+    }
   }
 
   private static List<String> settingsCommands(SamplerSettings s) {

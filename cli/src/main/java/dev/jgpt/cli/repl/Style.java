@@ -53,18 +53,37 @@ public final class Style {
     return wrap("36", s);
   }
 
+  /** The probability colours, likeliest first: at least {@link #THRESHOLDS}[i] gets COLOURS[i], below all gets the last. */
+  private static final double[] THRESHOLDS = {0.5, 0.2, 0.05, 0.01};
+  private static final String[] COLOURS = {"92", "32", "33", "91", "31"};
+
   /**
    * {@code s} coloured by a probability: green for likely, through yellow, to red for tokens the
-   * model found surprising (thresholds at 50%, 20%, 5%, 1%).
+   * model found surprising (thresholds at 50%, 20%, 5%, 1%; {@link #legend()} explains them).
    */
   public String byProbability(String s, double p) {
-    String code;
-    if (p >= 0.5) code = "92";
-    else if (p >= 0.2) code = "32";
-    else if (p >= 0.05) code = "33";
-    else if (p >= 0.01) code = "91";
-    else code = "31";
-    return wrap(code, s);
+    int i = 0;
+    while (i < THRESHOLDS.length && p < THRESHOLDS[i]) i++;
+    return wrap(COLOURS[i], s);
+  }
+
+  /**
+   * One short line that explains {@link #byProbability}'s colours, each range written in its
+   * colour: "colour = probability: ≥50%  20-50%  5-20%  1-5%  <1%".
+   */
+  public String legend() {
+    StringBuilder sb = new StringBuilder("colour = probability:");
+    for (int i = 0; i <= THRESHOLDS.length; i++) {
+      String range = i == 0 ? "≥" + percent(THRESHOLDS[0])
+          : i == THRESHOLDS.length ? "<" + percent(THRESHOLDS[i - 1])
+          : percent(THRESHOLDS[i]).replace("%", "") + "-" + percent(THRESHOLDS[i - 1]);
+      sb.append(i == 0 ? " " : "  ").append(wrap(COLOURS[i], range));
+    }
+    return sb.toString();
+  }
+
+  private static String percent(double p) {
+    return Math.round(p * 100) + "%";
   }
 
   /**

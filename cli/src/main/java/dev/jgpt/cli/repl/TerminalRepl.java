@@ -50,7 +50,7 @@ public final class TerminalRepl {
         ReplSession session = new ReplSession(runs::open, terminal.writer(), Style.terminal(), settings)) {
       Style style = session.style();
       session.setWidth(terminal::getWidth);
-      terminal.writer().println(style.dim("jgpt repl: type text to continue it, :help for commands, Ctrl-D to leave"));
+      terminal.writer().println(style.dim("jgpt repl: type text and the model continues it, :help for commands, Ctrl-D to leave"));
       LineReader reader = lineReader(terminal, historyFile());
       if (preload != null) session.loadInitial(initialRun, run -> joinPreload(preload));
       else session.error(noRun);

@@ -107,7 +107,7 @@ class ReplSessionTest {
   }
 
   @Test
-  void helpListsEveryCommandWithOneLineEach() throws IOException {
+  void helpListsEveryCommandOnceEach() throws IOException {
     String out = session(":help\n");
     for (ReplCommands.Info i : ReplCommands.ALL) {
       assertEquals(1, lines(out).stream().filter(l -> l.startsWith("  " + i.name() + " ") || l.equals("  " + i.name()))
@@ -176,7 +176,7 @@ class ReplSessionTest {
     assertTrue(out.contains(String.format(Locale.ROOT, "NLL %.3f nats", nll)), out);
     assertTrue(out.contains(String.format(Locale.ROOT, "perplexity %.2f", Math.exp(nll / 5))), out);
     assertTrue(out.contains(String.format(Locale.ROOT, "%.3f bits per byte", nll / Math.log(2) / 5)), out);
-    assertEquals(1 + 5 + 1, lines(out).size(), out);
+    assertEquals(1 + 5 + 2, lines(out).size(), "header, 5 tokens, the totals wrapped to 80 columns: " + out);
   }
 
   /** Piped lines that are not UTF-8 (Latin-1 'é' is one byte) are scored as the bytes they are. */
@@ -218,7 +218,7 @@ class ReplSessionTest {
   void tokWithoutTextIsAOneLineErrorAndASpaceIsText() throws IOException {
     String out = session(":tok\n:tok  \n");
     assertEquals(List.of("error: :tok needs TEXT, e.g. :tok To be or not to be", "  32 \" \"",
-        "  1 tokens, 1 bytes, 1.00 bytes per token"), lines(out));
+        "  1 token, 1 byte, 1.00 bytes per token"), lines(out));
     assertEquals(1, errors);
   }
 

@@ -57,7 +57,7 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public String description() {
-    return "CPU, " + pool.threads() + " threads, " + Vec.S.vectorBitSize() + "-bit vectors (" + Vec.L + " floats)";
+    return "CPU, " + pool.threads() + (pool.threads() == 1 ? " thread, " : " threads, ") + Vec.S.vectorBitSize() + "-bit vectors (" + Vec.L + " floats)";
   }
 
   /**

@@ -20,7 +20,7 @@ public final class CpuBackendProvider implements BackendProvider {
   public List<String> devices() {
     int cores = Runtime.getRuntime().availableProcessors();
     long maxHeap = Runtime.getRuntime().maxMemory() >> 30;
-    return List.of("0: this CPU, " + cores + " threads, " + Vec.S.vectorBitSize() + "-bit vectors, " + maxHeap
+    return List.of("0: this CPU, " + cores + (cores == 1 ? " thread, " : " threads, ") + Vec.S.vectorBitSize() + "-bit vectors, " + maxHeap
         + " GiB Java heap");
   }
 
