@@ -39,6 +39,8 @@ public final class Checkpoint {
   public static final String OPTIMIZER = "optimizer.safetensors";
   public static final String STATE = "state.json";
   public static final String METRICS = "metrics.jsonl";
+  /** The sample printed at each evaluation, one {"step", "text"} line each (written like metrics.jsonl). */
+  public static final String SAMPLES = "samples.jsonl";
   private static final String PENDING = ".new";
 
   /**

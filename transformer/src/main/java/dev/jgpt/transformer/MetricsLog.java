@@ -17,6 +17,7 @@ import java.util.Map;
  * ({@code step, train_loss, val_loss, val_bpb, lr, tokens_per_s, ms_per_step}, plus
  * {@code grad_norm} and {@code elapsed_s}; values not measured at that step are null). Each
  * line is one write, so a kill leaves at most a partial last line, which {@link #open} drops.
+ * The trainer keeps {@code samples.jsonl} ({@code step, text}) the same way.
  */
 public final class MetricsLog implements AutoCloseable {
   private final FileChannel channel;

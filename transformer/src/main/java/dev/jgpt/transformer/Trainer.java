@@ -38,6 +38,7 @@ public final class Trainer {
   private final Path runDir; // null: no checkpoints or metrics (tests of the loop alone)
   private final String tokenizerHash;
   private final TrainerSampler sampler; // null: no samples
+  private MetricsLog samples; // samples.jsonl of the running session, or null without a run folder
   private final TrainerListener listener;
   private final LrSchedule schedule;
   private final EarlyStopping earlyStopping;
@@ -100,7 +101,9 @@ public final class Trainer {
 
   /** Runs until max_iters, early stopping, divergence or a stop request. */
   public TrainerResult run() throws IOException {
-    try (MetricsLog metrics = runDir == null ? null : MetricsLog.open(runDir.resolve(Checkpoint.METRICS), step)) {
+    try (MetricsLog metrics = runDir == null ? null : MetricsLog.open(runDir.resolve(Checkpoint.METRICS), step);
+        MetricsLog samples = runDir == null ? null : MetricsLog.open(runDir.resolve(Checkpoint.SAMPLES), step)) {
+      this.samples = samples;
       TrainerResult result = loop(metrics);
       listener.finished(result);
       return result;
@@ -160,7 +163,11 @@ public final class Trainer {
         eval = new TrainerEvents.Eval(step, eval.valLoss(), eval.valBpb(), earlyStopping.bestLoss(), earlyStopping.bestStep(),
             verdict == EarlyStopping.Verdict.IMPROVED, eval.evalMs());
         listener.evaluated(eval);
-        if (sampler != null && config.sampleTokens() > 0 && !stopRequested) listener.sampled(step, sampler.sample(model, config.sampleTokens(), step));
+        if (sampler != null && config.sampleTokens() > 0 && !stopRequested) {
+          String text = sampler.sample(model, config.sampleTokens(), step);
+          listener.sampled(step, text);
+          if (samples != null) samples.append(java.util.Map.of("step", step, "text", text)); // for jgpt serve
+        }
         if (verdict == EarlyStopping.Verdict.IMPROVED && runDir != null) saveBest(sessionStart);
         saveCheckpoint(sessionStart);
         if (verdict == EarlyStopping.Verdict.STOP) {

@@ -149,6 +149,25 @@ class TrainerTest {
   }
 
   @Test
+  void eachEvaluationsSampleIsKeptInSamplesJsonl() throws IOException {
+    TrainConfig config = TrainerTestSupport.tinyConfig().with(TrainConfigKey.SAMPLE_TOKENS, 6);
+    TrainerTestSupport.Setup s = new TrainerTestSupport.Setup(config);
+    s.model.initWeights(1);
+    Path run = tmp.resolve("run");
+    List<String> printed = new java.util.ArrayList<>();
+    TrainerSampler sampler = new TrainerSampler(ids -> "<" + ids.length + " ids>", new int[] {10}, 0.8, 1);
+    new Trainer(config, s.model, s.loader, s.val, run, "h", sampler, new TrainerListener() {
+      @Override
+      public void sampled(long step, String text) {
+        printed.add(text);
+      }
+    }).run();
+    List<Map<String, Object>> lines = MetricsLog.read(run.resolve(Checkpoint.SAMPLES));
+    assertEquals(List.of(4L, 8L), lines.stream().map(m -> m.get("step")).toList(), "one sample per evaluation");
+    assertEquals(printed, lines.stream().map(m -> m.get("text")).toList(), "the samples the terminal showed");
+  }
+
+  @Test
   void keepLastNKeepsNDistinctCheckpoints() throws IOException {
     TrainConfig config = TrainerTestSupport.tinyConfig().with(TrainConfigKey.EVAL_INTERVAL, 2)
         .with(TrainConfigKey.KEEP_LAST, 3);
