@@ -19,7 +19,8 @@ import java.util.Map;
  * <p>Request: {@code {"text": "..."}} or {@code {"tokens": [ids]}}, optional {@code "top"}
  * (lens entries per depth, default 5, at most 20), {@code "position"} (where the lens reads,
  * default the last token) and {@code "layer"}, {@code "head"} (0-based: that head's full map in
- * {@code "head_map"}). At most the model's block size tokens (400 beyond); runs through {@link
+ * {@code "head_map"}). At most the model's block size tokens (400 beyond, or with {@code
+ * "last_window": true} the last block-size tokens, as the model would see them); runs through {@link
  * ModelPool#use}, so it shares the playground's limits (429 when busy).
  *
  * <p>Answer: {@code model} (the configuration and its shapes), {@code tokens} ({@code id},
@@ -67,6 +68,12 @@ final class InsideView {
       Tokenizer tok = m.tokenizer();
       int[] ids = tokensValue instanceof List<?> list ? ids(list, cfg.vocabSize()) : tok.encode((String) textValue);
       if (ids.length == 0) throw ApiError.badRequest("the text is empty: give at least one token");
+      boolean lastWindow = Boolean.TRUE.equals(body.get("last_window"));
+      int dropped = 0;
+      if (ids.length > cfg.blockSize() && lastWindow) {
+        dropped = ids.length - cfg.blockSize();
+        ids = java.util.Arrays.copyOfRange(ids, dropped, ids.length);
+      }
       if (ids.length > cfg.blockSize()) {
         throw ApiError.badRequest("the text is " + ids.length + " tokens, more than the model's block size of "
             + cfg.blockSize() + ": the inside view shows one window, so give at most " + cfg.blockSize() + " tokens");
@@ -80,6 +87,7 @@ final class InsideView {
       result.put("run", name);
       result.put("step", m.run().state() == null ? null : m.run().state().step());
       result.put("model", modelShape(cfg));
+      result.put("dropped_tokens", dropped);
       List<Object> tokens = new ArrayList<>(n);
       for (int id : ids) {
         Map<String, Object> t = new LinkedHashMap<>();
