@@ -270,7 +270,7 @@ class BrowserTest {
     wait.until(d -> "1".equals(d.findElement(By.id("in-heatmap")).getDomAttribute("data-layer")));
     String diagram = driver.findElement(By.id("in-diagram")).getText();
     assertTrue(diagram.contains("(96, 32)") && diagram.contains("(128, 32)") && diagram.contains("2 × block"), diagram);
-    driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1650));
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1350));
     try {
       screenshot("serve-inside.png");
     } finally {

@@ -492,6 +492,9 @@ function drawTokens(d) {
   });
 }
 
+// a token as a label: escaped, a space shown as ␣ (a label of spaces would be invisible)
+const label = (t) => shown(t).replace(/ /g, '␣');
+
 // attention weight in [0, 1] -> white .. deep blue; a future key (masked) -> light grey
 const MASKED = [238, 240, 244];
 function heat(w) {
@@ -551,7 +554,7 @@ async function drawHead(l, h) {
   }
   const box = $('#in-head');
   const n = rows.length;
-  const toks = d.tokens.map((t) => shown(t.text));
+  const toks = d.tokens.map((t) => label(t.text));
   box.replaceChildren(el('h2', { text: 'layer ' + (l + 1) + ', head ' + (h + 1) + ': rows are query tokens, columns the key tokens they attend to (each row sums to 1)' }));
   if (n <= 128) {
     const table = el('table', { class: 'heatmap', id: 'in-heatmap', 'data-layer': l, 'data-head': h });
@@ -601,7 +604,7 @@ function drawLens(d) {
   for (const row of L.depths) {
     const chips = el('td');
     for (const c of row.top) {
-      const chip = el('span', { class: 'chip' + (c.id === L.predicted.id ? ' predicted' : ''), text: shown(c.text) + ' ' + (100 * c.p).toFixed(1) + '%' });
+      const chip = el('span', { class: 'chip' + (c.id === L.predicted.id ? ' predicted' : ''), text: label(c.text) + ' ' + (100 * c.p).toFixed(1) + '%' });
       chip.style.background = probColor(c.p);
       chips.append(chip);
     }
