@@ -119,7 +119,7 @@ async function showRun(name) {
     const facts = [];
     if (r.step !== undefined) facts.push('step ' + r.step + ', ' + r.tokens_seen + ' tokens, train loss ' + fmt(r.train_loss) + ', best val loss ' + fmt(r.best_val_loss) + ' (step ' + r.best_step + ')');
     for (const f of facts) box.append(el('p', { class: 'small', text: f }));
-    box.append(el('pre', { text: r.config ? JSON.stringify(r.config, null, 2) : (r.kind === 'huggingface' ? 'a Hugging Face GPT-2 folder' : 'no configuration') }));
+    box.append(el('pre', { text: r.config ? JSON.stringify(r.config, null, 2) : (r.kind === 'huggingface' ? 'a Hugging Face GPT-2 folder' + (r.model ? '\n' + JSON.stringify(r.model, null, 2) : '') : 'no configuration') }));
   } catch (e) {
     box.append(el('p', { class: 'error-box', text: e.message }));
   }
