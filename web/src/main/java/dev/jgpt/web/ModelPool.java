@@ -6,6 +6,7 @@ import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.Generator;
 import dev.jgpt.transformer.RunDirectory;
+import dev.jgpt.transformer.inspect.Inspector;
 import dev.jgpt.transformer.interop.ModelFolder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,16 +27,20 @@ import java.util.concurrent.Semaphore;
  * taken gets 429 at once rather than waiting in a queue. At most {@code maxLoaded} models stay
  * in memory; the least recently used idle one is closed first.
  *
- * <p>Everything that runs a model (generate, score, and later the inspect views) goes through
+ * <p>Everything that runs a model (generate, score, the inside view's inspect) goes through
  * {@link #use}, so each gets the same bounds.
  */
 final class ModelPool implements AutoCloseable {
   /** Below this many parameters a model generates on one thread (per-token ops take microseconds). */
   private static final long SMALL_MODEL_PARAMETERS = 5_000_000;
 
-  /** A loaded model: the generator over its weights, its tokenizer, and the checkpoint it came from. */
+  /**
+   * A loaded model: the generator over its weights, its tokenizer, the checkpoint it came from,
+   * and its {@link Inspector} (whose forward-only models are made on the first inspect request and
+   * kept with the model: a backend frees buffers only when it closes).
+   */
   record Loaded(String name, Generator model, Tokenizer tokenizer, RunDirectory.Run run, long checkpointStamp,
-      Backend backend) {}
+      Backend backend, Inspector inspector) {}
 
   /** Work done with a model while its permit is held. */
   @FunctionalInterface
@@ -127,7 +132,7 @@ final class ModelPool implements AutoCloseable {
       // the weights now live in the backend: drop the host copy the run holds
       RunDirectory.Run slim = new RunDirectory.Run(run.dir(), run.config(), run.model(), run.tokenizer(), run.state(),
           new float[0]);
-      return new Loaded(name, g, run.tokenizer(), slim, stamp, backend);
+      return new Loaded(name, g, run.tokenizer(), slim, stamp, backend, new Inspector(g));
     } catch (RuntimeException e) {
       backend.close();
       throw e;
@@ -157,6 +162,7 @@ final class ModelPool implements AutoCloseable {
   }
 
   private static void close(Loaded m) {
+    m.inspector().close();
     m.model().close();
     m.backend().close();
   }

@@ -22,9 +22,12 @@ import java.util.function.BooleanSupplier;
  *
  * <ul>
  *   <li>{@code GET /api/runs/{name}/generate?prompt=&max_tokens=&temperature=&top_k=&top_p=&seed=&alternatives=}:
- *       server-sent events, {@code start}, one {@code token} per generated token (its text, the
- *       model's probability of it, the sampler's, and the top alternatives), then {@code done}
- *       or {@code error}. GET so that the browser's EventSource can read it.
+ *       server-sent events, {@code start} (with the context's token ids), one {@code token} per
+ *       generated token (its text, the model's probability of it, the sampler's, and the top
+ *       alternatives with both), then {@code done} or {@code error}. GET so that the browser's
+ *       EventSource can read it. {@code context=ID,ID,...} instead of {@code prompt} continues
+ *       from those tokens: the page's "pick an alternative" (the REPL's {@code :pick}) sends the
+ *       prompt's ids, the tokens before the picked one, and the pick.
  *   <li>{@code POST /api/runs/{name}/score} with {@code {"text": ..., "alternatives": K}}: each
  *       token's probability and surprisal, and the totals.
  * </ul>
@@ -47,6 +50,7 @@ final class Playground {
     var dir = runs.resolve(name);
     Map<String, String> q = Http.query(ex);
     String prompt = q.getOrDefault("prompt", "");
+    int[] given = contextParam(q.get("context"), options.maxPromptChars());
     if (prompt.length() > options.maxPromptChars()) {
       throw ApiError.badRequest("the prompt is too long: " + prompt.length() + " characters, at most "
           + options.maxPromptChars());
@@ -66,7 +70,7 @@ final class Playground {
     }
     models.use(name, dir, m -> {
       GenerationLoop loop = new GenerationLoop(m.model(), m.tokenizer());
-      int[] context = loop.promptTokens(prompt);
+      int[] context = given != null ? checkedIds(given, m.model().vocabSize()) : loop.promptTokens(prompt);
       MetricsStream.Sse sse = MetricsStream.Sse.start(ex);
       AtomicBoolean gone = new AtomicBoolean();
       try {
@@ -74,6 +78,7 @@ final class Playground {
         start.put("run", name);
         start.put("step", m.run().state().step());
         start.put("prompt_tokens", context.length);
+        start.put("context_ids", context);
         start.put("max_tokens", maxTokens);
         start.put("model", m.model().description());
         sse.event("start", start);
@@ -166,6 +171,29 @@ final class Playground {
       return result;
     });
     Http.sendJson(ex, 200, out);
+  }
+
+  /** {@code context=ID,ID,...}: null when absent; at most {@code max} ids. */
+  private static int[] contextParam(String v, int max) {
+    if (v == null || v.isBlank()) return null;
+    String[] parts = v.split(",", -1);
+    if (parts.length > max) throw ApiError.badRequest("the context is too long: " + parts.length + " tokens, at most " + max);
+    int[] ids = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      try {
+        ids[i] = Integer.parseInt(parts[i].strip());
+      } catch (NumberFormatException e) {
+        throw ApiError.badRequest("context must be token ids separated by commas, got " + parts[i]);
+      }
+    }
+    return ids;
+  }
+
+  private static int[] checkedIds(int[] ids, int vocabSize) {
+    for (int id : ids) {
+      if (id < 0 || id >= vocabSize) throw ApiError.badRequest("token id " + id + " outside 0 .. " + (vocabSize - 1));
+    }
+    return ids;
   }
 
   private static List<Object> candidates(Tokenizer tok, List<TokenProbabilities.Candidate> top) {

@@ -113,6 +113,15 @@ final class RunsFolder {
     }
     out.put("kind", hf ? "huggingface" : "jgpt");
     out.put("config", config == null ? null : config.toMap());
+    if (hf) {
+      // its shapes from config.json (the weights are not read for a listing)
+      try {
+        var shape = ModelFolder.configBeforeLoading(dir);
+        if (shape != null) out.put("model", InsideView.modelShape(shape));
+      } catch (IOException | RuntimeException e) {
+        problems.add(Router.oneLine(e));
+      }
+    }
     if (state != null) {
       out.put("step", state.step());
       out.put("tokens_seen", state.tokensSeen());

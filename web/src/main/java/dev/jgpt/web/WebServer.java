@@ -85,12 +85,12 @@ public final class WebServer implements AutoCloseable {
   }
 
   /**
-   * Every URL the server answers. A new view of a run (the inspect API: attention maps, logit
-   * lens) is one more line here, e.g. {@code .add("GET", "/api/runs/{name}/inspect", ...)}, whose
-   * endpoint runs the model through {@link ModelPool#use} like {@link Playground} does.
+   * Every URL the server answers. A new view of a run is one more line here, whose endpoint runs
+   * the model through {@link ModelPool#use} like {@link Playground} and {@link InsideView} do.
    */
   private Router routes() {
     Playground playground = new Playground(runs, models, options, () -> stopping);
+    InsideView inside = new InsideView(runs, models, options);
     return new Router()
         .add("GET", "/", (ex, p) -> WebAssets.serve(ex, "index.html"))
         .add("GET", "/assets/{file}", (ex, p) -> WebAssets.serve(ex, p.get("file")))
@@ -100,7 +100,8 @@ public final class WebServer implements AutoCloseable {
         .add("GET", "/api/runs/{name}/metrics/stream",
             (ex, p) -> new MetricsStream(runs.resolve(p.get("name")).resolve(Checkpoint.METRICS)).run(ex, () -> stopping))
         .add("GET", "/api/runs/{name}/generate", playground::generate)
-        .add("POST", "/api/runs/{name}/score", playground::score);
+        .add("POST", "/api/runs/{name}/score", playground::score)
+        .add("POST", "/api/runs/{name}/inspect", inside::inspect);
   }
 
   private Map<String, Object> listRuns() throws IOException {

@@ -177,7 +177,7 @@ class BrowserTest {
     String bg = tokens.get(1).getCssValue("background-color");
     assertTrue(bg.startsWith("rgb"), bg); // coloured by probability
     tokens.get(5).click();
-    wait.until(d -> d.findElements(By.cssSelector("#alt-table tr")).size() == 10);
+    wait.until(d -> d.findElements(By.cssSelector("#alt-table tbody tr")).size() == 10);
     assertEquals(1, driver.findElements(By.cssSelector("#alt-table tr.chosen")).size());
     screenshot("serve-playground.png");
 
@@ -189,7 +189,92 @@ class BrowserTest {
     wait.until(d -> d.findElement(By.id("pg-status")).getText().contains("bits/byte"));
     assertEquals(39, driver.findElements(By.cssSelector("#pg-output .tok")).size());
     driver.findElements(By.cssSelector("#pg-output .tok")).get(36).click();
-    wait.until(d -> d.findElements(By.cssSelector("#alt-table tr")).size() == 10);
+    wait.until(d -> d.findElements(By.cssSelector("#alt-table tbody tr")).size() == 10);
     screenshot("serve-score.png");
+  }
+
+  @Test
+  void pickingAnAlternativeContinuesFromIt() throws Exception {
+    driver.get(server.url());
+    driver.findElement(By.id("tab-playground")).click();
+    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    wait.until(d -> d.findElements(By.cssSelector("#pg-run option[value='tiny']")).size() == 1);
+    new Select(driver.findElement(By.id("pg-run"))).selectByValue("tiny");
+    driver.findElement(By.cssSelector("input[name=mode][value=generate]")).click();
+    WebElement prompt = driver.findElement(By.id("pg-prompt"));
+    prompt.clear();
+    prompt.sendKeys("to be or");
+    WebElement max = driver.findElement(By.id("pg-max"));
+    max.clear();
+    max.sendKeys("30");
+    WebElement temperature = driver.findElement(By.id("pg-temperature"));
+    temperature.clear();
+    temperature.sendKeys("0");
+    driver.findElement(By.id("pg-go")).click();
+    wait.until(d -> d.findElement(By.id("pg-status")).getText().contains("tokens/s"));
+    assertEquals(30, driver.findElements(By.cssSelector("#pg-output .tok")).size());
+    String before = (String) js("return document.getElementById('pg-output').textContent");
+    driver.findElements(By.cssSelector("#pg-output .tok")).get(5).click();
+    wait.until(d -> d.findElements(By.cssSelector("#alt-table tbody tr")).size() == 10);
+    // the second most likely token at position 5, instead of the greedy one
+    List<WebElement> rows = driver.findElements(By.cssSelector("#alt-table tbody tr"));
+    assertTrue(rows.get(0).getDomAttribute("class").contains("chosen"));
+    String picked = rows.get(1).findElement(By.tagName("code")).getText();
+    rows.get(1).findElement(By.cssSelector("button.pick")).click();
+    wait.until(d -> ((Number) js("return window.jgpt.picks || 0")).intValue() == 1
+        && d.findElement(By.id("pg-status")).getText().contains("tokens/s"));
+    List<WebElement> tokens = driver.findElements(By.cssSelector("#pg-output .tok"));
+    assertEquals(30, tokens.size(), "5 kept, the pick, 24 generated after it");
+    assertTrue(tokens.get(5).getDomAttribute("class").contains("picked"));
+    String after = (String) js("return document.getElementById('pg-output').textContent");
+    int at = "to be or".length() + 5; // byte-level: one character per token
+    assertEquals(before.substring(0, at), after.substring(0, at));
+    assertEquals(picked, shown(after.substring(at, at + 1)));
+    assertTrue(before.charAt(at) != after.charAt(at), after);
+    System.out.println("pick: \"" + before.replace("\n", " ") + "\" -> \"" + after.replace("\n", " ") + "\"");
+
+    // the playground's text, inside: the model sees its last 32 tokens
+    driver.findElement(By.id("pg-inside")).click();
+    wait.until(d -> d.findElements(By.cssSelector("#in-heatmap tbody tr")).size() == 32);
+    assertTrue(driver.findElement(By.id("in-status")).getText().contains("the last 32"));
+  }
+
+  /** A token's text as the alternatives table shows it (JSON-escaped, without quotes). */
+  private static String shown(String text) {
+    return dev.jgpt.tokenizer.json.Json.write(text).replaceAll("^\"|\"$", "");
+  }
+
+  @Test
+  void theInsideViewDrawsAttentionMapsTheLogitLensAndTheShapes() throws Exception {
+    driver.get(server.url());
+    driver.findElement(By.id("tab-inside")).click();
+    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    wait.until(d -> d.findElements(By.cssSelector("#in-run option[value='tiny']")).size() == 1);
+    new Select(driver.findElement(By.id("in-run"))).selectByValue("tiny");
+    WebElement text = driver.findElement(By.id("in-text"));
+    text.clear();
+    String typed = "to be or not to be, that is";
+    text.sendKeys(typed);
+    long t0 = System.nanoTime();
+    driver.findElement(By.id("in-go")).click();
+    wait.until(d -> d.findElements(By.cssSelector("#in-lens-table tbody tr")).size() == 3);
+    System.out.println("inside view: drawn " + (System.nanoTime() - t0) / 1_000_000 + " ms after the click");
+    // 2 layers x 2 heads of thumbnails, and layer 1 head 1 large with one row per token
+    assertEquals(4, driver.findElements(By.cssSelector("#in-grid canvas")).size());
+    WebElement heatmap = driver.findElement(By.id("in-heatmap"));
+    assertEquals(typed.length(), heatmap.findElements(By.cssSelector("tbody tr")).size());
+    assertEquals(typed.length(), heatmap.findElements(By.cssSelector("tbody tr:last-child td")).size());
+    assertEquals(typed.length() * (typed.length() - 1) / 2, heatmap.findElements(By.cssSelector("td.masked")).size());
+    // click layer 2 head 2: it is enlarged
+    driver.findElement(By.cssSelector("#in-grid canvas[data-layer='1'][data-head='1']")).click();
+    wait.until(d -> "1".equals(d.findElement(By.id("in-heatmap")).getDomAttribute("data-layer")));
+    String diagram = driver.findElement(By.id("in-diagram")).getText();
+    assertTrue(diagram.contains("(96, 32)") && diagram.contains("(128, 32)") && diagram.contains("2 × block"), diagram);
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1350));
+    try {
+      screenshot("serve-inside.png");
+    } finally {
+      driver.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 950));
+    }
   }
 }

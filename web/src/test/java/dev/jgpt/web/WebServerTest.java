@@ -252,6 +252,100 @@ class WebServerTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void inspectShowsCausalAttentionRowsAndALensWhoseLastLayerIsTheGreedyToken() throws Exception {
+    String text = "to be or not to b";
+    var a = TestHttp.post(server, "/api/runs/tiny/inspect", "{\"text\": \"" + text + "\", \"top\": 3}");
+    assertEquals(200, a.status(), a.body());
+    Map<String, Object> json = a.json();
+    Map<String, Object> model = (Map<String, Object>) json.get("model");
+    assertEquals(2L, model.get("n_layer"));
+    assertEquals(2L, model.get("n_head"));
+    assertEquals(16L, model.get("head_size"));
+    List<Object> tokens = (List<Object>) json.get("tokens");
+    int n = tokens.size();
+    assertEquals(text.length(), n); // byte-level
+    List<Object> attention = (List<Object>) json.get("attention");
+    assertEquals(2, attention.size());
+    for (Object layer : attention) {
+      List<Object> heads = (List<Object>) layer;
+      assertEquals(2, heads.size());
+      for (Object head : heads) {
+        List<Object> rows = (List<Object>) head;
+        assertEquals(n, rows.size());
+        for (int q = 0; q < n; q++) {
+          List<Object> row = (List<Object>) rows.get(q);
+          assertEquals(n, row.size());
+          double sum = 0;
+          for (int k = 0; k < n; k++) {
+            double w = ((Number) row.get(k)).doubleValue();
+            if (k > q) assertEquals(0.0, w, "query " + q + " cannot see key " + k);
+            else assertTrue(w >= 0);
+            sum += w;
+          }
+          assertEquals(1.0, sum, 1e-3, "row " + q);
+        }
+      }
+    }
+    Map<String, Object> lens = (Map<String, Object>) json.get("lens");
+    List<Object> depths = (List<Object>) lens.get("depths");
+    assertEquals(3, depths.size()); // embeddings, block 1, block 2
+    Map<String, Object> last = (Map<String, Object>) depths.get(2);
+    Map<String, Object> lensTop = (Map<String, Object>) ((List<Object>) last.get("top")).get(0);
+    assertEquals(3, ((List<Object>) last.get("top")).size());
+    assertEquals(1L, last.get("rank_of_predicted"));
+    // the model's greedy next token, from the generate endpoint
+    var g = TestHttp.get(server, "/api/runs/tiny/generate?temperature=0&max_tokens=1&prompt="
+        + URLEncoder.encode(text, StandardCharsets.UTF_8));
+    String first = g.body().lines().filter(l -> l.startsWith("data: {\"i\":0")).findFirst().orElseThrow();
+    Object greedy = Json.parseObject(first.substring(6)).get("id");
+    assertEquals(greedy, lensTop.get("id"));
+    assertEquals(greedy, ((Map<String, Object>) lens.get("predicted")).get("id"));
+    assertEquals("e", lensTop.get("text")); // "to b" -> "e"
+
+    // the same by token ids, with one head's map asked for
+    StringBuilder ids = new StringBuilder();
+    for (Object t : tokens) ids.append(ids.isEmpty() ? "" : ",").append(((Map<String, Object>) t).get("id"));
+    var b = TestHttp.post(server, "/api/runs/tiny/inspect", "{\"tokens\": [" + ids + "], \"layer\": 1, \"head\": 0}");
+    assertEquals(200, b.status(), b.body());
+    Map<String, Object> headMap = (Map<String, Object>) b.json().get("head_map");
+    assertEquals(((List<Object>) attention.get(1)).get(0), headMap.get("rows"));
+  }
+
+  @Test
+  void inspectIsBoundedAndUnknownRunsAre404() throws Exception {
+    var tooLong = TestHttp.post(server, "/api/runs/tiny/inspect", "{\"text\": \"" + "x".repeat(33) + "\"}");
+    assertEquals(400, tooLong.status(), tooLong.body());
+    assertTrue(((String) tooLong.json().get("error")).contains("block size of 32"), tooLong.body());
+    assertEquals(200, TestHttp.post(server, "/api/runs/tiny/inspect", "{\"text\": \"" + "x".repeat(32) + "\"}").status());
+    assertEquals(404, TestHttp.post(server, "/api/runs/nope/inspect", "{\"text\": \"hi\"}").status());
+    assertEquals(400, TestHttp.post(server, "/api/runs/tiny/inspect", "{\"text\": \"\"}").status());
+    assertEquals(400, TestHttp.post(server, "/api/runs/tiny/inspect", "{\"tokens\": [1, 99999]}").status());
+    assertEquals(400, TestHttp.post(server, "/api/runs/tiny/inspect", "{}").status());
+    assertTrue(server.models().holdForTest("tiny"));
+    try {
+      assertEquals(429, TestHttp.post(server, "/api/runs/tiny/inspect", "{\"text\": \"hi\"}").status());
+    } finally {
+      server.models().release("tiny");
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void generationContinuesFromGivenTokenIdsAsAPickedAlternativeDoes() throws Exception {
+    var a = TestHttp.get(server, "/api/runs/tiny/generate?temperature=0&max_tokens=5&prompt=to");
+    String start = a.body().lines().filter(l -> l.startsWith("data: {\"run\"")).findFirst().orElseThrow();
+    assertEquals(List.of(116L, 111L), Json.parseObject(start.substring(6)).get("context_ids"));
+    // "to" then a picked "!" instead of " ": the continuation follows the pick
+    var b = TestHttp.get(server, "/api/runs/tiny/generate?temperature=0&max_tokens=5&context=116,111,32,98");
+    assertEquals(200, b.status(), b.body());
+    String done = b.body().lines().filter(l -> l.startsWith("data: {\"reason\"")).findFirst().orElseThrow();
+    assertTrue(((String) Json.parseObject(done.substring(6)).get("text")).startsWith("e or"), done);
+    assertEquals(400, TestHttp.get(server, "/api/runs/tiny/generate?context=1,x").status());
+    assertEquals(400, TestHttp.get(server, "/api/runs/tiny/generate?context=1,70000").status());
+  }
+
+  @Test
   void unknownPagesAndMethodsAreJsonErrors() throws Exception {
     var a = TestHttp.get(server, "/nothing/here");
     assertEquals(404, a.status());
