@@ -3,6 +3,7 @@ package dev.jgpt.web;
 import dev.jgpt.tokenizer.json.Json;
 import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.CheckpointState;
+import dev.jgpt.transformer.MetricsLog;
 import dev.jgpt.transformer.RunDirectory;
 import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.interop.ModelFolder;
@@ -134,8 +135,7 @@ final class RunsFolder {
     out.put("has_metrics", Files.exists(dir.resolve(Checkpoint.METRICS)));
     out.put("has_best", Checkpoint.exists(dir.resolve("best")));
     out.put("modified_ms", lastChange(dir));
-    // The trainer prints its evaluation samples to the terminal only; none are in the folder.
-    out.put("samples", null);
+    out.put("samples", samples(dir, problems));
     out.put("error", problems.isEmpty() ? null : String.join("; ", problems));
     return out;
   }
@@ -168,5 +168,18 @@ final class RunsFolder {
       }
     }
     return out;
+  }
+
+  /** The samples the trainer kept at its evaluations (samples.jsonl), newest last, at most the last 20. */
+  private static List<Map<String, Object>> samples(Path dir, List<String> problems) {
+    Path file = dir.resolve(Checkpoint.SAMPLES);
+    if (!Files.exists(file)) return List.of();
+    try {
+      List<Map<String, Object>> all = MetricsLog.read(file);
+      return all.subList(Math.max(0, all.size() - 20), all.size());
+    } catch (IOException | RuntimeException e) {
+      problems.add(Router.oneLine(e));
+      return List.of();
+    }
   }
 }

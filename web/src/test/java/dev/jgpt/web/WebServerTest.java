@@ -53,6 +53,21 @@ class WebServerTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void aRunsEvaluationSamplesAreInItsJson() throws Exception {
+    Path samples = root.resolve("tiny").resolve(dev.jgpt.transformer.Checkpoint.SAMPLES);
+    Files.writeString(samples, "{\"step\":100,\"text\":\"to be or\"}\n{\"step\":200,\"text\":\"not to be\"}\n");
+    try {
+      var a = TestHttp.get(server, "/api/runs/tiny");
+      List<Map<String, Object>> got = (List<Map<String, Object>>) a.json().get("samples");
+      assertEquals(List.of(100L, 200L), got.stream().map(m -> m.get("step")).toList());
+      assertEquals("not to be", got.get(1).get("text"));
+    } finally {
+      Files.delete(samples);
+    }
+  }
+
+  @Test
   void oneRunAndAnUnknownOne() throws Exception {
     var a = TestHttp.get(server, "/api/runs/tiny");
     assertEquals(200, a.status());

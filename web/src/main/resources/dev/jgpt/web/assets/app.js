@@ -120,6 +120,13 @@ async function showRun(name) {
     if (r.step !== undefined) facts.push('step ' + r.step + ', ' + r.tokens_seen + ' tokens, train loss ' + fmt(r.train_loss) + ', best val loss ' + fmt(r.best_val_loss) + ' (step ' + r.best_step + ')');
     for (const f of facts) box.append(el('p', { class: 'small', text: f }));
     box.append(el('pre', { text: r.config ? JSON.stringify(r.config, null, 2) : (r.kind === 'huggingface' ? 'a Hugging Face GPT-2 folder' + (r.model ? '\n' + JSON.stringify(r.model, null, 2) : '') : 'no configuration') }));
+    if (r.samples && r.samples.length) {
+      box.append(el('h3', { text: 'samples at each evaluation' }));
+      for (const smp of r.samples.slice().reverse()) {
+        box.append(el('p', { class: 'small muted', text: 'step ' + smp.step }));
+        box.append(el('pre', { class: 'sample', text: smp.text }));
+      }
+    }
   } catch (e) {
     box.append(el('p', { class: 'error-box', text: e.message }));
   }
