@@ -479,6 +479,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     TrainSummaryChart.print(out, runDir);
     out.println("run folder: " + runDir + " (continue: jgpt train --resume " + runDir + ")");
-    out.println("next: ./jgpt repl --run " + runDir + " to talk to the model, ./jgpt plot " + runDir + " for its loss curves");
+    Path parent = runDir.toAbsolutePath().getParent();
+    out.println("next: ./jgpt repl --run " + runDir + " to talk to the model, ./jgpt plot " + runDir + " for its loss curves, "
+        + "./jgpt serve --runs " + (parent == null ? "." : parent) + " to explore it in a browser");
   }
 }

@@ -42,7 +42,8 @@ class TrainSummaryChartTest {
         "coloured legend:\n" + summary);
     assertTrue(summary.chars().anyMatch(c -> c > 0x2800 && c <= 0x28FF), "braille curves:\n" + summary);
     assertTrue(summary.strip().endsWith("next: ./jgpt repl --run " + run + " to talk to the model, ./jgpt plot " + run
-        + " for its loss curves"), summary);
+        + " for its loss curves, ./jgpt serve --runs " + run.toAbsolutePath().getParent() + " to explore it in a browser"),
+        summary);
   }
 
   @Test
@@ -52,6 +53,6 @@ class TrainSummaryChartTest {
     CliRunner.Result r = train(run);
     assertEquals(0, r.exitCode(), r.toString());
     assertFalse(r.out().contains("loss (nats/token)"), r.out());
-    assertTrue(r.out().strip().endsWith("./jgpt plot " + run + " for its loss curves"), r.out());
+    assertTrue(r.out().strip().endsWith("to explore it in a browser") && r.out().contains("./jgpt plot " + run), r.out());
   }
 }
