@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@code jgpt bench generate} on shapes small enough to measure in a blink. */
 class GenerateBenchCommandTest {
-  private static final Pattern RATE = Pattern.compile("generation: +([0-9,]+) tokens/s \\(([0-9.]+) ms/token; median of 2 runs of 30 tokens");
+  private static final Pattern RATE = Pattern.compile("generation: +([0-9,]+) tokens/s \\(([0-9.]+) ms/token; median of 2 runs of 30 tokens after a ([0-9]+)-token prompt, prefill excluded");
 
   @Test
   void reportsTokensPerSecondAndTimeToFirstTokenOfAShape() {
@@ -27,7 +27,19 @@ class GenerateBenchCommandTest {
     double msPerToken = Double.parseDouble(m.group(2));
     assertTrue(rate > 0, r.out());
     assertEquals(1000 / rate, msPerToken, 0.0015 + 1000 / rate * 0.01, "ms/token is the inverse of the rate: " + r.out());
+    assertEquals("8", m.group(3), "half the context by default: " + r.out());
     assertTrue(lines.get(2).matches("first token: [0-9.]+ ms after a 8-token prompt \\(median\\)"), r.out());
+  }
+
+  @Test
+  void thePromptLengthCanBeChosenWithinTheContext() {
+    CliRunner.Result r = CliRunner.run("bench", "generate", "--n-layer", "1", "--n-head", "2", "--n-embd", "16",
+        "--block-size", "16", "--tokens", "10", "--repeat", "1", "--threads", "1", "--prompt-tokens", "1");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().contains("after a 1-token prompt"), r.out());
+    CliRunner.Result bad = CliRunner.run("bench", "generate", "--block-size", "16", "--prompt-tokens", "16");
+    assertEquals(2, bad.exitCode(), bad.toString());
+    assertTrue(bad.err().contains("--prompt-tokens must be between 1 and 15"), bad.toString());
   }
 
   @Test
