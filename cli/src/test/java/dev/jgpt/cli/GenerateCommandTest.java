@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jgpt.cli.repl.TinyRun;
+import dev.jgpt.transformer.TinyRun;
 import dev.jgpt.tokenizer.json.Json;
 import java.util.List;
 import java.util.Map;

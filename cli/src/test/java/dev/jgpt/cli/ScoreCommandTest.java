@@ -3,7 +3,7 @@ package dev.jgpt.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jgpt.cli.repl.TinyRun;
+import dev.jgpt.transformer.TinyRun;
 import dev.jgpt.tokenizer.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

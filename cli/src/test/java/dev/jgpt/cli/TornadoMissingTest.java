@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jgpt.cli.repl.TinyRun;
+import dev.jgpt.transformer.TinyRun;
 import dev.jgpt.kernels.Backends;
 import java.nio.file.Files;
 import java.nio.file.Path;

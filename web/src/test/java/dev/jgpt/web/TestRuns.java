@@ -1,5 +1,6 @@
 package dev.jgpt.web;
 
+import dev.jgpt.transformer.TinyRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,24 +1,17 @@
-package dev.jgpt.cli.repl;
+package dev.jgpt.transformer;
 
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.kernels.CounterRng;
 import dev.jgpt.tokenizer.Tokenizer;
-import dev.jgpt.transformer.Checkpoint;
-import dev.jgpt.transformer.CheckpointState;
-import dev.jgpt.transformer.Gpt;
-import dev.jgpt.transformer.GptConfig;
-import dev.jgpt.transformer.Presets;
-import dev.jgpt.transformer.RunDirectory;
-import dev.jgpt.transformer.TrainConfig;
-import dev.jgpt.transformer.TrainConfigKey;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
  * A run folder with a tiny byte-level model trained in a second or two on a repetitive text, so
- * end-to-end tests have a real checkpoint whose greedy continuation is predictable.
+ * end-to-end tests have a real checkpoint whose greedy continuation is predictable. The cli and
+ * web tests use it too, through this module's test jar.
  */
 public final class TinyRun {
   /** What the model learns: after 200 steps (loss about 0.1), greedy decoding continues it. */
