@@ -1,6 +1,5 @@
 package dev.jgpt.cli;
 
-import dev.jgpt.cli.repl.LoadedModel;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
@@ -88,7 +87,7 @@ final class GenerateBenchCommand implements Callable<Integer> {
       weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1337);
       tokenizer = Tokenizer.bytesOnly();
     }
-    try (Backend be = Backends.open(BackendFlag.name(spec, backend), LoadedModel.generationThreads(cfg, threads));
+    try (Backend be = Backends.open(BackendFlag.name(spec, backend), Generator.threadsFor(cfg, threads));
         Generator generator = Generator.withWeights(cfg, be, weights)) {
       System.out.println("model: " + generator.description() + " (" + be.description() + ")");
       GenerationLoop loop = new GenerationLoop(generator, tokenizer);

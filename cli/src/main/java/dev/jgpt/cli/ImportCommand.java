@@ -5,13 +5,11 @@ import dev.jgpt.transformer.CheckpointState;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.RunDirectory;
 import dev.jgpt.transformer.RunLock;
-import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.interop.HfGpt2;
 import dev.jgpt.transformer.interop.ModelFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,9 +51,7 @@ final class ImportCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     HfGpt2.Model m = HfGpt2.load(source);
     GptConfig cfg = m.config();
-    TrainConfig config = ModelFolder.trainConfig(m);
-    CheckpointState state = new CheckpointState(0, 0, Double.NaN, Double.POSITIVE_INFINITY, -1, 0, 0, config.seed(), 0, 0,
-        m.tokenizer().hash(), config, Map.of());
+    CheckpointState state = ModelFolder.stepZero(m);
     try (RunLock lock = RunLock.acquire(out)) { // the folder's one writer while it is written
       RunDirectory.writeTokenizer(out, m.tokenizer());
       Checkpoint.saveWeights(out, cfg, m.params(), state);

@@ -1,6 +1,10 @@
 package dev.jgpt.tokenizer;
 
 import dev.jgpt.tokenizer.json.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -94,7 +98,7 @@ final class Gpt2VocabFiles {
    * Writes {@code t} as vocab.json + merges.txt into {@code dir}, each atomically: the texts of
    * {@link #tokenTexts} and the lines of {@link #mergeLines}.
    */
-  static void write(Tokenizer t, java.nio.file.Path dir) throws java.io.IOException {
+  static void write(Tokenizer t, Path dir) throws IOException {
     String[] texts = tokenTexts(t);
     StringBuilder vocab = new StringBuilder("{");
     for (int id = 0; id < texts.length; id++) {
@@ -106,9 +110,9 @@ final class Gpt2VocabFiles {
     vocab.append("}\n");
     StringBuilder merges = new StringBuilder("#version: 0.2\n");
     for (String line : mergeLines(t)) merges.append(line).append('\n');
-    java.nio.file.Files.createDirectories(dir);
-    AtomicFiles.write(dir.resolve("vocab.json"), vocab.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    AtomicFiles.write(dir.resolve("merges.txt"), merges.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Files.createDirectories(dir);
+    AtomicFiles.write(dir.resolve("vocab.json"), vocab.toString().getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(dir.resolve("merges.txt"), merges.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -143,7 +147,7 @@ final class Gpt2VocabFiles {
     Map<String, Integer> idOfBytes = new HashMap<>();
     for (int id = 0; id < n; id++) {
       if (!t.isSpecial(id) && t.isValidId(id)) {
-        idOfBytes.put(new String(t.tokenBytes(id), java.nio.charset.StandardCharsets.ISO_8859_1), id);
+        idOfBytes.put(new String(t.tokenBytes(id), StandardCharsets.ISO_8859_1), id);
       }
     }
     for (int id = 0; id < n; id++) {
@@ -162,7 +166,7 @@ final class Gpt2VocabFiles {
   /** Byte-pair merging of {@code token} using only ids below its own; the two pieces left. */
   private static byte[][] splitWithLowerIds(byte[] token, int id, Map<String, Integer> idOfBytes) {
     List<String> parts = new ArrayList<>();
-    for (byte b : token) parts.add(new String(new byte[] {b}, java.nio.charset.StandardCharsets.ISO_8859_1));
+    for (byte b : token) parts.add(new String(new byte[] {b}, StandardCharsets.ISO_8859_1));
     while (parts.size() > 2) {
       int best = -1, bestId = Integer.MAX_VALUE;
       for (int i = 0; i + 1 < parts.size(); i++) {
@@ -176,7 +180,7 @@ final class Gpt2VocabFiles {
       parts.set(best, parts.get(best) + parts.remove(best + 1));
     }
     if (parts.size() != 2) throw new IllegalStateException("token " + id + " does not split in two");
-    return new byte[][] {parts.get(0).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
-        parts.get(1).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)};
+    return new byte[][] {parts.get(0).getBytes(StandardCharsets.ISO_8859_1),
+        parts.get(1).getBytes(StandardCharsets.ISO_8859_1)};
   }
 }

@@ -41,7 +41,8 @@ public final class Checkpoint {
   public static final String METRICS = "metrics.jsonl";
   /** The sample printed at each evaluation, one {"step", "text"} line each (written like metrics.jsonl). */
   public static final String SAMPLES = "samples.jsonl";
-  private static final String PENDING = ".new";
+  /** The suffix of a save's files before they are renamed into place (read by CheckpointReader too). */
+  static final String PENDING = ".new";
 
   /**
    * Told each point of a save where a kill or a reader can find the folder, in order (tests

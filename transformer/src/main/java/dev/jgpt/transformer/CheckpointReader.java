@@ -1,10 +1,8 @@
 package dev.jgpt.transformer;
 
 import dev.jgpt.tokenizer.json.JsonFiles;
-
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -35,8 +33,6 @@ public final class CheckpointReader {
 
   /** Tries before giving up on a folder that changes under every read. */
   static final int MAX_ATTEMPTS = 50;
-
-  private static final String PENDING = ".new";
 
   /**
    * A checkpoint as read: its state and the tensor files asked for, each checked against the
@@ -91,7 +87,7 @@ public final class CheckpointReader {
 
   private static Committed readOnce(Path dir, Function<CheckpointState, Collection<String>> files,
       Runnable afterStateRead) throws IOException {
-    Path stateFile = dir.resolve(Checkpoint.STATE + PENDING);
+    Path stateFile = dir.resolve(Checkpoint.STATE + Checkpoint.PENDING);
     byte[] stateBytes = readIfExists(stateFile);
     boolean committedSavePending = stateBytes != null;
     if (!committedSavePending) {
@@ -111,7 +107,7 @@ public final class CheckpointReader {
         throw new IOException(dir + " holds no " + name + " (" + stateFile.getFileName() + " does not list it; "
             + "a weights-only checkpoint such as best/ cannot be resumed)");
       }
-      byte[] bytes = committedSavePending ? readIfExists(dir.resolve(name + PENDING)) : null;
+      byte[] bytes = committedSavePending ? readIfExists(dir.resolve(name + Checkpoint.PENDING)) : null;
       if (bytes == null) bytes = readIfExists(dir.resolve(name));
       Path file = dir.resolve(name);
       if (bytes == null) {

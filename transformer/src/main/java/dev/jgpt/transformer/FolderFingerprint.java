@@ -22,7 +22,7 @@ record FolderFingerprint(List<String> files) {
     List<String> files = new ArrayList<>();
     for (String name : NAMES) {
       files.add(describe(dir.resolve(name)));
-      files.add(describe(dir.resolve(name + ".new")));
+      files.add(describe(dir.resolve(name + Checkpoint.PENDING)));
     }
     return new FolderFingerprint(List.copyOf(files));
   }

@@ -1,12 +1,11 @@
 package dev.jgpt.transformer;
 
-import java.io.IOException;
-
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.HeapBackend;
 import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.Slice;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -82,12 +81,7 @@ public final class Generator implements NextTokenModel {
   public static Generator withWeights(GptConfig cfg, Backend backend, WeightSink.Source source) throws IOException {
     ParameterLayout layout = new ParameterLayout(cfg);
     FloatBuf params = backend.allocFloat("params", layout.totalCount());
-    try {
-      source.writeTo((offset, data, from, length) -> backend.write(params, offset, data, from, length));
-    } catch (IOException | RuntimeException e) {
-      backend.close();
-      throw e;
-    }
+    source.writeTo((offset, data, from, length) -> backend.write(params, offset, data, from, length));
     return new Generator(cfg, backend, params);
   }
 
@@ -103,21 +97,11 @@ public final class Generator implements NextTokenModel {
   }
 
   /**
-   * The same when the weights are streamed into the backend ({@link #withWeights(GptConfig,
-   * Backend, WeightSink.Source)}): instead of a whole copy, one tensor as read, and for the 2-D
-   * weights of the blocks (stored transposed in Hugging Face files) its transposed copy too.
+   * The same with {@code asRead} floats of weights on the heap while they are read: all of them
+   * for {@link #withWeights(GptConfig, Backend, float[])}; for weights streamed in ({@link
+   * #withWeights(GptConfig, Backend, WeightSink.Source)}) what their loader holds at once.
    */
-  public static MemoryEstimate memoryStreamed(GptConfig cfg, Backend backend) {
-    long largest = 0;
-    for (TensorSpec t : new ParameterLayout(cfg).tensors()) {
-      boolean transposed = t.name().startsWith("h.") && t.shape().length == 2;
-      largest = Math.max(largest, (transposed ? 2L : 1L) * t.size());
-    }
-    return memory(cfg, backend, largest);
-  }
-
-  // asRead: floats of the weights held on the heap while they are read
-  private static MemoryEstimate memory(GptConfig cfg, Backend backend, long asRead) {
+  public static MemoryEstimate memory(GptConfig cfg, Backend backend, long asRead) {
     long P = new ParameterLayout(cfg).totalCount(); // validates cfg
     int T = cfg.blockSize(), C = cfg.nEmbd(), NH = cfg.nHead();
     long f = Float.BYTES;
@@ -128,6 +112,20 @@ public final class Generator implements NextTokenModel {
         new MemoryEstimate.Part("KV cache", onHeap * 2 * KvCache.floatsPerTensor(cfg.nLayer(), T, C) * f),
         new MemoryEstimate.Part("activations", onHeap * (BufferCursor.count(c -> DecodeActivations.layOut(c, C, NH, T,
             cfg.paddedVocabSize())) + BufferCursor.count(c -> PrefillActivations.layOut(c, T, C, NH))) * f)));
+  }
+
+  /** Below this many parameters, generation runs on one thread unless told otherwise. */
+  public static final long SMALL_MODEL_PARAMETERS = 5_000_000;
+
+  /**
+   * Threads for generating with {@code cfg}: {@code requested} when given (> 0); else one for
+   * small models, whose per-token ops take microseconds (splitting them gains little and, when
+   * another program holds a core, a worker waiting for its time slice stalls every op), and all
+   * cores (0) for larger ones.
+   */
+  public static int threadsFor(GptConfig cfg, int requested) {
+    if (requested > 0) return requested;
+    return cfg.parameterCount() < SMALL_MODEL_PARAMETERS ? 1 : 0;
   }
 
   private Generator(GptConfig cfg, Backend backend, FloatBuf params) {

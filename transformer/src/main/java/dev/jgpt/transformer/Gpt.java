@@ -434,10 +434,8 @@ public final class Gpt implements AutoCloseable {
   public void lensForward(int depth) {
     checkOpen();
     checkIndex(depth, cfg.nLayer() + 1, "depth");
-    int C = cfg.nEmbd();
     backend.beginStep("lens-" + T + "-" + depth);
-    backend.layernormForward(acts.lnf, acts.lnfMean, acts.lnfRstd, residualAfter(depth), p.lnfw, p.lnfb, T, C);
-    backend.matmulForward(acts.logits, acts.lnf, p.wte, null, T, C, cfg.paddedVocabSize());
+    head(residualAfter(depth), T);
     backend.endStep();
   }
 
@@ -506,9 +504,13 @@ public final class Gpt implements AutoCloseable {
       }
       backend.residualForward(acts.residual3[l], acts.residual2[l], mlpOut, N * C);
     }
-    backend.layernormForward(acts.lnf, acts.lnfMean, acts.lnfRstd, acts.residual3[L - 1], p.lnfw, p.lnfb, N, C);
-    // tied head over the padded vocabulary: the padded rows of wte are zero
-    backend.matmulForward(acts.logits, acts.lnf, p.wte, null, N, C, cfg.paddedVocabSize());
+    head(acts.residual3[L - 1], N);
+  }
+
+  // logits (N, Vp) = ln_f(residual (N, C)) @ wte^T: the tied head over the padded vocabulary (its padded rows are zero)
+  private void head(Slice residual, int N) {
+    backend.layernormForward(acts.lnf, acts.lnfMean, acts.lnfRstd, residual, p.lnfw, p.lnfb, N, cfg.nEmbd());
+    backend.matmulForward(acts.logits, acts.lnf, p.wte, null, N, cfg.nEmbd(), cfg.paddedVocabSize());
   }
 
   /**

@@ -31,6 +31,11 @@ public record GptConfig(
     return (int) Math.min(padded, Integer.MAX_VALUE);
   }
 
+  /** The same shape with or without biases (exporters write GPT-2's biases, zeros where a run has none). */
+  public GptConfig withBias(boolean withBias) {
+    return new GptConfig(vocabSize, paddedVocabSize, blockSize, nLayer, nHead, nEmbd, withBias, dropout);
+  }
+
   /** Channels per attention head. */
   public int headSize() {
     return nEmbd / nHead;

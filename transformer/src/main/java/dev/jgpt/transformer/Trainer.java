@@ -38,7 +38,6 @@ public final class Trainer {
   private final Path runDir; // null: no checkpoints or metrics (tests of the loop alone)
   private final String tokenizerHash;
   private final TrainerSampler sampler; // null: no samples
-  private MetricsLog samples; // samples.jsonl of the running session, or null without a run folder
   private final TrainerListener listener;
   private final LrSchedule schedule;
   private final EarlyStopping earlyStopping;
@@ -103,8 +102,7 @@ public final class Trainer {
   public TrainerResult run() throws IOException {
     try (MetricsLog metrics = runDir == null ? null : MetricsLog.open(runDir.resolve(Checkpoint.METRICS), step);
         MetricsLog samples = runDir == null ? null : MetricsLog.open(runDir.resolve(Checkpoint.SAMPLES), step)) {
-      this.samples = samples;
-      TrainerResult result = loop(metrics);
+      TrainerResult result = loop(metrics, samples);
       listener.finished(result);
       return result;
     } finally {
@@ -112,7 +110,8 @@ public final class Trainer {
     }
   }
 
-  private TrainerResult loop(MetricsLog metrics) throws IOException {
+  // metrics, samples: the run folder's metrics.jsonl and samples.jsonl, or null without a run folder
+  private TrainerResult loop(MetricsLog metrics, MetricsLog samples) throws IOException {
     int B = config.batchSize();
     int T = config.blockSize();
     int accum = config.gradAccum();
@@ -166,7 +165,7 @@ public final class Trainer {
         if (sampler != null && config.sampleTokens() > 0 && !stopRequested) {
           String text = sampler.sample(model, config.sampleTokens(), step);
           listener.sampled(step, text);
-          if (samples != null) samples.append(java.util.Map.of("step", step, "text", text)); // for jgpt serve
+          if (samples != null) samples.append(Map.of("step", step, "text", text)); // for jgpt serve
         }
         if (verdict == EarlyStopping.Verdict.IMPROVED && runDir != null) saveBest(sessionStart);
         saveCheckpoint(sessionStart);

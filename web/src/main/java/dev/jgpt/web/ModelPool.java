@@ -32,7 +32,6 @@ import java.util.concurrent.Semaphore;
  */
 final class ModelPool implements AutoCloseable {
   /** Below this many parameters a model generates on one thread (per-token ops take microseconds). */
-  private static final long SMALL_MODEL_PARAMETERS = 5_000_000;
 
   /**
    * A loaded model: the generator over its weights, its tokenizer, the checkpoint it came from,
@@ -125,8 +124,7 @@ final class ModelPool implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw new ApiError(422, "run " + name + " cannot be loaded: " + Router.oneLine(e));
     }
-    int threads = run.model().parameterCount() < SMALL_MODEL_PARAMETERS ? 1 : 0;
-    Backend backend = Backends.open(backendName, 0, threads);
+    Backend backend = Backends.open(backendName, 0, Generator.threadsFor(run.model(), 0));
     try {
       Generator g = Generator.withWeights(run.model(), backend, run.params());
       // the weights now live in the backend: drop the host copy the run holds

@@ -26,9 +26,6 @@ import java.nio.file.Path;
 public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer, Backend backend)
     implements AutoCloseable {
 
-  /** Below this many parameters, generation runs on one thread unless told otherwise. */
-  static final long SMALL_MODEL_PARAMETERS = 5_000_000;
-
   /**
    * Loads a run folder (or a Hugging Face GPT-2 folder) onto a new backend ({@code backendName} "auto", "cpu"...) on device
    * {@code device}; threads 0 = automatic.
@@ -37,7 +34,7 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
     GptConfig hf = ModelFolder.configBeforeLoading(runDir);
     if (hf != null) return openHuggingFace(runDir, hf, backendName, device, threads);
     RunDirectory.Run run = ModelFolder.load(runDir);
-    Backend backend = Backends.open(backendName, device, generationThreads(run.model(), threads));
+    Backend backend = Backends.open(backendName, device, Generator.threadsFor(run.model(), threads));
     try {
       MemoryCheck.requireFits(Generator.memory(run.model(), backend), HeapBudget.current(), null);
       Generator generator = Generator.withWeights(run.model(), backend, run.params());
@@ -55,10 +52,11 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
    */
   private static LoadedModel openHuggingFace(Path dir, GptConfig cfg, String backendName, int device, int threads)
       throws IOException {
-    Backend backend = Backends.open(backendName, device, generationThreads(cfg, threads));
+    Backend backend = Backends.open(backendName, device, Generator.threadsFor(cfg, threads));
     Generator generator;
     try {
-      MemoryCheck.requireFits(Generator.memoryStreamed(cfg, backend), HeapBudget.current(), null);
+      MemoryCheck.requireFits(Generator.memory(cfg, backend, HfGpt2.floatsHeldWhileReading(cfg)), HeapBudget.current(),
+          null);
       generator = Generator.withWeights(cfg, backend, sink -> HfGpt2.readWeights(dir, cfg, sink));
     } catch (IOException | RuntimeException e) {
       backend.close();
@@ -71,17 +69,6 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
       backend.close();
       throw e;
     }
-  }
-
-  /**
-   * Threads for generating with {@code cfg}: {@code requested} when given (> 0); else one for
-   * small models, whose per-token ops take microseconds (splitting them gains little and, when
-   * another program holds a core, a worker waiting for its time slice stalls every op), and all
-   * cores (0) for larger ones.
-   */
-  public static int generationThreads(GptConfig cfg, int requested) {
-    if (requested > 0) return requested;
-    return cfg.parameterCount() < SMALL_MODEL_PARAMETERS ? 1 : 0;
   }
 
   /** "runs/x: 4 layers x 128 (4 heads), context 64, ..." */

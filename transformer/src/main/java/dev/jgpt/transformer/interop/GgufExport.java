@@ -132,9 +132,7 @@ public final class GgufExport {
   }
 
   private static void putTensors(GgufWriter w, GptConfig cfg, ParameterLayout ours, float[] params, boolean f16) {
-    GptConfig withBias = new GptConfig(cfg.vocabSize(), cfg.paddedVocabSize(), cfg.blockSize(), cfg.nLayer(), cfg.nHead(),
-        cfg.nEmbd(), true, cfg.dropout());
-    ParameterLayout full = new ParameterLayout(withBias);
+    ParameterLayout full = new ParameterLayout(cfg.withBias(true));
     for (String jgptName : tensorOrder(cfg.nLayer())) {
       TensorSpec t = full.get(jgptName);
       int[] shape = t.shape();

@@ -3,6 +3,7 @@ package dev.jgpt.transformer.interop;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.tokenizer.json.Json;
 import dev.jgpt.tokenizer.json.JsonFiles;
+import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.ParameterLayout;
 import dev.jgpt.transformer.Safetensors;
@@ -135,11 +136,11 @@ public final class HfGpt2 {
       throw new NoSuchFileException(file + " (download the model's model.safetensors)");
     }
     Safetensors st = Safetensors.read(file);
-    String prefix = st.entry("transformer.wte.weight") != null ? "transformer." : "";
+    String prefix = st.entry(PREFIX + "wte.weight") != null ? PREFIX : "";
     ParameterLayout layout = new ParameterLayout(cfg);
     Set<String> used = new HashSet<>();
     for (TensorSpec t : layout.tensors()) {
-      String name = prefix + hfName(t.name());
+      String name = prefix + hfName(t);
       Safetensors.Entry e = st.entry(name);
       if (e == null) throw new IOException(file + " has no tensor " + name + ", which a GPT-2 of this config.json needs");
       used.add(name);
@@ -172,9 +173,24 @@ public final class HfGpt2 {
     }
   }
 
-  /** jgpt's layout name -> the name in Hugging Face's GPT-2 files (without "transformer."). */
-  static String hfName(String jgptName) {
-    return jgptName.equals("wte") || jgptName.equals("wpe") ? jgptName + ".weight" : jgptName;
+  /**
+   * A layout tensor's name in Hugging Face's GPT-2 files, without "transformer.": nanoGPT's
+   * state_dict names, which jgpt's own checkpoints use with the prefix.
+   */
+  static String hfName(TensorSpec t) {
+    return Checkpoint.tensorName(t).substring(PREFIX.length());
+  }
+
+  private static final String PREFIX = "transformer.";
+
+  /**
+   * Floats {@link #readWeights(Path, GptConfig, WeightSink)} holds on the heap at once: one
+   * tensor as stored, and for a Conv1D weight its transposed copy too.
+   */
+  public static long floatsHeldWhileReading(GptConfig cfg) {
+    long most = 0;
+    for (TensorSpec t : new ParameterLayout(cfg).tensors()) most = Math.max(most, (isConv1d(t.name()) ? 2L : 1L) * t.size());
+    return most;
   }
 
   static boolean isConv1d(String jgptName) {

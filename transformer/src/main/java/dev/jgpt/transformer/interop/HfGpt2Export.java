@@ -88,12 +88,10 @@ public final class HfGpt2Export {
    * lacks are zeros (a zero bias is no bias); ln weights and the rest come from the layout.
    */
   static List<Safetensors.Tensor> tensors(GptConfig cfg, float[] params) {
-    GptConfig withBias = new GptConfig(cfg.vocabSize(), cfg.paddedVocabSize(), cfg.blockSize(), cfg.nLayer(), cfg.nHead(),
-        cfg.nEmbd(), true, cfg.dropout());
     ParameterLayout ours = new ParameterLayout(cfg);
     List<Safetensors.Tensor> out = new ArrayList<>();
-    for (TensorSpec t : new ParameterLayout(withBias).tensors()) {
-      String name = HfGpt2.hfName(t.name());
+    for (TensorSpec t : new ParameterLayout(cfg.withBias(true)).tensors()) {
+      String name = HfGpt2.hfName(t);
       int[] shape = t.shape();
       if (!ours.contains(t.name())) {
         out.add(new Safetensors.Tensor(name, shape, new float[t.size()], 0));

@@ -41,10 +41,18 @@ public final class ModelFolder {
    * has biases; dropout off), no training state.
    */
   static RunDirectory.Run asRun(HfGpt2.Model m) {
+    CheckpointState state = stepZero(m);
+    return new RunDirectory.Run(m.dir(), state.config(), m.config(), m.tokenizer(), state, m.params());
+  }
+
+  /**
+   * The training state of a Hugging Face model seen as a run at step 0: nothing trained or
+   * validated yet, its shape as the configuration ({@link #trainConfig}), its tokenizer's hash.
+   */
+  public static CheckpointState stepZero(HfGpt2.Model m) {
     TrainConfig config = trainConfig(m);
-    CheckpointState state = new CheckpointState(0, 0, Double.NaN, Double.NaN, 0, 0, 0, config.seed(), 0, 0,
+    return new CheckpointState(0, 0, Double.NaN, Double.POSITIVE_INFINITY, -1, 0, 0, config.seed(), 0, 0,
         m.tokenizer().hash(), config, Map.of());
-    return new RunDirectory.Run(m.dir(), config, m.config(), m.tokenizer(), state, m.params());
   }
 
   /** The training configuration that describes this model's shape (the rest are jgpt's defaults). */
