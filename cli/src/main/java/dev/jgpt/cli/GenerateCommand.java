@@ -3,7 +3,7 @@ package dev.jgpt.cli;
 import dev.jgpt.cli.repl.LoadedModel;
 import dev.jgpt.cli.repl.RunOptions;
 import dev.jgpt.tokenizer.Tokenizer;
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.Json;
 import dev.jgpt.transformer.GenerationLoop;
 import dev.jgpt.transformer.SamplerSettings;
 import dev.jgpt.transformer.TokenProbabilities;

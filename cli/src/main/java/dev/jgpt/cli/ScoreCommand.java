@@ -4,7 +4,7 @@ import dev.jgpt.cli.repl.LoadedModel;
 import dev.jgpt.cli.repl.RunOptions;
 import dev.jgpt.cli.repl.ScoreView;
 import dev.jgpt.cli.repl.Style;
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.Json;
 import dev.jgpt.transformer.Scorer;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;

@@ -2,7 +2,7 @@ package dev.jgpt.cli;
 
 import dev.jgpt.tokenizer.SpecialMode;
 import dev.jgpt.tokenizer.Tokenizer;
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.transformer.TinyRun;
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.Json;
 import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.MetricsLog;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.transformer.TinyRun;
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.Json;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.tokenizer.Tokenizer;
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.Json;
 import dev.jgpt.transformer.Checkpoint;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package dev.jgpt.tokenizer;
 
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.AtomicFile;
+import dev.jgpt.common.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -111,8 +112,8 @@ final class Gpt2VocabFiles {
     StringBuilder merges = new StringBuilder("#version: 0.2\n");
     for (String line : mergeLines(t)) merges.append(line).append('\n');
     Files.createDirectories(dir);
-    AtomicFiles.write(dir.resolve("vocab.json"), vocab.toString().getBytes(StandardCharsets.UTF_8));
-    AtomicFiles.write(dir.resolve("merges.txt"), merges.toString().getBytes(StandardCharsets.UTF_8));
+    AtomicFile.write(dir.resolve("vocab.json"), vocab.toString().getBytes(StandardCharsets.UTF_8));
+    AtomicFile.write(dir.resolve("merges.txt"), merges.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /**

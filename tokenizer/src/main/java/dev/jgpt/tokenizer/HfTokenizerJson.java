@@ -1,6 +1,7 @@
 package dev.jgpt.tokenizer;
 
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.AtomicFile;
+import dev.jgpt.common.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -100,6 +101,6 @@ final class HfTokenizerJson {
     json.put("post_processor", byteLevel);
     json.put("decoder", byteLevel);
     json.put("model", model);
-    AtomicFiles.write(file, (Json.write(json) + "\n").getBytes(StandardCharsets.UTF_8));
+    AtomicFile.write(file, (Json.write(json) + "\n").getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -1,6 +1,7 @@
 package dev.jgpt.tokenizer;
 
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.AtomicFile;
+import dev.jgpt.common.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -43,7 +44,7 @@ final class TokenizerFile {
   static final int VERSION = 1;
 
   static void write(Tokenizer t, Path path) throws IOException {
-    AtomicFiles.write(path, toJson(t).getBytes(StandardCharsets.UTF_8));
+    AtomicFile.write(path, toJson(t).getBytes(StandardCharsets.UTF_8));
   }
 
   static String toJson(Tokenizer t) {

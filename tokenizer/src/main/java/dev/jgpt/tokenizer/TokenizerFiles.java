@@ -1,6 +1,6 @@
 package dev.jgpt.tokenizer;
 
-import dev.jgpt.tokenizer.json.JsonFiles;
+import dev.jgpt.common.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -32,7 +32,7 @@ final class TokenizerFiles {
     if (bytes[first] == '{') {
       String text = JsonFiles.decode(bytes, path);
       if (looksLikeHuggingFace(text)) {
-        return HfTokenizerJson.read(dev.jgpt.tokenizer.json.Json.parseObject(text), path.toString(), pattern);
+        return HfTokenizerJson.read(dev.jgpt.common.Json.parseObject(text), path.toString(), pattern);
       }
       return TokenizerFile.read(text, path.toString(), pattern);
     }
@@ -48,7 +48,7 @@ final class TokenizerFiles {
   private static boolean looksLikeHuggingFace(String text) {
     String head = text.substring(0, Math.min(text.length(), 200));
     return !head.contains("\"jgpt-tokenizer\"") && text.contains("\"model\"")
-        && HfTokenizerJson.looksLikeOne(dev.jgpt.tokenizer.json.Json.parseObject(text));
+        && HfTokenizerJson.looksLikeOne(dev.jgpt.common.Json.parseObject(text));
   }
 
   /** First line "base64 digits". */

@@ -77,11 +77,11 @@ class Gpt2VocabWriteTest {
       TiktokenParityTest.assertSameIds(back, Fixtures.jtokkit(EncodingType.R50K_BASE), TextGen.prose(rnd, 1000));
     }
     // newer versions of the tokenizers library write each merge as a [left, right] pair
-    java.util.Map<String, Object> json = dev.jgpt.tokenizer.json.Json.parseObject(Files.readString(file));
+    java.util.Map<String, Object> json = dev.jgpt.common.Json.parseObject(Files.readString(file));
     @SuppressWarnings("unchecked")
     java.util.Map<String, Object> model = (java.util.Map<String, Object>) json.get("model");
     model.put("merges", ((List<?>) model.get("merges")).stream().map(m -> List.of(((String) m).split(" "))).toList());
-    String pairs = dev.jgpt.tokenizer.json.Json.write(json);
+    String pairs = dev.jgpt.common.Json.write(json);
     assertTrue(pairs.contains("[\"Ġ\",\"t\"]"), "rewritten as pairs");
     Path pairFile = dir.resolve("pairs").resolve("tokenizer.json");
     Files.createDirectories(pairFile.getParent());

@@ -110,7 +110,7 @@ class TokenizerFileTest {
     for (int r = 0; r < byRank.size(); r++) {
       byte[] token = byRank.get(r);
       vocab.append(r == 0 ? "" : ",");
-      dev.jgpt.tokenizer.json.Json.writeString(ByteLevel.encode(token), vocab);
+      dev.jgpt.common.Json.writeString(ByteLevel.encode(token), vocab);
       vocab.append(':').append(r);
       if (token.length == 1) continue;
       List<byte[]> parts = splitWithLowerRanks(token, r, rankOf);

@@ -1,6 +1,6 @@
 package dev.jgpt.transformer;
 
-import dev.jgpt.tokenizer.json.JsonFiles;
+import dev.jgpt.common.JsonFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;

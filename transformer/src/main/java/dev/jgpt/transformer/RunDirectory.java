@@ -2,7 +2,7 @@ package dev.jgpt.transformer;
 
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.tokenizer.Tokenizer;
-import dev.jgpt.tokenizer.json.JsonFiles;
+import dev.jgpt.common.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,6 +1,6 @@
 package dev.jgpt.transformer;
 
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.Json;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

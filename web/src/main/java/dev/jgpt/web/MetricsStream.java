@@ -1,7 +1,7 @@
 package dev.jgpt.web;
 
 import com.sun.net.httpserver.HttpExchange;
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

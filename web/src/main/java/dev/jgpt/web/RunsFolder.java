@@ -1,6 +1,6 @@
 package dev.jgpt.web;
 
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.Json;
 import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.CheckpointState;
 import dev.jgpt.transformer.MetricsLog;

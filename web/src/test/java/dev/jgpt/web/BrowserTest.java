@@ -89,12 +89,12 @@ class BrowserTest {
   private static String scaled(String lines) {
     StringBuilder out = new StringBuilder();
     for (String l : lines.lines().toList()) {
-      var m = dev.jgpt.tokenizer.json.Json.parseObject(l);
+      var m = dev.jgpt.common.Json.parseObject(l);
       m.put("train_loss", ((Number) m.get("train_loss")).doubleValue() * 1.25);
       if (m.get("val_loss") != null) m.put("val_loss", ((Number) m.get("val_loss")).doubleValue() * 1.25);
       if (m.get("val_bpb") != null) m.put("val_bpb", ((Number) m.get("val_bpb")).doubleValue() * 1.25);
       m.put("lr", ((Number) m.get("lr")).doubleValue() * 2);
-      out.append(dev.jgpt.tokenizer.json.Json.write(m)).append('\n');
+      out.append(dev.jgpt.common.Json.write(m)).append('\n');
     }
     return out.toString();
   }
@@ -241,7 +241,7 @@ class BrowserTest {
 
   /** A token's text as the alternatives table shows it (JSON-escaped, without quotes). */
   private static String shown(String text) {
-    return dev.jgpt.tokenizer.json.Json.write(text).replaceAll("^\"|\"$", "");
+    return dev.jgpt.common.Json.write(text).replaceAll("^\"|\"$", "");
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.jgpt.web;
 
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

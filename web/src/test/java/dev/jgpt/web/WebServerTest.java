@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.Json;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;

@@ -1,8 +1,8 @@
 package dev.jgpt.transformer.interop;
 
 import dev.jgpt.tokenizer.Tokenizer;
-import dev.jgpt.tokenizer.json.Json;
-import dev.jgpt.tokenizer.json.JsonFiles;
+import dev.jgpt.common.Json;
+import dev.jgpt.common.JsonFiles;
 import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.ParameterLayout;

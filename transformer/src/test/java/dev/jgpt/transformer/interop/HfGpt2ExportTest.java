@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.kernels.ReferenceBackend;
 import dev.jgpt.tokenizer.Tokenizer;
-import dev.jgpt.tokenizer.json.Json;
+import dev.jgpt.common.Json;
 import dev.jgpt.transformer.Gpt;
 import dev.jgpt.transformer.GptConfig;
 import java.io.IOException;

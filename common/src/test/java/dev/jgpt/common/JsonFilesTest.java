@@ -1,4 +1,4 @@
-package dev.jgpt.tokenizer.json;
+package dev.jgpt.common;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

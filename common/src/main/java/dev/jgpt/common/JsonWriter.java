@@ -1,4 +1,4 @@
-package dev.jgpt.tokenizer.json;
+package dev.jgpt.common;
 
 import java.lang.reflect.RecordComponent;
 import java.util.Iterator;

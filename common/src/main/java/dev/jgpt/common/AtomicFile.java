@@ -1,4 +1,4 @@
-package dev.jgpt.tokenizer;
+package dev.jgpt.common;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,13 +9,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** Writes a file under a temporary name in the same folder, syncs it, then renames it into place. */
-final class AtomicFiles {
-  private AtomicFiles() {}
+/**
+ * Writes a file under a temporary name in the same folder, syncs it, then renames it into place:
+ * a kill at any instant leaves either the old file or the new one, never a torn one.
+ */
+public final class AtomicFile {
+  private AtomicFile() {}
 
   private static final java.util.concurrent.atomic.AtomicLong COUNTER = new java.util.concurrent.atomic.AtomicLong();
 
-  static void write(Path target, byte[] content) throws IOException {
+  public static void write(Path target, byte[] content) throws IOException {
     Path absolute = target.toAbsolutePath();
     Path dir = absolute.getParent();
     if (dir != null) Files.createDirectories(dir);

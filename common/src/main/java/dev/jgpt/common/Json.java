@@ -1,4 +1,4 @@
-package dev.jgpt.tokenizer.json;
+package dev.jgpt.common;
 
 import java.util.List;
 import java.util.Map;
