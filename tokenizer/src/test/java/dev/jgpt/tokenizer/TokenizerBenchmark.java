@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 /**
  * Tokenizer numbers on a real corpus, jgpt and JTokkit side by side, one thread, median of
  * several timed runs after warm-up. Not a test (timings do not belong in tests); run it as
- * described in README.md (section "Tokenizer"):
+ * described in docs/bench.md (section "Tokenizer"):
  *
  * <pre>
  * mvn -q -pl tokenizer test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
