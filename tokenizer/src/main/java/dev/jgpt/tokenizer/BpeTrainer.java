@@ -11,6 +11,8 @@ import java.util.List;
  * the unique chunks weighted by frequency; after each merge only the chunks that contain the
  * merged pair are rewritten and only the counts of pairs next to it change; a priority queue
  * picks the next pair. Deterministic: the same corpus and settings give the same merges.
+ * {@link BpeReference} is the same training written plainly (recount, merge, repeat); the tests
+ * hold the two equal.
  *
  * <p>The vocabulary is 256 byte tokens, then one token per merge, then the special tokens;
  * {@code vocabSize} counts all three (a size below 256 + specials gives no merges).
