@@ -3,7 +3,10 @@ package dev.jgpt.cli;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import java.util.Locale;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -77,6 +80,17 @@ public final class BackendOptions {
   /** Opens {@code choice} on --device with {@code threads} threads (0 = all cores). */
   public Backend open(Backends.Choice choice, int threads) {
     return Backends.open(choice.provider(), device, threads);
+  }
+
+  /**
+   * For the commands whose --backend defaults to cpu rather than auto (bench kernels measures
+   * the CPU kernels; serve shares the machine with training): their {@code defaultValueProvider}.
+   */
+  public static final class CpuByDefault implements IDefaultValueProvider {
+    @Override
+    public String defaultValue(ArgSpec arg) {
+      return arg instanceof OptionSpec o && o.longestName().equals("--backend") ? "cpu" : null;
+    }
   }
 
   /** Chooses and opens in one go, for commands that do not print the choice. */

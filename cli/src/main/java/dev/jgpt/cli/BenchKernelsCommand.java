@@ -10,11 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -28,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "kernels",
     mixinStandardHelpOptions = true,
-    defaultValueProvider = BenchKernelsCommand.CpuByDefault.class,
+    defaultValueProvider = BackendOptions.CpuByDefault.class, // the kernels of the CPU unless --backend says otherwise
     sortOptions = false,
     description = {"Measure the kernels: matmul GFLOP/s and %% of this machine's FP32 peak,",
         "attention and layer-norm times (medians over --repeat calls), and the bytes",
@@ -37,13 +34,6 @@ import picocli.CommandLine.Spec;
     footer = {"", "Examples:", "  jgpt bench kernels", "  jgpt bench kernels --threads 1 --repeat 50"})
 final class BenchKernelsCommand implements Callable<Integer> {
 
-  /** The kernels are measured on the CPU unless --backend says otherwise ("auto" would pick a GPU). */
-  static final class CpuByDefault implements IDefaultValueProvider {
-    @Override
-    public String defaultValue(ArgSpec arg) {
-      return arg instanceof OptionSpec o && o.longestName().equals("--backend") ? "cpu" : null;
-    }
-  }
 
   /** A matmul shape: inp (rows,C) @ weight (OC,C)^T. */
   record MatmulShape(String model, int rows, int C, int OC) {}
@@ -65,7 +55,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Mixin BackendOptions backendOptions; // --backend defaults to cpu here: see CpuByDefault
+  @Mixin BackendOptions backendOptions;
 
 
   @Option(names = "--repeat", paramLabel = "R", defaultValue = "30",
