@@ -1,7 +1,6 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.kernels.Backend;
-import dev.jgpt.kernels.Backends;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.Slice;
 import dev.jgpt.kernels.cpu.PeakFlops;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "kernels",
     mixinStandardHelpOptions = true,
+    defaultValueProvider = BackendOptions.CpuByDefault.class, // the kernels of the CPU unless --backend says otherwise
     sortOptions = false,
     description = {"Measure the kernels: matmul GFLOP/s and %% of this machine's FP32 peak,",
         "attention and layer-norm times (medians over --repeat calls), and the bytes",
@@ -32,6 +33,7 @@ import picocli.CommandLine.Spec;
         "for the 256-bit path on an AVX-512 machine)."},
     footer = {"", "Examples:", "  jgpt bench kernels", "  jgpt bench kernels --threads 1 --repeat 50"})
 final class BenchKernelsCommand implements Callable<Integer> {
+
 
   /** A matmul shape: inp (rows,C) @ weight (OC,C)^T. */
   record MatmulShape(String model, int rows, int C, int OC) {}
@@ -53,15 +55,13 @@ final class BenchKernelsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Threads (0 = all cores, default).")
-  int threads;
+  @Mixin BackendOptions backendOptions;
+
 
   @Option(names = "--repeat", paramLabel = "R", defaultValue = "30",
       description = "Timed calls per kernel; medians are reported (default ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "cpu", description = "cpu (default), reference or tornado.")
-  String backend;
 
   @Option(names = "--small", description = "Only the nanoGPT-CPU shapes (quick).")
   boolean small;
@@ -69,12 +69,10 @@ final class BenchKernelsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (repeat < 1) throw new ParameterException(spec.commandLine(), "--repeat must be at least 1, got " + repeat);
-    if (threads < 0) {
-      throw new ParameterException(spec.commandLine(), "--threads must be 0 (all cores) or more, got " + threads);
-    }
+    int threads = backendOptions.threads();
     int peakThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     PrintStream out = System.out;
-    try (Backend be = Backends.open(BackendFlag.name(spec, backend), threads)) {
+    try (Backend be = backendOptions.open(threads)) {
       out.println("backend: " + be.description());
       double peak = PeakFlops.measure(peakThreads, 300, 5);
       out.printf(Locale.ROOT, "FP32 peak (Vector API FMA loop, %d %s): %.1f GFLOP/s%n%n", peakThreads,

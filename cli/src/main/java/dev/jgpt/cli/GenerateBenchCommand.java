@@ -1,7 +1,6 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.kernels.Backend;
-import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.GenerationLoop;
 import dev.jgpt.transformer.Generator;
@@ -19,6 +18,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -59,12 +59,7 @@ final class GenerateBenchCommand implements Callable<Integer> {
   @Option(names = "--repeat", paramLabel = "R", defaultValue = "5", description = "Runs; medians are reported (default ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "auto, cpu, reference or tornado.")
-  String backend;
-
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = "CPU threads (0 = automatic, as generate and repl choose: 1 below 5M parameters, else all cores).")
-  int threads;
+  @Mixin BackendOptions backendOptions;
 
   @Spec CommandSpec spec;
 
@@ -87,7 +82,7 @@ final class GenerateBenchCommand implements Callable<Integer> {
       weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1337);
       tokenizer = Tokenizer.bytesOnly();
     }
-    try (Backend be = Backends.open(BackendFlag.name(spec, backend), Generator.threadsFor(cfg, threads));
+    try (Backend be = backendOptions.open(Generator.threadsFor(cfg, backendOptions.threads()));
         Generator generator = Generator.withWeights(cfg, be, weights)) {
       System.out.println("model: " + generator.description() + " (" + be.description() + ")");
       GenerationLoop loop = new GenerationLoop(generator, tokenizer);

@@ -66,6 +66,7 @@ public final class Main implements Runnable {
 
   static CommandLine newCommandLine() {
     CommandLine cl = new CommandLine(new Main());
+    TrainSettingOptions.addTo(cl.getSubcommands().get("train").getCommandSpec()); // before the converters below
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     FiniteNumbers.register(cl);
     cl.setParameterExceptionHandler(new Errors.ParameterErrorHandler());

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
+    defaultValueProvider = BackendOptions.CpuByDefault.class,
     sortOptions = false,
     description = {"Open the runs in a browser: live training curves, and a playground that generates and scores text.",
         "Reads the run folders only; safe to run next to `jgpt train`. Ctrl-C stops it."},
@@ -37,13 +39,16 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "1000", description = "The most tokens one generation may ask for (default ${DEFAULT-VALUE}).")
   int maxTokens;
 
+  @Mixin BackendOptions backendOptions; // where the playground's models run
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65535) throw new ParameterException(spec.commandLine(), "--port must be 0..65535, got " + port);
     if (maxTokens < 1) throw new ParameterException(spec.commandLine(), "--max-tokens must be 1 or more, got " + maxTokens);
-    WebServer.Options options = WebServer.Options.defaults(runs).withHost(host).withPort(port).withMaxNewTokens(maxTokens);
+    WebServer.Options options = WebServer.Options.defaults(runs).withHost(host).withPort(port).withMaxNewTokens(maxTokens)
+        .withBackend(backendOptions.name(), backendOptions.device(), backendOptions.threads());
     WebServer server;
     try {
       server = WebServer.start(options);

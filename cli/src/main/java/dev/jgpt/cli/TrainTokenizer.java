@@ -4,8 +4,10 @@ import dev.jgpt.corpus.CorpusSource;
 import dev.jgpt.tokenizer.BpeTrainer;
 import dev.jgpt.tokenizer.ChunkCounts;
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.transformer.TrainConfig;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,6 +21,14 @@ final class TrainTokenizer {
 
   /** Enough text to learn the frequent merges; more mostly costs time. */
   static final long MAX_BYTES = 32L << 20;
+
+  /** --tokenizer FILE, bytes only for vocab_size 256, else a BPE tokenizer trained on the corpus. */
+  static Tokenizer choose(TrainConfig config, CorpusSource source, PrintStream out, CtrlC ctrlC) throws IOException {
+    if (!config.tokenizer().isEmpty()) return Tokenizer.load(Path.of(config.tokenizer()));
+    if (config.vocabSize() == 256) return Tokenizer.bytesOnly();
+    out.println("training a BPE tokenizer with " + config.vocabSize() + " tokens on " + source.name() + "...");
+    return train(source, config.vocabSize(), out, ctrlC);
+  }
 
   /** Ctrl-C ({@code ctrlC}) stops it between documents or merges; it writes no file, so nothing is left behind. */
   static Tokenizer train(CorpusSource source, int vocabSize, PrintStream out, CtrlC ctrlC) throws IOException {

@@ -74,7 +74,15 @@ class BadFlagsTest {
       args("bench", "kernels", "--backend", "bogus"),
       args("bench", "generate", "--tokens", "0"),
       args("bench", "generate", "--preset", "bogus"),
-      args("bench", "generate", "--vocab-size", "300"));
+      args("bench", "generate", "--vocab-size", "300"),
+      // the backend options, one group in every command that runs a model
+      args("bench", "generate", "--device", "-1"),
+      args("bench", "kernels", "--threads", "-1"),
+      args("serve", "--backend", "bogus"),
+      args("serve", "--threads", "-2"),
+      args("repl", "--run", NO_RUN, "--threads", "-1"),
+      args("score", "--run", NO_RUN, "--text", "x", "--backend", "gpu"),
+      train("--threads", "-1"));
 
   @Test
   void everyBadFlagOrValueIsExit2AndOneLine() {

@@ -89,6 +89,31 @@ class TrainCommandTest {
   }
 
   /**
+   * Runs saved when backend and threads were training settings hold them in config.json and
+   * state.json: such a run still loads and resumes, and they are not written back (where a run
+   * computes is chosen with --backend/--device/--threads each time).
+   */
+  @Test
+  void aRunSavedWithBackendAndThreadsSettingsStillResumes() throws IOException {
+    Path run = tmp.resolve("old");
+    assertEquals(0, train(run).exitCode());
+    assertFalse(Files.readString(run.resolve(Checkpoint.CONFIG)).contains("\"threads\""), "not saved any more");
+    for (String f : List.of(Checkpoint.CONFIG, Checkpoint.STATE)) { // as an older jgpt wrote them
+      String text = Files.readString(run.resolve(f));
+      Files.writeString(run.resolve(f), text.replace("\"init_from\"", "\"threads\": 1, \"backend\": \"cpu\", \"init_from\""));
+      assertTrue(Files.readString(run.resolve(f)).contains("\"backend\": \"cpu\""), f + ": " + text);
+    }
+    assertEquals(6, RunDirectory.load(run).state().step(), "loads");
+
+    CliRunner.Result resumed = CliRunner.run("train", "--resume", run.toString(), "--max-iters", "9",
+        "--cache-dir", cache.toString(), "--backend", "reference");
+    assertEquals(0, resumed.exitCode(), resumed.toString());
+    assertTrue(resumed.out().contains("backend: reference (chosen with --backend)"), resumed.out());
+    assertEquals(9, RunDirectory.load(run).state().step());
+    assertFalse(Files.readString(run.resolve(Checkpoint.STATE)).contains("\"backend\""), "the next checkpoint drops them");
+  }
+
+  /**
    * The CPU backend on 2 threads, dropout on: 12 steps in one run equal 6 steps, then a
    * resume to 12, bit for bit. The learning-rate schedule is pinned with --lr-decay-iters, as
    * its default (the starting max_iters) would otherwise be 6 for the split run and 12 for the whole one.

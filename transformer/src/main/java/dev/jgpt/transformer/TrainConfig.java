@@ -5,12 +5,12 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The complete, immutable configuration of a training run: one value for every
- * {@link TrainConfigKey}. Built from {@link #defaults()}, a {@link Presets preset}, a config file
+ * {@link TrainConfigKey} (where the keys and their rules are declared). Built from {@link #defaults()}, a {@link Presets preset}, a config file
  * and command-line flags, each overriding the one before; saved as the run's {@code config.json}
  * (the same flat format {@code --config} reads, so a run's config reproduces it).
  */
@@ -22,42 +22,10 @@ public final class TrainConfig {
     this.values = values;
   }
 
-  /** nanoGPT's train.py defaults where they make sense for a small CPU run. */
+  /** Every key at its declared default ({@link TrainConfigKey#defaultValue()}). */
   public static TrainConfig defaults() {
     EnumMap<TrainConfigKey, Object> v = new EnumMap<>(TrainConfigKey.class);
-    v.put(TrainConfigKey.CORPUS, "jdk");
-    v.put(TrainConfigKey.INCLUDE, List.of());
-    v.put(TrainConfigKey.EXCLUDE, List.of());
-    v.put(TrainConfigKey.TOKENIZER, "");
-    v.put(TrainConfigKey.VOCAB_SIZE, 256);
-    v.put(TrainConfigKey.BLOCK_SIZE, 64);
-    v.put(TrainConfigKey.N_LAYER, 4);
-    v.put(TrainConfigKey.N_HEAD, 4);
-    v.put(TrainConfigKey.N_EMBD, 128);
-    v.put(TrainConfigKey.BIAS, false);
-    v.put(TrainConfigKey.DROPOUT, 0.0);
-    v.put(TrainConfigKey.BATCH_SIZE, 12);
-    v.put(TrainConfigKey.GRAD_ACCUM, 1);
-    v.put(TrainConfigKey.MAX_ITERS, 2000);
-    v.put(TrainConfigKey.LEARNING_RATE, 1e-3);
-    v.put(TrainConfigKey.MIN_LR, 1e-4);
-    v.put(TrainConfigKey.WARMUP_ITERS, 100);
-    v.put(TrainConfigKey.LR_DECAY_ITERS, 0);
-    v.put(TrainConfigKey.LR_SCHEDULE, "cosine");
-    v.put(TrainConfigKey.WEIGHT_DECAY, 0.1);
-    v.put(TrainConfigKey.BETA1, 0.9);
-    v.put(TrainConfigKey.BETA2, 0.95);
-    v.put(TrainConfigKey.GRAD_CLIP, 1.0);
-    v.put(TrainConfigKey.EVAL_INTERVAL, 250);
-    v.put(TrainConfigKey.EVAL_ITERS, 20);
-    v.put(TrainConfigKey.LOG_INTERVAL, 10);
-    v.put(TrainConfigKey.PATIENCE, 0);
-    v.put(TrainConfigKey.KEEP_LAST, 1);
-    v.put(TrainConfigKey.SAMPLE_TOKENS, 100);
-    v.put(TrainConfigKey.SEED, 1337);
-    v.put(TrainConfigKey.THREADS, 0);
-    v.put(TrainConfigKey.BACKEND, "auto");
-    v.put(TrainConfigKey.INIT_FROM, "");
+    for (TrainConfigKey k : TrainConfigKey.values()) v.put(k, k.defaultValue());
     return new TrainConfig(v);
   }
 
@@ -76,6 +44,12 @@ public final class TrainConfig {
   }
 
   /**
+   * Keys that runs saved before the backend options left the training settings hold in their
+   * config.json and state.json: they are read past, so those runs still load and resume.
+   */
+  static final Set<String> RETIRED_KEYS = Set.of("backend", "threads");
+
+  /**
    * Reads the keys of a JSON config object. Unknown keys are rejected with the list of valid
    * ones; keys may be spelled {@code n_layer} or {@code n-layer}. {@code source} names the file
    * in messages.
@@ -89,6 +63,7 @@ public final class TrainConfig {
     }
     Map<TrainConfigKey, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : obj.entrySet()) {
+      if (RETIRED_KEYS.contains(e.getKey())) continue;
       TrainConfigKey key = TrainConfigKey.find(e.getKey());
       if (key == null) {
         throw new IllegalArgumentException(source + ": unknown key \"" + e.getKey() + "\"; valid keys are "
@@ -164,46 +139,18 @@ public final class TrainConfig {
 
   /** Rejects values no run can use, with the key's flag and what to do. */
   public TrainConfig validate() {
-    positive(TrainConfigKey.BLOCK_SIZE);
-    positive(TrainConfigKey.N_LAYER);
-    positive(TrainConfigKey.N_HEAD);
-    positive(TrainConfigKey.N_EMBD);
-    positive(TrainConfigKey.BATCH_SIZE);
-    positive(TrainConfigKey.GRAD_ACCUM);
-    positive(TrainConfigKey.MAX_ITERS);
-    positive(TrainConfigKey.EVAL_INTERVAL);
-    positive(TrainConfigKey.EVAL_ITERS);
-    positive(TrainConfigKey.LOG_INTERVAL);
-    positive(TrainConfigKey.KEEP_LAST);
-    atLeast(TrainConfigKey.WARMUP_ITERS, 0);
-    atLeast(TrainConfigKey.LR_DECAY_ITERS, 0);
-    atLeast(TrainConfigKey.PATIENCE, 0);
-    atLeast(TrainConfigKey.SAMPLE_TOKENS, 0);
-    atLeast(TrainConfigKey.THREADS, 0);
-    if (vocabSize() < 256 || vocabSize() > 1 << 20)
-      throw invalid(TrainConfigKey.VOCAB_SIZE, "must be between 256 (bytes only) and 1048576");
+    for (TrainConfigKey k : TrainConfigKey.values()) {
+      String problem = k.rangeProblem(values.get(k));
+      if (problem != null) throw invalid(k, problem);
+    }
     if (nEmbd() % nHead() != 0)
       throw new IllegalArgumentException("n_embd (" + nEmbd() + ") must be divisible by n_head (" + nHead()
           + "); e.g. --n-head " + largestDivisorUpTo(nEmbd(), nHead()) + " or --n-embd " + (nEmbd() / nHead() + 1) * nHead());
-    if (!(dropout() >= 0 && dropout() < 1)) throw invalid(TrainConfigKey.DROPOUT, "must be in [0, 1)");
-    if (!(weightDecay() >= 0)) throw invalid(TrainConfigKey.WEIGHT_DECAY, "must be >= 0");
-    if (!(beta1() >= 0 && beta1() < 1)) throw invalid(TrainConfigKey.BETA1, "must be in [0, 1)");
-    if (!(beta2() >= 0 && beta2() < 1)) throw invalid(TrainConfigKey.BETA2, "must be in [0, 1)");
-    if (!(gradClip() >= 0)) throw invalid(TrainConfigKey.GRAD_CLIP, "must be >= 0 (0 = no clipping)");
     long tokensPerMicroBatch = (long) batchSize() * blockSize();
     if (tokensPerMicroBatch > Integer.MAX_VALUE / 64)
       throw new IllegalArgumentException("batch_size x block_size (" + tokensPerMicroBatch + ") is too large; lower --batch-size");
     lrSchedule(); // checks the learning rates and iteration counts
-    backendName(); // checks the name
     return this;
-  }
-
-  private void positive(TrainConfigKey k) {
-    atLeast(k, 1);
-  }
-
-  private void atLeast(TrainConfigKey k, int min) {
-    if (intValue(k) < min) throw invalid(k, "must be >= " + min + ", got " + intValue(k));
   }
 
   private IllegalArgumentException invalid(TrainConfigKey k, String what) {
@@ -267,7 +214,6 @@ public final class TrainConfig {
   public int keepLast() { return intValue(TrainConfigKey.KEEP_LAST); }
   public int sampleTokens() { return intValue(TrainConfigKey.SAMPLE_TOKENS); }
   public long seed() { return intValue(TrainConfigKey.SEED); }
-  public int threads() { return intValue(TrainConfigKey.THREADS); }
 
   /**
    * lr_decay_iters, with 0 meaning max_iters (nanoGPT: "should be ~= max_iters"), but at least
@@ -290,12 +236,6 @@ public final class TrainConfig {
   public LrSchedule lrSchedule() {
     return new LrSchedule(LrSchedule.Kind.parse(string(TrainConfigKey.LR_SCHEDULE)), learningRate(), minLr(),
         warmupIters(), lrDecayIters());
-  }
-
-  /** The backend name in lower case; "auto" picks the best available. */
-  public String backendName() {
-    String b = string(TrainConfigKey.BACKEND).strip().toLowerCase(Locale.ROOT);
-    return b.isEmpty() ? "auto" : b;
   }
 
   /** Tokens consumed per optimizer step. */

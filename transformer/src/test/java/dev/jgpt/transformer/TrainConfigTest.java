@@ -1,6 +1,7 @@
 package dev.jgpt.transformer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,31 @@ class TrainConfigTest {
     assertEquals(c, TrainConfig.defaults().withAll(TrainConfig.parseJson(c.toJson(), "config.json")), "round trip");
     var e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.parseJson("{\"include\": [1]}", "my.json"));
     assertEquals("my.json: \"include\" should be a list of strings, got [1]", e.getMessage());
+  }
+
+  @Test
+  void theBackendAndThreadsOfOldRunsAreReadPastAndNeverWritten() {
+    // config.json and state.json of runs saved when backend and threads were training settings
+    Map<TrainConfigKey, Object> old = TrainConfig.parseJson(
+        "{\"n_layer\": 3, \"threads\": 2, \"backend\": \"cpu\", \"seed\": 7}", "config.json");
+    assertEquals(Map.of(TrainConfigKey.N_LAYER, 3, TrainConfigKey.SEED, 7), old);
+    String written = TrainConfig.defaults().withAll(old).toJson();
+    assertFalse(written.contains("threads") || written.contains("backend"), written);
+  }
+
+  @Test
+  void theDefaultsAndRulesAreTheDeclaredOnes() {
+    TrainConfig d = TrainConfig.defaults();
+    for (TrainConfigKey k : TrainConfigKey.values()) assertEquals(k.defaultValue(), d.get(k), k.json());
+    assertEquals(1337L, d.seed());
+    var zero = assertThrows(IllegalArgumentException.class, () -> d.with(TrainConfigKey.MAX_ITERS, 0).validate());
+    assertEquals("--max-iters must be >= 1, got 0 (was 0)", zero.getMessage());
+    var dropout = assertThrows(IllegalArgumentException.class, () -> d.with(TrainConfigKey.DROPOUT, 1.0).validate());
+    assertEquals("--dropout must be in [0, 1) (was 1.0)", dropout.getMessage());
+    var vocab = assertThrows(IllegalArgumentException.class, () -> d.with(TrainConfigKey.VOCAB_SIZE, 12).validate());
+    assertEquals("--vocab-size must be between 256 (bytes only) and 1048576 (was 12)", vocab.getMessage());
+    var clip = assertThrows(IllegalArgumentException.class, () -> d.with(TrainConfigKey.GRAD_CLIP, -1.0).validate());
+    assertEquals("--grad-clip must be >= 0 (0 = no clipping) (was -1.0)", clip.getMessage());
   }
 
   @Test

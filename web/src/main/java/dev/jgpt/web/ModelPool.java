@@ -57,11 +57,15 @@ final class ModelPool implements AutoCloseable {
   private final Semaphore global;
   private final int maxLoaded;
   private final String backendName;
+  private final int device;
+  private final int threads; // 0 = automatic for each model's size
 
-  ModelPool(int maxConcurrent, int maxLoaded, String backendName) {
+  ModelPool(int maxConcurrent, int maxLoaded, String backendName, int device, int threads) {
     this.global = new Semaphore(maxConcurrent);
     this.maxLoaded = maxLoaded;
     this.backendName = backendName;
+    this.device = device;
+    this.threads = threads;
   }
 
   /** Runs {@code task} with the model of run {@code name} in {@code dir}; 429 when busy. */
@@ -124,7 +128,7 @@ final class ModelPool implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw new ApiError(422, "run " + name + " cannot be loaded: " + Router.oneLine(e));
     }
-    Backend backend = Backends.open(backendName, 0, Generator.threadsFor(run.model(), 0));
+    Backend backend = Backends.open(backendName, device, Generator.threadsFor(run.model(), threads));
     try {
       Generator g = Generator.withWeights(run.model(), backend, run.params());
       // the weights now live in the backend: drop the host copy the run holds

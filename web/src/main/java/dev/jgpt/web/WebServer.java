@@ -36,27 +36,29 @@ public final class WebServer implements AutoCloseable {
    * @param maxConcurrent generations and scorings at once, over all models (one per model always)
    * @param maxLoaded models kept in memory
    * @param backend the compute backend for generation ("cpu", "auto", ...)
+   * @param device the backend's device
+   * @param threads CPU threads (0 = automatic for each model's size)
    */
   public record Options(Path runsRoot, String host, int port, int maxNewTokens, int maxPromptChars, int maxConcurrent,
-      int maxLoaded, String backend) {
+      int maxLoaded, String backend, int device, int threads) {
     public static Options defaults(Path runsRoot) {
-      return new Options(runsRoot, "127.0.0.1", 8700, 1000, 20_000, 2, 4, "cpu");
+      return new Options(runsRoot, "127.0.0.1", 8700, 1000, 20_000, 2, 4, "cpu", 0, 0);
     }
 
     public Options withPort(int p) {
-      return new Options(runsRoot, host, p, maxNewTokens, maxPromptChars, maxConcurrent, maxLoaded, backend);
+      return new Options(runsRoot, host, p, maxNewTokens, maxPromptChars, maxConcurrent, maxLoaded, backend, device, threads);
     }
 
     public Options withHost(String h) {
-      return new Options(runsRoot, h, port, maxNewTokens, maxPromptChars, maxConcurrent, maxLoaded, backend);
+      return new Options(runsRoot, h, port, maxNewTokens, maxPromptChars, maxConcurrent, maxLoaded, backend, device, threads);
     }
 
     public Options withMaxNewTokens(int n) {
-      return new Options(runsRoot, host, port, n, maxPromptChars, maxConcurrent, maxLoaded, backend);
+      return new Options(runsRoot, host, port, n, maxPromptChars, maxConcurrent, maxLoaded, backend, device, threads);
     }
 
-    public Options withBackend(String b) {
-      return new Options(runsRoot, host, port, maxNewTokens, maxPromptChars, maxConcurrent, maxLoaded, b);
+    public Options withBackend(String b, int onDevice, int withThreads) {
+      return new Options(runsRoot, host, port, maxNewTokens, maxPromptChars, maxConcurrent, maxLoaded, b, onDevice, withThreads);
     }
   }
 
@@ -70,7 +72,7 @@ public final class WebServer implements AutoCloseable {
   private WebServer(Options options) throws IOException {
     this.options = options;
     this.runs = new RunsFolder(options.runsRoot());
-    this.models = new ModelPool(options.maxConcurrent(), options.maxLoaded(), options.backend());
+    this.models = new ModelPool(options.maxConcurrent(), options.maxLoaded(), options.backend(), options.device(), options.threads());
     this.server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64);
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     server.setExecutor(executor);
