@@ -15,7 +15,7 @@ import dev.jgpt.transformer.GenerationLoop;
 import dev.jgpt.transformer.Generator;
 import dev.jgpt.transformer.SamplerSettings;
 import dev.jgpt.transformer.Scorer;
-import dev.jgpt.transformer.TextEscapes;
+import dev.jgpt.tokenizer.TokenText;
 import dev.jgpt.transformer.TokenProbabilities;
 import dev.jgpt.transformer.inspect.Inspector;
 import java.io.IOException;
@@ -238,7 +238,7 @@ public final class ReplSession implements AutoCloseable {
         inspect().lens(arg.isEmpty() ? contextOrStart() : promptTokens(arg));
         legend();
       }
-      case ":similar" -> inspect().similar(arg, encode(TextEscapes.unescape(arg)));
+      case ":similar" -> inspect().similar(arg, encode(TokenText.unescape(arg)));
       case ":gen" -> generateAfter(required(name, arg, "TEXT"));
       case ":add" -> add(required(name, arg, "TEXT"));
       case ":reset" -> context = new int[0];
@@ -283,8 +283,8 @@ public final class ReplSession implements AutoCloseable {
       public void token(GenerationLoop.Token t) {
         if (probs) {
           out.println((atLineStart[0] ? "" : "\n") + style.bold("[" + (t.index() + 1) + "]") + " "
-              + TokenDisplay.quoted(tok, t.id()));
-          ProbabilityView.render(t.probabilities(), probsTop, id -> TokenDisplay.quoted(tok, id), style, true,
+              + TokenText.quoted(tok, t.id()));
+          ProbabilityView.render(t.probabilities(), probsTop, id -> TokenText.quoted(tok, id), style, true,
               width()).forEach(out::println);
           atLineStart[0] = true;
         } else if (!t.printable().isEmpty()) {
@@ -304,7 +304,7 @@ public final class ReplSession implements AutoCloseable {
     GenerationLoop.Result r = loop.generate(context, settings, nextDraw, listener, () -> cancelRequested);
     nextDraw += r.draws();
     context = r.context();
-    if (probs) out.println(style.bold("text: ") + TextEscapes.quote(r.text()));
+    if (probs) out.println(style.bold("text: ") + TokenText.quote(r.text()));
     else if (!atLineStart[0] || style.colours()) out.println();
     if (style.colours()) {
       List<String> summary = List.of("[" + Layout.count(r.newTokens().length, "token") + ",",
@@ -416,7 +416,7 @@ public final class ReplSession implements AutoCloseable {
 
   private void table(TokenProbabilities tp) {
     Tokenizer tok = loaded.tokenizer();
-    ProbabilityView.render(tp, probsTop, id -> TokenDisplay.quoted(tok, id), style, true, width()).forEach(out::println);
+    ProbabilityView.render(tp, probsTop, id -> TokenText.quoted(tok, id), style, true, width()).forEach(out::println);
     legend();
   }
 
@@ -425,12 +425,12 @@ public final class ReplSession implements AutoCloseable {
     Tokenizer tok = loaded.tokenizer();
     int n = context.length;
     String before = tok.decode(Arrays.copyOf(context, n - 1));
-    String last = TokenDisplay.escaped(tok.tokenBytes(context[n - 1]));
+    String last = TokenText.render(tok.tokenBytes(context[n - 1]));
     if (before.length() > TAIL_CHARS) before = "…" + before.substring(before.length() - TAIL_CHARS);
     String marked = style.colours()
         ? style.bold(Double.isNaN(p) ? last : style.byProbability(last, p))
         : "[" + last + "]";
-    out.println("  context (" + Layout.count(n, "token") + "): " + TextEscapes.escape(before) + marked);
+    out.println("  context (" + Layout.count(n, "token") + "): " + TokenText.escape(before) + marked);
   }
 
   // ---------------------------------------------------------------- inspection
@@ -463,7 +463,7 @@ public final class ReplSession implements AutoCloseable {
     StringBuilder line = new StringBuilder();
     long bytes = 0;
     for (int id : ids) {
-      String item = id + " " + TokenDisplay.quoted(tok, id);
+      String item = id + " " + TokenText.quoted(tok, id);
       if (!line.isEmpty() && line.length() + 2 + item.length() > width() - 4) {
         out.println("  " + line);
         line.setLength(0);
@@ -486,7 +486,7 @@ public final class ReplSession implements AutoCloseable {
     if (loaded != null && context.length > 0) {
       String text = loaded.tokenizer().decode(context);
       if (text.length() > TAIL_CHARS) text = "…" + text.substring(text.length() - TAIL_CHARS);
-      out.println("  context     " + Layout.count(context.length, "token") + ": " + TextEscapes.quote(text));
+      out.println("  context     " + Layout.count(context.length, "token") + ": " + TokenText.quote(text));
     } else {
       out.println("  context     empty");
     }
@@ -497,7 +497,7 @@ public final class ReplSession implements AutoCloseable {
   private void stop(String arg) {
     if (arg.isEmpty()) {
       out.println(settings.stopStrings().isEmpty() ? "  no stop strings (generation still ends at <|endoftext|>)"
-          : "  stop at: " + String.join(", ", settings.stopStrings().stream().map(TextEscapes::quote).toList()));
+          : "  stop at: " + String.join(", ", settings.stopStrings().stream().map(TokenText::quote).toList()));
       return;
     }
     if (arg.strip().equals("clear")) {
@@ -505,7 +505,7 @@ public final class ReplSession implements AutoCloseable {
       return;
     }
     List<String> stops = new ArrayList<>(settings.stopStrings());
-    stops.add(TextEscapes.unescape(arg));
+    stops.add(TokenText.unescape(arg));
     settings = settings.withStopStrings(stops);
   }
 
@@ -568,7 +568,7 @@ public final class ReplSession implements AutoCloseable {
     StringBuilder sb = new StringBuilder();
     for (int id : ids) {
       sb.append(sb.isEmpty() ? "" : ", ").append(id);
-      if (loaded != null) sb.append(' ').append(TokenDisplay.quoted(loaded.tokenizer(), id));
+      if (loaded != null) sb.append(' ').append(TokenText.quoted(loaded.tokenizer(), id));
     }
     return sb.toString();
   }
@@ -641,7 +641,7 @@ public final class ReplSession implements AutoCloseable {
         ":penalty repetition " + s.repetitionPenalty(), ":penalty presence " + s.presencePenalty(),
         ":penalty frequency " + s.frequencyPenalty(), ":penalty window " + s.penaltyLastN(),
         ":max " + s.maxNewTokens(), ":stop clear", ":ban clear", ":bias clear"));
-    for (String stop : s.stopStrings()) c.add(":stop " + TextEscapes.escape(stop));
+    for (String stop : s.stopStrings()) c.add(":stop " + TokenText.escape(stop));
     for (int id : s.bannedTokens()) c.add(":ban " + id);
     s.logitBias().forEach((id, bias) -> c.add(":bias " + id + " " + bias));
     c.add(":seed " + s.seed()); // last: it restarts the draws
