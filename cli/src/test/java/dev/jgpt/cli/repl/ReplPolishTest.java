@@ -154,8 +154,8 @@ class ReplPolishTest {
     assertTrue(out.contains("; stopped: length]"), out);
     assertTrue(out.contains("; stopped: stop string]"), out);
     assertFalse(out.contains("ended by"), out);
-    assertEquals("cancelled", ReplSession.stopReason(GenerationLoop.StopReason.CANCELLED));
-    assertEquals("end of text", ReplSession.stopReason(GenerationLoop.StopReason.END_OF_TEXT));
+    assertEquals("cancelled", ReplPrinter.stopReason(GenerationLoop.StopReason.CANCELLED));
+    assertEquals("end of text", ReplPrinter.stopReason(GenerationLoop.StopReason.END_OF_TEXT));
   }
 
   @Test

@@ -109,7 +109,7 @@ class ReplSessionTest {
   @Test
   void helpListsEveryCommandOnceEach() throws IOException {
     String out = session(":help\n");
-    for (ReplCommands.Info i : ReplCommands.ALL) {
+    for (ReplCommands.Command i : ReplCommands.ALL) {
       assertEquals(1, lines(out).stream().filter(l -> l.startsWith("  " + i.name() + " ") || l.equals("  " + i.name()))
           .count(), i.name() + " in\n" + out);
     }
