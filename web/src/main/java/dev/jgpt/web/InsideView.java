@@ -85,7 +85,7 @@ final class InsideView {
 
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("run", name);
-      result.put("step", m.run().state() == null ? null : m.run().state().step());
+      result.put("step", m.state() == null ? null : m.state().step());
       result.put("model", modelShape(cfg));
       result.put("dropped_tokens", dropped);
       List<Object> tokens = new ArrayList<>(n);

@@ -76,7 +76,7 @@ final class Playground {
       try {
         Map<String, Object> start = new LinkedHashMap<>();
         start.put("run", name);
-        start.put("step", m.run().state().step());
+        start.put("step", m.state().step());
         start.put("prompt_tokens", context.length);
         start.put("context_ids", context);
         start.put("max_tokens", maxTokens);
