@@ -93,6 +93,7 @@ final class InsideView {
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("id", id);
         t.put("text", Playground.tokenText(tok, id));
+        t.put("shown", Playground.shown(tok, id));
         tokens.add(t);
       }
       result.put("tokens", tokens);
@@ -173,6 +174,7 @@ final class InsideView {
     Map<String, Object> e = new LinkedHashMap<>();
     e.put("id", id);
     e.put("text", Playground.tokenText(tok, id));
+    e.put("shown", Playground.shown(tok, id));
     e.put("p", (double) p);
     return e;
   }
