@@ -43,7 +43,7 @@ public final class ReplSession implements AutoCloseable {
   private GenerationLoop loop;
   private int[] context = new int[0];
   private InspectCommands inspect; // :attn, :lens, :similar; made on first use
-  private Thread warmer; // warms the model up while the first line is typed
+  private final WarmUp warmUp = new WarmUp(); // while the first line is typed
   private volatile boolean cancelRequested;
   private int errors;
   private boolean quit;
@@ -105,35 +105,7 @@ public final class ReplSession implements AutoCloseable {
    * waits for it. A terminal session does this while its user types the first line.
    */
   public void warmUpInBackground(long budgetNanos) {
-    if (loaded == null) return;
-    var model = loaded.model();
-    GenerationLoop warmLoop = loop;
-    SamplerSettings warmSettings = SamplerSettings.defaults().withMaxNewTokens(32);
-    warmer = Thread.ofPlatform().daemon().name("jgpt-warm-up").start(() -> {
-      try {
-        model.warmUp(budgetNanos);
-        // the sampler, the decoder and the stop-string check too, on throw-away text
-        warmLoop.generate(warmLoop.promptTokens("warm up"), warmSettings, 0, t -> {}, () -> false);
-      } catch (RuntimeException e) {
-        // a broken model shows its error on the first real command
-      }
-    });
-  }
-
-  private void awaitWarmUp() {
-    Thread t = warmer;
-    if (t == null) return;
-    boolean interrupted = false;
-    while (true) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    warmer = null;
-    if (interrupted) Thread.currentThread().interrupt();
+    if (loaded != null) warmUp.start(loaded.model(), loop, budgetNanos);
   }
 
   /** Prints an error as one line and counts it. */
@@ -144,7 +116,7 @@ public final class ReplSession implements AutoCloseable {
 
   /** Handles one input line (a command, a comment, text to continue, or empty to continue the context). */
   public void handle(String line) {
-    awaitWarmUp();
+    warmUp.await();
     cancelRequested = false;
     try {
       dispatch(line);
@@ -401,7 +373,7 @@ public final class ReplSession implements AutoCloseable {
 
   @Override
   public void close() {
-    awaitWarmUp();
+    warmUp.await();
     closeInspect();
     if (loaded != null) loaded.close();
     loaded = null;
