@@ -19,12 +19,12 @@ public final class ReplCommands {
 
   /** What a command does with its argument (the text after the command's name and one space). */
   @FunctionalInterface
-  interface Handler {
+  public interface Handler {
     void run(ReplSession session, String arg) throws IOException;
   }
 
   /** How a command line goes into the script {@code :save} writes. */
-  enum Script {
+  public enum Script {
     /** as typed */
     AS_TYPED,
     /** with its run folder as an absolute path, so the script replays from any folder */

@@ -136,6 +136,11 @@ final class ReplPrinter {
 
   // ---------------------------------------------------------------- a generation as it runs
 
+  /** What prints one generation's tokens as they come; {@link Generation#finish} ends it. */
+  Generation generation(Tokenizer tok, ReplSettings settings) {
+    return new Generation(tok, settings);
+  }
+
   /**
    * Prints one generation: each token as it comes (coloured by probability, or with its table
    * under {@code :probs on}), then the summary.
@@ -145,7 +150,7 @@ final class ReplPrinter {
     private final ReplSettings settings;
     private boolean atLineStart;
 
-    Generation(Tokenizer tok, ReplSettings settings) {
+    private Generation(Tokenizer tok, ReplSettings settings) {
       this.tok = tok;
       this.settings = settings;
       this.atLineStart = !style.colours();

@@ -201,7 +201,7 @@ public final class ReplSession implements AutoCloseable {
   }
 
   private void generate() {
-    ReplPrinter.Generation shown = print.new Generation(loaded.tokenizer(), settings);
+    ReplPrinter.Generation shown = print.generation(loaded.tokenizer(), settings);
     GenerationLoop.Result r = loop.generate(context, settings.sampler(), settings.nextDraw(), shown,
         () -> cancelRequested);
     settings.drew(r.draws());
