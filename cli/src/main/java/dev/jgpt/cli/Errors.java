@@ -1,5 +1,7 @@
 package dev.jgpt.cli;
 
+import dev.jgpt.transformer.HeapBudget;
+import dev.jgpt.transformer.MemoryCheck;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import picocli.CommandLine;

@@ -7,11 +7,10 @@ import dev.jgpt.transformer.Generator;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.ParameterLayout;
 import dev.jgpt.transformer.Presets;
-import dev.jgpt.transformer.RunDirectory;
-import dev.jgpt.transformer.interop.ModelFolder;
 import dev.jgpt.transformer.SamplerSettings;
 import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.WeightInit;
+import dev.jgpt.transformer.interop.LoadedModel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -69,21 +68,13 @@ final class GenerateBenchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--tokens and --repeat must be positive, got " + tokens + " and "
           + repeat);
     }
-    GptConfig cfg;
-    float[] weights;
-    Tokenizer tokenizer;
-    if (run != null) {
-      RunDirectory.Run r = ModelFolder.load(run);
-      cfg = r.model();
-      weights = r.params();
-      tokenizer = r.tokenizer();
-    } else {
-      cfg = Errors.usage(spec, this::shape); // --preset, --n-head... as the flags give them
-      weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1337);
-      tokenizer = Tokenizer.bytesOnly();
-    }
-    try (Backend be = backendOptions.open(Generator.threadsFor(cfg, backendOptions.threads()));
-        Generator generator = Generator.withWeights(cfg, be, weights)) {
+    try (LoadedModel model = run != null
+        ? LoadedModel.open(run, backendOptions.name(), backendOptions.device(), backendOptions.threads())
+        : randomWeights()) {
+      Generator generator = (Generator) model.model(); // LoadedModel.open makes a Generator
+      GptConfig cfg = generator.config();
+      Tokenizer tokenizer = model.tokenizer();
+      Backend be = model.backend();
       System.out.println("model: " + generator.description() + " (" + be.description() + ")");
       GenerationLoop loop = new GenerationLoop(generator, tokenizer);
       int eot = GenerationLoop.endOfTextId(generator, tokenizer);
@@ -117,6 +108,19 @@ final class GenerateBenchCommand implements Callable<Integer> {
           median(first), promptLength));
     }
     return 0;
+  }
+
+  /** The shape the flags give (--preset, --n-head...) with random weights, on bytes. */
+  private LoadedModel randomWeights() {
+    GptConfig cfg = Errors.usage(spec, this::shape);
+    Backend be = backendOptions.open(Generator.threadsFor(cfg, backendOptions.threads()));
+    try {
+      float[] weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1337);
+      return new LoadedModel("random weights", Generator.withWeights(cfg, be, weights), Tokenizer.bytesOnly(), null, be);
+    } catch (RuntimeException e) {
+      be.close();
+      throw e;
+    }
   }
 
   private GptConfig shape() {

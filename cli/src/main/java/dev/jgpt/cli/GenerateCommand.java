@@ -1,6 +1,6 @@
 package dev.jgpt.cli;
 
-import dev.jgpt.cli.repl.LoadedModel;
+import dev.jgpt.transformer.interop.LoadedModel;
 import dev.jgpt.cli.repl.RunOptions;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.common.Json;

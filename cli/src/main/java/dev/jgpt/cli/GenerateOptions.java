@@ -1,7 +1,7 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.transformer.SamplerSettings;
-import dev.jgpt.transformer.TextEscapes;
+import dev.jgpt.tokenizer.TokenText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -84,7 +84,7 @@ final class GenerateOptions {
     }
     if (!bias.isEmpty()) s = set(s, "--logit-bias", bias, SamplerSettings::withLogitBias);
     if (!banned.isEmpty()) s = set(s, "--ban", new LinkedHashSet<>(banned), SamplerSettings::withBannedTokens);
-    if (!stop.isEmpty()) s = set(s, "--stop", stop.stream().map(TextEscapes::unescape).toList(), SamplerSettings::withStopStrings);
+    if (!stop.isEmpty()) s = set(s, "--stop", stop.stream().map(TokenText::unescape).toList(), SamplerSettings::withStopStrings);
     return s;
   }
 

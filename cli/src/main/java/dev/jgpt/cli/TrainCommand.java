@@ -8,6 +8,8 @@ import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.CheckpointState;
 import dev.jgpt.transformer.Gpt;
+import dev.jgpt.transformer.HeapBudget;
+import dev.jgpt.transformer.MemoryCheck;
 import dev.jgpt.transformer.MemoryEstimate;
 import dev.jgpt.transformer.Presets;
 import dev.jgpt.transformer.RunDirectory;

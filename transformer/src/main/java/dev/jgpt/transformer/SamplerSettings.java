@@ -1,5 +1,6 @@
 package dev.jgpt.transformer;
 
+import dev.jgpt.tokenizer.TokenText;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -197,7 +198,7 @@ public record SamplerSettings(
 
   private static String quoteAll(List<String> strings) {
     StringBuilder sb = new StringBuilder();
-    for (String s : strings) sb.append(sb.isEmpty() ? "" : ", ").append(TextEscapes.quote(s));
+    for (String s : strings) sb.append(sb.isEmpty() ? "" : ", ").append(TokenText.quote(s));
     return sb.toString();
   }
 }

@@ -85,7 +85,7 @@ final class InsideView {
 
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("run", name);
-      result.put("step", m.run().state() == null ? null : m.run().state().step());
+      result.put("step", m.state() == null ? null : m.state().step());
       result.put("model", modelShape(cfg));
       result.put("dropped_tokens", dropped);
       List<Object> tokens = new ArrayList<>(n);
@@ -93,6 +93,7 @@ final class InsideView {
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("id", id);
         t.put("text", Playground.tokenText(tok, id));
+        t.put("shown", Playground.shown(tok, id));
         tokens.add(t);
       }
       result.put("tokens", tokens);
@@ -173,6 +174,7 @@ final class InsideView {
     Map<String, Object> e = new LinkedHashMap<>();
     e.put("id", id);
     e.put("text", Playground.tokenText(tok, id));
+    e.put("shown", Playground.shown(tok, id));
     e.put("p", (double) p);
     return e;
   }

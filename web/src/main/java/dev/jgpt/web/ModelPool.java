@@ -1,13 +1,12 @@
 package dev.jgpt.web;
 
-import dev.jgpt.kernels.Backend;
-import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.Checkpoint;
+import dev.jgpt.transformer.CheckpointState;
 import dev.jgpt.transformer.Generator;
-import dev.jgpt.transformer.RunDirectory;
+import dev.jgpt.transformer.HeapBudget;
 import dev.jgpt.transformer.inspect.Inspector;
-import dev.jgpt.transformer.interop.ModelFolder;
+import dev.jgpt.transformer.interop.LoadedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 
 /**
  * The models the playground uses, loaded on first use from the run's newest committed checkpoint
- * (read-only, {@link ModelFolder#load}) and loaded again when the trainer commits a newer one.
+ * (read-only, by {@link LoadedModel#open} as the commands load them: Hugging Face weights streamed
+ * in, a model too large for the heap refused in one line) and loaded again when the trainer
+ * commits a newer one.
  *
  * <p>Bounds: one request at a time per model (a {@link Generator} holds one KV cache and is not
  * thread-safe) and at most {@code maxConcurrent} across all models; a request that finds either
@@ -31,15 +33,13 @@ import java.util.concurrent.Semaphore;
  * {@link #use}, so each gets the same bounds.
  */
 final class ModelPool implements AutoCloseable {
-  /** Below this many parameters a model generates on one thread (per-token ops take microseconds). */
-
   /**
-   * A loaded model: the generator over its weights, its tokenizer, the checkpoint it came from,
-   * and its {@link Inspector} (whose forward-only models are made on the first inspect request and
-   * kept with the model: a backend frees buffers only when it closes).
+   * A loaded model: the generator over its weights, its tokenizer, the training state of the
+   * checkpoint it came from, and its {@link Inspector} (whose forward-only models are made on the
+   * first inspect request and kept with the model: a backend frees buffers only when it closes).
    */
-  record Loaded(String name, Generator model, Tokenizer tokenizer, RunDirectory.Run run, long checkpointStamp,
-      Backend backend, Inspector inspector) {}
+  record Loaded(String name, Generator model, Tokenizer tokenizer, CheckpointState state, long checkpointStamp,
+      LoadedModel opened, Inspector inspector) {}
 
   /** Work done with a model while its permit is held. */
   @FunctionalInterface
@@ -59,13 +59,21 @@ final class ModelPool implements AutoCloseable {
   private final String backendName;
   private final int device;
   private final int threads; // 0 = automatic for each model's size
+  private final Supplier<HeapBudget> heap; // what a model must fit in
 
   ModelPool(int maxConcurrent, int maxLoaded, String backendName, int device, int threads) {
+    this(maxConcurrent, maxLoaded, backendName, device, threads, HeapBudget::current);
+  }
+
+  /** For tests: models checked against {@code heap} instead of this JVM's. */
+  ModelPool(int maxConcurrent, int maxLoaded, String backendName, int device, int threads,
+      Supplier<HeapBudget> heap) {
     this.global = new Semaphore(maxConcurrent);
     this.maxLoaded = maxLoaded;
     this.backendName = backendName;
     this.device = device;
     this.threads = threads;
+    this.heap = heap;
   }
 
   /** Runs {@code task} with the model of run {@code name} in {@code dir}; 429 when busy. */
@@ -122,23 +130,17 @@ final class ModelPool implements AutoCloseable {
   }
 
   private Loaded load(String name, Path dir, long stamp) {
-    RunDirectory.Run run;
+    LoadedModel opened;
     try {
-      run = ModelFolder.load(dir);
+      opened = LoadedModel.open(dir, backendName, device, threads, heap.get());
     } catch (IOException | RuntimeException e) {
       throw new ApiError(422, "run " + name + " cannot be loaded: " + Router.oneLine(e));
     }
-    Backend backend = Backends.open(backendName, device, Generator.threadsFor(run.model(), threads));
-    try {
-      Generator g = Generator.withWeights(run.model(), backend, run.params());
-      // the weights now live in the backend: drop the host copy the run holds
-      RunDirectory.Run slim = new RunDirectory.Run(run.dir(), run.config(), run.model(), run.tokenizer(), run.state(),
-          new float[0]);
-      return new Loaded(name, g, run.tokenizer(), slim, stamp, backend, new Inspector(g));
-    } catch (RuntimeException e) {
-      backend.close();
-      throw e;
+    if (!(opened.model() instanceof Generator g)) { // LoadedModel.open makes a Generator; a guard, not a case
+      opened.close();
+      throw new IllegalStateException("run " + name + " did not load as a jgpt transformer");
     }
+    return new Loaded(name, g, opened.tokenizer(), opened.state(), stamp, opened, new Inspector(g));
   }
 
   /** Closes least recently used idle models while more than {@code maxLoaded} are loaded. */
@@ -165,8 +167,7 @@ final class ModelPool implements AutoCloseable {
 
   private static void close(Loaded m) {
     m.inspector().close();
-    m.model().close();
-    m.backend().close();
+    m.opened().close();
   }
 
   /** How many models are loaded now. */

@@ -1,6 +1,7 @@
 package dev.jgpt.web;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.jgpt.tokenizer.TokenText;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.GenerationLoop;
 import dev.jgpt.transformer.SamplerSettings;
@@ -76,7 +77,7 @@ final class Playground {
       try {
         Map<String, Object> start = new LinkedHashMap<>();
         start.put("run", name);
-        start.put("step", m.run().state().step());
+        start.put("step", m.state().step());
         start.put("prompt_tokens", context.length);
         start.put("context_ids", context);
         start.put("max_tokens", maxTokens);
@@ -93,6 +94,7 @@ final class Playground {
             e.put("id", t.id());
             e.put("text", t.piece());
             e.put("token", tokenText(tok, t.id()));
+            e.put("shown", shown(tok, t.id()));
             e.put("p", p.raw(t.id()));
             e.put("p_sampler", p.filtered(t.id()));
             e.put("rank", p.rawRank(t.id()));
@@ -151,6 +153,7 @@ final class Playground {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("id", t.id());
         e.put("text", t.text());
+        e.put("shown", shown(m.tokenizer(), t.id()));
         e.put("bytes", t.bytes());
         e.put("scored", t.scored());
         e.put("p", t.scored() ? t.probability() : null);
@@ -202,6 +205,7 @@ final class Playground {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("id", c.id());
       e.put("text", tokenText(tok, c.id()));
+      e.put("shown", shown(tok, c.id()));
       e.put("p", c.raw());
       e.put("p_sampler", c.filtered());
       out.add(e);
@@ -209,9 +213,17 @@ final class Playground {
     return out;
   }
 
-  /** A token's bytes as text (a piece of a multi-byte character shows as U+FFFD). */
+  /** A token's bytes as text (a piece of a multi-byte character shows as U+FFFD): for the page's running text. */
   static String tokenText(Tokenizer tok, int id) {
     return new String(tok.tokenBytes(id), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A token as labels and tables show it, the REPL's way ({@link TokenText#render}): whitespace
+   * and control characters escaped, a piece of a multi-byte character as its bytes.
+   */
+  static String shown(Tokenizer tok, int id) {
+    return TokenText.render(tok.tokenBytes(id));
   }
 
   private static int intParam(Map<String, String> q, String key, int fallback, int min, int max) {

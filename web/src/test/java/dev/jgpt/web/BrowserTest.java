@@ -239,9 +239,9 @@ class BrowserTest {
     assertTrue(driver.findElement(By.id("in-status")).getText().contains("the last 32"));
   }
 
-  /** A token's text as the alternatives table shows it (JSON-escaped, without quotes). */
+  /** A token's text as the alternatives table shows it (escaped as the REPL does, without quotes). */
   private static String shown(String text) {
-    return dev.jgpt.common.Json.write(text).replaceAll("^\"|\"$", "");
+    return dev.jgpt.tokenizer.TokenText.render(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test

@@ -253,6 +253,21 @@ class WebServerTest {
 
   @Test
   @SuppressWarnings("unchecked")
+  void tokensComeWithTheirTextShownAsTheReplShowsIt() throws Exception {
+    var a = TestHttp.post(server, "/api/runs/tiny/score", "{\"text\": \"a\\n\u20acb\", \"alternatives\": 2}");
+    assertEquals(200, a.status(), a.body());
+    List<Object> tokens = (List<Object>) a.json().get("tokens");
+    // byte-level: the euro sign is three tokens, each a piece of a character shown as its byte
+    assertEquals(List.of("a", "\\n", "\\xe2", "\\x82", "\\xac", "b"),
+        tokens.stream().map(t -> ((Map<String, Object>) t).get("shown")).toList());
+    Map<String, Object> candidate = (Map<String, Object>) ((List<Object>) ((Map<String, Object>) tokens.get(1))
+        .get("top")).get(0);
+    assertEquals(dev.jgpt.tokenizer.TokenText.render(((String) candidate.get("text")).getBytes(StandardCharsets.UTF_8)),
+        candidate.get("shown"));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
   void scoringColoursATextBySurprisal() throws Exception {
     var a = TestHttp.post(server, "/api/runs/tiny/score", "{\"text\": \"to be or not to be\", \"alternatives\": 3}");
     assertEquals(200, a.status(), a.body());

@@ -1,5 +1,6 @@
 package dev.jgpt.cli.repl;
 
+import dev.jgpt.tokenizer.TokenText;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.TokenProbabilities;
 import dev.jgpt.transformer.inspect.Inspection;
@@ -64,7 +65,7 @@ final class InspectCommands implements AutoCloseable {
     int n = ins.length(), last = n - 1;
     int[] tokens = ins.tokens();
     int thumb = Math.min(n, Math.max(8, Math.min(32, width() - 60)));
-    out.println("  attention of the last token " + last + " " + TokenDisplay.quoted(tok, tokens[last])
+    out.println("  attention of the last token " + last + " " + TokenText.quoted(tok, tokens[last])
         + " per layer and head: its row" + (thumb < n ? " (last " + thumb + " keys)" : "")
         + " and the tokens it attends to most; :attn LAYER HEAD for a heat map");
     for (int l = 0; l < ins.layers(); l++) {
@@ -76,7 +77,7 @@ final class InspectCommands implements AutoCloseable {
         int[] order = strongest(row, 3);
         for (int i = 0; i < order.length; i++) {
           int k = order[i];
-          sb.append(i == 0 ? "" : ", ").append(k).append(' ').append(TokenDisplay.quoted(tok, tokens[k]))
+          sb.append(i == 0 ? "" : ", ").append(k).append(' ').append(TokenText.quoted(tok, tokens[k]))
               .append(String.format(Locale.ROOT, " %.0f%%", 100.0 * row[k]));
         }
         out.println(sb);
@@ -98,7 +99,7 @@ final class InspectCommands implements AutoCloseable {
     for (int q = from; q < n; q++) {
       float[] row = ins.attentionRow(layer, head, q);
       StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %3d ", q));
-      sb.append(ProbabilityView.fit(TokenDisplay.quoted(tok, tokens[q]), LABEL - 6));
+      sb.append(ProbabilityView.fit(TokenText.quoted(tok, tokens[q]), LABEL - 6));
       for (int k = from; k <= q; k++) sb.append(style.shade(row[k], 2));
       out.println(sb.toString().stripTrailing());
     }
@@ -106,7 +107,7 @@ final class InspectCommands implements AutoCloseable {
 
   /** One character standing for a token over its column: the first of its text, a space shown as '·'. */
   private String columnLabel(int id) {
-    String s = TokenDisplay.escaped(tok.tokenBytes(id));
+    String s = TokenText.render(tok.tokenBytes(id));
     if (s.isEmpty()) return "?";
     String first = s.substring(0, s.offsetByCodePoints(0, 1));
     return first.equals(" ") ? "·" : first;
@@ -130,8 +131,8 @@ final class InspectCommands implements AutoCloseable {
     List<TokenProbabilities> lens = ins.lens(last);
     TokenProbabilities model = lens.get(L);
     int predicted = model.top(1).get(0).id();
-    String predictedText = TokenDisplay.quoted(tok, predicted);
-    out.println("  logit lens after " + last + " " + TokenDisplay.quoted(tok, ins.tokens()[last])
+    String predictedText = TokenText.quoted(tok, predicted);
+    out.println("  logit lens after " + last + " " + TokenText.quoted(tok, ins.tokens()[last])
         + ": ln_f and the head applied to the residual stream after each layer; the model predicts "
         + predictedText + String.format(Locale.ROOT, " (%.1f%%)", 100.0 * model.raw(predicted)));
     String rankHead = "rank of " + predictedText;
@@ -141,7 +142,7 @@ final class InspectCommands implements AutoCloseable {
       TokenProbabilities tp = lens.get(d);
       StringBuilder items = new StringBuilder();
       for (TokenProbabilities.Candidate c : tp.top(LENS_TOP)) {
-        String item = TokenDisplay.quoted(tok, c.id()) + String.format(Locale.ROOT, " %.1f%%", 100.0 * c.raw());
+        String item = TokenText.quoted(tok, c.id()) + String.format(Locale.ROOT, " %.1f%%", 100.0 * c.raw());
         if (!items.isEmpty() && items.length() + 2 + item.length() > itemsWidth) break;
         items.append(items.isEmpty() ? "" : "  ").append(style.byProbability(item, c.raw()));
       }
@@ -164,15 +165,15 @@ final class InspectCommands implements AutoCloseable {
       id = tokenIds[0];
     } else {
       StringBuilder pieces = new StringBuilder();
-      for (int t : tokenIds) pieces.append(' ').append(TokenDisplay.quoted(tok, t));
-      throw new IllegalArgumentException(":similar needs one token, and " + TokenDisplay.escaped(arg.getBytes(
+      for (int t : tokenIds) pieces.append(' ').append(TokenText.quoted(tok, t));
+      throw new IllegalArgumentException(":similar needs one token, and " + TokenText.render(arg.getBytes(
           java.nio.charset.StandardCharsets.UTF_8)) + " is " + tokenIds.length + ":" + pieces + " (or give #ID)");
     }
-    out.println("  tokens nearest to " + id + " " + TokenDisplay.quoted(tok, id)
+    out.println("  tokens nearest to " + id + " " + TokenText.quoted(tok, id)
         + " by cosine similarity of their embeddings (rows of wte, the tied head)");
     int rank = 1;
     for (Inspector.Similar s : inspector.similarTokens(id, 10)) {
-      out.println(String.format(Locale.ROOT, "  %3d  %6d ", rank++, s.id()) + ProbabilityView.fit(TokenDisplay.quoted(tok,
+      out.println(String.format(Locale.ROOT, "  %3d  %6d ", rank++, s.id()) + ProbabilityView.fit(TokenText.quoted(tok,
           s.id()), 14) + String.format(Locale.ROOT, " %6.3f  ", s.cosine()) + style.bar(Math.max(0, s.cosine()), 20).stripTrailing());
     }
   }

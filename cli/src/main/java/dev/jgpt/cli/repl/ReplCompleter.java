@@ -20,7 +20,7 @@ final class ReplCompleter implements Completer {
     List<String> words = line.words();
     if (line.wordIndex() == 0) {
       if (!line.word().isEmpty() && !line.word().startsWith(":")) return; // plain text: nothing to complete
-      for (ReplCommands.Info i : ReplCommands.ALL) {
+      for (ReplCommands.Command i : ReplCommands.ALL) {
         candidates.add(new Candidate(i.name(), i.name(), null, i.help(), null, null, true));
       }
       return;

@@ -1,6 +1,7 @@
 package dev.jgpt.cli.repl;
 
 import dev.jgpt.cli.BackendOptions;
+import dev.jgpt.transformer.interop.LoadedModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

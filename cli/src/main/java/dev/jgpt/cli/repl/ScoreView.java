@@ -1,5 +1,6 @@
 package dev.jgpt.cli.repl;
 
+import dev.jgpt.tokenizer.TokenText;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.Scorer;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ public final class ScoreView {
     lines.add(style.dim(String.format(Locale.ROOT, "  %-" + tokenWidth + "s %7s %8s %11s  %s",
         "token", "id", "p", "surprisal", "rank")));
     for (Scorer.TokenScore t : r.tokens()) {
-      String token = ProbabilityView.fit(TokenDisplay.quoted(tokenizer, t.id()), tokenWidth);
+      String token = ProbabilityView.fit(TokenText.quoted(tokenizer, t.id()), tokenWidth);
       if (!t.scored()) {
         lines.add(String.format(Locale.ROOT, "  %s %7d %8s %11s  %s", token, t.id(), "-", "-", "(no context)"));
         continue;

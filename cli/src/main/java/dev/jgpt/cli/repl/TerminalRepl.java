@@ -1,6 +1,7 @@
 package dev.jgpt.cli.repl;
 
 import dev.jgpt.transformer.SamplerSettings;
+import dev.jgpt.transformer.interop.LoadedModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

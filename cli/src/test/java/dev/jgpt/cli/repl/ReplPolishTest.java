@@ -9,6 +9,7 @@ import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.GenerationLoop;
 import dev.jgpt.transformer.SamplerSettings;
+import dev.jgpt.transformer.interop.LoadedModel;
 import dev.jgpt.transformer.TokenProbabilities;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -30,7 +31,7 @@ class ReplPolishTest {
 
   private String session(String script, Style style, int width) throws IOException {
     StringWriter text = new StringWriter();
-    ReplSession.ModelLoader loader = run -> new LoadedModel(run, model, Tokenizer.bytesOnly(), null);
+    ReplSession.ModelLoader loader = run -> new LoadedModel(run, model, Tokenizer.bytesOnly(), null, null);
     try (ReplSession s = new ReplSession(loader, new PrintWriter(text), style, SamplerSettings.defaults().withSeed(5))) {
       s.setWidth(() -> width);
       s.loadInitial("runs/fake");
@@ -154,8 +155,8 @@ class ReplPolishTest {
     assertTrue(out.contains("; stopped: length]"), out);
     assertTrue(out.contains("; stopped: stop string]"), out);
     assertFalse(out.contains("ended by"), out);
-    assertEquals("cancelled", ReplSession.stopReason(GenerationLoop.StopReason.CANCELLED));
-    assertEquals("end of text", ReplSession.stopReason(GenerationLoop.StopReason.END_OF_TEXT));
+    assertEquals("cancelled", ReplPrinter.stopReason(GenerationLoop.StopReason.CANCELLED));
+    assertEquals("end of text", ReplPrinter.stopReason(GenerationLoop.StopReason.END_OF_TEXT));
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.NextTokenModel;
 import dev.jgpt.transformer.SamplerSettings;
+import dev.jgpt.transformer.interop.LoadedModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -71,7 +72,7 @@ class ReplSessionTest {
     return run -> {
       if (run.equals("missing")) throw new java.nio.file.NoSuchFileException("missing");
       loads.add(run);
-      return new LoadedModel(run, model, Tokenizer.bytesOnly(), null);
+      return new LoadedModel(run, model, Tokenizer.bytesOnly(), null, null);
     };
   }
 
@@ -109,7 +110,7 @@ class ReplSessionTest {
   @Test
   void helpListsEveryCommandOnceEach() throws IOException {
     String out = session(":help\n");
-    for (ReplCommands.Info i : ReplCommands.ALL) {
+    for (ReplCommands.Command i : ReplCommands.ALL) {
       assertEquals(1, lines(out).stream().filter(l -> l.startsWith("  " + i.name() + " ") || l.equals("  " + i.name()))
           .count(), i.name() + " in\n" + out);
     }

@@ -1,5 +1,6 @@
 package dev.jgpt.transformer.interop;
 
+import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.CheckpointState;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.RunDirectory;
@@ -12,7 +13,8 @@ import java.util.Map;
 /**
  * The one place a model folder given with {@code --run} is opened: a jgpt run folder, or a
  * Hugging Face GPT-2 folder as downloaded (config.json with model_type, model.safetensors,
- * vocab.json + merges.txt). Either way the caller gets a {@link RunDirectory.Run}.
+ * vocab.json + merges.txt). Either way the caller gets a {@link RunDirectory.Run}; to generate
+ * with one, {@link LoadedModel#open} puts it on a backend.
  */
 public final class ModelFolder {
   private ModelFolder() {}
@@ -50,14 +52,22 @@ public final class ModelFolder {
    * validated yet, its shape as the configuration ({@link #trainConfig}), its tokenizer's hash.
    */
   public static CheckpointState stepZero(HfGpt2.Model m) {
-    TrainConfig config = trainConfig(m);
+    return stepZero(m.config(), m.tokenizer());
+  }
+
+  /** As {@link #stepZero(HfGpt2.Model)}, from the shape and the tokenizer (for weights streamed in, not held). */
+  public static CheckpointState stepZero(GptConfig cfg, Tokenizer tokenizer) {
+    TrainConfig config = trainConfig(cfg);
     return new CheckpointState(0, 0, Double.NaN, Double.POSITIVE_INFINITY, -1, 0, 0, config.seed(), 0, 0,
-        m.tokenizer().hash(), config, Map.of());
+        tokenizer.hash(), config, Map.of());
   }
 
   /** The training configuration that describes this model's shape (the rest are jgpt's defaults). */
   public static TrainConfig trainConfig(HfGpt2.Model m) {
-    var cfg = m.config();
+    return trainConfig(m.config());
+  }
+
+  private static TrainConfig trainConfig(GptConfig cfg) {
     return TrainConfig.defaults()
         .with(TrainConfigKey.CORPUS, "")
         .with(TrainConfigKey.VOCAB_SIZE, cfg.vocabSize())

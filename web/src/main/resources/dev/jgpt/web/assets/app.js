@@ -252,7 +252,6 @@ const probColor = (p) => 'hsl(' + Math.round(120 * Math.max(0, Math.min(1, p))) 
 const surprisalColor = (bits) => 'hsl(' + Math.round(120 * (1 - Math.max(0, Math.min(1, bits / 10)))) + ', 75%, 82%)';
 
 const visible = (t) => t.replace(/\n/g, '↵\n').replace(/\t/g, '→\t');
-const shown = (t) => JSON.stringify(t).slice(1, -1);
 
 function tokenSpan(text, color, info) {
   const s = el('span', { class: 'tok', text: visible(text) });
@@ -268,7 +267,7 @@ function tokenSpan(text, color, info) {
 
 function showAlternatives(info) {
   const box = $('#alternatives');
-  box.replaceChildren(el('h2', { text: 'token "' + shown(info.token) + '"' }), el('p', { class: 'small', text: info.title }));
+  box.replaceChildren(el('h2', { text: 'token "' + info.shown + '"' }), el('p', { class: 'small', text: info.title }));
   if (!info.top || info.top.length === 0) { box.append(el('p', { class: 'muted small', text: 'no alternatives (the first token has no context)' })); return; }
   const canPick = info.index !== undefined && pg.run !== null;
   const table = el('table', { id: 'alt-table' });
@@ -279,7 +278,7 @@ function showAlternatives(info) {
     const bar = el('div', { class: 'bar' });
     bar.style.width = Math.max(1, Math.round(100 * c.p)) + '%';
     const tr = el('tr', { class: c.id === info.id ? 'chosen' : '' },
-      el('td', {}, el('code', { text: shown(c.text) })), el('td', { class: 'num', text: (100 * c.p).toFixed(1) + '%' }),
+      el('td', {}, el('code', { text: c.shown })), el('td', { class: 'num', text: (100 * c.p).toFixed(1) + '%' }),
       el('td', { class: 'num', text: c.p_sampler === undefined || c.p_sampler === null ? '–' : (100 * c.p_sampler).toFixed(1) + '%' }),
       el('td', { style: 'width:35%' }, bar));
     if (canPick) {
@@ -345,7 +344,7 @@ async function pick(i, c, info) {
   for (const o of [...$('#pg-output').children]) if (o.classList.contains('trailing')) o.remove();
   pg.tokens.length = i;
   const title = 'picked: p ' + (100 * c.p).toFixed(2) + '% (sampler ' + (100 * (c.p_sampler || 0)).toFixed(2) + '%)';
-  addToken({ id: c.id, text: c.text, token: c.text, title, top: info.top, p: c.p }, 'picked');
+  addToken({ id: c.id, text: c.text, token: c.text, shown: c.shown, title, top: info.top, p: c.p }, 'picked');
   window.jgpt.picks = (window.jgpt.picks || 0) + 1;
   const context = pg.promptIds.concat(pg.tokens.map((t) => t.id));
   const left = (parseInt($('#pg-max').value, 10) || 1) - pg.tokens.length;
@@ -355,7 +354,7 @@ async function pick(i, c, info) {
 
 function addToken(d, extraClass) {
   const index = pg.tokens.length;
-  const info = { id: d.id, token: d.token, title: d.title, top: d.top, index };
+  const info = { id: d.id, token: d.token, shown: d.shown, title: d.title, top: d.top, index };
   const span = tokenSpan(d.text, probColor(d.p), info);
   if (extraClass) span.classList.add(extraClass);
   $('#pg-output').append(span);
@@ -383,7 +382,7 @@ async function stream(run, from, maxTokens) {
       } else if (name === 'token') {
         if (firstMs === null) firstMs = performance.now() - t0;
         const title = 'p ' + (100 * d.p).toFixed(2) + '% (sampler ' + (100 * d.p_sampler).toFixed(2) + '%), rank ' + d.rank + ', entropy ' + fmt(d.entropy_bits, 3) + ' bits';
-        addToken({ id: d.id, text: d.text, token: d.token, title, top: d.top, p: d.p });
+        addToken({ id: d.id, text: d.text, token: d.token, shown: d.shown, title, top: d.top, p: d.p });
       } else if (name === 'trailing') out.append(el('span', { class: 'trailing', text: d.text }));
       else if (name === 'done') $('#pg-status').textContent = d.tokens + ' tokens, ' + d.tokens_per_s.toFixed(1) + ' tokens/s, first token after ' + Math.round(firstMs) + ' ms (' + d.reason + ')';
       else if (name === 'error') $('#pg-status').textContent = 'error: ' + d.error;
@@ -411,7 +410,7 @@ async function score() {
     Object.assign(pg, { run: null, promptText: text, promptIds: null, tokens: [] });
     for (const t of r.tokens) {
       const title = t.scored ? 'surprisal ' + fmt(t.surprisal_bits, 3) + ' bits, p ' + (100 * t.p).toFixed(2) + '%, rank ' + t.rank : 'first token: no context, not scored';
-      out.append(tokenSpan(t.text, t.scored ? surprisalColor(t.surprisal_bits) : '#eee', { id: t.id, token: t.text, title, top: t.top }));
+      out.append(tokenSpan(t.text, t.scored ? surprisalColor(t.surprisal_bits) : '#eee', { id: t.id, token: t.text, shown: t.shown, title, top: t.top }));
     }
     $('#pg-legend').textContent = 'colour: surprisal, -log2 p (green expected, red 10 bits or more)';
     $('#pg-status').textContent = r.scored_tokens + ' tokens scored: ' + fmt(r.bits_per_byte, 3) + ' bits/byte, perplexity ' + fmt(r.perplexity, 4);
@@ -499,8 +498,9 @@ function drawTokens(d) {
   });
 }
 
-// a token as a label: escaped, a space shown as ␣ (a label of spaces would be invisible)
-const label = (t) => shown(t).replace(/ /g, '␣');
+// a token as a label: as the server renders it (escaped, a piece of a character as its bytes), a space as ␣
+// (a label of spaces would be invisible)
+const label = (shown) => shown.replace(/ /g, '␣');
 
 // attention weight in [0, 1] -> white .. deep blue; a future key (masked) -> light grey
 const MASKED = [238, 240, 244];
@@ -561,7 +561,7 @@ async function drawHead(l, h) {
   }
   const box = $('#in-head');
   const n = rows.length;
-  const toks = d.tokens.map((t) => label(t.text));
+  const toks = d.tokens.map((t) => label(t.shown));
   box.replaceChildren(el('h2', { text: 'layer ' + (l + 1) + ', head ' + (h + 1) + ': rows are query tokens, columns the key tokens they attend to (each row sums to 1)' }));
   if (n <= 128) {
     const table = el('table', { class: 'heatmap', id: 'in-heatmap', 'data-layer': l, 'data-head': h });
@@ -604,14 +604,14 @@ function drawLens(d) {
   const L = d.lens;
   const box = $('#in-lens');
   const at = d.tokens[L.position];
-  box.replaceChildren(el('p', { class: 'small', text: 'after position ' + L.position + ' "' + shown(at.text) + '" the model predicts "' + shown(L.predicted.text) + '" (' + (100 * L.predicted.p).toFixed(1) + '%). Rank: where that token stands at each depth (1 = already the top).' }));
+  box.replaceChildren(el('p', { class: 'small', text: 'after position ' + L.position + ' "' + at.shown + '" the model predicts "' + L.predicted.shown + '" (' + (100 * L.predicted.p).toFixed(1) + '%). Rank: where that token stands at each depth (1 = already the top).' }));
   const table = el('table', { class: 'lens', id: 'in-lens-table' });
-  table.append(el('thead', {}, el('tr', {}, el('th', { text: 'depth' }), el('th', { text: 'top next tokens' }), el('th', { text: 'rank of "' + shown(L.predicted.text) + '"' }))));
+  table.append(el('thead', {}, el('tr', {}, el('th', { text: 'depth' }), el('th', { text: 'top next tokens' }), el('th', { text: 'rank of "' + L.predicted.shown + '"' }))));
   const body = el('tbody');
   for (const row of L.depths) {
     const chips = el('td');
     for (const c of row.top) {
-      const chip = el('span', { class: 'chip' + (c.id === L.predicted.id ? ' predicted' : ''), text: label(c.text) + ' ' + (100 * c.p).toFixed(1) + '%' });
+      const chip = el('span', { class: 'chip' + (c.id === L.predicted.id ? ' predicted' : ''), text: label(c.shown) + ' ' + (100 * c.p).toFixed(1) + '%' });
       chip.style.background = probColor(c.p);
       chips.append(chip);
     }

@@ -1,4 +1,4 @@
-package dev.jgpt.cli;
+package dev.jgpt.transformer;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;

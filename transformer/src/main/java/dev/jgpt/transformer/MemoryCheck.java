@@ -1,16 +1,22 @@
-package dev.jgpt.cli;
+package dev.jgpt.transformer;
 
 import static dev.jgpt.transformer.MemoryEstimate.bytes;
-
-import dev.jgpt.transformer.MemoryEstimate;
 
 /**
  * Memory in a command's words: the line of the configuration summary, the one-line refusal of a
  * configuration that cannot fit (said before allocating, not as an OutOfMemoryError minutes
- * later), and the one line an OutOfMemoryError becomes anyway.
+ * later), and the one line an OutOfMemoryError becomes anyway. Training, the commands that load a
+ * model and the web server all say it the same way.
  */
 public final class MemoryCheck {
   private MemoryCheck() {}
+
+  /** A model or configuration that does not fit the heap; the message is the one line to show. */
+  public static final class DoesNotFit extends IllegalStateException {
+    DoesNotFit(String message) {
+      super(message);
+    }
+  }
 
   private static final long GIB = 1L << 30;
 
@@ -25,7 +31,7 @@ public final class MemoryCheck {
   }
 
   /**
-   * Throws a one-line UserException when {@code estimate} exceeds the usable heap; {@code lower}
+   * Throws a one-line {@link DoesNotFit} when {@code estimate} exceeds the usable heap; {@code lower}
    * names the settings that shrink it, e.g. "--batch-size (64) or --block-size (256)", or is null
    * when only a larger heap helps (a trained model's shapes are fixed).
    */
@@ -43,7 +49,7 @@ public final class MemoryCheck {
       advice = "lower " + lower + (beyondMachine ? " (the -Xmx" + xmxGib + "g heap it would need is more than this "
           + "machine's " + bytes(heap.physicalBytes()) + ")" : ", or give the JVM more memory with " + xmx);
     }
-    throw new UserException((lower == null ? "this model needs " : "this configuration needs ") + bytes(needed)
+    throw new DoesNotFit((lower == null ? "this model needs " : "this configuration needs ") + bytes(needed)
         + " of heap (" + estimate.breakdown() + ") but " + available(heap) + ": " + advice);
   }
 

@@ -1,15 +1,52 @@
-package dev.jgpt.transformer;
+package dev.jgpt.tokenizer;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * Shows token text so that whitespace and control characters are visible: a token that is a
- * newline prints as {@code "\n"}, not as a line break that breaks a table. {@link #unescape}
- * reads the same escapes back, so typed settings (stop strings) and saved REPL sessions can carry
- * any text on one line.
+ * Token text made visible, the one rendering the REPL and the web page share: whitespace and
+ * control characters escaped (a newline token prints as {@code "\n"}, not as a line break that
+ * breaks a table), and a token that is only part of a UTF-8 character shown as its bytes
+ * ({@code "\xe2"}) rather than as a replacement character. {@link #unescape} reads the escapes
+ * back, so typed settings (stop strings) and saved REPL sessions can carry any text on one line.
  */
-public final class TextEscapes {
-  private TextEscapes() {}
+public final class TokenText {
+  private TokenText() {}
+
+  /**
+   * Token {@code id} as it shows in tables: its {@link #render rendered} bytes in double quotes,
+   * or {@code <id N>} for an id outside the vocabulary.
+   */
+  public static String quoted(Tokenizer tokenizer, int id) {
+    if (!tokenizer.isValidId(id)) return "<id " + id + ">";
+    return "\"" + render(tokenizer.tokenBytes(id)) + "\"";
+  }
+
+  /**
+   * A token's bytes as one line of text, without quotes: valid UTF-8 {@link #escape escaped};
+   * otherwise (a piece of a multi-byte character) printable ASCII as itself and every other byte
+   * as {@code \xNN}.
+   */
+  public static String render(byte[] bytes) {
+    try {
+      String s = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+      return escape(s);
+    } catch (CharacterCodingException e) {
+      StringBuilder sb = new StringBuilder();
+      for (byte b : bytes) {
+        if (b >= 0x20 && b < 0x7f) sb.append(escape(String.valueOf((char) b)));
+        else sb.append(String.format(Locale.ROOT, "\\x%02x", b & 0xff));
+      }
+      return sb.toString();
+    }
+  }
 
   /** {@code s} in double quotes with \n, \t, \r, \\, \" and other control characters escaped. */
   public static String quote(String s) {

@@ -1,0 +1,92 @@
+package dev.jgpt.transformer.interop;
+
+import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.Backends;
+import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.transformer.CheckpointState;
+import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.GptConfig;
+import dev.jgpt.transformer.HeapBudget;
+import dev.jgpt.transformer.MemoryCheck;
+import dev.jgpt.transformer.NextTokenModel;
+import dev.jgpt.transformer.RunDirectory;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A model ready to generate with, and the one way a model folder becomes one: generate, score,
+ * the REPL, the generation benchmark and the web server all {@link #open} here. Closing it closes
+ * the model and the backend it runs on (when it owns one).
+ *
+ * @param name what to call it in messages (the folder as given)
+ * @param model next-token logits (a KV-cache {@link Generator} for a folder opened here)
+ * @param tokenizer the tokenizer the model was trained with
+ * @param state the checkpoint's training state (step 0 for a Hugging Face model), or null
+ * @param backend the backend to close with it, or null
+ */
+public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer, CheckpointState state,
+    Backend backend) implements AutoCloseable {
+
+  /**
+   * Opens a jgpt run folder or a Hugging Face GPT-2 folder on a new backend ({@code backendName}
+   * "auto", "cpu"...) on device {@code device}; threads 0 = automatic ({@link Generator#threadsFor}).
+   * A model that does not fit the heap is refused in one line before its weights are read.
+   */
+  public static LoadedModel open(Path dir, String backendName, int device, int threads) throws IOException {
+    return open(dir, backendName, device, threads, HeapBudget.current());
+  }
+
+  /** As {@link #open(Path, String, int, int)}, checked against {@code heap}. */
+  public static LoadedModel open(Path dir, String backendName, int device, int threads, HeapBudget heap)
+      throws IOException {
+    GptConfig hf = ModelFolder.configBeforeLoading(dir);
+    if (hf != null) return openHuggingFace(dir, hf, backendName, device, threads, heap);
+    RunDirectory.Run run = ModelFolder.load(dir);
+    Backend backend = Backends.open(backendName, device, Generator.threadsFor(run.model(), threads));
+    try {
+      MemoryCheck.requireFits(Generator.memory(run.model(), backend), heap, null);
+      Generator generator = Generator.withWeights(run.model(), backend, run.params());
+      return new LoadedModel(dir.toString(), generator, run.tokenizer(), run.state(), backend);
+    } catch (RuntimeException e) {
+      backend.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A Hugging Face GPT-2 folder: its size is known from config.json before anything is read, and
+   * its weights stream from model.safetensors straight into the backend, tensor by tensor, so a
+   * gpt2-xl (6.2 GB of weights) is never held twice.
+   */
+  private static LoadedModel openHuggingFace(Path dir, GptConfig cfg, String backendName, int device, int threads,
+      HeapBudget heap) throws IOException {
+    Backend backend = Backends.open(backendName, device, Generator.threadsFor(cfg, threads));
+    Generator generator;
+    try {
+      MemoryCheck.requireFits(Generator.memory(cfg, backend, HfGpt2.floatsHeldWhileReading(cfg)), heap, null);
+      generator = Generator.withWeights(cfg, backend, sink -> HfGpt2.readWeights(dir, cfg, sink));
+    } catch (IOException | RuntimeException e) {
+      backend.close();
+      throw e;
+    }
+    try {
+      Tokenizer tokenizer = HfGpt2.readTokenizer(dir, cfg);
+      return new LoadedModel(dir.toString(), generator, tokenizer, ModelFolder.stepZero(cfg, tokenizer), backend);
+    } catch (IOException | RuntimeException e) {
+      generator.close();
+      backend.close();
+      throw e;
+    }
+  }
+
+  /** "runs/x: 4 layers x 128 (4 heads), context 64, ..." */
+  public String description() {
+    return name + ": " + model.description();
+  }
+
+  @Override
+  public void close() {
+    model.close();
+    if (backend != null) backend.close();
+  }
+}
