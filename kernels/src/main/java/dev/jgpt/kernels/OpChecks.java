@@ -2,8 +2,9 @@ package dev.jgpt.kernels;
 
 /**
  * Argument checks shared by every backend: each op's dimensions are positive and each slice
- * holds the floats its shape needs. Backends call the check of an op before running it, so a
- * wrong shape fails with one clear line instead of reading a neighbouring tensor.
+ * holds the floats its shape needs. {@link CheckedBackend} calls the check of an op before the
+ * backend runs it, so a wrong shape fails with one clear line instead of reading a neighbouring
+ * tensor.
  *
  * <p>The checks run on every op call, inside training steps, which allocate nothing: hence no
  * varargs (each call would allocate its array) and messages built only when a check fails.
@@ -205,13 +206,13 @@ public final class OpChecks {
   }
 
   /** Every id of {@code ids[0 .. n)} is in [0, V). */
-  public static void tokens(String op, int[] ids, int n, int V) {
-    for (int i = 0; i < n; i++) token(op, ids[i], V, i);
+  public static void tokens(String op, IntBuf ids, int n, int V) {
+    for (int i = 0; i < n; i++) token(op, ids.hostValue(i), V, i);
   }
 
   /** Every target of {@code targets[0 .. n)} is in [0, V). */
-  public static void targets(String op, int[] targets, int n, int V) {
-    for (int i = 0; i < n; i++) target(op, targets[i], V, i);
+  public static void targets(String op, IntBuf targets, int n, int V) {
+    for (int i = 0; i < n; i++) target(op, targets.hostValue(i), V, i);
   }
 
   public static void position(String op, int pos, int maxT) {
