@@ -77,6 +77,9 @@ class CheckedBackendTest {
         () -> be.attentionDecode(x.slice(0, 2), x.slice(0, 3), x.slice(0, 6), x.slice(0, 6), x.slice(6, 6), pos, 3, 2, 1));
     assertEquals("attentionDecode: position 3 is outside [0, 3)", e.getMessage());
 
+    e = assertThrows(IllegalArgumentException.class, () -> be.copy(x.slice(0, 3), x.slice(4, 2)));
+    assertEquals("copy: lengths differ, dst acts[0:3] vs src acts[4:6]", e.getMessage());
+
     e = assertThrows(IllegalArgumentException.class, () -> be.write(x, 18, new float[5], 0, 3));
     assertTrue(e.getMessage().contains("outside"), e.getMessage());
     assertEquals(List.of("layernormForward"), reached, "no bad call reached the backend");
