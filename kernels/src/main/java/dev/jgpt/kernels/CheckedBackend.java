@@ -4,10 +4,10 @@ import static dev.jgpt.kernels.OpChecks.*;
 
 /**
  * Any backend with every op's arguments checked first: the one place where each op's checks are
- * written (from the building blocks in {@link OpChecks}). {@link Backends#open} wraps every backend it hands out, so the reference, CPU and
- * TornadoVM backends only compute; a wrong shape, a token id outside the vocabulary or a
- * position past the context fails here with one clear line instead of reading a neighbouring
- * tensor on whatever backend runs.
+ * written (from the building blocks in {@link OpChecks}). {@link Backends#open} wraps every
+ * backend it hands out, so the reference, CPU and TornadoVM backends only compute; a wrong
+ * shape, a token id outside the vocabulary or a position past the context fails here with one
+ * clear line instead of reading a neighbouring tensor on whatever backend runs.
  *
  * <p>The checks run on every op call, inside training steps, and allocate nothing (see
  * {@link OpChecks}); token, target and position values are read with
