@@ -18,7 +18,9 @@ package dev.jgpt.kernels;
  * allowed. {@code CaptureChecker} (test utility) verifies this on the CPU.
  *
  * <p>Implementations: {@code ReferenceBackend} (scalar, the specification), {@code CpuBackend}
- * (Vector API + threads), {@code TornadoBackend} (profile {@code tornado}).
+ * (Vector API + threads), {@code TornadoBackend} (profile {@code tornado}). They only compute:
+ * {@link Backends#open} hands each out wrapped in {@link CheckedBackend}, which checks every
+ * op's arguments (shapes, ids, positions) in one place.
  */
 public interface Backend extends AutoCloseable {
 
@@ -36,6 +38,14 @@ public interface Backend extends AutoCloseable {
    */
   default long trainingScratchBytes(int B, int T, int C, int NH, int Vp) {
     return 0;
+  }
+
+  /**
+   * True when the buffers are Java heap arrays (reference, CPU), so a memory estimate counts
+   * them against the heap; false for a device backend, whose buffers live off the heap.
+   */
+  default boolean buffersOnHeap() {
+    return false;
   }
 
   // ---------------------------------------------------------------- buffers and copies

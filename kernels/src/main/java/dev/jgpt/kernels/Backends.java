@@ -75,14 +75,17 @@ public final class Backends {
     return open(choose(name).provider(), 0, threads);
   }
 
-  /** Creates {@code provider}'s backend on device {@code device}; a one-line error when there is no such device. */
+  /**
+   * Creates {@code provider}'s backend on device {@code device}, its ops checked
+   * ({@link CheckedBackend}); a one-line error when there is no such device.
+   */
   public static Backend open(BackendProvider provider, int device, int threads) {
     int count = provider.devices().size();
     if (device < 0 || device >= count) {
       throw new IllegalArgumentException("--device " + device + ": backend " + provider.name() + " has " + count
           + " device(s), 0.." + (count - 1) + "; see `jgpt devices`");
     }
-    return provider.create(device, threads);
+    return CheckedBackend.wrap(provider.create(device, threads));
   }
 
   /** Creates backend {@code name} on device {@code device} with {@code threads} threads (0 = all cores). */

@@ -3,9 +3,14 @@ package dev.jgpt.kernels;
 /**
  * Buffers and host copies for backends whose buffers are Java heap arrays ({@link HeapFloatBuf},
  * {@link HeapIntBuf}): the reference backend and the CPU backend share them; only the kernels
- * differ.
+ * differ. Arguments, host copy ranges included, are checked by {@link CheckedBackend}.
  */
 public abstract class HeapBackend implements Backend {
+
+  @Override
+  public final boolean buffersOnHeap() {
+    return true;
+  }
 
   @Override
   public final FloatBuf allocFloat(String name, int size) {
@@ -19,25 +24,21 @@ public abstract class HeapBackend implements Backend {
 
   @Override
   public final void write(FloatBuf dst, int dstOffset, float[] src, int srcOffset, int len) {
-    OpChecks.hostRange(dst.size(), dstOffset, src.length, srcOffset, len);
     System.arraycopy(src, srcOffset, HeapFloatBuf.array(dst.all()), dstOffset, len);
   }
 
   @Override
   public final void read(FloatBuf src, int srcOffset, float[] dst, int dstOffset, int len) {
-    OpChecks.hostRange(src.size(), srcOffset, dst.length, dstOffset, len);
     System.arraycopy(HeapFloatBuf.array(src.all()), srcOffset, dst, dstOffset, len);
   }
 
   @Override
   public final void write(IntBuf dst, int dstOffset, int[] src, int srcOffset, int len) {
-    OpChecks.hostRange(dst.size(), dstOffset, src.length, srcOffset, len);
     System.arraycopy(src, srcOffset, HeapIntBuf.array(dst), dstOffset, len);
   }
 
   @Override
   public final void read(IntBuf src, int srcOffset, int[] dst, int dstOffset, int len) {
-    OpChecks.hostRange(src.size(), srcOffset, dst.length, dstOffset, len);
     System.arraycopy(HeapIntBuf.array(src), srcOffset, dst, dstOffset, len);
   }
 

@@ -10,6 +10,11 @@ public final class HeapIntBuf extends IntBuf {
     this.data = new int[size];
   }
 
+  @Override
+  public int hostValue(int index) {
+    return data[index];
+  }
+
   /** The array behind an int buffer; fails with a clear message for a buffer of another backend. */
   public static int[] array(IntBuf b) {
     if (b instanceof HeapIntBuf h) return h.data;

@@ -19,6 +19,13 @@ public abstract class IntBuf {
     return size;
   }
 
+  /**
+   * Element {@code index} as the host last wrote it. Int buffers are written only by the host
+   * (token ids, targets, positions), so this is the value the ops read: {@link CheckedBackend}
+   * checks ids and positions with it, without a device read inside a step.
+   */
+  public abstract int hostValue(int index);
+
   @Override
   public String toString() {
     return name + "[" + size + "]";

@@ -7,7 +7,11 @@ package dev.jgpt.kernels;
  * that offset. The fast CPU and GPU kernels are tested against these.
  *
  * <p>Forward kernels overwrite their outputs; backward kernels add into their {@code d...}
- * outputs. Arguments are not checked here ({@link OpChecks} does that at the backend).
+ * outputs. Each backward kernel starts from what its forward pass computed and derives every
+ * gradient from it by the chain rule ("in the forward pass this was out = ..., so dinp += ..."),
+ * with {@code dx} the gradient of the loss with respect to {@code x}. The order of the arithmetic
+ * fixes the last bits that tests and golden files pin down: a comment may restate a formula,
+ * the code keeps its evaluation order. Arguments are not checked here ({@link CheckedBackend} does that).
  */
 public final class ReferenceKernels {
   private ReferenceKernels() {}
@@ -36,6 +40,9 @@ public final class ReferenceKernels {
   }
 
   // dwte (V,C) +=, dwpe (maxT,C) +=; dout (B,T,C), inp (B,T)
+  // In the forward pass this was out[b,t,:] = wte[inp[b,t],:] + wpe[t,:], a plain sum of two rows,
+  // so each row's gradient is dout[b,t,:] unchanged: dwte[inp[b,t],:] += dout[b,t,:] (a token seen
+  // twice collects both) and dwpe[t,:] += dout[b,t,:] (summed over the batch).
   public static void encoderBackward(float[] dwte, int dwteo, float[] dwpe, int dwpeo, float[] dout, int douto,
       int[] inp, int inpo, int B, int T, int C) {
     for (int b = 0; b < B; b++) {
@@ -87,6 +94,12 @@ public final class ReferenceKernels {
   }
 
   // dinp (N,C) +=, dweight (C) +=, dbias (C) += or null; dout (N,C), inp (N,C), weight (C), mean (N), rstd (N)
+  // In the forward pass this was, per row, norm = (x - mean) * rstd with rstd = 1/sqrt(var + eps),
+  // and out = norm * weight + bias. So dbias += dout and dweight += norm * dout (summed over rows),
+  // and dnorm = weight * dout. norm depends on every x of its row through mean and var; the chain
+  // rule through both, with dmean/dx = 1/C and drstd/dx = -rstd^3 (x - mean) / C, collapses to
+  //   dx = rstd * (dnorm - mean(dnorm) - norm * mean(dnorm * norm))
+  // (the two row means dnormMean and dnormNormMean below), so dinp += that.
   public static void layernormBackward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias,
       int dbiaso, float[] dout, int douto, float[] inp, int inpo, float[] weight, int weighto, float[] mean,
       int meano, float[] rstd, int rstdo, int N, int C) {
@@ -134,6 +147,10 @@ public final class ReferenceKernels {
 
   // dinp (N,C) += dout @ weight, or null; dweight (OC,C) += dout^T @ inp; dbias (OC) += column sums, or null
   // dout (N,OC), inp (N,C), weight (OC,C)
+  // In the forward pass this was out[n,o] = bias[o] + sum_c inp[n,c] * weight[o,c]. So
+  // d out[n,o] / d inp[n,c] = weight[o,c]: dinp[n,c] += sum_o dout[n,o] * weight[o,c];
+  // d out[n,o] / d weight[o,c] = inp[n,c]: dweight[o,c] += sum_n dout[n,o] * inp[n,c];
+  // d out[n,o] / d bias[o] = 1: dbias[o] += sum_n dout[n,o].
   public static void matmulBackward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias,
       int dbiaso, float[] dout, int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C,
       int OC) {
@@ -202,6 +219,16 @@ public final class ReferenceKernels {
   }
 
   // dqkv (B,T,3C) +=; dout (B,T,C), qkv (B,T,3C), att (B,NH,T,T) from the forward pass
+  // In the forward pass this was, per (b, h, t), with q, k, v the head's hs channels:
+  //   pre[t2] = q[t] . k[t2] * scale, att[t2] = softmax(pre[0..t])[t2] for t2 <= t,
+  //   out[t] = sum_t2 att[t2] * v[t2].
+  // So, going back:
+  //   dv[t2] += att[t2] * dout[t]                      (out is linear in v)
+  //   datt[t2] = dout[t] . v[t2]                       (and linear in att)
+  //   dpre[t2] = att[t2] * (datt[t2] - sum_j att[j] datt[j]) * scale
+  //              (datt through the softmax Jacobian diag(att) - att att^T, then through the scale)
+  //   dq[t] += dpre[t2] * k[t2], dk[t2] += dpre[t2] * q[t]   (q . k is linear in each)
+  // Positions above the diagonal (t2 > t) had att = 0 and no path to the loss: they get nothing.
   public static void attentionBackward(float[] dqkv, int dqkvo, float[] dout, int douto, float[] qkv, int qkvo,
       float[] att, int atto, int B, int T, int C, int NH) {
     int hs = C / NH;
@@ -286,6 +313,9 @@ public final class ReferenceKernels {
   }
 
   // dinp (N) += GELU'(inp) * dout; inp (N), dout (N)
+  // In the forward pass this was out = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3).
+  // So by the product rule dout/dx = 0.5 (1 + tanh(u)) + 0.5 x sech^2(u) du/dx, with
+  // sech^2 = 1 - tanh^2 and du/dx = sqrt(2/pi) (1 + 3 * 0.044715 x^2); dinp += that * dout.
   public static void geluBackward(float[] dinp, int dinpo, float[] inp, int inpo, float[] dout, int douto, int N) {
     for (int i = 0; i < N; i++) {
       float x = inp[inpo + i];
@@ -303,6 +333,8 @@ public final class ReferenceKernels {
   }
 
   // dst (N) += src (N)
+  // The backward of residualForward: in the forward pass this was out = a + b, so da += dout and
+  // db += dout, each one accumulate.
   public static void accumulate(float[] dst, int dsto, float[] src, int srco, int N) {
     for (int i = 0; i < N; i++) dst[dsto + i] += src[srco + i];
   }
@@ -329,6 +361,8 @@ public final class ReferenceKernels {
   }
 
   // dinp (N) += dout (N) * keep / (1 - p), the same mask as the forward pass
+  // In the forward pass this was out = keep ? inp / (1 - p) : 0, linear in inp with the mask
+  // recomputed here from the same counters (nothing stored): dinp += keep ? dout / (1 - p) : 0.
   public static void dropoutBackward(float[] dinp, int dinpo, float[] dout, int douto, float p, long seed,
       long step, int stream, int N) {
     long key = CounterRng.key(seed, step, stream);
@@ -375,6 +409,10 @@ public final class ReferenceKernels {
 
   // losses (N) as crossEntropyForward; then logits (N,Vp) := (softmax - onehot(target)) * dlossScale,
   // columns V..Vp := 0
+  // In the forward pass this was loss = -log prob[target], prob = softmax(logits) over the first V
+  // columns, i.e. loss = log(sum_j exp(x_j)) - x_target. So dloss/dx_i = prob_i - [i == target];
+  // the mean over B*T tokens (and gradient accumulation) scales it by dlossScale. The padded
+  // columns take no part in the softmax: their gradient is 0.
   public static void crossEntropyForwardBackward(float[] losses, int losseso, float[] logits, int logitso,
       int[] targets, int targetso, float dlossScale, int N, int V, int Vp) {
     crossEntropyForward(losses, losseso, logits, logitso, targets, targetso, N, V, Vp);
@@ -403,7 +441,10 @@ public final class ReferenceKernels {
     return sum;
   }
 
-  /** The gradient-clip factor: min(1, maxNorm / (norm + 1e-6)), or 1 when maxNorm <= 0. */
+  /**
+   * The gradient-clip factor: min(1, maxNorm / (norm + 1e-6)), or 1 when maxNorm <= 0.
+   * gradNormSquared (1) is the sum of squares of all gradients (see {@link #sumOfSquares}).
+   */
   public static float clipFactor(float gradNormSquared, float maxGradNorm) {
     if (!(maxGradNorm > 0f)) return 1f;
     float norm = (float) Math.sqrt(gradNormSquared);
@@ -411,6 +452,9 @@ public final class ReferenceKernels {
   }
 
   // params, grads, m, v (N); lr, t, clip from the step scalars (see Backend#adamw)
+  // Not a gradient but the update that uses one: g = grads * clip; m and v are running means of g
+  // and g^2, divided by 1 - beta^t to undo their start at 0; the step is mhat / (sqrt(vhat) + eps)
+  // plus decoupled weight decay (AdamW: decay on the weights, not added to g).
   public static void adamw(float[] params, int paramso, float[] grads, int gradso, float[] m, int mo, float[] v,
       int vo, float lr, float t, float clip, float beta1, float beta2, float eps, float weightDecay, int N) {
     float beta1Correction = (float) (1.0 - Math.pow(beta1, t));

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Behaviour every {@link Backend} must show through the SPI: hand-computed AdamW steps, the
  * step scalars, decode forms agreeing with the training forms, copies, and clear errors for
- * wrong shapes. A subclass per backend supplies {@link #create()}.
+ * wrong shapes. A subclass per backend supplies {@link #create()}; the tests run it wrapped in
+ * {@link CheckedBackend}, as {@link Backends#open} hands it out.
  */
 abstract class BackendContractTest {
   abstract Backend create();
@@ -24,7 +25,7 @@ abstract class BackendContractTest {
 
   @BeforeEach
   void open() {
-    be = create();
+    be = CheckedBackend.wrap(create());
   }
 
   @AfterEach

@@ -105,7 +105,7 @@ public final class Generator implements NextTokenModel {
     long P = new ParameterLayout(cfg).totalCount(); // validates cfg
     int T = cfg.blockSize(), C = cfg.nEmbd(), NH = cfg.nHead();
     long f = Float.BYTES;
-    long onHeap = backend instanceof HeapBackend ? 1 : 0;
+    long onHeap = backend.buffersOnHeap() ? 1 : 0;
     return new MemoryEstimate(List.of(
         new MemoryEstimate.Part("parameters as read", asRead * f),
         new MemoryEstimate.Part("parameters", onHeap * P * f),

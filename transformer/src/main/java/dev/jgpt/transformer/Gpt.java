@@ -132,7 +132,7 @@ public final class Gpt implements AutoCloseable {
     checkBatchShape(cfg, B, T);
     long N = (long) B * T;
     long f = Float.BYTES;
-    long onHeap = backend instanceof HeapBackend ? 1 : 0;
+    long onHeap = backend.buffersOnHeap() ? 1 : 0;
     return new MemoryEstimate(List.of(
         new MemoryEstimate.Part("parameters, gradients and Adam m, v", onHeap * 4 * P * f),
         new MemoryEstimate.Part("activations", onHeap * Activations.floatCount(cfg, B, T) * f),

@@ -95,7 +95,8 @@ class GptMemoryTest {
     GptConfig cfg = GptConfig.of(256, 64, 2, 2, 32, true, 0f);
     // A backend whose buffers are not Java arrays (as TornadoVM's): only the host's copies stay.
     Backend device = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
-        (proxy, method, args) -> method.getReturnType() == long.class ? 0L : null);
+        (proxy, method, args) -> method.getReturnType() == long.class ? 0L
+            : method.getReturnType() == boolean.class ? false : null); // buffersOnHeap() false
     long P = new ParameterLayout(cfg).totalCount();
     assertEquals(3 * P * Float.BYTES + 4 * 64 * Float.BYTES, Gpt.trainingMemory(cfg, device, 4, 64).totalBytes(),
         "checkpoint copies and the host's losses");

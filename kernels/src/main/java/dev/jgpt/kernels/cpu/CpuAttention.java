@@ -20,15 +20,13 @@ final class CpuAttention {
   private final AtomicInteger nextPair = new AtomicInteger();
   /** Per worker: packed operands of one (b,h) and its (T,T) dpre matrix; grown per shape. */
   private final float[][] packedA, packedB, packedC, packedD, square, aTile, edgeTile;
-  // Arguments of the running op (fields, so a call allocates nothing; see CpuPointwise):
-  // out or dout (B,T,C) / (C) when decoding, att (B,NH,T,T) / (NH,maxT), qkv (B,T,3C), dqkv (B,T,3C),
-  // kcache and vcache (maxT,C).
-  private float[] out, att, qkv, dqkv, kcache, vcache;
-  private int outo, atto, qkvo, dqkvo, kcacheo, vcacheo;
-  private int pairs, T, C, NH, hs, p, maxT;
-  private float scale;
-  private final WorkerPool.Task forward = (w, ws) -> forEachPair(w, false), backward = (w, ws) -> forEachPair(w, true);
-  private final WorkerPool.Range decodeHeads = this::decodeHeads;
+  // One argument record per op, refilled per call (a call allocates nothing; see CpuPointwise),
+  // and the pair loops that read them, made once.
+  private final Forward forwardArgs = new Forward();
+  private final Backward backwardArgs = new Backward();
+  private final Decode decodeArgs = new Decode();
+  private final WorkerPool.TaskWith<Forward> forwardPairs = this::forwardPairs;
+  private final WorkerPool.TaskWith<Backward> backwardPairs = this::backwardPairs;
 
   CpuAttention(WorkerPool pool) {
     this.pool = pool;
@@ -79,82 +77,122 @@ final class CpuAttention {
     return Gemm.MR * Math.max(T, hs);
   }
 
-  private void set(float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, int T, int C, int NH) {
-    this.out = out;
-    this.outo = outo;
-    this.att = att;
-    this.atto = atto;
-    this.qkv = qkv;
-    this.qkvo = qkvo;
-    this.T = T;
-    this.C = C;
-    this.NH = NH;
-    this.hs = C / NH;
-    this.scale = (float) (1.0 / Math.sqrt(hs));
+  /** The shape of one attention call: T positions, C channels in NH heads of hs, scores scaled by 1/sqrt(hs). */
+  private static class Shape {
+    int T, C, NH, hs;
+    float scale;
+
+    void setShape(int T, int C, int NH) {
+      this.T = T;
+      this.C = C;
+      this.NH = NH;
+      this.hs = C / NH;
+      this.scale = (float) (1.0 / Math.sqrt(hs));
+    }
   }
 
-  /** On worker w: the forward or backward pass of (b,h) pairs, handed out one at a time. */
-  private void forEachPair(int w, boolean backward) {
-    for (int bh = nextPair.getAndIncrement(); bh < pairs; bh = nextPair.getAndIncrement()) {
-      if (backward) backwardPair(w, bh);
-      else forwardPair(w, bh);
+  /** attentionForward's arguments: out (B,T,C), att (B,NH,T,T), qkv (B,T,3C), each with its offset; B*NH pairs. */
+  private static final class Forward extends Shape {
+    float[] out, att, qkv;
+    int outo, atto, qkvo, pairs;
+
+    Forward set(float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, int B, int T, int C, int NH) {
+      this.out = out;
+      this.outo = outo;
+      this.att = att;
+      this.atto = atto;
+      this.qkv = qkv;
+      this.qkvo = qkvo;
+      setShape(T, C, NH);
+      this.pairs = B * NH;
+      return this;
     }
   }
 
   // out (B,T,C), att (B,NH,T,T); qkv (B,T,3C)
   void forward(float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, int B, int T, int C, int NH) {
-    set(out, outo, att, atto, qkv, qkvo, T, C, NH);
-    ensureScratch(T, hs, false);
-    pairs = B * NH;
+    Forward args = forwardArgs.set(out, outo, att, atto, qkv, qkvo, B, T, C, NH);
+    ensureScratch(T, args.hs, false);
     nextPair.set(0);
-    pool.run(forward);
+    pool.run(args, forwardPairs);
+  }
+
+  /** On worker w: forward (b,h) pairs, handed out one at a time. */
+  private void forwardPairs(Forward a, int w, int ws) {
+    for (int bh = nextPair.getAndIncrement(); bh < a.pairs; bh = nextPair.getAndIncrement()) forwardPair(a, w, bh);
   }
 
   // pair bh = (b,h) of the forward pass, on worker w's scratch
-  private void forwardPair(int w, int bh) {
-    float[] out = this.out, att = this.att, qkv = this.qkv;
-    int T = this.T, C = this.C, hs = this.hs;
-    float scale = this.scale;
-    int b = bh / NH, h = bh % NH;
-    int q = qkvo + b * T * 3 * C + h * hs; // row t of q at q + t*3C; k and v C and 2C further
-    int a = atto + bh * T * T;
-    int o = outo + b * T * C + h * hs;
+  private void forwardPair(Forward a, int w, int bh) {
+    float[] out = a.out, att = a.att, qkv = a.qkv;
+    int T = a.T, C = a.C, hs = a.hs;
+    float scale = a.scale;
+    int b = bh / a.NH, h = bh % a.NH;
+    int q = a.qkvo + b * T * 3 * C + h * hs; // row t of q at q + t*3C; k and v C and 2C further
+    int at = a.atto + bh * T * T;
+    int o = a.outo + b * T * C + h * hs;
     float[] kT = packedA[w], v = packedB[w], ap = aTile[w], tile = edgeTile[w];
     Packing.packTransposed(qkv, q + C, 3 * C, T, hs, kT, 0, Gemm.panels(T)); // B = k^T (hs,T)
     Packing.packRows(qkv, q + 2 * C, 3 * C, hs, T, v, 0, Gemm.panels(hs)); // B = v (T,hs)
     for (int t0 = 0; t0 < T; t0 += Gemm.MR) {
       int rows = Math.min(Gemm.MR, T - t0), kEnd = t0 + rows; // columns past kEnd are above the diagonal
-      Gemm.rowTile(qkv, q, 3 * C, 1, t0, rows, 0, hs, kT, hs, wholePanels(kEnd, T), att, a, T, false, ap, tile);
+      Gemm.rowTile(qkv, q, 3 * C, 1, t0, rows, 0, hs, kT, hs, wholePanels(kEnd, T), att, at, T, false, ap, tile);
       for (int t = t0; t < kEnd; t++) {
-        int row = a + t * T;
+        int row = at + t * T;
         RowOps.softmaxInPlace(att, row, t + 1, scale);
         RowOps.fill(att, row + t + 1, T - t - 1, 0f);
       }
-      Gemm.rowTile(att, a, T, 1, t0, rows, 0, kEnd, v, T, hs, out, o, C, false, ap, tile);
+      Gemm.rowTile(att, at, T, 1, t0, rows, 0, kEnd, v, T, hs, out, o, C, false, ap, tile);
+    }
+  }
+
+  /**
+   * attentionBackward's arguments: dqkv (B,T,3C) +=; dout (B,T,C), qkv (B,T,3C), att (B,NH,T,T),
+   * each with its offset; B*NH pairs.
+   */
+  private static final class Backward extends Shape {
+    float[] dqkv, dout, qkv, att;
+    int dqkvo, douto, qkvo, atto, pairs;
+
+    Backward set(float[] dqkv, int dqkvo, float[] dout, int douto, float[] qkv, int qkvo, float[] att, int atto, int B,
+        int T, int C, int NH) {
+      this.dqkv = dqkv;
+      this.dqkvo = dqkvo;
+      this.dout = dout;
+      this.douto = douto;
+      this.qkv = qkv;
+      this.qkvo = qkvo;
+      this.att = att;
+      this.atto = atto;
+      setShape(T, C, NH);
+      this.pairs = B * NH;
+      return this;
     }
   }
 
   // dqkv (B,T,3C) +=; dout (B,T,C), qkv (B,T,3C), att (B,NH,T,T)
   void backward(float[] dqkv, int dqkvo, float[] dout, int douto, float[] qkv, int qkvo, float[] att, int atto,
       int B, int T, int C, int NH) {
-    set(dout, douto, att, atto, qkv, qkvo, T, C, NH);
-    this.dqkv = dqkv;
-    this.dqkvo = dqkvo;
-    ensureScratch(T, hs, true);
-    pairs = B * NH;
+    Backward args = backwardArgs.set(dqkv, dqkvo, dout, douto, qkv, qkvo, att, atto, B, T, C, NH);
+    ensureScratch(T, args.hs, true);
     nextPair.set(0);
-    pool.run(backward);
+    pool.run(args, backwardPairs);
+  }
+
+  /** On worker w: backward (b,h) pairs, handed out one at a time. */
+  private void backwardPairs(Backward a, int w, int ws) {
+    for (int bh = nextPair.getAndIncrement(); bh < a.pairs; bh = nextPair.getAndIncrement()) backwardPair(a, w, bh);
   }
 
   // pair bh = (b,h) of the backward pass, on worker w's scratch
-  private void backwardPair(int w, int bh) {
-    float[] dout = out, att = this.att, qkv = this.qkv, dqkv = this.dqkv;
-    int douto = outo, T = this.T, C = this.C, hs = this.hs;
-    float scale = this.scale;
-    int b = bh / NH, h = bh % NH;
-    int q = qkvo + b * T * 3 * C + h * hs, dq = dqkvo + b * T * 3 * C + h * hs;
-    int d = douto + b * T * C + h * hs;
-    int a = atto + bh * T * T;
+  private void backwardPair(Backward a, int w, int bh) {
+    float[] dout = a.dout, att = a.att, qkv = a.qkv, dqkv = a.dqkv;
+    int T = a.T, C = a.C, hs = a.hs;
+    float scale = a.scale;
+    int b = bh / a.NH, h = bh % a.NH;
+    int q = a.qkvo + b * T * 3 * C + h * hs, dq = a.dqkvo + b * T * 3 * C + h * hs;
+    int d = a.douto + b * T * C + h * hs;
+    int at = a.atto + bh * T * T;
     float[] vT = packedA[w], k = packedB[w], qRows = packedC[w], doutRows = packedD[w];
     float[] dpre = square[w], ap = aTile[w], tile = edgeTile[w];
     Packing.packTransposed(qkv, q + 2 * C, 3 * C, T, hs, vT, 0, Gemm.panels(T)); // B = v^T (hs,T)
@@ -167,8 +205,8 @@ final class CpuAttention {
       Gemm.rowTile(dout, d, C, 1, t0, rows, 0, hs, vT, hs, wholePanels(kEnd, T), dpre, 0, T, false, ap, tile);
       for (int t = t0; t < kEnd; t++) {
         int row = t * T;
-        float attDotDatt = Dot.dot(att, a + t * T, dpre, row, t + 1);
-        softmaxBackward(att, a + t * T, dpre, row, attDotDatt, scale, t + 1);
+        float attDotDatt = Dot.dot(att, at + t * T, dpre, row, t + 1);
+        softmaxBackward(att, at + t * T, dpre, row, attDotDatt, scale, t + 1);
         RowOps.fill(dpre, row + t + 1, T - t - 1, 0f);
       }
       Gemm.rowTile(dpre, 0, T, 1, t0, rows, 0, kEnd, k, T, hs, dqkv, dq, 3 * C, true, ap, tile); // dq += dpre k
@@ -177,36 +215,60 @@ final class CpuAttention {
     for (int s0 = 0; s0 < T; s0 += Gemm.MR) {
       int rows = Math.min(Gemm.MR, T - s0);
       Gemm.rowTile(dpre, 0, 1, T, s0, rows, s0, T, qRows, T, hs, dqkv, dq + C, 3 * C, true, ap, tile); // dk
-      Gemm.rowTile(att, a, 1, T, s0, rows, s0, T, doutRows, T, hs, dqkv, dq + 2 * C, 3 * C, true, ap, tile); // dv
+      Gemm.rowTile(att, at, 1, T, s0, rows, s0, T, doutRows, T, hs, dqkv, dq + 2 * C, 3 * C, true, ap, tile); // dv
+    }
+  }
+
+  /**
+   * attentionDecode's arguments: out (C), att (NH,maxT), qkv (3C) of position p, kcache and
+   * vcache (maxT,C), each with its offset.
+   */
+  private static final class Decode extends Shape {
+    float[] out, att, qkv, kcache, vcache;
+    int outo, atto, qkvo, kcacheo, vcacheo, p, maxT;
+
+    Decode set(float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, float[] kcache, int kcacheo,
+        float[] vcache, int vcacheo, int p, int maxT, int C, int NH) {
+      this.out = out;
+      this.outo = outo;
+      this.att = att;
+      this.atto = atto;
+      this.qkv = qkv;
+      this.qkvo = qkvo;
+      this.kcache = kcache;
+      this.kcacheo = kcacheo;
+      this.vcache = vcache;
+      this.vcacheo = vcacheo;
+      this.p = p;
+      this.maxT = maxT;
+      setShape(maxT, C, NH);
+      return this;
     }
   }
 
   // out (C), att (NH,maxT); qkv (3C) of position p; kcache, vcache (maxT,C) receive row p
   void decode(float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, float[] kcache, int kcacheo,
       float[] vcache, int vcacheo, int p, int maxT, int C, int NH) {
-    set(out, outo, att, atto, qkv, qkvo, maxT, C, NH);
-    this.kcache = kcache;
-    this.kcacheo = kcacheo;
-    this.vcache = vcache;
-    this.vcacheo = vcacheo;
-    this.p = p;
-    this.maxT = maxT;
     System.arraycopy(qkv, qkvo + C, kcache, kcacheo + p * C, C);
     System.arraycopy(qkv, qkvo + 2 * C, vcache, vcacheo + p * C, C);
     // Heads in parallel once the cache is long enough to be worth a fork.
-    int work = (p + 1) * hs;
-    pool.forRange(NH, work >= 8192 ? 1 : NH, decodeHeads);
+    int work = (p + 1) * (C / NH);
+    pool.forRange(NH, work >= 8192 ? 1 : NH,
+        decodeArgs.set(out, outo, att, atto, qkv, qkvo, kcache, kcacheo, vcache, vcacheo, p, maxT, C, NH),
+        CpuAttention::decodeHeads);
   }
 
   // heads [h0, h1) of a decode step
-  private void decodeHeads(int h0, int h1) {
+  private static void decodeHeads(Decode a, int h0, int h1) {
+    float[] att = a.att, qkv = a.qkv, kcache = a.kcache;
+    int p = a.p, C = a.C, hs = a.hs;
     for (int h = h0; h < h1; h++) {
-      int a = atto + h * maxT;
+      int at = a.atto + h * a.maxT;
       for (int t2 = 0; t2 <= p; t2++) {
-        att[a + t2] = Dot.dot(qkv, qkvo + h * hs, kcache, kcacheo + t2 * C + h * hs, hs);
+        att[at + t2] = Dot.dot(qkv, a.qkvo + h * hs, kcache, a.kcacheo + t2 * C + h * hs, hs);
       }
-      RowOps.softmaxInPlace(att, a, p + 1, scale);
-      weightedSum(att, a, p + 1, vcache, vcacheo + h * hs, C, out, outo + h * hs, hs);
+      RowOps.softmaxInPlace(att, at, p + 1, a.scale);
+      weightedSum(att, at, p + 1, a.vcache, a.vcacheo + h * hs, C, a.out, a.outo + h * hs, hs);
     }
   }
 

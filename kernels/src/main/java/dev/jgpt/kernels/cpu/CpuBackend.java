@@ -6,7 +6,6 @@ import dev.jgpt.kernels.HeapBackend;
 import dev.jgpt.kernels.HeapFloatBuf;
 import dev.jgpt.kernels.HeapIntBuf;
 import dev.jgpt.kernels.IntBuf;
-import dev.jgpt.kernels.OpChecks;
 import dev.jgpt.kernels.ReferenceKernels;
 import dev.jgpt.kernels.Slice;
 import dev.jgpt.kernels.StepScalars;
@@ -15,8 +14,11 @@ import dev.jgpt.kernels.StepScalars;
  * The fast CPU backend: heap buffers, Vector API kernels (the preferred species, FMA, scalar
  * tails) and a persistent pool of worker threads, every op split so that each output element
  * has one writer. Scratch (packed matmul operands, attention transposes) grows on the first
- * call with a new shape and is reused after, so steady-state steps allocate nothing: every op
- * keeps its arguments in fields read by range bodies made once, instead of a lambda per call.
+ * call with a new shape and is reused after, so steady-state steps allocate nothing.
+ *
+ * <p>The ops run unchecked: get the backend from {@link dev.jgpt.kernels.Backends#open}, which
+ * wraps it in {@link dev.jgpt.kernels.CheckedBackend} (a wrong shape here reads a neighbouring
+ * tensor or throws an index error).
  */
 public final class CpuBackend extends HeapBackend {
   private final WorkerPool pool;
@@ -75,7 +77,6 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void copy(Slice dst, Slice src) {
-    OpChecks.copy(dst, src);
     pointwise.copy(a(dst), dst.offset(), a(src), src.offset(), dst.length());
   }
 
@@ -93,27 +94,18 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void encoderForward(Slice out, IntBuf inp, Slice wte, Slice wpe, int B, int T, int C) {
-    OpChecks.encoderForward(out, inp, wte, wpe, B, T, C);
-    int[] tokens = HeapIntBuf.array(inp);
-    OpChecks.tokens("encoderForward", tokens, B * T, wte.length() / C);
-    encoder.forward(a(out), out.offset(), tokens, a(wte), wte.offset(), a(wpe), wpe.offset(), B, T, C);
+    encoder.forward(a(out), out.offset(), HeapIntBuf.array(inp), a(wte), wte.offset(), a(wpe), wpe.offset(), B, T, C);
   }
 
   @Override
   public void encoderBackward(Slice dwte, Slice dwpe, Slice dout, IntBuf inp, int B, int T, int C, int V) {
-    OpChecks.encoderBackward(dwte, dwpe, dout, inp, B, T, C, V);
-    int[] tokens = HeapIntBuf.array(inp);
-    OpChecks.tokens("encoderBackward", tokens, B * T, V);
-    encoder.backward(a(dwte), dwte.offset(), a(dwpe), dwpe.offset(), a(dout), dout.offset(), tokens,
+    encoder.backward(a(dwte), dwte.offset(), a(dwpe), dwpe.offset(), a(dout), dout.offset(), HeapIntBuf.array(inp),
         B, T, C, V);
   }
 
   @Override
   public void encoderDecode(Slice out, IntBuf token, IntBuf pos, Slice wte, Slice wpe, int C) {
-    OpChecks.encoderDecode(out, token, pos, wte, wpe, C);
     int tk = HeapIntBuf.array(token)[0], p = HeapIntBuf.array(pos)[0];
-    OpChecks.token("encoderDecode", tk, wte.length() / C, 0);
-    OpChecks.position("encoderDecode", p, wpe.length() / C);
     CpuEncoder.addRows(a(out), out.offset(), a(wte), wte.offset() + tk * C, a(wpe), wpe.offset() + p * C, C);
   }
 
@@ -122,7 +114,6 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void layernormForward(Slice out, Slice mean, Slice rstd, Slice inp, Slice weight, Slice bias, int N,
       int C) {
-    OpChecks.layernormForward(out, mean, rstd, inp, weight, bias, N, C);
     layernorm.forward(a(out), out.offset(), a(mean), mean.offset(), a(rstd), rstd.offset(), a(inp),
         inp.offset(), a(weight), weight.offset(), a(bias), off(bias), N, C);
   }
@@ -130,7 +121,6 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void layernormBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
       Slice mean, Slice rstd, int N, int C) {
-    OpChecks.layernormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
     layernorm.backward(a(dinp), dinp.offset(), a(dweight), dweight.offset(), a(dbias), off(dbias),
         a(dout), dout.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(mean), mean.offset(),
         a(rstd), rstd.offset(), N, C);
@@ -140,7 +130,6 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void matmulForward(Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
-    OpChecks.matmulForward(out, inp, weight, bias, N, C, OC);
     matmul.forward(a(out), out.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(bias), off(bias),
         N, C, OC);
   }
@@ -148,7 +137,6 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void matmulBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight, int N,
       int C, int OC) {
-    OpChecks.matmulBackward(dinp, dweight, dbias, dout, inp, weight, N, C, OC);
     matmul.backward(a(dinp), off(dinp), a(dweight), dweight.offset(), a(dbias), off(dbias), a(dout), dout.offset(),
         a(inp), inp.offset(), a(weight), weight.offset(), N, C, OC);
   }
@@ -157,13 +145,11 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void attentionForward(Slice out, Slice att, Slice qkv, int B, int T, int C, int NH) {
-    OpChecks.attentionForward(out, att, qkv, B, T, C, NH);
     attention.forward(a(out), out.offset(), a(att), att.offset(), a(qkv), qkv.offset(), B, T, C, NH);
   }
 
   @Override
   public void attentionBackward(Slice dqkv, Slice dout, Slice qkv, Slice att, int B, int T, int C, int NH) {
-    OpChecks.attentionBackward(dqkv, dout, qkv, att, B, T, C, NH);
     attention.backward(a(dqkv), dqkv.offset(), a(dout), dout.offset(), a(qkv), qkv.offset(), a(att), att.offset(),
         B, T, C, NH);
   }
@@ -171,49 +157,40 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void attentionDecode(Slice out, Slice att, Slice qkv, Slice kcache, Slice vcache, IntBuf pos, int maxT,
       int C, int NH) {
-    OpChecks.attentionDecode(out, att, qkv, kcache, vcache, pos, maxT, C, NH);
-    int p = HeapIntBuf.array(pos)[0];
-    OpChecks.position("attentionDecode", p, maxT);
     attention.decode(a(out), out.offset(), a(att), att.offset(), a(qkv), qkv.offset(), a(kcache), kcache.offset(),
-        a(vcache), vcache.offset(), p, maxT, C, NH);
+        a(vcache), vcache.offset(), HeapIntBuf.array(pos)[0], maxT, C, NH);
   }
 
   // ---------------------------------------------------------------- elementwise
 
   @Override
   public void geluForward(Slice out, Slice inp, int N) {
-    OpChecks.elementwise("geluForward", N, out, inp);
     pointwise.geluForward(a(out), out.offset(), a(inp), inp.offset(), N);
   }
 
   @Override
   public void geluBackward(Slice dinp, Slice inp, Slice dout, int N) {
-    OpChecks.elementwise("geluBackward", N, dinp, inp, dout);
     pointwise.geluBackward(a(dinp), dinp.offset(), a(inp), inp.offset(), a(dout), dout.offset(), N);
   }
 
   @Override
   public void residualForward(Slice out, Slice a, Slice b, int N) {
-    OpChecks.elementwise("residualForward", N, out, a, b);
     pointwise.residual(a(out), out.offset(), a(a), a.offset(), a(b), b.offset(), N);
   }
 
   @Override
   public void accumulate(Slice dst, Slice src, int N) {
-    OpChecks.elementwise("accumulate", N, dst, src);
     pointwise.accumulate(a(dst), dst.offset(), a(src), src.offset(), N);
   }
 
   @Override
   public void dropoutForward(Slice out, Slice inp, Slice scalars, float p, long seed, int stream, int N) {
-    OpChecks.dropout("dropoutForward", scalars, p, N, out, inp);
     long key = CounterRng.key(seed, rngStep(scalars), stream);
     pointwise.dropoutForward(a(out), out.offset(), a(inp), inp.offset(), p, key, N);
   }
 
   @Override
   public void dropoutBackward(Slice dinp, Slice dout, Slice scalars, float p, long seed, int stream, int N) {
-    OpChecks.dropout("dropoutBackward", scalars, p, N, dinp, dout);
     long key = CounterRng.key(seed, rngStep(scalars), stream);
     pointwise.dropoutBackward(a(dinp), dinp.offset(), a(dout), dout.offset(), p, key, N);
   }
@@ -222,41 +199,32 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void softmaxForward(Slice probs, Slice logits, int N, int V, int Vp) {
-    OpChecks.softmaxRows("softmaxForward", probs, N, V, Vp);
-    OpChecks.softmaxRows("softmaxForward", logits, N, V, Vp);
     softmax.softmax(a(probs), probs.offset(), a(logits), logits.offset(), N, V, Vp);
   }
 
   @Override
   public void crossEntropyForwardBackward(Slice losses, Slice logits, IntBuf targets, float dlossScale, int N,
       int V, int Vp) {
-    OpChecks.crossEntropy("crossEntropyForwardBackward", losses, logits, targets, N, V, Vp);
-    int[] t = HeapIntBuf.array(targets);
-    OpChecks.targets("crossEntropyForwardBackward", t, N, V);
-    softmax.crossEntropyForwardBackward(a(losses), losses.offset(), a(logits), logits.offset(), t,
+    softmax.crossEntropyForwardBackward(a(losses), losses.offset(), a(logits), logits.offset(), HeapIntBuf.array(targets),
         dlossScale, N, V, Vp);
   }
 
   @Override
   public void crossEntropyForward(Slice losses, Slice logits, IntBuf targets, int N, int V, int Vp) {
-    OpChecks.crossEntropy("crossEntropyForward", losses, logits, targets, N, V, Vp);
-    int[] t = HeapIntBuf.array(targets);
-    OpChecks.targets("crossEntropyForward", t, N, V);
-    softmax.crossEntropyForward(a(losses), losses.offset(), a(logits), logits.offset(), t, N, V, Vp);
+    softmax.crossEntropyForward(a(losses), losses.offset(), a(logits), logits.offset(), HeapIntBuf.array(targets), N,
+        V, Vp);
   }
 
   // ---------------------------------------------------------------- optimizer
 
   @Override
   public void globalNormSquared(Slice scalars, Slice grads, int N) {
-    OpChecks.globalNormSquared(scalars, grads, N);
     a(scalars)[scalars.offset() + StepScalars.GRAD_NORM_SQ] = (float) optimizer.sumOfSquares(a(grads), grads.offset(), N);
   }
 
   @Override
   public void adamw(Slice params, Slice grads, Slice m, Slice v, Slice scalars, float beta1, float beta2,
       float eps, float weightDecay, int N) {
-    OpChecks.adamw(params, grads, m, v, scalars, N);
     float[] s = a(scalars);
     int so = scalars.offset();
     float clip = ReferenceKernels.clipFactor(s[so + StepScalars.GRAD_NORM_SQ], s[so + StepScalars.MAX_GRAD_NORM]);

@@ -12,58 +12,81 @@ import jdk.incubator.vector.FloatVector;
  */
 final class CpuEncoder {
   private final WorkerPool pool;
-  // Arguments of the running op (fields, so a call allocates nothing; see CpuPointwise):
-  // acts = out or dout (B,T,C), wte or dwte (V,C), wpe or dwpe (maxT,C), tokens (B,T).
-  private float[] acts, wte, wpe;
-  private int actso, wteo, wpeo;
-  private int[] tokens;
-  private int B, T, C, V;
-  private final WorkerPool.Range forward = this::forwardRows;
-  private final WorkerPool.Task backward = this::backwardPart;
+  private final Forward forward = new Forward();
+  private final Backward backward = new Backward();
 
   CpuEncoder(WorkerPool pool) {
     this.pool = pool;
   }
 
-  private void set(float[] acts, int actso, int[] tokens, float[] wte, int wteo, float[] wpe, int wpeo, int B, int T,
-      int C) {
-    this.acts = acts;
-    this.actso = actso;
-    this.tokens = tokens;
-    this.wte = wte;
-    this.wteo = wteo;
-    this.wpe = wpe;
-    this.wpeo = wpeo;
-    this.B = B;
-    this.T = T;
-    this.C = C;
+  /** encoderForward's arguments, one record refilled per call: out (B,T,C), tokens (B,T), wte (V,C), wpe (maxT,C). */
+  private static final class Forward {
+    float[] out, wte, wpe;
+    int outo, wteo, wpeo, T, C;
+    int[] tokens;
+
+    Forward set(float[] out, int outo, int[] tokens, float[] wte, int wteo, float[] wpe, int wpeo, int T, int C) {
+      this.out = out;
+      this.outo = outo;
+      this.tokens = tokens;
+      this.wte = wte;
+      this.wteo = wteo;
+      this.wpe = wpe;
+      this.wpeo = wpeo;
+      this.T = T;
+      this.C = C;
+      return this;
+    }
   }
 
   // out (B,T,C) = wte[inp] + wpe[t]; inp (B,T)
   void forward(float[] out, int outo, int[] inp, float[] wte, int wteo, float[] wpe, int wpeo, int B, int T, int C) {
-    set(out, outo, inp, wte, wteo, wpe, wpeo, B, T, C);
-    pool.forRange(B * T, 8, forward);
+    pool.forRange(B * T, 8, forward.set(out, outo, inp, wte, wteo, wpe, wpeo, T, C), CpuEncoder::forwardRows);
   }
 
-  private void forwardRows(int r0, int r1) {
+  // positions [r0, r1) of the B*T
+  private static void forwardRows(Forward a, int r0, int r1) {
+    int C = a.C;
     for (int bt = r0; bt < r1; bt++) {
-      addRows(acts, actso + bt * C, wte, wteo + tokens[bt] * C, wpe, wpeo + (bt % T) * C, C);
+      addRows(a.out, a.outo + bt * C, a.wte, a.wteo + a.tokens[bt] * C, a.wpe, a.wpeo + (bt % a.T) * C, C);
+    }
+  }
+
+  /** encoderBackward's arguments: dwte (V,C), dwpe (maxT,C), dout (B,T,C), tokens (B,T). */
+  private static final class Backward {
+    float[] dwte, dwpe, dout;
+    int dwteo, dwpeo, douto, B, T, C, V;
+    int[] tokens;
+
+    Backward set(float[] dwte, int dwteo, float[] dwpe, int dwpeo, float[] dout, int douto, int[] tokens, int B, int T,
+        int C, int V) {
+      this.dwte = dwte;
+      this.dwteo = dwteo;
+      this.dwpe = dwpe;
+      this.dwpeo = dwpeo;
+      this.dout = dout;
+      this.douto = douto;
+      this.tokens = tokens;
+      this.B = B;
+      this.T = T;
+      this.C = C;
+      this.V = V;
+      return this;
     }
   }
 
   // dwte (V,C) +=, dwpe (maxT,C) +=; dout (B,T,C), inp (B,T)
   void backward(float[] dwte, int dwteo, float[] dwpe, int dwpeo, float[] dout, int douto, int[] inp, int B, int T,
       int C, int V) {
-    set(dout, douto, inp, dwte, dwteo, dwpe, dwpeo, B, T, C);
-    this.V = V;
-    pool.run(backward);
+    pool.run(backward.set(dwte, dwteo, dwpe, dwpeo, dout, douto, inp, B, T, C, V), CpuEncoder::backwardPart);
   }
 
   // worker w of ws: its vocabulary rows of dwte and its positions of dwpe
-  private void backwardPart(int w, int ws) {
-    float[] dout = acts, dwte = wte, dwpe = wpe;
-    int douto = actso, dwteo = wteo, dwpeo = wpeo;
-    int v0 = WorkerPool.split(V, w, ws), v1 = WorkerPool.split(V, w + 1, ws);
+  private static void backwardPart(Backward a, int w, int ws) {
+    float[] dout = a.dout, dwte = a.dwte, dwpe = a.dwpe;
+    int[] tokens = a.tokens;
+    int douto = a.douto, dwteo = a.dwteo, dwpeo = a.dwpeo, B = a.B, T = a.T, C = a.C;
+    int v0 = WorkerPool.split(a.V, w, ws), v1 = WorkerPool.split(a.V, w + 1, ws);
     for (int bt = 0; bt < B * T; bt++) {
       int token = tokens[bt];
       if (token >= v0 && token < v1) accumulateRow(dwte, dwteo + token * C, dout, douto + bt * C, C);

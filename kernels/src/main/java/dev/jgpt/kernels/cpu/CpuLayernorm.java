@@ -17,52 +17,60 @@ final class CpuLayernorm {
   private static final int MIN_ROWS = 8;
 
   private final WorkerPool pool;
-  // Arguments of the running op (fields, so a call allocates nothing; see CpuPointwise):
-  // out or dout (N,C), inp (N,C), dinp (N,C), mean and rstd (N), weight, bias, dweight, dbias (C).
-  private float[] out, inp, dinp, mean, rstd, weight, bias, dweight, dbias;
-  private int outo, inpo, dinpo, meano, rstdo, weighto, biaso, dweighto, dbiaso;
-  private int N, C;
-  private final WorkerPool.Range forward = this::forwardRows, inputGradient = this::inputGradientRows,
-      paramGradient = this::paramGradientColumns;
+  private final Forward forward = new Forward();
+  private final Backward backward = new Backward();
 
   CpuLayernorm(WorkerPool pool) {
     this.pool = pool;
   }
 
-  private void set(float[] out, int outo, float[] mean, int meano, float[] rstd, int rstdo, float[] inp, int inpo,
-      float[] weight, int weighto, int N, int C) {
-    this.out = out;
-    this.outo = outo;
-    this.mean = mean;
-    this.meano = meano;
-    this.rstd = rstd;
-    this.rstdo = rstdo;
-    this.inp = inp;
-    this.inpo = inpo;
-    this.weight = weight;
-    this.weighto = weighto;
-    this.N = N;
-    this.C = C;
+  /**
+   * layernormForward's arguments, one record refilled per call (so a call allocates nothing):
+   * out (N,C), mean (N), rstd (N); inp (N,C), weight (C), bias (C) or null; each array with its
+   * offset.
+   */
+  private static final class Forward {
+    float[] out, mean, rstd, inp, weight, bias;
+    int outo, meano, rstdo, inpo, weighto, biaso, C;
+
+    Forward set(float[] out, int outo, float[] mean, int meano, float[] rstd, int rstdo, float[] inp, int inpo,
+        float[] weight, int weighto, float[] bias, int biaso, int C) {
+      this.out = out;
+      this.outo = outo;
+      this.mean = mean;
+      this.meano = meano;
+      this.rstd = rstd;
+      this.rstdo = rstdo;
+      this.inp = inp;
+      this.inpo = inpo;
+      this.weight = weight;
+      this.weighto = weighto;
+      this.bias = bias;
+      this.biaso = biaso;
+      this.C = C;
+      return this;
+    }
   }
 
   // out (N,C), mean (N), rstd (N); inp (N,C), weight (C), bias (C) or null
   void forward(float[] out, int outo, float[] mean, int meano, float[] rstd, int rstdo, float[] inp, int inpo,
       float[] weight, int weighto, float[] bias, int biaso, int N, int C) {
-    set(out, outo, mean, meano, rstd, rstdo, inp, inpo, weight, weighto, N, C);
-    this.bias = bias;
-    this.biaso = biaso;
-    pool.forRange(N, MIN_ROWS, forward);
+    pool.forRange(N, MIN_ROWS, forward.set(out, outo, mean, meano, rstd, rstdo, inp, inpo, weight, weighto, bias, biaso,
+        C), CpuLayernorm::forwardRows);
   }
 
-  private void forwardRows(int n0, int n1) {
+  // rows [n0, n1) of the forward pass
+  private static void forwardRows(Forward a, int n0, int n1) {
+    float[] out = a.out, mean = a.mean, rstd = a.rstd, inp = a.inp;
+    int C = a.C;
     for (int n = n0; n < n1; n++) {
-      int x = inpo + n * C;
+      int x = a.inpo + n * C;
       float m = RowOps.sum(inp, x, C) / C;
       float var = squaredDeviations(inp, x, m, C) / C;
       float s = (float) (1.0 / Math.sqrt(var + ReferenceKernels.LAYERNORM_EPS));
-      normalizeRow(out, outo + n * C, inp, x, m, s, weight, weighto, bias, biaso, C);
-      mean[meano + n] = m;
-      rstd[rstdo + n] = s;
+      normalizeRow(out, a.outo + n * C, inp, x, m, s, a.weight, a.weighto, a.bias, a.biaso, C);
+      mean[a.meano + n] = m;
+      rstd[a.rstdo + n] = s;
     }
   }
 
@@ -96,37 +104,68 @@ final class CpuLayernorm {
     }
   }
 
+  /**
+   * layernormBackward's arguments, one record refilled per call: dinp (N,C), dweight (C),
+   * dbias (C) or null; dout (N,C), inp (N,C), weight (C), mean (N), rstd (N); each array with
+   * its offset.
+   */
+  private static final class Backward {
+    float[] dinp, dweight, dbias, dout, inp, weight, mean, rstd;
+    int dinpo, dweighto, dbiaso, douto, inpo, weighto, meano, rstdo, N, C;
+
+    Backward set(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
+        int douto, float[] inp, int inpo, float[] weight, int weighto, float[] mean, int meano, float[] rstd, int rstdo,
+        int N, int C) {
+      this.dinp = dinp;
+      this.dinpo = dinpo;
+      this.dweight = dweight;
+      this.dweighto = dweighto;
+      this.dbias = dbias;
+      this.dbiaso = dbiaso;
+      this.dout = dout;
+      this.douto = douto;
+      this.inp = inp;
+      this.inpo = inpo;
+      this.weight = weight;
+      this.weighto = weighto;
+      this.mean = mean;
+      this.meano = meano;
+      this.rstd = rstd;
+      this.rstdo = rstdo;
+      this.N = N;
+      this.C = C;
+      return this;
+    }
+  }
+
   // dinp (N,C) +=, dweight (C) +=, dbias (C) += or null; dout (N,C), inp (N,C), weight (C), mean (N), rstd (N)
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
       int douto, float[] inp, int inpo, float[] weight, int weighto, float[] mean, int meano, float[] rstd, int rstdo,
       int N, int C) {
-    set(dout, douto, mean, meano, rstd, rstdo, inp, inpo, weight, weighto, N, C);
-    this.dinp = dinp;
-    this.dinpo = dinpo;
-    this.dweight = dweight;
-    this.dweighto = dweighto;
-    this.dbias = dbias;
-    this.dbiaso = dbiaso;
-    pool.forRange(N, MIN_ROWS, inputGradient);
+    Backward args = backward.set(dinp, dinpo, dweight, dweighto, dbias, dbiaso, dout, douto, inp, inpo, weight,
+        weighto, mean, meano, rstd, rstdo, N, C);
+    pool.forRange(N, MIN_ROWS, args, CpuLayernorm::inputGradientRows);
     // Columns in whole vectors per worker, so only the last range has a scalar tail.
-    pool.forAlignedRange(C, L, 4 * L, paramGradient);
+    pool.forAlignedRange(C, L, 4 * L, args, CpuLayernorm::paramGradientColumns);
   }
 
-  private void inputGradientRows(int n0, int n1) {
-    float[] dout = out;
-    int douto = outo;
+  // rows [n0, n1) of dinp
+  private static void inputGradientRows(Backward a, int n0, int n1) {
+    float[] mean = a.mean, rstd = a.rstd;
+    int C = a.C;
     for (int n = n0; n < n1; n++) {
-      inputGradientRow(dinp, dinpo + n * C, dout, douto + n * C, inp, inpo + n * C, weight, weighto,
-          mean[meano + n], rstd[rstdo + n], C);
+      inputGradientRow(a.dinp, a.dinpo + n * C, a.dout, a.douto + n * C, a.inp, a.inpo + n * C, a.weight, a.weighto,
+          mean[a.meano + n], rstd[a.rstdo + n], C);
     }
   }
 
-  private void paramGradientColumns(int c0, int c1) {
-    float[] dout = out;
-    int douto = outo;
-    for (int n = 0; n < N; n++) {
-      paramGradientRow(dweight, dweighto, dbias, dbiaso, dout, douto + n * C, inp, inpo + n * C,
-          mean[meano + n], rstd[rstdo + n], c0, c1);
+  // columns [c0, c1) of dweight and dbias, summed over all rows in row order
+  private static void paramGradientColumns(Backward a, int c0, int c1) {
+    float[] mean = a.mean, rstd = a.rstd;
+    int C = a.C;
+    for (int n = 0; n < a.N; n++) {
+      paramGradientRow(a.dweight, a.dweighto, a.dbias, a.dbiaso, a.dout, a.douto + n * C, a.inp, a.inpo + n * C,
+          mean[a.meano + n], rstd[a.rstdo + n], c0, c1);
     }
   }
 

@@ -22,65 +22,101 @@ final class CpuMatmul {
   /** The products of a call, refilled every time (no allocation per call). */
   private final Gemm.Product output = new Gemm.Product(), inputGrad = new Gemm.Product(),
       weightGrad = new Gemm.Product();
-  // Arguments of the running op's pack and gemv phases (fields, so a call allocates nothing;
-  // see CpuPointwise): inp (N,C), weight (OC,C), out (N,OC) or dout, bias or dbias (OC), packed
-  // B operands bpW and bpX.
-  private float[] inp, weight, out, bias, bpW, bpX;
-  private int inpo, weighto, outo, biaso, N, C, OC;
-  private final WorkerPool.Range gemv = this::gemvColumns, packWeightT = this::packWeightTransposed;
-  private final WorkerPool.Task packBackward = this::packBackwardPart;
+  private final Forward forward = new Forward();
+  private final Backward backward = new Backward();
 
   CpuMatmul(WorkerPool pool) {
     this.pool = pool;
     this.gemm = new Gemm(pool);
   }
 
+  /**
+   * matmulForward's arguments for its pack and gemv phases, one record refilled per call:
+   * out (N,OC), inp (N,C), weight (OC,C), bias (OC) or null, each with its offset; bpW receives
+   * the packed W^T panels.
+   */
+  private static final class Forward {
+    float[] out, inp, weight, bias, bpW;
+    int outo, inpo, weighto, biaso, N, C, OC;
+
+    Forward set(float[] out, int outo, float[] inp, int inpo, float[] weight, int weighto, float[] bias, int biaso,
+        float[] bpW, int N, int C, int OC) {
+      this.out = out;
+      this.outo = outo;
+      this.inp = inp;
+      this.inpo = inpo;
+      this.weight = weight;
+      this.weighto = weighto;
+      this.bias = bias;
+      this.biaso = biaso;
+      this.bpW = bpW;
+      this.N = N;
+      this.C = C;
+      this.OC = OC;
+      return this;
+    }
+  }
+
   // out (N,OC) = inp (N,C) @ weight (OC,C)^T + bias (OC) or null
   void forward(float[] out, int outo, float[] inp, int inpo, float[] weight, int weighto, float[] bias, int biaso,
       int N, int C, int OC) {
-    set(out, outo, inp, inpo, weight, weighto, bias, biaso, N, C, OC);
     if (N <= GEMV_MAX_ROWS) {
-      pool.forRange(OC, 16, gemv);
+      pool.forRange(OC, 16, forward.set(out, outo, inp, inpo, weight, weighto, bias, biaso, null, N, C, OC),
+          CpuMatmul::gemvColumns);
       return;
     }
-    float[] bp = bpW = packedWeight = grow(packedWeight, forwardPackedWeight(C, OC));
-    pool.forRange(Gemm.panels(OC), packWeightT);
+    float[] bp = packedWeight = grow(packedWeight, forwardPackedWeight(C, OC));
+    pool.forRange(Gemm.panels(OC), 1, forward.set(out, outo, inp, inpo, weight, weighto, bias, biaso, bp, N, C, OC),
+        CpuMatmul::packWeightTransposed);
     gemm.run(output.set(N, OC, C, inp, inpo, C, 1, bp, out, outo, OC, false, bias, biaso));
   }
 
-  private void set(float[] out, int outo, float[] inp, int inpo, float[] weight, int weighto, float[] bias, int biaso,
-      int N, int C, int OC) {
-    this.out = out;
-    this.outo = outo;
-    this.inp = inp;
-    this.inpo = inpo;
-    this.weight = weight;
-    this.weighto = weighto;
-    this.bias = bias;
-    this.biaso = biaso;
-    this.N = N;
-    this.C = C;
-    this.OC = OC;
-  }
-
   // panels [p0, p1) of W^T into bpW
-  private void packWeightTransposed(int p0, int p1) {
-    Packing.packTransposed(weight, weighto, C, OC, C, bpW, p0, p1);
+  private static void packWeightTransposed(Forward a, int p0, int p1) {
+    Packing.packTransposed(a.weight, a.weighto, a.C, a.OC, a.C, a.bpW, p0, p1);
   }
 
-  private void gemvColumns(int o0, int o1) {
-    gemv(out, outo, inp, inpo, weight, weighto, bias, biaso, N, C, OC, o0, o1);
+  private static void gemvColumns(Forward a, int o0, int o1) {
+    gemv(a.out, a.outo, a.inp, a.inpo, a.weight, a.weighto, a.bias, a.biaso, a.N, a.C, a.OC, o0, o1);
+  }
+
+  /**
+   * matmulBackward's arguments for its pack phase: dbias (OC) or null, dout (N,OC), inp (N,C),
+   * weight (OC,C), each with its offset; bpW receives the packed W panels (null when there is no
+   * dinp) and bpX the packed inp panels.
+   */
+  private static final class Backward {
+    float[] dbias, dout, inp, weight, bpW, bpX;
+    int dbiaso, douto, inpo, weighto, N, C, OC;
+
+    Backward set(float[] dbias, int dbiaso, float[] dout, int douto, float[] inp, int inpo, float[] weight,
+        int weighto, float[] bpW, float[] bpX, int N, int C, int OC) {
+      this.dbias = dbias;
+      this.dbiaso = dbiaso;
+      this.dout = dout;
+      this.douto = douto;
+      this.inp = inp;
+      this.inpo = inpo;
+      this.weight = weight;
+      this.weighto = weighto;
+      this.bpW = bpW;
+      this.bpX = bpX;
+      this.N = N;
+      this.C = C;
+      this.OC = OC;
+      return this;
+    }
   }
 
   // dinp (N,C) += dout @ weight, or null; dweight (OC,C) += dout^T @ inp; dbias (OC) += column sums of dout, or null
   // dout (N,OC), inp (N,C), weight (OC,C)
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
       int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC) {
-    set(dout, douto, inp, inpo, weight, weighto, dbias, dbiaso, N, C, OC);
-    float[] bpW = this.bpW = dinp == null ? null : (packedWeight = grow(packedWeight, backwardPackedWeight(C, OC)));
-    float[] bpX = this.bpX = packedInput = grow(packedInput, backwardPackedInput(N, C));
+    float[] bpW = dinp == null ? null : (packedWeight = grow(packedWeight, backwardPackedWeight(C, OC)));
+    float[] bpX = packedInput = grow(packedInput, backwardPackedInput(N, C));
     // Phase 1: pack both B operands and sum dbias columns; each worker owns its panels and columns.
-    pool.run(packBackward);
+    pool.run(backward.set(dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, bpW, bpX, N, C, OC),
+        CpuMatmul::packBackwardPart);
     // Phase 2: dinp rows (K = OC) and dweight rows (A = dout^T, K = N), tiles shared out dynamically.
     weightGrad.set(OC, C, N, dout, douto, 1, OC, bpX, dweight, dweighto, C, true, null, 0);
     if (bpW == null) {
@@ -91,12 +127,15 @@ final class CpuMatmul {
   }
 
   // worker w of ws: its panels of the packed weight and input, and its columns of dbias
-  private void packBackwardPart(int w, int ws) {
+  private static void packBackwardPart(Backward a, int w, int ws) {
+    int C = a.C, OC = a.OC;
     int panels = Gemm.panels(C);
     int p0 = WorkerPool.split(panels, w, ws), p1 = WorkerPool.split(panels, w + 1, ws);
-    if (bpW != null) Packing.packRows(weight, weighto, C, C, OC, bpW, p0, p1);
-    Packing.packRows(inp, inpo, C, C, N, bpX, p0, p1);
-    if (bias != null) biasGradient(bias, biaso, out, outo, N, OC, WorkerPool.split(OC, w, ws), WorkerPool.split(OC, w + 1, ws));
+    if (a.bpW != null) Packing.packRows(a.weight, a.weighto, C, C, OC, a.bpW, p0, p1);
+    Packing.packRows(a.inp, a.inpo, C, C, a.N, a.bpX, p0, p1);
+    if (a.dbias != null) {
+      biasGradient(a.dbias, a.dbiaso, a.dout, a.douto, a.N, OC, WorkerPool.split(OC, w, ws), WorkerPool.split(OC, w + 1, ws));
+    }
   }
 
   // dbias[o0..o1) += sum over n of dout (N,OC) columns o0..o1

@@ -15,36 +15,44 @@ final class CpuOptimizer {
   static final int NORM_CHUNK = 8192;
 
   private final WorkerPool pool;
-  private double[] chunkSums = new double[0];
-  // Arguments of the running op (fields, so a call allocates nothing; see CpuPointwise):
-  // params, grads, m, v (N), the AdamW hyperparameters and this step's scalars.
-  private float[] params, grads, m, v;
-  private int po, go, mo, vo, N;
-  private float lr, clip, beta1, beta2, eps, weightDecay, beta1Correction, beta2Correction;
-  private final WorkerPool.Range squares = this::chunkRange, adamw = this::adamwRange;
+  private final Norm norm = new Norm();
+  private final AdamW adamw = new AdamW();
 
   CpuOptimizer(WorkerPool pool) {
     this.pool = pool;
   }
 
+  /** sumOfSquares' arguments: grads (N) from offset go; chunkSums (chunks) receives one sum per chunk, grown once. */
+  private static final class Norm {
+    float[] grads;
+    int go, N;
+    double[] chunkSums = new double[0];
+
+    Norm set(float[] grads, int go, int N) {
+      this.grads = grads;
+      this.go = go;
+      this.N = N;
+      int chunks = (N + NORM_CHUNK - 1) / NORM_CHUNK;
+      if (chunkSums.length < chunks) chunkSums = new double[chunks];
+      return this;
+    }
+  }
+
   // returns sum of grads (N)^2
   double sumOfSquares(float[] grads, int gradso, int N) {
     int chunks = (N + NORM_CHUNK - 1) / NORM_CHUNK;
-    if (chunkSums.length < chunks) chunkSums = new double[chunks];
-    this.grads = grads;
-    this.go = gradso;
-    this.N = N;
-    pool.forRange(chunks, 4, squares);
+    Norm args = norm.set(grads, gradso, N);
+    pool.forRange(chunks, 4, args, CpuOptimizer::chunkRange);
     double total = 0;
-    for (int c = 0; c < chunks; c++) total += chunkSums[c];
+    for (int c = 0; c < chunks; c++) total += args.chunkSums[c];
     return total;
   }
 
   // chunkSums[c0..c1) = squares of grads chunk by chunk
-  private void chunkRange(int c0, int c1) {
+  private static void chunkRange(Norm a, int c0, int c1) {
     for (int c = c0; c < c1; c++) {
-      int from = c * NORM_CHUNK, to = Math.min(N, from + NORM_CHUNK);
-      chunkSums[c] = chunkSquares(grads, go + from, to - from);
+      int from = c * NORM_CHUNK, to = Math.min(a.N, from + NORM_CHUNK);
+      a.chunkSums[c] = chunkSquares(a.grads, a.go + from, to - from);
     }
   }
 
@@ -61,33 +69,50 @@ final class CpuOptimizer {
     return s;
   }
 
+  /**
+   * adamw's arguments, one record refilled per call: params, grads, m, v (N) with their offsets,
+   * this step's lr and clip factor, the hyperparameters and the bias corrections 1 - beta^t.
+   */
+  private static final class AdamW {
+    float[] params, grads, m, v;
+    int po, go, mo, vo;
+    float lr, clip, beta1, beta2, eps, weightDecay, beta1Correction, beta2Correction;
+
+    AdamW set(float[] params, int po, float[] grads, int go, float[] m, int mo, float[] v, int vo, float lr, float t,
+        float clip, float beta1, float beta2, float eps, float weightDecay) {
+      this.params = params;
+      this.po = po;
+      this.grads = grads;
+      this.go = go;
+      this.m = m;
+      this.mo = mo;
+      this.v = v;
+      this.vo = vo;
+      this.lr = lr;
+      this.clip = clip;
+      this.beta1 = beta1;
+      this.beta2 = beta2;
+      this.eps = eps;
+      this.weightDecay = weightDecay;
+      this.beta1Correction = (float) (1.0 - StrictMath.pow(beta1, t));
+      this.beta2Correction = (float) (1.0 - StrictMath.pow(beta2, t));
+      return this;
+    }
+  }
+
   // params, grads, m, v (N); lr, t and the clip factor from the step scalars
   void adamw(float[] params, int po, float[] grads, int go, float[] m, int mo, float[] v, int vo, float lr, float t,
       float clip, float beta1, float beta2, float eps, float weightDecay, int N) {
-    this.params = params;
-    this.po = po;
-    this.grads = grads;
-    this.go = go;
-    this.m = m;
-    this.mo = mo;
-    this.v = v;
-    this.vo = vo;
-    this.lr = lr;
-    this.clip = clip;
-    this.beta1 = beta1;
-    this.beta2 = beta2;
-    this.eps = eps;
-    this.weightDecay = weightDecay;
-    this.beta1Correction = (float) (1.0 - StrictMath.pow(beta1, t));
-    this.beta2Correction = (float) (1.0 - StrictMath.pow(beta2, t));
-    pool.forAlignedRange(N, Vec.L, CpuPointwise.MIN_ELEMENTS, adamw);
+    pool.forAlignedRange(N, Vec.L, CpuPointwise.MIN_ELEMENTS,
+        adamw.set(params, po, grads, go, m, mo, v, vo, lr, t, clip, beta1, beta2, eps, weightDecay),
+        CpuOptimizer::adamwRange);
   }
 
-  private void adamwRange(int i0, int i1) {
-    float[] params = this.params, grads = this.grads, m = this.m, v = this.v;
-    int po = this.po, go = this.go, mo = this.mo, vo = this.vo;
-    float lr = this.lr, clip = this.clip, beta1 = this.beta1, beta2 = this.beta2, eps = this.eps;
-    float weightDecay = this.weightDecay, beta1Correction = this.beta1Correction, beta2Correction = this.beta2Correction;
+  private static void adamwRange(AdamW a, int i0, int i1) {
+    float[] params = a.params, grads = a.grads, m = a.m, v = a.v;
+    int po = a.po, go = a.go, mo = a.mo, vo = a.vo;
+    float lr = a.lr, clip = a.clip, beta1 = a.beta1, beta2 = a.beta2, eps = a.eps;
+    float weightDecay = a.weightDecay, beta1Correction = a.beta1Correction, beta2Correction = a.beta2Correction;
     FloatVector vClip = FloatVector.broadcast(S, clip);
     FloatVector vb1 = FloatVector.broadcast(S, beta1), vb1c = FloatVector.broadcast(S, 1f - beta1);
     FloatVector vb2 = FloatVector.broadcast(S, beta2), vb2c = FloatVector.broadcast(S, 1f - beta2);

@@ -12,9 +12,9 @@ import jdk.incubator.vector.FloatVector;
  * worker owns a contiguous range of elements. Dropout masks depend only on the element index,
  * so they are the same for every thread count.
  *
- * <p>An op stores its arguments in the fields below and hands the pool a range body made once
- * in the constructor, so a call allocates nothing (a capturing lambda per call would). One op
- * runs at a time: the backend has one calling thread.
+ * <p>An op fills its argument record ({@link Elementwise} or {@link Dropout}, one of each,
+ * reused) and hands the pool a static range body that reads it, so a call allocates nothing (a
+ * capturing lambda per call would). One op runs at a time: the backend has one calling thread.
  */
 final class CpuPointwise {
   /** Elements per worker below which a fork costs more than it saves. */
@@ -23,37 +23,60 @@ final class CpuPointwise {
   private static final float GELU_CUBIC = 0.044715f;
 
   private final WorkerPool pool;
-  // Arguments of the running op: out (N) and up to two inputs (N), each array with its offset.
-  private float[] out, in1, in2;
-  private int outo, in1o, in2o;
-  private float p, scale;
-  private long key;
-  private final WorkerPool.Range geluForward = this::geluForwardRange, geluBackward = this::geluBackwardRange,
-      sum = this::sumRange, copy = this::copyRange, zero = this::zeroRange,
-      dropoutForward = this::dropoutForwardRange, dropoutBackward = this::dropoutBackwardRange;
+  private final Elementwise elementwise = new Elementwise();
+  private final Dropout dropout = new Dropout();
 
   CpuPointwise(WorkerPool pool) {
     this.pool = pool;
   }
 
-  private void set(float[] out, int outo, float[] in1, int in1o, float[] in2, int in2o) {
-    this.out = out;
-    this.outo = outo;
-    this.in1 = in1;
-    this.in1o = in1o;
-    this.in2 = in2;
-    this.in2o = in2o;
+  /**
+   * An element-wise op's arguments, one record refilled per call: out (N) and up to two inputs
+   * x and y (N), each array with its offset. Each range body names them for its op.
+   */
+  private static final class Elementwise {
+    float[] out, x, y;
+    int outo, xo, yo;
+
+    Elementwise set(float[] out, int outo, float[] x, int xo, float[] y, int yo) {
+      this.out = out;
+      this.outo = outo;
+      this.x = x;
+      this.xo = xo;
+      this.y = y;
+      this.yo = yo;
+      return this;
+    }
+  }
+
+  /** A dropout op's arguments: out (N), inp (N), drop probability p, scale 1/(1-p), mask key. */
+  private static final class Dropout {
+    float[] out, inp;
+    int outo, inpo;
+    float p, scale;
+    long key;
+
+    Dropout set(float[] out, int outo, float[] inp, int inpo, float p, long key) {
+      this.out = out;
+      this.outo = outo;
+      this.inp = inp;
+      this.inpo = inpo;
+      this.p = p;
+      this.scale = 1f / (1f - p);
+      this.key = key;
+      return this;
+    }
   }
 
   // out (N) = GELU(inp (N)), tanh approximation
   void geluForward(float[] out, int outo, float[] inp, int inpo, int N) {
-    set(out, outo, inp, inpo, null, 0);
-    pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, geluForward);
+    pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, elementwise.set(out, outo, inp, inpo, null, 0),
+        CpuPointwise::geluForwardRange);
   }
 
-  private void geluForwardRange(int i0, int i1) {
-    float[] out = this.out, inp = in1;
-    int outo = this.outo, inpo = in1o;
+  private static void geluForwardRange(Elementwise a, int i0, int i1) {
+    float[] out = a.out, inp = a.x;
+    int outo = a.outo, inpo = a.xo;
     int i = i0;
     for (; i + L <= i1; i += L) geluOf(FloatVector.fromArray(S, inp, inpo + i)).intoArray(out, outo + i);
     // The tail in scalar code that gives the vector lanes' bits: a second vector call site here
@@ -86,13 +109,13 @@ final class CpuPointwise {
 
   // dinp (N) += GELU'(inp (N)) * dout (N)
   void geluBackward(float[] dinp, int dinpo, float[] inp, int inpo, float[] dout, int douto, int N) {
-    set(dinp, dinpo, inp, inpo, dout, douto);
-    pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, geluBackward);
+    pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, elementwise.set(dinp, dinpo, inp, inpo, dout, douto),
+        CpuPointwise::geluBackwardRange);
   }
 
-  private void geluBackwardRange(int i0, int i1) {
-    float[] dinp = out, inp = in1, dout = in2;
-    int dinpo = outo, inpo = in1o, douto = in2o;
+  private static void geluBackwardRange(Elementwise a, int i0, int i1) {
+    float[] dinp = a.out, inp = a.x, dout = a.y;
+    int dinpo = a.outo, inpo = a.xo, douto = a.yo;
     int i = i0;
     for (; i + L <= i1; i += L) {
       FloatVector g = geluGradient(FloatVector.fromArray(S, inp, inpo + i));
@@ -120,13 +143,12 @@ final class CpuPointwise {
 
   // out (N) = a (N) + b (N)
   void residual(float[] out, int outo, float[] a, int ao, float[] b, int bo, int N) {
-    set(out, outo, a, ao, b, bo);
-    pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, sum);
+    pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, elementwise.set(out, outo, a, ao, b, bo), CpuPointwise::sumRange);
   }
 
-  private void sumRange(int i0, int i1) {
-    float[] out = this.out, a = in1, b = in2;
-    int outo = this.outo, ao = in1o, bo = in2o;
+  private static void sumRange(Elementwise args, int i0, int i1) {
+    float[] out = args.out, a = args.x, b = args.y;
+    int outo = args.outo, ao = args.xo, bo = args.yo;
     int i = i0;
     for (; i + L <= i1; i += L) {
       FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, outo + i);
@@ -141,36 +163,32 @@ final class CpuPointwise {
 
   // dst (N) = src (N)
   void copy(float[] dst, int dsto, float[] src, int srco, int N) {
-    set(dst, dsto, src, srco, null, 0);
-    pool.forRange(N, 4 * MIN_ELEMENTS, copy);
+    pool.forRange(N, 4 * MIN_ELEMENTS, elementwise.set(dst, dsto, src, srco, null, 0), CpuPointwise::copyRange);
   }
 
-  private void copyRange(int i0, int i1) {
-    System.arraycopy(in1, in1o + i0, out, outo + i0, i1 - i0);
+  private static void copyRange(Elementwise a, int i0, int i1) {
+    System.arraycopy(a.x, a.xo + i0, a.out, a.outo + i0, i1 - i0);
   }
 
   // x (N) = 0
   void zero(float[] x, int xo, int N) {
-    set(x, xo, null, 0, null, 0);
-    pool.forRange(N, 4 * MIN_ELEMENTS, zero);
+    pool.forRange(N, 4 * MIN_ELEMENTS, elementwise.set(x, xo, null, 0, null, 0), CpuPointwise::zeroRange);
   }
 
-  private void zeroRange(int i0, int i1) {
-    java.util.Arrays.fill(out, outo + i0, outo + i1, 0f);
+  private static void zeroRange(Elementwise a, int i0, int i1) {
+    java.util.Arrays.fill(a.out, a.outo + i0, a.outo + i1, 0f);
   }
 
   // out (N) = inp (N) * keep / (1 - p); keep_i = uniform(key, i) >= p
   void dropoutForward(float[] out, int outo, float[] inp, int inpo, float p, long key, int N) {
-    set(out, outo, inp, inpo, null, 0);
-    setDropout(p, key);
-    pool.forRange(N, MIN_ELEMENTS / 4, dropoutForward);
+    pool.forRange(N, MIN_ELEMENTS / 4, dropout.set(out, outo, inp, inpo, p, key), CpuPointwise::dropoutForwardRange);
   }
 
-  private void dropoutForwardRange(int i0, int i1) {
-    float[] out = this.out, inp = in1;
-    int outo = this.outo, inpo = in1o;
-    float p = this.p, scale = this.scale;
-    long key = this.key;
+  private static void dropoutForwardRange(Dropout a, int i0, int i1) {
+    float[] out = a.out, inp = a.inp;
+    int outo = a.outo, inpo = a.inpo;
+    float p = a.p, scale = a.scale;
+    long key = a.key;
     for (int i = i0; i < i1; i++) {
       out[outo + i] = CounterRng.uniform(key, i) >= p ? inp[inpo + i] * scale : 0f;
     }
@@ -178,24 +196,18 @@ final class CpuPointwise {
 
   // dinp (N) += dout (N) * keep / (1 - p), the forward mask
   void dropoutBackward(float[] dinp, int dinpo, float[] dout, int douto, float p, long key, int N) {
-    set(dinp, dinpo, dout, douto, null, 0);
-    setDropout(p, key);
-    pool.forRange(N, MIN_ELEMENTS / 4, dropoutBackward);
+    pool.forRange(N, MIN_ELEMENTS / 4, dropout.set(dinp, dinpo, dout, douto, p, key),
+        CpuPointwise::dropoutBackwardRange);
   }
 
-  private void dropoutBackwardRange(int i0, int i1) {
-    float[] dinp = out, dout = in1;
-    int dinpo = outo, douto = in1o;
-    float p = this.p, scale = this.scale;
-    long key = this.key;
+  // the Dropout record's out is dinp here and its inp is dout
+  private static void dropoutBackwardRange(Dropout a, int i0, int i1) {
+    float[] dinp = a.out, dout = a.inp;
+    int dinpo = a.outo, douto = a.inpo;
+    float p = a.p, scale = a.scale;
+    long key = a.key;
     for (int i = i0; i < i1; i++) {
       if (CounterRng.uniform(key, i) >= p) dinp[dinpo + i] += dout[douto + i] * scale;
     }
-  }
-
-  private void setDropout(float p, long key) {
-    this.p = p;
-    this.scale = 1f / (1f - p);
-    this.key = key;
   }
 }

@@ -6,42 +6,68 @@ package dev.jgpt.kernels.cpu;
  * summed; scale and subtract the target) and never keeps probabilities elsewhere. Losses use
  * StrictMath.log: the same bits whether or not the JIT has compiled the loop.
  *
- * <p>Arguments travel in fields to range bodies made once (no allocation per call; see
- * {@link CpuPointwise}).
+ * <p>Arguments travel in one reused record per op kind ({@link Softmax}, {@link CrossEntropy})
+ * to static range bodies (no allocation per call; see {@link CpuPointwise}).
  */
 final class CpuSoftmax {
   private final WorkerPool pool;
-  // Arguments of the running op: logits (N,Vp), probs (N,Vp) or losses (N), targets (N).
-  private float[] logits, probs, losses;
-  private int logitso, probso, losseso;
-  private int[] targets;
-  private int V, Vp;
-  private float dlossScale;
-  private final WorkerPool.Range softmax = this::softmaxRows, crossEntropy = this::crossEntropyRows,
-      crossEntropyBackward = this::crossEntropyBackwardRows;
+  private final Softmax softmax = new Softmax();
+  private final CrossEntropy crossEntropy = new CrossEntropy();
 
   CpuSoftmax(WorkerPool pool) {
     this.pool = pool;
   }
 
-  private void set(float[] logits, int logitso, int V, int Vp) {
-    this.logits = logits;
-    this.logitso = logitso;
-    this.V = V;
-    this.Vp = Vp;
+  /** softmaxForward's arguments: probs (N,Vp) and logits (N,Vp) with their offsets, V real columns. */
+  private static final class Softmax {
+    float[] probs, logits;
+    int probso, logitso, V, Vp;
+
+    Softmax set(float[] probs, int probso, float[] logits, int logitso, int V, int Vp) {
+      this.probs = probs;
+      this.probso = probso;
+      this.logits = logits;
+      this.logitso = logitso;
+      this.V = V;
+      this.Vp = Vp;
+      return this;
+    }
+  }
+
+  /**
+   * The cross-entropy ops' arguments: losses (N), logits (N,Vp) with their offsets, targets (N),
+   * V real columns, and dlossScale (the fused backward only).
+   */
+  private static final class CrossEntropy {
+    float[] losses, logits;
+    int losseso, logitso, V, Vp;
+    int[] targets;
+    float dlossScale;
+
+    CrossEntropy set(float[] losses, int losseso, float[] logits, int logitso, int[] targets, float dlossScale, int V,
+        int Vp) {
+      this.losses = losses;
+      this.losseso = losseso;
+      this.logits = logits;
+      this.logitso = logitso;
+      this.targets = targets;
+      this.dlossScale = dlossScale;
+      this.V = V;
+      this.Vp = Vp;
+      return this;
+    }
   }
 
   // probs (N,Vp) = softmax over the first V columns of logits (N,Vp); columns V..Vp get 0
   void softmax(float[] probs, int probso, float[] logits, int logitso, int N, int V, int Vp) {
-    set(logits, logitso, V, Vp);
-    this.probs = probs;
-    this.probso = probso;
-    pool.forRange(N, 1, softmax);
+    pool.forRange(N, 1, softmax.set(probs, probso, logits, logitso, V, Vp), CpuSoftmax::softmaxRows);
   }
 
-  private void softmaxRows(int n0, int n1) {
+  private static void softmaxRows(Softmax a, int n0, int n1) {
+    float[] logits = a.logits, probs = a.probs;
+    int V = a.V, Vp = a.Vp;
     for (int n = n0; n < n1; n++) {
-      int l = logitso + n * Vp, p = probso + n * Vp;
+      int l = a.logitso + n * Vp, p = a.probso + n * Vp;
       float max = RowOps.max(logits, l, V);
       float sum = RowOps.expShiftedSum(logits, l, max, probs, p, V);
       RowOps.scale(probs, p, 1f / sum, V);
@@ -52,46 +78,44 @@ final class CpuSoftmax {
   // losses (N) = -log softmax(logits (N,Vp))[targets (N)]
   void crossEntropyForward(float[] losses, int losseso, float[] logits, int logitso, int[] targets, int N, int V,
       int Vp) {
-    set(logits, logitso, V, Vp);
-    setLosses(losses, losseso, targets);
-    pool.forRange(N, 1, crossEntropy);
+    pool.forRange(N, 1, crossEntropy.set(losses, losseso, logits, logitso, targets, 0f, V, Vp),
+        CpuSoftmax::crossEntropyRows);
   }
 
-  private void crossEntropyRows(int n0, int n1) {
+  private static void crossEntropyRows(CrossEntropy a, int n0, int n1) {
+    float[] logits = a.logits, losses = a.losses;
+    int[] targets = a.targets;
+    int V = a.V, Vp = a.Vp;
     for (int n = n0; n < n1; n++) {
-      int l = logitso + n * Vp;
+      int l = a.logitso + n * Vp;
       float max = RowOps.max(logits, l, V);
       float sum = RowOps.expShiftedSum(logits, l, max, V);
-      losses[losseso + n] = (float) StrictMath.log(sum) - (logits[l + targets[n]] - max);
+      losses[a.losseso + n] = (float) StrictMath.log(sum) - (logits[l + targets[n]] - max);
     }
   }
 
   // losses (N) as crossEntropyForward; logits (N,Vp) := (softmax - onehot(target)) * dlossScale, padding 0
   void crossEntropyForwardBackward(float[] losses, int losseso, float[] logits, int logitso, int[] targets,
       float dlossScale, int N, int V, int Vp) {
-    set(logits, logitso, V, Vp);
-    setLosses(losses, losseso, targets);
-    this.dlossScale = dlossScale;
-    pool.forRange(N, 1, crossEntropyBackward);
+    pool.forRange(N, 1, crossEntropy.set(losses, losseso, logits, logitso, targets, dlossScale, V, Vp),
+        CpuSoftmax::crossEntropyBackwardRows);
   }
 
-  private void crossEntropyBackwardRows(int n0, int n1) {
+  private static void crossEntropyBackwardRows(CrossEntropy a, int n0, int n1) {
+    float[] logits = a.logits, losses = a.losses;
+    int[] targets = a.targets;
+    int V = a.V, Vp = a.Vp;
+    float dlossScale = a.dlossScale;
     for (int n = n0; n < n1; n++) {
-      int l = logitso + n * Vp;
+      int l = a.logitso + n * Vp;
       int target = targets[n];
       float max = RowOps.max(logits, l, V);
       float targetLogit = logits[l + target];
       float sum = RowOps.expShiftedSum(logits, l, max, logits, l, V); // logits now hold exp(x - max)
-      losses[losseso + n] = (float) StrictMath.log(sum) - (targetLogit - max);
+      losses[a.losseso + n] = (float) StrictMath.log(sum) - (targetLogit - max);
       RowOps.scale(logits, l, dlossScale / sum, V);
       logits[l + target] -= dlossScale;
       RowOps.fill(logits, l + V, Vp - V, 0f);
     }
-  }
-
-  private void setLosses(float[] losses, int losseso, int[] targets) {
-    this.losses = losses;
-    this.losseso = losseso;
-    this.targets = targets;
   }
 }

@@ -19,10 +19,20 @@ final class WorkerPool implements AutoCloseable {
     void run(int worker, int workers);
   }
 
-  /** Work on the half-open range [from, to). */
+  /** A task run once on every worker with its op's arguments. */
   @FunctionalInterface
-  interface Range {
-    void run(int from, int to);
+  interface TaskWith<A> {
+    void run(A args, int worker, int workers);
+  }
+
+  /**
+   * An op's work on the half-open range [from, to), reading its inputs from {@code args}.
+   * Kernels pass a static method (a non-capturing reference, made once by the JVM) and a
+   * per-op argument record they refill on every call, so a call allocates nothing.
+   */
+  @FunctionalInterface
+  interface Range<A> {
+    void run(A args, int from, int to);
   }
 
   /** How long a waiting thread spins before it yields or parks, in nanoseconds. */
@@ -37,15 +47,19 @@ final class WorkerPool implements AutoCloseable {
   private volatile Task current;
   private volatile Throwable failure;
 
-  // The range being split by forAlignedRange: plain fields, published to the workers by run()'s
-  // volatile generation write. They, and the one task reading them, replace a lambda per call:
+  // The range being split by forAlignedRange, or the task of run(args, task), with the op's
+  // arguments: plain fields, set before the fork and published to the workers by run()'s
+  // volatile generation write. They, and the two tasks reading them, replace a lambda per call:
   // ops run inside training steps, which allocate nothing.
   private int rangeN, rangeAlign, rangeUnits;
-  private Range rangeBody;
+  private Range<Object> rangeBody;
+  private TaskWith<Object> taskBody;
+  private Object opArgs;
   private final Task rangeTask = (w, ws) -> {
     int from = split(rangeUnits, w, ws) * rangeAlign, to = Math.min(rangeN, split(rangeUnits, w + 1, ws) * rangeAlign);
-    if (from < to) rangeBody.run(from, to);
+    if (from < to) rangeBody.run(opArgs, from, to);
   };
+  private final Task taskWithArgs = (w, ws) -> taskBody.run(opArgs, w, ws);
 
   WorkerPool(int threads) {
     if (threads < 1) throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
@@ -95,36 +109,55 @@ final class WorkerPool implements AutoCloseable {
     }
   }
 
-  /** Splits [0, n) into {@code threads} contiguous ranges, one per worker. */
-  void forRange(int n, Range body) {
-    forAlignedRange(n, 1, 1, body);
-  }
-
-  /** Like {@link #forRange} but runs inline when the work is below {@code minPerThread} items per thread. */
-  void forRange(int n, int minPerThread, Range body) {
-    forAlignedRange(n, 1, minPerThread, body);
+  /** Runs {@code task} with the op's arguments {@code args} on every worker; see {@link #run(Task)}. */
+  @SuppressWarnings("unchecked")
+  <A> void run(A args, TaskWith<A> task) {
+    if (threads == 1) {
+      task.run(args, 0, 1);
+      return;
+    }
+    opArgs = args;
+    taskBody = (TaskWith<Object>) task;
+    try {
+      run(taskWithArgs);
+    } finally {
+      opArgs = null;
+      taskBody = null;
+    }
   }
 
   /**
-   * Like {@link #forRange(int, int, Range)}, but every range starts at a multiple of
-   * {@code align}: an element then takes the vector or the scalar-tail path whatever the thread
-   * count, so results are bit-identical across thread counts.
+   * Splits [0, n) into {@code threads} contiguous ranges, one per worker, each running
+   * {@code body} over {@code args}; runs inline when the work is below {@code minPerThread}
+   * items per thread.
    */
-  void forAlignedRange(int n, int align, int minPerThread, Range body) {
+  <A> void forRange(int n, int minPerThread, A args, Range<A> body) {
+    forAlignedRange(n, 1, minPerThread, args, body);
+  }
+
+  /**
+   * Like {@link #forRange}, but every range starts at a multiple of {@code align}: an element
+   * then takes the vector or the scalar-tail path whatever the thread count, so results are
+   * bit-identical across thread counts.
+   */
+  @SuppressWarnings("unchecked")
+  <A> void forAlignedRange(int n, int align, int minPerThread, A args, Range<A> body) {
     if (n <= 0) return;
     int units = (n + align - 1) / align;
     if (threads == 1 || units == 1 || (long) units < 2L * Math.max(1, minPerThread / align)) {
-      body.run(0, n);
+      body.run(args, 0, n);
       return;
     }
     rangeN = n;
     rangeAlign = align;
     rangeUnits = units;
-    rangeBody = body;
+    rangeBody = (Range<Object>) body;
+    opArgs = args;
     try {
       run(rangeTask);
     } finally {
       rangeBody = null;
+      opArgs = null;
     }
   }
 

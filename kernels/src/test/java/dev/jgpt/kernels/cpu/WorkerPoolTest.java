@@ -17,10 +17,13 @@ class WorkerPoolTest {
         AtomicIntegerArray seen = new AtomicIntegerArray(3);
         pool.run((w, ws) -> seen.incrementAndGet(w));
         for (int w = 0; w < 3; w++) assertEquals(1, seen.get(w));
+        AtomicIntegerArray withArgs = new AtomicIntegerArray(3);
+        pool.run(withArgs, (a, w, ws) -> a.incrementAndGet(w));
+        for (int w = 0; w < 3; w++) assertEquals(1, withArgs.get(w), "worker " + w + " got the op's arguments");
         int n = 1 + round * 7;
         AtomicIntegerArray covered = new AtomicIntegerArray(n);
-        pool.forRange(n, (from, to) -> {
-          for (int i = from; i < to; i++) covered.incrementAndGet(i);
+        pool.forRange(n, 1, covered, (c, from, to) -> {
+          for (int i = from; i < to; i++) c.incrementAndGet(i);
         });
         for (int i = 0; i < n; i++) assertEquals(1, covered.get(i), "element " + i + " of " + n);
       }
@@ -32,9 +35,9 @@ class WorkerPoolTest {
     try (WorkerPool pool = new WorkerPool(3)) {
       int n = 1000;
       int[] owner = new int[n];
-      pool.forAlignedRange(n, 8, 1, (from, to) -> {
+      pool.forAlignedRange(n, 8, 1, owner, (o, from, to) -> {
         assertEquals(0, from % 8, "range start " + from);
-        for (int i = from; i < to; i++) owner[i]++;
+        for (int i = from; i < to; i++) o[i]++;
       });
       int[] ones = new int[n];
       java.util.Arrays.fill(ones, 1);
