@@ -1,6 +1,5 @@
 package dev.jgpt.cli;
 
-import dev.jgpt.common.JsonFiles;
 import dev.jgpt.corpus.CorpusSource;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
@@ -15,6 +14,9 @@ import dev.jgpt.transformer.RunLock;
 import dev.jgpt.transformer.RunRecovery;
 import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.TrainConfigKey;
+import dev.jgpt.transformer.run.ConfigFile;
+import dev.jgpt.transformer.run.TrainData;
+import dev.jgpt.transformer.run.TrainPipeline;
 import dev.jgpt.transformer.run.TrainRequest;
 import dev.jgpt.transformer.run.TrainSetup;
 import dev.jgpt.transformer.run.TrainingRun;
@@ -117,21 +119,20 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir
           + " or choose another --out");
     }
-    CorpusSource source = TrainData.resolve(config.corpus(),
-        CorpusGlobOptions.corpusOptions(spec, config.corpus(), config.include(), config.exclude()), cacheDir);
-    if (folds != null) FoldsFlag.checkAgainstBytes(spec, folds, source, config.blockSize());
     boolean terminal = TrainProgress.stdoutIsTerminal();
+    TrainPipeline pipeline = new TrainPipeline(setup, cacheDir, backendOptions.threads(), new TrainDataConsole(console, terminal));
+    CorpusSource source = pipeline.corpus(CorpusGlobOptions.corpusOptions(spec, config.corpus(), config.include(),
+        config.exclude()));
+    if (folds != null) FoldsFlag.checkAgainstBytes(spec, folds, source, config.blockSize());
     Tokenizer tok;
     TrainData prepared;
     try (CtrlC ctrlC = CtrlC.install()) { // until training, whose own Ctrl-C saves a checkpoint
-      tok = resumeState != null ? RunDirectory.readTokenizer(runDir, resumeState.tokenizerHash())
-          : setup.start() != null ? setup.start().tokenizer() : TrainTokenizer.choose(config, source, console, ctrlC);
-      if (setup.start() != null) console.println(setup.start().describe());
+      tok = pipeline.tokenizer(source, runDir, resumeState, ctrlC);
       if (resumeState == null && !config.tokenizer().isEmpty() && flags().containsKey(TrainConfigKey.VOCAB_SIZE)) {
         console.println("note: --vocab-size is ignored: " + config.tokenizer() + " has " + tok.vocabSize() + " tokens");
       }
       TrainReport.printConfig(console, config, runDir, resumeState != null);
-      prepared = TrainData.prepare(source, tok, cacheDir, backendOptions.threads(), console, terminal, ctrlC);
+      prepared = pipeline.tokens(source, tok, ctrlC);
     }
     console.println(backend.reason());
     try (TrainData data = prepared; Backend be = backendOptions.open(backend, backendOptions.threads());
@@ -141,10 +142,10 @@ final class TrainCommand implements Callable<Integer> {
       TrainingRun run = new TrainingRun(setup, tok, be,
           new TrainReport(console, terminal, config, be, backendOptions.threads(), signals));
       if (folds == null) {
-        run.train(data.split, runDir, resumeState);
+        run.train(data.split(), runDir, resumeState);
       } else {
-        FoldsFlag.checkAgainstTokens(spec, folds, data.tokens.size(), config.blockSize());
-        run.crossValidate(data.tokens, folds, runDir);
+        FoldsFlag.checkAgainstTokens(spec, folds, data.tokens().size(), config.blockSize());
+        run.crossValidate(data.tokens(), folds, runDir);
       }
     }
   }
@@ -173,10 +174,15 @@ final class TrainCommand implements Callable<Integer> {
     return TrainSettingOptions.given(spec);
   }
 
-  /** The --config file's settings; a key or value its JSON gets wrong is a bad file (exit 1), not a bad flag. */
+  /**
+   * The --config file's settings; a key or value its JSON gets wrong is a bad file (exit 1), not a
+   * bad flag. Backend and threads in it (an old run's config.json) get a note on stderr.
+   */
   private Map<TrainConfigKey, Object> configFileSettings() throws IOException {
     try {
-      return TrainConfig.parseJson(JsonFiles.readText(configFile), configFile.toString());
+      ConfigFile file = ConfigFile.read(configFile);
+      file.note().ifPresent(System.err::println);
+      return file.settings();
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), e);
     }
