@@ -128,9 +128,6 @@ final class TrainCommand implements Callable<Integer> {
     TrainData prepared;
     try (CtrlC ctrlC = CtrlC.install()) { // until training, whose own Ctrl-C saves a checkpoint
       tok = pipeline.tokenizer(source, runDir, resumeState, ctrlC);
-      if (resumeState == null && !config.tokenizer().isEmpty() && flags().containsKey(TrainConfigKey.VOCAB_SIZE)) {
-        console.println("note: --vocab-size is ignored: " + config.tokenizer() + " has " + tok.vocabSize() + " tokens");
-      }
       TrainReport.printConfig(console, config, runDir, resumeState != null);
       prepared = pipeline.tokens(source, tok, ctrlC);
     }

@@ -46,16 +46,23 @@ public record TrainPipeline(TrainSetup setup, Path cacheDir, int threads, Output
   /**
    * The run's tokenizer: a resumed run's own ({@code runDir}'s, checked against {@code resumeState}),
    * the starting model's (--init-from), else the one {@link TrainTokenizer} chooses or trains on
-   * {@code source}.
+   * {@code source}. A --vocab-size flag that a --tokenizer file overrides gets a note.
    */
   public Tokenizer tokenizer(CorpusSource source, Path runDir, CheckpointState resumeState, StopSignal stop)
       throws IOException {
     if (resumeState != null) return RunDirectory.readTokenizer(runDir, resumeState.tokenizerHash());
+    Tokenizer tok;
     if (setup.start() != null) {
+      tok = setup.start().tokenizer();
       output.line(setup.start().describe());
-      return setup.start().tokenizer();
+    } else {
+      tok = TrainTokenizer.choose(setup.config(), source, output::line, stop);
     }
-    return TrainTokenizer.choose(setup.config(), source, output::line, stop);
+    String file = setup.config().tokenizer();
+    if (!file.isEmpty() && setup.vocabSizeFlag()) {
+      output.line("note: --vocab-size is ignored: " + file + " has " + tok.vocabSize() + " tokens");
+    }
+    return tok;
   }
 
   /** {@code source} tokenized with {@code tokenizer} (the cached token file when there is one), split for training. */

@@ -3,6 +3,7 @@ package dev.jgpt.transformer.run;
 import static dev.jgpt.transformer.TrainConfigKey.INIT_FROM;
 import static dev.jgpt.transformer.TrainConfigKey.LR_DECAY_ITERS;
 import static dev.jgpt.transformer.TrainConfigKey.TOKENIZER;
+import static dev.jgpt.transformer.TrainConfigKey.VOCAB_SIZE;
 
 import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.Presets;
@@ -24,8 +25,10 @@ import java.util.function.Consumer;
  * error, exit 2); an {@link IllegalStateException} means the run cannot take it (exit 1).
  *
  * @param start the model a fresh run starts from (--init-from), or null for random weights
+ * @param vocabSizeFlag whether a fresh run was given --vocab-size as a flag: a --tokenizer file's
+ *     size wins, and {@link TrainPipeline} says so
  */
-public record TrainSetup(TrainConfig config, StartingModel start) {
+public record TrainSetup(TrainConfig config, StartingModel start, boolean vocabSizeFlag) {
 
   /** A fresh run's configuration, validated, with lr_decay_iters resolved. */
   public static TrainSetup fresh(TrainRequest request) throws IOException {
@@ -39,7 +42,7 @@ public record TrainSetup(TrainConfig config, StartingModel start) {
       throw new IllegalArgumentException("the finetune preset starts from a trained model: add --init-from DIR "
           + "(a jgpt run or a Hugging Face GPT-2 folder)");
     }
-    return new TrainSetup(c.validate().withResolvedLrDecayIters(), start);
+    return new TrainSetup(c.validate().withResolvedLrDecayIters(), start, request.fromFlags().containsKey(VOCAB_SIZE));
   }
 
   /**
@@ -74,7 +77,7 @@ public record TrainSetup(TrainConfig config, StartingModel start) {
           + c.lrDecayIters() + (overrides.containsKey(LR_DECAY_ITERS) ? " (--lr-decay-iters)"
               : " as the run started with (change it with --lr-decay-iters)"));
     }
-    return new TrainSetup(c.validate(), null); // the saved settings were valid: what fails now is a flag
+    return new TrainSetup(c.validate(), null, false); // the saved settings were valid: what fails now is a flag
   }
 
   /** The weights a fresh run starts from: --init-from's, or null for a random init. */

@@ -1,6 +1,7 @@
 package dev.jgpt.transformer.run;
 
 import static dev.jgpt.transformer.TrainConfigKey.CORPUS;
+import static dev.jgpt.transformer.TrainConfigKey.TOKENIZER;
 import static dev.jgpt.transformer.TrainConfigKey.VOCAB_SIZE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -136,6 +137,27 @@ class TrainPipelineTest {
     Tokenizer tok = p.tokenizer(p.corpus(CorpusOptions.defaults()), tmp.resolve("run"), null, NEVER);
     assertEquals(Tokenizer.bytesOnly().hash(), tok.hash());
     assertEquals(List.of(), out.lines);
+  }
+
+  @Test
+  void aTokenizerFileWinsOverAVocabSizeFlagWithANote() throws IOException {
+    Path file = tmp.resolve("tok.json");
+    Tokenizer.bytesOnly().save(file);
+    int n = Tokenizer.load(file).vocabSize();
+    Path corpus = corpus(1_000);
+    Recorded flag = new Recorded();
+    TrainSetup flagged = TrainSetup.fresh(new TrainRequest("tiny", Map.of(),
+        Map.of(CORPUS, corpus.toString(), TOKENIZER, file.toString(), VOCAB_SIZE, 300)));
+    TrainPipeline p = new TrainPipeline(flagged, tmp.resolve("cache"), 1, flag);
+    assertEquals(n, p.tokenizer(p.corpus(CorpusOptions.defaults()), tmp.resolve("run"), null, NEVER).vocabSize());
+    assertEquals(List.of("note: --vocab-size is ignored: " + file + " has " + n + " tokens"), flag.lines);
+
+    Recorded fromFile = new Recorded(); // vocab_size in a --config file (or a preset) is no flag: no note
+    TrainSetup filed = TrainSetup.fresh(new TrainRequest("tiny", Map.of(VOCAB_SIZE, 300),
+        Map.of(CORPUS, corpus.toString(), TOKENIZER, file.toString())));
+    TrainPipeline q = new TrainPipeline(filed, tmp.resolve("cache"), 1, fromFile);
+    assertEquals(n, q.tokenizer(q.corpus(CorpusOptions.defaults()), tmp.resolve("run"), null, NEVER).vocabSize());
+    assertEquals(List.of(), fromFile.lines);
   }
 
   @Test
