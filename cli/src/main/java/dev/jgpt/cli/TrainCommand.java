@@ -23,7 +23,6 @@ import dev.jgpt.transformer.run.TrainingRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -38,7 +37,9 @@ import picocli.CommandLine.Spec;
  * {@code jgpt train}: trains a GPT on a corpus and leaves a run folder that {@code jgpt generate}
  * and {@code jgpt repl} open. It parses, calls and prints: the training settings' flags are made
  * from their declarations ({@link TrainSettingOptions}), {@link TrainSetup} decides the
- * configuration (preset, --config, flags; or the resumed run's), and {@link TrainingRun} trains.
+ * configuration (preset, --config, flags; or the resumed run's), {@link TrainPipeline} makes the
+ * tokenizer and the token file (Ctrl-C reaching it as a stop signal, its progress drawn by
+ * {@link TrainDataConsole}), and {@link TrainingRun} trains.
  */
 @Command(
     name = "train",
@@ -90,10 +91,7 @@ final class TrainCommand implements Callable<Integer> {
     TrainSetup fresh = null;
     if (resuming) {
       runDir = resumeDir();
-      if (!Checkpoint.exists(runDir)) { // checked before locking, which would create the folder
-        throw new NoSuchFileException(runDir.resolve(Checkpoint.STATE) + " (no checkpoint in " + runDir
-            + ": train one with jgpt train --out " + runDir + ")");
-      }
+      TrainSetup.requireCheckpoint(runDir);
     } else {
       TrainRequest request = request();
       fresh = Errors.usage(spec, () -> TrainSetup.fresh(request));
@@ -115,10 +113,7 @@ final class TrainCommand implements Callable<Integer> {
   private void train(Path runDir, TrainSetup setup, CheckpointState resumeState, PrintStream console) throws IOException {
     TrainConfig config = setup.config();
     Backends.Choice backend = backendOptions.choose(); // a backend that cannot run fails before any work
-    if (resumeState == null && (Checkpoint.exists(runDir) || Files.exists(runDir.resolve("fold-0")))) {
-      throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir
-          + " or choose another --out");
-    }
+    if (resumeState == null) TrainSetup.requireNoRun(runDir);
     boolean terminal = TrainProgress.stdoutIsTerminal();
     TrainPipeline pipeline = new TrainPipeline(setup, cacheDir, backendOptions.threads(), new TrainDataConsole(console, terminal));
     CorpusSource source = pipeline.corpus(CorpusGlobOptions.corpusOptions(spec, config.corpus(), config.include(),
@@ -164,11 +159,7 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The preset, the --config file's settings and the flags' settings. */
   private TrainRequest request() throws IOException {
-    return new TrainRequest(preset, configFile == null ? Map.of() : configFileSettings(), flags());
-  }
-
-  private Map<TrainConfigKey, Object> flags() {
-    return TrainSettingOptions.given(spec);
+    return new TrainRequest(preset, configFile == null ? Map.of() : configFileSettings(), TrainSettingOptions.given(spec));
   }
 
   /**

@@ -12,6 +12,8 @@ import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.TrainConfigKey;
 import dev.jgpt.transformer.interop.StartingModel;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -78,6 +80,22 @@ public record TrainSetup(TrainConfig config, StartingModel start, boolean vocabS
               : " as the run started with (change it with --lr-decay-iters)"));
     }
     return new TrainSetup(c.validate(), null, false); // the saved settings were valid: what fails now is a flag
+  }
+
+  /** A run to resume has a checkpoint; checked before the run folder is locked, which would create it. */
+  public static void requireCheckpoint(Path runDir) throws NoSuchFileException {
+    if (!Checkpoint.exists(runDir)) {
+      throw new NoSuchFileException(runDir.resolve(Checkpoint.STATE) + " (no checkpoint in " + runDir
+          + ": train one with jgpt train --out " + runDir + ")");
+    }
+  }
+
+  /** A fresh run does not train over another one (a checkpoint, or the folds of --folds): that one is resumed. */
+  public static void requireNoRun(Path runDir) {
+    if (Checkpoint.exists(runDir) || Files.exists(runDir.resolve("fold-0"))) {
+      throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir
+          + " or choose another --out");
+    }
   }
 
   /** The weights a fresh run starts from: --init-from's, or null for a random init. */
