@@ -2,6 +2,7 @@ package dev.jgpt.cli;
 
 import dev.jgpt.corpus.CorpusOptions;
 import dev.jgpt.corpus.CorpusSource;
+import dev.jgpt.transformer.TrainConfigKey;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -11,15 +12,13 @@ import picocli.CommandLine.ParameterException;
  * {@code --include} and {@code --exclude}, shared by {@code train} and {@code tokenizer train}:
  * which files of a corpus folder or .zip archive are read. A glob that does not parse, or globs
  * on a corpus that is a single file, is a usage error (exit 2), found before anything is read.
+ * Their help is train's include and exclude settings' ({@link TrainConfigKey}).
  */
 final class CorpusGlobOptions {
-  @Option(names = "--include", paramLabel = "GLOB",
-      description = "Read only the files of a corpus folder or .zip whose path matches GLOB (repeatable), e.g. '*.md' or "
-          + "'src/**'; for jdk it replaces the default subset.")
+  @Option(names = "--include", paramLabel = "GLOB", description = TrainConfigKey.INCLUDE_HELP)
   List<String> include;
 
-  @Option(names = "--exclude", paramLabel = "GLOB",
-      description = "Leave out the files of a corpus folder or .zip whose path matches GLOB (repeatable); beats --include.")
+  @Option(names = "--exclude", paramLabel = "GLOB", description = TrainConfigKey.EXCLUDE_HELP)
   List<String> exclude;
 
   List<String> include() {

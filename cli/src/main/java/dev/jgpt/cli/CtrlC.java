@@ -1,5 +1,6 @@
 package dev.jgpt.cli;
 
+import dev.jgpt.transformer.run.StopSignal;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,8 +15,9 @@ import java.util.function.Supplier;
  * hook return and let the JVM halt.
  *
  * <p>Use: {@code try (CtrlC ctrlC = CtrlC.install()) { ... ctrlC.throwIfStopped("reading x") ... }}.
+ * The training pipeline sees it only as a {@link StopSignal}.
  */
-final class CtrlC implements AutoCloseable {
+final class CtrlC implements StopSignal, AutoCloseable {
   /** How long the hook waits for the work to stop before the JVM halts anyway. */
   private static final long WAIT_SECONDS = 10;
 
@@ -58,21 +60,18 @@ final class CtrlC implements AutoCloseable {
   }
 
   /** Whether Ctrl-C was pressed; the work calls this between pieces and then stops with {@link #stopped}. */
-  boolean stopRequested() {
+  @Override
+  public boolean stopRequested() {
     if (stopAtCheck > 0 && checks.incrementAndGet() >= stopAtCheck) stopRequested = true;
     return stopRequested;
-  }
-
-  /** Throws {@link #stopped} when Ctrl-C was pressed. */
-  void throwIfStopped(String what) {
-    if (stopRequested()) throw stopped(what);
   }
 
   /**
    * The exception that ends the work; {@code what} says what was stopped and what became of its
    * files ("tokenizing x; the partial token file was removed"). Reporting it releases the hook.
    */
-  StoppedException stopped(String what) {
+  @Override
+  public StoppedException stopped(String what) {
     stopThrown = true;
     return new StoppedException("interrupted while " + what, released::countDown);
   }

@@ -1,6 +1,5 @@
 package dev.jgpt.cli;
 
-import dev.jgpt.common.JsonFiles;
 import dev.jgpt.corpus.CorpusSource;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
@@ -17,13 +16,15 @@ import dev.jgpt.transformer.RunLock;
 import dev.jgpt.transformer.RunRecovery;
 import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.TrainConfigKey;
+import dev.jgpt.transformer.run.ConfigFile;
+import dev.jgpt.transformer.run.TrainData;
+import dev.jgpt.transformer.run.TrainPipeline;
 import dev.jgpt.transformer.run.TrainRequest;
 import dev.jgpt.transformer.run.TrainSetup;
 import dev.jgpt.transformer.run.TrainingRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -38,7 +39,9 @@ import picocli.CommandLine.Spec;
  * {@code jgpt train}: trains a GPT on a corpus and leaves a run folder that {@code jgpt generate}
  * and {@code jgpt repl} open. It parses, calls and prints: the training settings' flags are made
  * from their declarations ({@link TrainSettingOptions}), {@link TrainSetup} decides the
- * configuration (preset, --config, flags; or the resumed run's), and {@link TrainingRun} trains.
+ * configuration (preset, --config, flags; or the resumed run's), {@link TrainPipeline} makes the
+ * tokenizer and the token file (Ctrl-C reaching it as a stop signal, its progress drawn by
+ * {@link TrainDataConsole}), and {@link TrainingRun} trains.
  */
 @Command(
     name = "train",
@@ -90,10 +93,7 @@ final class TrainCommand implements Callable<Integer> {
     TrainSetup fresh = null;
     if (resuming) {
       runDir = resumeDir();
-      if (!Checkpoint.exists(runDir)) { // checked before locking, which would create the folder
-        throw new NoSuchFileException(runDir.resolve(Checkpoint.STATE) + " (no checkpoint in " + runDir
-            + ": train one with jgpt train --out " + runDir + ")");
-      }
+      TrainSetup.requireCheckpoint(runDir);
     } else {
       TrainRequest request = request();
       fresh = Errors.usage(spec, () -> TrainSetup.fresh(request));
@@ -115,25 +115,18 @@ final class TrainCommand implements Callable<Integer> {
   private void train(Path runDir, TrainSetup setup, CheckpointState resumeState, PrintStream console) throws IOException {
     TrainConfig config = setup.config();
     Backends.Choice backend = backendOptions.choose(); // a backend that cannot run fails before any work
-    if (resumeState == null && (Checkpoint.exists(runDir) || Files.exists(runDir.resolve("fold-0")))) {
-      throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir
-          + " or choose another --out");
-    }
-    CorpusSource source = TrainData.resolve(config.corpus(),
-        CorpusGlobOptions.corpusOptions(spec, config.corpus(), config.include(), config.exclude()), cacheDir);
-    if (folds != null) FoldsFlag.checkAgainstBytes(spec, folds, source, config.blockSize());
+    if (resumeState == null) TrainSetup.requireNoRun(runDir);
     boolean terminal = TrainProgress.stdoutIsTerminal();
+    TrainPipeline pipeline = new TrainPipeline(setup, cacheDir, backendOptions.threads(), new TrainDataConsole(console, terminal));
+    CorpusSource source = pipeline.corpus(CorpusGlobOptions.corpusOptions(spec, config.corpus(), config.include(),
+        config.exclude()));
+    if (folds != null) FoldsFlag.checkAgainstBytes(spec, folds, source, config.blockSize());
     Tokenizer tok;
     TrainData prepared;
     try (CtrlC ctrlC = CtrlC.install()) { // until training, whose own Ctrl-C saves a checkpoint
-      tok = resumeState != null ? RunDirectory.readTokenizer(runDir, resumeState.tokenizerHash())
-          : setup.start() != null ? setup.start().tokenizer() : TrainTokenizer.choose(config, source, console, ctrlC);
-      if (setup.start() != null) console.println(setup.start().describe());
-      if (resumeState == null && !config.tokenizer().isEmpty() && flags().containsKey(TrainConfigKey.VOCAB_SIZE)) {
-        console.println("note: --vocab-size is ignored: " + config.tokenizer() + " has " + tok.vocabSize() + " tokens");
-      }
+      tok = pipeline.tokenizer(source, runDir, resumeState, ctrlC);
       TrainReport.printConfig(console, config, runDir, resumeState != null);
-      prepared = TrainData.prepare(source, tok, cacheDir, backendOptions.threads(), console, terminal, ctrlC);
+      prepared = pipeline.tokens(source, tok, ctrlC);
     }
     console.println(backend.reason());
     try (TrainData data = prepared; Backend be = backendOptions.open(backend, backendOptions.threads());
@@ -143,10 +136,10 @@ final class TrainCommand implements Callable<Integer> {
       TrainingRun run = new TrainingRun(setup, tok, be,
           new TrainReport(console, terminal, config, be, backendOptions.threads(), signals));
       if (folds == null) {
-        run.train(data.split, runDir, resumeState);
+        run.train(data.split(), runDir, resumeState);
       } else {
-        FoldsFlag.checkAgainstTokens(spec, folds, data.tokens.size(), config.blockSize());
-        run.crossValidate(data.tokens, folds, runDir);
+        FoldsFlag.checkAgainstTokens(spec, folds, data.tokens().size(), config.blockSize());
+        run.crossValidate(data.tokens(), folds, runDir);
       }
     }
   }
@@ -168,17 +161,18 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The preset, the --config file's settings and the flags' settings. */
   private TrainRequest request() throws IOException {
-    return new TrainRequest(preset, configFile == null ? Map.of() : configFileSettings(), flags());
+    return new TrainRequest(preset, configFile == null ? Map.of() : configFileSettings(), TrainSettingOptions.given(spec));
   }
 
-  private Map<TrainConfigKey, Object> flags() {
-    return TrainSettingOptions.given(spec);
-  }
-
-  /** The --config file's settings; a key or value its JSON gets wrong is a bad file (exit 1), not a bad flag. */
+  /**
+   * The --config file's settings; a key or value its JSON gets wrong is a bad file (exit 1), not a
+   * bad flag. Backend and threads in it (an old run's config.json) get a note on stderr.
+   */
   private Map<TrainConfigKey, Object> configFileSettings() throws IOException {
     try {
-      return TrainConfig.parseJson(JsonFiles.readText(configFile), configFile.toString());
+      ConfigFile file = ConfigFile.read(configFile);
+      file.note().ifPresent(System.err::println);
+      return file.settings();
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), e);
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jgpt.corpus.CorpusSource;
 import dev.jgpt.tokenizer.BpeTrainer;
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.transformer.run.TrainData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -111,7 +112,7 @@ class CtrlCTest {
     PrintStream terminal = new PrintStream(shown, true, StandardCharsets.UTF_8);
     try (CtrlC ctrlC = CtrlC.stopAtCheck(2)) {
       assertThrows(CtrlC.StoppedException.class, () -> TrainData.prepare(source, Tokenizer.bytesOnly(), tmp.resolve("cache"),
-          1, terminal, true, ctrlC));
+          1, new TrainDataConsole(terminal, true).tokenizing("tokenizing " + source.name()), ctrlC));
     }
     String bar = shown.toString(StandardCharsets.UTF_8);
     assertTrue(bar.contains("tokenizing") && bar.endsWith("\n"), "the bar, then a newline: " + bar);

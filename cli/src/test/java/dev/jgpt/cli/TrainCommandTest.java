@@ -199,6 +199,32 @@ class TrainCommandTest {
     assertEquals(32, RunDirectory.load(run).model().nEmbd());
   }
 
+  /** An old run's config.json, with backend and threads, still works as --config: one note on stderr, nothing saved. */
+  @Test
+  void backendAndThreadsInAConfigFileGetANote() throws IOException {
+    Path config = tmp.resolve("old-config.json");
+    Files.writeString(config, "{\"n_embd\": 32, \"n_head\": 4, \"backend\": \"reference\", \"threads\": 1}");
+    Path run = tmp.resolve("run");
+    CliRunner.Result r = train(run, "--config", config.toString(), "--max-iters", "2", "--eval-interval", "2");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("config " + config + ": backend and threads are not training settings; use --backend/--threads",
+        r.err().strip());
+    assertFalse(r.out().contains("backend: reference"), "the file does not choose the backend: " + r.out());
+    assertEquals(32, RunDirectory.load(run).model().nEmbd(), "the file's training settings are taken");
+    assertFalse(Files.readString(run.resolve(Checkpoint.CONFIG)).contains("\"backend\""), "not saved");
+  }
+
+  /** --include and --exclude mean the same in train and tokenizer train: one help text, TrainConfigKey's. */
+  @Test
+  void theGlobFlagsHaveOneHelpInBothCommands() {
+    String train = CliRunner.run("train", "--help").out().replaceAll("\\s+", " ");
+    String tokenizer = CliRunner.run("tokenizer", "train", "--help").out().replaceAll("\\s+", " ");
+    for (String help : List.of(TrainConfigKey.INCLUDE_HELP, TrainConfigKey.EXCLUDE_HELP)) {
+      assertTrue(train.contains(help), "train --help: " + train);
+      assertTrue(tokenizer.contains(help), "tokenizer train --help: " + tokenizer);
+    }
+  }
+
   @Test
   void foldsTrainOneRunPerFoldAndReportMeanAndSpread() throws IOException {
     Path run = tmp.resolve("cv");

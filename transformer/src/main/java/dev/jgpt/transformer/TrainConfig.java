@@ -47,7 +47,7 @@ public final class TrainConfig {
    * Keys that runs saved before the backend options left the training settings hold in their
    * config.json and state.json: they are read past, so those runs still load and resume.
    */
-  static final Set<String> RETIRED_KEYS = Set.of("backend", "threads");
+  public static final Set<String> RETIRED_KEYS = Set.of("backend", "threads");
 
   /**
    * Reads the keys of a JSON config object. Unknown keys are rejected with the list of valid

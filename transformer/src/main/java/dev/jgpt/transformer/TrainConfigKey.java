@@ -17,11 +17,8 @@ import java.util.Locale;
 public enum TrainConfigKey {
   CORPUS(Type.STRING, false, "SOURCE", "jdk", Range.ANY,
       "A text file, folder, .zip, or a named corpus: jdk (default), shakespeare."),
-  INCLUDE(Type.STRINGS, false, "GLOB", List.of(), Range.ANY,
-      "Read only the files of a corpus folder or .zip whose path matches GLOB (repeatable), e.g. '*.md' or "
-          + "'src/**'; for jdk it replaces the default subset."),
-  EXCLUDE(Type.STRINGS, false, "GLOB", List.of(), Range.ANY,
-      "Leave out the files of a corpus folder or .zip whose path matches GLOB (repeatable); beats --include."),
+  INCLUDE(Type.STRINGS, false, "GLOB", List.of(), Range.ANY, TrainConfigKey.INCLUDE_HELP),
+  EXCLUDE(Type.STRINGS, false, "GLOB", List.of(), Range.ANY, TrainConfigKey.EXCLUDE_HELP),
   TOKENIZER(Type.STRING, false, "FILE", "", Range.ANY,
       "tokenizer.json to use (default: train one on the corpus; bytes only for --vocab-size 256)."),
   VOCAB_SIZE(Type.INT, true, "N", 256, new Range(256, 1 << 20, "must be between 256 (bytes only) and 1048576"),
@@ -58,6 +55,13 @@ public enum TrainConfigKey {
   INIT_FROM(Type.STRING, false, "DIR", "", Range.ANY,
       "Fine-tune: start from the weights and tokenizer of a run or Hugging Face GPT-2 folder (fresh optimizer; "
           + "--block-size may shorten its context).");
+
+  // The glob help as constants, so that 'jgpt tokenizer train', which has the same two flags, can
+  // name them in its option annotations: written once for both commands.
+  public static final String INCLUDE_HELP = "Read only the files of a corpus folder or .zip whose path matches GLOB "
+      + "(repeatable), e.g. '*.md' or 'src/**'; for jdk it replaces the default subset.";
+  public static final String EXCLUDE_HELP =
+      "Leave out the files of a corpus folder or .zip whose path matches GLOB (repeatable); beats --include.";
 
   /** How a value is written in JSON and parsed from a flag. */
   public enum Type { INT, FLOAT, BOOL, STRING, STRINGS }

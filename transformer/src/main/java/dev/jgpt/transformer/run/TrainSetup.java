@@ -3,6 +3,7 @@ package dev.jgpt.transformer.run;
 import static dev.jgpt.transformer.TrainConfigKey.INIT_FROM;
 import static dev.jgpt.transformer.TrainConfigKey.LR_DECAY_ITERS;
 import static dev.jgpt.transformer.TrainConfigKey.TOKENIZER;
+import static dev.jgpt.transformer.TrainConfigKey.VOCAB_SIZE;
 
 import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.Presets;
@@ -11,6 +12,8 @@ import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.TrainConfigKey;
 import dev.jgpt.transformer.interop.StartingModel;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -24,8 +27,10 @@ import java.util.function.Consumer;
  * error, exit 2); an {@link IllegalStateException} means the run cannot take it (exit 1).
  *
  * @param start the model a fresh run starts from (--init-from), or null for random weights
+ * @param vocabSizeFlag whether a fresh run was given --vocab-size as a flag: a --tokenizer file's
+ *     size wins, and {@link TrainPipeline} says so
  */
-public record TrainSetup(TrainConfig config, StartingModel start) {
+public record TrainSetup(TrainConfig config, StartingModel start, boolean vocabSizeFlag) {
 
   /** A fresh run's configuration, validated, with lr_decay_iters resolved. */
   public static TrainSetup fresh(TrainRequest request) throws IOException {
@@ -39,7 +44,7 @@ public record TrainSetup(TrainConfig config, StartingModel start) {
       throw new IllegalArgumentException("the finetune preset starts from a trained model: add --init-from DIR "
           + "(a jgpt run or a Hugging Face GPT-2 folder)");
     }
-    return new TrainSetup(c.validate().withResolvedLrDecayIters(), start);
+    return new TrainSetup(c.validate().withResolvedLrDecayIters(), start, request.fromFlags().containsKey(VOCAB_SIZE));
   }
 
   /**
@@ -74,7 +79,23 @@ public record TrainSetup(TrainConfig config, StartingModel start) {
           + c.lrDecayIters() + (overrides.containsKey(LR_DECAY_ITERS) ? " (--lr-decay-iters)"
               : " as the run started with (change it with --lr-decay-iters)"));
     }
-    return new TrainSetup(c.validate(), null); // the saved settings were valid: what fails now is a flag
+    return new TrainSetup(c.validate(), null, false); // the saved settings were valid: what fails now is a flag
+  }
+
+  /** A run to resume has a checkpoint; checked before the run folder is locked, which would create it. */
+  public static void requireCheckpoint(Path runDir) throws NoSuchFileException {
+    if (!Checkpoint.exists(runDir)) {
+      throw new NoSuchFileException(runDir.resolve(Checkpoint.STATE) + " (no checkpoint in " + runDir
+          + ": train one with jgpt train --out " + runDir + ")");
+    }
+  }
+
+  /** A fresh run does not train over another one (a checkpoint, or the folds of --folds): that one is resumed. */
+  public static void requireNoRun(Path runDir) {
+    if (Checkpoint.exists(runDir) || Files.exists(runDir.resolve("fold-0"))) {
+      throw new IllegalArgumentException(runDir + " already holds a run; continue it with --resume " + runDir
+          + " or choose another --out");
+    }
   }
 
   /** The weights a fresh run starts from: --init-from's, or null for a random init. */

@@ -10,11 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.Presets;
 import dev.jgpt.transformer.RunDirectory;
 import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.TrainConfigKey;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,5 +68,17 @@ class TrainSetupTest {
 
   private TrainSetup resume(Map<TrainConfigKey, Object> flags) throws IOException {
     return TrainSetup.resumed(run, new TrainRequest(null, Map.of(), flags), line -> {});
+  }
+
+  @Test
+  void aResumeNeedsACheckpointAndAFreshRunNeedsAFolderWithoutOne() throws IOException {
+    var none = assertThrows(NoSuchFileException.class, () -> TrainSetup.requireCheckpoint(run));
+    assertEquals(run.resolve(Checkpoint.STATE) + " (no checkpoint in " + run
+        + ": train one with jgpt train --out " + run + ")", none.getMessage());
+    TrainSetup.requireNoRun(run); // an empty folder takes a fresh run
+    Files.createDirectories(run.resolve("fold-0"));
+    var folds = assertThrows(IllegalArgumentException.class, () -> TrainSetup.requireNoRun(run));
+    assertEquals(run + " already holds a run; continue it with --resume " + run + " or choose another --out",
+        folds.getMessage());
   }
 }

@@ -1,4 +1,4 @@
-package dev.jgpt.cli;
+package dev.jgpt.transformer.run;
 
 import dev.jgpt.corpus.CorpusSource;
 import dev.jgpt.tokenizer.BpeTrainer;
@@ -6,46 +6,48 @@ import dev.jgpt.tokenizer.ChunkCounts;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.TrainConfig;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
- * The BPE tokenizer {@code jgpt train} makes when no --tokenizer is given and vocab_size is
- * above 256: GPT-2's split pattern, merges learned on (the first {@link #MAX_BYTES} of) the
- * corpus, and {@code <|endoftext|>} (which separates documents) as the last id.
+ * The tokenizer of a fresh training run. With no --tokenizer and vocab_size above 256 it is made
+ * here: GPT-2's split pattern, merges learned on (the first {@link #MAX_BYTES} of) the corpus,
+ * and {@code <|endoftext|>} (which separates documents) as the last id.
  */
-final class TrainTokenizer {
+public final class TrainTokenizer {
   private TrainTokenizer() {}
 
   /** Enough text to learn the frequent merges; more mostly costs time. */
-  static final long MAX_BYTES = 32L << 20;
+  public static final long MAX_BYTES = 32L << 20;
 
   /** --tokenizer FILE, bytes only for vocab_size 256, else a BPE tokenizer trained on the corpus. */
-  static Tokenizer choose(TrainConfig config, CorpusSource source, PrintStream out, CtrlC ctrlC) throws IOException {
+  public static Tokenizer choose(TrainConfig config, CorpusSource source, Consumer<String> out, StopSignal stop)
+      throws IOException {
     if (!config.tokenizer().isEmpty()) return Tokenizer.load(Path.of(config.tokenizer()));
     if (config.vocabSize() == 256) return Tokenizer.bytesOnly();
-    out.println("training a BPE tokenizer with " + config.vocabSize() + " tokens on " + source.name() + "...");
-    return train(source, config.vocabSize(), out, ctrlC);
+    out.accept("training a BPE tokenizer with " + config.vocabSize() + " tokens on " + source.name() + "...");
+    return train(source, config.vocabSize(), out, stop);
   }
 
-  /** Ctrl-C ({@code ctrlC}) stops it between documents or merges; it writes no file, so nothing is left behind. */
-  static Tokenizer train(CorpusSource source, int vocabSize, PrintStream out, CtrlC ctrlC) throws IOException {
+  /** {@code stop} (Ctrl-C) stops it between documents or merges; it writes no file, so nothing is left behind. */
+  public static Tokenizer train(CorpusSource source, int vocabSize, Consumer<String> out, StopSignal stop)
+      throws IOException {
     long t0 = System.nanoTime();
     List<String> specials = List.of(Tokenizer.END_OF_TEXT);
     ChunkCounts counts = new ChunkCounts("gpt2", specials);
     long[] seen = {0};
     source.forEachDocument((doc, bytes) -> {
-      ctrlC.throwIfStopped("reading " + source.name() + " to train the tokenizer");
+      stop.throwIfStopped("reading " + source.name() + " to train the tokenizer");
       if (seen[0] >= MAX_BYTES) return;
       int n = (int) Math.min(bytes.length, MAX_BYTES - seen[0]);
       counts.add(bytes, 0, n);
       seen[0] += n;
     });
     BpeTrainer.Result r = BpeTrainer.train(counts, vocabSize, specials, 2,
-        (done, total) -> ctrlC.throwIfStopped("training the tokenizer"));
-    out.println(String.format(Locale.ROOT, "tokenizer: %d merges learned on %.1f MB in %.1f s, %.2f bytes per token",
+        (done, total) -> stop.throwIfStopped("training the tokenizer"));
+    out.accept(String.format(Locale.ROOT, "tokenizer: %d merges learned on %.1f MB in %.1f s, %.2f bytes per token",
         r.merges(), r.corpusBytes() / 1e6, (System.nanoTime() - t0) / 1e9, r.bytesPerToken()));
     return r.tokenizer();
   }
