@@ -43,7 +43,10 @@ public final class Generator implements NextTokenModel {
   private final int T, C, NH, L, V, Vp;
   private final int slide; // S: how far the window moves when it is full
 
+  private final Block block; // the one block every layer runs
   private final DecodeActivations d; // one position's activations, in one buffer
+  private final BlockActivations decodeBlock; // d as a block sees it, reused by every layer
+  private final CachedAttention cachedAttention; // a decode step's attention: over the cache
 
   private PrefillActivations prefill; // allocated on the first prefill
 
@@ -146,6 +149,9 @@ public final class Generator implements NextTokenModel {
     FloatBuf decodeBuf = BufferCursor.allocate(backend, "decode_acts", "decode activations",
         c -> DecodeActivations.layOut(c, C, NH, T, Vp));
     this.d = DecodeActivations.layOut(new BufferCursor(decodeBuf), C, NH, T, Vp);
+    this.decodeBlock = d.asBlock();
+    this.block = new Block(backend, C);
+    this.cachedAttention = new CachedAttention(backend, cache, C, NH);
 
     window = new int[T];
     hostLogits = new float[V];
@@ -168,6 +174,12 @@ public final class Generator implements NextTokenModel {
     static DecodeActivations layOut(BufferCursor c, int C, int NH, int T, int Vp) {
       return new DecodeActivations(c.take(C), c.take(C), c.take(C), c.take(1), c.take(1), c.take(3L * C), c.take(C),
           c.take((long) NH * T), c.take(C), c.take(4L * C), c.take(4L * C), c.take(C), c.take(Vp));
+    }
+
+    /** What every layer's block writes: one ln and mean/rstd for both norms; in resA, via resB, out to resA. */
+    BlockActivations asBlock() {
+      return new BlockActivations(ln, mean, rstd, qkv, atty, att, attproj, null, resB, ln, mean, rstd, fch, fchGelu,
+          fcproj, null, resA);
     }
   }
 
@@ -311,20 +323,7 @@ public final class Generator implements NextTokenModel {
     backend.write(cache.pos, 0, hostInt, 0, 1);
     backend.beginStep("decode");
     backend.encoderDecode(d.resA(), cache.token, cache.pos, p.wte, p.wpe, C);
-    for (int l = 0; l < L; l++) {
-      // resB = resA + c_proj(attn(c_attn(ln_1(resA)))) over the cache
-      backend.layernormForward(d.ln(), d.mean(), d.rstd(), d.resA(), p.ln1w[l], p.ln1b[l], 1, C);
-      backend.matmulForward(d.qkv(), d.ln(), p.qkvw[l], p.qkvb[l], 1, C, 3 * C);
-      backend.attentionDecode(d.atty(), d.att(), d.qkv(), cache.k[l], cache.v[l], cache.pos, T, C, NH);
-      backend.matmulForward(d.attproj(), d.atty(), p.attprojw[l], p.attprojb[l], 1, C, C);
-      backend.residualForward(d.resB(), d.resA(), d.attproj(), C);
-      // resA = resB + c_proj(gelu(c_fc(ln_2(resB))))
-      backend.layernormForward(d.ln(), d.mean(), d.rstd(), d.resB(), p.ln2w[l], p.ln2b[l], 1, C);
-      backend.matmulForward(d.fch(), d.ln(), p.fcw[l], p.fcb[l], 1, C, 4 * C);
-      backend.geluForward(d.fchGelu(), d.fch(), 4 * C);
-      backend.matmulForward(d.fcproj(), d.fchGelu(), p.fcprojw[l], p.fcprojb[l], 1, 4 * C, C);
-      backend.residualForward(d.resA(), d.resB(), d.fcproj(), C);
-    }
+    for (int l = 0; l < L; l++) block.forward(l, p.h[l], decodeBlock, d.resA(), cachedAttention, 1, null);
     backend.layernormForward(d.ln(), d.mean(), d.rstd(), d.resA(), p.lnfw, p.lnfb, 1, C);
     backend.matmulForward(d.logits(), d.ln(), p.wte, null, 1, C, Vp); // tied head
     backend.endStep();
@@ -342,29 +341,15 @@ public final class Generator implements NextTokenModel {
   private void prefill(int[] tokens, int from, int n) {
     if (prefill == null) prefill = new PrefillActivations();
     int rows = prefillRows(n);
-    PrefillActivations.Rows a = prefill.rows(rows);
+    PrefillActivations.Pass pass = prefill.pass(rows);
     int[] padded = new int[rows];
     System.arraycopy(tokens, from, padded, 0, n);
     backend.write(prefill.tokens, 0, padded, 0, rows);
     backend.beginStep("prefill-" + rows);
-    backend.encoderForward(a.resA(), prefill.tokens, p.wte, p.wpe, 1, rows, C);
-    for (int l = 0; l < L; l++) {
-      backend.layernormForward(a.ln(), a.mean(), a.rstd(), a.resA(), p.ln1w[l], p.ln1b[l], rows, C);
-      backend.matmulForward(a.qkv(), a.ln(), p.qkvw[l], p.qkvb[l], rows, C, 3 * C);
-      for (int t = 0; t < rows; t++) {
-        backend.copy(cache.kRows[l][t], prefill.kOfRow[t]);
-        backend.copy(cache.vRows[l][t], prefill.vOfRow[t]);
-      }
-      if (l == L - 1) break;
-      backend.attentionForward(a.atty(), a.att(), a.qkv(), 1, rows, C, NH);
-      backend.matmulForward(a.attproj(), a.atty(), p.attprojw[l], p.attprojb[l], rows, C, C);
-      backend.residualForward(a.resB(), a.resA(), a.attproj(), rows * C);
-      backend.layernormForward(a.ln(), a.mean(), a.rstd(), a.resB(), p.ln2w[l], p.ln2b[l], rows, C);
-      backend.matmulForward(a.fch(), a.ln(), p.fcw[l], p.fcb[l], rows, C, 4 * C);
-      backend.geluForward(a.fchGelu(), a.fch(), rows * 4 * C);
-      backend.matmulForward(a.fcproj(), a.fchGelu(), p.fcprojw[l], p.fcprojb[l], rows, 4 * C, C);
-      backend.residualForward(a.resA(), a.resB(), a.fcproj(), rows * C);
-    }
+    backend.encoderForward(pass.resA(), prefill.tokens, p.wte, p.wpe, 1, rows, C);
+    for (int l = 0; l < L - 1; l++) block.forward(l, p.h[l], pass.block(), pass.resA(), pass.attention(), rows, null);
+    block.qkvForward(p.h[L - 1], pass.block(), pass.resA(), rows);
+    pass.attention().storeKv(L - 1);
     backend.endStep();
     System.arraycopy(padded, 0, window, 0, n);
     cachedLength = n;
@@ -386,7 +371,7 @@ public final class Generator implements NextTokenModel {
     final IntBuf tokens; // (T) the window's tokens, padded on the right
     final FloatBuf buf; // the tensors of Rows for N = T, one after another
     final Slice[] kOfRow, vOfRow; // (T) x (C): the k and v parts of each row of qkv (T, 3C)
-    private final Map<Integer, Rows> bySize = new HashMap<>();
+    private final Map<Integer, Pass> bySize = new HashMap<>();
 
     /** The tensors of a pass over {@code rows} rows (N = rows below). */
     record Rows(
@@ -412,8 +397,20 @@ public final class Generator implements NextTokenModel {
       tokens = backend.allocInt("prefill_tokens", T);
     }
 
-    Rows rows(int n) {
-      return bySize.computeIfAbsent(n, this::slices);
+    /** A pass over {@code rows} rows: its tensors as a block sees them, and its attention. */
+    record Pass(Slice resA, BlockActivations block, PrefillAttention attention) {}
+
+    Pass pass(int n) {
+      return bySize.computeIfAbsent(n, this::newPass);
+    }
+
+    /** One ln and mean/rstd for both norms; the residual stream in resA, via resB, out to resA. */
+    private Pass newPass(int n) {
+      Rows a = slices(n);
+      BlockActivations block = new BlockActivations(a.ln(), a.mean(), a.rstd(), a.qkv(), a.atty(), a.att(),
+          a.attproj(), null, a.resB(), a.ln(), a.mean(), a.rstd(), a.fch(), a.fchGelu(), a.fcproj(), null, a.resA());
+      CausalAttention causal = new CausalAttention(backend, 1, n, C, NH);
+      return new Pass(a.resA(), block, new PrefillAttention(backend, causal, cache, kOfRow, vOfRow));
     }
 
     /** Each tensor starts where it does for T rows, so qkv's rows line up with kOfRow/vOfRow. */
