@@ -4,7 +4,7 @@ import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.GenerationLoop;
-import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.ParameterLayout;
 import dev.jgpt.transformer.Presets;
@@ -87,8 +87,8 @@ final class GenerateBenchCommand implements Callable<Integer> {
       weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1337);
       tokenizer = Tokenizer.bytesOnly();
     }
-    try (Backend be = Backends.open(BackendFlag.name(spec, backend), Generator.threadsFor(cfg, threads));
-        Generator generator = Generator.withWeights(cfg, be, weights)) {
+    try (Backend be = Backends.open(BackendFlag.name(spec, backend), KvCacheModel.threadsFor(cfg, threads));
+        KvCacheModel generator = KvCacheModel.withWeights(cfg, be, weights)) {
       System.out.println("model: " + generator.description() + " (" + be.description() + ")");
       GenerationLoop loop = new GenerationLoop(generator, tokenizer);
       int eot = GenerationLoop.endOfTextId(generator, tokenizer);

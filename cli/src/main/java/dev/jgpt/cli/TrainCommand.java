@@ -27,7 +27,7 @@ import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.TrainConfigKey;
 import dev.jgpt.transformer.Trainer;
 import dev.jgpt.transformer.TrainerResult;
-import dev.jgpt.transformer.TrainerSampler;
+import dev.jgpt.transformer.TrainingSample;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -254,7 +254,7 @@ final class TrainCommand implements Callable<Integer> {
       RunDirectory.writeTokenizer(runDir, tok);
     }
 
-    TrainerSampler sampler = new TrainerSampler(tok::decode, samplePrompt(tok, split.train()), 0.8,
+    TrainingSample sampler = new TrainingSample(tok::decode, samplePrompt(tok, split.train()), 0.8,
         config.seed());
     Trainer trainer = new Trainer(config, model, loader, val, runDir, tok.hash(), sampler,
         new TrainProgress(console, terminal, config.logInterval(), terminal ? peakGflops(be, config.threads()) : Double.NaN));

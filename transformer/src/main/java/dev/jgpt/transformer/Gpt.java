@@ -15,7 +15,7 @@ import java.util.List;
  * activation gradients, and forward / backward / update as sequences of {@link Backend} ops.
  *
  * <p>Steps (names for {@link Backend#beginStep}): "train", "eval", "zero_grads", "update",
- * "logits", "last_logits"; a Generator sharing the backend uses other names. Every step passes the
+ * "logits", "last_logits"; a KvCacheModel sharing the backend uses other names. Every step passes the
  * same ops, slices and constant arguments each time; what changes per step (token ids, learning
  * rate, Adam t, RNG step) is written to backend buffers before the step, and results (losses,
  * gradient norm, logits) are read after it. So a capturing backend can record and replay steps.
@@ -66,16 +66,16 @@ public final class Gpt implements AutoCloseable {
   }
 
   /**
-   * A model for forward passes only (B = 1, T rows) over the weights of {@code generator}, shared,
+   * A model for forward passes only (B = 1, T rows) over the weights of {@code cached}, shared,
    * not copied: no gradients, Adam moments or activation gradients are allocated, and the training
    * methods throw. What {@link dev.jgpt.transformer.inspect.Inspector} runs the model's own forward
    * pass with, to read its activations.
    */
-  public static Gpt forwardOnly(Generator generator, int T) {
-    return new Gpt(generator.config(), generator.backend(), 1, T, generator.paramsBuffer());
+  public static Gpt forwardOnly(KvCacheModel cached, int T) {
+    return new Gpt(cached.config(), cached.backend(), 1, T, cached.paramsBuffer());
   }
 
-  /** As {@link #forwardOnly(Generator, int)}, over the weights of another model (a training one: updates show). */
+  /** As {@link #forwardOnly(KvCacheModel, int)}, over the weights of another model (a training one: updates show). */
   public static Gpt forwardOnly(Gpt model, int T) {
     return new Gpt(model.cfg, model.backend, 1, T, model.params);
   }
@@ -184,7 +184,7 @@ public final class Gpt implements AutoCloseable {
     return T;
   }
 
-  /** The parameter buffer itself (P), laid out by {@link #layout}: a Generator shares it to decode with these weights. */
+  /** The parameter buffer itself (P), laid out by {@link #layout}: a KvCacheModel shares it to decode with these weights. */
   FloatBuf paramsBuffer() {
     return params;
   }

@@ -4,7 +4,7 @@ import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.Checkpoint;
-import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.RunDirectory;
 import dev.jgpt.transformer.inspect.Inspector;
 import dev.jgpt.transformer.interop.ModelFolder;
@@ -22,7 +22,7 @@ import java.util.concurrent.Semaphore;
  * The models the playground uses, loaded on first use from the run's newest committed checkpoint
  * (read-only, {@link ModelFolder#load}) and loaded again when the trainer commits a newer one.
  *
- * <p>Bounds: one request at a time per model (a {@link Generator} holds one KV cache and is not
+ * <p>Bounds: one request at a time per model (a {@link KvCacheModel} holds one KV cache and is not
  * thread-safe) and at most {@code maxConcurrent} across all models; a request that finds either
  * taken gets 429 at once rather than waiting in a queue. At most {@code maxLoaded} models stay
  * in memory; the least recently used idle one is closed first.
@@ -38,7 +38,7 @@ final class ModelPool implements AutoCloseable {
    * and its {@link Inspector} (whose forward-only models are made on the first inspect request and
    * kept with the model: a backend frees buffers only when it closes).
    */
-  record Loaded(String name, Generator model, Tokenizer tokenizer, RunDirectory.Run run, long checkpointStamp,
+  record Loaded(String name, KvCacheModel model, Tokenizer tokenizer, RunDirectory.Run run, long checkpointStamp,
       Backend backend, Inspector inspector) {}
 
   /** Work done with a model while its permit is held. */
@@ -124,9 +124,9 @@ final class ModelPool implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw new ApiError(422, "run " + name + " cannot be loaded: " + Router.oneLine(e));
     }
-    Backend backend = Backends.open(backendName, 0, Generator.threadsFor(run.model(), 0));
+    Backend backend = Backends.open(backendName, 0, KvCacheModel.threadsFor(run.model(), 0));
     try {
-      Generator g = Generator.withWeights(run.model(), backend, run.params());
+      KvCacheModel g = KvCacheModel.withWeights(run.model(), backend, run.params());
       // the weights now live in the backend: drop the host copy the run holds
       RunDirectory.Run slim = new RunDirectory.Run(run.dir(), run.config(), run.model(), run.tokenizer(), run.state(),
           new float[0]);

@@ -5,7 +5,7 @@ import dev.jgpt.cli.MemoryCheck;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
-import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.NextTokenModel;
 import dev.jgpt.transformer.RunDirectory;
@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * closes the model and the backend it runs on (when it owns one).
  *
  * @param name what to call it in messages (the run folder)
- * @param model next-token logits (a KV-cache {@link Generator} for a trained run)
+ * @param model next-token logits (a KV-cache {@link KvCacheModel} for a trained run)
  * @param tokenizer the tokenizer the model was trained with
  * @param backend the backend to close with it, or null
  */
@@ -34,10 +34,10 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
     GptConfig hf = ModelFolder.configBeforeLoading(runDir);
     if (hf != null) return openHuggingFace(runDir, hf, backendName, device, threads);
     RunDirectory.Run run = ModelFolder.load(runDir);
-    Backend backend = Backends.open(backendName, device, Generator.threadsFor(run.model(), threads));
+    Backend backend = Backends.open(backendName, device, KvCacheModel.threadsFor(run.model(), threads));
     try {
-      MemoryCheck.requireFits(Generator.memory(run.model(), backend), HeapBudget.current(), null);
-      Generator generator = Generator.withWeights(run.model(), backend, run.params());
+      MemoryCheck.requireFits(KvCacheModel.memory(run.model(), backend), HeapBudget.current(), null);
+      KvCacheModel generator = KvCacheModel.withWeights(run.model(), backend, run.params());
       return new LoadedModel(runDir.toString(), generator, run.tokenizer(), backend);
     } catch (RuntimeException e) {
       backend.close();
@@ -52,12 +52,12 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
    */
   private static LoadedModel openHuggingFace(Path dir, GptConfig cfg, String backendName, int device, int threads)
       throws IOException {
-    Backend backend = Backends.open(backendName, device, Generator.threadsFor(cfg, threads));
-    Generator generator;
+    Backend backend = Backends.open(backendName, device, KvCacheModel.threadsFor(cfg, threads));
+    KvCacheModel generator;
     try {
-      MemoryCheck.requireFits(Generator.memory(cfg, backend, HfGpt2.floatsHeldWhileReading(cfg)), HeapBudget.current(),
+      MemoryCheck.requireFits(KvCacheModel.memory(cfg, backend, HfGpt2.floatsHeldWhileReading(cfg)), HeapBudget.current(),
           null);
-      generator = Generator.withWeights(cfg, backend, sink -> HfGpt2.readWeights(dir, cfg, sink));
+      generator = KvCacheModel.withWeights(cfg, backend, sink -> HfGpt2.readWeights(dir, cfg, sink));
     } catch (IOException | RuntimeException e) {
       backend.close();
       throw e;

@@ -12,7 +12,7 @@ import dev.jgpt.cli.MemoryCheck;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.CheckpointFiles;
 import dev.jgpt.transformer.GenerationLoop;
-import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.SamplerSettings;
 import dev.jgpt.transformer.Scorer;
 import dev.jgpt.transformer.TextEscapes;
@@ -447,7 +447,7 @@ public final class ReplSession implements AutoCloseable {
   private InspectCommands inspect() {
     requireModel();
     if (inspect == null) {
-      if (!(loaded.model() instanceof Generator g)) {
+      if (!(loaded.model() instanceof KvCacheModel g)) {
         throw new IllegalStateException("this model cannot be looked inside (it is not a jgpt transformer)");
       }
       inspect = new InspectCommands(new Inspector(g), loaded.tokenizer(), style, out, width);

@@ -12,7 +12,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Next-token logits from a GPT with a KV cache: each call that extends the previous sequence by
+ * The KV-cache model: next-token logits from a GPT that keeps every position's keys and values,
+ * so generation pays for one position per token. It runs the same {@link Block} as training, with
+ * the attention over the cache ({@link CachedAttention}) or, to fill it, over the window
+ * ({@link PrefillAttention}). Each call that extends the previous sequence by
  * one token runs one position (a "decode" step); a new or changed sequence is prefilled first.
  *
  * <p>Steps, both capture-safe (same ops, buffers and arguments every run):
@@ -34,7 +37,7 @@ import java.util.Map;
  * <p>Not thread-safe. The backend, and the parameter buffer when it comes from a {@link Gpt},
  * belong to the caller.
  */
-public final class Generator implements NextTokenModel {
+public final class KvCacheModel implements NextTokenModel {
   private final GptConfig cfg;
   private final Backend backend;
   private final FloatBuf params; // (P) laid out by ParameterLayout; may be a Gpt's
@@ -60,13 +63,13 @@ public final class Generator implements NextTokenModel {
   private long decodeSteps, prefills;
   private boolean closed;
 
-  /** A generator over the weights of a model (shared, not copied: training updates show). */
-  public static Generator forModel(Gpt model) {
-    return new Generator(model.config(), model.backend(), model.paramsBuffer());
+  /** A KV-cache model over the weights of a model (shared, not copied: training updates show). */
+  public static KvCacheModel forModel(Gpt model) {
+    return new KvCacheModel(model.config(), model.backend(), model.paramsBuffer());
   }
 
-  /** A generator with its own copy of {@code weights} (laid out by {@link ParameterLayout}) on {@code backend}. */
-  public static Generator withWeights(GptConfig cfg, Backend backend, float[] weights) {
+  /** A KV-cache model with its own copy of {@code weights} (laid out by {@link ParameterLayout}) on {@code backend}. */
+  public static KvCacheModel withWeights(GptConfig cfg, Backend backend, float[] weights) {
     ParameterLayout layout = new ParameterLayout(cfg);
     if (weights.length != layout.totalCount()) {
       throw new IllegalArgumentException("weights: expected " + layout.totalCount() + " floats for this model, got "
@@ -74,23 +77,23 @@ public final class Generator implements NextTokenModel {
     }
     FloatBuf params = backend.allocFloat("params", weights.length);
     backend.write(params, 0, weights, 0, weights.length);
-    return new Generator(cfg, backend, params);
+    return new KvCacheModel(cfg, backend, params);
   }
 
   /**
-   * A generator whose weights {@code source} writes straight into the backend's parameter
+   * A KV-cache model whose weights {@code source} writes straight into the backend's parameter
    * buffer, tensor by tensor: a large model is never held twice on the heap.
    */
-  public static Generator withWeights(GptConfig cfg, Backend backend, WeightSink.Source source) throws IOException {
+  public static KvCacheModel withWeights(GptConfig cfg, Backend backend, WeightSink.Source source) throws IOException {
     ParameterLayout layout = new ParameterLayout(cfg);
     FloatBuf params = backend.allocFloat("params", layout.totalCount());
     source.writeTo((offset, data, from, length) -> backend.write(params, offset, data, from, length));
-    return new Generator(cfg, backend, params);
+    return new KvCacheModel(cfg, backend, params);
   }
 
   /**
    * The Java heap that loading {@code cfg}'s weights and generating with {@link #withWeights} on
-   * {@code backend} take, computed without allocating, from the same layouts the generator
+   * {@code backend} take, computed without allocating, from the same layouts the model
    * allocates: the weights as read from the checkpoint, and where the backend's buffers are Java
    * arrays ({@link HeapBackend}) their copy, the KV cache, the decode activations and the prefill
    * activations (allocated at the first prefill).
@@ -131,7 +134,7 @@ public final class Generator implements NextTokenModel {
     return cfg.parameterCount() < SMALL_MODEL_PARAMETERS ? 1 : 0;
   }
 
-  private Generator(GptConfig cfg, Backend backend, FloatBuf params) {
+  private KvCacheModel(GptConfig cfg, Backend backend, FloatBuf params) {
     ParameterLayout layout = new ParameterLayout(cfg);
     this.cfg = cfg;
     this.backend = backend;
@@ -228,7 +231,7 @@ public final class Generator implements NextTokenModel {
 
   @Override
   public float[] nextLogits(int[] tokens, int length) {
-    if (closed) throw new IllegalStateException("this generator was closed");
+    if (closed) throw new IllegalStateException("this model was closed");
     if (length < 1 || length > tokens.length) {
       throw new IllegalArgumentException("context length " + length + " must be between 1 and " + tokens.length);
     }
