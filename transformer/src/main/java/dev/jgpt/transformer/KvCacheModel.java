@@ -3,13 +3,10 @@ package dev.jgpt.transformer;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.HeapBackend;
-import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.Slice;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The KV-cache model: next-token logits from a GPT that keeps every position's keys and values,
@@ -159,31 +156,6 @@ public final class KvCacheModel implements NextTokenModel {
     window = new int[T];
     hostLogits = new float[V];
     prefillThreshold = Math.max(4, T / 8);
-  }
-
-  /** The tensors of a decode step: one position, so every row count is 1. */
-  private record DecodeActivations(
-      Slice resA, Slice resB, // (C) the residual stream, ping-pong between the two halves of a block
-      Slice ln, // (C)
-      Slice mean, Slice rstd, // (1)
-      Slice qkv, // (3C)
-      Slice atty, // (C)
-      Slice att, // (NH, T) attention weights over the cached positions
-      Slice attproj, // (C)
-      Slice fch, Slice fchGelu, // (4C)
-      Slice fcproj, // (C)
-      Slice logits) { // (Vp)
-
-    static DecodeActivations layOut(BufferCursor c, int C, int NH, int T, int Vp) {
-      return new DecodeActivations(c.take(C), c.take(C), c.take(C), c.take(1), c.take(1), c.take(3L * C), c.take(C),
-          c.take((long) NH * T), c.take(C), c.take(4L * C), c.take(4L * C), c.take(C), c.take(Vp));
-    }
-
-    /** What every layer's block writes: one ln and mean/rstd for both norms; in resA, via resB, out to resA. */
-    BlockActivations asBlock() {
-      return new BlockActivations(ln, mean, rstd, qkv, atty, att, attproj, null, resB, ln, mean, rstd, fch, fchGelu,
-          fcproj, null, resA);
-    }
   }
 
   // ---------------------------------------------------------------- NextTokenModel
@@ -342,7 +314,7 @@ public final class KvCacheModel implements NextTokenModel {
    * step. The last layer stops after its qkv: only the cache is wanted, no logits.
    */
   private void prefill(int[] tokens, int from, int n) {
-    if (prefill == null) prefill = new PrefillActivations();
+    if (prefill == null) prefill = new PrefillActivations(backend, cache, T, C, NH);
     int rows = prefillRows(n);
     PrefillActivations.Pass pass = prefill.pass(rows);
     int[] padded = new int[rows];
@@ -364,72 +336,5 @@ public final class KvCacheModel implements NextTokenModel {
     int rows = 16;
     while (rows < n) rows *= 2;
     return Math.min(rows, T);
-  }
-
-  /**
-   * Activations of the prefill pass for up to T rows, one set reused by every layer; a pass over
-   * fewer rows uses the front of each tensor ({@link #rows}, slices made once per size).
-   */
-  private final class PrefillActivations {
-    final IntBuf tokens; // (T) the window's tokens, padded on the right
-    final FloatBuf buf; // the tensors of Rows for N = T, one after another
-    final Slice[] kOfRow, vOfRow; // (T) x (C): the k and v parts of each row of qkv (T, 3C)
-    private final Map<Integer, Pass> bySize = new HashMap<>();
-
-    /** The tensors of a pass over {@code rows} rows (N = rows below). */
-    record Rows(
-        Slice resA, Slice resB, // (N, C)
-        Slice ln, // (N, C)
-        Slice mean, Slice rstd, // (N)
-        Slice qkv, // (N, 3C)
-        Slice atty, // (N, C)
-        Slice att, // (NH, N, N)
-        Slice attproj, // (N, C)
-        Slice fch, Slice fchGelu, // (N, 4C)
-        Slice fcproj) {} // (N, C)
-
-    PrefillActivations() {
-      buf = BufferCursor.allocate(backend, "prefill_acts", "prefill activations", c -> layOut(c, T, C, NH));
-      Slice qkvAll = layOut(new BufferCursor(buf), T, C, NH).qkv(); // (T, 3C)
-      kOfRow = new Slice[T];
-      vOfRow = new Slice[T];
-      for (int t = 0; t < T; t++) {
-        kOfRow[t] = qkvAll.sub(t * 3 * C + C, C);
-        vOfRow[t] = qkvAll.sub(t * 3 * C + 2 * C, C);
-      }
-      tokens = backend.allocInt("prefill_tokens", T);
-    }
-
-    /** A pass over {@code rows} rows: its tensors as a block sees them, and its attention. */
-    record Pass(Slice resA, BlockActivations block, PrefillAttention attention) {}
-
-    Pass pass(int n) {
-      return bySize.computeIfAbsent(n, this::newPass);
-    }
-
-    /** One ln and mean/rstd for both norms; the residual stream in resA, via resB, out to resA. */
-    private Pass newPass(int n) {
-      Rows a = slices(n);
-      BlockActivations block = new BlockActivations(a.ln(), a.mean(), a.rstd(), a.qkv(), a.atty(), a.att(),
-          a.attproj(), null, a.resB(), a.ln(), a.mean(), a.rstd(), a.fch(), a.fchGelu(), a.fcproj(), null, a.resA());
-      CausalAttention causal = new CausalAttention(backend, 1, n, C, NH);
-      return new Pass(a.resA(), block, new PrefillAttention(backend, causal, cache, kOfRow, vOfRow));
-    }
-
-    /** Each tensor starts where it does for T rows, so qkv's rows line up with kOfRow/vOfRow. */
-    private Rows slices(int n) {
-      Rows full = layOut(new BufferCursor(buf), T, C, NH);
-      long nc = (long) n * C;
-      return new Rows(full.resA().sub(0, (int) nc), full.resB().sub(0, (int) nc), full.ln().sub(0, (int) nc),
-          full.mean().sub(0, n), full.rstd().sub(0, n), full.qkv().sub(0, (int) (3 * nc)), full.atty().sub(0, (int) nc),
-          full.att().sub(0, NH * n * n), full.attproj().sub(0, (int) nc), full.fch().sub(0, (int) (4 * nc)),
-          full.fchGelu().sub(0, (int) (4 * nc)), full.fcproj().sub(0, (int) nc));
-    }
-
-    private static Rows layOut(BufferCursor c, int n, int C, int NH) {
-      long nc = (long) n * C;
-      return new Rows(c.take(nc), c.take(nc), c.take(nc), c.take(n), c.take(n), c.take(3 * nc), c.take(nc),
-          c.take((long) NH * n * n), c.take(nc), c.take(4 * nc), c.take(4 * nc), c.take(nc));
-    }
   }
 }
