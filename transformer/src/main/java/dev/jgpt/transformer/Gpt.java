@@ -13,12 +13,14 @@ import java.util.List;
  * MLP of width 4C, final layer norm, head tied to wte) for a fixed batch shape (B, T), written
  * llm.c-style: one flat buffer each for parameters, gradients, Adam m and v, activations and
  * activation gradients, and forward / backward / update as sequences of {@link Backend} ops.
+ * Every layer is the one {@link Block} (the KV-cache model runs it too), over {@code h[l]} of the
+ * weights ({@link LayerWeights}) and of the activations ({@link BlockActivations}).
  *
  * <p>Steps (names for {@link Backend#beginStep}): "train", "eval", "zero_grads", "update",
- * "logits", "last_logits"; a KvCacheModel sharing the backend uses other names. Every step passes the
- * same ops, slices and constant arguments each time; what changes per step (token ids, learning
- * rate, Adam t, RNG step) is written to backend buffers before the step, and results (losses,
- * gradient norm, logits) are read after it. So a capturing backend can record and replay steps.
+ * "logits", "last_logits", "inspect-T", "lens-T-depth"; a KvCacheModel sharing the backend uses
+ * other names. Every step passes the same ops, slices and constant arguments each time; what
+ * changes per step (token ids, learning rate, Adam t, RNG step) is written to backend buffers
+ * before the step, and results (losses, gradient norm, logits) are read after it. So a capturing backend can record and replay steps.
  *
  * <p>Dropout follows nanoGPT on the embeddings and on both residual branches (after attn.c_proj and
  * mlp.c_proj); nanoGPT's dropout on the attention weights is not applied, because the attention op
