@@ -3,7 +3,7 @@ package dev.jgpt.cli;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.GenerationLoop;
-import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.ParameterLayout;
 import dev.jgpt.transformer.Presets;
@@ -71,7 +71,7 @@ final class GenerateBenchCommand implements Callable<Integer> {
     try (LoadedModel model = run != null
         ? LoadedModel.open(run, backendOptions.name(), backendOptions.device(), backendOptions.threads())
         : randomWeights()) {
-      Generator generator = (Generator) model.model(); // LoadedModel.open makes a Generator
+      KvCacheModel generator = (KvCacheModel) model.model(); // LoadedModel.open makes a KvCacheModel
       GptConfig cfg = generator.config();
       Tokenizer tokenizer = model.tokenizer();
       Backend be = model.backend();
@@ -113,10 +113,10 @@ final class GenerateBenchCommand implements Callable<Integer> {
   /** The shape the flags give (--preset, --n-head...) with random weights, on bytes. */
   private LoadedModel randomWeights() {
     GptConfig cfg = Errors.usage(spec, this::shape);
-    Backend be = backendOptions.open(Generator.threadsFor(cfg, backendOptions.threads()));
+    Backend be = backendOptions.open(KvCacheModel.threadsFor(cfg, backendOptions.threads()));
     try {
       float[] weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1337);
-      return new LoadedModel("random weights", Generator.withWeights(cfg, be, weights), Tokenizer.bytesOnly(), null, be);
+      return new LoadedModel("random weights", KvCacheModel.withWeights(cfg, be, weights), Tokenizer.bytesOnly(), null, be);
     } catch (RuntimeException e) {
       be.close();
       throw e;

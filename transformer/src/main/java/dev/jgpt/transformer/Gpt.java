@@ -13,12 +13,14 @@ import java.util.List;
  * MLP of width 4C, final layer norm, head tied to wte) for a fixed batch shape (B, T), written
  * llm.c-style: one flat buffer each for parameters, gradients, Adam m and v, activations and
  * activation gradients, and forward / backward / update as sequences of {@link Backend} ops.
+ * Every layer is the one {@link Block} (the KV-cache model runs it too), over {@code h[l]} of the
+ * weights ({@link LayerWeights}) and of the activations ({@link BlockActivations}).
  *
  * <p>Steps (names for {@link Backend#beginStep}): "train", "eval", "zero_grads", "update",
- * "logits", "last_logits"; a Generator sharing the backend uses other names. Every step passes the
- * same ops, slices and constant arguments each time; what changes per step (token ids, learning
- * rate, Adam t, RNG step) is written to backend buffers before the step, and results (losses,
- * gradient norm, logits) are read after it. So a capturing backend can record and replay steps.
+ * "logits", "last_logits", "inspect-T", "lens-T-depth"; a KvCacheModel sharing the backend uses
+ * other names. Every step passes the same ops, slices and constant arguments each time; what
+ * changes per step (token ids, learning rate, Adam t, RNG step) is written to backend buffers
+ * before the step, and results (losses, gradient norm, logits) are read after it. So a capturing backend can record and replay steps.
  *
  * <p>Dropout follows nanoGPT on the embeddings and on both residual branches (after attn.c_proj and
  * mlp.c_proj); nanoGPT's dropout on the attention weights is not applied, because the attention op
@@ -30,8 +32,6 @@ import java.util.List;
 public final class Gpt implements AutoCloseable {
   /** Dropout seed until {@link #setDropoutSeed} is called. */
   public static final long DEFAULT_DROPOUT_SEED = 0x6A677074L;
-  /** Dropout RNG streams: the embeddings, then two per layer (attention and MLP branch). */
-  private static final int EMBEDDING_DROPOUT_STREAM = 0;
 
   private final GptConfig cfg;
   private final ParameterLayout layout;
@@ -49,10 +49,14 @@ public final class Gpt implements AutoCloseable {
   private final ParameterTensors g; // slices of grads
   private final Activations acts;
   private final ActivationGrads dacts;
+  private final Block block; // the one block every layer runs
+  private final CausalAttention batchAttention; // over the (B, T) batch
+  private final CausalAttention rowAttention; // over batch row 0 alone (lastLogits, inspection)
 
   private final float[] hostScalar = new float[1]; // (1) one step scalar on its way to or from the backend
   private final float[] hostLosses; // (B*T)
   private long dropoutSeed = DEFAULT_DROPOUT_SEED;
+  private Dropout dropout; // what a training step's dropout ops take; null when the model has none
   private boolean closed;
 
   /**
@@ -64,16 +68,16 @@ public final class Gpt implements AutoCloseable {
   }
 
   /**
-   * A model for forward passes only (B = 1, T rows) over the weights of {@code generator}, shared,
+   * A model for forward passes only (B = 1, T rows) over the weights of {@code cached}, shared,
    * not copied: no gradients, Adam moments or activation gradients are allocated, and the training
    * methods throw. What {@link dev.jgpt.transformer.inspect.Inspector} runs the model's own forward
    * pass with, to read its activations.
    */
-  public static Gpt forwardOnly(Generator generator, int T) {
-    return new Gpt(generator.config(), generator.backend(), 1, T, generator.paramsBuffer());
+  public static Gpt forwardOnly(KvCacheModel cached, int T) {
+    return new Gpt(cached.config(), cached.backend(), 1, T, cached.paramsBuffer());
   }
 
-  /** As {@link #forwardOnly(Generator, int)}, over the weights of another model (a training one: updates show). */
+  /** As {@link #forwardOnly(KvCacheModel, int)}, over the weights of another model (a training one: updates show). */
   public static Gpt forwardOnly(Gpt model, int T) {
     return new Gpt(model.cfg, model.backend, 1, T, model.params);
   }
@@ -91,6 +95,10 @@ public final class Gpt implements AutoCloseable {
     allScalars = scalars.all();
     inputs = backend.allocInt("inputs", B * T);
     acts = new Activations(cfg, B, T, backend);
+    block = new Block(backend, cfg.nEmbd());
+    batchAttention = new CausalAttention(backend, B, T, cfg.nEmbd(), cfg.nHead());
+    rowAttention = B == 1 ? batchAttention : new CausalAttention(backend, 1, T, cfg.nEmbd(), cfg.nHead());
+    setDropoutSeed(DEFAULT_DROPOUT_SEED);
     if (sharedParams != null) {
       if (sharedParams.size() != P) throw new IllegalArgumentException("shared weights do not fit this model's layout");
       params = sharedParams;
@@ -178,7 +186,7 @@ public final class Gpt implements AutoCloseable {
     return T;
   }
 
-  /** The parameter buffer itself (P), laid out by {@link #layout}: a Generator shares it to decode with these weights. */
+  /** The parameter buffer itself (P), laid out by {@link #layout}: a KvCacheModel shares it to decode with these weights. */
   FloatBuf paramsBuffer() {
     return params;
   }
@@ -189,6 +197,7 @@ public final class Gpt implements AutoCloseable {
    */
   public void setDropoutSeed(long seed) {
     this.dropoutSeed = seed;
+    this.dropout = cfg.dropout() > 0f ? new Dropout(allScalars, cfg.dropout(), seed) : null;
   }
 
   public long dropoutSeed() {
@@ -397,7 +406,7 @@ public final class Gpt implements AutoCloseable {
     checkIndex(head, cfg.nHead(), "head");
     checkIndex(query, T, "position");
     if (count < 0 || count > T) throw new IllegalArgumentException("count " + count + " outside 0 .. " + T);
-    Slice att = acts.att[layer];
+    Slice att = acts.h[layer].att();
     backend.read(att.buf(), att.offset() + (head * T + query) * T, dst, dstOffset, count);
   }
 
@@ -407,7 +416,7 @@ public final class Gpt implements AutoCloseable {
     checkIndex(layer, cfg.nLayer(), "layer");
     checkIndex(position, T, "position");
     int C3 = 3 * cfg.nEmbd();
-    Slice qkv = acts.qkv[layer];
+    Slice qkv = acts.h[layer].qkv();
     backend.read(qkv.buf(), qkv.offset() + position * C3, dst, dstOffset, C3);
   }
 
@@ -449,7 +458,7 @@ public final class Gpt implements AutoCloseable {
 
   /** The residual stream after {@code depth} blocks, as the forward pass without dropout leaves it. */
   private Slice residualAfter(int depth) {
-    return depth == 0 ? acts.encoded : acts.residual3[depth - 1];
+    return depth == 0 ? acts.encoded : acts.h[depth - 1].residual3();
   }
 
   private static void checkIndex(int i, int n, String what) {
@@ -465,46 +474,24 @@ public final class Gpt implements AutoCloseable {
 
   /**
    * logits (b, T, Vp) of the current inputs; with dropout when {@code training} and the model has
-   * some. b <= B: {@link #lastLogits} runs the first row only.
+   * some. b <= B: {@link #lastLogits} and inspection run the first row only.
    */
   private void forward(boolean training, int b) {
-    int N = b * T, C = cfg.nEmbd(), NH = cfg.nHead(), L = cfg.nLayer();
-    boolean dropout = training && cfg.dropout() > 0f;
-    Slice s = allScalars;
-    float pDrop = cfg.dropout();
+    int N = b * T, C = cfg.nEmbd(), L = cfg.nLayer();
+    Dropout drop = training ? dropout : null;
+    CausalAttention attention = b == B ? batchAttention : rowAttention;
 
     backend.encoderForward(acts.encoded, inputs, p.wte, p.wpe, b, T, C);
     Slice x = acts.encoded;
-    if (dropout) {
-      backend.dropoutForward(acts.encodedDrop, acts.encoded, s, pDrop, dropoutSeed, EMBEDDING_DROPOUT_STREAM, N * C);
+    if (drop != null) {
+      backend.dropoutForward(acts.encodedDrop, acts.encoded, drop.scalars(), drop.p(), drop.seed(),
+          Dropout.EMBEDDING_STREAM, N * C);
       x = acts.encodedDrop;
     }
     for (int l = 0; l < L; l++) {
-      Slice residual = l == 0 ? x : acts.residual3[l - 1];
-      // attention branch: residual2 = residual + drop(c_proj(attn(c_attn(ln_1(residual)))))
-      backend.layernormForward(acts.ln1[l], acts.ln1Mean[l], acts.ln1Rstd[l], residual, p.ln1w[l], p.ln1b[l], N, C);
-      backend.matmulForward(acts.qkv[l], acts.ln1[l], p.qkvw[l], p.qkvb[l], N, C, 3 * C);
-      backend.attentionForward(acts.atty[l], acts.att[l], acts.qkv[l], b, T, C, NH);
-      backend.matmulForward(acts.attproj[l], acts.atty[l], p.attprojw[l], p.attprojb[l], N, C, C);
-      Slice attnOut = acts.attproj[l];
-      if (dropout) {
-        backend.dropoutForward(acts.attprojDrop[l], acts.attproj[l], s, pDrop, dropoutSeed, attnStream(l), N * C);
-        attnOut = acts.attprojDrop[l];
-      }
-      backend.residualForward(acts.residual2[l], residual, attnOut, N * C);
-      // MLP branch: residual3 = residual2 + drop(c_proj(gelu(c_fc(ln_2(residual2)))))
-      backend.layernormForward(acts.ln2[l], acts.ln2Mean[l], acts.ln2Rstd[l], acts.residual2[l], p.ln2w[l], p.ln2b[l], N, C);
-      backend.matmulForward(acts.fch[l], acts.ln2[l], p.fcw[l], p.fcb[l], N, C, 4 * C);
-      backend.geluForward(acts.fchGelu[l], acts.fch[l], N * 4 * C);
-      backend.matmulForward(acts.fcproj[l], acts.fchGelu[l], p.fcprojw[l], p.fcprojb[l], N, 4 * C, C);
-      Slice mlpOut = acts.fcproj[l];
-      if (dropout) {
-        backend.dropoutForward(acts.fcprojDrop[l], acts.fcproj[l], s, pDrop, dropoutSeed, mlpStream(l), N * C);
-        mlpOut = acts.fcprojDrop[l];
-      }
-      backend.residualForward(acts.residual3[l], acts.residual2[l], mlpOut, N * C);
+      block.forward(l, p.h[l], acts.h[l], l == 0 ? x : acts.h[l - 1].residual3(), attention, N, drop);
     }
-    head(acts.residual3[L - 1], N);
+    head(acts.h[L - 1].residual3(), N);
   }
 
   // logits (N, Vp) = ln_f(residual (N, C)) @ wte^T: the tied head over the padded vocabulary (its padded rows are zero)
@@ -516,62 +503,29 @@ public final class Gpt implements AutoCloseable {
   /**
    * Adds the gradients of the training forward pass into grads, given dlogits (B, T, Vp) in
    * acts.logits. Walks the layers backwards carrying the residual stream's gradient in
-   * dacts.dresidual; every residual add's backward is the layer-norm backward adding into it.
+   * dacts.dresidual (see {@link Block#backward}).
    */
   private void backward() {
-    int N = B * T, C = cfg.nEmbd(), NH = cfg.nHead(), L = cfg.nLayer();
-    boolean dropout = cfg.dropout() > 0f;
-    Slice s = allScalars;
-    float pDrop = cfg.dropout();
+    int N = B * T, C = cfg.nEmbd(), L = cfg.nLayer();
     Slice dres = dacts.dresidual;
 
     backend.zero(dres);
     backend.zero(dacts.dln1);
     backend.matmulBackward(dacts.dln1, g.wte, null, acts.logits, acts.lnf, p.wte, N, C, cfg.paddedVocabSize());
-    backend.layernormBackward(dres, g.lnfw, g.lnfb, dacts.dln1, acts.residual3[L - 1], p.lnfw, acts.lnfMean, acts.lnfRstd, N, C);
-    Slice x = dropout ? acts.encodedDrop : acts.encoded;
+    backend.layernormBackward(dres, g.lnfw, g.lnfb, dacts.dln1, acts.h[L - 1].residual3(), p.lnfw, acts.lnfMean,
+        acts.lnfRstd, N, C);
     for (int l = L - 1; l >= 0; l--) {
-      Slice residual = l == 0 ? x : acts.residual3[l - 1];
-      backend.zero(dacts.scratch);
-      // dres = d residual3; the MLP branch
-      Slice dmlpOut = dres;
-      if (dropout) {
-        backend.dropoutBackward(dacts.dfcproj, dres, s, pDrop, dropoutSeed, mlpStream(l), N * C);
-        dmlpOut = dacts.dfcproj;
-      }
-      backend.matmulBackward(dacts.dfchGelu, g.fcprojw[l], g.fcprojb[l], dmlpOut, acts.fchGelu[l], p.fcprojw[l], N, 4 * C, C);
-      backend.geluBackward(dacts.dfch, acts.fch[l], dacts.dfchGelu, N * 4 * C);
-      backend.matmulBackward(dacts.dln2, g.fcw[l], g.fcb[l], dacts.dfch, acts.ln2[l], p.fcw[l], N, C, 4 * C);
-      backend.layernormBackward(dres, g.ln2w[l], g.ln2b[l], dacts.dln2, acts.residual2[l], p.ln2w[l],
-          acts.ln2Mean[l], acts.ln2Rstd[l], N, C);
-      // dres = d residual2; the attention branch
-      Slice dattnOut = dres;
-      if (dropout) {
-        backend.dropoutBackward(dacts.dattproj, dres, s, pDrop, dropoutSeed, attnStream(l), N * C);
-        dattnOut = dacts.dattproj;
-      }
-      backend.matmulBackward(dacts.datty, g.attprojw[l], g.attprojb[l], dattnOut, acts.atty[l], p.attprojw[l], N, C, C);
-      backend.attentionBackward(dacts.dqkv, dacts.datty, acts.qkv[l], acts.att[l], B, T, C, NH);
-      backend.matmulBackward(dacts.dln1, g.qkvw[l], g.qkvb[l], dacts.dqkv, acts.ln1[l], p.qkvw[l], N, C, 3 * C);
-      backend.layernormBackward(dres, g.ln1w[l], g.ln1b[l], dacts.dln1, residual, p.ln1w[l],
-          acts.ln1Mean[l], acts.ln1Rstd[l], N, C);
-      // dres = d residual, the block's input
+      Slice input = l > 0 ? acts.h[l - 1].residual3() : dropout != null ? acts.encodedDrop : acts.encoded;
+      block.backward(l, p.h[l], g.h[l], acts.h[l], input, dacts, batchAttention, N, dropout);
     }
     Slice dx = dres;
-    if (dropout) {
+    if (dropout != null) {
       // dencoded was zeroed with the scratch of layer 0 and not touched since
-      backend.dropoutBackward(dacts.dencoded, dres, s, pDrop, dropoutSeed, EMBEDDING_DROPOUT_STREAM, N * C);
+      backend.dropoutBackward(dacts.dencoded, dres, dropout.scalars(), dropout.p(), dropout.seed(),
+          Dropout.EMBEDDING_STREAM, N * C);
       dx = dacts.dencoded;
     }
     backend.encoderBackward(g.wte, g.wpe, dx, inputs, B, T, C, cfg.vocabSize());
-  }
-
-  private static int attnStream(int layer) {
-    return 1 + 2 * layer;
-  }
-
-  private static int mlpStream(int layer) {
-    return 2 + 2 * layer;
   }
 
   // ---------------------------------------------------------------- helpers

@@ -2,7 +2,7 @@ package dev.jgpt.transformer;
 
 /**
  * What generation, scoring and the REPL need from a language model: the logits of the next token
- * after a sequence of token ids. {@link Generator} answers from a KV cache, so calls that extend
+ * after a sequence of token ids. {@link KvCacheModel} answers from a KV cache, so calls that extend
  * the previous sequence by a token cost one position; tests use small fakes.
  */
 public interface NextTokenModel extends AutoCloseable {

@@ -37,7 +37,7 @@ public final class Trainer {
   private final EvalBatches val;
   private final Path runDir; // null: no checkpoints or metrics (tests of the loop alone)
   private final String tokenizerHash;
-  private final TrainerSampler sampler; // null: no samples
+  private final TrainingSample sampler; // null: no samples
   private final TrainerListener listener;
   private final LrSchedule schedule;
   private final EarlyStopping earlyStopping;
@@ -54,7 +54,7 @@ public final class Trainer {
   private final CountDownLatch done = new CountDownLatch(1);
 
   public Trainer(TrainConfig config, Gpt model, BatchLoader train, EvalBatches val, Path runDir,
-      String tokenizerHash, TrainerSampler sampler, TrainerListener listener) {
+      String tokenizerHash, TrainingSample sampler, TrainerListener listener) {
     this.config = config.validate().withResolvedLrDecayIters(); // state.json keeps the decay length
     this.model = model;
     this.train = train;

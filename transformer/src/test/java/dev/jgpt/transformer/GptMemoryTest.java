@@ -11,7 +11,7 @@ import java.lang.reflect.Proxy;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Gpt#trainingMemory} and {@link Generator#memory}: the estimates a command checks before
+ * {@link Gpt#trainingMemory} and {@link KvCacheModel#memory}: the estimates a command checks before
  * allocating, against the heap really taken.
  */
 class GptMemoryTest {
@@ -55,13 +55,13 @@ class GptMemoryTest {
     try (Backend be = GptTestSupport.open("cpu")) {
       long before = usedAfterGc();
       float[] weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1); // as read from a checkpoint
-      Generator g = Generator.withWeights(cfg, be, weights);
+      KvCacheModel g = KvCacheModel.withWeights(cfg, be, weights);
       g.nextLogits(GptTestSupport.randomTokens(1, 0, 512, 256), 512); // a whole window: the prefill buffers too
       long measured = usedAfterGc() - before;
       Reference.reachabilityFence(g);
       Reference.reachabilityFence(weights);
 
-      MemoryEstimate estimate = Generator.memory(cfg, be);
+      MemoryEstimate estimate = KvCacheModel.memory(cfg, be);
       long estimated = estimate.totalBytes();
       String report = "estimated " + MemoryEstimate.bytes(estimated) + ", measured " + MemoryEstimate.bytes(measured)
           + " (" + estimate.breakdown() + ")";
@@ -100,7 +100,7 @@ class GptMemoryTest {
     long P = new ParameterLayout(cfg).totalCount();
     assertEquals(3 * P * Float.BYTES + 4 * 64 * Float.BYTES, Gpt.trainingMemory(cfg, device, 4, 64).totalBytes(),
         "checkpoint copies and the host's losses");
-    assertEquals(P * Float.BYTES, Generator.memory(cfg, device).totalBytes(), "the weights as read");
+    assertEquals(P * Float.BYTES, KvCacheModel.memory(cfg, device).totalBytes(), "the weights as read");
   }
 
   @Test
@@ -123,7 +123,7 @@ class GptMemoryTest {
       m.forwardBackward(t, t, 1f / 16, 0);
       m.optimizerStep(1e-3f, 1, 0.9f, 0.95f, 1e-8f, 0.1f, 1f);
       m.readParams();
-      Generator g = Generator.forModel(m);
+      KvCacheModel g = KvCacheModel.forModel(m);
       g.nextLogits(t, 8); // a prefill, then a decode step
       g.nextLogits(t, 9);
     }

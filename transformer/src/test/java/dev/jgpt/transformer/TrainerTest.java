@@ -155,7 +155,7 @@ class TrainerTest {
     s.model.initWeights(1);
     Path run = tmp.resolve("run");
     List<String> printed = new java.util.ArrayList<>();
-    TrainerSampler sampler = new TrainerSampler(ids -> "<" + ids.length + " ids>", new int[] {10}, 0.8, 1);
+    TrainingSample sampler = new TrainingSample(ids -> "<" + ids.length + " ids>", new int[] {10}, 0.8, 1);
     new Trainer(config, s.model, s.loader, s.val, run, "h", sampler, new TrainerListener() {
       @Override
       public void sampled(long step, String text) {

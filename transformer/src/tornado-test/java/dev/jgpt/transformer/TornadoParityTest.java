@@ -33,11 +33,11 @@ class TornadoParityTest {
     int[] cpuTokens, tornadoTokens;
     try (Backend cpu = Backends.open("cpu", 0, 2); Gpt gpt = new Gpt(CFG, cpu, B, T)) {
       cpuLosses = train(gpt);
-      cpuTokens = greedy(Generator.withWeights(CFG, cpu, gpt.readParams()));
+      cpuTokens = greedy(KvCacheModel.withWeights(CFG, cpu, gpt.readParams()));
     }
     try (Backend dev = Backends.open("tornado", device, 0); Gpt gpt = new Gpt(CFG, dev, B, T)) {
       tornadoLosses = train(gpt);
-      tornadoTokens = greedy(Generator.withWeights(CFG, dev, gpt.readParams()));
+      tornadoTokens = greedy(KvCacheModel.withWeights(CFG, dev, gpt.readParams()));
     }
     for (int s = 0; s < STEPS; s++) {
       assertEquals(cpuLosses[s], tornadoLosses[s], 1e-4f * Math.max(1f, Math.abs(cpuLosses[s])), "loss at step " + (s + 1));
@@ -60,7 +60,7 @@ class TornadoParityTest {
   }
 
   /** Temperature 0: the argmax token, NEW_TOKENS times after a fixed 3-token prompt. */
-  private static int[] greedy(Generator gen) {
+  private static int[] greedy(KvCacheModel gen) {
     try (gen) {
       int[] tokens = new int[3 + NEW_TOKENS];
       tokens[0] = 1;

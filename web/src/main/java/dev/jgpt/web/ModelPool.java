@@ -3,7 +3,7 @@ package dev.jgpt.web;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.CheckpointState;
-import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.HeapBudget;
 import dev.jgpt.transformer.inspect.Inspector;
 import dev.jgpt.transformer.interop.LoadedModel;
@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * in, a model too large for the heap refused in one line) and loaded again when the trainer
  * commits a newer one.
  *
- * <p>Bounds: one request at a time per model (a {@link Generator} holds one KV cache and is not
+ * <p>Bounds: one request at a time per model (a {@link KvCacheModel} holds one KV cache and is not
  * thread-safe) and at most {@code maxConcurrent} across all models; a request that finds either
  * taken gets 429 at once rather than waiting in a queue. At most {@code maxLoaded} models stay
  * in memory; the least recently used idle one is closed first.
@@ -38,7 +38,7 @@ final class ModelPool implements AutoCloseable {
    * checkpoint it came from, and its {@link Inspector} (whose forward-only models are made on the
    * first inspect request and kept with the model: a backend frees buffers only when it closes).
    */
-  record Loaded(String name, Generator model, Tokenizer tokenizer, CheckpointState state, long checkpointStamp,
+  record Loaded(String name, KvCacheModel model, Tokenizer tokenizer, CheckpointState state, long checkpointStamp,
       LoadedModel opened, Inspector inspector) {}
 
   /** Work done with a model while its permit is held. */
@@ -136,7 +136,7 @@ final class ModelPool implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw new ApiError(422, "run " + name + " cannot be loaded: " + Router.oneLine(e));
     }
-    if (!(opened.model() instanceof Generator g)) { // LoadedModel.open makes a Generator; a guard, not a case
+    if (!(opened.model() instanceof KvCacheModel g)) { // LoadedModel.open makes a KvCacheModel; a guard, not a case
       opened.close();
       throw new IllegalStateException("run " + name + " did not load as a jgpt transformer");
     }

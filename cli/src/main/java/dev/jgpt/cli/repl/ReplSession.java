@@ -3,7 +3,7 @@ package dev.jgpt.cli.repl;
 import dev.jgpt.tokenizer.TokenText;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.GenerationLoop;
-import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.HeapBudget;
 import dev.jgpt.transformer.MemoryCheck;
 import dev.jgpt.transformer.SamplerSettings;
@@ -317,7 +317,7 @@ public final class ReplSession implements AutoCloseable {
   private InspectCommands inspect() {
     requireModel();
     if (inspect == null) {
-      if (!(loaded.model() instanceof Generator g)) {
+      if (!(loaded.model() instanceof KvCacheModel g)) {
         throw new IllegalStateException("this model cannot be looked inside (it is not a jgpt transformer)");
       }
       inspect = new InspectCommands(new Inspector(g), loaded.tokenizer(), print.style(), print.out(), print.columns());

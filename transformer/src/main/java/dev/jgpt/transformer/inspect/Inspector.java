@@ -1,6 +1,6 @@
 package dev.jgpt.transformer.inspect;
 
-import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.Gpt;
 import dev.jgpt.transformer.GptConfig;
 import java.util.ArrayList;
@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Looks inside a model: attention weights, the residual stream and the logit lens, all read from
  * the model's own forward pass on its own backend (a forward-only {@link Gpt} sharing the
- * generator's weights, see {@link Gpt#inspectForward}), and token similarities from its embedding
+ * KV-cache model's weights, see {@link Gpt#inspectForward}), and token similarities from its embedding
  * matrix. Shared by the REPL's {@code :attn}, {@code :lens} and {@code :similar} and the web page.
  *
  * <p>Memory: one forward-only model per row count, a power of two from 16 to the block size (so a
@@ -22,15 +22,15 @@ import java.util.Map;
  * <p>Not thread-safe; an {@link Inspection} is valid until the next {@link #inspect} call.
  */
 public final class Inspector implements AutoCloseable {
-  private final Generator generator; // the weights; its window rule
+  private final KvCacheModel cached; // the weights; its window rule
   private final GptConfig cfg;
   private final Map<Integer, Gpt> byRows = new HashMap<>();
   private long runs; // inspections so far: an Inspection checks it is still the latest
   private boolean closed;
 
-  public Inspector(Generator generator) {
-    this.generator = generator;
-    this.cfg = generator.config();
+  public Inspector(KvCacheModel cached) {
+    this.cached = cached;
+    this.cfg = cached.config();
   }
 
   public GptConfig config() {
@@ -39,7 +39,7 @@ public final class Inspector implements AutoCloseable {
 
   /**
    * Runs the model's forward pass over the window it would see after {@code tokens[0 .. length)}
-   * (the whole sequence up to the block size; beyond, the generator's sliding window) and keeps
+   * (the whole sequence up to the block size; beyond, the KV-cache model's sliding window) and keeps
    * its activations for the returned inspection.
    */
   public Inspection inspect(int[] tokens, int length) {
@@ -47,9 +47,9 @@ public final class Inspector implements AutoCloseable {
     if (length < 1 || length > tokens.length) {
       throw new IllegalArgumentException("context length " + length + " must be between 1 and " + tokens.length);
     }
-    int start = (int) generator.windowStart(length);
+    int start = (int) cached.windowStart(length);
     int[] window = java.util.Arrays.copyOfRange(tokens, start, length);
-    Gpt model = byRows.computeIfAbsent(rows(window.length), r -> Gpt.forwardOnly(generator, r));
+    Gpt model = byRows.computeIfAbsent(rows(window.length), r -> Gpt.forwardOnly(cached, r));
     model.inspectForward(window);
     runs++;
     return new Inspection(this, runs, model, window, start);
@@ -75,7 +75,7 @@ public final class Inspector implements AutoCloseable {
     if (closed) throw new IllegalStateException("this inspector was closed");
     int V = cfg.vocabSize(), C = cfg.nEmbd();
     if (id < 0 || id >= V) throw new IllegalArgumentException("token id " + id + " outside 0 .. " + (V - 1));
-    float[] wte = generator.embeddings();
+    float[] wte = cached.embeddings();
     double[] norm = new double[V];
     for (int t = 0; t < V; t++) {
       double s = 0;

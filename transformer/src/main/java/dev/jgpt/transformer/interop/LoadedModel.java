@@ -4,7 +4,7 @@ import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.CheckpointState;
-import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.HeapBudget;
 import dev.jgpt.transformer.MemoryCheck;
@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * the model and the backend it runs on (when it owns one).
  *
  * @param name what to call it in messages (the folder as given)
- * @param model next-token logits (a KV-cache {@link Generator} for a folder opened here)
+ * @param model next-token logits (a KV-cache {@link KvCacheModel} for a folder opened here)
  * @param tokenizer the tokenizer the model was trained with
  * @param state the checkpoint's training state (step 0 for a Hugging Face model), or null
  * @param backend the backend to close with it, or null
@@ -29,7 +29,7 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
 
   /**
    * Opens a jgpt run folder or a Hugging Face GPT-2 folder on a new backend ({@code backendName}
-   * "auto", "cpu"...) on device {@code device}; threads 0 = automatic ({@link Generator#threadsFor}).
+   * "auto", "cpu"...) on device {@code device}; threads 0 = automatic ({@link KvCacheModel#threadsFor}).
    * A model that does not fit the heap is refused in one line before its weights are read.
    */
   public static LoadedModel open(Path dir, String backendName, int device, int threads) throws IOException {
@@ -42,10 +42,10 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
     GptConfig hf = ModelFolder.configBeforeLoading(dir);
     if (hf != null) return openHuggingFace(dir, hf, backendName, device, threads, heap);
     RunDirectory.Run run = ModelFolder.load(dir);
-    Backend backend = Backends.open(backendName, device, Generator.threadsFor(run.model(), threads));
+    Backend backend = Backends.open(backendName, device, KvCacheModel.threadsFor(run.model(), threads));
     try {
-      MemoryCheck.requireFits(Generator.memory(run.model(), backend), heap, null);
-      Generator generator = Generator.withWeights(run.model(), backend, run.params());
+      MemoryCheck.requireFits(KvCacheModel.memory(run.model(), backend), heap, null);
+      KvCacheModel generator = KvCacheModel.withWeights(run.model(), backend, run.params());
       return new LoadedModel(dir.toString(), generator, run.tokenizer(), run.state(), backend);
     } catch (RuntimeException e) {
       backend.close();
@@ -60,11 +60,11 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
    */
   private static LoadedModel openHuggingFace(Path dir, GptConfig cfg, String backendName, int device, int threads,
       HeapBudget heap) throws IOException {
-    Backend backend = Backends.open(backendName, device, Generator.threadsFor(cfg, threads));
-    Generator generator;
+    Backend backend = Backends.open(backendName, device, KvCacheModel.threadsFor(cfg, threads));
+    KvCacheModel generator;
     try {
-      MemoryCheck.requireFits(Generator.memory(cfg, backend, HfGpt2.floatsHeldWhileReading(cfg)), heap, null);
-      generator = Generator.withWeights(cfg, backend, sink -> HfGpt2.readWeights(dir, cfg, sink));
+      MemoryCheck.requireFits(KvCacheModel.memory(cfg, backend, HfGpt2.floatsHeldWhileReading(cfg)), heap, null);
+      generator = KvCacheModel.withWeights(cfg, backend, sink -> HfGpt2.readWeights(dir, cfg, sink));
     } catch (IOException | RuntimeException e) {
       backend.close();
       throw e;

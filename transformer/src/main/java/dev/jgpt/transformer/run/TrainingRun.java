@@ -16,7 +16,7 @@ import dev.jgpt.transformer.TrainConfig;
 import dev.jgpt.transformer.Trainer;
 import dev.jgpt.transformer.TrainerListener;
 import dev.jgpt.transformer.TrainerResult;
-import dev.jgpt.transformer.TrainerSampler;
+import dev.jgpt.transformer.TrainingSample;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +111,7 @@ public record TrainingRun(TrainSetup setup, Tokenizer tokenizer, Backend backend
       RunDirectory.writeConfig(runDir, config);
       RunDirectory.writeTokenizer(runDir, tokenizer);
     }
-    TrainerSampler sampler = new TrainerSampler(tokenizer::decode, samplePrompt(split.train()), 0.8, config.seed());
+    TrainingSample sampler = new TrainingSample(tokenizer::decode, samplePrompt(split.train()), 0.8, config.seed());
     Trainer trainer = new Trainer(config, model, loader, val, runDir, tokenizer.hash(), sampler, output.progress());
     if (resumeState != null) trainer.resumeFrom(resumeState);
     output.onStopRequest(trainer::requestStop);

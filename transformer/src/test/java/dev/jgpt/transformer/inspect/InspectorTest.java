@@ -9,7 +9,7 @@ import dev.jgpt.kernels.Backends;
 import dev.jgpt.kernels.CaptureChecker;
 import dev.jgpt.kernels.CounterRng;
 import dev.jgpt.kernels.ReferenceBackend;
-import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.Gpt;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.ParameterLayout;
@@ -55,7 +55,7 @@ class InspectorTest {
   @ValueSource(strings = {"reference", "cpu"})
   void attentionRowsAreTheSoftmaxOfThisForwardsQueriesAndKeys(String backendName) {
     int n = 21, C = CFG.nEmbd(), NH = CFG.nHead(), hs = C / NH;
-    try (Backend be = open(backendName); Generator gen = Generator.withWeights(CFG, be, randomWeights(CFG, 3));
+    try (Backend be = open(backendName); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, randomWeights(CFG, 3));
         Inspector inspector = new Inspector(gen)) {
       Inspection ins = inspector.inspect(randomTokens(n, CFG.vocabSize(), 5), n);
       assertEquals(n, ins.length());
@@ -102,7 +102,7 @@ class InspectorTest {
     int n = 13, L = CFG.nLayer(), V = CFG.vocabSize();
     float[] weights = randomWeights(CFG, 4);
     int[] tokens = randomTokens(n, V, 6);
-    try (Backend be = open(backendName); Generator gen = Generator.withWeights(CFG, be, weights);
+    try (Backend be = open(backendName); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, weights);
         Inspector inspector = new Inspector(gen); Gpt gpt = new Gpt(CFG, be, 1, n)) {
       gpt.writeParams(weights);
       float[] expected = gpt.logits(tokens); // (n, V)
@@ -136,7 +136,7 @@ class InspectorTest {
     float[] w = randomWeights(CFG, 8);
     ParameterLayout layout = new ParameterLayout(CFG);
     int[] tokens = randomTokens(n, V, 2);
-    try (Backend be = open("reference"); Generator gen = Generator.withWeights(CFG, be, w);
+    try (Backend be = open("reference"); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, w);
         Inspector inspector = new Inspector(gen)) {
       Inspection ins = inspector.inspect(tokens, n);
       int t = 3;
@@ -165,7 +165,7 @@ class InspectorTest {
   void aContextLongerThanTheBlockIsTheGeneratorsWindow() {
     int n = 57, V = CFG.vocabSize();
     int[] tokens = randomTokens(n, V, 9);
-    try (Backend be = open("cpu"); Generator gen = Generator.withWeights(CFG, be, randomWeights(CFG, 1));
+    try (Backend be = open("cpu"); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, randomWeights(CFG, 1));
         Inspector inspector = new Inspector(gen)) {
       Inspection ins = inspector.inspect(tokens, n);
       assertEquals(gen.windowStart(n), ins.start());
@@ -179,7 +179,7 @@ class InspectorTest {
 
   @Test
   void similarTokensPutTheTokenItselfFirstWithSimilarityOne() {
-    try (Backend be = open("cpu"); Generator gen = Generator.withWeights(CFG, be, randomWeights(CFG, 2));
+    try (Backend be = open("cpu"); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, randomWeights(CFG, 2));
         Inspector inspector = new Inspector(gen)) {
       for (int id : new int[] {0, 17, 69}) {
         List<Inspector.Similar> top = inspector.similarTokens(id, 10);
@@ -198,7 +198,7 @@ class InspectorTest {
   @Test
   void anInspectionIsValidUntilTheNextAndInspectingLeavesGenerationAlone() {
     int[] tokens = randomTokens(30, CFG.vocabSize(), 4);
-    try (Backend be = open("cpu"); Generator gen = Generator.withWeights(CFG, be, randomWeights(CFG, 5));
+    try (Backend be = open("cpu"); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, randomWeights(CFG, 5));
         Inspector inspector = new Inspector(gen)) {
       float[] before = gen.nextLogits(tokens, 20).clone();
       Inspection first = inspector.inspect(tokens, 10);
@@ -216,7 +216,7 @@ class InspectorTest {
   void inspectionStepsAreCaptureSafe() {
     CaptureChecker checker = CaptureChecker.wrap(new ReferenceBackend());
     int[] tokens = randomTokens(20, CFG.vocabSize(), 3);
-    try (Generator gen = Generator.withWeights(CFG, checker.backend(), randomWeights(CFG, 6));
+    try (KvCacheModel gen = KvCacheModel.withWeights(CFG, checker.backend(), randomWeights(CFG, 6));
         Inspector inspector = new Inspector(gen)) {
       for (int n : new int[] {9, 14, 20}) inspector.inspect(tokens, n).lens(n - 1); // 16 rows, then 32
       assertEquals(2, checker.completedRuns("inspect-16"));

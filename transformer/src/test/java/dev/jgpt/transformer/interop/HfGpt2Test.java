@@ -118,13 +118,13 @@ class HfGpt2Test {
     GptConfig cfg = HfGpt2.readConfig(dir);
     int[] context = {464, 2068, 7586};
     try (var a = new ReferenceBackend(); var b = new ReferenceBackend();
-        var copied = dev.jgpt.transformer.Generator.withWeights(cfg, a, HfGpt2.readWeights(dir, cfg));
-        var streamed = dev.jgpt.transformer.Generator.withWeights(cfg, b, sink -> HfGpt2.readWeights(dir, cfg, sink))) {
+        var copied = dev.jgpt.transformer.KvCacheModel.withWeights(cfg, a, HfGpt2.readWeights(dir, cfg));
+        var streamed = dev.jgpt.transformer.KvCacheModel.withWeights(cfg, b, sink -> HfGpt2.readWeights(dir, cfg, sink))) {
       assertArrayEquals(copied.nextLogits(context, 3), streamed.nextLogits(context, 3));
     }
-    assertTrue(dev.jgpt.transformer.Generator.memory(cfg, new ReferenceBackend(), HfGpt2.floatsHeldWhileReading(cfg))
+    assertTrue(dev.jgpt.transformer.KvCacheModel.memory(cfg, new ReferenceBackend(), HfGpt2.floatsHeldWhileReading(cfg))
         .totalBytes()
-        < dev.jgpt.transformer.Generator.memory(cfg, new ReferenceBackend()).totalBytes(), "no second copy of the weights");
+        < dev.jgpt.transformer.KvCacheModel.memory(cfg, new ReferenceBackend()).totalBytes(), "no second copy of the weights");
   }
 
   @Test

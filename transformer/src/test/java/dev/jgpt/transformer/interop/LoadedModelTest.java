@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.kernels.ReferenceBackend;
-import dev.jgpt.transformer.Generator;
+import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.HeapBudget;
 import dev.jgpt.transformer.MemoryCheck;
@@ -33,8 +33,8 @@ class LoadedModelTest {
     int[] context = {1, 2, 3};
     try (LoadedModel m = LoadedModel.open(dir, "reference", 0, 1);
         var backend = new ReferenceBackend();
-        var direct = Generator.withWeights(run.model(), backend, run.params())) {
-      assertInstanceOf(Generator.class, m.model());
+        var direct = KvCacheModel.withWeights(run.model(), backend, run.params())) {
+      assertInstanceOf(KvCacheModel.class, m.model());
       assertEquals(run.state().step(), m.state().step());
       assertEquals(run.tokenizer().hash(), m.tokenizer().hash());
       assertArrayEquals(direct.nextLogits(context, 3), m.model().nextLogits(context, 3));
@@ -49,7 +49,7 @@ class LoadedModelTest {
     int[] context = {464, 2068, 7586};
     try (LoadedModel m = LoadedModel.open(dir, "reference", 0, 1);
         var backend = new ReferenceBackend();
-        var copied = Generator.withWeights(cfg, backend, HfGpt2.readWeights(dir, cfg))) {
+        var copied = KvCacheModel.withWeights(cfg, backend, HfGpt2.readWeights(dir, cfg))) {
       assertEquals(0, m.state().step());
       assertArrayEquals(copied.nextLogits(context, 3), m.model().nextLogits(context, 3));
     }

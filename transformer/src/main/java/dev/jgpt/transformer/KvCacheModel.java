@@ -3,16 +3,16 @@ package dev.jgpt.transformer;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.HeapBackend;
-import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.Slice;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * Next-token logits from a GPT with a KV cache: each call that extends the previous sequence by
+ * The KV-cache model: next-token logits from a GPT that keeps every position's keys and values,
+ * so generation pays for one position per token. It runs the same {@link Block} as training, with
+ * the attention over the cache ({@link CachedAttention}) or, to fill it, over the window
+ * ({@link PrefillAttention}). Each call that extends the previous sequence by
  * one token runs one position (a "decode" step); a new or changed sequence is prefilled first.
  *
  * <p>Steps, both capture-safe (same ops, buffers and arguments every run):
@@ -34,7 +34,7 @@ import java.util.Map;
  * <p>Not thread-safe. The backend, and the parameter buffer when it comes from a {@link Gpt},
  * belong to the caller.
  */
-public final class Generator implements NextTokenModel {
+public final class KvCacheModel implements NextTokenModel {
   private final GptConfig cfg;
   private final Backend backend;
   private final FloatBuf params; // (P) laid out by ParameterLayout; may be a Gpt's
@@ -43,7 +43,10 @@ public final class Generator implements NextTokenModel {
   private final int T, C, NH, L, V, Vp;
   private final int slide; // S: how far the window moves when it is full
 
+  private final Block block; // the one block every layer runs
   private final DecodeActivations d; // one position's activations, in one buffer
+  private final BlockActivations decodeBlock; // d as a block sees it, reused by every layer
+  private final CachedAttention cachedAttention; // a decode step's attention: over the cache
 
   private PrefillActivations prefill; // allocated on the first prefill
 
@@ -57,13 +60,13 @@ public final class Generator implements NextTokenModel {
   private long decodeSteps, prefills;
   private boolean closed;
 
-  /** A generator over the weights of a model (shared, not copied: training updates show). */
-  public static Generator forModel(Gpt model) {
-    return new Generator(model.config(), model.backend(), model.paramsBuffer());
+  /** A KV-cache model over the weights of a model (shared, not copied: training updates show). */
+  public static KvCacheModel forModel(Gpt model) {
+    return new KvCacheModel(model.config(), model.backend(), model.paramsBuffer());
   }
 
-  /** A generator with its own copy of {@code weights} (laid out by {@link ParameterLayout}) on {@code backend}. */
-  public static Generator withWeights(GptConfig cfg, Backend backend, float[] weights) {
+  /** A KV-cache model with its own copy of {@code weights} (laid out by {@link ParameterLayout}) on {@code backend}. */
+  public static KvCacheModel withWeights(GptConfig cfg, Backend backend, float[] weights) {
     ParameterLayout layout = new ParameterLayout(cfg);
     if (weights.length != layout.totalCount()) {
       throw new IllegalArgumentException("weights: expected " + layout.totalCount() + " floats for this model, got "
@@ -71,23 +74,23 @@ public final class Generator implements NextTokenModel {
     }
     FloatBuf params = backend.allocFloat("params", weights.length);
     backend.write(params, 0, weights, 0, weights.length);
-    return new Generator(cfg, backend, params);
+    return new KvCacheModel(cfg, backend, params);
   }
 
   /**
-   * A generator whose weights {@code source} writes straight into the backend's parameter
+   * A KV-cache model whose weights {@code source} writes straight into the backend's parameter
    * buffer, tensor by tensor: a large model is never held twice on the heap.
    */
-  public static Generator withWeights(GptConfig cfg, Backend backend, WeightSink.Source source) throws IOException {
+  public static KvCacheModel withWeights(GptConfig cfg, Backend backend, WeightSink.Source source) throws IOException {
     ParameterLayout layout = new ParameterLayout(cfg);
     FloatBuf params = backend.allocFloat("params", layout.totalCount());
     source.writeTo((offset, data, from, length) -> backend.write(params, offset, data, from, length));
-    return new Generator(cfg, backend, params);
+    return new KvCacheModel(cfg, backend, params);
   }
 
   /**
    * The Java heap that loading {@code cfg}'s weights and generating with {@link #withWeights} on
-   * {@code backend} take, computed without allocating, from the same layouts the generator
+   * {@code backend} take, computed without allocating, from the same layouts the model
    * allocates: the weights as read from the checkpoint, and where the backend's buffers are Java
    * arrays ({@link HeapBackend}) their copy, the KV cache, the decode activations and the prefill
    * activations (allocated at the first prefill).
@@ -128,7 +131,7 @@ public final class Generator implements NextTokenModel {
     return cfg.parameterCount() < SMALL_MODEL_PARAMETERS ? 1 : 0;
   }
 
-  private Generator(GptConfig cfg, Backend backend, FloatBuf params) {
+  private KvCacheModel(GptConfig cfg, Backend backend, FloatBuf params) {
     ParameterLayout layout = new ParameterLayout(cfg);
     this.cfg = cfg;
     this.backend = backend;
@@ -146,29 +149,13 @@ public final class Generator implements NextTokenModel {
     FloatBuf decodeBuf = BufferCursor.allocate(backend, "decode_acts", "decode activations",
         c -> DecodeActivations.layOut(c, C, NH, T, Vp));
     this.d = DecodeActivations.layOut(new BufferCursor(decodeBuf), C, NH, T, Vp);
+    this.decodeBlock = d.asBlock();
+    this.block = new Block(backend, C);
+    this.cachedAttention = new CachedAttention(backend, cache, C, NH);
 
     window = new int[T];
     hostLogits = new float[V];
     prefillThreshold = Math.max(4, T / 8);
-  }
-
-  /** The tensors of a decode step: one position, so every row count is 1. */
-  private record DecodeActivations(
-      Slice resA, Slice resB, // (C) the residual stream, ping-pong between the two halves of a block
-      Slice ln, // (C)
-      Slice mean, Slice rstd, // (1)
-      Slice qkv, // (3C)
-      Slice atty, // (C)
-      Slice att, // (NH, T) attention weights over the cached positions
-      Slice attproj, // (C)
-      Slice fch, Slice fchGelu, // (4C)
-      Slice fcproj, // (C)
-      Slice logits) { // (Vp)
-
-    static DecodeActivations layOut(BufferCursor c, int C, int NH, int T, int Vp) {
-      return new DecodeActivations(c.take(C), c.take(C), c.take(C), c.take(1), c.take(1), c.take(3L * C), c.take(C),
-          c.take((long) NH * T), c.take(C), c.take(4L * C), c.take(4L * C), c.take(C), c.take(Vp));
-    }
   }
 
   // ---------------------------------------------------------------- NextTokenModel
@@ -216,7 +203,7 @@ public final class Generator implements NextTokenModel {
 
   @Override
   public float[] nextLogits(int[] tokens, int length) {
-    if (closed) throw new IllegalStateException("this generator was closed");
+    if (closed) throw new IllegalStateException("this model was closed");
     if (length < 1 || length > tokens.length) {
       throw new IllegalArgumentException("context length " + length + " must be between 1 and " + tokens.length);
     }
@@ -311,20 +298,7 @@ public final class Generator implements NextTokenModel {
     backend.write(cache.pos, 0, hostInt, 0, 1);
     backend.beginStep("decode");
     backend.encoderDecode(d.resA(), cache.token, cache.pos, p.wte, p.wpe, C);
-    for (int l = 0; l < L; l++) {
-      // resB = resA + c_proj(attn(c_attn(ln_1(resA)))) over the cache
-      backend.layernormForward(d.ln(), d.mean(), d.rstd(), d.resA(), p.ln1w[l], p.ln1b[l], 1, C);
-      backend.matmulForward(d.qkv(), d.ln(), p.qkvw[l], p.qkvb[l], 1, C, 3 * C);
-      backend.attentionDecode(d.atty(), d.att(), d.qkv(), cache.k[l], cache.v[l], cache.pos, T, C, NH);
-      backend.matmulForward(d.attproj(), d.atty(), p.attprojw[l], p.attprojb[l], 1, C, C);
-      backend.residualForward(d.resB(), d.resA(), d.attproj(), C);
-      // resA = resB + c_proj(gelu(c_fc(ln_2(resB))))
-      backend.layernormForward(d.ln(), d.mean(), d.rstd(), d.resB(), p.ln2w[l], p.ln2b[l], 1, C);
-      backend.matmulForward(d.fch(), d.ln(), p.fcw[l], p.fcb[l], 1, C, 4 * C);
-      backend.geluForward(d.fchGelu(), d.fch(), 4 * C);
-      backend.matmulForward(d.fcproj(), d.fchGelu(), p.fcprojw[l], p.fcprojb[l], 1, 4 * C, C);
-      backend.residualForward(d.resA(), d.resB(), d.fcproj(), C);
-    }
+    for (int l = 0; l < L; l++) block.forward(l, p.h[l], decodeBlock, d.resA(), cachedAttention, 1, null);
     backend.layernormForward(d.ln(), d.mean(), d.rstd(), d.resA(), p.lnfw, p.lnfb, 1, C);
     backend.matmulForward(d.logits(), d.ln(), p.wte, null, 1, C, Vp); // tied head
     backend.endStep();
@@ -340,31 +314,17 @@ public final class Generator implements NextTokenModel {
    * step. The last layer stops after its qkv: only the cache is wanted, no logits.
    */
   private void prefill(int[] tokens, int from, int n) {
-    if (prefill == null) prefill = new PrefillActivations();
+    if (prefill == null) prefill = new PrefillActivations(backend, cache, T, C, NH);
     int rows = prefillRows(n);
-    PrefillActivations.Rows a = prefill.rows(rows);
+    PrefillActivations.Pass pass = prefill.pass(rows);
     int[] padded = new int[rows];
     System.arraycopy(tokens, from, padded, 0, n);
     backend.write(prefill.tokens, 0, padded, 0, rows);
     backend.beginStep("prefill-" + rows);
-    backend.encoderForward(a.resA(), prefill.tokens, p.wte, p.wpe, 1, rows, C);
-    for (int l = 0; l < L; l++) {
-      backend.layernormForward(a.ln(), a.mean(), a.rstd(), a.resA(), p.ln1w[l], p.ln1b[l], rows, C);
-      backend.matmulForward(a.qkv(), a.ln(), p.qkvw[l], p.qkvb[l], rows, C, 3 * C);
-      for (int t = 0; t < rows; t++) {
-        backend.copy(cache.kRows[l][t], prefill.kOfRow[t]);
-        backend.copy(cache.vRows[l][t], prefill.vOfRow[t]);
-      }
-      if (l == L - 1) break;
-      backend.attentionForward(a.atty(), a.att(), a.qkv(), 1, rows, C, NH);
-      backend.matmulForward(a.attproj(), a.atty(), p.attprojw[l], p.attprojb[l], rows, C, C);
-      backend.residualForward(a.resB(), a.resA(), a.attproj(), rows * C);
-      backend.layernormForward(a.ln(), a.mean(), a.rstd(), a.resB(), p.ln2w[l], p.ln2b[l], rows, C);
-      backend.matmulForward(a.fch(), a.ln(), p.fcw[l], p.fcb[l], rows, C, 4 * C);
-      backend.geluForward(a.fchGelu(), a.fch(), rows * 4 * C);
-      backend.matmulForward(a.fcproj(), a.fchGelu(), p.fcprojw[l], p.fcprojb[l], rows, 4 * C, C);
-      backend.residualForward(a.resA(), a.resB(), a.fcproj(), rows * C);
-    }
+    backend.encoderForward(pass.resA(), prefill.tokens, p.wte, p.wpe, 1, rows, C);
+    for (int l = 0; l < L - 1; l++) block.forward(l, p.h[l], pass.block(), pass.resA(), pass.attention(), rows, null);
+    block.qkvForward(p.h[L - 1], pass.block(), pass.resA(), rows);
+    pass.attention().storeKv(L - 1);
     backend.endStep();
     System.arraycopy(padded, 0, window, 0, n);
     cachedLength = n;
@@ -376,60 +336,5 @@ public final class Generator implements NextTokenModel {
     int rows = 16;
     while (rows < n) rows *= 2;
     return Math.min(rows, T);
-  }
-
-  /**
-   * Activations of the prefill pass for up to T rows, one set reused by every layer; a pass over
-   * fewer rows uses the front of each tensor ({@link #rows}, slices made once per size).
-   */
-  private final class PrefillActivations {
-    final IntBuf tokens; // (T) the window's tokens, padded on the right
-    final FloatBuf buf; // the tensors of Rows for N = T, one after another
-    final Slice[] kOfRow, vOfRow; // (T) x (C): the k and v parts of each row of qkv (T, 3C)
-    private final Map<Integer, Rows> bySize = new HashMap<>();
-
-    /** The tensors of a pass over {@code rows} rows (N = rows below). */
-    record Rows(
-        Slice resA, Slice resB, // (N, C)
-        Slice ln, // (N, C)
-        Slice mean, Slice rstd, // (N)
-        Slice qkv, // (N, 3C)
-        Slice atty, // (N, C)
-        Slice att, // (NH, N, N)
-        Slice attproj, // (N, C)
-        Slice fch, Slice fchGelu, // (N, 4C)
-        Slice fcproj) {} // (N, C)
-
-    PrefillActivations() {
-      buf = BufferCursor.allocate(backend, "prefill_acts", "prefill activations", c -> layOut(c, T, C, NH));
-      Slice qkvAll = layOut(new BufferCursor(buf), T, C, NH).qkv(); // (T, 3C)
-      kOfRow = new Slice[T];
-      vOfRow = new Slice[T];
-      for (int t = 0; t < T; t++) {
-        kOfRow[t] = qkvAll.sub(t * 3 * C + C, C);
-        vOfRow[t] = qkvAll.sub(t * 3 * C + 2 * C, C);
-      }
-      tokens = backend.allocInt("prefill_tokens", T);
-    }
-
-    Rows rows(int n) {
-      return bySize.computeIfAbsent(n, this::slices);
-    }
-
-    /** Each tensor starts where it does for T rows, so qkv's rows line up with kOfRow/vOfRow. */
-    private Rows slices(int n) {
-      Rows full = layOut(new BufferCursor(buf), T, C, NH);
-      long nc = (long) n * C;
-      return new Rows(full.resA().sub(0, (int) nc), full.resB().sub(0, (int) nc), full.ln().sub(0, (int) nc),
-          full.mean().sub(0, n), full.rstd().sub(0, n), full.qkv().sub(0, (int) (3 * nc)), full.atty().sub(0, (int) nc),
-          full.att().sub(0, NH * n * n), full.attproj().sub(0, (int) nc), full.fch().sub(0, (int) (4 * nc)),
-          full.fchGelu().sub(0, (int) (4 * nc)), full.fcproj().sub(0, (int) nc));
-    }
-
-    private static Rows layOut(BufferCursor c, int n, int C, int NH) {
-      long nc = (long) n * C;
-      return new Rows(c.take(nc), c.take(nc), c.take(nc), c.take(n), c.take(n), c.take(3 * nc), c.take(nc),
-          c.take((long) NH * n * n), c.take(nc), c.take(4 * nc), c.take(4 * nc), c.take(nc));
-    }
   }
 }

@@ -9,7 +9,7 @@ import java.util.function.Function;
  * tokens (no KV cache: a sample is a few hundred tokens, a small cost next to training).
  * Deterministic for a given step, so resumed runs print the same samples.
  */
-public final class TrainerSampler {
+public final class TrainingSample {
   private final Function<int[], String> decode;
   private final int[] prompt;
   private final SamplerSettings settings;
@@ -19,7 +19,7 @@ public final class TrainerSampler {
    * @param prompt the tokens the sample starts from (at least one)
    * @param temperature 0 for greedy
    */
-  public TrainerSampler(Function<int[], String> decode, int[] prompt, double temperature, long seed) {
+  public TrainingSample(Function<int[], String> decode, int[] prompt, double temperature, long seed) {
     if (prompt.length == 0) throw new IllegalArgumentException("the sample prompt needs at least one token");
     this.decode = decode;
     this.prompt = prompt.clone();
@@ -33,7 +33,8 @@ public final class TrainerSampler {
     int n = prompt.length;
     for (int i = 0; i < newTokens; i++) {
       float[] logits = model.lastLogits(Arrays.copyOf(context, n));
-      context[n] = sampler.sample(logits, settings, context, n, step * 1_000_003L + i).chosen();
+      // draw, not sample: only the token is wanted, so the probability tables are never built
+      context[n] = sampler.draw(logits, settings, context, n, step * 1_000_003L + i).chosen();
       n++;
     }
     return decode.apply(context);

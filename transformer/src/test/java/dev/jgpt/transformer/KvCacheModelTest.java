@@ -11,7 +11,7 @@ import dev.jgpt.kernels.ReferenceBackend;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-class GeneratorTest {
+class KvCacheModelTest {
   private static final int T = 12;
 
   private static GptConfig config(boolean bias) {
@@ -53,7 +53,7 @@ class GeneratorTest {
   }
 
   /** Full recompute of what the generator's window holds for a sequence of n tokens. */
-  private static float[] recompute(Gpt gpt, Generator gen, int[] tokens, int n) {
+  private static float[] recompute(Gpt gpt, KvCacheModel gen, int[] tokens, int n) {
     int start = (int) gen.windowStart(n);
     return gpt.lastLogits(Arrays.copyOfRange(tokens, start, n));
   }
@@ -68,7 +68,7 @@ class GeneratorTest {
     Backend backend = new ReferenceBackend();
     Gpt gpt = new Gpt(cfg, backend, 1, T);
     gpt.writeParams(randomWeights(cfg, bias ? 1 : 2));
-    Generator gen = Generator.forModel(gpt);
+    KvCacheModel gen = KvCacheModel.forModel(gpt);
     gen.setPrefillThreshold(prefillThreshold);
     int[] tokens = randomTokens(3 * T + 5, cfg.vocabSize(), 3);
     for (int n = 1; n <= tokens.length; n++) {
@@ -90,9 +90,9 @@ class GeneratorTest {
     GptConfig cfg = config(true);
     float[] w = randomWeights(cfg, 4);
     int[] tokens = randomTokens(T - 1, cfg.vocabSize(), 5);
-    Generator decoded = Generator.withWeights(cfg, new ReferenceBackend(), w);
+    KvCacheModel decoded = KvCacheModel.withWeights(cfg, new ReferenceBackend(), w);
     decoded.setPrefillThreshold(Integer.MAX_VALUE);
-    Generator prefilled = Generator.withWeights(cfg, new ReferenceBackend(), w);
+    KvCacheModel prefilled = KvCacheModel.withWeights(cfg, new ReferenceBackend(), w);
     prefilled.setPrefillThreshold(0);
     assertLogitsClose(decoded.nextLogits(tokens, tokens.length).clone(), prefilled.nextLogits(tokens, tokens.length),
         cfg.vocabSize(), "prefill vs decode");
@@ -109,7 +109,7 @@ class GeneratorTest {
     Gpt reference = new Gpt(cfg, new ReferenceBackend(), 1, T);
     reference.writeParams(w);
     try (Backend cpu = dev.jgpt.kernels.Backends.open("cpu", 2)) {
-      Generator gen = Generator.withWeights(cfg, cpu, w);
+      KvCacheModel gen = KvCacheModel.withWeights(cfg, cpu, w);
       int[] tokens = randomTokens(2 * T + 7, cfg.vocabSize(), 14);
       for (int n = 1; n <= tokens.length; n++) {
         float[] cached = gen.nextLogits(tokens, n).clone();
@@ -123,7 +123,7 @@ class GeneratorTest {
 
   @Test
   void theWindowStartsAt0AndSlidesByHalfTheBlock() {
-    Generator gen = Generator.withWeights(config(true), new ReferenceBackend(), randomWeights(config(true), 1));
+    KvCacheModel gen = KvCacheModel.withWeights(config(true), new ReferenceBackend(), randomWeights(config(true), 1));
     assertEquals(0, gen.windowStart(1));
     assertEquals(0, gen.windowStart(T));
     assertEquals(T / 2, gen.windowStart(T + 1)); // window of T/2 + 1 tokens
@@ -135,7 +135,7 @@ class GeneratorTest {
   void goingBackAndBranchingReusesTheCacheAndMatchesAFreshGenerator() {
     GptConfig cfg = config(true);
     float[] w = randomWeights(cfg, 6);
-    Generator gen = Generator.withWeights(cfg, new ReferenceBackend(), w);
+    KvCacheModel gen = KvCacheModel.withWeights(cfg, new ReferenceBackend(), w);
     gen.setPrefillThreshold(Integer.MAX_VALUE);
     int[] a = randomTokens(8, cfg.vocabSize(), 7);
     gen.nextLogits(a, 8);
@@ -144,7 +144,7 @@ class GeneratorTest {
     b[6] = (a[6] + 1) % cfg.vocabSize(); // same first 6 tokens, then a different branch
     float[] branched = gen.nextLogits(b, 8).clone();
     assertEquals(steps + 2, gen.decodeSteps(), "only the two changed positions are recomputed");
-    Generator fresh = Generator.withWeights(cfg, new ReferenceBackend(), w);
+    KvCacheModel fresh = KvCacheModel.withWeights(cfg, new ReferenceBackend(), w);
     assertLogitsClose(fresh.nextLogits(b, 8), branched, cfg.vocabSize(), "branch");
     // :back — a shorter prefix of what is cached costs one step (its last position).
     long before = gen.decodeSteps();
@@ -157,7 +157,7 @@ class GeneratorTest {
     int T = 40;
     GptConfig cfg = config(true, T);
     CaptureChecker checker = CaptureChecker.wrap(new ReferenceBackend());
-    Generator gen = Generator.withWeights(cfg, checker.backend(), randomWeights(cfg, 8));
+    KvCacheModel gen = KvCacheModel.withWeights(cfg, checker.backend(), randomWeights(cfg, 8));
     gen.setPrefillThreshold(3);
     int[] tokens = randomTokens(4 * T, cfg.vocabSize(), 9);
     for (int n = 1; n <= tokens.length; n++) gen.nextLogits(tokens, n); // slides prefill T/2 = 20 tokens: 32 rows
@@ -178,7 +178,7 @@ class GeneratorTest {
 
   @Test
   void prefillsRoundTheirRowsUpToPowersOfTwoWithinTheBlock() {
-    Generator gen = Generator.withWeights(config(true, 100), new ReferenceBackend(), randomWeights(config(true, 100), 1));
+    KvCacheModel gen = KvCacheModel.withWeights(config(true, 100), new ReferenceBackend(), randomWeights(config(true, 100), 1));
     assertEquals(16, gen.prefillRows(1));
     assertEquals(16, gen.prefillRows(16));
     assertEquals(32, gen.prefillRows(17));
@@ -191,8 +191,8 @@ class GeneratorTest {
     GptConfig cfg = config(true);
     float[] w = randomWeights(cfg, 11);
     int[] tokens = randomTokens(2 * T, cfg.vocabSize(), 12);
-    Generator cold = Generator.withWeights(cfg, new ReferenceBackend(), w);
-    Generator warm = Generator.withWeights(cfg, new ReferenceBackend(), w);
+    KvCacheModel cold = KvCacheModel.withWeights(cfg, new ReferenceBackend(), w);
+    KvCacheModel warm = KvCacheModel.withWeights(cfg, new ReferenceBackend(), w);
     warm.warmUp(50_000_000L);
     assertTrue(warm.decodeSteps() > 0 && warm.prefills() > 0, "both paths ran");
     for (int n = 1; n <= tokens.length; n++) {
@@ -203,11 +203,11 @@ class GeneratorTest {
   @Test
   void tokensOutsideTheVocabularyAreAClearError() {
     GptConfig cfg = config(true);
-    Generator gen = Generator.withWeights(cfg, new ReferenceBackend(), randomWeights(cfg, 1));
+    KvCacheModel gen = KvCacheModel.withWeights(cfg, new ReferenceBackend(), randomWeights(cfg, 1));
     var e = assertThrows(IllegalArgumentException.class, () -> gen.nextLogits(new int[] {1, 70}, 2));
     assertTrue(e.getMessage().contains("vocabulary"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> gen.nextLogits(new int[] {1}, 0));
     assertThrows(IllegalArgumentException.class,
-        () -> Generator.withWeights(cfg, new ReferenceBackend(), new float[10]));
+        () -> KvCacheModel.withWeights(cfg, new ReferenceBackend(), new float[10]));
   }
 }

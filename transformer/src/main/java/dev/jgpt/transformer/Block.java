@@ -1,0 +1,102 @@
+package dev.jgpt.transformer;
+
+import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.Slice;
+
+/**
+ * One transformer block, nanoGPT's {@code Block} (pre-LN):
+ * <pre>
+ *   x = x + drop(attn.c_proj(attention(attn.c_attn(ln_1(x)))))
+ *   x = x + drop(mlp.c_proj(gelu(mlp.c_fc(ln_2(x)))))
+ * </pre>
+ * written once, as llm.c writes it: the backend's ops in order over a layer's weights
+ * ({@link LayerWeights}) and activations ({@link BlockActivations}). Training, prefill and decode
+ * all run this code; only the {@link Attention} variant differs (over the sequence, or over the KV
+ * cache), and only training has dropout and a backward pass.
+ */
+final class Block {
+  private final Backend backend;
+  private final int C; // channels
+
+  Block(Backend backend, int C) {
+    this.backend = backend;
+    this.C = C;
+  }
+
+  /**
+   * Layer {@code l}'s forward pass over N rows: reads {@code input} (N, C), writes every tensor of
+   * {@code a}, the block's output into {@code a.residual3()}. {@code dropout} null: none.
+   */
+  void forward(int l, LayerWeights w, BlockActivations a, Slice input, Attention attention, int N, Dropout dropout) {
+    // attention branch: residual2 = input + drop(c_proj(attention(c_attn(ln_1(input)))))
+    qkvForward(w, a, input, N);
+    attention.forward(l, a);
+    backend.matmulForward(a.attproj(), a.atty(), w.attnProjWeight(), w.attnProjBias(), N, C, C);
+    Slice attnOut = a.attproj();
+    if (dropout != null) {
+      backend.dropoutForward(a.attprojDrop(), a.attproj(), dropout.scalars(), dropout.p(), dropout.seed(),
+          Dropout.attnStream(l), N * C);
+      attnOut = a.attprojDrop();
+    }
+    backend.residualForward(a.residual2(), input, attnOut, N * C);
+    // MLP branch: residual3 = residual2 + drop(c_proj(gelu(c_fc(ln_2(residual2)))))
+    backend.layernormForward(a.ln2(), a.ln2Mean(), a.ln2Rstd(), a.residual2(), w.ln2Weight(), w.ln2Bias(), N, C);
+    backend.matmulForward(a.fch(), a.ln2(), w.mlpFcWeight(), w.mlpFcBias(), N, C, 4 * C);
+    backend.geluForward(a.fchGelu(), a.fch(), N * 4 * C);
+    backend.matmulForward(a.fcproj(), a.fchGelu(), w.mlpProjWeight(), w.mlpProjBias(), N, 4 * C, C);
+    Slice mlpOut = a.fcproj();
+    if (dropout != null) {
+      backend.dropoutForward(a.fcprojDrop(), a.fcproj(), dropout.scalars(), dropout.p(), dropout.seed(),
+          Dropout.mlpStream(l), N * C);
+      mlpOut = a.fcprojDrop();
+    }
+    backend.residualForward(a.residual3(), a.residual2(), mlpOut, N * C);
+  }
+
+  /**
+   * The block's first two ops: qkv (N, 3C) = c_attn(ln_1(input)). A prefill's last layer stops
+   * here: it only needs that layer's k and v for the cache.
+   */
+  void qkvForward(LayerWeights w, BlockActivations a, Slice input, int N) {
+    backend.layernormForward(a.ln1(), a.ln1Mean(), a.ln1Rstd(), input, w.ln1Weight(), w.ln1Bias(), N, C);
+    backend.matmulForward(a.qkv(), a.ln1(), w.attnQkvWeight(), w.attnQkvBias(), N, C, 3 * C);
+  }
+
+  /**
+   * Layer {@code l}'s backward pass: on entry {@code d.dresidual} (N, C) holds the gradient of the
+   * block's output, on exit that of its {@code input}; the weights' gradients are ADDED into
+   * {@code dw}. The residual adds need no op of their own: each layer-norm backward adds into
+   * dresidual, which carries the gradient past the branch. Uses (and first zeroes) d's one layer
+   * of scratch.
+   */
+  void backward(int l, LayerWeights w, LayerWeights dw, BlockActivations a, Slice input, ActivationGrads d,
+      CausalAttention attention, int N, Dropout dropout) {
+    Slice dres = d.dresidual;
+    backend.zero(d.scratch);
+    // dres = d residual3; the MLP branch
+    Slice dmlpOut = dres;
+    if (dropout != null) {
+      backend.dropoutBackward(d.dfcproj, dres, dropout.scalars(), dropout.p(), dropout.seed(), Dropout.mlpStream(l), N * C);
+      dmlpOut = d.dfcproj;
+    }
+    backend.matmulBackward(d.dfchGelu, dw.mlpProjWeight(), dw.mlpProjBias(), dmlpOut, a.fchGelu(), w.mlpProjWeight(),
+        N, 4 * C, C);
+    backend.geluBackward(d.dfch, a.fch(), d.dfchGelu, N * 4 * C);
+    backend.matmulBackward(d.dln2, dw.mlpFcWeight(), dw.mlpFcBias(), d.dfch, a.ln2(), w.mlpFcWeight(), N, C, 4 * C);
+    backend.layernormBackward(dres, dw.ln2Weight(), dw.ln2Bias(), d.dln2, a.residual2(), w.ln2Weight(), a.ln2Mean(),
+        a.ln2Rstd(), N, C);
+    // dres = d residual2; the attention branch
+    Slice dattnOut = dres;
+    if (dropout != null) {
+      backend.dropoutBackward(d.dattproj, dres, dropout.scalars(), dropout.p(), dropout.seed(), Dropout.attnStream(l), N * C);
+      dattnOut = d.dattproj;
+    }
+    backend.matmulBackward(d.datty, dw.attnProjWeight(), dw.attnProjBias(), dattnOut, a.atty(), w.attnProjWeight(),
+        N, C, C);
+    attention.backward(d.dqkv, d.datty, a);
+    backend.matmulBackward(d.dln1, dw.attnQkvWeight(), dw.attnQkvBias(), d.dqkv, a.ln1(), w.attnQkvWeight(), N, C, 3 * C);
+    backend.layernormBackward(dres, dw.ln1Weight(), dw.ln1Bias(), d.dln1, input, w.ln1Weight(), a.ln1Mean(),
+        a.ln1Rstd(), N, C);
+    // dres = d input
+  }
+}
