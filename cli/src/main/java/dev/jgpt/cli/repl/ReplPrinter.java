@@ -165,8 +165,8 @@ final class ReplPrinter {
             true, width()));
         atLineStart = true;
       } else if (!t.printable().isEmpty()) {
-        double p = t.probabilities().raw(t.id());
-        out.print(settings.colour() ? style.byProbability(t.printable(), p) : t.printable());
+        // the probability table is built only when colour needs it
+        out.print(settings.colour() ? style.byProbability(t.printable(), t.probabilities().raw(t.id())) : t.printable());
         atLineStart = t.printable().endsWith("\n");
       }
       out.flush();
