@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {"Measure training speed at a model shape with random weights and tokens: ms/step, tokens/s,",
-        "% of this machine's FP32 FMA peak, the time of each kind of op in a step, and peak memory.",
+        "%% of this machine's FP32 FMA peak, the time of each kind of op in a step, and peak memory.",
         "Default shape: the nanogpt-cpu preset (4 layers x 128, 4 heads, context 64, batch 12)."},
     footer = {"", "Examples:", "  jgpt bench train", "  jgpt bench train --preset baby-gpt --steps 3 --warmup 1",
         "  jgpt bench train --n-layer 12 --n-head 12 --n-embd 768 --vocab-size 50257 --batch-size 4 --block-size 64",

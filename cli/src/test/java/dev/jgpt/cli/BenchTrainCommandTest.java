@@ -92,6 +92,16 @@ class BenchTrainCommandTest {
   }
 
   @Test
+  void helpIsListedUnderBenchAndPrintsCleanly() {
+    CliRunner.Result help = CliRunner.run("bench", "train", "--help");
+    assertEquals(0, help.exitCode(), help.toString());
+    assertTrue(help.out().contains("% of this machine's FP32 FMA peak"), help.out());
+    assertFalse(help.err().contains("WARN"), "picocli could not format the description: " + help.err());
+    CliRunner.Result bench = CliRunner.run("bench");
+    assertTrue(bench.out().lines().anyMatch(l -> l.strip().startsWith("train ")), bench.out());
+  }
+
+  @Test
   void badCountsAndNamesAreOneLineErrors() {
     CliRunner.Result r = CliRunner.run("bench", "train", "--steps", "0");
     assertEquals(2, r.exitCode(), r.toString());
