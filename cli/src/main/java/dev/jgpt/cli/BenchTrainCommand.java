@@ -81,10 +81,18 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "auto, cpu, reference or tornado.")
   String backend;
 
+  @Option(names = "--peak-gflops", paramLabel = "G",
+      description = "This machine's FP32 peak for the %% of peak figures, instead of measuring it (a short FMA loop that"
+          + " other processes on the cores pull down), e.g. from `jgpt bench kernels` on a quiet machine.")
+  Double peakGflops;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
+    if (peakGflops != null && !(peakGflops > 0 && Double.isFinite(peakGflops))) {
+      throw new ParameterException(spec.commandLine(), "--peak-gflops must be a positive number, got " + peakGflops);
+    }
     if (steps < 1 || warmup < 0 || threads < 0) {
       throw new ParameterException(spec.commandLine(), "--steps must be 1 or more, --warmup and --threads 0 or more; got "
           + steps + ", " + warmup + " and " + threads);
@@ -103,9 +111,12 @@ final class BenchTrainCommand implements Callable<Integer> {
           Trainer.trainableParameters(cfg), cfg.nLayer(), cfg.nEmbd(), cfg.nHead(), T, cfg.vocabSize(), B, T,
           config.gradAccum() > 1 ? " x " + config.gradAccum() + " micro-batches" : "", config.tokensPerStep(),
           be.description()));
-      double peak = be.name().equals("tornado") ? Double.NaN
-          : PeakFlops.measure(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), 100, 3);
-      if (Double.isFinite(peak)) out.println(String.format(Locale.ROOT, "FP32 FMA peak: %.1f GFLOP/s", peak));
+      double peak = peakGflops != null ? peakGflops : be.name().equals("tornado") ? Double.NaN
+          : PeakFlops.measure(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), 300, 5);
+      if (Double.isFinite(peak)) {
+        out.println(String.format(Locale.ROOT, "FP32 FMA peak: %.1f GFLOP/s (%s)", peak,
+            peakGflops != null ? "--peak-gflops" : "measured now, best of 5 runs of 300 ms"));
+      }
       double[] stepNanos = run(be, cfg, config);
       double median = median(stepNanos), mean = Arrays.stream(stepNanos).average().orElseThrow();
       double gflops = flopsPerStep / median;

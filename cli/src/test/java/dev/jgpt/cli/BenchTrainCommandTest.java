@@ -83,12 +83,14 @@ class BenchTrainCommandTest {
 
   @Test
   void shapeFlagsReachTheModel() {
-    CliRunner.Result r = tiny("--dropout", "0.1", "--grad-accum", "2");
+    CliRunner.Result r = tiny("--dropout", "0.1", "--grad-accum", "2", "--peak-gflops", "1e9");
     assertEquals(0, r.exitCode(), r.toString());
     assertTrue(r.out().contains("batch 2 x 16 x 2 micro-batches = 64 tokens/step"), r.out());
     Map<String, double[]> rows = rows(r.out());
     assertEquals(10, rows.get("matmul forward")[0], "two micro-batches a step: " + r.out());
     assertTrue(rows.containsKey("dropout forward") && rows.containsKey("dropout backward"), r.out());
+    assertTrue(r.out().contains("FP32 FMA peak: 1000000000.0 GFLOP/s (--peak-gflops)"), r.out());
+    assertTrue(r.out().contains(" = 0% of FMA peak"), "quoted against the given peak: " + r.out());
   }
 
   @Test
@@ -110,6 +112,9 @@ class BenchTrainCommandTest {
     r = CliRunner.run("bench", "train", "--preset", "huge");
     assertEquals(2, r.exitCode(), r.toString());
     assertTrue(r.err().contains("unknown preset 'huge'"), r.toString());
+    r = CliRunner.run("bench", "train", "--peak-gflops", "0");
+    assertEquals(2, r.exitCode(), r.toString());
+    assertTrue(r.err().contains("--peak-gflops must be a positive number, got 0.0"), r.toString());
     r = CliRunner.run("bench", "train", "--n-embd", "100", "--n-head", "3");
     assertEquals(2, r.exitCode(), r.toString());
     assertEquals(1, r.err().strip().lines().count(), r.toString());
