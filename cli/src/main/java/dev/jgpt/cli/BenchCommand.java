@@ -2,12 +2,12 @@ package dev.jgpt.cli;
 
 import picocli.CommandLine.Command;
 
-/** {@code jgpt bench ...}: measure this machine (kernels, tokenizer) and print medians. */
+/** {@code jgpt bench ...}: measure this machine (kernels, training, generation) and print medians. */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Benchmark jgpt's kernels and generation speed on this machine.",
-    subcommands = {GenerateBenchCommand.class, BenchKernelsCommand.class})
+    description = "Benchmark jgpt's kernels, training and generation speed on this machine.",
+    subcommands = {GenerateBenchCommand.class, BenchKernelsCommand.class, BenchTrainCommand.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

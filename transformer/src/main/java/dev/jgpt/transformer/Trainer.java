@@ -313,7 +313,11 @@ public final class Trainer {
 
   /** Parameters that train: the padded vocabulary rows excluded. */
   private long trainableParameters() {
-    GptConfig c = model.config();
+    return trainableParameters(model.config());
+  }
+
+  /** Parameters of model {@code c} that train: the padded vocabulary rows excluded. */
+  public static long trainableParameters(GptConfig c) {
     return c.parameterCount() - (long) (c.paddedVocabSize() - c.vocabSize()) * c.nEmbd();
   }
 
@@ -322,8 +326,15 @@ public final class Trainer {
    * weights plus 12 L T C for attention, times the tokens of the step.
    */
   private double flopsPerStep() {
-    GptConfig c = model.config();
-    double perToken = 6.0 * trainableParameters() + 12.0 * c.nLayer() * config.blockSize() * c.nEmbd();
-    return perToken * config.tokensPerStep();
+    return flopsPerToken(model.config(), config.blockSize()) * config.tokensPerStep();
+  }
+
+  /**
+   * Training FLOPs per token (forward and backward) of model {@code c} at context T, as
+   * nanoGPT's estimate_mfu counts them: 6 per trainable parameter (the padded vocabulary rows
+   * excluded) plus 12 L T C for attention. Shared with {@code jgpt bench train}.
+   */
+  public static double flopsPerToken(GptConfig c, int T) {
+    return 6.0 * trainableParameters(c) + 12.0 * c.nLayer() * T * c.nEmbd();
   }
 }

@@ -1,0 +1,358 @@
+package dev.jgpt.kernels;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A {@link Backend} that runs every op on another backend and adds up the wall time of each
+ * kind of op (System.nanoTime around the call), with call counts and, for matmuls, the FLOPs:
+ * where a training or generation step spends its time, op by op.
+ *
+ * <p>The times are those of the calls as the caller sees them. That is the op's own time on a
+ * backend that runs each op when called (cpu, reference); a capturing backend (tornado) does
+ * its work at {@link #endStep}, so there the time lands under {@link Op#STEP_MARKERS}.
+ * Buffers, slices and step names pass through unchanged, so a model cannot tell the
+ * difference. Counts are kept in plain arrays: call the ops from one thread, as models do.
+ * The timing itself costs two nanoTime calls per op (tens of ns), negligible beside kernels
+ * of microseconds and more.
+ */
+public final class ProfilingBackend implements Backend {
+
+  /** The kinds of op a profile tells apart: one row each in a breakdown, in this order. */
+  public enum Op {
+    ENCODER_FORWARD("encoder forward"),
+    ENCODER_BACKWARD("encoder backward"),
+    LAYERNORM_FORWARD("layernorm forward"),
+    LAYERNORM_BACKWARD("layernorm backward"),
+    MATMUL_FORWARD("matmul forward"),
+    MATMUL_BACKWARD("matmul backward"),
+    ATTENTION_FORWARD("attention forward"),
+    ATTENTION_BACKWARD("attention backward"),
+    GELU_FORWARD("gelu forward"),
+    GELU_BACKWARD("gelu backward"),
+    RESIDUAL_FORWARD("residual forward"),
+    ACCUMULATE("accumulate (residual backward)"),
+    DROPOUT_FORWARD("dropout forward"),
+    DROPOUT_BACKWARD("dropout backward"),
+    SOFTMAX("softmax"),
+    CROSSENTROPY("softmax + crossentropy"),
+    GRAD_NORM("gradient norm"),
+    ADAMW("adamw"),
+    ZERO("zero"),
+    COPY("copy"),
+    HOST_TRANSFER("host <-> backend copies"),
+    DECODE("decode ops (encoder, attention)"),
+    STEP_MARKERS("step begin/end");
+
+    private final String label;
+
+    Op(String label) {
+      this.label = label;
+    }
+
+    /** The row name in a printed breakdown, e.g. "matmul backward". */
+    public String label() {
+      return label;
+    }
+  }
+
+  /** One kind of op's totals since the last {@link #reset}: calls, nanoseconds, FLOPs (matmuls only, else 0). */
+  public record OpTotal(Op op, long calls, long nanos, double flops) {}
+
+  private final Backend delegate;
+  private final long[] nanos = new long[Op.values().length]; // (ops) summed wall time per kind
+  private final long[] calls = new long[Op.values().length]; // (ops) calls per kind
+  private final double[] flops = new double[Op.values().length]; // (ops) floating-point operations per kind
+
+  /** Profiles {@code delegate}; closing this closes it. */
+  public ProfilingBackend(Backend delegate) {
+    if (delegate == null) throw new IllegalArgumentException("nothing to profile: the backend is null");
+    this.delegate = delegate;
+  }
+
+  /** The backend that runs the ops. */
+  public Backend delegate() {
+    return delegate;
+  }
+
+  /** Forgets all totals (e.g. after warm-up steps). */
+  public void reset() {
+    Arrays.fill(nanos, 0);
+    Arrays.fill(calls, 0);
+    Arrays.fill(flops, 0);
+  }
+
+  /** The totals since the last {@link #reset}, one per kind that was called, in {@link Op} order. */
+  public List<OpTotal> totals() {
+    List<OpTotal> out = new ArrayList<>();
+    for (Op op : Op.values()) {
+      if (calls[op.ordinal()] > 0) out.add(new OpTotal(op, calls[op.ordinal()], nanos[op.ordinal()], flops[op.ordinal()]));
+    }
+    return out;
+  }
+
+  /** Sum of all kinds' nanoseconds since the last {@link #reset}. */
+  public long totalNanos() {
+    long sum = 0;
+    for (long n : nanos) sum += n;
+    return sum;
+  }
+
+  private void add(Op op, long startNanos) {
+    nanos[op.ordinal()] += System.nanoTime() - startNanos;
+    calls[op.ordinal()]++;
+  }
+
+  private void add(Op op, long startNanos, double opFlops) {
+    add(op, startNanos);
+    flops[op.ordinal()] += opFlops;
+  }
+
+  // ---------------------------------------------------------------- passed through untimed
+
+  @Override
+  public String name() {
+    return delegate.name();
+  }
+
+  @Override
+  public String description() {
+    return delegate.description();
+  }
+
+  @Override
+  public long trainingScratchBytes(int B, int T, int C, int NH, int Vp) {
+    return delegate.trainingScratchBytes(B, T, C, NH, Vp);
+  }
+
+  @Override
+  public FloatBuf allocFloat(String name, int size) {
+    return delegate.allocFloat(name, size);
+  }
+
+  @Override
+  public IntBuf allocInt(String name, int size) {
+    return delegate.allocInt(name, size);
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  // ---------------------------------------------------------------- copies
+
+  @Override
+  public void write(FloatBuf dst, int dstOffset, float[] src, int srcOffset, int len) {
+    long t0 = System.nanoTime();
+    delegate.write(dst, dstOffset, src, srcOffset, len);
+    add(Op.HOST_TRANSFER, t0);
+  }
+
+  @Override
+  public void read(FloatBuf src, int srcOffset, float[] dst, int dstOffset, int len) {
+    long t0 = System.nanoTime();
+    delegate.read(src, srcOffset, dst, dstOffset, len);
+    add(Op.HOST_TRANSFER, t0);
+  }
+
+  @Override
+  public void write(IntBuf dst, int dstOffset, int[] src, int srcOffset, int len) {
+    long t0 = System.nanoTime();
+    delegate.write(dst, dstOffset, src, srcOffset, len);
+    add(Op.HOST_TRANSFER, t0);
+  }
+
+  @Override
+  public void read(IntBuf src, int srcOffset, int[] dst, int dstOffset, int len) {
+    long t0 = System.nanoTime();
+    delegate.read(src, srcOffset, dst, dstOffset, len);
+    add(Op.HOST_TRANSFER, t0);
+  }
+
+  @Override
+  public void copy(Slice dst, Slice src) {
+    long t0 = System.nanoTime();
+    delegate.copy(dst, src);
+    add(Op.COPY, t0);
+  }
+
+  @Override
+  public void zero(Slice x) {
+    long t0 = System.nanoTime();
+    delegate.zero(x);
+    add(Op.ZERO, t0);
+  }
+
+  // ---------------------------------------------------------------- step capture
+
+  @Override
+  public void beginStep(String name) {
+    long t0 = System.nanoTime();
+    delegate.beginStep(name);
+    add(Op.STEP_MARKERS, t0);
+  }
+
+  @Override
+  public void endStep() {
+    long t0 = System.nanoTime();
+    delegate.endStep();
+    add(Op.STEP_MARKERS, t0);
+  }
+
+  // ---------------------------------------------------------------- kernels
+
+  @Override
+  public void encoderForward(Slice out, IntBuf inp, Slice wte, Slice wpe, int B, int T, int C) {
+    long t0 = System.nanoTime();
+    delegate.encoderForward(out, inp, wte, wpe, B, T, C);
+    add(Op.ENCODER_FORWARD, t0);
+  }
+
+  @Override
+  public void encoderBackward(Slice dwte, Slice dwpe, Slice dout, IntBuf inp, int B, int T, int C, int V) {
+    long t0 = System.nanoTime();
+    delegate.encoderBackward(dwte, dwpe, dout, inp, B, T, C, V);
+    add(Op.ENCODER_BACKWARD, t0);
+  }
+
+  @Override
+  public void encoderDecode(Slice out, IntBuf token, IntBuf pos, Slice wte, Slice wpe, int C) {
+    long t0 = System.nanoTime();
+    delegate.encoderDecode(out, token, pos, wte, wpe, C);
+    add(Op.DECODE, t0);
+  }
+
+  @Override
+  public void layernormForward(Slice out, Slice mean, Slice rstd, Slice inp, Slice weight, Slice bias, int N, int C) {
+    long t0 = System.nanoTime();
+    delegate.layernormForward(out, mean, rstd, inp, weight, bias, N, C);
+    add(Op.LAYERNORM_FORWARD, t0);
+  }
+
+  @Override
+  public void layernormBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
+      Slice mean, Slice rstd, int N, int C) {
+    long t0 = System.nanoTime();
+    delegate.layernormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+    add(Op.LAYERNORM_BACKWARD, t0);
+  }
+
+  @Override
+  public void matmulForward(Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
+    long t0 = System.nanoTime();
+    delegate.matmulForward(out, inp, weight, bias, N, C, OC);
+    add(Op.MATMUL_FORWARD, t0, 2.0 * N * C * OC); // one multiply-add per (row, in, out)
+  }
+
+  @Override
+  public void matmulBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
+      int N, int C, int OC) {
+    long t0 = System.nanoTime();
+    delegate.matmulBackward(dinp, dweight, dbias, dout, inp, weight, N, C, OC);
+    // dweight always, dinp unless null: each a forward's worth of multiply-adds
+    add(Op.MATMUL_BACKWARD, t0, (dinp == null ? 2.0 : 4.0) * N * C * OC);
+  }
+
+  @Override
+  public void attentionForward(Slice out, Slice att, Slice qkv, int B, int T, int C, int NH) {
+    long t0 = System.nanoTime();
+    delegate.attentionForward(out, att, qkv, B, T, C, NH);
+    add(Op.ATTENTION_FORWARD, t0);
+  }
+
+  @Override
+  public void attentionBackward(Slice dqkv, Slice dout, Slice qkv, Slice att, int B, int T, int C, int NH) {
+    long t0 = System.nanoTime();
+    delegate.attentionBackward(dqkv, dout, qkv, att, B, T, C, NH);
+    add(Op.ATTENTION_BACKWARD, t0);
+  }
+
+  @Override
+  public void attentionDecode(Slice out, Slice att, Slice qkv, Slice kcache, Slice vcache, IntBuf pos, int maxT,
+      int C, int NH) {
+    long t0 = System.nanoTime();
+    delegate.attentionDecode(out, att, qkv, kcache, vcache, pos, maxT, C, NH);
+    add(Op.DECODE, t0);
+  }
+
+  @Override
+  public void geluForward(Slice out, Slice inp, int N) {
+    long t0 = System.nanoTime();
+    delegate.geluForward(out, inp, N);
+    add(Op.GELU_FORWARD, t0);
+  }
+
+  @Override
+  public void geluBackward(Slice dinp, Slice inp, Slice dout, int N) {
+    long t0 = System.nanoTime();
+    delegate.geluBackward(dinp, inp, dout, N);
+    add(Op.GELU_BACKWARD, t0);
+  }
+
+  @Override
+  public void residualForward(Slice out, Slice a, Slice b, int N) {
+    long t0 = System.nanoTime();
+    delegate.residualForward(out, a, b, N);
+    add(Op.RESIDUAL_FORWARD, t0);
+  }
+
+  @Override
+  public void accumulate(Slice dst, Slice src, int N) {
+    long t0 = System.nanoTime();
+    delegate.accumulate(dst, src, N);
+    add(Op.ACCUMULATE, t0);
+  }
+
+  @Override
+  public void dropoutForward(Slice out, Slice inp, Slice scalars, float p, long seed, int stream, int N) {
+    long t0 = System.nanoTime();
+    delegate.dropoutForward(out, inp, scalars, p, seed, stream, N);
+    add(Op.DROPOUT_FORWARD, t0);
+  }
+
+  @Override
+  public void dropoutBackward(Slice dinp, Slice dout, Slice scalars, float p, long seed, int stream, int N) {
+    long t0 = System.nanoTime();
+    delegate.dropoutBackward(dinp, dout, scalars, p, seed, stream, N);
+    add(Op.DROPOUT_BACKWARD, t0);
+  }
+
+  @Override
+  public void softmaxForward(Slice probs, Slice logits, int N, int V, int Vp) {
+    long t0 = System.nanoTime();
+    delegate.softmaxForward(probs, logits, N, V, Vp);
+    add(Op.SOFTMAX, t0);
+  }
+
+  @Override
+  public void crossEntropyForwardBackward(Slice losses, Slice logits, IntBuf targets, float dlossScale, int N, int V,
+      int Vp) {
+    long t0 = System.nanoTime();
+    delegate.crossEntropyForwardBackward(losses, logits, targets, dlossScale, N, V, Vp);
+    add(Op.CROSSENTROPY, t0);
+  }
+
+  @Override
+  public void crossEntropyForward(Slice losses, Slice logits, IntBuf targets, int N, int V, int Vp) {
+    long t0 = System.nanoTime();
+    delegate.crossEntropyForward(losses, logits, targets, N, V, Vp);
+    add(Op.CROSSENTROPY, t0);
+  }
+
+  @Override
+  public void globalNormSquared(Slice scalars, Slice grads, int N) {
+    long t0 = System.nanoTime();
+    delegate.globalNormSquared(scalars, grads, N);
+    add(Op.GRAD_NORM, t0);
+  }
+
+  @Override
+  public void adamw(Slice params, Slice grads, Slice m, Slice v, Slice scalars, float beta1, float beta2, float eps,
+      float weightDecay, int N) {
+    long t0 = System.nanoTime();
+    delegate.adamw(params, grads, m, v, scalars, beta1, beta2, eps, weightDecay, N);
+    add(Op.ADAMW, t0);
+  }
+}
