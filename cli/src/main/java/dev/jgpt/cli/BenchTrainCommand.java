@@ -15,6 +15,8 @@ import dev.jgpt.kernels.ProfilingBackend;
 import dev.jgpt.kernels.cpu.PeakFlops;
 import dev.jgpt.transformer.Gpt;
 import dev.jgpt.transformer.GptConfig;
+import dev.jgpt.transformer.HeapBudget;
+import dev.jgpt.transformer.MemoryCheck;
 import dev.jgpt.transformer.MemoryEstimate;
 import dev.jgpt.transformer.Presets;
 import dev.jgpt.transformer.RunDirectory;
@@ -28,6 +30,7 @@ import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -75,11 +78,8 @@ final class BenchTrainCommand implements Callable<Integer> {
       description = "Untimed steps first, for the JIT (default ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads (0 = all cores).")
-  int threads;
 
-  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", description = "auto, cpu, reference or tornado.")
-  String backend;
+  @Mixin BackendOptions backendOptions; // --backend, --device, --threads
 
   @Option(names = "--peak-gflops", paramLabel = "G",
       description = "This machine's FP32 peak for the %% of peak figures, instead of measuring it (a short FMA loop that"
@@ -93,15 +93,16 @@ final class BenchTrainCommand implements Callable<Integer> {
     if (peakGflops != null && !(peakGflops > 0 && Double.isFinite(peakGflops))) {
       throw new ParameterException(spec.commandLine(), "--peak-gflops must be a positive number, got " + peakGflops);
     }
-    if (steps < 1 || warmup < 0 || threads < 0) {
-      throw new ParameterException(spec.commandLine(), "--steps must be 1 or more, --warmup and --threads 0 or more; got "
-          + steps + ", " + warmup + " and " + threads);
+    int threads = backendOptions.threads();
+    if (steps < 1 || warmup < 0) {
+      throw new ParameterException(spec.commandLine(), "--steps must be 1 or more and --warmup 0 or more; got " + steps + " and "
+          + warmup);
     }
     TrainConfig config = Errors.usage(spec, this::settings);
     GptConfig cfg = Errors.usage(spec, () -> RunDirectory.modelConfig(config, vocabulary(config)));
     int B = config.batchSize(), T = config.blockSize();
     PrintStream out = System.out;
-    try (ProfilingBackend be = new ProfilingBackend(Backends.open(BackendFlag.name(spec, backend), threads))) {
+    try (ProfilingBackend be = new ProfilingBackend(backendOptions.open(threads))) {
       // the estimate counts heap buffers only for a heap backend: ask the profiled one, not the wrapper
       MemoryEstimate need = Gpt.trainingMemory(cfg, be.delegate(), B, T);
       MemoryCheck.requireFits(need, HeapBudget.current(), "--batch-size (" + B + ") or --block-size (" + T + ")");

@@ -112,6 +112,11 @@ public final class ProfilingBackend implements Backend {
   // ---------------------------------------------------------------- passed through untimed
 
   @Override
+  public boolean buffersOnHeap() {
+    return delegate.buffersOnHeap();
+  }
+
+  @Override
   public String name() {
     return delegate.name();
   }
