@@ -45,6 +45,6 @@ class DevicesCommandTest {
     DevicesCommand.print(List.of(broken), new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String out = bytes.toString(StandardCharsets.UTF_8);
     assertEquals("gpu: unavailable: no driver\ntornado: not built in (set TORNADOVM_HOME to a TornadoVM SDK and run"
-        + " ./jgpt again; see the TornadoVM section of README.md)\n", out);
+        + " ./jgpt again; see docs/tornado.md)\n", out);
   }
 }

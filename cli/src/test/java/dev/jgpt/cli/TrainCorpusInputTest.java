@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Bad corpus-related input to {@code jgpt train}, end to end: --include/--exclude, --folds larger
  * than the corpus allows, --out on a file, files that are not UTF-8. Each is one line on stderr
- * with the README's exit code (2 for a flag or value, 1 for a file), found before anything is written.
+ * with the exit code docs/errors.md gives (2 for a flag or value, 1 for a file), found before anything is written.
  */
 class TrainCorpusInputTest {
   @TempDir Path tmp;

@@ -13,7 +13,7 @@ public final class Backends {
 
   /** Why --backend tornado cannot run in a build without TornadoVM, and how to get it (devices says it too). */
   public static final String TORNADO_NOT_BUILT_IN = "not built in (set TORNADOVM_HOME to a TornadoVM SDK and run"
-      + " ./jgpt again; see the TornadoVM section of README.md)";
+      + " ./jgpt again; see docs/tornado.md)";
 
   /** A provider and one line saying which backend was chosen and why (for the user). */
   public record Choice(BackendProvider provider, String reason) {}

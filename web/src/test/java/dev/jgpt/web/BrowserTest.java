@@ -29,7 +29,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The page in a real headless Chromium: the dashboard draws a run's loss curve and follows a
  * line the trainer appends; the playground streams a generation and shows a token's
  * alternatives; score mode colours a text. Screenshots go to web/target/screenshots, and to
- * docs/ with {@code -Djgpt.docs.screenshots=true} (how the README's pictures are made).
+ * docs/ with {@code -Djgpt.docs.screenshots=true} (how the pictures in docs/serve.md are made).
  *
  * <p>Needs chromedriver and Chromium (Debian: {@code apt-get install chromium chromium-driver});
  * without them these tests are skipped, with one line saying so.

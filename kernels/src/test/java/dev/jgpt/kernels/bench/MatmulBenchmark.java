@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Matmul forward and backward of the CPU backend at nanoGPT's CPU-recipe shapes and GPT-2-small
  * layer shapes (rows x C -> OC). GFLOP/s = 2*rows*C*OC / time (forward), twice that (backward).
- * Run: see the "Kernels and backends" section of README.md.
+ * Run: see docs/bench.md ("Kernels: jgpt bench kernels").
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
