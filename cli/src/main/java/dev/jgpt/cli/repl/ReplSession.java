@@ -189,8 +189,7 @@ public final class ReplSession implements AutoCloseable {
   /** {@code :add TEXT}: TEXT's tokens appended to the context, nothing generated; the next generation goes on from them. */
   void add(String text) {
     requireModel();
-    int[] ids = encode(text);
-    context = context.length == 0 ? promptTokens(text) : concat(context, ids);
+    context = context.length == 0 ? promptTokens(text) : concat(context, encode(text));
     print.contextTail(context, loaded.tokenizer(), Double.NaN);
   }
 
