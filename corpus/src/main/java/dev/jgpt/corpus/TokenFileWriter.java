@@ -1,5 +1,6 @@
 package dev.jgpt.corpus;
 
+import dev.jgpt.common.AtomicFile;
 import dev.jgpt.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,8 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -55,20 +54,16 @@ final class TokenFileWriter {
     Path temporary = Files.createTempFile(folder, target.getFileName() + ".", ".part");
     ExecutorService pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, daemonThreads());
     try {
-      TokenFileHeader header;
-      try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+      return AtomicFile.writeChannel(target, temporary, channel -> {
         Pipeline pipeline = new Pipeline(source, tokenizer, channel, pool, threads, progress, stopRequested, chunkTarget);
         source.read(pipeline);
         pipeline.finish();
-        header = pipeline.header();
-        channel.write(header.encode(), 0);
-        channel.force(true);
-      }
-      Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return header;
+        TokenFileHeader header = pipeline.header();
+        channel.write(header.encode(), 0); // the header last: the counts are known only now
+        return header;
+      });
     } finally {
       if (pool != null) pool.shutdownNow();
-      Files.deleteIfExists(temporary);
     }
   }
 

@@ -1,17 +1,14 @@
 package dev.jgpt.corpus;
 
+import dev.jgpt.common.AtomicFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLConnection;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 
@@ -35,21 +32,18 @@ final class VerifiedDownload {
     if (Files.isRegularFile(target) && sha256.equalsIgnoreCase(hashOf(target))) return target;
     Files.createDirectories(target.getParent());
     Path temporary = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".part");
-    try {
-      String got = download(what, uri, temporary, target);
-      if (!sha256.equalsIgnoreCase(got)) {
+    AtomicFile.writeStream(target, temporary, out -> {
+      String got = download(what, uri, out, target);
+      if (!sha256.equalsIgnoreCase(got)) { // thrown before the rename: the file is not kept
         throw new IOException("downloaded " + what + " from " + uri + " has sha256 " + got + ", not the expected "
             + sha256 + "; it was not kept (try again later, or pass your own copy with --corpus FILE)");
       }
-      Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return target;
-    } finally {
-      Files.deleteIfExists(temporary);
-    }
+    });
+    return target;
   }
 
-  /** Copies the resource into {@code temporary} and returns its SHA-256 in hex. */
-  private static String download(String what, URI uri, Path temporary, Path target) throws IOException {
+  /** Copies the resource into {@code out} and returns its SHA-256 in hex. */
+  private static String download(String what, URI uri, OutputStream out, Path target) throws IOException {
     MessageDigest digest = Sha256.newDigest();
     try {
       URLConnection connection = uri.toURL().openConnection();
@@ -58,10 +52,8 @@ final class VerifiedDownload {
       if (connection instanceof HttpURLConnection http && http.getResponseCode() != HttpURLConnection.HTTP_OK) {
         throw new IOException("HTTP " + http.getResponseCode());
       }
-      try (InputStream in = new DigestInputStream(connection.getInputStream(), digest);
-           FileChannel file = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-        in.transferTo(Channels.newOutputStream(file));
-        file.force(true); // on disk before the rename makes it the cached copy
+      try (InputStream in = new DigestInputStream(connection.getInputStream(), digest)) {
+        in.transferTo(out);
       }
     } catch (IOException | IllegalArgumentException e) {
       throw new IOException("cannot download " + what + " from " + uri + " (" + describe(e)

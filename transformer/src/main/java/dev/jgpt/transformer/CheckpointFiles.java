@@ -1,15 +1,12 @@
 package dev.jgpt.transformer;
 
+import dev.jgpt.common.AtomicFile;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -22,42 +19,20 @@ import java.util.zip.CRC32C;
 public final class CheckpointFiles {
   private CheckpointFiles() {}
 
-  /** Writes the bytes an {@code OutputStream} consumer produces. */
-  @FunctionalInterface
-  public interface Writer {
-    void write(OutputStream out) throws IOException;
-  }
-
   /** Writes {@code text} (UTF-8) to {@code target} atomically. */
   public static void writeString(Path target, String text) throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     write(target, out -> out.write(bytes));
   }
 
-  /** Writes to {@code target} atomically; on failure the temporary file is removed. */
-  public static void write(Path target, Writer writer) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = tempName(target);
+  /**
+   * Writes to {@code target} atomically ({@link AtomicFile}) through {@link #tempName}, which
+   * {@link #removeTempFiles} recognises; a full disk says that the previous checkpoint is intact.
+   */
+  public static void write(Path target, AtomicFile.StreamWriter writer) throws IOException {
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        OutputStream out = Channels.newOutputStream(ch);
-        writer.write(out);
-        out.flush();
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      AtomicFile.writeStream(target, tempName(target), writer);
     } catch (IOException | RuntimeException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // the original error matters more
-      }
       String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       if (reason.contains("No space left") || reason.contains("Disk quota")) {
         throw new IOException("could not write " + target + ": the disk is full; the previous checkpoint is intact, "

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Set;
 
 /**
@@ -108,17 +107,9 @@ public final class RunDirectory {
     CheckpointFiles.writeString(dir.resolve(Checkpoint.CONFIG), config.toJson());
   }
 
-  /** Writes tokenizer.json atomically (saved to a temporary name, then renamed). */
+  /** Writes tokenizer.json atomically ({@link Tokenizer#save} writes to a temporary name, then renames). */
   public static void writeTokenizer(Path dir, Tokenizer tokenizer) throws IOException {
-    Files.createDirectories(dir);
-    Path target = dir.resolve(Checkpoint.TOKENIZER);
-    Path tmp = CheckpointFiles.tempName(target);
-    try {
-      tokenizer.save(tmp);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    tokenizer.save(dir.resolve(Checkpoint.TOKENIZER));
   }
 
   /** {@code runs/base}, or {@code runs/base-2}, {@code -3}... when that already holds a run. */

@@ -1,6 +1,6 @@
 package dev.jgpt.cli.repl;
 
-import dev.jgpt.transformer.CheckpointFiles;
+import dev.jgpt.common.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -61,7 +61,7 @@ final class Transcript {
     for (String s : initialSettings) sb.append(s).append('\n');
     for (String s : lines) sb.append(s).append('\n');
     byte[] script = LosslessText.encode(sb.toString()); // the bytes that were typed, so a replay scores the same
-    CheckpointFiles.write(file, o -> o.write(script));
+    AtomicFile.write(file, script);
     return lines.size();
   }
 
