@@ -71,13 +71,13 @@ final class GenerateBenchCommand implements Callable<Integer> {
     try (LoadedModel model = run != null
         ? LoadedModel.open(run, backendOptions.name(), backendOptions.device(), backendOptions.threads())
         : randomWeights()) {
-      KvCacheModel generator = (KvCacheModel) model.model(); // LoadedModel.open makes a KvCacheModel
-      GptConfig cfg = generator.config();
+      KvCacheModel kvModel = (KvCacheModel) model.model(); // LoadedModel.open makes a KvCacheModel
+      GptConfig cfg = kvModel.config();
       Tokenizer tokenizer = model.tokenizer();
       Backend be = model.backend();
-      System.out.println("model: " + generator.description() + " (" + be.description() + ")");
-      GenerationLoop loop = new GenerationLoop(generator, tokenizer);
-      int eot = GenerationLoop.endOfTextId(generator, tokenizer);
+      System.out.println("model: " + kvModel.description() + " (" + be.description() + ")");
+      GenerationLoop loop = new GenerationLoop(kvModel, tokenizer);
+      int eot = GenerationLoop.endOfTextId(kvModel, tokenizer);
       // End-of-text is banned so every run generates all its tokens.
       SamplerSettings s = SamplerSettings.defaults().withMaxNewTokens(tokens).withTemperature(1.0)
           .withBannedTokens(eot >= 0 ? Set.of(eot) : Set.of());

@@ -52,7 +52,7 @@ class KvCacheModelTest {
     }
   }
 
-  /** Full recompute of what the generator's window holds for a sequence of n tokens. */
+  /** Full recompute of what the KV-cache model's window holds for a sequence of n tokens. */
   private static float[] recompute(Gpt gpt, KvCacheModel gen, int[] tokens, int n) {
     int start = (int) gen.windowStart(n);
     return gpt.lastLogits(Arrays.copyOfRange(tokens, start, n));

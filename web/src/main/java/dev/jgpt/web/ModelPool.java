@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  */
 final class ModelPool implements AutoCloseable {
   /**
-   * A loaded model: the generator over its weights, its tokenizer, the training state of the
+   * A loaded model: the KV-cache model over its weights, its tokenizer, the training state of the
    * checkpoint it came from, and its {@link Inspector} (whose forward-only models are made on the
    * first inspect request and kept with the model: a backend frees buffers only when it closes).
    */

@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The playground's two endpoints, over the same classes as {@code jgpt generate} and {@code jgpt
- * score}: {@link GenerationLoop} (KV-cache generator, {@link SamplerSettings}, streaming decoder)
+ * score}: {@link GenerationLoop} (the KV-cache model, {@link SamplerSettings}, streaming decoder)
  * and {@link Scorer}.
  *
  * <ul>

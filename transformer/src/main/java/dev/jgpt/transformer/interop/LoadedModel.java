@@ -45,8 +45,8 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
     Backend backend = Backends.open(backendName, device, KvCacheModel.threadsFor(run.model(), threads));
     try {
       MemoryCheck.requireFits(KvCacheModel.memory(run.model(), backend), heap, null);
-      KvCacheModel generator = KvCacheModel.withWeights(run.model(), backend, run.params());
-      return new LoadedModel(dir.toString(), generator, run.tokenizer(), run.state(), backend);
+      KvCacheModel model = KvCacheModel.withWeights(run.model(), backend, run.params());
+      return new LoadedModel(dir.toString(), model, run.tokenizer(), run.state(), backend);
     } catch (RuntimeException e) {
       backend.close();
       throw e;
@@ -61,19 +61,19 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
   private static LoadedModel openHuggingFace(Path dir, GptConfig cfg, String backendName, int device, int threads,
       HeapBudget heap) throws IOException {
     Backend backend = Backends.open(backendName, device, KvCacheModel.threadsFor(cfg, threads));
-    KvCacheModel generator;
+    KvCacheModel model;
     try {
       MemoryCheck.requireFits(KvCacheModel.memory(cfg, backend, HfGpt2.floatsHeldWhileReading(cfg)), heap, null);
-      generator = KvCacheModel.withWeights(cfg, backend, sink -> HfGpt2.readWeights(dir, cfg, sink));
+      model = KvCacheModel.withWeights(cfg, backend, sink -> HfGpt2.readWeights(dir, cfg, sink));
     } catch (IOException | RuntimeException e) {
       backend.close();
       throw e;
     }
     try {
       Tokenizer tokenizer = HfGpt2.readTokenizer(dir, cfg);
-      return new LoadedModel(dir.toString(), generator, tokenizer, ModelFolder.stepZero(cfg, tokenizer), backend);
+      return new LoadedModel(dir.toString(), model, tokenizer, ModelFolder.stepZero(cfg, tokenizer), backend);
     } catch (IOException | RuntimeException e) {
-      generator.close();
+      model.close();
       backend.close();
       throw e;
     }
