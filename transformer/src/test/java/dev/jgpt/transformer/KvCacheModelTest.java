@@ -22,23 +22,6 @@ class KvCacheModelTest {
     return GptConfig.of(70, blockSize, 2, 2, 16, bias, 0f);
   }
 
-  /** Weights far from init (std 0.3, layer norms around 1) so a wrong op changes the logits visibly. */
-  private static float[] randomWeights(GptConfig cfg, long seed) {
-    ParameterLayout layout = new ParameterLayout(cfg);
-    float[] w = new float[layout.totalCount()];
-    long key = CounterRng.key(seed, 0, 7);
-    for (int i = 0; i < w.length; i++) w[i] = 0.3f * CounterRng.normal(key, i);
-    for (TensorSpec t : layout.tensors()) {
-      if (t.name().contains("ln_") && t.name().endsWith(".weight")) {
-        for (int i = t.offset(); i < t.end(); i++) w[i] += 1f;
-      }
-    }
-    // wte's padded rows stay zero, as training leaves them
-    TensorSpec wte = layout.get("wte");
-    Arrays.fill(w, wte.offset() + cfg.vocabSize() * cfg.nEmbd(), wte.end(), 0f);
-    return w;
-  }
-
   private static int[] randomTokens(int n, int vocab, long seed) {
     int[] t = new int[n];
     long key = CounterRng.key(seed, 1, 9);
@@ -67,7 +50,7 @@ class KvCacheModelTest {
     int T = cfg.blockSize();
     Backend backend = new ReferenceBackend();
     Gpt gpt = new Gpt(cfg, backend, 1, T);
-    gpt.writeParams(randomWeights(cfg, bias ? 1 : 2));
+    gpt.writeParams(TestWeights.farFromInit(cfg, bias ? 1 : 2));
     KvCacheModel gen = KvCacheModel.forModel(gpt);
     gen.setPrefillThreshold(prefillThreshold);
     int[] tokens = randomTokens(3 * T + 5, cfg.vocabSize(), 3);
@@ -88,7 +71,7 @@ class KvCacheModelTest {
     checkAgainstFullRecompute(true, 0); // every new window is prefilled
     checkAgainstFullRecompute(config(false, 40), 0); // prefills of 16, 32 and 40 rows
     GptConfig cfg = config(true);
-    float[] w = randomWeights(cfg, 4);
+    float[] w = TestWeights.farFromInit(cfg, 4);
     int[] tokens = randomTokens(T - 1, cfg.vocabSize(), 5);
     KvCacheModel decoded = KvCacheModel.withWeights(cfg, new ReferenceBackend(), w);
     decoded.setPrefillThreshold(Integer.MAX_VALUE);
@@ -105,7 +88,7 @@ class KvCacheModelTest {
   void theCpuBackendsKvCacheMatchesTheReferenceRecompute() {
     int T = 40;
     GptConfig cfg = config(true, T);
-    float[] w = randomWeights(cfg, 13);
+    float[] w = TestWeights.farFromInit(cfg, 13);
     Gpt reference = new Gpt(cfg, new ReferenceBackend(), 1, T);
     reference.writeParams(w);
     try (Backend cpu = dev.jgpt.kernels.Backends.open("cpu", 2)) {
@@ -123,7 +106,7 @@ class KvCacheModelTest {
 
   @Test
   void theWindowStartsAt0AndSlidesByHalfTheBlock() {
-    KvCacheModel gen = KvCacheModel.withWeights(config(true), new ReferenceBackend(), randomWeights(config(true), 1));
+    KvCacheModel gen = KvCacheModel.withWeights(config(true), new ReferenceBackend(), TestWeights.farFromInit(config(true), 1));
     assertEquals(0, gen.windowStart(1));
     assertEquals(0, gen.windowStart(T));
     assertEquals(T / 2, gen.windowStart(T + 1)); // window of T/2 + 1 tokens
@@ -134,7 +117,7 @@ class KvCacheModelTest {
   @Test
   void goingBackAndBranchingReusesTheCacheAndMatchesAFreshGenerator() {
     GptConfig cfg = config(true);
-    float[] w = randomWeights(cfg, 6);
+    float[] w = TestWeights.farFromInit(cfg, 6);
     KvCacheModel gen = KvCacheModel.withWeights(cfg, new ReferenceBackend(), w);
     gen.setPrefillThreshold(Integer.MAX_VALUE);
     int[] a = randomTokens(8, cfg.vocabSize(), 7);
@@ -157,7 +140,7 @@ class KvCacheModelTest {
     int T = 40;
     GptConfig cfg = config(true, T);
     CaptureChecker checker = CaptureChecker.wrap(new ReferenceBackend());
-    KvCacheModel gen = KvCacheModel.withWeights(cfg, checker.backend(), randomWeights(cfg, 8));
+    KvCacheModel gen = KvCacheModel.withWeights(cfg, checker.backend(), TestWeights.farFromInit(cfg, 8));
     gen.setPrefillThreshold(3);
     int[] tokens = randomTokens(4 * T, cfg.vocabSize(), 9);
     for (int n = 1; n <= tokens.length; n++) gen.nextLogits(tokens, n); // slides prefill T/2 = 20 tokens: 32 rows
@@ -178,7 +161,7 @@ class KvCacheModelTest {
 
   @Test
   void prefillsRoundTheirRowsUpToPowersOfTwoWithinTheBlock() {
-    KvCacheModel gen = KvCacheModel.withWeights(config(true, 100), new ReferenceBackend(), randomWeights(config(true, 100), 1));
+    KvCacheModel gen = KvCacheModel.withWeights(config(true, 100), new ReferenceBackend(), TestWeights.farFromInit(config(true, 100), 1));
     assertEquals(16, gen.prefillRows(1));
     assertEquals(16, gen.prefillRows(16));
     assertEquals(32, gen.prefillRows(17));
@@ -189,7 +172,7 @@ class KvCacheModelTest {
   @Test
   void warmingUpLeavesNoTraceInLaterLogits() {
     GptConfig cfg = config(true);
-    float[] w = randomWeights(cfg, 11);
+    float[] w = TestWeights.farFromInit(cfg, 11);
     int[] tokens = randomTokens(2 * T, cfg.vocabSize(), 12);
     KvCacheModel cold = KvCacheModel.withWeights(cfg, new ReferenceBackend(), w);
     KvCacheModel warm = KvCacheModel.withWeights(cfg, new ReferenceBackend(), w);
@@ -203,7 +186,7 @@ class KvCacheModelTest {
   @Test
   void tokensOutsideTheVocabularyAreAClearError() {
     GptConfig cfg = config(true);
-    KvCacheModel gen = KvCacheModel.withWeights(cfg, new ReferenceBackend(), randomWeights(cfg, 1));
+    KvCacheModel gen = KvCacheModel.withWeights(cfg, new ReferenceBackend(), TestWeights.farFromInit(cfg, 1));
     var e = assertThrows(IllegalArgumentException.class, () -> gen.nextLogits(new int[] {1, 70}, 2));
     assertTrue(e.getMessage().contains("vocabulary"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> gen.nextLogits(new int[] {1}, 0));

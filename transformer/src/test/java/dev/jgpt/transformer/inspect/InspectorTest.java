@@ -13,7 +13,7 @@ import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.Gpt;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.ParameterLayout;
-import dev.jgpt.transformer.TensorSpec;
+import dev.jgpt.transformer.TestWeights;
 import dev.jgpt.transformer.TokenProbabilities;
 import java.util.Arrays;
 import java.util.List;
@@ -23,22 +23,6 @@ import org.junit.jupiter.api.Test;
 
 class InspectorTest {
   private static final GptConfig CFG = GptConfig.of(70, 40, 2, 2, 16, true, 0f); // V, T, L, NH, C
-
-  /** Weights far from init (std 0.3, layer norms around 1) so attention is far from uniform and the layers differ. */
-  private static float[] randomWeights(GptConfig cfg, long seed) {
-    ParameterLayout layout = new ParameterLayout(cfg);
-    float[] w = new float[layout.totalCount()];
-    long key = CounterRng.key(seed, 0, 7);
-    for (int i = 0; i < w.length; i++) w[i] = 0.3f * CounterRng.normal(key, i);
-    for (TensorSpec t : layout.tensors()) {
-      if (t.name().contains("ln_") && t.name().endsWith(".weight")) {
-        for (int i = t.offset(); i < t.end(); i++) w[i] += 1f;
-      }
-    }
-    TensorSpec wte = layout.get("wte");
-    Arrays.fill(w, wte.offset() + cfg.vocabSize() * cfg.nEmbd(), wte.end(), 0f); // padded rows stay zero
-    return w;
-  }
 
   private static int[] randomTokens(int n, int vocab, long seed) {
     int[] t = new int[n];
@@ -55,7 +39,7 @@ class InspectorTest {
   @ValueSource(strings = {"reference", "cpu"})
   void attentionRowsAreTheSoftmaxOfThisForwardsQueriesAndKeys(String backendName) {
     int n = 21, C = CFG.nEmbd(), NH = CFG.nHead(), hs = C / NH;
-    try (Backend be = open(backendName); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, randomWeights(CFG, 3));
+    try (Backend be = open(backendName); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, TestWeights.farFromInit(CFG, 3));
         Inspector inspector = new Inspector(gen)) {
       Inspection ins = inspector.inspect(randomTokens(n, CFG.vocabSize(), 5), n);
       assertEquals(n, ins.length());
@@ -100,7 +84,7 @@ class InspectorTest {
   @ValueSource(strings = {"reference", "cpu"})
   void theLastLensLayerIsTheModelsOwnOutput(String backendName) {
     int n = 13, L = CFG.nLayer(), V = CFG.vocabSize();
-    float[] weights = randomWeights(CFG, 4);
+    float[] weights = TestWeights.farFromInit(CFG, 4);
     int[] tokens = randomTokens(n, V, 6);
     try (Backend be = open(backendName); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, weights);
         Inspector inspector = new Inspector(gen); Gpt gpt = new Gpt(CFG, be, 1, n)) {
@@ -133,7 +117,7 @@ class InspectorTest {
   @Test
   void theEmbeddingsLensIsTheFinalNormAndHeadOfWtePlusWpe() {
     int n = 5, C = CFG.nEmbd(), V = CFG.vocabSize();
-    float[] w = randomWeights(CFG, 8);
+    float[] w = TestWeights.farFromInit(CFG, 8);
     ParameterLayout layout = new ParameterLayout(CFG);
     int[] tokens = randomTokens(n, V, 2);
     try (Backend be = open("reference"); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, w);
@@ -165,7 +149,7 @@ class InspectorTest {
   void aContextLongerThanTheBlockIsTheGeneratorsWindow() {
     int n = 57, V = CFG.vocabSize();
     int[] tokens = randomTokens(n, V, 9);
-    try (Backend be = open("cpu"); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, randomWeights(CFG, 1));
+    try (Backend be = open("cpu"); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, TestWeights.farFromInit(CFG, 1));
         Inspector inspector = new Inspector(gen)) {
       Inspection ins = inspector.inspect(tokens, n);
       assertEquals(gen.windowStart(n), ins.start());
@@ -179,7 +163,7 @@ class InspectorTest {
 
   @Test
   void similarTokensPutTheTokenItselfFirstWithSimilarityOne() {
-    try (Backend be = open("cpu"); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, randomWeights(CFG, 2));
+    try (Backend be = open("cpu"); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, TestWeights.farFromInit(CFG, 2));
         Inspector inspector = new Inspector(gen)) {
       for (int id : new int[] {0, 17, 69}) {
         List<Inspector.Similar> top = inspector.similarTokens(id, 10);
@@ -198,7 +182,7 @@ class InspectorTest {
   @Test
   void anInspectionIsValidUntilTheNextAndInspectingLeavesGenerationAlone() {
     int[] tokens = randomTokens(30, CFG.vocabSize(), 4);
-    try (Backend be = open("cpu"); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, randomWeights(CFG, 5));
+    try (Backend be = open("cpu"); KvCacheModel gen = KvCacheModel.withWeights(CFG, be, TestWeights.farFromInit(CFG, 5));
         Inspector inspector = new Inspector(gen)) {
       float[] before = gen.nextLogits(tokens, 20).clone();
       Inspection first = inspector.inspect(tokens, 10);
@@ -216,7 +200,7 @@ class InspectorTest {
   void inspectionStepsAreCaptureSafe() {
     CaptureChecker checker = CaptureChecker.wrap(new ReferenceBackend());
     int[] tokens = randomTokens(20, CFG.vocabSize(), 3);
-    try (KvCacheModel gen = KvCacheModel.withWeights(CFG, checker.backend(), randomWeights(CFG, 6));
+    try (KvCacheModel gen = KvCacheModel.withWeights(CFG, checker.backend(), TestWeights.farFromInit(CFG, 6));
         Inspector inspector = new Inspector(gen)) {
       for (int n : new int[] {9, 14, 20}) inspector.inspect(tokens, n).lens(n - 1); // 16 rows, then 32
       assertEquals(2, checker.completedRuns("inspect-16"));
