@@ -14,8 +14,11 @@ import picocli.CommandLine.Spec;
 /**
  * Where a command's model computes: {@code --backend}, {@code --device} and {@code --threads}, one
  * option group mixed into every command that runs a model (train, generate, score, repl, bench,
- * serve). Each value is checked here, once, as it is parsed (a bad one is a usage error, exit 2);
- * {@link #choose()} then {@link #open} are the one way from the flags to a backend instance. These
+ * serve). Each value is checked here, once, as it is parsed (a bad one is a usage error, exit 2).
+ * Every route ends in {@link Backends#open(dev.jgpt.kernels.BackendProvider, int, int)}: train and
+ * bench call {@link #choose()} then {@link #open}; the commands that load a saved model (generate,
+ * score, repl, serve, bench generate --run) pass {@link #name()}, {@link #device()} and
+ * {@link #threads()} to {@code LoadedModel.open}, which sizes the threads to the model first. These
  * are not training settings: a run never saves them, so it can resume anywhere.
  */
 public final class BackendOptions {
@@ -82,6 +85,11 @@ public final class BackendOptions {
     return Backends.open(choice.provider(), device, threads);
   }
 
+  /** Chooses and opens in one go, for commands that do not print the choice. */
+  public Backend open(int threads) {
+    return open(choose(), threads);
+  }
+
   /**
    * For the commands whose --backend defaults to cpu rather than auto (bench kernels measures
    * the CPU kernels; serve shares the machine with training): their {@code defaultValueProvider}.
@@ -91,10 +99,5 @@ public final class BackendOptions {
     public String defaultValue(ArgSpec arg) {
       return arg instanceof OptionSpec o && o.longestName().equals("--backend") ? "cpu" : null;
     }
-  }
-
-  /** Chooses and opens in one go, for commands that do not print the choice. */
-  public Backend open(int threads) {
-    return open(choose(), threads);
   }
 }
