@@ -1,6 +1,6 @@
 package dev.jgpt.transformer.interop;
 
-import dev.jgpt.transformer.CheckpointFiles;
+import dev.jgpt.common.AtomicFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -77,9 +77,9 @@ final class GgufWriter {
     tensors.add(new Tensor(name, dims.clone(), type, data, offset, count));
   }
 
-  /** Writes the file atomically (temporary name, fsync, rename; see {@link CheckpointFiles}). */
+  /** Writes the file atomically (temporary name, fsync, rename; see {@link AtomicFile}). */
   void write(Path file) throws IOException {
-    CheckpointFiles.write(file, this::writeTo);
+    AtomicFile.writeStream(file, this::writeTo);
   }
 
   void writeTo(OutputStream stream) throws IOException {

@@ -1,13 +1,14 @@
 package dev.jgpt.transformer.interop;
 
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.common.AtomicFile;
 import dev.jgpt.common.Json;
-import dev.jgpt.transformer.CheckpointFiles;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.ParameterLayout;
 import dev.jgpt.transformer.Safetensors;
 import dev.jgpt.transformer.TensorSpec;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,13 +51,17 @@ public final class HfGpt2Export {
     tokenizer.saveGpt2Vocab(out);
     tokenizer.saveHfTokenizerJson(out.resolve("tokenizer.json"));
     int eot = tokenizer.eotId();
-    CheckpointFiles.writeString(out.resolve("config.json"), Json.writePretty(config(cfg, eot)) + "\n");
+    writeJson(out.resolve("config.json"), config(cfg, eot));
     Map<String, Object> gen = new LinkedHashMap<>();
     if (eot >= 0) {
       gen.put("bos_token_id", eot);
       gen.put("eos_token_id", eot);
     }
-    CheckpointFiles.writeString(out.resolve("generation_config.json"), Json.writePretty(gen) + "\n");
+    writeJson(out.resolve("generation_config.json"), gen);
+  }
+
+  private static void writeJson(Path file, Map<String, Object> json) throws IOException {
+    AtomicFile.write(file, (Json.writePretty(json) + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   /** Hugging Face's GPT2Config for this shape: GPT-2's own settings, dropout off. */
