@@ -127,9 +127,9 @@ final class CpuAttention {
     float[] out = a.out, att = a.att, qkv = a.qkv;
     int T = a.T, C = a.C, hs = a.hs;
     float scale = a.scale;
-    int b = bh / a.NH, h = bh % a.NH;
+    int b = pairBatch(bh, a.pairs, a.NH), h = pairHead(bh, a.pairs, a.NH);
     int q = a.qkvo + b * T * 3 * C + h * hs; // row t of q at q + t*3C; k and v C and 2C further
-    int at = a.atto + bh * T * T;
+    int at = a.atto + (b * a.NH + h) * T * T;
     int o = a.outo + b * T * C + h * hs;
     float[] kT = packedA[w], v = packedB[w], ap = aTile[w], tile = edgeTile[w];
     Packing.packTransposed(qkv, q + C, 3 * C, T, hs, kT, 0, Gemm.panels(T)); // B = k^T (hs,T)
@@ -189,10 +189,10 @@ final class CpuAttention {
     float[] dout = a.dout, att = a.att, qkv = a.qkv, dqkv = a.dqkv;
     int T = a.T, C = a.C, hs = a.hs;
     float scale = a.scale;
-    int b = bh / a.NH, h = bh % a.NH;
+    int b = pairBatch(bh, a.pairs, a.NH), h = pairHead(bh, a.pairs, a.NH);
     int q = a.qkvo + b * T * 3 * C + h * hs, dq = a.dqkvo + b * T * 3 * C + h * hs;
     int d = a.douto + b * T * C + h * hs;
-    int at = a.atto + bh * T * T;
+    int at = a.atto + (b * a.NH + h) * T * T;
     float[] vT = packedA[w], k = packedB[w], qRows = packedC[w], doutRows = packedD[w];
     float[] dpre = square[w], ap = aTile[w], tile = edgeTile[w];
     Packing.packTransposed(qkv, q + 2 * C, 3 * C, T, hs, vT, 0, Gemm.panels(T)); // B = v^T (hs,T)
@@ -270,6 +270,23 @@ final class CpuAttention {
       RowOps.softmaxInPlace(att, at, p + 1, a.scale);
       weightedSum(att, at, p + 1, a.vcache, a.vcacheo + h * hs, C, a.out, a.outo + h * hs, hs);
     }
+  }
+
+  /**
+   * The batch row of the bh-th pair handed out. Pairs go out batch-fastest, (b0,h0), (b1,h0), ...:
+   * pairs running at the same time on different workers then write rows of different sequences,
+   * T*C floats apart. Head-fastest order put two workers on heads h and h+1 of one sequence, whose
+   * out and dqkv channels share a cache line at every row's head boundary (hs = 32 is 128 bytes,
+   * not line-aligned in the array): the lines bounced between cores on every row, and attention ran
+   * slower on 2 threads than on 1. Each pair's arithmetic is the same in any order.
+   */
+  private static int pairBatch(int bh, int pairs, int NH) {
+    return bh % (pairs / NH);
+  }
+
+  /** The head of the bh-th pair handed out; see {@link #pairBatch}. */
+  private static int pairHead(int bh, int pairs, int NH) {
+    return bh / (pairs / NH);
   }
 
   /**

@@ -159,13 +159,54 @@ final class CpuLayernorm {
     }
   }
 
+  /**
+   * Rows per block of the weight and bias gradient pass: a block's dout and inp rows (2 * 64 * C
+   * floats, 64 KB at C = 128) stay in cache while every column vector of the worker's range sums
+   * over them in a register.
+   */
+  private static final int GRADIENT_ROW_BLOCK = 64;
+
   // columns [c0, c1) of dweight and dbias, summed over all rows in row order
   private static void paramGradientColumns(Backward a, int c0, int c1) {
-    float[] mean = a.mean, rstd = a.rstd;
-    int C = a.C;
-    for (int n = 0; n < a.N; n++) {
-      paramGradientRow(a.dweight, a.dweighto, a.dbias, a.dbiaso, a.dout, a.douto + n * C, a.inp, a.inpo + n * C,
-          mean[a.meano + n], rstd[a.rstdo + n], c0, c1);
+    for (int n0 = 0; n0 < a.N; n0 += GRADIENT_ROW_BLOCK) {
+      paramGradientBlock(a, n0, Math.min(a.N, n0 + GRADIENT_ROW_BLOCK), c0, c1);
+    }
+  }
+
+  /**
+   * dweight[c0..c1) += sum of norm * dout, dbias[c0..c1) += sum of dout over rows [n0, n1). Each
+   * column's sum stays in a register across the rows and is stored once per block: the same
+   * additions in the same row order as a store per row (bit for bit), without a load and a store
+   * of dweight and dbias per row, which also kept the cache line at the boundary of two workers'
+   * column ranges moving between cores on every row.
+   */
+  private static void paramGradientBlock(Backward a, int n0, int n1, int c0, int c1) {
+    float[] dweight = a.dweight, dbias = a.dbias, dout = a.dout, inp = a.inp, mean = a.mean, rstd = a.rstd;
+    int C = a.C, dwo = a.dweighto, dbo = a.dbiaso;
+    int c = c0;
+    for (; c + L <= c1; c += L) {
+      FloatVector dw = FloatVector.fromArray(S, dweight, dwo + c);
+      FloatVector db = dbias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, dbias, dbo + c);
+      for (int n = n0; n < n1; n++) {
+        FloatVector g = FloatVector.fromArray(S, dout, a.douto + n * C + c);
+        FloatVector norm = FloatVector.fromArray(S, inp, a.inpo + n * C + c)
+            .sub(FloatVector.broadcast(S, mean[a.meano + n])).mul(FloatVector.broadcast(S, rstd[a.rstdo + n]));
+        dw = norm.fma(g, dw);
+        db = db.add(g);
+      }
+      dw.intoArray(dweight, dwo + c);
+      if (dbias != null) db.intoArray(dbias, dbo + c);
+    }
+    for (; c < c1; c++) {
+      float dw = dweight[dwo + c], db = dbias == null ? 0f : dbias[dbo + c];
+      for (int n = n0; n < n1; n++) {
+        float g = dout[a.douto + n * C + c];
+        float norm = (inp[a.inpo + n * C + c] - mean[a.meano + n]) * rstd[a.rstdo + n];
+        dw += norm * g;
+        db += g;
+      }
+      dweight[dwo + c] = dw;
+      if (dbias != null) dbias[dbo + c] = db;
     }
   }
 
@@ -203,24 +244,6 @@ final class CpuLayernorm {
       float norm = (inp[x + c] - m) * s;
       float dnorm = weight[wo + c] * dout[d + c];
       dinp[di + c] += (dnorm - dnormMean - norm * dnormNormMean) * s;
-    }
-  }
-
-  // dweight[c0..c1) += norm * dout, dbias[c0..c1) += dout for one row
-  private static void paramGradientRow(float[] dweight, int dwo, float[] dbias, int dbo, float[] dout, int d,
-      float[] inp, int x, float m, float s, int c0, int c1) {
-    FloatVector vm = FloatVector.broadcast(S, m), vs = FloatVector.broadcast(S, s);
-    int c = c0;
-    for (; c + L <= c1; c += L) {
-      FloatVector g = FloatVector.fromArray(S, dout, d + c);
-      FloatVector norm = FloatVector.fromArray(S, inp, x + c).sub(vm).mul(vs);
-      norm.fma(g, FloatVector.fromArray(S, dweight, dwo + c)).intoArray(dweight, dwo + c);
-      if (dbias != null) g.add(FloatVector.fromArray(S, dbias, dbo + c)).intoArray(dbias, dbo + c);
-    }
-    for (; c < c1; c++) {
-      float norm = (inp[x + c] - m) * s;
-      dweight[dwo + c] += norm * dout[d + c];
-      if (dbias != null) dbias[dbo + c] += dout[d + c];
     }
   }
 }
