@@ -30,6 +30,12 @@ public final class OptimizerKernels {
     }
   }
 
+  static Launch launchNormPartials(int partialso, int gradso, int N) {
+    int parts = OptimizerKernels.NORM_PARTS;
+    return Launch.parallel(Launch.sig("globalNormSquared.partials", partialso, gradso, N),
+        (s, m, ix, ctx) -> s.task(OptimizerKernels::normPartials, m, partialso, gradso, N, parts));
+  }
+
   // scalars[GRAD_NORM_SQ] = sum of partials (parts); one work item, so one writer
   public static void normFinish(FloatArray m, int scalarso, int partialso, int parts) {
     for (@Parallel int one = 0; one < 1; one++) {
@@ -37,6 +43,12 @@ public final class OptimizerKernels {
       for (int p = 0; p < parts; p++) sum += m.get(partialso + p);
       m.set(scalarso + StepScalars.GRAD_NORM_SQ, (float) sum);
     }
+  }
+
+  static Launch launchNormFinish(int scalarso, int partialso) {
+    int parts = OptimizerKernels.NORM_PARTS;
+    return Launch.parallel(Launch.sig("globalNormSquared.finish", scalarso, partialso),
+        (s, m, ix, ctx) -> s.task(OptimizerKernels::normFinish, m, scalarso, partialso, parts));
   }
 
   // factors (3) = {clip, 1 - beta1^t, 1 - beta2^t} for this step, from the step scalars (SIZE):
@@ -57,6 +69,11 @@ public final class OptimizerKernels {
     }
   }
 
+  static Launch launchAdamwFactors(int factorso, int scalarso, float beta1, float beta2) {
+    return Launch.parallel(Launch.sig("adamw.factors", factorso, scalarso, beta1, beta2),
+        (s, m, ix, ctx) -> s.task(OptimizerKernels::adamwFactors, m, factorso, scalarso, beta1, beta2));
+  }
+
   // params, grads, m, v (N); lr from the step scalars (SIZE), clip and bias corrections from
   // factors (3): g = grads * clip; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
   // params -= lr * (mhat / (sqrt(vhat) + eps) + weightDecay * params)
@@ -74,5 +91,12 @@ public final class OptimizerKernels {
       float param = m.get(paramso + i);
       m.set(paramso + i, param - lr * (mhat / (TornadoMath.sqrt(vhat) + eps) + weightDecay * param));
     }
+  }
+
+  static Launch launchAdamw(int paramso, int gradso, int mo, int vo, int scalarso, int factorso, float beta1, float beta2,
+      float eps, float weightDecay, int N) {
+    return Launch.parallel(Launch.sig("adamw", paramso, gradso, mo, vo, scalarso, factorso, beta1, beta2, eps, weightDecay,
+        N), (s, m, ix, ctx) -> s.task(OptimizerKernels::adamw, m, paramso, gradso, mo, vo, scalarso, factorso, beta1,
+            beta2, eps, weightDecay, N));
   }
 }
