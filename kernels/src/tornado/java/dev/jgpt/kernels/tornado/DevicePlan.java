@@ -28,8 +28,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   <li>"writes": small host writes (learning rate, step counters) scattered into the device copy
  *       ({@link #queueWrite}, {@link #flushWrites}): a few hundred bytes instead of the arena;
  *   <li>the graphs of each captured step ({@link #run}): one per {@link #TASKS_PER_GRAPH} launches, so a
- *       step of any depth fits TornadoVM's bytecode buffer ({@code tornado.tvm.maxbytecodesize},
- *       65536 bytes: about 700 tasks, 23 GPT-2 layers, in one graph).
+ *       step of any depth fits TornadoVM's per-graph buffers.
  * </ol>
  * Every graph but the first consumes the arena from the graph that ran before it and persists it
  * for the next (TornadoVM passes the device buffer along; nothing is copied). The int arena (token
@@ -41,11 +40,23 @@ final class DevicePlan implements AutoCloseable {
   static final boolean PROFILE = Boolean.getBoolean("jgpt.tornado.profile");
 
   /**
-   * Launches per task graph. A task takes about 95 bytes of TornadoVM bytecode (65536 bytes held
-   * 650-720 tasks), so 256 tasks use about 24 KB: room for kernels with more arguments, and a
-   * 48-layer model is 6 graphs per training step instead of one that does not fit.
+   * Launches per task graph. TornadoVM 5.2 records each task of a graph in a fixed 8192-byte buffer
+   * (TornadoTaskGraph.highLevelCode: 15 + 5 per argument + 1 bytes a task, so at most 86 bytes
+   * for our widest kernel, the tiled GEMM with 14 arguments) before it compiles the graph to its
+   * bytecode ({@code tornado.tvm.maxbytecodesize}); a graph of more than about 95 tasks throws
+   * BufferOverflowException while it is built. 80 leaves room for the graph's own entries; a
+   * 48-layer training step is about 20 graphs, run back to back on the arena's one device copy.
    */
-  static final int TASKS_PER_GRAPH = 256;
+  static final int TASKS_PER_GRAPH = 80;
+
+  /** TASKS_PER_GRAPH, or -Djgpt.tornado.tasksPerGraph (tests: many graphs from a small model). */
+  static int tasksPerGraph() {
+    int n = Integer.getInteger("jgpt.tornado.tasksPerGraph", TASKS_PER_GRAPH);
+    if (n < 1 || n > TASKS_PER_GRAPH) {
+      throw new IllegalArgumentException("-Djgpt.tornado.tasksPerGraph=" + n + ": use 1.." + TASKS_PER_GRAPH);
+    }
+    return n;
+  }
 
   /** Floats a "writes" run can carry; larger host writes upload the whole arena instead. */
   static final int WRITE_CAPACITY = 256;
@@ -94,15 +105,17 @@ final class DevicePlan implements AutoCloseable {
         .task("t0", TransferKernels::scatter, floats, writeValues, writeIndex, WRITE_CAPACITY)
         .persistOnDevice(floats)
         .snapshot());
+    int perGraph = tasksPerGraph();
     for (int s = 0; s < steps.size(); s++) {
       StepProgram step = steps.get(s);
       List<StepGraph> parts = new ArrayList<>();
-      for (int from = 0; from < Math.max(1, step.launches.size()); from += TASKS_PER_GRAPH) {
-        List<Launch> launches = step.launches.subList(from, Math.min(step.launches.size(), from + TASKS_PER_GRAPH));
+      for (int from = 0; from < Math.max(1, step.launches.size()); from += perGraph) {
+        List<Launch> launches = step.launches.subList(from, Math.min(step.launches.size(), from + perGraph));
         parts.add(new StepGraph(graphs.size(), launches.stream().anyMatch(Launch::usesInts)));
         graphs.add(stepGraph(prefix + "s" + s + "p" + parts.size(), launches, grids).snapshot());
       }
       graphsOf.put(step, parts);
+      stats.graphsPerStep.put(step.name, parts.size());
     }
     plan = new TornadoExecutionPlan(graphs.toArray(ImmutableTaskGraph[]::new));
     if (device != null) plan.withDevice(device);

@@ -35,6 +35,8 @@ public final class Stats {
    * plan. Once per run is the goal; more means a plan was rebuilt.
    */
   public final Map<String, Integer> compilations = new LinkedHashMap<>();
+  /** Per step: the task graphs it runs as (one per DevicePlan.TASKS_PER_GRAPH launches). */
+  public final Map<String, Integer> graphsPerStep = new LinkedHashMap<>();
   /** Per step: the time of each first device run of its graph (TornadoVM compiles it then). */
   public final Map<String, Long> firstRunNanos = new LinkedHashMap<>();
 
@@ -56,6 +58,7 @@ public final class Stats {
     s.profiledCompileNanos = profiledCompileNanos;
     s.firstRunNanos.putAll(firstRunNanos);
     s.compilations.putAll(compilations);
+    s.graphsPerStep.putAll(graphsPerStep);
     return s;
   }
 
