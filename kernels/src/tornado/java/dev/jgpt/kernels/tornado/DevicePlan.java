@@ -111,8 +111,8 @@ final class DevicePlan implements AutoCloseable {
       List<StepGraph> parts = new ArrayList<>();
       for (int from = 0; from < Math.max(1, step.launches.size()); from += perGraph) {
         List<Launch> launches = step.launches.subList(from, Math.min(step.launches.size(), from + perGraph));
-        parts.add(new StepGraph(graphs.size(), launches.stream().anyMatch(Launch::usesInts)));
-        graphs.add(stepGraph(prefix + "s" + s + "p" + parts.size(), launches, grids).snapshot());
+        parts.add(new StepGraph(graphs.size(), launches.stream().anyMatch(Launch::usesInts), launches));
+        graphs.add(stepGraph(prefix + "s" + s + "p" + parts.size(), step.name, launches, grids).snapshot());
       }
       graphsOf.put(step, parts);
       stats.graphsPerStep.put(step.name, parts.size());
@@ -126,10 +126,10 @@ final class DevicePlan implements AutoCloseable {
   }
 
   /** One of a step's graphs: its index in the plan, and whether it uploads the int arena. */
-  private record StepGraph(int index, boolean usesInts) {}
+  private record StepGraph(int index, boolean usesInts, List<Launch> launches) {}
 
   /** One graph of a step: launches (at most TASKS_PER_GRAPH) in order, over the arena on the device. */
-  private TaskGraph stepGraph(String name, List<Launch> launches, GridScheduler grids) {
+  private TaskGraph stepGraph(String name, String stepName, List<Launch> launches, GridScheduler grids) {
     TaskGraph g = new TaskGraph(name).consumeFromDevice(floats);
     if (launches.stream().anyMatch(Launch::usesInts)) g.transferToDevice(DataTransferMode.EVERY_EXECUTION, ints);
     GraphSink sink = new GraphSink(g);
@@ -140,7 +140,12 @@ final class DevicePlan implements AutoCloseable {
         grid.setLocalWork(d[2], d[3], 1);
         grids.addWorkerGrid(name + "." + sink.nextTaskId(), grid);
       }
-      l.device().submit(sink, floats, ints, new KernelContext());
+      try {
+        l.device().submit(sink, floats, ints, new KernelContext()); // TornadoVM reads the kernel's bytecode here
+      } catch (RuntimeException | Error e) {
+        if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
+        throw DeviceFailure.of(stepName, List.of(l), 0, 0, 4L * floats.getSize(), e);
+      }
     }
     return g.persistOnDevice(floats);
   }
@@ -206,8 +211,14 @@ final class DevicePlan implements AutoCloseable {
     if (parts == null) throw new IllegalStateException("step " + step.name + " is not in this plan");
     boolean first = compiled.put(step, Boolean.TRUE) == null;
     long start = System.nanoTime();
-    for (StepGraph g : parts) {
-      last = profiled(plan.withGraph(g.index()).execute());
+    for (int i = 0; i < parts.size(); i++) {
+      StepGraph g = parts.get(i);
+      try {
+        last = profiled(plan.withGraph(g.index()).execute());
+      } catch (RuntimeException | Error e) {
+        if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
+        throw DeviceFailure.of(step.name, g.launches(), i + 1, parts.size(), 4L * floats.getSize(), e);
+      }
       if (g.usesInts()) stats.bytesUp += 4L * ints.getSize();
     }
     long nanos = System.nanoTime() - start;

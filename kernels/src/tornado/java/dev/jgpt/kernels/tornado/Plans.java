@@ -90,10 +90,15 @@ final class Plans {
       residency.add(eager.plan);
       eagerPlans.put(key, eager);
     }
-    residency.beforeDeviceRun(eager.plan);
-    eager.program.prepare();
-    eager.plan.run(eager.program);
-    residency.afterDeviceRun(eager.plan);
+    try {
+      residency.beforeDeviceRun(eager.plan);
+      eager.program.prepare();
+      eager.plan.run(eager.program);
+      residency.afterDeviceRun(eager.plan);
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
+      throw DeviceFailure.of(eager.program.name, List.of(), 0, 0, 4L * arena.floatsUsed(), e);
+    }
   }
 
   void close() {
@@ -111,28 +116,48 @@ final class Plans {
     residency.afterHostRun();
   }
 
+  /** Runs step on its plan; any TornadoVM failure becomes one line naming the step (DeviceFailure). */
   private void runOnDevice(StepProgram step) {
-    DevicePlan plan = planFor(step);
-    residency.beforeDeviceRun(plan);
-    step.prepare();
-    if (!plan.compiled(step)) {
-      // TornadoVM compiles a graph's kernels on its first run: seconds to minutes, so say so.
+    try {
+      runOnPlan(step);
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
+      throw DeviceFailure.of(step.name, List.of(), 0, 0, 4L * arena.floatsUsed(), e);
+    }
+  }
+
+  private void runOnPlan(StepProgram step) {
+    DevicePlan plan = existingPlan(step);
+    if (plan == null || !plan.compiled(step)) {
+      // TornadoVM reads the kernels when the plan is built and compiles them on the graph's first
+      // run: seconds to minutes, so say so.
       notices.accept("compiling " + step.launches.size() + " kernels for " + deviceName + " (step " + step.name
           + ")...");
       stats.compilations.merge(step.name, 1, Integer::sum);
     }
+    if (plan == null) plan = newPlan(step);
+    residency.beforeDeviceRun(plan);
+    step.prepare();
     plan.run(step);
     residency.afterDeviceRun(plan);
   }
 
-  /** The plan holding step: an existing one, or a new one with every step not yet in a plan. */
-  private DevicePlan planFor(StepProgram step) {
+  /** The valid plan holding step, or null. */
+  private DevicePlan existingPlan(StepProgram step) {
     for (DevicePlan p : stepPlans) {
       if (p.includes(step) && p.valid()) return p;
     }
+    return null;
+  }
+
+  /**
+   * A new plan for step: with the steps of its stale plan (built on replaced arena arrays), or
+   * else with every step not yet in a plan.
+   */
+  private DevicePlan newPlan(StepProgram step) {
     List<StepProgram> group = new ArrayList<>();
     for (DevicePlan p : List.copyOf(stepPlans)) {
-      if (p.includes(step)) { // built on replaced arena arrays: rebuilt with the same steps
+      if (p.includes(step)) {
         group.addAll(p.steps());
         stepPlans.remove(p);
         residency.remove(p);
@@ -158,7 +183,7 @@ final class Plans {
 
   /**
    * Closes eager plans built on replaced arena arrays (the host copy is made current first); stale
-   * step plans stay listed so that {@link #planFor} rebuilds them with the same steps, but their
+   * step plans stay listed so that {@link #newPlan} rebuilds them with the same steps, but their
    * device copies are freed.
    */
   private void dropStalePlans() {
