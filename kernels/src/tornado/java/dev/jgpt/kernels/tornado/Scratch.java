@@ -14,6 +14,8 @@ import java.util.Map;
 final class Scratch {
   private final Arena arena;
   private final Residency residency;
+  private final DeviceMemory memory;
+  private final String deviceName;
 
   private int dpre = -1, dpreSize; // attention score gradients (B,NH,T,T)
   private int rowStats = -1, rowStatsSize; // cross-entropy row max and sum (N,2)
@@ -22,9 +24,11 @@ final class Scratch {
   /** Int arena room for one encoder backward's sorted positions (N), one region per (ids, N). */
   private final Map<List<Object>, Integer> tokenOrder = new LinkedHashMap<>();
 
-  Scratch(Arena arena, Residency residency) {
+  Scratch(Arena arena, Residency residency, DeviceMemory memory, String deviceName) {
     this.arena = arena;
     this.residency = residency;
+    this.memory = memory;
+    this.deviceName = deviceName;
   }
 
   /** dpre (B,NH,T,T): size = B*NH*T*T floats. */
@@ -71,6 +75,7 @@ final class Scratch {
   }
 
   private int reserve(int size, String what) {
+    memory.checkFits((long) arena.floatsUsed() + size, arena.intsUsed(), what, deviceName);
     residency.beforeHostRun(); // growing copies the host arena: it must be current
     return arena.reserveFloats(size, what);
   }

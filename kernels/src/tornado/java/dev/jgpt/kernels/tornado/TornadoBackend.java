@@ -36,10 +36,11 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
 public final class TornadoBackend implements Backend {
   private final String deviceName;
   private final boolean tiledMatmul;
+  private final DeviceMemory memory;
   private final Arena arena = new Arena();
   private final Stats stats = new Stats();
   private final Residency residency = new Residency(arena, stats);
-  private final Scratch scratch = new Scratch(arena, residency);
+  private final Scratch scratch;
   private final Plans plans;
   private final StepCapture capture;
   private boolean closed;
@@ -56,6 +57,8 @@ public final class TornadoBackend implements Backend {
       boolean tiledMatmul) {
     this.deviceName = deviceName;
     this.tiledMatmul = tiledMatmul;
+    this.memory = DeviceMemory.of(device);
+    this.scratch = new Scratch(arena, residency, memory, deviceName);
     this.plans = new Plans(device, deviceName, arena, stats, residency, compileFirstRun, eagerOnDevice,
         System.err::println);
     this.capture = new StepCapture(plans);
@@ -82,6 +85,7 @@ public final class TornadoBackend implements Backend {
   public FloatBuf allocFloat(String name, int size) {
     checkOpen();
     capture.requireNoStep("allocFloat(\"" + name + "\")");
+    memory.checkFits((long) arena.floatsUsed() + size, arena.intsUsed(), name, deviceName);
     residency.beforeHostRun(); // growing copies the host arena: it must be current
     return new ArenaBufs.TornadoFloatBuf(name, size, arena.reserveFloats(size, name));
   }
@@ -90,6 +94,7 @@ public final class TornadoBackend implements Backend {
   public IntBuf allocInt(String name, int size) {
     checkOpen();
     capture.requireNoStep("allocInt(\"" + name + "\")");
+    memory.checkFits(arena.floatsUsed(), (long) arena.intsUsed() + size, name, deviceName);
     return new ArenaBufs.TornadoIntBuf(name, size, arena.reserveInts(size, name));
   }
 

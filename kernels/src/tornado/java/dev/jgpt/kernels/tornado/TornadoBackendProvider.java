@@ -20,6 +20,16 @@ public final class TornadoBackendProvider implements BackendProvider {
     // silent run in Java; and a whole training step fits in one graph's bytecode buffer.
     System.getProperties().putIfAbsent("tornado.recover.bailout", "False");
     System.getProperties().putIfAbsent("tornado.tvm.maxbytecodesize", "65536");
+    // TornadoVM's own device-memory budget (default 4 GB, read once at start-up, before any device
+    // is known): -Djgpt.tornado.deviceMemory when given, else no budget of its own, since the
+    // backend checks each allocation against the device's real memory (DeviceMemory).
+    long budget = 1L << 40;
+    try {
+      budget = SizeProperty.bytes("jgpt.tornado.deviceMemory", budget);
+    } catch (IllegalArgumentException e) {
+      // DeviceMemory.of reports the bad value in one line when the backend opens
+    }
+    System.getProperties().putIfAbsent("tornado.device.memory", Long.toString(budget));
   }
 
   private static String unavailable;
