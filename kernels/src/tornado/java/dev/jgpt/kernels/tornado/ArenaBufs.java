@@ -24,10 +24,18 @@ final class ArenaBufs {
   /** Ints [base, base + size) of the int arena. */
   static final class TornadoIntBuf extends IntBuf {
     final int base;
+    private final Arena arena;
 
-    TornadoIntBuf(String name, int size, int base) {
+    TornadoIntBuf(String name, int size, int base, Arena arena) {
       super(name, size);
       this.base = base;
+      this.arena = arena;
+    }
+
+    /** Ints are written only by the host: the host copy is what the device reads. */
+    @Override
+    public int hostValue(int index) {
+      return arena.ints().get(base + index);
     }
   }
 

@@ -3,7 +3,6 @@ package dev.jgpt.kernels.tornado;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.IntBuf;
-import dev.jgpt.kernels.OpChecks;
 import dev.jgpt.kernels.Slice;
 import static dev.jgpt.kernels.tornado.ArenaBufs.base;
 import static dev.jgpt.kernels.tornado.ArenaBufs.off;
@@ -27,6 +26,9 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * <p>What moves per replayed step: the int arena up (token ids) when the step reads it, small host
  * writes up (learning rate, step counters), and what the caller reads down (losses, one row of
  * logits). {@link #stats()} counts it.
+ *
+ * <p>Arguments arrive checked: {@link dev.jgpt.kernels.Backends#open} wraps every backend in
+ * {@code CheckedBackend} (shapes, token ids, positions, host ranges).
  *
  * <p>This class is the op layer: each op turns its slices into arena offsets and hands the
  * launches of its kernels (built by the launcher beside each kernel) to {@link StepCapture}, which
@@ -95,13 +97,12 @@ public final class TornadoBackend implements Backend {
     checkOpen();
     capture.requireNoStep("allocInt(\"" + name + "\")");
     memory.checkFits(arena.floatsUsed(), (long) arena.intsUsed() + size, name, deviceName);
-    return new ArenaBufs.TornadoIntBuf(name, size, arena.reserveInts(size, name));
+    return new ArenaBufs.TornadoIntBuf(name, size, arena.reserveInts(size, name), arena);
   }
 
   @Override
   public void write(FloatBuf dst, int dstOffset, float[] src, int srcOffset, int len) {
     checkOpen();
-    OpChecks.hostRange(dst.size(), dstOffset, src.length, srcOffset, len);
     residency.write(base(dst) + dstOffset, src, srcOffset, len);
   }
 
@@ -109,14 +110,12 @@ public final class TornadoBackend implements Backend {
   public void read(FloatBuf src, int srcOffset, float[] dst, int dstOffset, int len) {
     checkOpen();
     capture.requireNoStepForRead();
-    OpChecks.hostRange(src.size(), srcOffset, dst.length, dstOffset, len);
     residency.read(base(src) + srcOffset, dst, dstOffset, len);
   }
 
   @Override
   public void write(IntBuf dst, int dstOffset, int[] src, int srcOffset, int len) {
     checkOpen();
-    OpChecks.hostRange(dst.size(), dstOffset, src.length, srcOffset, len);
     // Ints are only written by the host: each graph that reads them uploads the int arena.
     arena.writeInts(base(dst) + dstOffset, src, srcOffset, len);
   }
@@ -125,13 +124,11 @@ public final class TornadoBackend implements Backend {
   public void read(IntBuf src, int srcOffset, int[] dst, int dstOffset, int len) {
     checkOpen();
     capture.requireNoStepForRead();
-    OpChecks.hostRange(src.size(), srcOffset, dst.length, dstOffset, len);
     arena.readInts(base(src) + srcOffset, dst, dstOffset, len);
   }
 
   @Override
   public void copy(Slice dst, Slice src) {
-    OpChecks.copy(dst, src);
     if (dst.equals(src) || dst.length() == 0) return;
     // One work item per element reads src while others write dst: ranges must not overlap.
     if (overlap(dst, src)) throw new IllegalArgumentException("copy: " + dst + " and " + src + " overlap");
@@ -174,15 +171,11 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void encoderForward(Slice out, IntBuf inp, Slice wte, Slice wpe, int B, int T, int C) {
-    OpChecks.encoderForward(out, inp, wte, wpe, B, T, C);
-    checkTokens("encoderForward", inp, B * T, wte.length() / C);
     launch(EmbeddingKernels.launchEncoderForward(off(out), base(inp), off(wte), off(wpe), B, T, C));
   }
 
   @Override
   public void encoderBackward(Slice dwte, Slice dwpe, Slice dout, IntBuf inp, int B, int T, int C, int V) {
-    OpChecks.encoderBackward(dwte, dwpe, dout, inp, B, T, C, V);
-    checkTokens("encoderBackward", inp, B * T, V);
     int N = B * T;
     int ordero = scratch.tokenOrder(inp, N);
     launch(EmbeddingKernels.launchEncoderBackwardPositions(off(dwpe), off(dout), B, T, C),
@@ -192,9 +185,6 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void encoderDecode(Slice out, IntBuf token, IntBuf pos, Slice wte, Slice wpe, int C) {
-    OpChecks.encoderDecode(out, token, pos, wte, wpe, C);
-    OpChecks.token("encoderDecode", arena.ints().get(base(token)), wte.length() / C, 0);
-    OpChecks.position("encoderDecode", arena.ints().get(base(pos)), wpe.length() / C);
     launch(EmbeddingKernels.launchEncoderDecode(off(out), base(token), base(pos), off(wte), off(wpe), C));
   }
 
@@ -202,14 +192,12 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void layernormForward(Slice out, Slice mean, Slice rstd, Slice inp, Slice weight, Slice bias, int N, int C) {
-    OpChecks.layernormForward(out, mean, rstd, inp, weight, bias, N, C);
     launch(RowKernels.launchLayernormForward(off(out), off(mean), off(rstd), off(inp), off(weight), off(bias), N, C));
   }
 
   @Override
   public void layernormBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
       Slice mean, Slice rstd, int N, int C) {
-    OpChecks.layernormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
     launch(RowKernels.launchLayernormBackwardInput(off(dinp), off(dout), off(inp), off(weight), off(mean), off(rstd), N, C),
         RowKernels.launchLayernormBackwardParams(off(dweight), off(dbias), off(dout), off(inp), off(mean), off(rstd), N, C));
   }
@@ -218,7 +206,6 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void matmulForward(Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
-    OpChecks.matmulForward(out, inp, weight, bias, N, C, OC);
     int mode = bias == null ? MatmulKernels.OVERWRITE : MatmulKernels.OVERWRITE_PLUS_BIAS;
     // out (N,OC) = inp (N,C) @ weight^T: A(n,c) = inp[n*C + c], B(c,o) = weight[o*C + c]
     launch(MatmulKernels.launchGemm(tiledMatmul, "matmulForward", off(out), off(inp), C, 1, off(weight), 1, C, off(bias), mode, N, OC, C));
@@ -227,7 +214,6 @@ public final class TornadoBackend implements Backend {
   @Override
   public void matmulBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight, int N,
       int C, int OC) {
-    OpChecks.matmulBackward(dinp, dweight, dbias, dout, inp, weight, N, C, OC);
     int acc = MatmulKernels.ACCUMULATE;
     List<Launch> group = new ArrayList<>(3);
     if (dinp != null) {
@@ -245,13 +231,11 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void attentionForward(Slice out, Slice att, Slice qkv, int B, int T, int C, int NH) {
-    OpChecks.attentionForward(out, att, qkv, B, T, C, NH);
     launch(AttentionKernels.launchAttentionForward(off(out), off(att), off(qkv), B, T, C, NH, scale(C, NH)));
   }
 
   @Override
   public void attentionBackward(Slice dqkv, Slice dout, Slice qkv, Slice att, int B, int T, int C, int NH) {
-    OpChecks.attentionBackward(dqkv, dout, qkv, att, B, T, C, NH);
     int dpre = scratch.attentionScoreGrads(B * NH * T * T);
     launch(AttentionKernels.launchAttentionBackwardScores(dpre, off(dout), off(qkv), off(att), B, T, C, NH, scale(C, NH)),
         AttentionKernels.launchAttentionBackwardQuery(off(dqkv), dpre, off(qkv), B, T, C, NH),
@@ -261,8 +245,6 @@ public final class TornadoBackend implements Backend {
   @Override
   public void attentionDecode(Slice out, Slice att, Slice qkv, Slice kcache, Slice vcache, IntBuf pos, int maxT,
       int C, int NH) {
-    OpChecks.attentionDecode(out, att, qkv, kcache, vcache, pos, maxT, C, NH);
-    OpChecks.position("attentionDecode", arena.ints().get(base(pos)), maxT);
     launch(AttentionKernels.launchAttentionDecodeCache(off(qkv), off(kcache), off(vcache), base(pos), C),
         AttentionKernels.launchAttentionDecodeScores(off(att), off(qkv), off(kcache), base(pos), maxT, C, NH, scale(C, NH)),
         AttentionKernels.launchAttentionDecodeOutput(off(out), off(att), off(vcache), base(pos), maxT, C, NH));
@@ -272,37 +254,31 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void geluForward(Slice out, Slice inp, int N) {
-    OpChecks.elementwise("geluForward", N, out, inp);
     launch(ElementwiseKernels.launchGeluForward(off(out), off(inp), N));
   }
 
   @Override
   public void geluBackward(Slice dinp, Slice inp, Slice dout, int N) {
-    OpChecks.elementwise("geluBackward", N, dinp, inp, dout);
     launch(ElementwiseKernels.launchGeluBackward(off(dinp), off(inp), off(dout), N));
   }
 
   @Override
   public void residualForward(Slice out, Slice a, Slice b, int N) {
-    OpChecks.elementwise("residualForward", N, out, a, b);
     launch(ElementwiseKernels.launchResidualForward(off(out), off(a), off(b), N));
   }
 
   @Override
   public void accumulate(Slice dst, Slice src, int N) {
-    OpChecks.elementwise("accumulate", N, dst, src);
     launch(ElementwiseKernels.launchAccumulate(off(dst), off(src), N));
   }
 
   @Override
   public void dropoutForward(Slice out, Slice inp, Slice scalars, float p, long seed, int stream, int N) {
-    OpChecks.dropout("dropoutForward", scalars, p, N, out, inp);
     launch(ElementwiseKernels.launchDropoutForward(off(out), off(inp), off(scalars), p, seed, stream, N));
   }
 
   @Override
   public void dropoutBackward(Slice dinp, Slice dout, Slice scalars, float p, long seed, int stream, int N) {
-    OpChecks.dropout("dropoutBackward", scalars, p, N, dinp, dout);
     launch(ElementwiseKernels.launchDropoutBackward(off(dinp), off(dout), off(scalars), p, seed, stream, N));
   }
 
@@ -310,16 +286,12 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void softmaxForward(Slice probs, Slice logits, int N, int V, int Vp) {
-    OpChecks.softmaxRows("softmaxForward", probs, N, V, Vp);
-    OpChecks.softmaxRows("softmaxForward", logits, N, V, Vp);
     launch(RowKernels.launchSoftmaxForward(off(probs), off(logits), N, V, Vp));
   }
 
   @Override
   public void crossEntropyForwardBackward(Slice losses, Slice logits, IntBuf targets, float dlossScale, int N, int V,
       int Vp) {
-    OpChecks.crossEntropy("crossEntropyForwardBackward", losses, logits, targets, N, V, Vp);
-    checkTargets("crossEntropyForwardBackward", targets, N, V);
     int stats = scratch.crossEntropyRowStats(2 * N);
     launch(RowKernels.launchCrossEntropyForward(off(losses), stats, off(logits), base(targets), N, V, Vp),
         RowKernels.launchCrossEntropyBackward(off(logits), stats, base(targets), dlossScale, N, V, Vp));
@@ -327,8 +299,6 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void crossEntropyForward(Slice losses, Slice logits, IntBuf targets, int N, int V, int Vp) {
-    OpChecks.crossEntropy("crossEntropyForward", losses, logits, targets, N, V, Vp);
-    checkTargets("crossEntropyForward", targets, N, V);
     launch(RowKernels.launchCrossEntropyForward(off(losses), -1, off(logits), base(targets), N, V, Vp));
   }
 
@@ -336,7 +306,6 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void globalNormSquared(Slice scalars, Slice grads, int N) {
-    OpChecks.globalNormSquared(scalars, grads, N);
     int partials = scratch.normPartials();
     launch(OptimizerKernels.launchNormPartials(partials, off(grads), N), OptimizerKernels.launchNormFinish(off(scalars), partials));
   }
@@ -344,7 +313,6 @@ public final class TornadoBackend implements Backend {
   @Override
   public void adamw(Slice params, Slice grads, Slice m, Slice v, Slice scalars, float beta1, float beta2, float eps,
       float weightDecay, int N) {
-    OpChecks.adamw(params, grads, m, v, scalars, N);
     int factors = scratch.adamwFactors();
     launch(OptimizerKernels.launchAdamwFactors(factors, off(scalars), beta1, beta2),
         OptimizerKernels.launchAdamw(off(params), off(grads), off(m), off(v), off(scalars), factors, beta1, beta2, eps, weightDecay,
@@ -363,17 +331,5 @@ public final class TornadoBackend implements Backend {
 
   private static float scale(int C, int NH) {
     return (float) (1.0 / Math.sqrt(C / NH));
-  }
-
-  // Token ids, targets and positions are data, not shapes: an id out of range would read outside
-  // the embedding table on the device, so they are checked on the host copy before each launch.
-  private void checkTokens(String op, IntBuf ids, int n, int V) {
-    int b = base(ids);
-    for (int i = 0; i < n; i++) OpChecks.token(op, arena.ints().get(b + i), V, i);
-  }
-
-  private void checkTargets(String op, IntBuf targets, int n, int V) {
-    int b = base(targets);
-    for (int i = 0; i < n; i++) OpChecks.target(op, arena.ints().get(b + i), V, i);
   }
 }
