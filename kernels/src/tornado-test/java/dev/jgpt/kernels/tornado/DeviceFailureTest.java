@@ -28,7 +28,8 @@ class DeviceFailureTest {
     Stats stats = new Stats();
     Residency residency = new Residency(arena, stats);
     List<String> notices = new ArrayList<>();
-    Plans plans = new Plans(device.device(), device.name(), arena, stats, residency, false, false, notices::add);
+    Plans plans = new Plans(device.device(), device.name(), DeviceMemory.UNLIMITED, arena, stats, residency, false, false,
+        notices::add);
     try {
       int xo = arena.reserveFloats(8, "x");
       StepProgram step = new StepProgram("clocked");

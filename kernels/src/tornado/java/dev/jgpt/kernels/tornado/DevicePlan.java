@@ -81,8 +81,6 @@ final class DevicePlan implements AutoCloseable {
 
   /** Whether the device copy holds the latest arena contents (once queued writes are flushed). */
   boolean current;
-  /** Whether the device copy is allocated (from the first upload until {@link #freeDevice}). */
-  private boolean holdsDevice;
 
   DevicePlan(Arena arena, List<StepProgram> steps, TornadoDevice device, Stats stats) {
     long start = System.nanoTime();
@@ -171,22 +169,9 @@ final class DevicePlan implements AutoCloseable {
     return arena.generation() == generation && arena.floats() == floats && arena.ints() == ints;
   }
 
-  /**
-   * Hands this plan's device copy of the arena back to TornadoVM's buffer pool (the next plan's
-   * upload reuses it), once another plan holds the latest contents: plans of different step kinds
-   * then never hold device copies at the same time. The next run here uploads again.
-   */
-  void freeDevice() {
-    current = false;
-    if (!holdsDevice) return;
-    plan.freeDeviceMemory();
-    holdsDevice = false;
-  }
-
   /** Host arena to device, whole. */
   void uploadAll() {
     last = profiled(plan.withGraph(0).execute());
-    holdsDevice = true;
     stats.bytesUp += 4L * floats.getSize();
     stats.fullUploads++;
     queued = 0;

@@ -17,9 +17,12 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * to add a step. The first replay builds one plan holding every step recorded so far (in training:
  * zero_grads, train, update, which then run back to back on one device copy of the arena); a step
  * recorded later (the first evaluation, the first sample) gets a plan of its own with the other
- * steps recorded since. Switching plans moves the arena down and up once, never recompiles. Only a
- * grown arena (a buffer allocated after the first replay) rebuilds a plan, and {@link
- * Stats#compilations} shows it.
+ * steps recorded since. Switching plans moves the arena down and up once and never recompiles. Each
+ * plan keeps its own device copy of the arena (TornadoVM 5.2 crashes when a plan whose device
+ * memory was freed runs again), so when one more copy would not fit in the device's memory the
+ * least recently used plan is closed first and its steps compile again when they next run. That,
+ * and a grown arena (a buffer allocated after the first replay), are the only recompilations, and
+ * {@link Stats#compilations} shows them.
  */
 final class Plans {
   /** Eager one-op plans kept for reuse on the device (each holds a device copy of the arena). */
@@ -36,13 +39,15 @@ final class Plans {
   private final List<DevicePlan> stepPlans = new ArrayList<>();
   private final List<StepProgram> unplanned = new ArrayList<>(); // recorded, in no plan yet
   private final String deviceName;
+  private final DeviceMemory memory;
   private final Consumer<String> notices;
 
   /** notices: where the one-line "compiling N kernels for DEVICE..." goes. */
-  Plans(TornadoDevice device, String deviceName, Arena arena, Stats stats, Residency residency, boolean compileFirstRun,
-      boolean eagerOnDevice, Consumer<String> notices) {
+  Plans(TornadoDevice device, String deviceName, DeviceMemory memory, Arena arena, Stats stats, Residency residency,
+      boolean compileFirstRun, boolean eagerOnDevice, Consumer<String> notices) {
     this.device = device;
     this.deviceName = deviceName;
+    this.memory = memory;
     this.notices = notices;
     this.arena = arena;
     this.stats = stats;
@@ -136,6 +141,8 @@ final class Plans {
       stats.compilations.merge(step.name, 1, Integer::sum);
     }
     if (plan == null) plan = newPlan(step);
+    stepPlans.remove(plan);
+    stepPlans.add(plan); // most recently used last
     residency.beforeDeviceRun(plan);
     step.prepare();
     plan.run(step);
@@ -168,6 +175,7 @@ final class Plans {
       unplanned.clear();
     }
     if (!group.contains(step)) group.add(step);
+    makeRoomForOneMoreCopy();
     residency.ensureHostCurrent();
     dropStalePlans();
     arena.trim();
@@ -176,6 +184,19 @@ final class Plans {
     stepPlans.add(plan);
     residency.add(plan);
     return plan;
+  }
+
+  /**
+   * Closes least recently used step plans (their steps go back to being unplanned) until one more
+   * device copy of the arena fits in the device's memory beside the remaining ones.
+   */
+  private void makeRoomForOneMoreCopy() {
+    long copy = 4L * arena.floatsUsed() + 4L * arena.intsUsed();
+    while (!stepPlans.isEmpty() && (stepPlans.size() + 1) * copy > memory.globalMemory()) {
+      DevicePlan eldest = stepPlans.removeFirst();
+      residency.remove(eldest); // saves the arena to the host first when it holds the only copy
+      unplanned.addAll(eldest.steps());
+    }
   }
 
   /** A one-op device plan for an op outside steps, and the op as its only step. */

@@ -63,12 +63,12 @@ final class Residency {
     plan.flushWrites();
   }
 
-  /** After a device run on plan: it alone holds the latest contents; the others free their copies. */
+  /** After a device run on plan: it alone holds the latest contents. */
   void afterDeviceRun(DevicePlan plan) {
     hostCurrent = false;
     lastRun = plan;
     for (DevicePlan p : plans) {
-      if (p != plan) p.freeDevice();
+      if (p != plan) p.current = false;
     }
   }
 

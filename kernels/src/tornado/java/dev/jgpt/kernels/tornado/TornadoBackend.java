@@ -61,7 +61,7 @@ public final class TornadoBackend implements Backend {
     this.tiledMatmul = tiledMatmul;
     this.memory = DeviceMemory.of(device);
     this.scratch = new Scratch(arena, residency, memory, deviceName);
-    this.plans = new Plans(device, deviceName, arena, stats, residency, compileFirstRun, eagerOnDevice,
+    this.plans = new Plans(device, deviceName, memory, arena, stats, residency, compileFirstRun, eagerOnDevice,
         System.err::println);
     this.capture = new StepCapture(plans);
   }
