@@ -12,7 +12,10 @@ import java.util.List;
  * <p>System properties: {@code jgpt.tornado.compileFirstRun} (compile a step's graph on its first
  * run instead of running that run on the host), {@code jgpt.tornado.eagerOnDevice} (ops outside
  * steps run on the device; the kernel tests use it), {@code jgpt.tornado.matmul} = {@code tiled},
- * {@code loops} or {@code auto} (default: loops on CPU OpenCL devices, tiled elsewhere).
+ * {@code loops} or {@code auto} (default: loops on CPU OpenCL devices, tiled elsewhere),
+ * {@code jgpt.tornado.deviceMemory} and {@code jgpt.tornado.maxAllocation} (sizes such as
+ * {@code 12g}: the device's memory and largest buffer, instead of what the driver reports),
+ * {@code jgpt.tornado.tasksPerGraph} (launches per task graph, at most 80; tests use fewer).
  */
 public final class TornadoBackendProvider implements BackendProvider {
   static {
