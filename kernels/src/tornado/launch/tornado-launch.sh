@@ -14,14 +14,17 @@ if [[ ! -f "$TEMPLATE" ]]; then
 fi
 
 # The SDK's JVM flags (module path, exports, JVMCI) with ${TORNADOVM_HOME} filled in: release SDKs
-# ship only the template. Written next to the jar, atomically.
+# ship only the template. Its module path starts with the current directory (".:"), so any jar in
+# the folder jgpt is started from would be loaded as a module and can break start-up: "." is
+# dropped from the module path. Written next to the jar, atomically.
 ARGFILE="$ROOT/cli/target/tornado-argfile"
 TMP="$(mktemp "$ARGFILE.XXXXXX")"
-sed "s#\${TORNADOVM_HOME}#$SDK#g" "$TEMPLATE" >"$TMP"
+sed -e "s#\${TORNADOVM_HOME}#$SDK#g" \
+  -e '/^--module-path /{s#^--module-path \.:#--module-path #;s#:\.:#:#g;s#:\.$##}' "$TEMPLATE" >"$TMP"
 mv -f "$TMP" "$ARGFILE"
 
 # Bailout off: a kernel TornadoVM cannot compile is an error, never a silent run in Java.
-# Bytecode buffer raised: a captured training step is one task graph of a few hundred tasks.
+# Bytecode buffer raised: a captured step runs as graphs of up to 80 tasks (DevicePlan).
 exec "${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}/bin/java" @"$ARGFILE" \
   -Dtornado.recover.bailout=False -Dtornado.tvm.maxbytecodesize=65536 \
   --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \

@@ -50,6 +50,12 @@ public final class AttentionKernels {
     }
   }
 
+  static Launch launchAttentionForward(int outo, int atto, int qkvo, int B, int T, int C, int NH, float scale) {
+    int rows = B * NH * T;
+    return Launch.parallel(Launch.sig("attentionForward", outo, atto, qkvo, B, T, C, NH),
+        (s, m, ix, ctx) -> s.task(AttentionKernels::forward, m, outo, atto, qkvo, rows, T, C, NH, scale));
+  }
+
   // dpre (B,NH,T,T) = gradient of the pre-softmax scores: datt[t2] = dout[t] . v[t2], then
   // dpre[t2] = att[t2] * (datt[t2] - sum_j att[j] datt[j]) * scale for t2 <= t, 0 above;
   // dout (B,T,C), qkv (B,T,3C), att (B,NH,T,T). One work item per attention row.
@@ -76,6 +82,14 @@ public final class AttentionKernels {
     }
   }
 
+  static Launch launchAttentionBackwardScores(int dpreo, int douto, int qkvo, int atto, int B, int T, int C, int NH,
+      float scale) {
+    int rows = B * NH * T;
+    return Launch.parallel(Launch.sig("attentionBackward.scores", dpreo, douto, qkvo, atto, B, T, C, NH),
+        (s, m, ix, ctx) -> s.task(AttentionKernels::backwardScores, m, dpreo, douto, qkvo, atto, rows, T, C, NH,
+            scale));
+  }
+
   // dq (B,T,NH,hs inside 3C) += sum over t2 <= t of dpre[t,t2] * k[t2]; one work item per
   // (query row, channel i < hs = C/NH)
   public static void backwardQuery(FloatArray m, int dqkvo, int dpreo, int qkvo, int rows, int T, int C, int NH,
@@ -93,6 +107,13 @@ public final class AttentionKernels {
         m.set(dq, m.get(dq) + sum);
       }
     }
+  }
+
+  static Launch launchAttentionBackwardQuery(int dqkvo, int dpreo, int qkvo, int B, int T, int C, int NH) {
+    int rows = B * NH * T;
+    int hs = C / NH;
+    return Launch.parallel(Launch.sig("attentionBackward.query", dqkvo, dpreo, qkvo, B, T, C, NH),
+        (s, m, ix, ctx) -> s.task(AttentionKernels::backwardQuery, m, dqkvo, dpreo, qkvo, rows, T, C, NH, hs));
   }
 
   // dk += sum over queries t >= t2 of dpre[t,t2] * q[t]; dv += sum over t >= t2 of att[t,t2] * dout[t];
@@ -119,6 +140,15 @@ public final class AttentionKernels {
     }
   }
 
+  static Launch launchAttentionBackwardKeyValue(int dqkvo, int dpreo, int douto, int qkvo, int atto, int B, int T, int C,
+      int NH) {
+    int rows = B * NH * T;
+    int hs = C / NH;
+    return Launch.parallel(Launch.sig("attentionBackward.keyValue", dqkvo, dpreo, douto, qkvo, atto, B, T, C, NH),
+        (s, m, ix, ctx) -> s.task(AttentionKernels::backwardKeyValue, m, dqkvo, dpreo, douto, qkvo, atto, rows, T, C,
+            NH, hs));
+  }
+
   // kcache, vcache (maxT,C): row p = pos[0] gets k and v of qkv (3C)
   public static void decodeCache(FloatArray m, IntArray ix, int qkvo, int kcacheo, int vcacheo, int poso, int C) {
     for (@Parallel int c = 0; c < C; c++) {
@@ -126,6 +156,11 @@ public final class AttentionKernels {
       m.set(kcacheo + p * C + c, m.get(qkvo + C + c));
       m.set(vcacheo + p * C + c, m.get(qkvo + 2 * C + c));
     }
+  }
+
+  static Launch launchAttentionDecodeCache(int qkvo, int kco, int vco, int poso, int C) {
+    return Launch.parallelWithInts(Launch.sig("attentionDecode.cache", qkvo, kco, vco, poso, C),
+        (s, m, ix, ctx) -> s.task(AttentionKernels::decodeCache, m, ix, qkvo, kco, vco, poso, C));
   }
 
   // att (NH,maxT) = softmax(q . kcache[0..p] * scale) per head, p = pos[0]; one work item per head
@@ -152,6 +187,11 @@ public final class AttentionKernels {
     }
   }
 
+  static Launch launchAttentionDecodeScores(int atto, int qkvo, int kco, int poso, int maxT, int C, int NH, float scale) {
+    return Launch.parallelWithInts(Launch.sig("attentionDecode.scores", atto, qkvo, kco, poso, maxT, C, NH),
+        (s, m, ix, ctx) -> s.task(AttentionKernels::decodeScores, m, ix, atto, qkvo, kco, poso, maxT, C, NH, scale));
+  }
+
   // out (C) = att (NH,maxT) @ vcache[0..p] per head; one work item per (head, channel)
   public static void decodeOutput(FloatArray m, IntArray ix, int outo, int atto, int vcacheo, int poso, int maxT,
       int C, int NH, int hs) {
@@ -163,5 +203,11 @@ public final class AttentionKernels {
         m.set(outo + h * hs + i, acc);
       }
     }
+  }
+
+  static Launch launchAttentionDecodeOutput(int outo, int atto, int vco, int poso, int maxT, int C, int NH) {
+    int hs = C / NH;
+    return Launch.parallelWithInts(Launch.sig("attentionDecode.output", outo, atto, vco, poso, maxT, C, NH),
+        (s, m, ix, ctx) -> s.task(AttentionKernels::decodeOutput, m, ix, outo, atto, vco, poso, maxT, C, NH, hs));
   }
 }

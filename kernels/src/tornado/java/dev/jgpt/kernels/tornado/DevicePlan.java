@@ -1,5 +1,6 @@
 package dev.jgpt.kernels.tornado;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *       the host or when the plan is new);
  *   <li>"writes": small host writes (learning rate, step counters) scattered into the device copy
  *       ({@link #queueWrite}, {@link #flushWrites}): a few hundred bytes instead of the arena;
- *   <li>one graph per captured step ({@link #run}).
+ *   <li>the graphs of each captured step ({@link #run}): one per {@link #TASKS_PER_GRAPH} launches, so a
+ *       step of any depth fits TornadoVM's per-graph buffers.
  * </ol>
  * Every graph but the first consumes the arena from the graph that ran before it and persists it
  * for the next (TornadoVM passes the device buffer along; nothing is copied). The int arena (token
@@ -36,6 +38,25 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 final class DevicePlan implements AutoCloseable {
   /** -Djgpt.tornado.profile=true: TornadoVM's profiler counts bytes and kernel time (benchmarks). */
   static final boolean PROFILE = Boolean.getBoolean("jgpt.tornado.profile");
+
+  /**
+   * Launches per task graph. TornadoVM 5.2 records each task of a graph in a fixed 8192-byte buffer
+   * (TornadoTaskGraph.highLevelCode: 15 + 5 per argument + 1 bytes a task, so at most 86 bytes
+   * for our widest kernel, the tiled GEMM with 14 arguments) before it compiles the graph to its
+   * bytecode ({@code tornado.tvm.maxbytecodesize}); a graph of more than about 95 tasks throws
+   * BufferOverflowException while it is built. 80 leaves room for the graph's own entries; a
+   * 48-layer training step is about 20 graphs, run back to back on the arena's one device copy.
+   */
+  static final int TASKS_PER_GRAPH = 80;
+
+  /** TASKS_PER_GRAPH, or -Djgpt.tornado.tasksPerGraph (tests: many graphs from a small model). */
+  static int tasksPerGraph() {
+    int n = Integer.getInteger("jgpt.tornado.tasksPerGraph", TASKS_PER_GRAPH);
+    if (n < 1 || n > TASKS_PER_GRAPH) {
+      throw new IllegalArgumentException("-Djgpt.tornado.tasksPerGraph=" + n + ": use 1.." + TASKS_PER_GRAPH);
+    }
+    return n;
+  }
 
   /** Floats a "writes" run can carry; larger host writes upload the whole arena instead. */
   static final int WRITE_CAPACITY = 256;
@@ -47,7 +68,7 @@ final class DevicePlan implements AutoCloseable {
   private final IntArray ints;
   private final int generation;
   private final TornadoExecutionPlan plan;
-  private final Map<StepProgram, Integer> graphOf = new HashMap<>();
+  private final Map<StepProgram, List<StepGraph>> graphsOf = new HashMap<>(); // a step's graphs, in order
   private final Stats stats;
   private final FloatArray writeValues = new FloatArray(WRITE_CAPACITY);
   private final IntArray writeIndex = new IntArray(WRITE_CAPACITY + 1); // [0] = count, then indices
@@ -56,6 +77,7 @@ final class DevicePlan implements AutoCloseable {
   private int queued;
   private TornadoExecutionResult last;
   private final Map<StepProgram, Boolean> compiled = new HashMap<>();
+  private final List<StepProgram> steps;
 
   /** Whether the device copy holds the latest arena contents (once queued writes are flushed). */
   boolean current;
@@ -67,27 +89,35 @@ final class DevicePlan implements AutoCloseable {
     this.ints = arena.ints();
     this.generation = arena.generation();
     this.stats = stats;
+    this.steps = List.copyOf(steps);
     String prefix = "jgpt" + (plans++) + "_";
     GridScheduler grids = new GridScheduler();
-    ImmutableTaskGraph[] graphs = new ImmutableTaskGraph[steps.size() + 2];
-    graphs[0] = new TaskGraph(prefix + "upload")
+    List<ImmutableTaskGraph> graphs = new ArrayList<>();
+    graphs.add(new TaskGraph(prefix + "upload")
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, floats)
         .task("t0", TransferKernels::keep, floats)
         .persistOnDevice(floats)
-        .snapshot();
+        .snapshot());
     writeIndex.init(0);
-    graphs[1] = new TaskGraph(prefix + "writes")
+    graphs.add(new TaskGraph(prefix + "writes")
         .consumeFromDevice(floats)
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, writeValues, writeIndex)
         .task("t0", TransferKernels::scatter, floats, writeValues, writeIndex, WRITE_CAPACITY)
         .persistOnDevice(floats)
-        .snapshot();
+        .snapshot());
+    int perGraph = tasksPerGraph();
     for (int s = 0; s < steps.size(); s++) {
       StepProgram step = steps.get(s);
-      graphs[s + 2] = stepGraph(prefix + "s" + s, step, grids).snapshot();
-      graphOf.put(step, s + 2);
+      List<StepGraph> parts = new ArrayList<>();
+      for (int from = 0; from < Math.max(1, step.launches.size()); from += perGraph) {
+        List<Launch> launches = step.launches.subList(from, Math.min(step.launches.size(), from + perGraph));
+        parts.add(new StepGraph(graphs.size(), launches.stream().anyMatch(Launch::usesInts), launches));
+        graphs.add(stepGraph(prefix + "s" + s + "p" + parts.size(), step.name, launches, grids).snapshot());
+      }
+      graphsOf.put(step, parts);
+      stats.graphsPerStep.put(step.name, parts.size());
     }
-    plan = new TornadoExecutionPlan(graphs);
+    plan = new TornadoExecutionPlan(graphs.toArray(ImmutableTaskGraph[]::new));
     if (device != null) plan.withDevice(device);
     if (!grids.keySet().isEmpty()) plan.withGridScheduler(grids);
     if (PROFILE) plan.withProfiler(ProfilerMode.SILENT);
@@ -95,24 +125,43 @@ final class DevicePlan implements AutoCloseable {
     stats.planBuildNanos += System.nanoTime() - start;
   }
 
-  private TaskGraph stepGraph(String name, StepProgram step, GridScheduler grids) {
+  /** One of a step's graphs: its index in the plan, and whether it uploads the int arena. */
+  private record StepGraph(int index, boolean usesInts, List<Launch> launches) {}
+
+  /** One graph of a step: launches (at most TASKS_PER_GRAPH) in order, over the arena on the device. */
+  private TaskGraph stepGraph(String name, String stepName, List<Launch> launches, GridScheduler grids) {
     TaskGraph g = new TaskGraph(name).consumeFromDevice(floats);
-    if (step.usesInts()) g.transferToDevice(DataTransferMode.EVERY_EXECUTION, ints);
+    if (launches.stream().anyMatch(Launch::usesInts)) g.transferToDevice(DataTransferMode.EVERY_EXECUTION, ints);
     GraphSink sink = new GraphSink(g);
-    for (Launch l : step.launches) {
+    for (Launch l : launches) {
       if (l.grid() != null) {
         int[] d = l.grid();
         WorkerGrid2D grid = new WorkerGrid2D(d[0], d[1]);
         grid.setLocalWork(d[2], d[3], 1);
         grids.addWorkerGrid(name + "." + sink.nextTaskId(), grid);
       }
-      l.device().submit(sink, floats, ints, new KernelContext());
+      try {
+        l.device().submit(sink, floats, ints, new KernelContext()); // TornadoVM reads the kernel's bytecode here
+      } catch (RuntimeException | Error e) {
+        if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
+        throw DeviceFailure.of(stepName, List.of(l), 0, 0, 4L * floats.getSize(), e);
+      }
     }
     return g.persistOnDevice(floats);
   }
 
   boolean includes(StepProgram step) {
-    return graphOf.containsKey(step);
+    return graphsOf.containsKey(step);
+  }
+
+  /** The steps this plan runs, in graph order. */
+  List<StepProgram> steps() {
+    return steps;
+  }
+
+  /** Whether step's graph ran here before (TornadoVM compiles it on its first run). */
+  boolean compiled(StepProgram step) {
+    return compiled.containsKey(step);
   }
 
   /** False once the arena was replaced: the graphs hold the old arrays. */
@@ -156,18 +205,26 @@ final class DevicePlan implements AutoCloseable {
     queued = 0;
   }
 
-  /** Runs a step's graph; the int arena goes up with it when the step reads ids. */
+  /** Runs a step's graphs in order; the int arena goes up with each graph that reads ids. */
   void run(StepProgram step) {
-    Integer g = graphOf.get(step);
-    if (g == null) throw new IllegalStateException("step " + step.name + " is not in this plan");
+    List<StepGraph> parts = graphsOf.get(step);
+    if (parts == null) throw new IllegalStateException("step " + step.name + " is not in this plan");
     boolean first = compiled.put(step, Boolean.TRUE) == null;
     long start = System.nanoTime();
-    last = profiled(plan.withGraph(g).execute());
+    for (int i = 0; i < parts.size(); i++) {
+      StepGraph g = parts.get(i);
+      try {
+        last = profiled(plan.withGraph(g.index()).execute());
+      } catch (RuntimeException | Error e) {
+        if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
+        throw DeviceFailure.of(step.name, g.launches(), i + 1, parts.size(), 4L * floats.getSize(), e);
+      }
+      if (g.usesInts()) stats.bytesUp += 4L * ints.getSize();
+    }
     long nanos = System.nanoTime() - start;
     if (first) {
       stats.firstRunNanos.merge(step.name, nanos, Long::sum);
     }
-    if (step.usesInts()) stats.bytesUp += 4L * ints.getSize();
     stats.deviceRuns++;
   }
 

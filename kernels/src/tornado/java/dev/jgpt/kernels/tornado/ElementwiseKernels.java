@@ -23,6 +23,11 @@ public final class ElementwiseKernels {
     }
   }
 
+  static Launch launchGeluForward(int outo, int inpo, int N) {
+    return Launch.parallel(Launch.sig("geluForward", outo, inpo, N),
+        (s, m, ix, ctx) -> s.task(ElementwiseKernels::geluForward, m, outo, inpo, N));
+  }
+
   // dinp (N) += GELU'(inp (N)) * dout (N)
   public static void geluBackward(FloatArray m, int dinpo, int inpo, int douto, int N) {
     for (@Parallel int i = 0; i < N; i++) {
@@ -35,11 +40,21 @@ public final class ElementwiseKernels {
     }
   }
 
+  static Launch launchGeluBackward(int dinpo, int inpo, int douto, int N) {
+    return Launch.parallel(Launch.sig("geluBackward", dinpo, inpo, douto, N),
+        (s, m, ix, ctx) -> s.task(ElementwiseKernels::geluBackward, m, dinpo, inpo, douto, N));
+  }
+
   // out (N) = a (N) + b (N)
   public static void residualForward(FloatArray m, int outo, int ao, int bo, int N) {
     for (@Parallel int i = 0; i < N; i++) {
       m.set(outo + i, m.get(ao + i) + m.get(bo + i));
     }
+  }
+
+  static Launch launchResidualForward(int outo, int ao, int bo, int N) {
+    return Launch.parallel(Launch.sig("residualForward", outo, ao, bo, N),
+        (s, m, ix, ctx) -> s.task(ElementwiseKernels::residualForward, m, outo, ao, bo, N));
   }
 
   // dst (N) += src (N)
@@ -49,6 +64,11 @@ public final class ElementwiseKernels {
     }
   }
 
+  static Launch launchAccumulate(int dsto, int srco, int N) {
+    return Launch.parallel(Launch.sig("accumulate", dsto, srco, N),
+        (s, m, ix, ctx) -> s.task(ElementwiseKernels::accumulate, m, dsto, srco, N));
+  }
+
   // dst (N) = src (N); callers pass non-overlapping ranges (distinct slices of the arena)
   public static void copy(FloatArray m, int dsto, int srco, int N) {
     for (@Parallel int i = 0; i < N; i++) {
@@ -56,11 +76,20 @@ public final class ElementwiseKernels {
     }
   }
 
+  static Launch launchCopy(int dsto, int srco, int N) {
+    return Launch.parallel(Launch.sig("copy", dsto, srco, N),
+        (s, m, ix, ctx) -> s.task(ElementwiseKernels::copy, m, dsto, srco, N));
+  }
+
   // x (N) = 0
   public static void zero(FloatArray m, int xo, int N) {
     for (@Parallel int i = 0; i < N; i++) {
       m.set(xo + i, 0f);
     }
+  }
+
+  static Launch launchZero(int xo, int N) {
+    return Launch.parallel(Launch.sig("zero", xo, N), (s, m, ix, ctx) -> s.task(ElementwiseKernels::zero, m, xo, N));
   }
 
   // out (N) = inp (N) * keep / (1 - p), keep_i = uniform(seed, step, stream, i) >= p; step is read
@@ -75,6 +104,11 @@ public final class ElementwiseKernels {
     }
   }
 
+  static Launch launchDropoutForward(int outo, int inpo, int scalarso, float p, long seed, int stream, int N) {
+    return Launch.parallel(Launch.sig("dropoutForward", outo, inpo, scalarso, p, seed, stream, N),
+        (s, m, ix, ctx) -> s.task(ElementwiseKernels::dropoutForward, m, outo, inpo, scalarso, p, seed, stream, N));
+  }
+
   // dinp (N) += dout (N) * keep / (1 - p), the forward pass's mask recomputed from its counters
   public static void dropoutBackward(FloatArray m, int dinpo, int douto, int scalarso, float p, long seed, int stream,
       int N) {
@@ -84,5 +118,10 @@ public final class ElementwiseKernels {
       boolean keep = DeviceRng.uniform(key, i) >= p;
       m.set(dinpo + i, m.get(dinpo + i) + (keep ? m.get(douto + i) * scale : 0f));
     }
+  }
+
+  static Launch launchDropoutBackward(int dinpo, int douto, int scalarso, float p, long seed, int stream, int N) {
+    return Launch.parallel(Launch.sig("dropoutBackward", dinpo, douto, scalarso, p, seed, stream, N),
+        (s, m, ix, ctx) -> s.task(ElementwiseKernels::dropoutBackward, m, dinpo, douto, scalarso, p, seed, stream, N));
   }
 }

@@ -23,6 +23,12 @@ public final class EmbeddingKernels {
     }
   }
 
+  static Launch launchEncoderForward(int outo, int inpo, int wteo, int wpeo, int B, int T, int C) {
+    int N = B * T;
+    return Launch.parallelWithInts(Launch.sig("encoderForward", outo, inpo, wteo, wpeo, B, T, C),
+        (s, m, ix, ctx) -> s.task(EmbeddingKernels::encoderForward, m, ix, outo, inpo, wteo, wpeo, N, T, C));
+  }
+
   // dwpe (maxT,C) += sum over b of dout (B,T,C): one writer per (t, c)
   public static void encoderBackwardPositions(FloatArray m, int dwpeo, int douto, int B, int T, int C) {
     for (@Parallel int t = 0; t < T; t++) {
@@ -32,6 +38,11 @@ public final class EmbeddingKernels {
         m.set(dwpeo + t * C + c, m.get(dwpeo + t * C + c) + sum);
       }
     }
+  }
+
+  static Launch launchEncoderBackwardPositions(int dwpeo, int douto, int B, int T, int C) {
+    return Launch.parallel(Launch.sig("encoderBackward.positions", dwpeo, douto, B, T, C),
+        (s, m, ix, ctx) -> s.task(EmbeddingKernels::encoderBackwardPositions, m, dwpeo, douto, B, T, C));
   }
 
   // dwte (V,C) += dout (N,C) gathered by token: order (N) lists the positions sorted by token id
@@ -57,6 +68,14 @@ public final class EmbeddingKernels {
     }
   }
 
+  /** prepare writes the positions sorted by token into the int arena at ordero before each run. */
+  static Launch launchEncoderBackwardTokens(int dwteo, int douto, int inpo, int ordero, int N, int C, Runnable prepare) {
+    KernelCall call = (s, m, ix, ctx) ->
+        s.task(EmbeddingKernels::encoderBackwardTokens, m, ix, dwteo, douto, inpo, ordero, N, C);
+    return new Launch(Launch.sig("encoderBackward.tokens", dwteo, douto, inpo, ordero, N, C), true, call, call, null,
+        prepare);
+  }
+
   // out (C) = wte[token[0]] + wpe[pos[0]]; token and pos read on the device, so decode replays
   public static void encoderDecode(FloatArray m, IntArray ix, int outo, int tokeno, int poso, int wteo, int wpeo,
       int C) {
@@ -65,5 +84,10 @@ public final class EmbeddingKernels {
       int p = ix.get(poso);
       m.set(outo + c, m.get(wteo + token * C + c) + m.get(wpeo + p * C + c));
     }
+  }
+
+  static Launch launchEncoderDecode(int outo, int tokeno, int poso, int wteo, int wpeo, int C) {
+    return Launch.parallelWithInts(Launch.sig("encoderDecode", outo, tokeno, poso, wteo, wpeo, C),
+        (s, m, ix, ctx) -> s.task(EmbeddingKernels::encoderDecode, m, ix, outo, tokeno, poso, wteo, wpeo, C));
   }
 }

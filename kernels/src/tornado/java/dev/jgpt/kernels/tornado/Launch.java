@@ -1,9 +1,12 @@
 package dev.jgpt.kernels.tornado;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * One kernel launch recorded from a backend op.
+ * One kernel launch recorded from a backend op. Each kernel class builds the launches of its
+ * kernels in a launcher written right after the kernel ({@code launchX} after {@code x}), llm.c's
+ * kernel-plus-launcher pattern: the one place that knows the kernel's grid and argument order.
  *
  * @param signature what a replay must repeat exactly: op name, buffers, offsets, dimensions and
  *     constants (a captured step bakes them into its task graph)
@@ -18,6 +21,11 @@ import java.util.List;
  *     for the embedding backward; or null
  */
 record Launch(List<Object> signature, boolean usesInts, KernelCall device, KernelCall host, int[] grid, Runnable prepare) {
+
+  /** A signature from its parts: the op name first, then buffers, offsets, dimensions, constants. */
+  static List<Object> sig(Object... parts) {
+    return Arrays.asList(parts);
+  }
 
   /** A {@code @Parallel} kernel: the same call on the device and on the host. */
   static Launch parallel(List<Object> signature, KernelCall call) {

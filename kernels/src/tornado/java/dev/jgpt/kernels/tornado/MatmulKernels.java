@@ -1,5 +1,6 @@
 package dev.jgpt.kernels.tornado;
 
+import java.util.List;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -71,6 +72,26 @@ public final class MatmulKernels {
     }
   }
 
+  /**
+   * out (M,NC) = / += A (M,K) @ B (K,NC) [+ bias], A(i,k) = m[ao + i*ai + k*ak],
+   * B(k,j) = m[bo + k*bk + j*bj]. tiled: the KernelContext kernel on the device and its twin on
+   * the host; otherwise the {@code @Parallel} loops everywhere (faster on CPU OpenCL devices, where
+   * work-group barriers and local memory are emulated).
+   */
+  static Launch launchGemm(boolean tiled, String op, int outo, int ao, int ai, int ak, int bo, int bk, int bj, int biaso,
+      int mode, int M, int NC, int K) {
+    int bias = Math.max(biaso, 0);
+    KernelCall loops = (s, m, ix, ctx) ->
+        s.task(MatmulKernels::gemm, m, outo, ao, ai, ak, bo, bk, bj, bias, mode, M, NC, K);
+    List<Object> signature = Launch.sig(op, outo, ao, ai, ak, bo, bk, bj, biaso, mode, M, NC, K);
+    if (!tiled) return Launch.parallel(signature, loops);
+    KernelCall device = (s, m, ix, ctx) ->
+        s.task(MatmulKernels::gemmTiled, ctx, m, outo, ao, ai, ak, bo, bk, bj, bias, mode, M, NC, K);
+    int tile = MatmulKernels.TILE;
+    int[] grid = {MatmulKernels.roundUp(NC), MatmulKernels.roundUp(M), tile, tile};
+    return new Launch(signature, false, device, loops, grid, null);
+  }
+
   // dbias (OC) += column sums of dout (N,OC); one work item per column
   public static void biasBackward(FloatArray m, int dbiaso, int douto, int N, int OC) {
     for (@Parallel int o = 0; o < OC; o++) {
@@ -78,6 +99,11 @@ public final class MatmulKernels {
       for (int n = 0; n < N; n++) sum += m.get(douto + n * OC + o);
       m.set(dbiaso + o, m.get(dbiaso + o) + sum);
     }
+  }
+
+  static Launch launchBiasBackward(int dbo, int douto, int N, int OC) {
+    return Launch.parallel(Launch.sig("matmulBackward.bias", dbo, douto, N, OC),
+        (s, m, ix, ctx) -> s.task(MatmulKernels::biasBackward, m, dbo, douto, N, OC));
   }
 
   /** The global size along one axis: n rounded up to whole tiles. */

@@ -38,6 +38,13 @@ public final class RowKernels {
     }
   }
 
+  static Launch launchLayernormForward(int outo, int meano, int rstdo, int inpo, int wo, int bo, int N, int C) {
+    int hasBias = bo >= 0 ? 1 : 0;
+    int b = Math.max(bo, 0);
+    return Launch.parallel(Launch.sig("layernormForward", outo, meano, rstdo, inpo, wo, bo, N, C),
+        (s, m, ix, ctx) -> s.task(RowKernels::layernormForward, m, outo, meano, rstdo, inpo, wo, b, hasBias, N, C));
+  }
+
   // dinp (N,C) += the input gradient of layernormForward, one row per work item;
   // dout (N,C), inp (N,C), weight (C), mean (N), rstd (N)
   public static void layernormBackwardInput(FloatArray m, int dinpo, int douto, int inpo, int weighto, int meano,
@@ -65,6 +72,11 @@ public final class RowKernels {
     }
   }
 
+  static Launch launchLayernormBackwardInput(int dinpo, int douto, int inpo, int wo, int meano, int rstdo, int N, int C) {
+    return Launch.parallel(Launch.sig("layernormBackward.input", dinpo, douto, inpo, wo, meano, rstdo, N, C),
+        (s, m, ix, ctx) -> s.task(RowKernels::layernormBackwardInput, m, dinpo, douto, inpo, wo, meano, rstdo, N, C));
+  }
+
   // dweight (C) += sum over rows of norm * dout; dbias (C) += column sums of dout when hasBias == 1;
   // dout (N,C), inp (N,C), mean (N), rstd (N). One work item per column (gather form).
   public static void layernormBackwardParams(FloatArray m, int dweighto, int dbiaso, int hasBias, int douto, int inpo,
@@ -83,6 +95,14 @@ public final class RowKernels {
     }
   }
 
+  static Launch launchLayernormBackwardParams(int dwo, int dbo, int douto, int inpo, int meano, int rstdo, int N, int C) {
+    int hasBias = dbo >= 0 ? 1 : 0;
+    int db = Math.max(dbo, 0);
+    return Launch.parallel(Launch.sig("layernormBackward.params", dwo, dbo, douto, inpo, meano, rstdo, N, C),
+        (s, m, ix, ctx) -> s.task(RowKernels::layernormBackwardParams, m, dwo, db, hasBias, douto, inpo, meano, rstdo,
+            N, C));
+  }
+
   // probs (N,Vp) = softmax over the first V columns of logits (N,Vp); columns V..Vp get 0
   public static void softmaxForward(FloatArray m, int probso, int logitso, int N, int V, int Vp) {
     for (@Parallel int n = 0; n < N; n++) {
@@ -99,6 +119,11 @@ public final class RowKernels {
       for (int i = 0; i < V; i++) m.set(p + i, m.get(p + i) / sum);
       for (int i = V; i < Vp; i++) m.set(p + i, 0f);
     }
+  }
+
+  static Launch launchSoftmaxForward(int probso, int logitso, int N, int V, int Vp) {
+    return Launch.parallel(Launch.sig("softmaxForward", probso, logitso, N, V, Vp),
+        (s, m, ix, ctx) -> s.task(RowKernels::softmaxForward, m, probso, logitso, N, V, Vp));
   }
 
   // losses (N) = -log softmax(logits (N,Vp))[targets (N)] over the first V columns; when stats >= 0
@@ -121,6 +146,12 @@ public final class RowKernels {
     }
   }
 
+  /** statso = -1: losses only; otherwise also the row max and sum at statso (N,2). */
+  static Launch launchCrossEntropyForward(int losseso, int statso, int logitso, int targetso, int N, int V, int Vp) {
+    return Launch.parallelWithInts(Launch.sig("crossEntropyForward", losseso, statso, logitso, targetso, N, V, Vp),
+        (s, m, ix, ctx) -> s.task(RowKernels::crossEntropyForward, m, ix, losseso, statso, logitso, targetso, N, V, Vp));
+  }
+
   // logits (N,Vp) := (softmax - onehot(target)) * dlossScale over the first V columns, 0 beyond;
   // the softmax from the row stats (N,2) that crossEntropyForward saved; one work item per element
   public static void crossEntropyBackward(FloatArray m, IntArray ix, int logitso, int statso, int targetso,
@@ -136,5 +167,11 @@ public final class RowKernels {
         m.set(logitso + n * Vp + i, g);
       }
     }
+  }
+
+  static Launch launchCrossEntropyBackward(int logitso, int statso, int targetso, float dlossScale, int N, int V, int Vp) {
+    return Launch.parallelWithInts(Launch.sig("crossEntropyBackward", logitso, statso, targetso, dlossScale, N, V, Vp),
+        (s, m, ix, ctx) -> s.task(RowKernels::crossEntropyBackward, m, ix, logitso, statso, targetso, dlossScale, N, V,
+            Vp));
   }
 }

@@ -30,6 +30,13 @@ public final class Stats {
    * graph runs, device kernel time, compile time); 0 otherwise.
    */
   public long profiledBytesIn, profiledBytesOut, profiledKernelNanos, profiledCompileNanos;
+  /**
+   * Per step (or eager op): how many times its graph was compiled, that is, first run in a new
+   * plan. Once per run is the goal; more means a plan was rebuilt.
+   */
+  public final Map<String, Integer> compilations = new LinkedHashMap<>();
+  /** Per step: the task graphs it runs as (one per DevicePlan.TASKS_PER_GRAPH launches). */
+  public final Map<String, Integer> graphsPerStep = new LinkedHashMap<>();
   /** Per step: the time of each first device run of its graph (TornadoVM compiles it then). */
   public final Map<String, Long> firstRunNanos = new LinkedHashMap<>();
 
@@ -50,6 +57,8 @@ public final class Stats {
     s.profiledKernelNanos = profiledKernelNanos;
     s.profiledCompileNanos = profiledCompileNanos;
     s.firstRunNanos.putAll(firstRunNanos);
+    s.compilations.putAll(compilations);
+    s.graphsPerStep.putAll(graphsPerStep);
     return s;
   }
 

@@ -12,7 +12,10 @@ import java.util.List;
  * <p>System properties: {@code jgpt.tornado.compileFirstRun} (compile a step's graph on its first
  * run instead of running that run on the host), {@code jgpt.tornado.eagerOnDevice} (ops outside
  * steps run on the device; the kernel tests use it), {@code jgpt.tornado.matmul} = {@code tiled},
- * {@code loops} or {@code auto} (default: loops on CPU OpenCL devices, tiled elsewhere).
+ * {@code loops} or {@code auto} (default: loops on CPU OpenCL devices, tiled elsewhere),
+ * {@code jgpt.tornado.deviceMemory} and {@code jgpt.tornado.maxAllocation} (sizes such as
+ * {@code 12g}: the device's memory and largest buffer, instead of what the driver reports),
+ * {@code jgpt.tornado.tasksPerGraph} (launches per task graph, at most 80; tests use fewer).
  */
 public final class TornadoBackendProvider implements BackendProvider {
   static {
@@ -20,6 +23,16 @@ public final class TornadoBackendProvider implements BackendProvider {
     // silent run in Java; and a whole training step fits in one graph's bytecode buffer.
     System.getProperties().putIfAbsent("tornado.recover.bailout", "False");
     System.getProperties().putIfAbsent("tornado.tvm.maxbytecodesize", "65536");
+    // TornadoVM's own device-memory budget (default 4 GB, read once at start-up, before any device
+    // is known): -Djgpt.tornado.deviceMemory when given, else no budget of its own, since the
+    // backend checks each allocation against the device's real memory (DeviceMemory).
+    long budget = 1L << 40;
+    try {
+      budget = SizeProperty.bytes("jgpt.tornado.deviceMemory", budget);
+    } catch (IllegalArgumentException e) {
+      // DeviceMemory.of reports the bad value in one line when the backend opens
+    }
+    System.getProperties().putIfAbsent("tornado.device.memory", Long.toString(budget));
   }
 
   private static String unavailable;

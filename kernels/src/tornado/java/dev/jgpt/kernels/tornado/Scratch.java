@@ -1,0 +1,82 @@
+package dev.jgpt.kernels.tornado;
+
+import dev.jgpt.kernels.IntBuf;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Backend-owned work space that the model never sees: reserved in the arena on first use (during
+ * a step's recording run, before its graph exists) and grown when an op needs more. Each getter
+ * returns an arena offset.
+ */
+final class Scratch {
+  private final Arena arena;
+  private final Residency residency;
+  private final DeviceMemory memory;
+  private final String deviceName;
+
+  private int dpre = -1, dpreSize; // attention score gradients (B,NH,T,T)
+  private int rowStats = -1, rowStatsSize; // cross-entropy row max and sum (N,2)
+  private int normPartials = -1; // gradient norm partial sums (NORM_PARTS)
+  private int adamwFactors = -1; // AdamW clip factor and bias corrections (3)
+  /** Int arena room for one encoder backward's sorted positions (N), one region per (ids, N). */
+  private final Map<List<Object>, Integer> tokenOrder = new LinkedHashMap<>();
+
+  Scratch(Arena arena, Residency residency, DeviceMemory memory, String deviceName) {
+    this.arena = arena;
+    this.residency = residency;
+    this.memory = memory;
+    this.deviceName = deviceName;
+  }
+
+  /** dpre (B,NH,T,T): size = B*NH*T*T floats. */
+  int attentionScoreGrads(int size) {
+    if (size > dpreSize) {
+      dpre = reserve(size, "attention backward scratch");
+      dpreSize = size;
+    }
+    return dpre;
+  }
+
+  /** stats (N,2): size = 2*N floats. */
+  int crossEntropyRowStats(int size) {
+    if (size > rowStatsSize) {
+      rowStats = reserve(size, "cross-entropy scratch");
+      rowStatsSize = size;
+    }
+    return rowStats;
+  }
+
+  /** partials (NORM_PARTS). */
+  int normPartials() {
+    if (normPartials < 0) normPartials = reserve(OptimizerKernels.NORM_PARTS, "gradient norm scratch");
+    return normPartials;
+  }
+
+  /** factors (3): clip, 1 - beta1^t, 1 - beta2^t. */
+  int adamwFactors() {
+    if (adamwFactors < 0) adamwFactors = reserve(3, "AdamW factors scratch");
+    return adamwFactors;
+  }
+
+  /** order (N) in the int arena, for the token ids in ids. */
+  int tokenOrder(IntBuf ids, int N) {
+    return tokenOrder.computeIfAbsent(Arrays.asList(ids, N), k -> arena.reserveInts(N, "token order scratch"));
+  }
+
+  /** order (N) = positions 0..N sorted by token id (stable), from the ids (N) at inpo, on the host. */
+  void sortPositionsByToken(int inpo, int ordero, int N) {
+    long[] keyed = new long[N];
+    for (int i = 0; i < N; i++) keyed[i] = ((long) arena.ints().get(inpo + i) << 32) | i;
+    Arrays.sort(keyed);
+    for (int i = 0; i < N; i++) arena.ints().set(ordero + i, (int) keyed[i]);
+  }
+
+  private int reserve(int size, String what) {
+    memory.checkFits((long) arena.floatsUsed() + size, arena.intsUsed(), what, deviceName);
+    residency.beforeHostRun(); // growing copies the host arena: it must be current
+    return arena.reserveFloats(size, what);
+  }
+}
