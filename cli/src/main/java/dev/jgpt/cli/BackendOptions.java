@@ -15,11 +15,12 @@ import picocli.CommandLine.Spec;
  * Where a command's model computes: {@code --backend}, {@code --device} and {@code --threads}, one
  * option group mixed into every command that runs a model (train, generate, score, repl, bench,
  * serve). Each value is checked here, once, as it is parsed (a bad one is a usage error, exit 2).
- * Every route ends in {@link Backends#open(dev.jgpt.kernels.BackendProvider, int, int)}: train and
- * bench call {@link #choose()} then {@link #open}; the commands that load a saved model (generate,
- * score, repl, serve, bench generate --run) pass {@link #name()}, {@link #device()} and
- * {@link #threads()} to {@code LoadedModel.open}, which sizes the threads to the model first. These
- * are not training settings: a run never saves them, so it can resume anywhere.
+ * One route to a backend: {@link #choose()} ({@link Backends#choose}: which provider, and why),
+ * then {@link Backends#open(dev.jgpt.kernels.BackendProvider, int, int)} on --device: train and
+ * bench through {@link #open}; the commands that load a saved model (generate, score, repl, bench
+ * generate --run) hand the choice, {@link #device()} and {@link #threads()} to
+ * {@code LoadedModel.open}, which sizes the threads to the model first (serve does the same from its
+ * options). These are not training settings: a run never saves them, so it can resume anywhere.
  */
 public final class BackendOptions {
   private String backend = "auto";

@@ -1,5 +1,6 @@
 package dev.jgpt.cli;
 
+import dev.jgpt.kernels.Backends;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.GenerationLoop;
@@ -69,7 +70,7 @@ final class GenerateBenchCommand implements Callable<Integer> {
           + repeat);
     }
     try (LoadedModel model = run != null
-        ? LoadedModel.open(run, backendOptions.name(), backendOptions.device(), backendOptions.threads())
+        ? LoadedModel.open(run, backendOptions.choose(), backendOptions.device(), backendOptions.threads())
         : randomWeights()) {
       KvCacheModel kvModel = (KvCacheModel) model.model(); // LoadedModel.open makes a KvCacheModel
       GptConfig cfg = kvModel.config();

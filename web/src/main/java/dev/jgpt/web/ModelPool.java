@@ -1,5 +1,6 @@
 package dev.jgpt.web;
 
+import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.Checkpoint;
 import dev.jgpt.transformer.CheckpointState;
@@ -132,7 +133,7 @@ final class ModelPool implements AutoCloseable {
   private Loaded load(String name, Path dir, long stamp) {
     LoadedModel opened;
     try {
-      opened = LoadedModel.open(dir, backendName, device, threads, heap.get());
+      opened = LoadedModel.open(dir, Backends.choose(backendName), device, threads, heap.get());
     } catch (IOException | RuntimeException e) {
       throw new ApiError(422, "run " + name + " cannot be loaded: " + Router.oneLine(e));
     }

@@ -1,5 +1,6 @@
 package dev.jgpt.cli.repl;
 
+import dev.jgpt.kernels.Backends;
 import dev.jgpt.cli.BackendOptions;
 import dev.jgpt.transformer.interop.LoadedModel;
 import java.io.IOException;
@@ -26,6 +27,6 @@ public final class RunOptions {
 
   /** Opens another run folder with the same backend settings (the REPL's :load). */
   public LoadedModel open(String runDir) throws IOException {
-    return LoadedModel.open(Path.of(runDir), backend.name(), backend.device(), backend.threads());
+    return LoadedModel.open(Path.of(runDir), backend.choose(), backend.device(), backend.threads());
   }
 }

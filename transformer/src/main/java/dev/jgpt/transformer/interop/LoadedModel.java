@@ -28,21 +28,22 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
     Backend backend) implements AutoCloseable {
 
   /**
-   * Opens a jgpt run folder or a Hugging Face GPT-2 folder on a new backend ({@code backendName}
-   * "auto", "cpu"...) on device {@code device}; threads 0 = automatic ({@link KvCacheModel#threadsFor}).
-   * A model that does not fit the heap is refused in one line before its weights are read.
+   * Opens a jgpt run folder or a Hugging Face GPT-2 folder on a new backend of {@code backend}
+   * (chosen by {@link Backends#choose}) on device {@code device}; threads 0 = automatic
+   * ({@link KvCacheModel#threadsFor}). A model that does not fit the heap is refused in one line
+   * before its weights are read.
    */
-  public static LoadedModel open(Path dir, String backendName, int device, int threads) throws IOException {
-    return open(dir, backendName, device, threads, HeapBudget.current());
+  public static LoadedModel open(Path dir, Backends.Choice backend, int device, int threads) throws IOException {
+    return open(dir, backend, device, threads, HeapBudget.current());
   }
 
-  /** As {@link #open(Path, String, int, int)}, checked against {@code heap}. */
-  public static LoadedModel open(Path dir, String backendName, int device, int threads, HeapBudget heap)
+  /** As {@link #open(Path, Backends.Choice, int, int)}, checked against {@code heap}. */
+  public static LoadedModel open(Path dir, Backends.Choice choice, int device, int threads, HeapBudget heap)
       throws IOException {
     GptConfig hf = ModelFolder.configBeforeLoading(dir);
-    if (hf != null) return openHuggingFace(dir, hf, backendName, device, threads, heap);
+    if (hf != null) return openHuggingFace(dir, hf, choice, device, threads, heap);
     RunDirectory.Run run = ModelFolder.load(dir);
-    Backend backend = Backends.open(backendName, device, KvCacheModel.threadsFor(run.model(), threads));
+    Backend backend = Backends.open(choice.provider(), device, KvCacheModel.threadsFor(run.model(), threads));
     try {
       MemoryCheck.requireFits(KvCacheModel.memory(run.model(), backend), heap, null);
       KvCacheModel model = KvCacheModel.withWeights(run.model(), backend, run.params());
@@ -58,9 +59,9 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
    * its weights stream from model.safetensors straight into the backend, tensor by tensor, so a
    * gpt2-xl (6.2 GB of weights) is never held twice.
    */
-  private static LoadedModel openHuggingFace(Path dir, GptConfig cfg, String backendName, int device, int threads,
+  private static LoadedModel openHuggingFace(Path dir, GptConfig cfg, Backends.Choice choice, int device, int threads,
       HeapBudget heap) throws IOException {
-    Backend backend = Backends.open(backendName, device, KvCacheModel.threadsFor(cfg, threads));
+    Backend backend = Backends.open(choice.provider(), device, KvCacheModel.threadsFor(cfg, threads));
     KvCacheModel model;
     try {
       MemoryCheck.requireFits(KvCacheModel.memory(cfg, backend, HfGpt2.floatsHeldWhileReading(cfg)), heap, null);

@@ -1,5 +1,6 @@
 package dev.jgpt.transformer.interop;
 
+import dev.jgpt.kernels.Backends;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -31,7 +32,7 @@ class LoadedModelTest {
     Path dir = TinyRun.shared();
     RunDirectory.Run run = ModelFolder.load(dir);
     int[] context = {1, 2, 3};
-    try (LoadedModel m = LoadedModel.open(dir, "reference", 0, 1);
+    try (LoadedModel m = LoadedModel.open(dir, Backends.choose("reference"), 0, 1);
         var backend = new ReferenceBackend();
         var direct = KvCacheModel.withWeights(run.model(), backend, run.params())) {
       assertInstanceOf(KvCacheModel.class, m.model());
@@ -47,7 +48,7 @@ class LoadedModelTest {
     Path dir = HfGpt2Test.fixture(tmp);
     GptConfig cfg = HfGpt2.readConfig(dir);
     int[] context = {464, 2068, 7586};
-    try (LoadedModel m = LoadedModel.open(dir, "reference", 0, 1);
+    try (LoadedModel m = LoadedModel.open(dir, Backends.choose("reference"), 0, 1);
         var backend = new ReferenceBackend();
         var copied = KvCacheModel.withWeights(cfg, backend, HfGpt2.readWeights(dir, cfg))) {
       assertEquals(0, m.state().step());
@@ -59,7 +60,7 @@ class LoadedModelTest {
   void aModelBeyondTheHeapIsRefusedInOneLineForRunsAndHuggingFaceFolders() throws IOException {
     for (Path dir : new Path[] {TinyRun.shared(), HfGpt2Test.fixture(tmp)}) {
       MemoryCheck.DoesNotFit e = assertThrows(MemoryCheck.DoesNotFit.class,
-          () -> LoadedModel.open(dir, "reference", 0, 1, TINY_HEAP));
+          () -> LoadedModel.open(dir, Backends.choose("reference"), 0, 1, TINY_HEAP));
       assertTrue(e.getMessage().startsWith("this model needs "), e.getMessage());
       assertTrue(e.getMessage().endsWith(": give the JVM more memory with JGPT_JAVA_OPTS=-Xmx1g"), e.getMessage());
       assertEquals(1, e.getMessage().lines().count());
