@@ -8,7 +8,9 @@ import dev.jgpt.kernels.Slice;
  * Gradients of the activations for the backward pass, in one flat buffer. Unlike the forward
  * activations they are not kept per layer: the backward pass walks the layers one at a time, so
  * one layer's worth of scratch is reused (zeroed before each layer, because backward ops add),
- * and only the residual stream's gradient flows from layer to layer. N = B*T below.
+ * and only the residual stream's gradient flows from layer to layer. When the model recomputes
+ * activations ({@link Recompute}, a memory-bound shape) the layer's gradients also take turns in
+ * three tensors instead of eight. N = B*T below.
  */
 final class ActivationGrads {
   final FloatBuf buf; // every tensor below, one after another (layOut)
@@ -24,17 +26,21 @@ final class ActivationGrads {
   Slice dfcproj; // (N, C) before dropout, or null without dropout
   Slice dencoded; // (N, C) embeddings before dropout, or null without dropout
 
-  ActivationGrads(GptConfig cfg, int B, int T, Backend backend) {
+  final boolean reused; // the per-layer tensors share three: each must be zeroed just before its first use
+
+  ActivationGrads(GptConfig cfg, int B, int T, Recompute recompute, Backend backend) {
+    reused = recompute != Recompute.NONE;
     buf = BufferCursor.allocate(backend, "grad_acts", "activation gradients", c -> layOut(c, cfg, B, T));
   }
 
   /** Floats the buffer of a (B,T) batch holds: the counting pass of the same layout, nothing allocated. */
-  static long floatCount(GptConfig cfg, int B, int T) {
-    return BufferCursor.count(c -> new ActivationGrads().layOut(c, cfg, B, T));
+  static long floatCount(GptConfig cfg, int B, int T, Recompute recompute) {
+    return BufferCursor.count(c -> new ActivationGrads(recompute).layOut(c, cfg, B, T));
   }
 
   /** A layout-only instance for {@link #floatCount}: its slices stay null and it owns no buffer. */
-  private ActivationGrads() {
+  private ActivationGrads(Recompute recompute) {
+    reused = recompute != Recompute.NONE;
     buf = null;
   }
 
@@ -44,15 +50,43 @@ final class ActivationGrads {
     boolean dropout = cfg.dropout() > 0f;
     dresidual = c.take(N * C);
     long scratchStart = c.position();
-    dln1 = c.take(N * C);
-    dqkv = c.take(N * 3 * C);
-    datty = c.take(N * C);
-    dattproj = dropout ? c.take(N * C) : null;
-    dln2 = c.take(N * C);
-    dfch = c.take(N * 4 * C);
-    dfchGelu = c.take(N * 4 * C);
-    dfcproj = dropout ? c.take(N * C) : null;
-    dencoded = dropout ? c.take(N * C) : null;
+    if (reused) {
+      layOutReused(c, N, C, dropout);
+    } else {
+      dln1 = c.take(N * C);
+      dqkv = c.take(N * 3 * C);
+      datty = c.take(N * C);
+      dattproj = dropout ? c.take(N * C) : null;
+      dln2 = c.take(N * C);
+      dfch = c.take(N * 4 * C);
+      dfchGelu = c.take(N * 4 * C);
+      dfcproj = dropout ? c.take(N * C) : null;
+      dencoded = dropout ? c.take(N * C) : null;
+    }
     scratch = c.span(scratchStart, c.position());
+  }
+
+  /**
+   * Three tensors for a layer's eight, each taken by the next gradient once the backward pass is
+   * done with the last: in the order {@link Block#backward} writes them, (N, C) holds dfcproj,
+   * dln2, dattproj, dln1 (and after the layers dencoded); (N, 4C) dfchGelu then dqkv; another
+   * (N, 4C) dfch then datty.
+   */
+  private void layOutReused(BufferCursor c, long N, long C, boolean dropout) {
+    long small = c.position();
+    c.take(N * C);
+    long first = c.position();
+    c.take(N * 4 * C);
+    long second = c.position();
+    c.take(N * 4 * C);
+    dfcproj = dropout ? c.span(small, small + N * C) : null;
+    dfchGelu = c.span(first, first + N * 4 * C);
+    dfch = c.span(second, second + N * 4 * C);
+    dln2 = c.span(small, small + N * C);
+    dattproj = dropout ? c.span(small, small + N * C) : null;
+    datty = c.span(second, second + N * C);
+    dqkv = c.span(first, first + N * 3 * C);
+    dln1 = c.span(small, small + N * C);
+    dencoded = dropout ? c.span(small, small + N * C) : null;
   }
 }

@@ -3,11 +3,13 @@ package dev.jgpt.transformer;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.Slice;
+import java.util.Arrays;
 
 /**
  * The forward pass's activations for a (B,T) batch, all in one flat buffer laid out like llm.c's
  * ActivationTensors: each kind is one (L, B, T, ...) block; everything the backward pass needs is
- * kept. N = B*T below. The "...Drop" tensors (dropout outputs) exist only when the model has
+ * kept, except what {@link Recompute} lets the backward pass recompute: those kinds are one tensor
+ * that all layers share. N = B*T below. The "...Drop" tensors (dropout outputs) exist only when the model has
  * dropout; otherwise they are null and the forward pass skips the dropout ops. Each layer's
  * tensors are grouped as {@code h[l]}, the view a {@link Block} works on.
  */
@@ -15,23 +17,27 @@ final class Activations {
   final FloatBuf buf; // every tensor below, one after another (layOut)
   Slice encoded; // (N, C) wte[token] + wpe[t]
   Slice encodedDrop; // (N, C) dropout(encoded), or null
-  BlockActivations[] h; // (L) each layer's tensors, sliced from one (L, ...) block per kind (shapes in layOut)
+  BlockActivations[] h; // (L) each layer's tensors, sliced from one (L, ...) block per kind or shared (layOut)
   Slice lnf; // (N, C)
   Slice lnfMean, lnfRstd; // (N)
   Slice logits; // (N, Vp); the training step overwrites it with dlogits
   Slice losses; // (N) per-position cross-entropy
 
-  Activations(GptConfig cfg, int B, int T, Backend backend) {
+  final Recompute recompute; // which tensors layers share (the backward pass recomputes them)
+
+  Activations(GptConfig cfg, int B, int T, Recompute recompute, Backend backend) {
+    this.recompute = recompute;
     buf = BufferCursor.allocate(backend, "acts", "activations", c -> layOut(c, cfg, B, T));
   }
 
   /** Floats the buffer of a (B,T) batch holds: the counting pass of the same layout, nothing allocated. */
-  static long floatCount(GptConfig cfg, int B, int T) {
-    return BufferCursor.count(c -> new Activations().layOut(c, cfg, B, T));
+  static long floatCount(GptConfig cfg, int B, int T, Recompute recompute) {
+    return BufferCursor.count(c -> new Activations(recompute).layOut(c, cfg, B, T));
   }
 
   /** A layout-only instance for {@link #floatCount}: its slices stay null and it owns no buffer. */
-  private Activations() {
+  private Activations(Recompute recompute) {
+    this.recompute = recompute;
     buf = null;
   }
 
@@ -40,24 +46,40 @@ final class Activations {
     long N = (long) B * T;
     long C = cfg.nEmbd();
     boolean dropout = cfg.dropout() > 0f;
+    boolean keepCheap = recompute == Recompute.NONE;
+    boolean keepAttention = recompute != Recompute.ATTENTION_TOO;
     encoded = c.take(N * C);
     encodedDrop = dropout ? c.take(N * C) : null;
-    Slice[] ln1 = c.takeLayers(L, N * C);
+    // a kind that is recomputed (or only forms the residual) is one tensor that every layer's entry names
+    Slice[] ln1 = layers(c, L, N * C, keepCheap);
     Slice[] ln1Mean = c.takeLayers(L, N);
     Slice[] ln1Rstd = c.takeLayers(L, N);
     Slice[] qkv = c.takeLayers(L, N * 3 * C);
-    Slice[] atty = c.takeLayers(L, N * C);
-    Slice[] att = c.takeLayers(L, (long) B * cfg.nHead() * T * T); // (B, NH, T, T)
-    Slice[] attproj = c.takeLayers(L, N * C);
-    Slice[] attprojDrop = dropout ? c.takeLayers(L, N * C) : new Slice[L];
+    Slice[] atty = layers(c, L, N * C, keepAttention);
+    long attLength = (long) B * cfg.nHead() * T * T; // (B, NH, T, T)
+    Slice[] att;
+    Slice[] fchGelu = null;
+    if (keepAttention) {
+      att = c.takeLayers(L, attLength);
+    } else {
+      // one tensor for att and gelu(fch): in either pass a layer is done with its att (forward: the
+      // attention op; backward: its recomputed att's last reader) before it writes gelu(fch), and the
+      // backward pass is done with gelu(fch) before it recomputes att
+      long start = c.position();
+      c.take(Math.max(attLength, N * 4 * C));
+      att = shared(L, c.span(start, start + attLength));
+      fchGelu = shared(L, c.span(start, start + N * 4 * C));
+    }
+    Slice[] attproj = layers(c, L, N * C, keepCheap);
+    Slice[] attprojDrop = dropout ? layers(c, L, N * C, keepCheap) : new Slice[L];
     Slice[] residual2 = c.takeLayers(L, N * C);
-    Slice[] ln2 = c.takeLayers(L, N * C);
+    Slice[] ln2 = keepCheap ? c.takeLayers(L, N * C) : ln1; // shared: ln_1's and ln_2's outputs
     Slice[] ln2Mean = c.takeLayers(L, N);
     Slice[] ln2Rstd = c.takeLayers(L, N);
     Slice[] fch = c.takeLayers(L, N * 4 * C);
-    Slice[] fchGelu = c.takeLayers(L, N * 4 * C);
-    Slice[] fcproj = c.takeLayers(L, N * C);
-    Slice[] fcprojDrop = dropout ? c.takeLayers(L, N * C) : new Slice[L];
+    if (fchGelu == null) fchGelu = layers(c, L, N * 4 * C, keepCheap);
+    Slice[] fcproj = keepCheap ? c.takeLayers(L, N * C) : attproj; // shared: both projections' outputs
+    Slice[] fcprojDrop = dropout && keepCheap ? c.takeLayers(L, N * C) : attprojDrop;
     Slice[] residual3 = c.takeLayers(L, N * C);
     h = new BlockActivations[L];
     for (int l = 0; l < L; l++) {
@@ -69,5 +91,18 @@ final class Activations {
     lnfRstd = c.take(N);
     logits = c.take(N * cfg.paddedVocabSize());
     losses = c.take(N);
+  }
+
+  /** One tensor per layer, or ({@code perLayer} false) one tensor that all L entries name. */
+  private static Slice[] layers(BufferCursor c, int L, long length, boolean perLayer) {
+    if (perLayer) return c.takeLayers(L, length);
+    return shared(L, c.take(length));
+  }
+
+  /** L entries that all name {@code tensor}. */
+  private static Slice[] shared(int L, Slice tensor) {
+    Slice[] entries = new Slice[L];
+    Arrays.fill(entries, tensor);
+    return entries;
   }
 }

@@ -73,8 +73,11 @@ class GptMemoryTest {
   void activationsAreCountedByTheLayoutThatAllocatesThem() {
     GptConfig cfg = GptConfig.of(100, 16, 2, 2, 8, true, 0.2f);
     try (Backend be = GptTestSupport.open("reference")) {
-      assertEquals(new Activations(cfg, 3, 16, be).buf.size(), Activations.floatCount(cfg, 3, 16));
-      assertEquals(new ActivationGrads(cfg, 3, 16, be).buf.size(), ActivationGrads.floatCount(cfg, 3, 16));
+      for (Recompute r : Recompute.values()) {
+        assertEquals(new Activations(cfg, 3, 16, r, be).buf.size(), Activations.floatCount(cfg, 3, 16, r), r.name());
+        assertEquals(new ActivationGrads(cfg, 3, 16, r, be).buf.size(), ActivationGrads.floatCount(cfg, 3, 16, r),
+            r.name());
+      }
     }
   }
 
