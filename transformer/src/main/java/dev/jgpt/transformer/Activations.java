@@ -25,8 +25,15 @@ final class Activations {
 
   final Recompute recompute; // which tensors layers share (the backward pass recomputes them)
 
-  Activations(GptConfig cfg, int B, int T, Recompute recompute, Backend backend) {
+  private final ActivationGrads lender; // whose wide gradient tensors the unkept activations borrow, or null
+
+  /** @param lender the model's activation gradients, where {@code recompute} is not NONE */
+  Activations(GptConfig cfg, int B, int T, Recompute recompute, ActivationGrads lender, Backend backend) {
+    if ((recompute != Recompute.NONE) != (lender != null && lender.reused)) {
+      throw new IllegalArgumentException("recomputed activations borrow the reused activation gradients' memory");
+    }
     this.recompute = recompute;
+    this.lender = lender;
     buf = BufferCursor.allocate(backend, "acts", "activations", c -> layOut(c, cfg, B, T));
   }
 
@@ -38,6 +45,7 @@ final class Activations {
   /** A layout-only instance for {@link #floatCount}: its slices stay null and it owns no buffer. */
   private Activations(Recompute recompute) {
     this.recompute = recompute;
+    lender = null;
     buf = null;
   }
 
@@ -55,21 +63,12 @@ final class Activations {
     Slice[] ln1Mean = c.takeLayers(L, N);
     Slice[] ln1Rstd = c.takeLayers(L, N);
     Slice[] qkv = c.takeLayers(L, N * 3 * C);
-    Slice[] atty = layers(c, L, N * C, keepAttention);
+    // gelu(fch), and where recomputed att and atty, live in the activation gradients' wide tensors:
+    // the forward pass needs no gradient, and ActivationGrads.layOutReused says why the backward
+    // pass is done with each before the gradient sharing its memory is written
     long attLength = (long) B * cfg.nHead() * T * T; // (B, NH, T, T)
-    Slice[] att;
-    Slice[] fchGelu = null;
-    if (keepAttention) {
-      att = c.takeLayers(L, attLength);
-    } else {
-      // one tensor for att and gelu(fch): in either pass a layer is done with its att (forward: the
-      // attention op; backward: its recomputed att's last reader) before it writes gelu(fch), and the
-      // backward pass is done with gelu(fch) before it recomputes att
-      long start = c.position();
-      c.take(Math.max(attLength, N * 4 * C));
-      att = shared(L, c.span(start, start + attLength));
-      fchGelu = shared(L, c.span(start, start + N * 4 * C));
-    }
+    Slice[] atty = keepAttention ? c.takeLayers(L, N * C) : shared(L, borrow(true, N * C));
+    Slice[] att = keepAttention ? c.takeLayers(L, attLength) : shared(L, borrow(false, attLength));
     Slice[] attproj = layers(c, L, N * C, keepCheap);
     Slice[] attprojDrop = dropout ? layers(c, L, N * C, keepCheap) : new Slice[L];
     Slice[] residual2 = c.takeLayers(L, N * C);
@@ -77,7 +76,7 @@ final class Activations {
     Slice[] ln2Mean = c.takeLayers(L, N);
     Slice[] ln2Rstd = c.takeLayers(L, N);
     Slice[] fch = c.takeLayers(L, N * 4 * C);
-    if (fchGelu == null) fchGelu = layers(c, L, N * 4 * C, keepCheap);
+    Slice[] fchGelu = keepCheap ? c.takeLayers(L, N * 4 * C) : shared(L, borrow(false, N * 4 * C));
     Slice[] fcproj = keepCheap ? c.takeLayers(L, N * C) : attproj; // shared: both projections' outputs
     Slice[] fcprojDrop = dropout && keepCheap ? c.takeLayers(L, N * C) : attprojDrop;
     Slice[] residual3 = c.takeLayers(L, N * C);
@@ -97,6 +96,12 @@ final class Activations {
   private static Slice[] layers(BufferCursor c, int L, long length, boolean perLayer) {
     if (perLayer) return c.takeLayers(L, length);
     return shared(L, c.take(length));
+  }
+
+  /** The first {@code length} floats of the lender's wide1 or wide2; null in the counting pass. */
+  private Slice borrow(boolean first, long length) {
+    if (lender == null) return null;
+    return (first ? lender.wide1 : lender.wide2).sub(0, Math.toIntExact(length));
   }
 
   /** L entries that all name {@code tensor}. */

@@ -104,7 +104,8 @@ public final class Gpt implements AutoCloseable {
     allScalars = scalars.all();
     inputs = backend.allocInt("inputs", B * T);
     this.recompute = recompute;
-    acts = new Activations(cfg, B, T, recompute, backend);
+    ActivationGrads activationGrads = sharedParams == null ? new ActivationGrads(cfg, B, T, recompute, backend) : null;
+    acts = new Activations(cfg, B, T, recompute, activationGrads, backend);
     block = new Block(backend, cfg.nEmbd());
     batchAttention = new CausalAttention(backend, B, T, cfg.nEmbd(), cfg.nHead());
     rowAttention = B == 1 ? batchAttention : new CausalAttention(backend, 1, T, cfg.nEmbd(), cfg.nHead());
@@ -134,7 +135,7 @@ public final class Gpt implements AutoCloseable {
     targets = backend.allocInt("targets", B * T);
     p = new ParameterTensors(layout, params);
     g = new ParameterTensors(layout, grads);
-    dacts = new ActivationGrads(cfg, B, T, recompute, backend);
+    dacts = activationGrads;
     hostLosses = new float[B * T];
   }
 
