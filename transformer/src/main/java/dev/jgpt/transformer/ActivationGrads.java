@@ -27,10 +27,11 @@ final class ActivationGrads {
   Slice dencoded; // (N, C) embeddings before dropout, or null without dropout
 
   final boolean reused; // the per-layer tensors share three: each must be zeroed just before its first use
-  // where reused, the two wide tensors, which the forward pass (and the recomputing in the backward
-  // pass) borrows as scratch for activations no layer keeps: see layOutReused
-  Slice wide1; // (N, 4C): dfchGelu, then dqkv and datty
-  Slice wide2; // (N, 4C), or max with (B, NH, T, T) where attention is recomputed: dfch, then datty
+  // where reused, the three tensors they take turns in, which the forward pass (and the recomputing
+  // in the backward pass) borrows for the activations no layer keeps: see layOutReused
+  Slice narrow; // (N, C): dfcproj, dln2, dattproj, dln1, dencoded
+  Slice wide1; // (N, 4C): dfchGelu, then dqkv (its first 3C columns' worth) and datty (the rest)
+  Slice wide2; // (N, 4C), or (B, NH, T, T) where attention is recomputed and that is larger: dfch
 
   ActivationGrads(GptConfig cfg, int B, int T, Recompute recompute, Backend backend) {
     reused = recompute != Recompute.NONE;
@@ -73,11 +74,15 @@ final class ActivationGrads {
 
   /**
    * Three tensors for a layer's eight, each taken by the next gradient once the backward pass is
-   * done with the last: in the order {@link Block#backward} writes them, (N, C) holds dfcproj,
-   * dln2, dattproj, dln1 (and after the layers dencoded); wide1 (N, 4C) dfchGelu, then dqkv in its
-   * first 3C columns' worth and datty in the rest; wide2 dfch. {@link Activations} lays gelu(fch)
-   * over wide2 and, where attention is recomputed, att over wide2 and atty over wide1: a layer's
-   * backward pass is done with each before the gradient sharing its memory is zeroed.
+   * done with the last (see the fields). {@link Activations} lays the tensors that no layer keeps
+   * over them too: a forward pass needs no gradient, and in both passes each tensor is dead before
+   * the next one sharing its memory is written. Forward, per layer: ln_1 at wide2's start; att over
+   * wide2, atty at wide1's start; attproj at wide1's end; its dropout copy in narrow; ln_2 at
+   * wide1's start; gelu(fch) over wide2; fcproj at wide1's end; its dropout copy in narrow.
+   * Backward, in {@link Block#backward}'s order: gelu(fch) recomputed over wide2; dfcproj in narrow;
+   * dfchGelu over wide1; dfch over wide2; ln_2 recomputed at wide1's start; dln2 in narrow; att and
+   * atty recomputed (wide2, wide1's start); dattproj in narrow; datty at wide1's end; dqkv at
+   * wide1's start; ln_1 recomputed at wide2's start; dln1 in narrow.
    */
   private void layOutReused(BufferCursor c, long N, long C, long wide2Length, boolean dropout) {
     long small = c.position();
@@ -86,6 +91,7 @@ final class ActivationGrads {
     c.take(N * 4 * C);
     long second = c.position();
     c.take(wide2Length);
+    narrow = c.span(small, small + N * C);
     wide1 = c.span(first, first + N * 4 * C);
     wide2 = c.span(second, second + wide2Length);
     dfcproj = dropout ? c.span(small, small + N * C) : null;

@@ -8,8 +8,9 @@ import java.util.Arrays;
 /**
  * The forward pass's activations for a (B,T) batch, all in one flat buffer laid out like llm.c's
  * ActivationTensors: each kind is one (L, B, T, ...) block; everything the backward pass needs is
- * kept, except what {@link Recompute} lets the backward pass recompute: those kinds are one tensor
- * that all layers share. N = B*T below. The "...Drop" tensors (dropout outputs) exist only when the model has
+ * kept, except what {@link Recompute} lets the backward pass recompute (and the projections'
+ * outputs, only needed to form the residual): those no layer keeps, they live in the activation
+ * gradients' memory, one tensor that every layer's entry names. N = B*T below. The "...Drop" tensors (dropout outputs) exist only when the model has
  * dropout; otherwise they are null and the forward pass skips the dropout ops. Each layer's
  * tensors are grouped as {@code h[l]}, the view a {@link Block} works on.
  */
@@ -59,25 +60,24 @@ final class Activations {
     encoded = c.take(N * C);
     encodedDrop = dropout ? c.take(N * C) : null;
     // a kind that is recomputed (or only forms the residual) is one tensor that every layer's entry names
-    Slice[] ln1 = layers(c, L, N * C, keepCheap);
+    Slice[] ln1 = keepCheap ? c.takeLayers(L, N * C) : borrow(Lent.WIDE2, 0, N * C, L);
     Slice[] ln1Mean = c.takeLayers(L, N);
     Slice[] ln1Rstd = c.takeLayers(L, N);
     Slice[] qkv = c.takeLayers(L, N * 3 * C);
-    // gelu(fch), and where recomputed att and atty, live in the activation gradients' wide tensors:
-    // the forward pass needs no gradient, and ActivationGrads.layOutReused says why the backward
-    // pass is done with each before the gradient sharing its memory is written
+    // what no layer keeps lives in the activation gradients' memory, where ActivationGrads.layOutReused
+    // says, one tensor that all layers' entries name
     long attLength = (long) B * cfg.nHead() * T * T; // (B, NH, T, T)
-    Slice[] atty = keepAttention ? c.takeLayers(L, N * C) : shared(L, borrow(true, N * C));
-    Slice[] att = keepAttention ? c.takeLayers(L, attLength) : shared(L, borrow(false, attLength));
-    Slice[] attproj = layers(c, L, N * C, keepCheap);
-    Slice[] attprojDrop = dropout ? layers(c, L, N * C, keepCheap) : new Slice[L];
+    Slice[] atty = keepAttention ? c.takeLayers(L, N * C) : borrow(Lent.WIDE1, 0, N * C, L);
+    Slice[] att = keepAttention ? c.takeLayers(L, attLength) : borrow(Lent.WIDE2, 0, attLength, L);
+    Slice[] attproj = keepCheap ? c.takeLayers(L, N * C) : borrow(Lent.WIDE1, 3 * N * C, N * C, L);
+    Slice[] attprojDrop = !dropout ? new Slice[L] : keepCheap ? c.takeLayers(L, N * C) : borrow(Lent.NARROW, 0, N * C, L);
     Slice[] residual2 = c.takeLayers(L, N * C);
-    Slice[] ln2 = keepCheap ? c.takeLayers(L, N * C) : ln1; // shared: ln_1's and ln_2's outputs
+    Slice[] ln2 = keepCheap ? c.takeLayers(L, N * C) : borrow(Lent.WIDE1, 0, N * C, L);
     Slice[] ln2Mean = c.takeLayers(L, N);
     Slice[] ln2Rstd = c.takeLayers(L, N);
     Slice[] fch = c.takeLayers(L, N * 4 * C);
-    Slice[] fchGelu = keepCheap ? c.takeLayers(L, N * 4 * C) : shared(L, borrow(false, N * 4 * C));
-    Slice[] fcproj = keepCheap ? c.takeLayers(L, N * C) : attproj; // shared: both projections' outputs
+    Slice[] fchGelu = keepCheap ? c.takeLayers(L, N * 4 * C) : borrow(Lent.WIDE2, 0, N * 4 * C, L);
+    Slice[] fcproj = keepCheap ? c.takeLayers(L, N * C) : attproj;
     Slice[] fcprojDrop = dropout && keepCheap ? c.takeLayers(L, N * C) : attprojDrop;
     Slice[] residual3 = c.takeLayers(L, N * C);
     h = new BlockActivations[L];
@@ -92,22 +92,21 @@ final class Activations {
     losses = c.take(N);
   }
 
-  /** One tensor per layer, or ({@code perLayer} false) one tensor that all L entries name. */
-  private static Slice[] layers(BufferCursor c, int L, long length, boolean perLayer) {
-    if (perLayer) return c.takeLayers(L, length);
-    return shared(L, c.take(length));
-  }
+  private enum Lent { NARROW, WIDE1, WIDE2 }
 
-  /** The first {@code length} floats of the lender's wide1 or wide2; null in the counting pass. */
-  private Slice borrow(boolean first, long length) {
-    if (lender == null) return null;
-    return (first ? lender.wide1 : lender.wide2).sub(0, Math.toIntExact(length));
-  }
-
-  /** L entries that all name {@code tensor}. */
-  private static Slice[] shared(int L, Slice tensor) {
+  /**
+   * L entries that all name {@code length} floats from {@code from} of the lender's tensor
+   * {@code which}; null entries in the counting pass (nothing of this buffer is taken).
+   */
+  private Slice[] borrow(Lent which, long from, long length, int L) {
     Slice[] entries = new Slice[L];
-    Arrays.fill(entries, tensor);
+    if (lender == null) return entries;
+    Slice lent = switch (which) {
+      case NARROW -> lender.narrow;
+      case WIDE1 -> lender.wide1;
+      case WIDE2 -> lender.wide2;
+    };
+    Arrays.fill(entries, lent.sub(Math.toIntExact(from), Math.toIntExact(length)));
     return entries;
   }
 }

@@ -8,12 +8,13 @@ package dev.jgpt.transformer;
  * <ul>
  *   <li>{@link #NONE}: every tensor kept per layer (24 (N, C) tensors a layer with dropout).
  *   <li>{@link #NORMS_AND_GELU}: ln_1, ln_2 (from the layer's input and the kept mean and rstd)
- *       and gelu(fch) are recomputed into one shared tensor each; the projections' outputs and
- *       their dropout copies, only needed to form the residual, share one tensor each for all
- *       layers; the activation gradients of one layer share three tensors instead of eight.
- *       Keeps qkv, att, atty, residual2, fch and residual3: about 14 (N, C) a layer.
+ *       and gelu(fch) are recomputed; they, and the projections' outputs and their dropout copies
+ *       (only needed to form the residual), live in the activation gradients' memory, which a
+ *       layer's eight gradients share as three tensors ({@link ActivationGrads}). Keeps qkv, att,
+ *       atty, residual2, fch and residual3: 14 (N, C) a layer at T = 256, C = 64 * NH.
  *   <li>{@link #ATTENTION_TOO}: also att (B, NH, T, T) and atty, recomputed by re-running the
- *       layer's attention forward in the backward pass (one attention forward a layer): about 9.
+ *       layer's attention forward in the backward pass (one attention forward a layer): 9 (N, C) a
+ *       layer.
  * </ul>
  */
 enum Recompute {

@@ -23,8 +23,11 @@ class RecomputeTest {
   @ParameterizedTest
   @MethodSource("backends")
   void everyLevelTrainsBitForBitAsKeepingEverything(String backend) {
-    for (float dropout : new float[] {0f, 0.2f}) {
-      GptConfig cfg = GptConfig.of(67, 16, 3, 2, 16, true, dropout);
+    // att (B, NH, T, T) smaller than a (N, 4C) tensor, and (4 heads of 2 channels) larger
+    GptConfig[] configs = {GptConfig.of(67, 16, 3, 2, 16, true, 0f), GptConfig.of(67, 16, 3, 2, 16, true, 0.2f),
+        GptConfig.of(67, 16, 2, 4, 8, true, 0.2f)};
+    for (GptConfig cfg : configs) {
+      float dropout = cfg.dropout();
       Run kept = train(backend, cfg, Recompute.NONE);
       for (Recompute r : new Recompute[] {Recompute.NORMS_AND_GELU, Recompute.ATTENTION_TOO}) {
         Run recomputed = train(backend, cfg, r);
