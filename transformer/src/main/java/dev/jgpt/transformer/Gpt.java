@@ -155,7 +155,7 @@ public final class Gpt implements AutoCloseable {
     Recompute recompute = Recompute.forTraining(cfg, B, T);
     return new MemoryEstimate(List.of(
         new MemoryEstimate.Part("parameters, gradients and Adam m, v", onHeap * 4 * P * f),
-        new MemoryEstimate.Part("activations", onHeap * Activations.floatCount(cfg, B, T, recompute) * f),
+        new MemoryEstimate.Part(recompute.activationsPart(), onHeap * Activations.floatCount(cfg, B, T, recompute) * f),
         new MemoryEstimate.Part("activation gradients", onHeap * ActivationGrads.floatCount(cfg, B, T, recompute) * f),
         // inputs and targets on the backend, hostLosses here
         new MemoryEstimate.Part("token ids and losses", onHeap * 2 * N * Integer.BYTES + N * f),

@@ -22,6 +22,15 @@ enum Recompute {
   NORMS_AND_GELU,
   ATTENTION_TOO;
 
+  /** The name of the activations' part of a memory estimate: says what a run recomputes. */
+  String activationsPart() {
+    return switch (this) {
+      case NONE -> "activations";
+      case NORMS_AND_GELU -> "activations (norms, GELU recomputed)";
+      case ATTENTION_TOO -> "activations (norms, GELU, attention recomputed)";
+    };
+  }
+
   /**
    * Activations up to this size are all kept: at that size memory is not what limits a run, and
    * recomputing would only cost time (the small CPU recipes stay as fast as they were).
