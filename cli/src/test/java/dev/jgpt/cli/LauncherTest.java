@@ -109,6 +109,20 @@ class LauncherTest {
     }
   }
 
+  @Test
+  void theYoungGenerationIsCappedUnlessJgptJavaOptsSizesIt(@TempDir Path tmp) throws Exception {
+    for (String opts : new String[] {null, "-Xmx3g"}) {
+      List<String> javaArgs = launchWithFakeJdk(tmp.resolve(opts == null ? "default" : "xmx"), opts);
+      assertTrue(javaArgs.contains("-XX:MaxNewSize=128m"), opts + ": " + javaArgs);
+      assertTrue(javaArgs.indexOf("-XX:MaxNewSize=128m") < javaArgs.indexOf("-jar"), "a JVM flag: " + javaArgs);
+    }
+    for (String opts : List.of("-Xmn1g", "-XX:MaxNewSize=2g", "-XX:NewRatio=3")) {
+      List<String> javaArgs = launchWithFakeJdk(tmp.resolve(Integer.toString(opts.hashCode())), opts);
+      assertFalse(javaArgs.contains("-XX:MaxNewSize=128m"), opts + ": " + javaArgs);
+      assertTrue(javaArgs.contains(opts), opts + ": " + javaArgs);
+    }
+  }
+
   /**
    * Runs a copy of the launcher in {@code root} with a built jar in place and a fake JDK 25 whose
    * java prints its arguments, one a line; returns them.

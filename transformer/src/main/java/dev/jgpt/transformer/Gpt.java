@@ -47,6 +47,7 @@ public final class Gpt implements AutoCloseable {
   private final IntBuf inputs, targets; // (B, T) token ids
   private final ParameterTensors p; // slices of params
   private final ParameterTensors g; // slices of grads
+  private final Recompute recompute; // what the backward pass recomputes instead of keeping per layer
   private final Activations acts;
   private final ActivationGrads dacts;
   private final Block block; // the one block every layer runs
@@ -64,7 +65,12 @@ public final class Gpt implements AutoCloseable {
    * start at zero: call {@link #initWeights} or {@link #writeParams}.
    */
   public Gpt(GptConfig cfg, Backend backend, int B, int T) {
-    this(cfg, backend, B, T, null);
+    this(cfg, backend, B, T, null, Recompute.forTraining(cfg, B, T));
+  }
+
+  /** A trainable model that keeps and recomputes activations as {@code recompute} says, whatever the rule would pick. */
+  Gpt(GptConfig cfg, Backend backend, int B, int T, Recompute recompute) {
+    this(cfg, backend, B, T, null, recompute);
   }
 
   /**
@@ -74,16 +80,19 @@ public final class Gpt implements AutoCloseable {
    * pass with, to read its activations.
    */
   public static Gpt forwardOnly(KvCacheModel cached, int T) {
-    return new Gpt(cached.config(), cached.backend(), 1, T, cached.paramsBuffer());
+    return new Gpt(cached.config(), cached.backend(), 1, T, cached.paramsBuffer(), Recompute.NONE);
   }
 
   /** As {@link #forwardOnly(KvCacheModel, int)}, over the weights of another model (a training one: updates show). */
   public static Gpt forwardOnly(Gpt model, int T) {
-    return new Gpt(model.cfg, model.backend, 1, T, model.params);
+    return new Gpt(model.cfg, model.backend, 1, T, model.params, Recompute.NONE);
   }
 
-  /** @param sharedParams the weights of a forward-only model, or null for a trainable one with its own */
-  private Gpt(GptConfig cfg, Backend backend, int B, int T, FloatBuf sharedParams) {
+  /**
+   * @param sharedParams the weights of a forward-only model, or null for a trainable one with its own
+   * @param recompute NONE for a forward-only model: inspection reads each layer's att and qkv
+   */
+  private Gpt(GptConfig cfg, Backend backend, int B, int T, FloatBuf sharedParams, Recompute recompute) {
     this.layout = new ParameterLayout(cfg); // validates cfg
     this.cfg = cfg;
     this.backend = backend;
@@ -94,7 +103,9 @@ public final class Gpt implements AutoCloseable {
     scalars = backend.allocFloat("scalars", StepScalars.SIZE);
     allScalars = scalars.all();
     inputs = backend.allocInt("inputs", B * T);
-    acts = new Activations(cfg, B, T, backend);
+    this.recompute = recompute;
+    ActivationGrads activationGrads = sharedParams == null ? new ActivationGrads(cfg, B, T, recompute, backend) : null;
+    acts = new Activations(cfg, B, T, recompute, activationGrads, backend);
     block = new Block(backend, cfg.nEmbd());
     batchAttention = new CausalAttention(backend, B, T, cfg.nEmbd(), cfg.nHead());
     rowAttention = B == 1 ? batchAttention : new CausalAttention(backend, 1, T, cfg.nEmbd(), cfg.nHead());
@@ -124,7 +135,7 @@ public final class Gpt implements AutoCloseable {
     targets = backend.allocInt("targets", B * T);
     p = new ParameterTensors(layout, params);
     g = new ParameterTensors(layout, grads);
-    dacts = new ActivationGrads(cfg, B, T, backend);
+    dacts = activationGrads;
     hostLosses = new float[B * T];
   }
 
@@ -141,10 +152,11 @@ public final class Gpt implements AutoCloseable {
     long N = (long) B * T;
     long f = Float.BYTES;
     long onHeap = backend.buffersOnHeap() ? 1 : 0;
+    Recompute recompute = Recompute.forTraining(cfg, B, T);
     return new MemoryEstimate(List.of(
         new MemoryEstimate.Part("parameters, gradients and Adam m, v", onHeap * 4 * P * f),
-        new MemoryEstimate.Part("activations", onHeap * Activations.floatCount(cfg, B, T) * f),
-        new MemoryEstimate.Part("activation gradients", onHeap * ActivationGrads.floatCount(cfg, B, T) * f),
+        new MemoryEstimate.Part(recompute.activationsPart(), onHeap * Activations.floatCount(cfg, B, T, recompute) * f),
+        new MemoryEstimate.Part("activation gradients", onHeap * ActivationGrads.floatCount(cfg, B, T, recompute) * f),
         // inputs and targets on the backend, hostLosses here
         new MemoryEstimate.Part("token ids and losses", onHeap * 2 * N * Integer.BYTES + N * f),
         new MemoryEstimate.Part("backend scratch",
@@ -406,6 +418,9 @@ public final class Gpt implements AutoCloseable {
     checkIndex(head, cfg.nHead(), "head");
     checkIndex(query, T, "position");
     if (count < 0 || count > T) throw new IllegalArgumentException("count " + count + " outside 0 .. " + T);
+    if (recompute == Recompute.ATTENTION_TOO) {
+      throw new IllegalStateException("this training model keeps no attention weights per layer: inspect a forward-only one");
+    }
     Slice att = acts.h[layer].att();
     backend.read(att.buf(), att.offset() + (head * T + query) * T, dst, dstOffset, count);
   }
@@ -516,11 +531,11 @@ public final class Gpt implements AutoCloseable {
         acts.lnfRstd, N, C);
     for (int l = L - 1; l >= 0; l--) {
       Slice input = l > 0 ? acts.h[l - 1].residual3() : dropout != null ? acts.encodedDrop : acts.encoded;
-      block.backward(l, p.h[l], g.h[l], acts.h[l], input, dacts, batchAttention, N, dropout);
+      block.backward(l, p.h[l], g.h[l], acts.h[l], input, dacts, batchAttention, N, dropout, recompute);
     }
     Slice dx = dres;
     if (dropout != null) {
-      // dencoded was zeroed with the scratch of layer 0 and not touched since
+      backend.zero(dacts.dencoded); // it may share memory with layer 0's gradients
       backend.dropoutBackward(dacts.dencoded, dres, dropout.scalars(), dropout.p(), dropout.seed(),
           Dropout.EMBEDDING_STREAM, N * C);
       dx = dacts.dencoded;

@@ -73,8 +73,12 @@ class GptMemoryTest {
   void activationsAreCountedByTheLayoutThatAllocatesThem() {
     GptConfig cfg = GptConfig.of(100, 16, 2, 2, 8, true, 0.2f);
     try (Backend be = GptTestSupport.open("reference")) {
-      assertEquals(new Activations(cfg, 3, 16, be).buf.size(), Activations.floatCount(cfg, 3, 16));
-      assertEquals(new ActivationGrads(cfg, 3, 16, be).buf.size(), ActivationGrads.floatCount(cfg, 3, 16));
+      for (Recompute r : Recompute.values()) {
+        ActivationGrads grads = new ActivationGrads(cfg, 3, 16, r, be);
+        assertEquals(grads.buf.size(), ActivationGrads.floatCount(cfg, 3, 16, r), r.name());
+        Activations acts = new Activations(cfg, 3, 16, r, r == Recompute.NONE ? null : grads, be);
+        assertEquals(acts.buf.size(), Activations.floatCount(cfg, 3, 16, r), r.name());
+      }
     }
   }
 

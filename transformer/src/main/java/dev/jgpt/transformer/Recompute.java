@@ -1,0 +1,50 @@
+package dev.jgpt.transformer;
+
+/**
+ * Which of a block's activations the training forward pass keeps per layer and which the
+ * backward pass recomputes, trading a little time for memory. Recomputing runs the same op on the
+ * same kept inputs, so the recomputed tensor has the same bits and gradients do not change.
+ *
+ * <ul>
+ *   <li>{@link #NONE}: every tensor kept per layer (24 (N, C) tensors a layer with dropout).
+ *   <li>{@link #NORMS_AND_GELU}: ln_1, ln_2 (from the layer's input and the kept mean and rstd)
+ *       and gelu(fch) are recomputed; they, and the projections' outputs and their dropout copies
+ *       (only needed to form the residual), live in the activation gradients' memory, which a
+ *       layer's eight gradients share as three tensors ({@link ActivationGrads}). Keeps qkv, att,
+ *       atty, residual2, fch and residual3: 14 (N, C) a layer at T = 256, C = 64 * NH.
+ *   <li>{@link #ATTENTION_TOO}: also att (B, NH, T, T) and atty, recomputed by re-running the
+ *       layer's attention forward in the backward pass (one attention forward a layer): 9 (N, C) a
+ *       layer.
+ * </ul>
+ */
+enum Recompute {
+  NONE,
+  NORMS_AND_GELU,
+  ATTENTION_TOO;
+
+  /** The name of the activations' part of a memory estimate: says what a run recomputes. */
+  String activationsPart() {
+    return switch (this) {
+      case NONE -> "activations";
+      case NORMS_AND_GELU -> "activations (norms, GELU recomputed)";
+      case ATTENTION_TOO -> "activations (norms, GELU, attention recomputed)";
+    };
+  }
+
+  /**
+   * Activations up to this size are all kept: at that size memory is not what limits a run, and
+   * recomputing would only cost time (the small CPU recipes stay as fast as they were).
+   */
+  static final long KEEP_BYTES = 1L << 30;
+
+  /**
+   * The rule for a training model: {@link #NONE} when all activations of a (B, T) batch fit in
+   * {@link #KEEP_BYTES}; else {@link #NORMS_AND_GELU} when that brings them under it; else
+   * {@link #ATTENTION_TOO}.
+   */
+  static Recompute forTraining(GptConfig cfg, int B, int T) {
+    if (Activations.floatCount(cfg, B, T, NONE) * Float.BYTES <= KEEP_BYTES) return NONE;
+    if (Activations.floatCount(cfg, B, T, NORMS_AND_GELU) * Float.BYTES <= KEEP_BYTES) return NORMS_AND_GELU;
+    return ATTENTION_TOO;
+  }
+}
