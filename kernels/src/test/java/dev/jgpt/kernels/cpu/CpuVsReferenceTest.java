@@ -69,7 +69,7 @@ class CpuVsReferenceTest {
   }
 
   @ParameterizedTest(name = "attention decode p={0} maxT={1} C={2} NH={3}")
-  @CsvSource({"0, 4, 8, 2", "6, 9, 35, 5", "150, 200, 256, 4"})
+  @CsvSource({"0, 4, 8, 2", "6, 9, 35, 5", "150, 200, 256, 4", "31, 32, 48, 3", "40, 64, 128, 4"})
   void attentionDecode(int p, int maxT, int C, int NH) {
     new Fixture().random("qkv", 3 * C).random("kcache", maxT * C).random("vcache", maxT * C).ints("pos", p)
         .poisoned("out", C).poisoned("att", NH * maxT)
