@@ -12,6 +12,8 @@
 #   --device-kind    nvidia (default): stop unless TornadoVM's device N is an NVIDIA GPU;
 #                    any: run on whatever device N is (PoCL included)
 #   --steps N        timed training steps per row (default 10, after 3 warm-up)
+#   --shapes N       time only the first N of the three shapes (a short try on a slow device)
+#   --tests REGEX    run only the test classes whose name matches REGEX (default: all listed below)
 # Exit status: 0 when every test passed and every timing ran, 1 otherwise, 2 for bad usage.
 #
 # The kit (kept out of git: scripts/gpu-kit/ ignores everything but its README; it must stay under
@@ -40,8 +42,10 @@ DEVICE=0
 STEPS=10
 RUN_TESTS=1
 RUN_BENCH=1
+SHAPE_COUNT=3
+TEST_FILTER=""
 
-usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 fail_usage() { echo "gpu-check: $1; see scripts/gpu-check.sh --help" >&2; exit 2; }
 
 while [[ $# -gt 0 ]]; do
@@ -51,6 +55,8 @@ while [[ $# -gt 0 ]]; do
     --device-kind) DEVICE_KIND="${2:?}"; shift 2 ;;
     --device) DEVICE="${2:?}"; shift 2 ;;
     --steps) STEPS="${2:?}"; shift 2 ;;
+    --shapes) SHAPE_COUNT="${2:?}"; shift 2 ;;
+    --tests) TEST_FILTER="${2:?}"; shift 2 ;;
     --skip-tests) RUN_TESTS=0; shift ;;
     --skip-bench) RUN_BENCH=0; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -60,6 +66,7 @@ done
 [[ "$DEVICE_KIND" == nvidia || "$DEVICE_KIND" == any ]] || fail_usage "--device-kind $DEVICE_KIND is not nvidia or any"
 [[ "$DEVICE" =~ ^[0-9]+$ ]] || fail_usage "--device $DEVICE is not a device number"
 [[ "$STEPS" =~ ^[1-9][0-9]*$ ]] || fail_usage "--steps $STEPS is not a positive number"
+[[ "$SHAPE_COUNT" =~ ^[0-3]$ ]] || fail_usage "--shapes $SHAPE_COUNT is not 0..3"
 
 # ---- the kit: unpack the archive once (next to it, in a folder named after its checksum) ----
 if [[ -z "$KIT_DIR" ]]; then
@@ -119,12 +126,17 @@ if [[ "$RUN_TESTS" == 1 ]]; then
   # TornadoDepthTest is left out (minutes of compilation), as is TornadoKernelBench (not a test).
   TEST_LOG="$WORK/tests.log"
   CP="$KIT_DIR/tests/kernels:$KIT_DIR/tests/transformer:$KIT_DIR/jgpt.jar"
+  # Selected by --tests: every test class of both packages whose name matches.
+  SELECT=(--select-package dev.jgpt.kernels.tornado --select-class dev.jgpt.transformer.TornadoParityTest
+    --select-class dev.jgpt.transformer.TornadoCompileOnceTest)
+  [[ -n "$TEST_FILTER" ]] && SELECT=(--select-package dev.jgpt.kernels.tornado --select-package dev.jgpt.transformer
+    --include-classname "$TEST_FILTER")
+  # The classes go on the JVM's own class path (-cp), not the launcher's --class-path: TornadoVM
+  # reads kernel class files through the application class loader and fails on a child loader.
   set +e
   "$JAVA" "${JVM_FLAGS[@]}" -Xmx8g -Djgpt.tornado.device="$DEVICE" \
-    -jar "$KIT_DIR/junit-platform-console-standalone.jar" execute --disable-banner --details=summary \
-    --class-path "$CP" --select-package dev.jgpt.kernels.tornado \
-    --select-class dev.jgpt.transformer.TornadoParityTest --select-class dev.jgpt.transformer.TornadoCompileOnceTest \
-    2>&1 | tee "$TEST_LOG"
+    -cp "$CP:$KIT_DIR/junit-platform-console-standalone.jar" org.junit.platform.console.ConsoleLauncher \
+    execute --disable-banner --details=summary "${SELECT[@]}" 2>&1 | tee "$TEST_LOG"
   rc=${PIPESTATUS[0]}
   set -e
   [[ $rc -eq 0 ]] || STATUS=1
@@ -137,7 +149,7 @@ ROWS=()
 if [[ "$RUN_BENCH" == 1 ]]; then
   SHAPES=("nanogpt-cpu|--preset nanogpt-cpu" "baby-gpt|--preset baby-gpt"
     "gpt2-124M B4 T64|--n-layer 12 --n-head 12 --n-embd 768 --vocab-size 50257 --batch-size 4 --block-size 64")
-  for shape in "${SHAPES[@]}"; do
+  for shape in "${SHAPES[@]:0:$SHAPE_COUNT}"; do
     name="${shape%%|*}"
     read -r -a args <<<"${shape#*|}"
     row="$name"
@@ -158,7 +170,7 @@ if [[ "$RUN_BENCH" == 1 ]]; then
 fi
 
 echo
-echo "== jgpt GPU check: $(grep -m1 -i "tornado" <<<"$DEVICES" || true)"
+echo "== jgpt GPU check: tornado device $DEVICE: $(sed -n "/^tornado/,\$ s/^ *$DEVICE: //p" <<<"$DEVICES" | head -1)"
 echo "tests: $TEST_SUMMARY; parity (largest train-loss difference, CPU vs device): $PARITY"
 if [[ ${#ROWS[@]} -gt 0 ]]; then
   printf '%-20s | %-28s | %-28s\n' "shape" "tornado (device $DEVICE)" "cpu"
@@ -168,5 +180,5 @@ if [[ ${#ROWS[@]} -gt 0 ]]; then
     printf '%-20s | %-28s | %-28s\n' "$n" "$t" "$c"
   done
 fi
-rm -rf "$WORK"
+if [[ $STATUS -eq 0 ]]; then rm -rf "$WORK"; else echo "logs kept in $WORK"; fi
 exit $STATUS
