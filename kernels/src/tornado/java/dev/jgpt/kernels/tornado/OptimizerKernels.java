@@ -36,8 +36,10 @@ public final class OptimizerKernels {
   // elements j, j + 2 * lanes, ... of the whole vectors; then lanes k and lanes + k are added and
   // the pairs summed left to right (Vec.sumLanes); the tail past the last whole pair of vectors
   // follows. Float only (Apple's OpenCL and some Intel GPUs have no fp64): the CPU adds its tail
-  // and its chunk sums in double, the one difference left (a few float ulps of the total, where
-  // the earlier strided float sum differed by many; it moved the 50-step parity to 1.7e-6).
+  // and its chunk sums in double: that, and the device's mad where the CPU fuses, are the
+  // differences left (a few float ulps of the total). The 50-step parity stays at 1.67e-6 with
+  // this order as with the strided sum; a double total brought it to 1.19e-6, so the float total
+  // is part of it (an exact long-sum of the partials gave NaN on PoCL, not pursued yet).
   public static void normPartials(FloatArray m, int partialso, int gradso, int N, int lanes) {
     int chunks = (N + NORM_CHUNK - 1) / NORM_CHUNK;
     for (@Parallel int c = 0; c < chunks; c++) {
@@ -114,8 +116,8 @@ public final class OptimizerKernels {
 
   // 1 - beta^t without fp64, rounded as the CPU backend's (float) (1.0 - pow(beta, t)). Float
   // arithmetic cannot do it: 1 - pow(beta, t) cancels (beta2 = 0.999, t = 1: four digits lost) and
-  // a float expm1 series is off by an ulp or two for a third of the steps, which moved the 50-step
-  // parity from 9.5e-7 to 1.7e-6. So beta^t is taken in 62-bit fixed point on longs (integer
+  // a float expm1 series is off by an ulp or two for a third of the steps (BiasCorrectionTest
+  // checks this one bit for bit up to t = 200,000). So beta^t is taken in 62-bit fixed point on longs (integer
   // arithmetic, which relaxed-math flags cannot reassociate), by squaring over the bits of t; each
   // product truncates below 2^-62, far under float's last bit, and the one rounding is the final
   // long-to-float conversion (round to nearest, as the CPU's double-to-float). t is a whole step
