@@ -13,7 +13,7 @@
 #                    any: run on whatever device N is (PoCL included)
 #   --steps N        timed training steps per row (default 10, after 3 warm-up)
 #   --shapes N       time only the first N of the three shapes (a short try on a slow device)
-#   --tests REGEX    run only the test classes whose name matches REGEX (default: all listed below)
+#   --tests REGEX    run only the test classes whose simple name matches REGEX (default: all below)
 # Exit status: 0 when every test passed and every timing ran, 1 otherwise, 2 for bad usage.
 #
 # The kit (kept out of git: scripts/gpu-kit/ ignores everything but its README; it must stay under
@@ -130,7 +130,7 @@ if [[ "$RUN_TESTS" == 1 ]]; then
   SELECT=(--select-package dev.jgpt.kernels.tornado --select-class dev.jgpt.transformer.TornadoParityTest
     --select-class dev.jgpt.transformer.TornadoCompileOnceTest)
   [[ -n "$TEST_FILTER" ]] && SELECT=(--select-package dev.jgpt.kernels.tornado --select-package dev.jgpt.transformer
-    --include-classname "$TEST_FILTER")
+    --include-classname ".*\.($TEST_FILTER)")
   # The classes go on the JVM's own class path (-cp), not the launcher's --class-path: TornadoVM
   # reads kernel class files through the application class loader and fails on a child loader.
   set +e
@@ -140,6 +140,7 @@ if [[ "$RUN_TESTS" == 1 ]]; then
   rc=${PIPESTATUS[0]}
   set -e
   [[ $rc -eq 0 ]] || STATUS=1
+  grep -q '^\[ *0 tests found' "$TEST_LOG" && { echo "gpu-check: no test matched" >&2; STATUS=1; }
   TEST_SUMMARY="$(sed -n 's/^\[ *\([0-9]*\) tests successful.*/\1 passed/p' "$TEST_LOG" | head -1), $(sed -n 's/^\[ *\([0-9]*\) tests failed.*/\1 failed/p' "$TEST_LOG" | head -1)"
   PARITY="$(sed -n 's/^TornadoParityTest: largest loss difference over \([0-9]*\) steps: \(.*\)/\2 over \1 steps/p' "$TEST_LOG" | head -1)"
   [[ -n "$PARITY" ]] || PARITY="no result (see $TEST_LOG)"
