@@ -14,59 +14,78 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 public final class OptimizerKernels {
   private OptimizerKernels() {}
 
-  /** Work items of the first pass of the norm; each sums a strided share of the gradients. */
-  public static final int NORM_PARTS = 1024;
+  /**
+   * Gradients per chunk sum, as the CPU backend's CpuOptimizer.NORM_CHUNK: the device sums each
+   * chunk in the CPU's own order so the clip factor, and with it every update, matches it.
+   */
+  public static final int NORM_CHUNK = 8192;
 
-  /** Terms summed into a block sum before it joins the running sum (see normPartials). */
-  public static final int NORM_BLOCK = 64;
+  /**
+   * Float lanes of this JVM's preferred vector (the CPU backend's Vec.L): the CPU norm keeps two
+   * vectors of lane accumulators, so each chunk is summed as 2 * NORM_LANES interleaved sums.
+   */
+  static final int NORM_LANES = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
 
-  // partials (parts) = sums of squares of grads (N), part p summing elements p, p + parts, ...
-  // (strided so neighbouring work items read neighbouring floats). Float only (Apple's OpenCL and
-  // some Intel GPUs have no fp64): NORM_BLOCK terms at a time go into a block sum that then joins
-  // the running sum, so rounding grows with NORM_BLOCK + n / NORM_BLOCK instead of n terms, a
-  // shape that OpenCL's relaxed-math reassociation (TornadoVM's default flags) cannot undo.
-  public static void normPartials(FloatArray m, int partialso, int gradso, int N, int parts) {
-    for (@Parallel int p = 0; p < parts; p++) {
+  /** Chunk sums for N gradients. */
+  static int normChunks(int N) {
+    return (N + NORM_CHUNK - 1) / NORM_CHUNK;
+  }
+
+  // partials (chunks) = sums of squares of grads (N), one work item per NORM_CHUNK gradients, in
+  // the CPU backend's order (CpuOptimizer.chunkSquares): lane accumulator j (of 2 * lanes) takes
+  // elements j, j + 2 * lanes, ... of the whole vectors; then lanes k and lanes + k are added and
+  // the pairs summed left to right (Vec.sumLanes); the tail past the last whole pair of vectors
+  // follows. Float only (Apple's OpenCL and some Intel GPUs have no fp64): the CPU adds its tail
+  // and its chunk sums in double: that, and the device's mad where the CPU fuses, are the
+  // differences left (a few float ulps of the total). The 50-step parity stays at 1.67e-6 with
+  // this order as with the strided sum; a double total brought it to 1.19e-6, so the float total
+  // is part of it (an exact long-sum of the partials gave NaN on PoCL, not pursued yet).
+  public static void normPartials(FloatArray m, int partialso, int gradso, int N, int lanes) {
+    int chunks = (N + NORM_CHUNK - 1) / NORM_CHUNK;
+    for (@Parallel int c = 0; c < chunks; c++) {
+      int from = c * NORM_CHUNK;
+      int n = TornadoMath.min(N - from, NORM_CHUNK);
+      int width = 2 * lanes;
+      int whole = (n / width) * width;
       float sum = 0f;
-      int stride = parts * NORM_BLOCK;
-      for (int start = p; start < N; start += stride) {
-        float block = 0f;
-        int end = TornadoMath.min(N, start + stride);
-        for (int i = start; i < end; i += parts) {
-          float g = m.get(gradso + i);
-          block += g * g;
+      for (int k = 0; k < lanes; k++) {
+        float low = 0f;
+        float high = 0f;
+        for (int i = k; i < whole; i += width) {
+          float a = m.get(gradso + from + i);
+          float b = m.get(gradso + from + i + lanes);
+          low = a * a + low;
+          high = b * b + high;
         }
-        sum += block;
+        sum += low + high;
       }
-      m.set(partialso + p, sum);
+      for (int i = whole; i < n; i++) {
+        float g = m.get(gradso + from + i);
+        sum += g * g;
+      }
+      m.set(partialso + c, sum);
     }
   }
 
   static Launch launchNormPartials(int partialso, int gradso, int N) {
-    int parts = OptimizerKernels.NORM_PARTS;
+    int lanes = NORM_LANES;
     return Launch.parallel(Launch.sig("globalNormSquared.partials", partialso, gradso, N),
-        (s, m, ix, ctx) -> s.task(OptimizerKernels::normPartials, m, partialso, gradso, N, parts));
+        (s, m, ix, ctx) -> s.task(OptimizerKernels::normPartials, m, partialso, gradso, N, lanes));
   }
 
-  // scalars[GRAD_NORM_SQ] = sum of partials (parts), in blocks of NORM_BLOCK as normPartials; one
-  // work item, so one writer
-  public static void normFinish(FloatArray m, int scalarso, int partialso, int parts) {
+  // scalars[GRAD_NORM_SQ] = sum of partials (chunks) left to right, as the CPU adds its chunk sums;
+  // one work item, so one writer
+  public static void normFinish(FloatArray m, int scalarso, int partialso, int chunks) {
     for (@Parallel int one = 0; one < 1; one++) {
       float sum = 0f;
-      for (int start = 0; start < parts; start += NORM_BLOCK) {
-        float block = 0f;
-        int end = TornadoMath.min(parts, start + NORM_BLOCK);
-        for (int p = start; p < end; p++) block += m.get(partialso + p);
-        sum += block;
-      }
+      for (int c = 0; c < chunks; c++) sum += m.get(partialso + c);
       m.set(scalarso + StepScalars.GRAD_NORM_SQ, sum);
     }
   }
 
-  static Launch launchNormFinish(int scalarso, int partialso) {
-    int parts = OptimizerKernels.NORM_PARTS;
-    return Launch.parallel(Launch.sig("globalNormSquared.finish", scalarso, partialso),
-        (s, m, ix, ctx) -> s.task(OptimizerKernels::normFinish, m, scalarso, partialso, parts));
+  static Launch launchNormFinish(int scalarso, int partialso, int chunks) {
+    return Launch.parallel(Launch.sig("globalNormSquared.finish", scalarso, partialso, chunks),
+        (s, m, ix, ctx) -> s.task(OptimizerKernels::normFinish, m, scalarso, partialso, chunks));
   }
 
   // factors (3) = {clip, 1 - beta1^t, 1 - beta2^t} for this step, from the step scalars (SIZE):
@@ -91,25 +110,38 @@ public final class OptimizerKernels {
         (s, m, ix, ctx) -> s.task(OptimizerKernels::adamwFactors, m, factorso, scalarso, beta1, beta2));
   }
 
-  // 1 - beta^t in float without fp64: -expm1(t * log(beta)). 1 - pow(beta, t) would cancel (beta2 =
-  // 0.999, t = 1: 0.001 from two numbers near 1, four digits lost); for |x| < 0.5 expm1 is summed
-  // as its series (terms fall by at least half each time, 16 reach float's last bit), beyond that
-  // exp(x) - 1 loses nothing.
+  /** 2^62 and 2^-62, exact in float: the scale of the fixed-point powers in oneMinusPow. */
+  static final float TWO_POW_62 = 4.611686E18f;
+  static final float TWO_POW_MINUS_62 = 2.1684043E-19f;
+
+  // 1 - beta^t without fp64, rounded as the CPU backend's (float) (1.0 - pow(beta, t)). Float
+  // arithmetic cannot do it: 1 - pow(beta, t) cancels (beta2 = 0.999, t = 1: four digits lost) and
+  // a float expm1 series is off by an ulp or two for a third of the steps (BiasCorrectionTest
+  // checks this one bit for bit up to t = 200,000). So beta^t is taken in 62-bit fixed point on longs (integer
+  // arithmetic, which relaxed-math flags cannot reassociate), by squaring over the bits of t; each
+  // product truncates below 2^-62, far under float's last bit, and the one rounding is the final
+  // long-to-float conversion (round to nearest, as the CPU's double-to-float). t is a whole step
+  // count below 2^31.
   public static float oneMinusPow(float beta, float t) {
-    float x = t * TornadoMath.log(beta);
-    float expm1;
-    if (x > -0.5f) {
-      float term = x;
-      float sum = x;
-      for (int k = 2; k <= 16; k++) {
-        term = term * x / k;
-        sum += term;
-      }
-      expm1 = sum;
-    } else {
-      expm1 = TornadoMath.exp(x) - 1f;
+    long one = 1L << 62;
+    long base = (long) (beta * TWO_POW_62);
+    long power = one;
+    for (int n = (int) t; n > 0; n = n >> 1) {
+      if ((n & 1) != 0) power = mulFixed62(power, base);
+      base = mulFixed62(base, base);
     }
-    return -expm1;
+    return (float) (one - power) * TWO_POW_MINUS_62;
+  }
+
+  // a * b / 2^62, truncated, for a, b in [0, 2^62]: each split in 31-bit halves so every partial
+  // product stays below 2^62 and their sums below 2^63 (no overflow, all values non-negative)
+  static long mulFixed62(long a, long b) {
+    long ah = a >> 31;
+    long al = a & 0x7fffffffL;
+    long bh = b >> 31;
+    long bl = b & 0x7fffffffL;
+    long middle = ah * bl + al * bh;
+    return ah * bh + ((middle + ((al * bl) >> 31)) >> 31);
   }
 
   // params, grads, m, v (N); lr from the step scalars (SIZE), clip and bias corrections from

@@ -19,7 +19,7 @@ final class Scratch {
 
   private int dpre = -1, dpreSize; // attention score gradients (B,NH,T,T)
   private int rowStats = -1, rowStatsSize; // cross-entropy row max and sum (N,2)
-  private int normPartials = -1; // gradient norm partial sums (NORM_PARTS)
+  private int normPartials = -1, normPartialsSize; // gradient norm chunk sums (chunks)
   private int adamwFactors = -1; // AdamW clip factor and bias corrections (3)
   /** Int arena room for one encoder backward's sorted positions (N), one region per (ids, N). */
   private final Map<List<Object>, Integer> tokenOrder = new LinkedHashMap<>();
@@ -49,9 +49,12 @@ final class Scratch {
     return rowStats;
   }
 
-  /** partials (NORM_PARTS). */
-  int normPartials() {
-    if (normPartials < 0) normPartials = reserve(OptimizerKernels.NORM_PARTS, "gradient norm scratch");
+  /** partials (chunks): one sum of squares per NORM_CHUNK gradients. */
+  int normPartials(int chunks) {
+    if (chunks > normPartialsSize) {
+      normPartials = reserve(chunks, "gradient norm scratch");
+      normPartialsSize = chunks;
+    }
     return normPartials;
   }
 

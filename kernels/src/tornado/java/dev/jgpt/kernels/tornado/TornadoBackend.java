@@ -306,8 +306,10 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void globalNormSquared(Slice scalars, Slice grads, int N) {
-    int partials = scratch.normPartials();
-    launch(OptimizerKernels.launchNormPartials(partials, off(grads), N), OptimizerKernels.launchNormFinish(off(scalars), partials));
+    int chunks = OptimizerKernels.normChunks(N);
+    int partials = scratch.normPartials(chunks);
+    launch(OptimizerKernels.launchNormPartials(partials, off(grads), N),
+        OptimizerKernels.launchNormFinish(off(scalars), partials, chunks));
   }
 
   @Override
