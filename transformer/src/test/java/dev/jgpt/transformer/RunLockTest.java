@@ -57,7 +57,8 @@ class RunLockTest {
     Files.createDirectories(run);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), RunLockHolder.class.getName(),
-        run.toString()).redirectErrorStream(true).start();
+        // stderr apart: the JVM may print notices there (e.g. "Picked up JAVA_TOOL_OPTIONS") before "locked"
+        run.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
       assertEquals("locked", out.readLine());
