@@ -30,8 +30,9 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
   /**
    * Opens a jgpt run folder or a Hugging Face GPT-2 folder on a new backend of {@code backend}
    * (chosen by {@link Backends#choose}) on device {@code device}; threads 0 = automatic
-   * ({@link KvCacheModel#threadsFor}). A model that does not fit the heap is refused in one line
-   * before its weights are read.
+   * ({@link KvCacheModel#threadsFor}). A model that does not fit the heap is refused in one line:
+   * a Hugging Face model before its weights are read (its size is in config.json); a jgpt run after
+   * its checkpoint is read (the estimate counts that copy), before the backend's copy is made.
    */
   public static LoadedModel open(Path dir, Backends.Choice backend, int device, int threads) throws IOException {
     return open(dir, backend, device, threads, HeapBudget.current());
