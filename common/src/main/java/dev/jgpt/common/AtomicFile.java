@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
  * Writes a file under a temporary name in the same folder, syncs it, then renames it into place:
@@ -81,6 +82,16 @@ public final class AtomicFile {
       Files.deleteIfExists(temporary);
     }
   }
+
+  /**
+   * Whether {@code fileName} is one of the temporary names {@link #writeStream(Path, StreamWriter)}
+   * and {@link #write} use, for cleaning up after a writer that was killed mid-write.
+   */
+  public static boolean isTemporaryName(String fileName) {
+    return TEMPORARY_NAME.matcher(fileName).matches();
+  }
+
+  private static final Pattern TEMPORARY_NAME = Pattern.compile("\\..+\\.[0-9]+\\.[0-9]+\\.tmp");
 
   /**
    * A hidden name beside {@code target}, unique to this process and write. Not

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +25,18 @@ class AtomicFileTest {
     AtomicFile.writeStream(f, out -> out.write(new byte[] {3, 4, 5}));
     assertArrayEquals(new byte[] {3, 4, 5}, Files.readAllBytes(f));
     assertEquals(List.of(f), list(f.getParent()));
+  }
+
+  @Test
+  void theTemporaryNameInUseIsOneThatCleanUpRecognises() throws IOException {
+    Path f = dir.resolve("tokenizer.json");
+    List<Path> during = new ArrayList<>();
+    AtomicFile.writeStream(f, out -> during.addAll(list(dir)));
+    assertEquals(1, during.size(), during.toString());
+    assertTrue(AtomicFile.isTemporaryName(during.get(0).getFileName().toString()), during.toString());
+    assertFalse(AtomicFile.isTemporaryName("tokenizer.json"));
+    assertFalse(AtomicFile.isTemporaryName("notes.1.2.tmp"), "not hidden: not ours");
+    assertFalse(AtomicFile.isTemporaryName(".model.bin.tmp-42"), "a caller's own name");
   }
 
   @Test

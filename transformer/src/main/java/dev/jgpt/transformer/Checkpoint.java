@@ -115,7 +115,7 @@ public final class Checkpoint {
         weights.add(new Safetensors.Tensor(tensorName(t), storedShape(t, cfg), params, t.offset()));
       }
       Path modelNew = dir.resolve(MODEL + PENDING);
-      Safetensors.write(modelNew, weights, modelMetadata(cfg, state.step()));
+      CheckpointFiles.write(modelNew, Safetensors.content(weights, modelMetadata(cfg, state.step())));
       checksums.put(MODEL, CheckpointFiles.crc32c(modelNew));
       points.reached("wrote " + MODEL + PENDING);
       if (withOptimizer) {
@@ -125,7 +125,7 @@ public final class Checkpoint {
         for (TensorSpec t : layout.tensors()) moments.add(new Safetensors.Tensor("exp_avg." + tensorName(t), t.shape(), m, t.offset()));
         for (TensorSpec t : layout.tensors()) moments.add(new Safetensors.Tensor("exp_avg_sq." + tensorName(t), t.shape(), v, t.offset()));
         Path optNew = dir.resolve(OPTIMIZER + PENDING);
-        Safetensors.write(optNew, moments, Map.of("format", "pt", "adam_step", Long.toString(state.step())));
+        CheckpointFiles.write(optNew, Safetensors.content(moments, Map.of("format", "pt", "adam_step", Long.toString(state.step()))));
         checksums.put(OPTIMIZER, CheckpointFiles.crc32c(optNew));
         points.reached("wrote " + OPTIMIZER + PENDING);
       }

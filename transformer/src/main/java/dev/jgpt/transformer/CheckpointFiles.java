@@ -70,8 +70,10 @@ public final class CheckpointFiles {
     return removed;
   }
 
+  /** A checkpoint's temporary file, or {@link AtomicFile}'s (the run's tokenizer.json is written through it). */
   static boolean isTempFile(Path p) {
-    return TEMP_FILE.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p);
+    String name = p.getFileName().toString();
+    return (TEMP_FILE.matcher(name).matches() || AtomicFile.isTemporaryName(name)) && Files.isRegularFile(p);
   }
 
   private static final String TEMP_MARK = ".tmp-";

@@ -1,5 +1,6 @@
 package dev.jgpt.transformer;
 
+import dev.jgpt.common.AtomicFile;
 import dev.jgpt.common.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -80,8 +81,16 @@ public final class Safetensors {
 
   // ------------------------------------------------------------------ writing
 
-  /** Writes the tensors, in the given order, atomically (see {@link CheckpointFiles}). */
+  /**
+   * Writes the tensors, in the given order, atomically ({@link AtomicFile}): an export or a
+   * converted model. A run's checkpoint goes through {@link CheckpointFiles} with {@link #content}.
+   */
   public static void write(Path file, List<Tensor> tensors, Map<String, String> metadata) throws IOException {
+    AtomicFile.writeStream(file, content(tensors, metadata));
+  }
+
+  /** The bytes of a safetensors file holding the tensors, in the given order, as a writer. */
+  public static AtomicFile.StreamWriter content(List<Tensor> tensors, Map<String, String> metadata) {
     Map<String, Object> header = new LinkedHashMap<>();
     if (metadata != null && !metadata.isEmpty()) header.put("__metadata__", new LinkedHashMap<>(metadata));
     long offset = 0;
@@ -100,7 +109,7 @@ public final class Safetensors {
     int padded = (json.length + 7) / 8 * 8;
     byte[] headerBytes = Arrays.copyOf(json, padded);
     Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
-    CheckpointFiles.write(file, out -> {
+    return out -> {
       ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
       out.write(len.array());
       out.write(headerBytes);
@@ -116,7 +125,7 @@ public final class Safetensors {
         }
       }
       out.write(chunk.array(), 0, chunk.position());
-    });
+    };
   }
 
   // ------------------------------------------------------------------ reading

@@ -149,7 +149,8 @@ class CheckpointTest {
     Checkpoint.save(dir, a, state(1), true);
     // what kill -9 during a checkpoint leaves: hidden temporary files of the dead process
     List<String> leftovers = List.of(".model.safetensors.new.tmp-4242", ".optimizer.safetensors.new.tmp-4242",
-        ".state.json.new.tmp-77", ".config.json.new.tmp-77", ".metrics.jsonl.tmp-1");
+        ".state.json.new.tmp-77", ".config.json.new.tmp-77", ".metrics.jsonl.tmp-1",
+        ".tokenizer.json.4242.3.tmp"); // the last one: AtomicFile's name (the run's tokenizer)
     for (String f : leftovers) Files.write(dir.resolve(f), new byte[1000]);
     Files.writeString(dir.resolve("notes.tmp-1.txt"), "not ours");
     Files.writeString(dir.resolve(RunLock.FILE), "4242\n");

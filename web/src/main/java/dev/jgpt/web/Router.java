@@ -2,6 +2,8 @@ package dev.jgpt.web;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.jgpt.transformer.HeapBudget;
+import dev.jgpt.transformer.MemoryCheck;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,7 +132,7 @@ final class Router implements HttpHandler {
   /** The exception's message on one line, without class names or a trace. */
   static String oneLine(Throwable e) {
     String m = e.getMessage();
-    if (e instanceof OutOfMemoryError) return "out of memory (start jgpt with a larger heap, e.g. JGPT_JAVA_OPTS=-Xmx8g)";
+    if (e instanceof OutOfMemoryError oom) return MemoryCheck.outOfMemory(oom, HeapBudget.current());
     if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
     return m.replaceAll("\\s+", " ").strip();
   }
