@@ -9,7 +9,7 @@ JAR="$ROOT/cli/target/jgpt.jar"
 SDK="${TORNADOVM_HOME:?TORNADOVM_HOME is not set: point it at the TornadoVM SDK}"
 TEMPLATE="$SDK/tornado-argfile.template"
 if [[ ! -f "$TEMPLATE" ]]; then
-  echo "jgpt: $TEMPLATE not found: TORNADOVM_HOME must be a TornadoVM SDK (5.x with tornado-argfile.template)" >&2
+  echo "jgpt: $TEMPLATE not found: TORNADOVM_HOME must be the top folder of a TornadoVM SDK (5.2 or later, which ship tornado-argfile.template)" >&2
   exit 1
 fi
 
