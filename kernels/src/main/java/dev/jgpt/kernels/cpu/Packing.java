@@ -63,11 +63,13 @@ final class Packing {
     float[] a = op.a();
     int rs = op.rowStride(), cs = op.colStride();
     if (cs == 1) {
-      // A rows contiguous in k (an input or dout row): four row streams in, one stream out.
+      // A rows contiguous in k (an input or dout row). 4-row tiles: four row streams in, one
+      // stream out. Taller tiles: one row at a time, its floats MR apart in a tile that stays in
+      // L1 (measured no slower than MR streams at once).
       for (int t = ic; t < icEnd; t++) {
         int dst = (t - ic) * kc * MR;
         int i0 = t * MR;
-        if (i0 + MR <= M) {
+        if (MR == 4 && i0 + MR <= M) {
           int s0 = op.off() + i0 * rs + pc, s1 = s0 + rs, s2 = s1 + rs, s3 = s2 + rs;
           for (int k = 0; k < kc; k++) {
             int d = dst + k * MR;
