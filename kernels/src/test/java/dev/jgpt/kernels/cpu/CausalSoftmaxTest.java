@@ -10,7 +10,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The attention rows' softmax and its backward pass against double precision, for every causal
  * row length n of rows of T: whole-vector rows (T a multiple of the vector length, the fast path)
  * and the others. What lies past n (scores above the diagonal, computed with the row's tile) must
- * not leak into the result, and is left exactly zero.
+ * not leak into the result, and is left exactly zero. The bits are those of the row ops and of a
+ * scalar loop (training runs are reproducible across versions).
  */
 class CausalSoftmaxTest {
   private static final float SCALE = 0.17677669f; // 1/sqrt(32)
@@ -28,7 +29,13 @@ class CausalSoftmaxTest {
       double[] expected = new double[n];
       double sum = 0;
       for (int j = 0; j < n; j++) sum += expected[j] = Math.exp((att[ao + j] - max) * SCALE);
+      float[] rowOps = java.util.Arrays.copyOfRange(att, ao, ao + n);
+      RowOps.softmaxInPlace(rowOps, 0, n, SCALE);
       CausalSoftmax.row(att, ao, n, T, SCALE);
+      for (int j = 0; j < n; j++) {
+        assertEquals(Float.floatToIntBits(rowOps[j]), Float.floatToIntBits(att[ao + j]), "T=" + T + " n=" + n + " j=" + j
+            + ": the bits of the row ops");
+      }
       for (int j = 0; j < n; j++) assertEquals(expected[j] / sum, att[ao + j], 1e-6, "T=" + T + " n=" + n + " j=" + j);
       for (int j = n; j < T; j++) {
         assertEquals(0, Float.floatToRawIntBits(att[ao + j]), "T=" + T + " n=" + n + " j=" + j + " past the row");
@@ -51,7 +58,14 @@ class CausalSoftmaxTest {
       for (int j = 0; j < n; j++) dot += (double) att[ao + j] * dpre[d + j];
       double[] expected = new double[n];
       for (int j = 0; j < n; j++) expected[j] = att[ao + j] * (dpre[d + j] - dot) * SCALE;
+      float attDotDatt = Dot.dot(att, ao, dpre, d, n);
+      float[] scalar = new float[n];
+      for (int j = 0; j < n; j++) scalar[j] = att[ao + j] * (dpre[d + j] - attDotDatt) * SCALE;
       CausalSoftmax.backwardRow(att, ao, dpre, d, n, T, SCALE);
+      for (int j = 0; j < n; j++) {
+        assertEquals(Float.floatToIntBits(scalar[j]), Float.floatToIntBits(dpre[d + j]), "T=" + T + " n=" + n + " j=" + j
+            + ": the bits of a scalar loop");
+      }
       for (int j = 0; j < n; j++) assertEquals(expected[j], dpre[d + j], 1e-6, "T=" + T + " n=" + n + " j=" + j);
       for (int j = n; j < T; j++) {
         assertEquals(0, Float.floatToRawIntBits(dpre[d + j]), "T=" + T + " n=" + n + " j=" + j + " past the row");
