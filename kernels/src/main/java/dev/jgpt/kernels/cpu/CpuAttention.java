@@ -143,11 +143,7 @@ final class CpuAttention {
     for (int t0 = 0; t0 < T; t0 += Gemm.MR) {
       int rows = Math.min(Gemm.MR, T - t0), kEnd = t0 + rows; // columns past kEnd are above the diagonal
       Gemm.rowTile(qkv, q, 3 * C, 1, t0, rows, 0, hs, kT, hs, wholePanels(kEnd, T), att, at, T, false, ap, tile);
-      for (int t = t0; t < kEnd; t++) {
-        int row = at + t * T;
-        RowOps.softmaxInPlace(att, row, t + 1, scale);
-        RowOps.fill(att, row + t + 1, T - t - 1, 0f);
-      }
+      for (int t = t0; t < kEnd; t++) CausalSoftmax.row(att, at + t * T, t + 1, T, scale);
       Gemm.rowTile(att, at, T, 1, t0, rows, 0, kEnd, v, T, hs, out, o, C, false, ap, tile);
     }
   }
@@ -209,12 +205,7 @@ final class CpuAttention {
       int rows = Math.min(Gemm.MR, T - t0), kEnd = t0 + rows;
       // datt = dout v^T; then dpre = att * (datt - sum(att * datt)) * scale, zero above the diagonal
       Gemm.rowTile(dout, d, C, 1, t0, rows, 0, hs, vT, hs, wholePanels(kEnd, T), dpre, 0, T, false, ap, tile);
-      for (int t = t0; t < kEnd; t++) {
-        int row = t * T;
-        float attDotDatt = Dot.dot(att, at + t * T, dpre, row, t + 1);
-        softmaxBackward(att, at + t * T, dpre, row, attDotDatt, scale, t + 1);
-        RowOps.fill(dpre, row + t + 1, T - t - 1, 0f);
-      }
+      for (int t = t0; t < kEnd; t++) CausalSoftmax.backwardRow(att, at + t * T, dpre, t * T, t + 1, T, scale);
       Gemm.rowTile(dpre, 0, T, 1, t0, rows, 0, kEnd, k, T, hs, dqkv, dq, 3 * C, true, ap, tile); // dq += dpre k
     }
     // Key rows s: only queries t >= s attend to them, so the products start at k = s0.
@@ -364,17 +355,6 @@ final class CpuAttention {
    */
   private static int wholePanels(int kEnd, int T) {
     return Math.min(T, Gemm.panels(kEnd) * Gemm.NR);
-  }
-
-  // dpre (n) = att (n) * (dpre - attDotDatt) * scale, in place over datt
-  private static void softmaxBackward(float[] att, int a, float[] dpre, int d, float attDotDatt, float scale, int n) {
-    FloatVector s = FloatVector.broadcast(S, attDotDatt);
-    int i = 0;
-    for (; i + L <= n; i += L) {
-      FloatVector.fromArray(S, att, a + i).mul(FloatVector.fromArray(S, dpre, d + i).sub(s)).mul(scale)
-          .intoArray(dpre, d + i);
-    }
-    for (; i < n; i++) dpre[d + i] = att[a + i] * (dpre[d + i] - attDotDatt) * scale;
   }
 
   // out (width) = sum_{t2 < n} w[wo + t2] * rows[ro + t2*stride .. + width): att @ v over the cache

@@ -7,7 +7,12 @@ import static dev.jgpt.kernels.cpu.Vec.S;
 
 import jdk.incubator.vector.FloatVector;
 
-/** The 4 x 16 register-tile micro-kernels of {@link Gemm}: packed A, A read in place, ragged edges. */
+/**
+ * The MR x NR register-tile micro-kernels of {@link Gemm}: packed A, A read in place, ragged
+ * edges. The 4-row tile lives here; the 6- and 8-row tiles that 8- and 16-lane vectors use
+ * ({@link Gemm#MR}) in {@link MicroKernel6Rows} and {@link MicroKernel8Rows}, one call away (MR is
+ * a constant, so C2 keeps only the branch taken).
+ */
 final class MicroKernel {
   private MicroKernel() {}
 
@@ -18,6 +23,14 @@ final class MicroKernel {
    */
   static void direct(float[] a, int ai, int rs, int cs, float[] bp, int bi, int kc, float[] c, int ci,
       int ldc, boolean loadC) {
+    if (MR == 6) {
+      MicroKernel6Rows.direct(a, ai, rs, cs, bp, bi, kc, c, ci, ldc, loadC);
+      return;
+    }
+    if (MR == 8) {
+      MicroKernel8Rows.direct(a, ai, rs, cs, bp, bi, kc, c, ci, ldc, loadC);
+      return;
+    }
     FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
     if (loadC) {
       c00 = FloatVector.fromArray(S, c, ci);
@@ -77,11 +90,19 @@ final class MicroKernel {
 
   /**
    * The micro-kernel: C tile (MR,NR) at c[ci], row stride ldc, (+)= A tile (MR,kc) . B panel (kc,NR).
-   * Initial value: C itself (loadC), else the bias row (bias != null), else 0. Eight accumulators
-   * cover the FMA latency (4 cycles x 2 pipes); C2 spills a 6-row tile, measured 3x slower.
+   * Initial value: C itself (loadC), else the bias row (bias != null), else 0. The 4-row tile's
+   * eight accumulators just cover the FMA latency (4 cycles x 2 pipes); wider vectors get more rows.
    */
   static void packed(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc, boolean loadC,
       float[] bias, int biasOff) {
+    if (MR == 6) {
+      MicroKernel6Rows.packed(ap, ai, bp, bi, kc, c, ci, ldc, loadC, bias, biasOff);
+      return;
+    }
+    if (MR == 8) {
+      MicroKernel8Rows.packed(ap, ai, bp, bi, kc, c, ci, ldc, loadC, bias, biasOff);
+      return;
+    }
     FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
     if (loadC) {
       c00 = FloatVector.fromArray(S, c, ci);
