@@ -77,12 +77,12 @@ final class Block {
     linear(a.qkv(), a.ln1(), w.attnQkvWeight(), w16 == null ? null : w16.attnQkv(), w.attnQkvBias(), N, C, 3 * C);
   }
 
-  // out (N,OC) = inp (N,C) @ weight (OC,C)^T + bias: from the bf16 copy weight16 when there is one
-  private void linear(Slice out, Slice inp, Slice weight, IntBuf weight16, Slice bias, int N, int C, int OC) {
+  // out (N,OC) = inp (N,IC) @ weight (OC,IC)^T + bias: from the bf16 copy weight16 when there is one
+  private void linear(Slice out, Slice inp, Slice weight, IntBuf weight16, Slice bias, int N, int IC, int OC) {
     if (weight16 == null) {
-      backend.matmulForward(out, inp, weight, bias, N, C, OC);
+      backend.matmulForward(out, inp, weight, bias, N, IC, OC);
     } else {
-      backend.matmulForwardBf16(out, inp, weight16, bias, N, C, OC);
+      backend.matmulForwardBf16(out, inp, weight16, bias, N, IC, OC);
     }
   }
 
