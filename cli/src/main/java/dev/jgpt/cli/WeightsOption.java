@@ -18,7 +18,7 @@ public final class WeightsOption {
 
   @Option(names = "--weights", paramLabel = "FORMAT", defaultValue = "f32",
       description = "Weights for generating: f32, or bf16 (half the memory traffic per token, logits within bf16's "
-          + "rounding; CPU backend) (default ${DEFAULT-VALUE}).")
+          + "rounding; cpu and reference backends) (default ${DEFAULT-VALUE}).")
   void weights(String value) {
     try {
       format = WeightFormat.parse(value);
