@@ -12,14 +12,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The bf16 gemv: bit-identical whatever the thread count, and equal (up to the order of the
  * sums) to a plain loop over the widened weights, on each of its paths: two vectors a step, one
- * vector, the scalar tail, an odd width.
+ * vector, the scalar tail, an odd width (the comments count 8 lanes: 256 bits, its widest).
  */
 class Bf16GemvTest {
   @ParameterizedTest(name = "N={0} C={1} OC={2} bias={3}")
   @CsvSource({
     "1, 768, 131, true", // GPT-2's width: whole steps only
     "1, 3072, 40, false", // the MLP's projection
-    "2, 45, 37, true", // pairs: one vector, then a scalar tail, odd C
+    "2, 54, 37, true", // 27 pairs at 8 lanes: a two-vector step, one vector, a scalar tail
+    "3, 45, 37, false", // odd C: the last pair is padded
     "4, 7, 19, false", // scalar tail only
     "1, 1, 5, true"})
   void sameBitsOnAnyThreadCountAndCloseToAPlainLoop(int N, int C, int OC, boolean withBias) {
