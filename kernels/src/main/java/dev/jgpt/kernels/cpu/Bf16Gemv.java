@@ -16,17 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
  * results do not depend on the thread count. Meant for a few rows (decode: N = 1): the rows run
  * inside a column while its weight row is in L1.
  *
- * <p>Vectors of at most 256 bits, even on AVX-512: a weight row streams from memory, and a Java
- * array is only 8-byte aligned, so a 512-bit load straddles two cache lines every time where a
- * 256-bit one does every other time (measured on Zen 5, GPT-2's head: 25-30 GB/s of weights at
- * 256 bits against 21-24 at 512; F32 alike).
+ * <p>Vectors of at most 256 bits, even on AVX-512: weight rows stream from memory
+ * ({@link Dot#STREAM} says why).
  */
 final class Bf16Gemv {
-  /** The float vectors: the CPU's preferred ones, capped at 256 bits. */
-  static final VectorSpecies<Float> S =
-      Vec.S.vectorBitSize() > 256 ? FloatVector.SPECIES_256 : Vec.S;
-  /** Floats per vector. */
-  static final int L = S.length();
+  private static final VectorSpecies<Float> S = Dot.STREAM;
+  private static final int L = Dot.STREAM_L;
   /** Ints of the same vector width as the floats: a widened int vector is one float vector. */
   private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
 
@@ -102,20 +97,12 @@ final class Bf16Gemv {
       o0 = odd(v0).fma(FloatVector.fromArray(S, x, xodd + j), o0);
       j += L;
     }
-    float sum = sumLanes(e0.add(e1).add(o0.add(o1)));
+    float sum = Dot.sumStreamLanes(e0.add(e1).add(o0.add(o1)));
     for (; j < pc; j++) {
       int word = w[wo + j];
       sum += x[xo + j] * Float.intBitsToFloat(word << 16) + x[xodd + j] * Float.intBitsToFloat(word & 0xFFFF0000);
     }
     return sum;
-  }
-
-  // the lanes of v added left to right; 8 lanes named one by one, as Vec.sumLanes does for the same reason
-  private static float sumLanes(FloatVector v) {
-    if (L == 8) return v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3) + v.lane(4) + v.lane(5) + v.lane(6) + v.lane(7);
-    float s = v.lane(0);
-    for (int i = 1; i < L; i++) s += v.lane(i);
-    return s;
   }
 
   // the low halves (even columns) as floats: a bf16 is a float's upper 16 bits
