@@ -61,6 +61,8 @@ final class GenerateBenchCommand implements Callable<Integer> {
 
   @Mixin BackendOptions backendOptions;
 
+  @Mixin WeightsOption weights; // --weights
+
   @Spec CommandSpec spec;
 
   @Override
@@ -69,9 +71,9 @@ final class GenerateBenchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--tokens and --repeat must be positive, got " + tokens + " and "
           + repeat);
     }
-    try (LoadedModel model = run != null
+    try (LoadedModel model = weights.applyTo(run != null
         ? LoadedModel.open(run, backendOptions.choose(), backendOptions.device(), backendOptions.threads())
-        : randomWeights()) {
+        : randomWeights())) {
       KvCacheModel kvModel = (KvCacheModel) model.model(); // LoadedModel.open makes a KvCacheModel
       GptConfig cfg = kvModel.config();
       Tokenizer tokenizer = model.tokenizer();

@@ -51,6 +51,15 @@ class GenerateBenchCommandTest {
   }
 
   @Test
+  void bf16WeightsAreMeasuredAndSaidSo() {
+    CliRunner.Result r = CliRunner.run("bench", "generate", "--n-layer", "1", "--n-head", "2", "--n-embd", "16",
+        "--block-size", "16", "--tokens", "10", "--repeat", "1", "--threads", "1", "--backend", "cpu", "--weights", "bf16");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().startsWith("model: 1 layers x 16 (2 heads), context 16, vocabulary 65, 0.01M parameters, cpu, "
+        + "bf16 weights for decoding"), r.out());
+  }
+
+  @Test
   void badCountsAndShapesAreOneLineErrors() {
     CliRunner.Result r = CliRunner.run("bench", "generate", "--tokens", "0");
     assertEquals(2, r.exitCode(), r.toString());

@@ -177,6 +177,18 @@ class GenerateCommandTest {
   }
 
   @Test
+  void bf16WeightsGenerateTheLearnedTextAndBadFormatsAreUsageErrors() throws Exception {
+    CliRunner.Result r = generate("--prompt", "to be or not", "--temperature", "0", "--max-new-tokens", "30",
+        "--weights", "bf16", "--backend", "cpu");
+    assertEquals(0, r.exitCode(), r.toString());
+    String text = "to be or not" + r.out().stripTrailing();
+    assertTrue(TinyRun.TEXT.repeat(3).contains(text.substring(0, 24)), "bf16 keeps what the model learned: " + r);
+    r = generate("--prompt", "x", "--weights", "f8");
+    assertEquals(2, r.exitCode(), r.toString());
+    assertEquals("jgpt generate: --weights must be f32 or bf16, got 'f8'; see 'jgpt generate --help'", r.err().strip());
+  }
+
+  @Test
   void aBanOutsideTheVocabularyIsAnErrorNotIgnored() throws Exception {
     CliRunner.Result r = generate("--prompt", "x", "--ban", "9999", "--max-new-tokens", "3");
     assertEquals(1, r.exitCode(), r.toString());

@@ -123,11 +123,34 @@ class LauncherTest {
     }
   }
 
+  @Test
+  void generatingAsksForHugePagesWhereTheKernelGivesThemOnRequest(@TempDir Path tmp) throws Exception {
+    Path madvise = Files.writeString(tmp.resolve("thp-madvise"), "always [madvise] never\n");
+    Path never = Files.writeString(tmp.resolve("thp-never"), "always madvise [never]\n");
+    String flag = "-XX:+UseTransparentHugePages";
+    for (String[] args : new String[][] {{"generate", "--run", "x"}, {"bench", "generate"}, {"repl"}}) {
+      List<String> javaArgs = launchWithFakeJdk(tmp.resolve(args[0] + args.length), null, madvise, args);
+      assertTrue(javaArgs.contains(flag), String.join(" ", args) + ": " + javaArgs);
+      assertTrue(javaArgs.indexOf(flag) < javaArgs.indexOf("-jar"), "a JVM flag: " + javaArgs);
+    }
+    assertFalse(launchWithFakeJdk(tmp.resolve("never"), null, never, "generate").contains(flag), "THP off: no warning");
+    assertFalse(launchWithFakeJdk(tmp.resolve("train"), null, madvise, "train").contains(flag), "training as measured");
+    assertFalse(launchWithFakeJdk(tmp.resolve("bench-train"), null, madvise, "bench", "train").contains(flag));
+    List<String> own = launchWithFakeJdk(tmp.resolve("own"), "-XX:-UseTransparentHugePages", madvise, "generate");
+    assertFalse(own.contains(flag), "the user's own choice stays: " + own);
+  }
+
+  private static List<String> launchWithFakeJdk(Path root, String javaOpts) throws Exception {
+    return launchWithFakeJdk(root, javaOpts, null, "--version");
+  }
+
   /**
    * Runs a copy of the launcher in {@code root} with a built jar in place and a fake JDK 25 whose
-   * java prints its arguments, one a line; returns them.
+   * java prints its arguments, one a line; returns them. {@code thpFile}: what the launcher reads
+   * as the kernel's transparent huge page mode (null: a file that does not exist).
    */
-  private static List<String> launchWithFakeJdk(Path root, String javaOpts) throws Exception {
+  private static List<String> launchWithFakeJdk(Path root, String javaOpts, Path thpFile, String... args)
+      throws Exception {
     Files.createDirectories(root.resolve("cli/target"));
     Files.copy(LAUNCHER, root.resolve("jgpt"));
     Files.writeString(root.resolve("cli/target/jgpt.jar"), "not a jar: the fake java never opens it");
@@ -139,7 +162,10 @@ class LauncherTest {
       Files.writeString(t, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
       t.toFile().setExecutable(true);
     }
-    ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("jgpt").toString(), "--version");
+    List<String> command = new java.util.ArrayList<>(List.of("bash", root.resolve("jgpt").toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("JGPT_THP_FILE", thpFile != null ? thpFile.toString() : root.resolve("no-thp-file").toString());
     pb.environment().remove("JAVA_HOME");
     pb.environment().remove("TORNADOVM_HOME");
     pb.environment().remove("JGPT_JAVA_OPTS");

@@ -133,6 +133,24 @@ public interface Backend extends AutoCloseable {
   void matmulBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
       int N, int C, int OC);
 
+  /**
+   * True when this backend runs {@link #matmulForwardBf16}: decoding with 16-bit weights is
+   * optional (a backend that keeps only F32 weights says false, and the model stays in F32).
+   */
+  default boolean supportsBf16Weights() {
+    return false;
+  }
+
+  /**
+   * out (N,OC) = inp (N,C) @ weight (OC,C)^T + bias (OC) with the weight in bf16, packed as
+   * {@link Bf16#packRows} packs it: weight (OC, Bf16.packedCols(C)) ints; bias may be null.
+   * Decode reads every weight once per token, so half the bytes is up to twice the speed; the
+   * sums are F32. Optional: only where {@link #supportsBf16Weights} says so.
+   */
+  default void matmulForwardBf16(Slice out, Slice inp, IntBuf weight, Slice bias, int N, int C, int OC) {
+    throw new UnsupportedOperationException("the " + name() + " backend has no 16-bit weights; use --weights f32");
+  }
+
   // ---------------------------------------------------------------- attention
 
   /**

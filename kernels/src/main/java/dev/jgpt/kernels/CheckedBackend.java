@@ -193,6 +193,27 @@ public final class CheckedBackend implements Backend {
   }
 
   @Override
+  public boolean supportsBf16Weights() {
+    return inner.supportsBf16Weights();
+  }
+
+  @Override
+  public void matmulForwardBf16(Slice out, Slice inp, IntBuf weight, Slice bias, int N, int C, int OC) {
+    positive("matmulForwardBf16", N, C, OC);
+    out.require((long) N * OC, "matmulForwardBf16 out (N,OC)");
+    inp.require((long) N * C, "matmulForwardBf16 inp (N,C)");
+    if (weight.size() != (long) OC * Bf16.packedCols(C)) {
+      throw new IllegalArgumentException("matmulForwardBf16 weight (OC, (C+1)/2): needs " + (long) OC * Bf16.packedCols(C)
+          + " ints, " + weight + " has " + weight.size());
+    }
+    if (bias != null) bias.require(OC, "matmulForwardBf16 bias (OC)");
+    if (!inner.supportsBf16Weights()) {
+      throw new UnsupportedOperationException("the " + inner.name() + " backend has no 16-bit weights; use --weights f32");
+    }
+    inner.matmulForwardBf16(out, inp, weight, bias, N, C, OC);
+  }
+
+  @Override
   public void matmulBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight, int N,
       int C, int OC) {
     positive("matmulBackward", N, C, OC);

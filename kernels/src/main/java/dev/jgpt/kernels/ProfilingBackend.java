@@ -252,6 +252,18 @@ public final class ProfilingBackend implements Backend {
   }
 
   @Override
+  public boolean supportsBf16Weights() {
+    return delegate.supportsBf16Weights();
+  }
+
+  @Override
+  public void matmulForwardBf16(Slice out, Slice inp, IntBuf weight, Slice bias, int N, int C, int OC) {
+    long t0 = System.nanoTime();
+    delegate.matmulForwardBf16(out, inp, weight, bias, N, C, OC);
+    add(Op.MATMUL_FORWARD, t0, 2.0 * N * C * OC); // as matmulForward: one multiply-add per (row, in, out)
+  }
+
+  @Override
   public void matmulBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
       int N, int C, int OC) {
     long t0 = System.nanoTime();

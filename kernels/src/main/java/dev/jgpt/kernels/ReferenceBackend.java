@@ -81,6 +81,17 @@ public final class ReferenceBackend extends HeapBackend {
   }
 
   @Override
+  public boolean supportsBf16Weights() {
+    return true;
+  }
+
+  @Override
+  public void matmulForwardBf16(Slice out, Slice inp, IntBuf weight, Slice bias, int N, int C, int OC) {
+    ReferenceKernels.matmulForwardBf16(a(out), out.offset(), a(inp), inp.offset(), HeapIntBuf.array(weight), a(bias),
+        off(bias), N, C, OC);
+  }
+
+  @Override
   public void matmulBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight, int N,
       int C, int OC) {
     ReferenceKernels.matmulBackward(a(dinp), off(dinp), a(dweight), dweight.offset(), a(dbias), off(dbias),

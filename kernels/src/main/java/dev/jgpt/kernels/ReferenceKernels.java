@@ -145,6 +145,20 @@ public final class ReferenceKernels {
     }
   }
 
+  // out (N,OC) = inp (N,C) @ weight (OC,C)^T + bias (OC) or null; weight in bf16, packed (OC, Bf16.packedCols(C)) ints
+  public static void matmulForwardBf16(float[] out, int outo, float[] inp, int inpo, int[] weight, float[] bias,
+      int biaso, int N, int C, int OC) {
+    for (int n = 0; n < N; n++) {
+      for (int o = 0; o < OC; o++) {
+        float sum = bias == null ? 0f : bias[biaso + o];
+        for (int c = 0; c < C; c++) {
+          sum += inp[inpo + n * C + c] * Bf16.unpack(weight, 0, C, o, c);
+        }
+        out[outo + n * OC + o] = sum;
+      }
+    }
+  }
+
   // dinp (N,C) += dout @ weight, or null; dweight (OC,C) += dout^T @ inp; dbias (OC) += column sums, or null
   // dout (N,OC), inp (N,C), weight (OC,C)
   // In the forward pass this was out[n,o] = bias[o] + sum_c inp[n,c] * weight[o,c]. So

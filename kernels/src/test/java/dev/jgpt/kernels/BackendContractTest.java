@@ -241,6 +241,65 @@ abstract class BackendContractTest {
     assertArrayEquals(new float[] {1, 0, 0, 0, 61, 66}, read(a));
   }
 
+  // ---------------------------------------------------------------- 16-bit weights
+
+  /**
+   * matmulForwardBf16 is the F32 matmul of the weights rounded to bf16 (up to the order of the
+   * sums), and within bf16's rounding of the F32 matmul of the weights themselves. Shapes: odd C
+   * (a padded last pair), C past a vector's tail, a few rows.
+   */
+  @Test
+  void bf16MatmulIsTheMatmulOfTheRoundedWeights() {
+    if (!be.supportsBf16Weights()) return; // optional op
+    int[][] shapes = {{1, 768, 50}, {1, 37, 21}, {3, 70, 9}, {2, 1, 3}};
+    for (int[] shape : shapes) {
+      int N = shape[0], C = shape[1], OC = shape[2];
+      float[] w = new float[OC * C];
+      for (int i = 0; i < w.length; i++) w[i] = (float) rng.nextGaussian() * 0.05f;
+      int[] packed = Bf16.packRows(w, 0, OC, C);
+      float[] rounded = new float[w.length];
+      for (int o = 0; o < OC; o++) for (int c = 0; c < C; c++) rounded[o * C + c] = Bf16.unpack(packed, 0, C, o, c);
+      IntBuf w16 = be.allocInt("w16", packed.length);
+      be.write(w16, 0, packed, 0, packed.length);
+      FloatBuf inp = randomBuf("inp", N * C), bias = randomBuf("bias", OC), wRounded = buf("w", rounded),
+          wExact = buf("wExact", w);
+      FloatBuf out = be.allocFloat("out", N * OC), want = be.allocFloat("want", N * OC),
+          exact = be.allocFloat("exact", N * OC);
+      be.matmulForwardBf16(out.all(), inp.all(), w16, bias.all(), N, C, OC);
+      be.matmulForward(want.all(), inp.all(), wRounded.all(), bias.all(), N, C, OC);
+      be.matmulForward(exact.all(), inp.all(), wExact.all(), bias.all(), N, C, OC);
+      float[] got = read(out), expected = read(want), f32 = read(exact);
+      float[] x = read(inp);
+      for (int n = 0; n < N; n++) {
+        for (int o = 0; o < OC; o++) {
+          double scale = 0; // sum of |x w|: what rounding errors scale with
+          for (int c = 0; c < C; c++) scale += Math.abs(x[n * C + c] * w[o * C + c]);
+          int i = n * OC + o;
+          String at = "N=" + N + " C=" + C + " OC=" + OC + " [" + n + "," + o + "]";
+          assertEquals(expected[i], got[i], 1e-5 * (scale + 1), at + " vs F32 of the rounded weights");
+          assertEquals(f32[i], got[i], 0x1p-8 * scale + 1e-5, at + " vs F32 of the weights");
+        }
+      }
+      be.matmulForwardBf16(out.all(), inp.all(), w16, null, N, C, OC);
+      got = read(out);
+      float[] b = read(bias);
+      for (int n = 0; n < N; n++) {
+        for (int o = 0; o < OC; o++) assertEquals(expected[n * OC + o] - b[o], got[n * OC + o], 1e-4, "no bias");
+      }
+    }
+  }
+
+  @Test
+  void bf16MatmulWithAWeightOfTheWrongSizeFailsWithAClearMessage() {
+    if (!be.supportsBf16Weights()) return;
+    FloatBuf x = be.allocFloat("acts", 20);
+    IntBuf w = be.allocInt("w16", 5); // (OC=3, packedCols(C=3)=2) needs 6
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> be.matmulForwardBf16(x.slice(0, 3), x.slice(3, 3), w, null, 1, 3, 3));
+    assertTrue(e.getMessage().contains("matmulForwardBf16 weight") && e.getMessage().contains("needs 6 ints"),
+        e.getMessage());
+  }
+
   // ---------------------------------------------------------------- errors
 
   @Test

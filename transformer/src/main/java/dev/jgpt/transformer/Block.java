@@ -1,6 +1,7 @@
 package dev.jgpt.transformer;
 
 import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.Slice;
 
 /**
@@ -28,10 +29,19 @@ final class Block {
    * {@code a}, the block's output into {@code a.residual3()}. {@code dropout} null: none.
    */
   void forward(int l, LayerWeights w, BlockActivations a, Slice input, Attention attention, int N, Dropout dropout) {
+    forward(l, w, null, a, input, attention, N, dropout);
+  }
+
+  /**
+   * The same, with the matrices of {@code w16} (bf16 copies of w's, or null: w's own) for the
+   * four matmuls: a decode step with 16-bit weights.
+   */
+  void forward(int l, LayerWeights w, Bf16Weights.Layer w16, BlockActivations a, Slice input, Attention attention,
+      int N, Dropout dropout) {
     // attention branch: residual2 = input + drop(c_proj(attention(c_attn(ln_1(input)))))
-    qkvForward(w, a, input, N);
+    qkvForward(w, w16, a, input, N);
     attention.forward(l, a);
-    backend.matmulForward(a.attproj(), a.atty(), w.attnProjWeight(), w.attnProjBias(), N, C, C);
+    linear(a.attproj(), a.atty(), w.attnProjWeight(), w16 == null ? null : w16.attnProj(), w.attnProjBias(), N, C, C);
     Slice attnOut = a.attproj();
     if (dropout != null) {
       backend.dropoutForward(a.attprojDrop(), a.attproj(), dropout.scalars(), dropout.p(), dropout.seed(),
@@ -41,9 +51,10 @@ final class Block {
     backend.residualForward(a.residual2(), input, attnOut, N * C);
     // MLP branch: residual3 = residual2 + drop(c_proj(gelu(c_fc(ln_2(residual2)))))
     backend.layernormForward(a.ln2(), a.ln2Mean(), a.ln2Rstd(), a.residual2(), w.ln2Weight(), w.ln2Bias(), N, C);
-    backend.matmulForward(a.fch(), a.ln2(), w.mlpFcWeight(), w.mlpFcBias(), N, C, 4 * C);
+    linear(a.fch(), a.ln2(), w.mlpFcWeight(), w16 == null ? null : w16.mlpFc(), w.mlpFcBias(), N, C, 4 * C);
     backend.geluForward(a.fchGelu(), a.fch(), N * 4 * C);
-    backend.matmulForward(a.fcproj(), a.fchGelu(), w.mlpProjWeight(), w.mlpProjBias(), N, 4 * C, C);
+    linear(a.fcproj(), a.fchGelu(), w.mlpProjWeight(), w16 == null ? null : w16.mlpProj(), w.mlpProjBias(), N, 4 * C,
+        C);
     Slice mlpOut = a.fcproj();
     if (dropout != null) {
       backend.dropoutForward(a.fcprojDrop(), a.fcproj(), dropout.scalars(), dropout.p(), dropout.seed(),
@@ -58,8 +69,21 @@ final class Block {
    * here: it only needs that layer's k and v for the cache.
    */
   void qkvForward(LayerWeights w, BlockActivations a, Slice input, int N) {
+    qkvForward(w, null, a, input, N);
+  }
+
+  private void qkvForward(LayerWeights w, Bf16Weights.Layer w16, BlockActivations a, Slice input, int N) {
     backend.layernormForward(a.ln1(), a.ln1Mean(), a.ln1Rstd(), input, w.ln1Weight(), w.ln1Bias(), N, C);
-    backend.matmulForward(a.qkv(), a.ln1(), w.attnQkvWeight(), w.attnQkvBias(), N, C, 3 * C);
+    linear(a.qkv(), a.ln1(), w.attnQkvWeight(), w16 == null ? null : w16.attnQkv(), w.attnQkvBias(), N, C, 3 * C);
+  }
+
+  // out (N,OC) = inp (N,IC) @ weight (OC,IC)^T + bias: from the bf16 copy weight16 when there is one
+  private void linear(Slice out, Slice inp, Slice weight, IntBuf weight16, Slice bias, int N, int IC, int OC) {
+    if (weight16 == null) {
+      backend.matmulForward(out, inp, weight, bias, N, IC, OC);
+    } else {
+      backend.matmulForwardBf16(out, inp, weight16, bias, N, IC, OC);
+    }
   }
 
   /**

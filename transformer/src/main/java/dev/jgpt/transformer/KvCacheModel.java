@@ -1,10 +1,12 @@
 package dev.jgpt.transformer;
 
 import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.Bf16;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.HeapBackend;
 import dev.jgpt.kernels.Slice;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -22,7 +24,8 @@ import java.util.Locale;
  *       Causal attention keeps the padding from touching the real positions, and later decode
  *       steps overwrite its rows.
  *   <li>"decode": one position, its token and position read from one-int backend buffers by
- *       {@code encoderDecode} and {@code attentionDecode}; out come the logits.
+ *       {@code encoderDecode} and {@code attentionDecode}; out come the logits. "decode-bf16"
+ *       is the same step reading bf16 copies of the matrices ({@link #useWeights}).
  * </ul>
  *
  * <p>Window: positions are learned, so a full cache cannot shift. When a sequence outgrows the
@@ -49,6 +52,7 @@ public final class KvCacheModel implements NextTokenModel {
   private final CachedAttention cachedAttention; // a decode step's attention: over the cache
 
   private PrefillActivations prefill; // allocated on the first prefill
+  private Bf16Weights bf16; // 16-bit copies of the matrices decode reads, or null: decode reads params
 
   // host side: what the cache holds
   private final int[] window; // (T) tokens at cache positions 0 .. cachedLength-1
@@ -197,8 +201,54 @@ public final class KvCacheModel implements NextTokenModel {
   @Override
   public String description() {
     long params = new ParameterLayout(cfg).totalCount();
-    return String.format(Locale.ROOT, "%d layers x %d (%d heads), context %d, vocabulary %d, %.2fM parameters, %s",
-        L, C, NH, T, V, params / 1e6, backend.name());
+    return String.format(Locale.ROOT, "%d layers x %d (%d heads), context %d, vocabulary %d, %.2fM parameters, %s%s",
+        L, C, NH, T, V, params / 1e6, backend.name(), bf16 == null ? "" : ", bf16 weights for decoding");
+  }
+
+  /** The format decode steps read the matrices in (F32 unless {@link #useWeights} said otherwise). */
+  public WeightFormat weightFormat() {
+    return bf16 == null ? WeightFormat.F32 : WeightFormat.BF16;
+  }
+
+  /** {@link #useWeights(WeightFormat, HeapBudget)} against this JVM's heap. */
+  public void useWeights(WeightFormat format) {
+    useWeights(format, HeapBudget.current());
+  }
+
+  /**
+   * Decode steps read the matrices in {@code format} from now on. BF16 makes bf16 copies of the
+   * block matrices and the tied head (once; the F32 weights stay for prefill, the embeddings and
+   * a return to F32): a token then reads half the bytes. Refused in one line where the backend
+   * has no bf16 matmul or the copies do not fit {@code heap}.
+   */
+  public void useWeights(WeightFormat format, HeapBudget heap) {
+    if (closed) throw new IllegalStateException("this model was closed");
+    if (format == WeightFormat.F32) {
+      bf16 = null;
+      return;
+    }
+    if (bf16 != null) return;
+    if (!backend.supportsBf16Weights()) {
+      throw new IllegalArgumentException("the " + backend.name() + " backend cannot decode with 16-bit weights: use "
+          + "--weights f32, or --backend cpu for --weights bf16");
+    }
+    MemoryCheck.requireFits(bf16Memory(cfg, backend), heap, null);
+    bf16 = Bf16Weights.of(backend, p, C, Vp);
+  }
+
+  /**
+   * The heap generating with {@code cfg} on {@code backend} takes once the bf16 copies are made:
+   * the model's own buffers, the copies, and while they are made the largest matrix (the head)
+   * as floats and as packed ints on the host.
+   */
+  static MemoryEstimate bf16Memory(GptConfig cfg, Backend backend) {
+    long onHeap = backend.buffersOnHeap() ? 1 : 0;
+    int Vp = cfg.paddedVocabSize(), C = cfg.nEmbd();
+    long head = (long) Vp * C * Float.BYTES + (long) Vp * Bf16.packedCols(C) * Integer.BYTES;
+    List<MemoryEstimate.Part> parts = new ArrayList<>(memory(cfg, backend, 0).parts());
+    parts.add(new MemoryEstimate.Part("16-bit weights", onHeap * Bf16Weights.ints(cfg.nLayer(), C, Vp) * Integer.BYTES));
+    parts.add(new MemoryEstimate.Part("the head while it is converted", head));
+    return new MemoryEstimate(parts);
   }
 
   @Override
@@ -296,11 +346,18 @@ public final class KvCacheModel implements NextTokenModel {
     backend.write(cache.token, 0, hostInt, 0, 1);
     hostInt[0] = pos;
     backend.write(cache.pos, 0, hostInt, 0, 1);
-    backend.beginStep("decode");
+    Bf16Weights w16 = bf16;
+    backend.beginStep(w16 == null ? "decode" : "decode-bf16"); // other ops, another captured step
     backend.encoderDecode(d.resA(), cache.token, cache.pos, p.wte, p.wpe, C);
-    for (int l = 0; l < L; l++) block.forward(l, p.h[l], decodeBlock, d.resA(), cachedAttention, 1, null);
+    for (int l = 0; l < L; l++) {
+      block.forward(l, p.h[l], w16 == null ? null : w16.h()[l], decodeBlock, d.resA(), cachedAttention, 1, null);
+    }
     backend.layernormForward(d.ln(), d.mean(), d.rstd(), d.resA(), p.lnfw, p.lnfb, 1, C);
-    backend.matmulForward(d.logits(), d.ln(), p.wte, null, 1, C, Vp); // tied head
+    if (w16 == null) {
+      backend.matmulForward(d.logits(), d.ln(), p.wte, null, 1, C, Vp); // tied head
+    } else {
+      backend.matmulForwardBf16(d.logits(), d.ln(), w16.head(), null, 1, C, Vp);
+    }
     backend.endStep();
     window[pos] = token;
     cachedLength = pos + 1;

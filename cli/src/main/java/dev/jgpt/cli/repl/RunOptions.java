@@ -2,6 +2,7 @@ package dev.jgpt.cli.repl;
 
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.cli.BackendOptions;
+import dev.jgpt.cli.WeightsOption;
 import dev.jgpt.transformer.interop.LoadedModel;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,6 +16,8 @@ public final class RunOptions {
 
   @Mixin BackendOptions backend; // --backend, --device, --threads
 
+  @Mixin WeightsOption weights; // --weights
+
   /** The run to open: --run, or the newest under runs/; a one-line error when there is none. */
   public Path runDir() {
     return RunFinder.choose(run, Path.of("runs"));
@@ -27,6 +30,6 @@ public final class RunOptions {
 
   /** Opens another run folder with the same backend settings (the REPL's :load). */
   public LoadedModel open(String runDir) throws IOException {
-    return LoadedModel.open(Path.of(runDir), backend.choose(), backend.device(), backend.threads());
+    return weights.applyTo(LoadedModel.open(Path.of(runDir), backend.choose(), backend.device(), backend.threads()));
   }
 }

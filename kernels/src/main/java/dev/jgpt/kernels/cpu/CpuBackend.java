@@ -23,6 +23,7 @@ import dev.jgpt.kernels.StepScalars;
 public final class CpuBackend extends HeapBackend {
   private final WorkerPool pool;
   private final CpuMatmul matmul;
+  private final Bf16Gemv bf16Gemv;
   private final CpuAttention attention;
   private final CpuOptimizer optimizer;
   private final CpuPointwise pointwise;
@@ -35,6 +36,7 @@ public final class CpuBackend extends HeapBackend {
     if (threads < 1) throw new IllegalArgumentException("CPU backend needs at least 1 thread, got " + threads);
     this.pool = new WorkerPool(threads);
     this.matmul = new CpuMatmul(pool);
+    this.bf16Gemv = new Bf16Gemv(pool);
     this.attention = new CpuAttention(pool);
     this.optimizer = new CpuOptimizer(pool);
     this.pointwise = new CpuPointwise(pool);
@@ -132,6 +134,17 @@ public final class CpuBackend extends HeapBackend {
   public void matmulForward(Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
     matmul.forward(a(out), out.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(bias), off(bias),
         N, C, OC);
+  }
+
+  @Override
+  public boolean supportsBf16Weights() {
+    return true;
+  }
+
+  @Override
+  public void matmulForwardBf16(Slice out, Slice inp, IntBuf weight, Slice bias, int N, int C, int OC) {
+    bf16Gemv.forward(a(out), out.offset(), a(inp), inp.offset(), HeapIntBuf.array(weight), a(bias), off(bias), N, C,
+        OC);
   }
 
   @Override

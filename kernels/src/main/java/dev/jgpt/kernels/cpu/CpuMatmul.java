@@ -158,16 +158,17 @@ final class CpuMatmul {
    * (a small model decoding), and gemv then runs four columns at a time. Larger ones stream from
    * memory, where one sequential row at a time reads faster (measured on Zen 4: 19-21 GB/s per
    * core against 13-14 with four rows 3 KB apart in flight; 45 against 64 GB/s the other way
-   * round in cache).
+   * round in cache), in vectors of at most 256 bits ({@link Dot#STREAM}: 28-29 against 23-25 GB/s
+   * at 512 bits on Zen 5).
    */
   static final long GEMV_CACHED_FLOATS = 1L << 18;
 
   /**
    * out[n, o0..o1) = inp[n] . weight[o] + bias[o] for every row n < N (a few rows: decode).
    * out (N,OC), inp (N,C), weight (OC,C), bias (OC) or null. The rows n run inside a column (or
-   * a block of four), while its weight rows are in L1. Each column's sum is {@link Dot#dot}'s,
-   * in its order, on either path: the result is bit-identical to a plain loop of dots, whatever
-   * the split of columns across threads.
+   * a block of four), while its weight rows are in L1. Each column's sum is {@link Dot#dot}'s
+   * (weights in cache) or {@link Dot#dotStreamed}'s (weights streamed), in its order: the result
+   * is bit-identical to a plain loop of that dot, whatever the split of columns across threads.
    */
   private static void gemv(float[] out, int outo, float[] inp, int inpo, float[] weight, int weighto, float[] bias,
       int biaso, int N, int C, int OC, int o0, int o1) {
@@ -178,10 +179,17 @@ final class CpuMatmul {
           dot4(out, outo + n * OC + o, inp, inpo + n * C, weight, weighto + o * C, bias, biaso + o, C);
         }
       }
+      for (; o < o1; o++) { // the columns after the last block of four
+        float b = bias == null ? 0f : bias[biaso + o];
+        for (int n = 0; n < N; n++) out[outo + n * OC + o] = b + Dot.dot(inp, inpo + n * C, weight, weighto + o * C, C);
+      }
+      return;
     }
     for (; o < o1; o++) {
       float b = bias == null ? 0f : bias[biaso + o];
-      for (int n = 0; n < N; n++) out[outo + n * OC + o] = b + Dot.dot(inp, inpo + n * C, weight, weighto + o * C, C);
+      for (int n = 0; n < N; n++) {
+        out[outo + n * OC + o] = b + Dot.dotStreamed(inp, inpo + n * C, weight, weighto + o * C, C);
+      }
     }
   }
 

@@ -10,7 +10,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The matmul forward for a few rows (gemv): on both of its paths (four columns at a time for
  * weights that stay in cache, one row at a time for larger ones), every output is bit-identical
- * to a plain loop of {@link Dot#dot} plus bias, whatever the thread count.
+ * to a plain loop of {@link Dot#dot} (in cache) or {@link Dot#dotStreamed} (streamed) plus bias,
+ * whatever the thread count.
  */
 class GemvTest {
   @ParameterizedTest(name = "N={0} C={1} OC={2} bias={3}")
@@ -23,14 +24,15 @@ class GemvTest {
   void matchesDotLoopOnAnyThreadCount(int N, int C, int OC, boolean withBias) {
     Random r = new Random(N * 31 + C);
     float[] inp = random(r, N * C + 5), weight = random(r, OC * C + 7), bias = withBias ? random(r, OC + 3) : null;
+    boolean cached = (long) OC * C <= CpuMatmul.GEMV_CACHED_FLOATS;
     float[] expected = new float[N * OC];
     for (int n = 0; n < N; n++) {
       for (int o = 0; o < OC; o++) {
         float b = bias == null ? 0f : bias[3 + o];
-        expected[n * OC + o] = b + Dot.dot(inp, 5 + n * C, weight, 7 + o * C, C);
+        expected[n * OC + o] = b + (cached ? Dot.dot(inp, 5 + n * C, weight, 7 + o * C, C)
+            : Dot.dotStreamed(inp, 5 + n * C, weight, 7 + o * C, C));
       }
     }
-    boolean cached = (long) OC * C <= CpuMatmul.GEMV_CACHED_FLOATS;
     assertTrue(cached == OC * C < 100_000, "the shapes cover both paths");
     for (int threads : new int[] {1, 2, 3}) {
       try (WorkerPool pool = new WorkerPool(threads)) {

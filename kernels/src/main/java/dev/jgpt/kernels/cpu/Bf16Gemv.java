@@ -1,0 +1,117 @@
+package dev.jgpt.kernels.cpu;
+
+import dev.jgpt.kernels.Bf16;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * out (N,OC) = inp (N,C) @ weight (OC,C)^T + bias with the weight in bf16 ({@link Bf16#packRows}:
+ * (OC, packedCols(C)) ints, columns 2j and 2j+1 in int j): the decode matmul at half the bytes
+ * of F32. An int vector widens into the even columns (shift left 16) and the odd ones (mask the
+ * high half), so the input is split once per call into its even and odd columns, and each
+ * output column is two dot products over one sequential stream of its weight row. Columns are
+ * shared out across the workers; each sum is computed in one fixed order whatever the split, so
+ * results do not depend on the thread count. Meant for a few rows (decode: N = 1): the rows run
+ * inside a column while its weight row is in L1.
+ *
+ * <p>Vectors of at most 256 bits, even on AVX-512: weight rows stream from memory
+ * ({@link Dot#STREAM} says why).
+ */
+final class Bf16Gemv {
+  private static final VectorSpecies<Float> S = Dot.STREAM;
+  private static final int L = Dot.STREAM_L;
+  /** Ints of the same vector width as the floats: a widened int vector is one float vector. */
+  private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
+
+  private final WorkerPool pool;
+  private final Args args = new Args();
+  private float[] split = new float[0]; // (N, 2, packedCols(C)): each row's even columns, then its odd ones
+
+  Bf16Gemv(WorkerPool pool) {
+    this.pool = pool;
+  }
+
+  /** The op's arguments, one record refilled per call (no allocation per call). */
+  private static final class Args {
+    float[] out, x, bias;
+    int[] weight;
+    int outo, biaso, N, PC, OC;
+  }
+
+  // out (N,OC) = inp (N,C) @ weight (OC, packedCols(C)) bf16 pairs ^T + bias (OC) or null
+  void forward(float[] out, int outo, float[] inp, int inpo, int[] weight, float[] bias, int biaso, int N, int C,
+      int OC) {
+    int pc = Bf16.packedCols(C);
+    float[] x = split = CpuMatmul.grow(split, 2L * N * pc);
+    for (int n = 0; n < N; n++) {
+      int src = inpo + n * C, even = 2 * n * pc, odd = even + pc;
+      for (int j = 0; j < pc; j++) {
+        x[even + j] = inp[src + 2 * j];
+        x[odd + j] = 2 * j + 1 < C ? inp[src + 2 * j + 1] : 0f; // an odd width's last int has 0 in its high half
+      }
+    }
+    Args a = args;
+    a.out = out;
+    a.outo = outo;
+    a.x = x;
+    a.weight = weight;
+    a.bias = bias;
+    a.biaso = biaso;
+    a.N = N;
+    a.PC = pc;
+    a.OC = OC;
+    pool.forRange(OC, 16, a, Bf16Gemv::columns);
+    a.out = a.x = a.bias = null;
+    a.weight = null;
+  }
+
+  // out columns [o0, o1) of every row
+  private static void columns(Args a, int o0, int o1) {
+    int pc = a.PC;
+    for (int o = o0; o < o1; o++) {
+      float b = a.bias == null ? 0f : a.bias[a.biaso + o];
+      for (int n = 0; n < a.N; n++) a.out[a.outo + n * a.OC + o] = b + dot(a.x, 2 * n * pc, pc, a.weight, o * pc);
+    }
+  }
+
+  /**
+   * x's even columns (pc) at xo and odd columns (pc) at xo + pc, dotted with the bf16 pairs
+   * w (pc) at wo. Four accumulators (even and odd, two vectors a step) hide the FMA latency.
+   */
+  static float dot(float[] x, int xo, int pc, int[] w, int wo) {
+    FloatVector e0 = FloatVector.zero(S), o0 = e0, e1 = e0, o1 = e0;
+    int xodd = xo + pc;
+    int j = 0;
+    for (; j + 2 * L <= pc; j += 2 * L) {
+      IntVector v0 = IntVector.fromArray(IS, w, wo + j), v1 = IntVector.fromArray(IS, w, wo + j + L);
+      e0 = even(v0).fma(FloatVector.fromArray(S, x, xo + j), e0);
+      o0 = odd(v0).fma(FloatVector.fromArray(S, x, xodd + j), o0);
+      e1 = even(v1).fma(FloatVector.fromArray(S, x, xo + j + L), e1);
+      o1 = odd(v1).fma(FloatVector.fromArray(S, x, xodd + j + L), o1);
+    }
+    if (j + L <= pc) {
+      IntVector v0 = IntVector.fromArray(IS, w, wo + j);
+      e0 = even(v0).fma(FloatVector.fromArray(S, x, xo + j), e0);
+      o0 = odd(v0).fma(FloatVector.fromArray(S, x, xodd + j), o0);
+      j += L;
+    }
+    float sum = Dot.sumStreamLanes(e0.add(e1).add(o0.add(o1)));
+    for (; j < pc; j++) {
+      int word = w[wo + j];
+      sum += x[xo + j] * Float.intBitsToFloat(word << 16) + x[xodd + j] * Float.intBitsToFloat(word & 0xFFFF0000);
+    }
+    return sum;
+  }
+
+  // the low halves (even columns) as floats: a bf16 is a float's upper 16 bits
+  private static FloatVector even(IntVector v) {
+    return (FloatVector) v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+  }
+
+  // the high halves (odd columns) as floats
+  private static FloatVector odd(IntVector v) {
+    return (FloatVector) v.and(0xFFFF0000).reinterpretAsFloats();
+  }
+}
