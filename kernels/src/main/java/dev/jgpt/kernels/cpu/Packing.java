@@ -71,13 +71,16 @@ final class Packing {
     float[] a = op.a();
     int rs = op.rowStride(), cs = op.colStride();
     if (cs == 1) {
-      // A rows contiguous in k (an input or dout row). 4-row tiles: four row streams in, one
-      // stream out. Taller tiles: one row at a time, its floats MR apart in a tile that stays in
+      // A rows contiguous in k (an input or dout row). 8-row tiles at 16 lanes: an in-register
+      // transpose of 16 k at a time (TileTranspose). 4-row tiles: four row streams in, one
+      // stream out. Other tiles: one row at a time, its floats MR apart in a tile that stays in
       // L1 (measured no slower than MR streams at once).
       for (int t = ic; t < icEnd; t++) {
         int dst = (t - ic) * kc * MR;
         int i0 = t * MR;
-        if (MR == 4 && i0 + MR <= M) {
+        if (TileTranspose.SUPPORTED && i0 + MR <= M) {
+          TileTranspose.pack8Rows(a, op.off() + i0 * rs + pc, rs, kc, ap, dst);
+        } else if (MR == 4 && i0 + MR <= M) {
           int s0 = op.off() + i0 * rs + pc, s1 = s0 + rs, s2 = s1 + rs, s3 = s2 + rs;
           for (int k = 0; k < kc; k++) {
             int d = dst + k * MR;

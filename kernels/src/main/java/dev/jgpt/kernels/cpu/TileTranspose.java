@@ -1,0 +1,117 @@
+package dev.jgpt.kernels.cpu;
+
+import static dev.jgpt.kernels.cpu.Gemm.MR;
+import static dev.jgpt.kernels.cpu.Vec.L;
+import static dev.jgpt.kernels.cpu.Vec.S;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Packs one A tile of {@link Gemm} from 8 rows contiguous in k (dout rows for the input
+ * gradient dinp = dout W) with an in-register transpose, at 16 lanes (512 bits, MR = 8) only.
+ *
+ * <p>Per 16 steps of k: 8 row loads R0..R7 (16 floats each, k0 .. k0+15) become the 128 floats
+ * of the tile at those k, ap[k*8 + r], as 8 vector stores O0..O7 with O_j[l] = R_{l%8}[2j + l/8].
+ * Element (row r, step k) starts in vector r, lane k; it must end in vector k/2, lane
+ * (k%2)*8 + r. Three rounds of two-source permutes ({@link FloatVector#selectFrom(
+ * jdk.incubator.vector.Vector, jdk.incubator.vector.Vector)}, one vpermi2ps each) each swap one
+ * bit of the vector number with one bit of the lane number: 24 permutes, 8 loads and 8 stores
+ * instead of 128 scalar loads and 128 scalar stores with a 32-byte stride. The permutes use the
+ * one preferred species: a second one would make the Vector API's call sites bimorphic (see
+ * {@link Packing#packA}).
+ */
+final class TileTranspose {
+  private TileTranspose() {}
+
+  /** The preferred species is 16 lanes and the tile 8 rows: two tile steps per vector. */
+  static final boolean SUPPORTED = L == 16 && MR == 8;
+
+  // Index vectors of the three rounds: LO_* builds the vector whose moved bit is 0, HI_* the one
+  // whose bit is 1, from (first source = bit 0, second = bit 1). Rounds 1 and 2 swap vector bit
+  // 0 (r0) with lane bit 1 (k1), then vector bit 1 (r1) with lane bit 2 (k2). Round 3 swaps
+  // vector bit 2 (r2) with lane bit 3 (k3) and also reorders the lanes from (k3 r1 r0 k0) to
+  // (k0 r2 r1 r0), most significant bit first.
+  private static final FloatVector LO_1, HI_1, LO_2, HI_2, LO_3, HI_3;
+
+  static {
+    if (SUPPORTED) {
+      LO_1 = swapIndex(1, 0);
+      HI_1 = swapIndex(1, 1);
+      LO_2 = swapIndex(2, 0);
+      HI_2 = swapIndex(2, 1);
+      LO_3 = finalIndex(0);
+      HI_3 = finalIndex(1);
+    } else {
+      LO_1 = HI_1 = LO_2 = HI_2 = LO_3 = HI_3 = null;
+    }
+  }
+
+  // output lane l takes, from source (bit `laneBit` of l), lane l with that bit set to `half`
+  private static FloatVector swapIndex(int laneBit, int half) {
+    float[] idx = new float[16];
+    int bit = 1 << laneBit;
+    for (int l = 0; l < 16; l++) {
+      int source = (l & bit) != 0 ? 1 : 0;
+      int lane = half == 1 ? l | bit : l & ~bit;
+      idx[l] = source * 16 + lane;
+    }
+    return FloatVector.fromArray(S, idx, 0);
+  }
+
+  // output lane l = (k0 r2 r1 r0) takes, from source r2, lane (k3=half r1 r0 k0)
+  private static FloatVector finalIndex(int half) {
+    float[] idx = new float[16];
+    for (int l = 0; l < 16; l++) {
+      int k0 = l >> 3, r2 = (l >> 2) & 1, r1 = (l >> 1) & 1, r0 = l & 1;
+      idx[l] = r2 * 16 + ((half << 3) | (r1 << 2) | (r0 << 1) | k0);
+    }
+    return FloatVector.fromArray(S, idx, 0);
+  }
+
+  /**
+   * ap[dst + k*8 + r] = a[src + r*rs + k] for r < 8, k < kc: one full tile of 8 rows (rows
+   * rs apart, contiguous in k) into the (kc, 8) tile layout.
+   */
+  static void pack8Rows(float[] a, int src, int rs, int kc, float[] ap, int dst) {
+    FloatVector lo1 = LO_1, hi1 = HI_1, lo2 = LO_2, hi2 = HI_2, lo3 = LO_3, hi3 = HI_3;
+    int s0 = src, s1 = s0 + rs, s2 = s1 + rs, s3 = s2 + rs, s4 = s3 + rs, s5 = s4 + rs, s6 = s5 + rs, s7 = s6 + rs;
+    int k = 0;
+    for (; k + 16 <= kc; k += 16) {
+      FloatVector r0 = FloatVector.fromArray(S, a, s0 + k), r1 = FloatVector.fromArray(S, a, s1 + k),
+          r2 = FloatVector.fromArray(S, a, s2 + k), r3 = FloatVector.fromArray(S, a, s3 + k),
+          r4 = FloatVector.fromArray(S, a, s4 + k), r5 = FloatVector.fromArray(S, a, s5 + k),
+          r6 = FloatVector.fromArray(S, a, s6 + k), r7 = FloatVector.fromArray(S, a, s7 + k);
+      // round 1: pairs of rows (r0 = 0, 1)
+      FloatVector a0 = lo1.selectFrom(r0, r1), a1 = hi1.selectFrom(r0, r1);
+      FloatVector a2 = lo1.selectFrom(r2, r3), a3 = hi1.selectFrom(r2, r3);
+      FloatVector a4 = lo1.selectFrom(r4, r5), a5 = hi1.selectFrom(r4, r5);
+      FloatVector a6 = lo1.selectFrom(r6, r7), a7 = hi1.selectFrom(r6, r7);
+      // round 2: vectors 2 apart (r1 = 0, 1)
+      FloatVector b0 = lo2.selectFrom(a0, a2), b2 = hi2.selectFrom(a0, a2);
+      FloatVector b1 = lo2.selectFrom(a1, a3), b3 = hi2.selectFrom(a1, a3);
+      FloatVector b4 = lo2.selectFrom(a4, a6), b6 = hi2.selectFrom(a4, a6);
+      FloatVector b5 = lo2.selectFrom(a5, a7), b7 = hi2.selectFrom(a5, a7);
+      // round 3: vectors 4 apart (r2 = 0, 1); vector v of b holds k1 = bit 0, k2 = bit 1
+      int d = dst + k * MR;
+      lo3.selectFrom(b0, b4).intoArray(ap, d);
+      lo3.selectFrom(b1, b5).intoArray(ap, d + 16);
+      lo3.selectFrom(b2, b6).intoArray(ap, d + 32);
+      lo3.selectFrom(b3, b7).intoArray(ap, d + 48);
+      hi3.selectFrom(b0, b4).intoArray(ap, d + 64);
+      hi3.selectFrom(b1, b5).intoArray(ap, d + 80);
+      hi3.selectFrom(b2, b6).intoArray(ap, d + 96);
+      hi3.selectFrom(b3, b7).intoArray(ap, d + 112);
+    }
+    for (; k < kc; k++) {
+      int d = dst + k * MR;
+      ap[d] = a[s0 + k];
+      ap[d + 1] = a[s1 + k];
+      ap[d + 2] = a[s2 + k];
+      ap[d + 3] = a[s3 + k];
+      ap[d + 4] = a[s4 + k];
+      ap[d + 5] = a[s5 + k];
+      ap[d + 6] = a[s6 + k];
+      ap[d + 7] = a[s7 + k];
+    }
+  }
+}
