@@ -1,5 +1,6 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +22,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * One TornadoExecutionPlan whose task graphs share a single device copy of the float arena:
+ * One TornadoExecutionPlan whose task graphs share a single device copy of each kind's float array
+ * of the arena (parameters, gradients, optimizer state, activations: each its own device buffer):
  * <ol start="0">
  *   <li>"upload": the whole arena host to device ({@link #uploadAll}, after buffers were filled on
  *       the host or when the plan is new);
@@ -30,8 +32,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   <li>the graphs of each captured step ({@link #run}): one per {@link #TASKS_PER_GRAPH} launches, so a
  *       step of any depth fits TornadoVM's per-graph buffers.
  * </ol>
- * Every graph but the first consumes the arena from the graph that ran before it and persists it
- * for the next (TornadoVM passes the device buffer along; nothing is copied). The int arena (token
+ * Every graph but the first consumes the four arrays from the graph that ran before it and persists
+ * them for the next (TornadoVM passes the device buffers along; nothing is copied). TornadoVM takes
+ * a consumed buffer from the graph that ran last, so every graph holds all four: each step graph
+ * starts with one {@link TransferKernels#keep} task over them (one work item). The int arena (token
  * ids, positions) is small and host-owned: each graph that reads it uploads it on every run.
  * Results come down only on request ({@link #download}).
  */
@@ -41,8 +45,8 @@ final class DevicePlan implements AutoCloseable {
 
   /**
    * Launches per task graph. TornadoVM 5.2 records each task of a graph in a fixed 8192-byte buffer
-   * (TornadoTaskGraph.highLevelCode: 15 + 5 per argument + 1 bytes a task, so at most 86 bytes
-   * for our widest kernel, the tiled GEMM with 14 arguments) before it compiles the graph to its
+   * (TornadoTaskGraph.highLevelCode: 15 + 5 per argument + 1 bytes a task, so at most 91 bytes
+   * for our widest kernels, the tiled GEMM and AdamW with 15 arguments) before it compiles the graph to its
    * bytecode ({@code tornado.tvm.maxbytecodesize}); a graph of more than about 95 tasks throws
    * BufferOverflowException while it is built. 80 leaves room for the graph's own entries; a
    * 48-layer training step is about 20 graphs, run back to back on the arena's one device copy.
@@ -64,16 +68,18 @@ final class DevicePlan implements AutoCloseable {
   private static int plans;
 
   private final Arena arena;
-  private final FloatArray floats;
+  private final ArenaArrays arrays;
+  private final FloatArray[] floats; // arrays.floats(): BufferKind order
   private final IntArray ints;
   private final int generation;
   private final TornadoExecutionPlan plan;
   private final Map<StepProgram, List<StepGraph>> graphsOf = new HashMap<>(); // a step's graphs, in order
   private final Stats stats;
   private final FloatArray writeValues = new FloatArray(WRITE_CAPACITY);
-  private final IntArray writeIndex = new IntArray(WRITE_CAPACITY + 1); // [0] = count, then indices
+  private final IntArray writeIndex = new IntArray(2 * WRITE_CAPACITY + 1); // [0] = count, then (kind, offset) pairs
   private final float[] queuedValues = new float[WRITE_CAPACITY];
   private final int[] queuedIndex = new int[WRITE_CAPACITY];
+  private final BufferKind[] queuedKind = new BufferKind[WRITE_CAPACITY];
   private int queued;
   private TornadoExecutionResult last;
   private final Map<StepProgram, Boolean> compiled = new HashMap<>();
@@ -85,8 +91,9 @@ final class DevicePlan implements AutoCloseable {
   DevicePlan(Arena arena, List<StepProgram> steps, TornadoDevice device, Stats stats) {
     long start = System.nanoTime();
     this.arena = arena;
-    this.floats = arena.floats();
-    this.ints = arena.ints();
+    this.arrays = arena.arrays();
+    this.floats = arrays.floats();
+    this.ints = arrays.ints();
     this.generation = arena.generation();
     this.stats = stats;
     this.steps = List.copyOf(steps);
@@ -94,16 +101,17 @@ final class DevicePlan implements AutoCloseable {
     GridScheduler grids = new GridScheduler();
     List<ImmutableTaskGraph> graphs = new ArrayList<>();
     graphs.add(new TaskGraph(prefix + "upload")
-        .transferToDevice(DataTransferMode.EVERY_EXECUTION, floats)
-        .task("t0", TransferKernels::keep, floats)
-        .persistOnDevice(floats)
+        .transferToDevice(DataTransferMode.EVERY_EXECUTION, (Object[]) floats)
+        .task("t0", TransferKernels::keep, floats[0], floats[1], floats[2], floats[3])
+        .persistOnDevice((Object[]) floats)
         .snapshot());
     writeIndex.init(0);
     graphs.add(new TaskGraph(prefix + "writes")
-        .consumeFromDevice(floats)
+        .consumeFromDevice((Object[]) floats)
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, writeValues, writeIndex)
-        .task("t0", TransferKernels::scatter, floats, writeValues, writeIndex, WRITE_CAPACITY)
-        .persistOnDevice(floats)
+        .task("t0", TransferKernels::scatter, floats[0], floats[1], floats[2], floats[3], writeValues, writeIndex,
+            WRITE_CAPACITY)
+        .persistOnDevice((Object[]) floats)
         .snapshot());
     int perGraph = tasksPerGraph();
     for (int s = 0; s < steps.size(); s++) {
@@ -130,9 +138,10 @@ final class DevicePlan implements AutoCloseable {
 
   /** One graph of a step: launches (at most TASKS_PER_GRAPH) in order, over the arena on the device. */
   private TaskGraph stepGraph(String name, String stepName, List<Launch> launches, GridScheduler grids) {
-    TaskGraph g = new TaskGraph(name).consumeFromDevice(floats);
+    TaskGraph g = new TaskGraph(name).consumeFromDevice((Object[]) floats);
     if (launches.stream().anyMatch(Launch::usesInts)) g.transferToDevice(DataTransferMode.EVERY_EXECUTION, ints);
     GraphSink sink = new GraphSink(g);
+    sink.task(TransferKernels::keep, floats[0], floats[1], floats[2], floats[3]); // every kind in every graph
     for (Launch l : launches) {
       if (l.grid() != null) {
         int[] d = l.grid();
@@ -141,13 +150,13 @@ final class DevicePlan implements AutoCloseable {
         grids.addWorkerGrid(name + "." + sink.nextTaskId(), grid);
       }
       try {
-        l.device().submit(sink, floats, ints, new KernelContext()); // TornadoVM reads the kernel's bytecode here
+        l.device().submit(sink, arrays, new KernelContext()); // TornadoVM reads the kernel's bytecode here
       } catch (RuntimeException | Error e) {
         if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
-        throw DeviceFailure.of(stepName, List.of(l), 0, 0, 4L * floats.getSize(), e);
+        throw DeviceFailure.of(stepName, List.of(l), 0, 0, deviceBytes(), e);
       }
     }
-    return g.persistOnDevice(floats);
+    return g.persistOnDevice((Object[]) floats);
   }
 
   boolean includes(StepProgram step) {
@@ -166,21 +175,30 @@ final class DevicePlan implements AutoCloseable {
 
   /** False once the arena was replaced: the graphs hold the old arrays. */
   boolean valid() {
-    return arena.generation() == generation && arena.floats() == floats && arena.ints() == ints;
+    return arena.generation() == generation && arena.arrays().sameAs(arrays);
+  }
+
+  /** Bytes of this plan's device copies: every kind's array and the ints. */
+  long deviceBytes() {
+    long bytes = 4L * ints.getSize();
+    for (FloatArray f : floats) bytes += 4L * f.getSize();
+    return bytes;
   }
 
   /** Host arena to device, whole. */
   void uploadAll() {
     last = profiled(plan.withGraph(0).execute());
-    stats.bytesUp += 4L * floats.getSize();
+    stats.graphRuns++;
+    for (FloatArray f : floats) stats.bytesUp += 4L * f.getSize();
     stats.fullUploads++;
     queued = 0;
     current = true;
   }
 
-  /** Queues m[index] = value for the next {@link #flushWrites}; false when the queue is full. */
-  boolean queueWrite(int index, float value) {
+  /** Queues kind's array [index] = value for the next {@link #flushWrites}; false when the queue is full. */
+  boolean queueWrite(BufferKind kind, int index, float value) {
     if (queued == WRITE_CAPACITY) return false;
+    queuedKind[queued] = kind;
     queuedIndex[queued] = index;
     queuedValues[queued] = value;
     queued++;
@@ -196,10 +214,12 @@ final class DevicePlan implements AutoCloseable {
     if (queued == 0) return;
     writeIndex.set(0, queued);
     for (int i = 0; i < queued; i++) {
-      writeIndex.set(1 + i, queuedIndex[i]);
+      writeIndex.set(1 + 2 * i, queuedKind[i].ordinal());
+      writeIndex.set(2 + 2 * i, queuedIndex[i]);
       writeValues.set(i, queuedValues[i]);
     }
     last = profiled(plan.withGraph(1).execute());
+    stats.graphRuns++;
     stats.bytesUp += 4L * (writeValues.getSize() + writeIndex.getSize());
     stats.writeFlushes++;
     queued = 0;
@@ -217,8 +237,9 @@ final class DevicePlan implements AutoCloseable {
         last = profiled(plan.withGraph(g.index()).execute());
       } catch (RuntimeException | Error e) {
         if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
-        throw DeviceFailure.of(step.name, g.launches(), i + 1, parts.size(), 4L * floats.getSize(), e);
+        throw DeviceFailure.of(step.name, g.launches(), i + 1, parts.size(), deviceBytes(), e);
       }
+      stats.graphRuns++;
       if (g.usesInts()) stats.bytesUp += 4L * ints.getSize();
     }
     long nanos = System.nanoTime() - start;
@@ -239,17 +260,18 @@ final class DevicePlan implements AutoCloseable {
     return result;
   }
 
-  /** Device to host: floats [offset, offset + len) of the arena into the host arena. */
-  void download(int offset, int len) {
+  /** Device to host: floats [offset, offset + len) of kind's array into the host arena. */
+  void download(BufferKind kind, int offset, int len) {
     if (len == 0) return;
     // Always as a range: transferToHost(floats) of a persisted object after withGraph(i) left the
     // host copy unchanged in TornadoVM 5.2 (StepCaptureTest caught it).
-    last.transferToHost(new DataRange(floats).withOffset(offset).withSize(len));
+    last.transferToHost(new DataRange(arrays.of(kind)).withOffset(offset).withSize(len));
     stats.bytesDown += 4L * len;
+    stats.reads++;
   }
 
   void downloadAll() {
-    download(0, floats.getSize());
+    for (BufferKind kind : BufferKind.values()) download(kind, 0, arrays.of(kind).getSize());
     stats.fullDownloads++;
   }
 

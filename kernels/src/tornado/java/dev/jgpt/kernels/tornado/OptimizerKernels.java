@@ -1,5 +1,6 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.ReferenceKernels;
 import dev.jgpt.kernels.StepScalars;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
@@ -31,7 +32,7 @@ public final class OptimizerKernels {
     return (N + NORM_CHUNK - 1) / NORM_CHUNK;
   }
 
-  // partials (chunks) = sums of squares of grads (N), one work item per NORM_CHUNK gradients, in
+  // x: partials (chunks) = sums of squares of g: grads (N), one work item per NORM_CHUNK gradients, in
   // the CPU backend's order (CpuOptimizer.chunkSquares): lane accumulator j (of 2 * lanes) takes
   // elements j, j + 2 * lanes, ... of the whole vectors; then lanes k and lanes + k are added and
   // the pairs summed left to right (Vec.sumLanes); the tail past the last whole pair of vectors
@@ -40,7 +41,7 @@ public final class OptimizerKernels {
   // differences left (a few float ulps of the total). The 50-step parity stays at 1.67e-6 with
   // this order as with the strided sum; a double total brought it to 1.19e-6, so the float total
   // is part of it (an exact long-sum of the partials gave NaN on PoCL, not pursued yet).
-  public static void normPartials(FloatArray m, int partialso, int gradso, int N, int lanes) {
+  public static void normPartials(FloatArray x, FloatArray g, int partialso, int gradso, int N, int lanes) {
     int chunks = (N + NORM_CHUNK - 1) / NORM_CHUNK;
     for (@Parallel int c = 0; c < chunks; c++) {
       int from = c * NORM_CHUNK;
@@ -52,25 +53,26 @@ public final class OptimizerKernels {
         float low = 0f;
         float high = 0f;
         for (int i = k; i < whole; i += width) {
-          float a = m.get(gradso + from + i);
-          float b = m.get(gradso + from + i + lanes);
+          float a = g.get(gradso + from + i);
+          float b = g.get(gradso + from + i + lanes);
           low = a * a + low;
           high = b * b + high;
         }
         sum += low + high;
       }
       for (int i = whole; i < n; i++) {
-        float g = m.get(gradso + from + i);
-        sum += g * g;
+        float v = g.get(gradso + from + i);
+        sum += v * v;
       }
-      m.set(partialso + c, sum);
+      x.set(partialso + c, sum);
     }
   }
 
-  static Launch launchNormPartials(int partialso, int gradso, int N) {
+  static Launch launchNormPartials(BufferKind xk, int partialso, BufferKind gk, int gradso, int N) {
     int lanes = NORM_LANES;
-    return Launch.parallel(Launch.sig("globalNormSquared.partials", partialso, gradso, N),
-        (s, m, ix, ctx) -> s.task(OptimizerKernels::normPartials, m, partialso, gradso, N, lanes));
+    KindCheck.apart("globalNormSquared", new String[] {"scalars", "gradients"}, xk, gk);
+    return Launch.parallel(Launch.sig("globalNormSquared.partials", xk, partialso, gk, gradso, N),
+        (s, a, ctx) -> s.task(OptimizerKernels::normPartials, a.of(xk), a.of(gk), partialso, gradso, N, lanes));
   }
 
   // scalars[GRAD_NORM_SQ] = sum of partials (chunks) left to right, as the CPU adds its chunk sums;
@@ -83,9 +85,9 @@ public final class OptimizerKernels {
     }
   }
 
-  static Launch launchNormFinish(int scalarso, int partialso, int chunks) {
-    return Launch.parallel(Launch.sig("globalNormSquared.finish", scalarso, partialso, chunks),
-        (s, m, ix, ctx) -> s.task(OptimizerKernels::normFinish, m, scalarso, partialso, chunks));
+  static Launch launchNormFinish(BufferKind kind, int scalarso, int partialso, int chunks) {
+    return Launch.parallel(Launch.sig("globalNormSquared.finish", kind, scalarso, partialso, chunks),
+        (s, a, ctx) -> s.task(OptimizerKernels::normFinish, a.of(kind), scalarso, partialso, chunks));
   }
 
   // factors (3) = {clip, 1 - beta1^t, 1 - beta2^t} for this step, from the step scalars (SIZE):
@@ -105,9 +107,9 @@ public final class OptimizerKernels {
     }
   }
 
-  static Launch launchAdamwFactors(int factorso, int scalarso, float beta1, float beta2) {
-    return Launch.parallel(Launch.sig("adamw.factors", factorso, scalarso, beta1, beta2),
-        (s, m, ix, ctx) -> s.task(OptimizerKernels::adamwFactors, m, factorso, scalarso, beta1, beta2));
+  static Launch launchAdamwFactors(BufferKind kind, int factorso, int scalarso, float beta1, float beta2) {
+    return Launch.parallel(Launch.sig("adamw.factors", kind, factorso, scalarso, beta1, beta2),
+        (s, a, ctx) -> s.task(OptimizerKernels::adamwFactors, a.of(kind), factorso, scalarso, beta1, beta2));
   }
 
   /** 2^62 and 2^-62, exact in float: the scale of the fixed-point powers in oneMinusPow. */
@@ -144,29 +146,30 @@ public final class OptimizerKernels {
     return ah * bh + ((middle + ((al * bl) >> 31)) >> 31);
   }
 
-  // params, grads, m, v (N); lr from the step scalars (SIZE), clip and bias corrections from
-  // factors (3): g = grads * clip; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+  // p: params (N), g: grads (N), o: m, v (N); x: lr from the step scalars (SIZE), clip and bias
+  // corrections from factors (3): g = grads * clip; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
   // params -= lr * (mhat / (sqrt(vhat) + eps) + weightDecay * params)
-  public static void adamw(FloatArray m, int paramso, int gradso, int mo, int vo, int scalarso, int factorso,
-      float beta1, float beta2, float eps, float weightDecay, int N) {
+  public static void adamw(FloatArray p, FloatArray g, FloatArray o, FloatArray x, int paramso, int gradso, int mo,
+      int vo, int scalarso, int factorso, float beta1, float beta2, float eps, float weightDecay, int N) {
     for (@Parallel int i = 0; i < N; i++) {
-      float lr = m.get(scalarso + StepScalars.LR);
-      float g = m.get(gradso + i) * m.get(factorso);
-      float mi = beta1 * m.get(mo + i) + (1f - beta1) * g;
-      float vi = beta2 * m.get(vo + i) + (1f - beta2) * g * g;
-      float mhat = mi / m.get(factorso + 1);
-      float vhat = vi / m.get(factorso + 2);
-      m.set(mo + i, mi);
-      m.set(vo + i, vi);
-      float param = m.get(paramso + i);
-      m.set(paramso + i, param - lr * (mhat / (TornadoMath.sqrt(vhat) + eps) + weightDecay * param));
+      float lr = x.get(scalarso + StepScalars.LR);
+      float gi = g.get(gradso + i) * x.get(factorso);
+      float mi = beta1 * o.get(mo + i) + (1f - beta1) * gi;
+      float vi = beta2 * o.get(vo + i) + (1f - beta2) * gi * gi;
+      float mhat = mi / x.get(factorso + 1);
+      float vhat = vi / x.get(factorso + 2);
+      o.set(mo + i, mi);
+      o.set(vo + i, vi);
+      float param = p.get(paramso + i);
+      p.set(paramso + i, param - lr * (mhat / (TornadoMath.sqrt(vhat) + eps) + weightDecay * param));
     }
   }
 
-  static Launch launchAdamw(int paramso, int gradso, int mo, int vo, int scalarso, int factorso, float beta1, float beta2,
-      float eps, float weightDecay, int N) {
-    return Launch.parallel(Launch.sig("adamw", paramso, gradso, mo, vo, scalarso, factorso, beta1, beta2, eps, weightDecay,
-        N), (s, m, ix, ctx) -> s.task(OptimizerKernels::adamw, m, paramso, gradso, mo, vo, scalarso, factorso, beta1,
-            beta2, eps, weightDecay, N));
+  static Launch launchAdamw(BufferKind pk, int paramso, BufferKind gk, int gradso, BufferKind ok, int mo, int vo,
+      BufferKind xk, int scalarso, int factorso, float beta1, float beta2, float eps, float weightDecay, int N) {
+    KindCheck.apart("adamw", new String[] {"parameters", "gradients", "moments", "scalars"}, pk, gk, ok, xk);
+    return Launch.parallel(Launch.sig("adamw", pk, paramso, gk, gradso, ok, mo, vo, xk, scalarso, factorso, beta1, beta2,
+        eps, weightDecay, N), (s, a, ctx) -> s.task(OptimizerKernels::adamw, a.of(pk), a.of(gk), a.of(ok), a.of(xk),
+            paramso, gradso, mo, vo, scalarso, factorso, beta1, beta2, eps, weightDecay, N));
   }
 }

@@ -102,7 +102,7 @@ final class Plans {
       residency.afterDeviceRun(eager.plan);
     } catch (RuntimeException | Error e) {
       if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
-      throw DeviceFailure.of(eager.program.name, List.of(), 0, 0, 4L * arena.floatsUsed(), e);
+      throw DeviceFailure.of(eager.program.name, List.of(), 0, 0, arena.bytesUsed(), e);
     }
   }
 
@@ -116,7 +116,7 @@ final class Plans {
     residency.beforeHostRun();
     for (Launch l : launches) {
       if (l.prepare() != null) l.prepare().run();
-      l.host().submit(hostSink, arena.floats(), arena.ints(), null);
+      l.host().submit(hostSink, arena.arrays(), null);
     }
     residency.afterHostRun();
   }
@@ -127,7 +127,7 @@ final class Plans {
       runOnPlan(step);
     } catch (RuntimeException | Error e) {
       if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
-      throw DeviceFailure.of(step.name, List.of(), 0, 0, 4L * arena.floatsUsed(), e);
+      throw DeviceFailure.of(step.name, List.of(), 0, 0, arena.bytesUsed(), e);
     }
   }
 
@@ -191,7 +191,7 @@ final class Plans {
    * device copy of the arena fits in the device's memory beside the remaining ones.
    */
   private void makeRoomForOneMoreCopy() {
-    long copy = 4L * arena.floatsUsed() + 4L * arena.intsUsed();
+    long copy = arena.bytesUsed() + 4L * arena.intsUsed();
     while (!stepPlans.isEmpty() && (stepPlans.size() + 1) * copy > memory.globalMemory()) {
       DevicePlan eldest = stepPlans.removeFirst();
       residency.remove(eldest); // saves the arena to the host first when it holds the only copy

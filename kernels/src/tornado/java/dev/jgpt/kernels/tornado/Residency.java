@@ -1,10 +1,11 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where the latest float arena contents live: on the host, and/or in the device copies of some
+ * Where the latest float arena contents (all kinds together) live: on the host, and/or in the device copies of some
  * {@link DevicePlan}s. The rules:
  * <ul>
  *   <li>a device run makes its plan the only holder (the host copy and other plans go stale);
@@ -83,8 +84,8 @@ final class Residency {
     stats.hostRuns++;
   }
 
-  /** Host to arena floats [offset, offset + len). */
-  void write(int offset, float[] src, int srcOffset, int len) {
+  /** Host to kind's arena floats [offset, offset + len). */
+  void write(BufferKind kind, int offset, float[] src, int srcOffset, int len) {
     if (len == 0) return;
     boolean small = len <= DevicePlan.WRITE_CAPACITY;
     if (small) {
@@ -98,26 +99,26 @@ final class Residency {
     if (!small) {
       // The host copy becomes the only holder: it must be whole first.
       ensureHostCurrent();
-      arena.writeFloats(offset, src, srcOffset, len);
+      arena.writeFloats(kind, offset, src, srcOffset, len);
       for (DevicePlan p : plans) p.current = false;
       return;
     }
-    arena.writeFloats(offset, src, srcOffset, len);
+    arena.writeFloats(kind, offset, src, srcOffset, len);
     for (DevicePlan p : plans) {
       if (p.current) {
-        for (int i = 0; i < len; i++) p.queueWrite(offset + i, src[srcOffset + i]);
+        for (int i = 0; i < len; i++) p.queueWrite(kind, offset + i, src[srcOffset + i]);
       }
     }
   }
 
-  /** Arena floats [offset, offset + len) to the host. */
-  void read(int offset, float[] dst, int dstOffset, int len) {
+  /** Kind's arena floats [offset, offset + len) to the host. */
+  void read(BufferKind kind, int offset, float[] dst, int dstOffset, int len) {
     if (len == 0) return;
     if (!hostCurrent) {
       lastRun.flushWrites();
-      lastRun.download(offset, len);
+      lastRun.download(kind, offset, len);
     }
-    arena.readFloats(offset, dst, dstOffset, len);
+    arena.readFloats(kind, offset, dst, dstOffset, len);
   }
 
   void closeAll() {

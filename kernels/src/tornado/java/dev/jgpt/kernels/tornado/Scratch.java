@@ -1,5 +1,6 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.IntBuf;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -7,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Backend-owned work space that the model never sees: reserved in the arena on first use (during
+ * Backend-owned work space that the model never sees: reserved in the arena's activations on first use (during
  * a step's recording run, before its graph exists) and grown when an op needs more. Each getter
  * returns an arena offset.
  */
@@ -66,7 +67,10 @@ final class Scratch {
 
   /** order (N) in the int arena, for the token ids in ids. */
   int tokenOrder(IntBuf ids, int N) {
-    return tokenOrder.computeIfAbsent(Arrays.asList(ids, N), k -> arena.reserveInts(N, "token order scratch"));
+    return tokenOrder.computeIfAbsent(Arrays.asList(ids, N), k -> {
+      memory.checkFits(arena, null, 0, N, "token order scratch", deviceName);
+      return arena.reserveInts(N, "token order scratch");
+    });
   }
 
   /** order (N) = positions 0..N sorted by token id (stable), from the ids (N) at inpo, on the host. */
@@ -78,8 +82,8 @@ final class Scratch {
   }
 
   private int reserve(int size, String what) {
-    memory.checkFits((long) arena.floatsUsed() + size, arena.intsUsed(), what, deviceName);
+    memory.checkFits(arena, BufferKind.ACTIVATIONS, size, 0, what, deviceName);
     residency.beforeHostRun(); // growing copies the host arena: it must be current
-    return arena.reserveFloats(size, what);
+    return arena.reserveFloats(BufferKind.ACTIVATIONS, size, what);
   }
 }

@@ -18,8 +18,15 @@ public final class Stats {
   public int fullDownloads;
   /** Runs of the small-writes graph. */
   public int writeFlushes;
-  /** Step-graph runs on the device. */
+  /** Step runs on the device (each one or more graph runs). */
   public int deviceRuns;
+  /**
+   * Blocking task-graph executions of any kind (whole uploads, small-write flushes, step graphs):
+   * each waits for the device, so with {@link #reads} they are the host-device sync points.
+   */
+  public int graphRuns;
+  /** Ranges read back from the device (blocking transfers: losses, norms, full downloads). */
+  public int reads;
   /** Step or op runs on the host in Java (recording runs, eager ops). */
   public int hostRuns;
   /** Device plans built, and the time spent building them (graph construction, not compilation). */
@@ -49,6 +56,8 @@ public final class Stats {
     s.fullDownloads = fullDownloads;
     s.writeFlushes = writeFlushes;
     s.deviceRuns = deviceRuns;
+    s.graphRuns = graphRuns;
+    s.reads = reads;
     s.hostRuns = hostRuns;
     s.planBuilds = planBuilds;
     s.planBuildNanos = planBuildNanos;
@@ -65,7 +74,7 @@ public final class Stats {
   @Override
   public String toString() {
     return "up " + bytesUp + " B, down " + bytesDown + " B, full uploads " + fullUploads + ", full downloads "
-        + fullDownloads + ", write flushes " + writeFlushes + ", device runs " + deviceRuns + ", host runs " + hostRuns
+        + fullDownloads + ", write flushes " + writeFlushes + ", device runs " + deviceRuns + ", graph runs " + graphRuns + ", reads " + reads + ", host runs " + hostRuns
         + ", plans " + planBuilds;
   }
 }
