@@ -122,12 +122,16 @@ class StepCaptureTest {
       DeviceFixture.compare("params after " + STEPS + " steps, seed " + seed, r.params(), d.params(), 1e-3, 0);
 
       // The last two steps were replays: per step the int arena (ids, targets and the embedding
-      // backward's token order) and one small-writes run went up; only the losses came down.
+      // backward's token order) and the small writes went up; only the losses came down.
       int replays = 2;
       assertEquals(0, after.fullUploads - before.fullUploads, "whole-arena uploads during replays");
       assertEquals(0, after.fullDownloads - before.fullDownloads, "whole-arena downloads during replays");
       assertEquals(0, after.hostRuns - before.hostRuns, "host runs during replays");
-      assertEquals(replays, after.writeFlushes - before.writeFlushes, "small-write runs (LR, t)");
+      // The LR and t writes go up with the step's graph: one blocking graph run and one read (the
+      // losses) per step are its only sync points.
+      assertEquals(0, after.writeFlushes - before.writeFlushes, "small-write runs of their own (LR, t)");
+      assertEquals(replays, after.graphRuns - before.graphRuns, "blocking graph runs");
+      assertEquals(replays, after.reads - before.reads, "blocking reads");
       long writeBytes = 4L * (DevicePlan.WRITE_CAPACITY + 2 * DevicePlan.WRITE_CAPACITY + 1); // values, (kind, offset) pairs
       long intArena = 4L * 3 * N; // tokens, targets, token order
       assertEquals(replays * (intArena + writeBytes), after.bytesUp - before.bytesUp, "bytes up per replay");

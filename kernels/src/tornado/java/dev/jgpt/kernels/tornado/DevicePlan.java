@@ -28,7 +28,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   <li>"upload": the whole arena host to device ({@link #uploadAll}, after buffers were filled on
  *       the host or when the plan is new);
  *   <li>"writes": small host writes (learning rate, step counters) scattered into the device copy
- *       ({@link #queueWrite}, {@link #flushWrites}): a few hundred bytes instead of the arena;
+ *       ({@link #queueWrite}, {@link #flushWrites}): a few hundred bytes instead of the arena. Its
+ *       own run only before a read; a step's first graph starts with the same scatter, so the
+ *       writes queued before a step go up with it and cost no blocking execution of their own;
  *   <li>the graphs of each captured step ({@link #run}): one per {@link #TASKS_PER_GRAPH} launches, so a
  *       step of any depth fits TornadoVM's per-graph buffers.
  * </ol>
@@ -119,8 +121,9 @@ final class DevicePlan implements AutoCloseable {
       List<StepGraph> parts = new ArrayList<>();
       for (int from = 0; from < Math.max(1, step.launches.size()); from += perGraph) {
         List<Launch> launches = step.launches.subList(from, Math.min(step.launches.size(), from + perGraph));
+        boolean first = parts.isEmpty();
         parts.add(new StepGraph(graphs.size(), launches.stream().anyMatch(Launch::usesInts), launches));
-        graphs.add(stepGraph(prefix + "s" + s + "p" + parts.size(), step.name, launches, grids).snapshot());
+        graphs.add(stepGraph(prefix + "s" + s + "p" + parts.size(), step.name, launches, first, grids).snapshot());
       }
       graphsOf.put(step, parts);
       stats.graphsPerStep.put(step.name, parts.size());
@@ -137,11 +140,20 @@ final class DevicePlan implements AutoCloseable {
   private record StepGraph(int index, boolean usesInts, List<Launch> launches) {}
 
   /** One graph of a step: launches (at most TASKS_PER_GRAPH) in order, over the arena on the device. */
-  private TaskGraph stepGraph(String name, String stepName, List<Launch> launches, GridScheduler grids) {
+  private TaskGraph stepGraph(String name, String stepName, List<Launch> launches, boolean applyWrites,
+      GridScheduler grids) {
     TaskGraph g = new TaskGraph(name).consumeFromDevice((Object[]) floats);
     if (launches.stream().anyMatch(Launch::usesInts)) g.transferToDevice(DataTransferMode.EVERY_EXECUTION, ints);
     GraphSink sink = new GraphSink(g);
-    sink.task(TransferKernels::keep, floats[0], floats[1], floats[2], floats[3]); // every kind in every graph
+    if (applyWrites) {
+      // A step's first graph applies the queued host writes itself (no "writes" run of its own):
+      // one blocking execution fewer per step that follows a write (learning rate, step counters).
+      g.transferToDevice(DataTransferMode.EVERY_EXECUTION, writeValues, writeIndex);
+      sink.task(TransferKernels::scatter, floats[0], floats[1], floats[2], floats[3], writeValues, writeIndex,
+          WRITE_CAPACITY); // also holds every kind in the graph
+    } else {
+      sink.task(TransferKernels::keep, floats[0], floats[1], floats[2], floats[3]); // every kind in every graph
+    }
     for (Launch l : launches) {
       if (l.grid() != null) {
         int[] d = l.grid();
@@ -209,19 +221,24 @@ final class DevicePlan implements AutoCloseable {
     return queued;
   }
 
-  /** Applies the queued host writes on the device. */
+  /** Applies the queued host writes on the device (before a read; a step run applies them itself). */
   void flushWrites() {
     if (queued == 0) return;
+    stageWrites();
+    last = profiled(plan.withGraph(1).execute());
+    stats.graphRuns++;
+    stats.bytesUp += 4L * (writeValues.getSize() + writeIndex.getSize());
+    stats.writeFlushes++;
+  }
+
+  /** The queued writes into the arrays the scatter task uploads; the queue empties. */
+  private void stageWrites() {
     writeIndex.set(0, queued);
     for (int i = 0; i < queued; i++) {
       writeIndex.set(1 + 2 * i, queuedKind[i].ordinal());
       writeIndex.set(2 + 2 * i, queuedIndex[i]);
       writeValues.set(i, queuedValues[i]);
     }
-    last = profiled(plan.withGraph(1).execute());
-    stats.graphRuns++;
-    stats.bytesUp += 4L * (writeValues.getSize() + writeIndex.getSize());
-    stats.writeFlushes++;
     queued = 0;
   }
 
@@ -231,6 +248,8 @@ final class DevicePlan implements AutoCloseable {
     if (parts == null) throw new IllegalStateException("step " + step.name + " is not in this plan");
     boolean first = compiled.put(step, Boolean.TRUE) == null;
     long start = System.nanoTime();
+    stageWrites(); // the first graph scatters them (none: count 0)
+    stats.bytesUp += 4L * (writeValues.getSize() + writeIndex.getSize());
     for (int i = 0; i < parts.size(); i++) {
       StepGraph g = parts.get(i);
       try {

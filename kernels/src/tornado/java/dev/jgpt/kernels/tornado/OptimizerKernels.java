@@ -1,6 +1,7 @@
 package dev.jgpt.kernels.tornado;
 
 import dev.jgpt.kernels.BufferKind;
+import dev.jgpt.kernels.FixedPointSquares;
 import dev.jgpt.kernels.ReferenceKernels;
 import dev.jgpt.kernels.StepScalars;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
@@ -15,73 +16,69 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 public final class OptimizerKernels {
   private OptimizerKernels() {}
 
-  /**
-   * Gradients per chunk sum, as the CPU backend's CpuOptimizer.NORM_CHUNK: the device sums each
-   * chunk in the CPU's own order so the clip factor, and with it every update, matches it.
-   */
-  public static final int NORM_CHUNK = 8192;
-
-  /**
-   * Float lanes of this JVM's preferred vector (the CPU backend's Vec.L): the CPU norm keeps two
-   * vectors of lane accumulators, so each chunk is summed as 2 * NORM_LANES interleaved sums.
-   */
-  static final int NORM_LANES = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+  /** Gradients per chunk sum, as the CPU backend's: FixedPointSquares.CHUNK. */
+  public static final int NORM_CHUNK = FixedPointSquares.CHUNK;
 
   /** Chunk sums for N gradients. */
   static int normChunks(int N) {
-    return (N + NORM_CHUNK - 1) / NORM_CHUNK;
+    return FixedPointSquares.chunks(N);
   }
 
-  // x: partials (chunks) = sums of squares of g: grads (N), one work item per NORM_CHUNK gradients, in
-  // the CPU backend's order (CpuOptimizer.chunkSquares): lane accumulator j (of 2 * lanes) takes
-  // elements j, j + 2 * lanes, ... of the whole vectors; then lanes k and lanes + k are added and
-  // the pairs summed left to right (Vec.sumLanes); the tail past the last whole pair of vectors
-  // follows. Float only (Apple's OpenCL and some Intel GPUs have no fp64): the CPU adds its tail
-  // and its chunk sums in double: that, and the device's mad where the CPU fuses, are the
-  // differences left (a few float ulps of the total). The 50-step parity stays at 1.67e-6 with
-  // this order as with the strided sum; a double total brought it to 1.19e-6, so the float total
-  // is part of it (an exact long-sum of the partials gave NaN on PoCL, not pursued yet).
-  public static void normPartials(FloatArray x, FloatArray g, int partialso, int gradso, int N, int lanes) {
+  // x: partials (chunks) = sums of squares of g: grads (N), one work item per NORM_CHUNK
+  // gradients, exactly as FixedPointSquares.chunkSquares (the CPU backend's): the largest square
+  // sets a power-of-two scale, the scaled squares become fixed-point longs and are added. Integer sums
+  // are exact in any order and immune to the relaxed-math flags TornadoVM compiles with, so the
+  // device and the CPU get the same float, bit for bit (float only: no fp64 on some GPUs).
+  public static void normPartials(FloatArray x, FloatArray g, int partialso, int gradso, int N) {
     int chunks = (N + NORM_CHUNK - 1) / NORM_CHUNK;
     for (@Parallel int c = 0; c < chunks; c++) {
-      int from = c * NORM_CHUNK;
-      int n = TornadoMath.min(N - from, NORM_CHUNK);
-      int width = 2 * lanes;
-      int whole = (n / width) * width;
-      float sum = 0f;
-      for (int k = 0; k < lanes; k++) {
-        float low = 0f;
-        float high = 0f;
-        for (int i = k; i < whole; i += width) {
-          float a = g.get(gradso + from + i);
-          float b = g.get(gradso + from + i + lanes);
-          low = a * a + low;
-          high = b * b + high;
-        }
-        sum += low + high;
+      int from = gradso + c * NORM_CHUNK;
+      int n = TornadoMath.min(N - c * NORM_CHUNK, NORM_CHUNK);
+      float max = 0f;
+      float plain = 0f;
+      for (int i = 0; i < n; i++) {
+        float s = g.get(from + i) * g.get(from + i);
+        if (s > max) max = s;
+        plain += s;
       }
-      for (int i = whole; i < n; i++) {
-        float v = g.get(gradso + from + i);
-        sum += v * v;
+      float result = plain; // NaN, infinite or huge: the plain sum carries it
+      if (plain == plain && max == 0f) result = 0f;
+      else if (plain == plain && max <= FixedPointSquares.TWO_POW_100) {
+        float k = FixedPointSquares.scaleFor(max);
+        long sum = 0;
+        for (int i = 0; i < n; i++) sum += FixedPointSquares.fixed(g.get(from + i) * g.get(from + i) * k);
+        result = (float) sum * (FixedPointSquares.inverseOf(k) * FixedPointSquares.TWO_POW_MINUS_16);
       }
-      x.set(partialso + c, sum);
+      x.set(partialso + c, result);
     }
   }
 
   static Launch launchNormPartials(BufferKind xk, int partialso, BufferKind gk, int gradso, int N) {
-    int lanes = NORM_LANES;
     KindCheck.apart("globalNormSquared", new String[] {"scalars", "gradients"}, xk, gk);
     return Launch.parallel(Launch.sig("globalNormSquared.partials", xk, partialso, gk, gradso, N),
-        (s, a, ctx) -> s.task(OptimizerKernels::normPartials, a.of(xk), a.of(gk), partialso, gradso, N, lanes));
+        (s, a, ctx) -> s.task(OptimizerKernels::normPartials, a.of(xk), a.of(gk), partialso, gradso, N));
   }
 
-  // scalars[GRAD_NORM_SQ] = sum of partials (chunks) left to right, as the CPU adds its chunk sums;
-  // one work item, so one writer
-  public static void normFinish(FloatArray m, int scalarso, int partialso, int chunks) {
+  // x: scalars[GRAD_NORM_SQ] = sum of x: partials (chunks), as FixedPointSquares.sum (the CPU
+  // backend's): on integers, so in any order; one work item, so one writer
+  public static void normFinish(FloatArray x, int scalarso, int partialso, int chunks) {
     for (@Parallel int one = 0; one < 1; one++) {
-      float sum = 0f;
-      for (int c = 0; c < chunks; c++) sum += m.get(partialso + c);
-      m.set(scalarso + StepScalars.GRAD_NORM_SQ, sum);
+      float max = 0f;
+      float plain = 0f;
+      for (int c = 0; c < chunks; c++) {
+        float v = x.get(partialso + c);
+        if (v > max) max = v;
+        plain += v;
+      }
+      float result = plain; // NaN, infinite or huge: the plain sum carries it
+      if (plain == plain && max == 0f) result = 0f;
+      else if (plain == plain && max <= FixedPointSquares.TWO_POW_100) {
+        float k = FixedPointSquares.scaleFor(max);
+        long sum = 0;
+        for (int c = 0; c < chunks; c++) sum += FixedPointSquares.fixed(x.get(partialso + c) * k);
+        result = (float) sum * (FixedPointSquares.inverseOf(k) * FixedPointSquares.TWO_POW_MINUS_16);
+      }
+      x.set(scalarso + StepScalars.GRAD_NORM_SQ, result);
     }
   }
 

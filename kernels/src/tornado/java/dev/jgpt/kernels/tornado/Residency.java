@@ -55,13 +55,15 @@ final class Residency {
     hostCurrent = true;
   }
 
-  /** Before a device run on plan: bring its device copy up to date. */
+  /**
+   * Before a device run on plan: bring its device copy up to date (queued small writes stay
+   * queued: the step's first graph applies them).
+   */
   void beforeDeviceRun(DevicePlan plan) {
     if (!plan.current) {
       ensureHostCurrent();
       plan.uploadAll();
     }
-    plan.flushWrites();
   }
 
   /** After a device run on plan: it alone holds the latest contents. */
