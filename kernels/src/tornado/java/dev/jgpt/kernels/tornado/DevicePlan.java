@@ -1,7 +1,10 @@
 package dev.jgpt.kernels.tornado;
 
 import dev.jgpt.kernels.BufferKind;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,9 +40,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Every graph but the first consumes the four arrays from the graph that ran before it and persists
  * them for the next (TornadoVM passes the device buffers along; nothing is copied). TornadoVM takes
  * a consumed buffer from the graph that ran last, so every graph holds all four: each step graph
- * starts with one {@link TransferKernels#keep} task over them (one work item). The int arena (token
+ * starts with one task over them: the scatter of the queued host writes in its first graph, a
+ * {@link TransferKernels#keep} (one work item) in the others. The int arena (token
  * ids, positions) is small and host-owned: each graph that reads it uploads it on every run.
- * Results come down only on request ({@link #download}).
+ * Results come down only on request ({@link #download}), or with the step's last graph for the
+ * ranges the host read right after the step's recording run ({@link #readStaged}).
  */
 final class DevicePlan implements AutoCloseable {
   /** -Djgpt.tornado.profile=true: TornadoVM's profiler counts bytes and kernel time (benchmarks). */
@@ -48,10 +53,12 @@ final class DevicePlan implements AutoCloseable {
   /**
    * Launches per task graph. TornadoVM 5.2 records each task of a graph in a fixed 8192-byte buffer
    * (TornadoTaskGraph.highLevelCode: 15 + 5 per argument + 1 bytes a task, so at most 91 bytes
-   * for our widest kernels, the tiled GEMM and AdamW with 15 arguments) before it compiles the graph to its
-   * bytecode ({@code tornado.tvm.maxbytecodesize}); a graph of more than about 95 tasks throws
-   * BufferOverflowException while it is built. 80 leaves room for the graph's own entries; a
-   * 48-layer training step is about 20 graphs, run back to back on the arena's one device copy.
+   * for our widest kernels, the tiled GEMM and AdamW with 15 arguments) before it compiles the
+   * graph to its bytecode ({@code tornado.tvm.maxbytecodesize}); a graph of more than about 95
+   * tasks throws BufferOverflowException while it is built. 80 (at most 7,280 bytes) leaves room
+   * for the graph's own entries, its keep or scatter task and up to StepProgram.READBACK_RANGES
+   * gather tasks (41 bytes each); a 48-layer training step is about 20 graphs, run back to back on
+   * the arena's device copies.
    */
   static final int TASKS_PER_GRAPH = 80;
 
@@ -70,7 +77,8 @@ final class DevicePlan implements AutoCloseable {
   private static int plans;
 
   private final Arena arena;
-  private final ArenaArrays arrays;
+  private final EnumSet<BufferKind> held; // the kinds this plan keeps device copies of
+  private final ArenaArrays arrays; // the arena's arrays for held kinds, one-float stand-ins for the others
   private final FloatArray[] floats; // arrays.floats(): BufferKind order
   private final IntArray ints;
   private final int generation;
@@ -85,6 +93,8 @@ final class DevicePlan implements AutoCloseable {
   private int queued;
   private TornadoExecutionResult last;
   private final Map<StepProgram, Boolean> compiled = new HashMap<>();
+  private final Map<StepProgram, Readback> readbacks = new HashMap<>();
+  private Readback staged; // what the last run brought back, until anything else runs or is written
   private final List<StepProgram> steps;
 
   /** Whether the device copy holds the latest arena contents (once queued writes are flushed). */
@@ -93,7 +103,8 @@ final class DevicePlan implements AutoCloseable {
   DevicePlan(Arena arena, List<StepProgram> steps, TornadoDevice device, Stats stats) {
     long start = System.nanoTime();
     this.arena = arena;
-    this.arrays = arena.arrays();
+    this.held = kindsUsedBy(steps);
+    this.arrays = arena.arrays().keeping(held);
     this.floats = arrays.floats();
     this.ints = arrays.ints();
     this.generation = arena.generation();
@@ -119,11 +130,17 @@ final class DevicePlan implements AutoCloseable {
     for (int s = 0; s < steps.size(); s++) {
       StepProgram step = steps.get(s);
       List<StepGraph> parts = new ArrayList<>();
+      List<int[]> reads = List.copyOf(step.readsAfter);
+      FloatArray readback = reads.isEmpty() ? null : new FloatArray(reads.stream().mapToInt(r -> r[2]).sum());
+      if (readback != null) readbacks.put(step, new Readback(reads, readback));
       for (int from = 0; from < Math.max(1, step.launches.size()); from += perGraph) {
-        List<Launch> launches = step.launches.subList(from, Math.min(step.launches.size(), from + perGraph));
+        int to = Math.min(step.launches.size(), from + perGraph);
+        List<Launch> launches = step.launches.subList(from, to);
         boolean first = parts.isEmpty();
+        boolean lastPart = to >= step.launches.size();
         parts.add(new StepGraph(graphs.size(), launches.stream().anyMatch(Launch::usesInts), launches));
-        graphs.add(stepGraph(prefix + "s" + s + "p" + parts.size(), step.name, launches, first, grids).snapshot());
+        graphs.add(stepGraph(prefix + "s" + s + "p" + parts.size(), step.name, launches, first,
+            lastPart ? reads : List.of(), readback, grids).snapshot());
       }
       graphsOf.put(step, parts);
       stats.graphsPerStep.put(step.name, parts.size());
@@ -141,7 +158,7 @@ final class DevicePlan implements AutoCloseable {
 
   /** One graph of a step: launches (at most TASKS_PER_GRAPH) in order, over the arena on the device. */
   private TaskGraph stepGraph(String name, String stepName, List<Launch> launches, boolean applyWrites,
-      GridScheduler grids) {
+      List<int[]> reads, FloatArray readback, GridScheduler grids) {
     TaskGraph g = new TaskGraph(name).consumeFromDevice((Object[]) floats);
     if (launches.stream().anyMatch(Launch::usesInts)) g.transferToDevice(DataTransferMode.EVERY_EXECUTION, ints);
     GraphSink sink = new GraphSink(g);
@@ -168,6 +185,16 @@ final class DevicePlan implements AutoCloseable {
         throw DeviceFailure.of(stepName, List.of(l), 0, 0, deviceBytes(), e);
       }
     }
+    if (!reads.isEmpty()) {
+      // The ranges the host reads after this step, into its read-back array, which comes back
+      // with this graph's own run: no blocking transfer of their own.
+      int at = 0;
+      for (int[] r : reads) {
+        sink.task(TransferKernels::gather, floats[r[0]], readback, r[1], at, r[2]);
+        at += r[2];
+      }
+      g.transferToHost(DataTransferMode.EVERY_EXECUTION, readback);
+    }
     return g.persistOnDevice((Object[]) floats);
   }
 
@@ -187,7 +214,31 @@ final class DevicePlan implements AutoCloseable {
 
   /** False once the arena was replaced: the graphs hold the old arrays. */
   boolean valid() {
-    return arena.generation() == generation && arena.arrays().sameAs(arrays);
+    return arena.generation() == generation && arena.arrays().sameFor(held, arrays);
+  }
+
+  /**
+   * The kinds a plan's steps touch (the kinds in their launches' signatures and read-backs), and
+   * always the activations (step scalars). A plan holds device copies of these only: a plan of
+   * evaluation or sampling steps leaves the gradients and optimizer state out, so each plan beside
+   * the training one costs the parameters and activations, not the whole arena.
+   */
+  static EnumSet<BufferKind> kindsUsedBy(List<StepProgram> steps) {
+    EnumSet<BufferKind> kinds = EnumSet.of(BufferKind.ACTIVATIONS);
+    for (StepProgram step : steps) {
+      for (Launch l : step.launches) {
+        for (Object part : l.signature()) {
+          if (part instanceof BufferKind k) kinds.add(k);
+        }
+      }
+      for (int[] r : step.readsAfter) kinds.add(BufferKind.values()[r[0]]);
+    }
+    return kinds;
+  }
+
+  /** Whether this plan keeps a device copy of kind (else the host's copy is the one). */
+  boolean holds(BufferKind kind) {
+    return held.contains(kind);
   }
 
   /** Bytes of this plan's device copies: every kind's array and the ints. */
@@ -204,12 +255,14 @@ final class DevicePlan implements AutoCloseable {
     for (FloatArray f : floats) stats.bytesUp += 4L * f.getSize();
     stats.fullUploads++;
     queued = 0;
+    staged = null;
     current = true;
   }
 
   /** Queues kind's array [index] = value for the next {@link #flushWrites}; false when the queue is full. */
   boolean queueWrite(BufferKind kind, int index, float value) {
     if (queued == WRITE_CAPACITY) return false;
+    staged = null;
     queuedKind[queued] = kind;
     queuedIndex[queued] = index;
     queuedValues[queued] = value;
@@ -229,6 +282,7 @@ final class DevicePlan implements AutoCloseable {
     stats.graphRuns++;
     stats.bytesUp += 4L * (writeValues.getSize() + writeIndex.getSize());
     stats.writeFlushes++;
+    staged = null;
   }
 
   /** The queued writes into the arrays the scatter task uploads; the queue empties. */
@@ -247,6 +301,7 @@ final class DevicePlan implements AutoCloseable {
     List<StepGraph> parts = graphsOf.get(step);
     if (parts == null) throw new IllegalStateException("step " + step.name + " is not in this plan");
     boolean first = compiled.put(step, Boolean.TRUE) == null;
+    staged = null;
     long start = System.nanoTime();
     stageWrites(); // the first graph scatters them (none: count 0)
     stats.bytesUp += 4L * (writeValues.getSize() + writeIndex.getSize());
@@ -266,6 +321,30 @@ final class DevicePlan implements AutoCloseable {
       stats.firstRunNanos.merge(step.name, nanos, Long::sum);
     }
     stats.deviceRuns++;
+    staged = readbacks.get(step);
+    if (staged != null) stats.bytesDown += 4L * staged.values.getSize();
+  }
+
+  /** What a step's last graph brings back: the ranges ({kind, offset, length}) and their values. */
+  private record Readback(List<int[]> ranges, FloatArray values) {}
+
+  /**
+   * Serves a read of kind's floats [offset, offset + len) from what the step that ran last brought
+   * back, when nothing ran or was written on this plan since and a range holds it; false otherwise.
+   */
+  boolean readStaged(BufferKind kind, int offset, float[] dst, int dstOffset, int len) {
+    if (staged == null) return false;
+    int at = 0;
+    for (int[] r : staged.ranges) {
+      if (r[0] == kind.ordinal() && offset >= r[1] && offset + len <= r[1] + r[2]) {
+        MemorySegment.copy(staged.values.getSegment(), ValueLayout.JAVA_FLOAT, 4L * (at + offset - r[1]), dst, dstOffset,
+            len);
+        stats.readsWithStep++;
+        return true;
+      }
+      at += r[2];
+    }
+    return false;
   }
 
   private TornadoExecutionResult profiled(TornadoExecutionResult result) {
@@ -290,7 +369,7 @@ final class DevicePlan implements AutoCloseable {
   }
 
   void downloadAll() {
-    for (BufferKind kind : BufferKind.values()) download(kind, 0, arrays.of(kind).getSize());
+    for (BufferKind kind : held) download(kind, 0, arrays.of(kind).getSize());
     stats.fullDownloads++;
   }
 

@@ -15,6 +15,8 @@ import java.util.List;
  *   <li>a read copies just the range from the last device run when the host copy is stale.
  * </ul>
  * So in steady state (steps replaying on one plan) nothing moves but what the host writes and reads.
+ * A plan keeps copies of the kinds its steps touch only ({@link DevicePlan#holds}): for the other
+ * kinds the host copy stays the latest, whatever ran.
  */
 final class Residency {
   private final Arena arena;
@@ -92,7 +94,7 @@ final class Residency {
     boolean small = len <= DevicePlan.WRITE_CAPACITY;
     if (small) {
       for (DevicePlan p : plans) {
-        if (p.current && p.queuedWrites() + len > DevicePlan.WRITE_CAPACITY) {
+        if (p.current && p.holds(kind) && p.queuedWrites() + len > DevicePlan.WRITE_CAPACITY) {
           small = false;
           break;
         }
@@ -107,7 +109,7 @@ final class Residency {
     }
     arena.writeFloats(kind, offset, src, srcOffset, len);
     for (DevicePlan p : plans) {
-      if (p.current) {
+      if (p.current && p.holds(kind)) {
         for (int i = 0; i < len; i++) p.queueWrite(kind, offset + i, src[srcOffset + i]);
       }
     }
@@ -116,7 +118,8 @@ final class Residency {
   /** Kind's arena floats [offset, offset + len) to the host. */
   void read(BufferKind kind, int offset, float[] dst, int dstOffset, int len) {
     if (len == 0) return;
-    if (!hostCurrent) {
+    if (!hostCurrent && lastRun.holds(kind)) { // a kind the plan does not hold is current on the host
+      if (lastRun.readStaged(kind, offset, dst, dstOffset, len)) return; // came back with the step
       lastRun.flushWrites();
       lastRun.download(kind, offset, len);
     }

@@ -26,8 +26,9 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * host, or with {@code eagerOnDevice} as one-op graphs on the device (for tests of each kernel).
  *
  * <p>What moves per replayed step: the int arena up (token ids) when the step reads it, small host
- * writes up (learning rate, step counters), and what the caller reads down (losses, one row of
- * logits). {@link #stats()} counts it.
+ * writes up (learning rate, step counters) with the step's first graph, and what the caller reads
+ * down (losses, one row of logits) with its last graph, when the caller read the same ranges right
+ * after the step's first run. {@link #stats()} counts it.
  *
  * <p>Arguments arrive checked: {@link dev.jgpt.kernels.Backends#open} wraps every backend in
  * {@code CheckedBackend} (shapes, token ids, positions, host ranges).
@@ -111,6 +112,7 @@ public final class TornadoBackend implements Backend {
   @Override
   public void write(FloatBuf dst, int dstOffset, float[] src, int srcOffset, int len) {
     checkOpen();
+    capture.noteWrite();
     residency.write(kind(dst), base(dst) + dstOffset, src, srcOffset, len);
   }
 
@@ -118,6 +120,7 @@ public final class TornadoBackend implements Backend {
   public void read(FloatBuf src, int srcOffset, float[] dst, int dstOffset, int len) {
     checkOpen();
     capture.requireNoStepForRead();
+    capture.noteRead(kind(src).ordinal(), base(src) + srcOffset, len);
     residency.read(kind(src), base(src) + srcOffset, dst, dstOffset, len);
   }
 

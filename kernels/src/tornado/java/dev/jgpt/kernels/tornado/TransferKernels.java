@@ -42,4 +42,12 @@ public final class TransferKernels {
       }
     }
   }
+
+  // dst[dsto .. dsto + len) = src[srco .. srco + len): a range the host reads after a step, copied
+  // into the step's small read-back array (dst), which comes back with the graph's run
+  public static void gather(FloatArray src, FloatArray dst, int srco, int dsto, int len) {
+    for (@Parallel int i = 0; i < len; i++) {
+      dst.set(dsto + i, src.get(srco + i));
+    }
+  }
 }
