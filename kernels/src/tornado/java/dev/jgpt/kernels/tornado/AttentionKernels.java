@@ -51,7 +51,8 @@ public final class AttentionKernels {
     }
   }
 
-  static Launch launchAttentionForward(BufferKind kind, int outo, int atto, int qkvo, int B, int T, int C, int NH, float scale) {
+  static Launch launchAttentionForward(BufferKind kind, int outo, int atto, int qkvo, int B, int T, int C, int NH,
+      float scale) {
     int rows = B * NH * T;
     return Launch.parallel(Launch.sig("attentionForward", kind, outo, atto, qkvo, B, T, C, NH),
         (s, a, ctx) -> s.task(AttentionKernels::forward, a.of(kind), outo, atto, qkvo, rows, T, C, NH, scale));
@@ -83,7 +84,8 @@ public final class AttentionKernels {
     }
   }
 
-  static Launch launchAttentionBackwardScores(BufferKind kind, int dpreo, int douto, int qkvo, int atto, int B, int T, int C, int NH,
+  static Launch launchAttentionBackwardScores(BufferKind kind, int dpreo, int douto, int qkvo, int atto, int B,
+      int T, int C, int NH,
       float scale) {
     int rows = B * NH * T;
     return Launch.parallel(Launch.sig("attentionBackward.scores", kind, dpreo, douto, qkvo, atto, B, T, C, NH),
@@ -110,7 +112,8 @@ public final class AttentionKernels {
     }
   }
 
-  static Launch launchAttentionBackwardQuery(BufferKind kind, int dqkvo, int dpreo, int qkvo, int B, int T, int C, int NH) {
+  static Launch launchAttentionBackwardQuery(BufferKind kind, int dqkvo, int dpreo, int qkvo, int B, int T, int C,
+      int NH) {
     int rows = B * NH * T;
     int hs = C / NH;
     return Launch.parallel(Launch.sig("attentionBackward.query", kind, dqkvo, dpreo, qkvo, B, T, C, NH),
@@ -141,12 +144,14 @@ public final class AttentionKernels {
     }
   }
 
-  static Launch launchAttentionBackwardKeyValue(BufferKind kind, int dqkvo, int dpreo, int douto, int qkvo, int atto, int B, int T, int C,
+  static Launch launchAttentionBackwardKeyValue(BufferKind kind, int dqkvo, int dpreo, int douto, int qkvo,
+      int atto, int B, int T, int C,
       int NH) {
     int rows = B * NH * T;
     int hs = C / NH;
     return Launch.parallel(Launch.sig("attentionBackward.keyValue", kind, dqkvo, dpreo, douto, qkvo, atto, B, T, C, NH),
-        (s, a, ctx) -> s.task(AttentionKernels::backwardKeyValue, a.of(kind), dqkvo, dpreo, douto, qkvo, atto, rows, T, C,
+        (s, a, ctx) -> s.task(AttentionKernels::backwardKeyValue, a.of(kind), dqkvo, dpreo, douto, qkvo, atto, rows,
+            T, C,
             NH, hs));
   }
 
@@ -188,9 +193,11 @@ public final class AttentionKernels {
     }
   }
 
-  static Launch launchAttentionDecodeScores(BufferKind kind, int atto, int qkvo, int kco, int poso, int maxT, int C, int NH, float scale) {
+  static Launch launchAttentionDecodeScores(BufferKind kind, int atto, int qkvo, int kco, int poso, int maxT, int C,
+      int NH, float scale) {
     return Launch.parallelWithInts(Launch.sig("attentionDecode.scores", kind, atto, qkvo, kco, poso, maxT, C, NH),
-        (s, a, ctx) -> s.task(AttentionKernels::decodeScores, a.of(kind), a.ints(), atto, qkvo, kco, poso, maxT, C, NH, scale));
+        (s, a, ctx) -> s.task(AttentionKernels::decodeScores, a.of(kind), a.ints(), atto, qkvo, kco, poso, maxT, C,
+            NH, scale));
   }
 
   // out (C) = att (NH,maxT) @ vcache[0..p] per head; one work item per (head, channel)
@@ -206,9 +213,11 @@ public final class AttentionKernels {
     }
   }
 
-  static Launch launchAttentionDecodeOutput(BufferKind kind, int outo, int atto, int vco, int poso, int maxT, int C, int NH) {
+  static Launch launchAttentionDecodeOutput(BufferKind kind, int outo, int atto, int vco, int poso, int maxT, int C,
+      int NH) {
     int hs = C / NH;
     return Launch.parallelWithInts(Launch.sig("attentionDecode.output", kind, outo, atto, vco, poso, maxT, C, NH),
-        (s, a, ctx) -> s.task(AttentionKernels::decodeOutput, a.of(kind), a.ints(), outo, atto, vco, poso, maxT, C, NH, hs));
+        (s, a, ctx) -> s.task(AttentionKernels::decodeOutput, a.of(kind), a.ints(), outo, atto, vco, poso, maxT, C,
+            NH, hs));
   }
 }

@@ -337,7 +337,8 @@ final class DevicePlan implements AutoCloseable {
     int at = 0;
     for (int[] r : staged.ranges) {
       if (r[0] == kind.ordinal() && offset >= r[1] && offset + len <= r[1] + r[2]) {
-        MemorySegment.copy(staged.values.getSegment(), ValueLayout.JAVA_FLOAT, 4L * (at + offset - r[1]), dst, dstOffset,
+        MemorySegment.copy(staged.values.getSegment(), ValueLayout.JAVA_FLOAT, 4L * (at + offset - r[1]), dst,
+            dstOffset,
             len);
         stats.readsWithStep++;
         return true;

@@ -90,7 +90,8 @@ public final class ElementwiseKernels {
   }
 
   static Launch launchZero(BufferKind kind, int xo, int N) {
-    return Launch.parallel(Launch.sig("zero", kind, xo, N), (s, a, ctx) -> s.task(ElementwiseKernels::zero, a.of(kind), xo, N));
+    return Launch.parallel(Launch.sig("zero", kind, xo, N), (s, a, ctx) -> s.task(ElementwiseKernels::zero,
+        a.of(kind), xo, N));
   }
 
   // out (N) = inp (N) * keep / (1 - p), keep_i = uniform(seed, step, stream, i) >= p; step is read
@@ -105,9 +106,11 @@ public final class ElementwiseKernels {
     }
   }
 
-  static Launch launchDropoutForward(BufferKind kind, int outo, int inpo, int scalarso, float p, long seed, int stream, int N) {
+  static Launch launchDropoutForward(BufferKind kind, int outo, int inpo, int scalarso, float p, long seed,
+      int stream, int N) {
     return Launch.parallel(Launch.sig("dropoutForward", kind, outo, inpo, scalarso, p, seed, stream, N),
-        (s, a, ctx) -> s.task(ElementwiseKernels::dropoutForward, a.of(kind), outo, inpo, scalarso, p, seed, stream, N));
+        (s, a, ctx) -> s.task(ElementwiseKernels::dropoutForward, a.of(kind), outo, inpo, scalarso, p, seed, stream,
+            N));
   }
 
   // dinp (N) += dout (N) * keep / (1 - p), the forward pass's mask recomputed from its counters
@@ -121,8 +124,10 @@ public final class ElementwiseKernels {
     }
   }
 
-  static Launch launchDropoutBackward(BufferKind kind, int dinpo, int douto, int scalarso, float p, long seed, int stream, int N) {
+  static Launch launchDropoutBackward(BufferKind kind, int dinpo, int douto, int scalarso, float p, long seed,
+      int stream, int N) {
     return Launch.parallel(Launch.sig("dropoutBackward", kind, dinpo, douto, scalarso, p, seed, stream, N),
-        (s, a, ctx) -> s.task(ElementwiseKernels::dropoutBackward, a.of(kind), dinpo, douto, scalarso, p, seed, stream, N));
+        (s, a, ctx) -> s.task(ElementwiseKernels::dropoutBackward, a.of(kind), dinpo, douto, scalarso, p, seed,
+            stream, N));
   }
 }

@@ -46,7 +46,8 @@ public final class EmbeddingKernels {
     }
   }
 
-  static Launch launchEncoderBackwardPositions(BufferKind wk, int dwpeo, BufferKind xk, int douto, int B, int T, int C) {
+  static Launch launchEncoderBackwardPositions(BufferKind wk, int dwpeo, BufferKind xk, int douto, int B, int T,
+      int C) {
     KindCheck.apart("encoderBackward", new String[] {"output gradient", "embedding gradients"}, xk, wk);
     return Launch.parallel(Launch.sig("encoderBackward.positions", wk, dwpeo, xk, douto, B, T, C),
         (s, a, ctx) -> s.task(EmbeddingKernels::encoderBackwardPositions, a.of(xk), a.of(wk), dwpeo, douto, B, T, C));

@@ -37,7 +37,8 @@ public final class MatmulKernels {
 
   // x: out (M,NC) = / += x: A (M,K) @ w: B (K,NC) [+ w: bias (NC)], tiled in local memory; global
   // work size (roundUp(NC), roundUp(M)), local (TILE, TILE): x walks the columns j, y the rows i
-  public static void gemmTiledXW(KernelContext ctx, FloatArray x, FloatArray w, int outo, int ao, int ai, int ak, int bo,
+  public static void gemmTiledXW(KernelContext ctx, FloatArray x, FloatArray w, int outo, int ao, int ai, int ak,
+      int bo,
       int bk, int bj, int biaso, int mode, int M, int NC, int K) {
     int lx = ctx.localIdx;
     int ly = ctx.localIdy;
@@ -64,7 +65,8 @@ public final class MatmulKernels {
   }
 
   // o: out (M,NC) = / += x: A (M,K) @ x: B (K,NC), tiled as gemmTiledXW (no bias)
-  public static void gemmTiledOX(KernelContext ctx, FloatArray o, FloatArray x, int outo, int ao, int ai, int ak, int bo,
+  public static void gemmTiledOX(KernelContext ctx, FloatArray o, FloatArray x, int outo, int ao, int ai, int ak,
+      int bo,
       int bk, int bj, int mode, int M, int NC, int K) {
     int lx = ctx.localIdx;
     int ly = ctx.localIdy;
@@ -135,7 +137,8 @@ public final class MatmulKernels {
     KernelCall loops;
     KernelCall device;
     if (outk == ak && bk != ak && (biask == null || biask == bk)) {
-      loops = (s, a, ctx) -> s.task(MatmulKernels::gemmXW, a.of(ak), a.of(bk), outo, ao, ai, akk, bo, bkk, bj, bias, mode,
+      loops = (s, a, ctx) -> s.task(MatmulKernels::gemmXW, a.of(ak), a.of(bk), outo, ao, ai, akk, bo, bkk, bj, bias,
+          mode,
           M, NC, K);
       device = (s, a, ctx) -> s.task(MatmulKernels::gemmTiledXW, ctx, a.of(ak), a.of(bk), outo, ao, ai, akk, bo, bkk,
           bj, bias, mode, M, NC, K);

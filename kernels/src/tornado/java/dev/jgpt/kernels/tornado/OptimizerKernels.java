@@ -165,7 +165,8 @@ public final class OptimizerKernels {
   static Launch launchAdamw(BufferKind pk, int paramso, BufferKind gk, int gradso, BufferKind ok, int mo, int vo,
       BufferKind xk, int scalarso, int factorso, float beta1, float beta2, float eps, float weightDecay, int N) {
     KindCheck.apart("adamw", new String[] {"parameters", "gradients", "moments", "scalars"}, pk, gk, ok, xk);
-    return Launch.parallel(Launch.sig("adamw", pk, paramso, gk, gradso, ok, mo, vo, xk, scalarso, factorso, beta1, beta2,
+    return Launch.parallel(Launch.sig("adamw", pk, paramso, gk, gradso, ok, mo, vo, xk, scalarso, factorso, beta1,
+        beta2,
         eps, weightDecay, N), (s, a, ctx) -> s.task(OptimizerKernels::adamw, a.of(pk), a.of(gk), a.of(ok), a.of(xk),
             paramso, gradso, mo, vo, scalarso, factorso, beta1, beta2, eps, weightDecay, N));
   }

@@ -19,7 +19,8 @@ public final class RowKernels {
 
   // x: out (N,C) = (inp - mean) * rstd * weight + bias per row; mean (N), rstd (N) saved for
   // backward; inp (N,C). w: weight (C), bias (C) when hasBias == 1
-  public static void layernormForward(FloatArray x, FloatArray w, int outo, int meano, int rstdo, int inpo, int weighto, int biaso,
+  public static void layernormForward(FloatArray x, FloatArray w, int outo, int meano, int rstdo, int inpo,
+      int weighto, int biaso,
       int hasBias, int N, int C) {
     for (@Parallel int n = 0; n < N; n++) {
       int row = inpo + n * C;
@@ -47,13 +48,15 @@ public final class RowKernels {
     int b = Math.max(bo, 0);
     KindCheck.apart("layernormForward", new String[] {"activations", "weight and bias"}, xk, wk);
     return Launch.parallel(Launch.sig("layernormForward", xk, outo, meano, rstdo, inpo, wk, wo, bo, N, C),
-        (s, a, ctx) -> s.task(RowKernels::layernormForward, a.of(xk), a.of(wk), outo, meano, rstdo, inpo, wo, b, hasBias,
+        (s, a, ctx) -> s.task(RowKernels::layernormForward, a.of(xk), a.of(wk), outo, meano, rstdo, inpo, wo, b,
+            hasBias,
             N, C));
   }
 
   // x: dinp (N,C) += the input gradient of layernormForward, one row per work item;
   // dout (N,C), inp (N,C), mean (N), rstd (N). w: weight (C)
-  public static void layernormBackwardInput(FloatArray x, FloatArray w, int dinpo, int douto, int inpo, int weighto, int meano,
+  public static void layernormBackwardInput(FloatArray x, FloatArray w, int dinpo, int douto, int inpo, int weighto,
+      int meano,
       int rstdo, int N, int C) {
     for (@Parallel int n = 0; n < N; n++) {
       int row = inpo + n * C;
@@ -88,7 +91,8 @@ public final class RowKernels {
 
   // g: dweight (C) += sum over rows of norm * dout; dbias (C) += column sums of dout when hasBias == 1;
   // x: dout (N,C), inp (N,C), mean (N), rstd (N). One work item per column (gather form).
-  public static void layernormBackwardParams(FloatArray x, FloatArray g, int dweighto, int dbiaso, int hasBias, int douto, int inpo,
+  public static void layernormBackwardParams(FloatArray x, FloatArray g, int dweighto, int dbiaso, int hasBias,
+      int douto, int inpo,
       int meano, int rstdo, int N, int C) {
     for (@Parallel int c = 0; c < C; c++) {
       float dw = 0f;
@@ -158,9 +162,12 @@ public final class RowKernels {
   }
 
   /** statso = -1: losses only; otherwise also the row max and sum at statso (N,2). */
-  static Launch launchCrossEntropyForward(BufferKind kind, int losseso, int statso, int logitso, int targetso, int N, int V, int Vp) {
-    return Launch.parallelWithInts(Launch.sig("crossEntropyForward", kind, losseso, statso, logitso, targetso, N, V, Vp),
-        (s, a, ctx) -> s.task(RowKernels::crossEntropyForward, a.of(kind), a.ints(), losseso, statso, logitso, targetso, N, V, Vp));
+  static Launch launchCrossEntropyForward(BufferKind kind, int losseso, int statso, int logitso, int targetso,
+      int N, int V, int Vp) {
+    return Launch.parallelWithInts(Launch.sig("crossEntropyForward", kind, losseso, statso, logitso, targetso, N, V,
+        Vp),
+        (s, a, ctx) -> s.task(RowKernels::crossEntropyForward, a.of(kind), a.ints(), losseso, statso, logitso,
+            targetso, N, V, Vp));
   }
 
   // logits (N,Vp) := (softmax - onehot(target)) * dlossScale over the first V columns, 0 beyond;
@@ -180,9 +187,12 @@ public final class RowKernels {
     }
   }
 
-  static Launch launchCrossEntropyBackward(BufferKind kind, int logitso, int statso, int targetso, float dlossScale, int N, int V, int Vp) {
-    return Launch.parallelWithInts(Launch.sig("crossEntropyBackward", kind, logitso, statso, targetso, dlossScale, N, V, Vp),
-        (s, a, ctx) -> s.task(RowKernels::crossEntropyBackward, a.of(kind), a.ints(), logitso, statso, targetso, dlossScale, N, V,
+  static Launch launchCrossEntropyBackward(BufferKind kind, int logitso, int statso, int targetso, float dlossScale,
+      int N, int V, int Vp) {
+    return Launch.parallelWithInts(Launch.sig("crossEntropyBackward", kind, logitso, statso, targetso, dlossScale,
+        N, V, Vp),
+        (s, a, ctx) -> s.task(RowKernels::crossEntropyBackward, a.of(kind), a.ints(), logitso, statso, targetso,
+            dlossScale, N, V,
             Vp));
   }
 }

@@ -83,7 +83,7 @@ public final class Stats {
   @Override
   public String toString() {
     return "up " + bytesUp + " B, down " + bytesDown + " B, full uploads " + fullUploads + ", full downloads "
-        + fullDownloads + ", write flushes " + writeFlushes + ", device runs " + deviceRuns + ", graph runs " + graphRuns + ", reads " + reads + " (+ " + readsWithStep + " with a step), host runs " + hostRuns
-        + ", plans " + planBuilds;
+        + fullDownloads + ", write flushes " + writeFlushes + ", device runs " + deviceRuns + ", graph runs " + graphRuns
+        + ", reads " + reads + " (+ " + readsWithStep + " with a step), host runs " + hostRuns + ", plans " + planBuilds;
   }
 }

@@ -192,14 +192,16 @@ public final class TornadoBackend implements Backend {
     int N = B * T;
     int ordero = scratch.tokenOrder(inp, N);
     launch(EmbeddingKernels.launchEncoderBackwardPositions(kind(dwpe), off(dwpe), kind(dout), off(dout), B, T, C),
-        EmbeddingKernels.launchEncoderBackwardTokens(kind(dwte), off(dwte), kind(dout), off(dout), base(inp), ordero, N, C,
+        EmbeddingKernels.launchEncoderBackwardTokens(kind(dwte), off(dwte), kind(dout), off(dout), base(inp),
+            ordero, N, C,
             () -> scratch.sortPositionsByToken(base(inp), ordero, N)));
   }
 
   @Override
   public void encoderDecode(Slice out, IntBuf token, IntBuf pos, Slice wte, Slice wpe, int C) {
     BufferKind wk = KindCheck.same("encoderDecode", "wte and wpe", kind(wte), kind(wpe));
-    launch(EmbeddingKernels.launchEncoderDecode(kind(out), off(out), base(token), base(pos), wk, off(wte), off(wpe), C));
+    launch(EmbeddingKernels.launchEncoderDecode(kind(out), off(out), base(token), base(pos), wk, off(wte), off(wpe),
+        C));
   }
 
   // ---------------------------------------------------------------- layer norm
@@ -209,7 +211,8 @@ public final class TornadoBackend implements Backend {
     BufferKind xk = KindCheck.same("layernormForward", "out, mean, rstd and inp", kind(out), kind(mean), kind(rstd),
         kind(inp));
     BufferKind wk = KindCheck.same("layernormForward", "weight and bias", kind(weight), kind(bias));
-    launch(RowKernels.launchLayernormForward(xk, off(out), off(mean), off(rstd), off(inp), wk, off(weight), off(bias), N,
+    launch(RowKernels.launchLayernormForward(xk, off(out), off(mean), off(rstd), off(inp), wk, off(weight),
+        off(bias), N,
         C));
   }
 
@@ -219,9 +222,11 @@ public final class TornadoBackend implements Backend {
     BufferKind xk = KindCheck.same("layernormBackward", "dinp, dout, inp, mean and rstd", kind(dinp), kind(dout),
         kind(inp), kind(mean), kind(rstd));
     BufferKind gk = KindCheck.same("layernormBackward", "dweight and dbias", kind(dweight), kind(dbias));
-    launch(RowKernels.launchLayernormBackwardInput(xk, off(dinp), off(dout), off(inp), kind(weight), off(weight), off(mean),
+    launch(RowKernels.launchLayernormBackwardInput(xk, off(dinp), off(dout), off(inp), kind(weight), off(weight),
+        off(mean),
             off(rstd), N, C),
-        RowKernels.launchLayernormBackwardParams(gk, off(dweight), off(dbias), xk, off(dout), off(inp), off(mean), off(rstd),
+        RowKernels.launchLayernormBackwardParams(gk, off(dweight), off(dbias), xk, off(dout), off(inp), off(mean),
+            off(rstd),
             N, C));
   }
 
@@ -242,13 +247,15 @@ public final class TornadoBackend implements Backend {
     List<Launch> group = new ArrayList<>(3);
     if (dinp != null) {
       // dinp (N,C) += dout (N,OC) @ weight (OC,C)
-      group.add(MatmulKernels.launchGemm(tiledMatmul, "matmulBackward.input", kind(dinp), off(dinp), kind(dout), off(dout),
+      group.add(MatmulKernels.launchGemm(tiledMatmul, "matmulBackward.input", kind(dinp), off(dinp), kind(dout),
+          off(dout),
           OC, 1, kind(weight), off(weight), C, 1, null, -1, acc, N, C, OC));
     }
     // dweight (OC,C) += dout^T @ inp: A(o,n) = dout[n*OC + o], B(n,c) = inp[n*C + c]
     group.add(MatmulKernels.launchGemm(tiledMatmul, "matmulBackward.weight", kind(dweight), off(dweight), kind(dout),
         off(dout), 1, OC, kind(inp), off(inp), C, 1, null, -1, acc, OC, C, N));
-    if (dbias != null) group.add(MatmulKernels.launchBiasBackward(kind(dbias), off(dbias), kind(dout), off(dout), N, OC));
+    if (dbias != null) group.add(MatmulKernels.launchBiasBackward(kind(dbias), off(dbias), kind(dout), off(dout), N,
+        OC));
     launch(group.toArray(Launch[]::new));
   }
 
@@ -263,11 +270,14 @@ public final class TornadoBackend implements Backend {
   @Override
   public void attentionBackward(Slice dqkv, Slice dout, Slice qkv, Slice att, int B, int T, int C, int NH) {
     int dpre = scratch.attentionScoreGrads(B * NH * T * T);
-    BufferKind k = KindCheck.same("attentionBackward", "tensors (and the activations' work space)", kind(dqkv), kind(dout),
+    BufferKind k = KindCheck.same("attentionBackward", "tensors (and the activations' work space)", kind(dqkv),
+        kind(dout),
         kind(qkv), kind(att), BufferKind.ACTIVATIONS);
-    launch(AttentionKernels.launchAttentionBackwardScores(k, dpre, off(dout), off(qkv), off(att), B, T, C, NH, scale(C, NH)),
+    launch(AttentionKernels.launchAttentionBackwardScores(k, dpre, off(dout), off(qkv), off(att), B, T, C, NH,
+        scale(C, NH)),
         AttentionKernels.launchAttentionBackwardQuery(k, off(dqkv), dpre, off(qkv), B, T, C, NH),
-        AttentionKernels.launchAttentionBackwardKeyValue(k, off(dqkv), dpre, off(dout), off(qkv), off(att), B, T, C, NH));
+        AttentionKernels.launchAttentionBackwardKeyValue(k, off(dqkv), dpre, off(dout), off(qkv), off(att), B, T, C,
+            NH));
   }
 
   @Override
@@ -276,7 +286,8 @@ public final class TornadoBackend implements Backend {
     BufferKind k = KindCheck.same("attentionDecode", "tensors", kind(out), kind(att), kind(qkv), kind(kcache),
         kind(vcache));
     launch(AttentionKernels.launchAttentionDecodeCache(k, off(qkv), off(kcache), off(vcache), base(pos), C),
-        AttentionKernels.launchAttentionDecodeScores(k, off(att), off(qkv), off(kcache), base(pos), maxT, C, NH, scale(C, NH)),
+        AttentionKernels.launchAttentionDecodeScores(k, off(att), off(qkv), off(kcache), base(pos), maxT, C, NH,
+            scale(C, NH)),
         AttentionKernels.launchAttentionDecodeOutput(k, off(out), off(att), off(vcache), base(pos), maxT, C, NH));
   }
 
@@ -284,7 +295,8 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void geluForward(Slice out, Slice inp, int N) {
-    launch(ElementwiseKernels.launchGeluForward(KindCheck.same("geluForward", "tensors", kind(out), kind(inp)), off(out),
+    launch(ElementwiseKernels.launchGeluForward(KindCheck.same("geluForward", "tensors", kind(out), kind(inp)),
+        off(out),
         off(inp), N));
   }
 
