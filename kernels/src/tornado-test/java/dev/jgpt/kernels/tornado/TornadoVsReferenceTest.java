@@ -16,9 +16,9 @@ class TornadoVsReferenceTest {
   static final double MATMUL_TOL = 1e-4;
 
   // Both matmul kernels whatever the device: the tiled KernelContext GEMM (with its CPU twin on the
-  // host run) and the @Parallel loops.
+  // host run) and blocked bias sums (N=70: three ragged column blocks), and the @Parallel loops.
   @ParameterizedTest(name = "matmul N={0} C={1} OC={2} tiled={3}")
-  @CsvSource({"5, 33, 17, true", "37, 20, 70, true", "37, 20, 70, false"})
+  @CsvSource({"5, 33, 17, true", "37, 20, 70, true", "37, 20, 70, false", "70, 9, 5, true"})
   void matmulForwardAndBackward(int N, int C, int OC, boolean tiled) {
     new DeviceFixture().random("inp", N * C).random("weight", OC * C).random("bias", OC).random("dout", N * OC)
         .random("dinp", N * C).random("dweight", OC * C).random("dbias", OC).random("dweight2", OC * C)
@@ -52,9 +52,11 @@ class TornadoVsReferenceTest {
             t.s("kcache"), t.s("vcache"), t.i("pos"), maxT, C, NH));
   }
 
-  @ParameterizedTest(name = "layernorm N={0} C={1}")
-  @CsvSource({"13, 77"})
-  void layernormForwardAndBackward(int N, int C) {
+  // workGroups: one work group per row and blocked column sums (GPUs), or one work item per row or
+  // column (loops); C above and below RowGroupKernels.GROUP, N over several column blocks.
+  @ParameterizedTest(name = "layernorm N={0} C={1} workGroups={2}")
+  @CsvSource({"13, 77, false", "13, 77, true", "70, 300, true"})
+  void layernormForwardAndBackward(int N, int C, boolean workGroups) {
     new DeviceFixture().random("inp", N * C, 3f).random("weight", C).random("bias", C).random("dout", N * C)
         .random("dinp", N * C).random("dweight", C).random("dbias", C).random("dweight2", C)
         .poisoned("out", N * C).poisoned("mean", N).poisoned("rstd", N).poisoned("out2", N * C)
@@ -65,7 +67,7 @@ class TornadoVsReferenceTest {
           be.layernormForward(t.s("out2"), t.s("mean"), t.s("rstd"), t.s("inp"), t.s("weight"), null, N, C);
           be.layernormBackward(t.s("dinp"), t.s("dweight2"), null, t.s("dout"), t.s("inp"), t.s("weight"),
               t.s("mean"), t.s("rstd"), N, C);
-        });
+        }, TornadoTesting.backend(false, false, workGroups));
   }
 
   @Test
@@ -109,16 +111,16 @@ class TornadoVsReferenceTest {
         });
   }
 
-  @ParameterizedTest(name = "softmax and loss N={0} V={1} Vp={2}")
-  @CsvSource({"7, 1001, 1008", "3, 17, 24"})
-  void softmaxAndCrossEntropy(int N, int V, int Vp) {
+  @ParameterizedTest(name = "softmax and loss N={0} V={1} Vp={2} workGroups={3}")
+  @CsvSource({"7, 1001, 1008, false", "3, 17, 24, false", "7, 1001, 1008, true", "3, 17, 24, true"})
+  void softmaxAndCrossEntropy(int N, int V, int Vp, boolean workGroups) {
     new DeviceFixture().random("logits", N * Vp, 4f).random("logits2", N * Vp, 4f).randomInts("targets", N, V)
         .poisoned("probs", N * Vp).poisoned("losses", N).poisoned("losses2", N)
         .check("softmax/crossEntropy", TOL, (be, t) -> {
           be.softmaxForward(t.s("probs"), t.s("logits"), N, V, Vp);
           be.crossEntropyForward(t.s("losses"), t.s("logits"), t.i("targets"), N, V, Vp);
           be.crossEntropyForwardBackward(t.s("losses2"), t.s("logits2"), t.i("targets"), 1f / N, N, V, Vp);
-        });
+        }, TornadoTesting.backend(false, false, workGroups));
   }
 
   @ParameterizedTest(name = "adamw N={0} maxNorm={1}")

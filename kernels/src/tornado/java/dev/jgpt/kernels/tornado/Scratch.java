@@ -21,6 +21,7 @@ final class Scratch {
   private int rowStats = -1, rowStatsSize; // cross-entropy row max and sum (N,2)
   private int normPartials = -1, normPartialsSize; // gradient norm chunk sums (chunks)
   private int adamwFactors = -1; // AdamW clip factor and bias corrections (3)
+  private int columnPartials = -1, columnPartialsSize; // column reduction partial sums (blocks, 2C)
   /** Int arena room for one encoder backward's sorted positions (N), one region per (ids, N). */
   private final Map<List<Object>, Integer> tokenOrder = new LinkedHashMap<>();
 
@@ -56,6 +57,15 @@ final class Scratch {
       normPartialsSize = chunks;
     }
     return normPartials;
+  }
+
+  /** partials (blocks, width) of a blocked column reduction: size = blocks * width floats. */
+  int columnPartials(int size) {
+    if (size > columnPartialsSize) {
+      columnPartials = reserve(size, "column reduction scratch");
+      columnPartialsSize = size;
+    }
+    return columnPartials;
   }
 
   /** factors (3): clip, 1 - beta1^t, 1 - beta2^t. */

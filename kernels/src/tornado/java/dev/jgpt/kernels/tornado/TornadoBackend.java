@@ -37,7 +37,7 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  */
 public final class TornadoBackend implements Backend {
   private final String deviceName;
-  private final boolean tiledMatmul;
+  private final boolean workGroups;
   private final DeviceMemory memory;
   private final Arena arena = new Arena();
   private final Stats stats = new Stats();
@@ -52,13 +52,15 @@ public final class TornadoBackend implements Backend {
    * @param deviceName for {@link #description}
    * @param compileFirstRun run a step's first run on the device too (compiling its graph then)
    * @param eagerOnDevice run ops outside steps on the device, one cached graph per distinct op
-   * @param tiledMatmul matmuls as the tiled KernelContext GEMM (GPUs) rather than {@code @Parallel}
-   *     loops (CPU OpenCL devices, where local memory and barriers are emulated)
+   * @param workGroups the GPU-shaped kernels (KernelContext work groups with local memory: the tiled
+   *     GEMM, one work group per row for the row kernels, blocked column sums) rather than
+   *     {@code @Parallel} loops with one work item per row or column (CPU OpenCL devices, where local
+   *     memory and barriers are emulated)
    */
   public TornadoBackend(TornadoDevice device, String deviceName, boolean compileFirstRun, boolean eagerOnDevice,
-      boolean tiledMatmul) {
+      boolean workGroups) {
     this.deviceName = deviceName;
-    this.tiledMatmul = tiledMatmul;
+    this.workGroups = workGroups;
     this.memory = DeviceMemory.of(device);
     this.scratch = new Scratch(arena, residency, memory, deviceName);
     this.plans = new Plans(device, deviceName, memory, arena, stats, residency, compileFirstRun, eagerOnDevice,
@@ -73,7 +75,7 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public String description() {
-    return "TornadoVM on " + deviceName + (tiledMatmul ? "" : ", matmul as loops");
+    return "TornadoVM on " + deviceName + (workGroups ? "" : ", kernels as loops");
   }
 
   /** Bytes moved, runs and compile times so far. */
@@ -192,12 +194,24 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void layernormForward(Slice out, Slice mean, Slice rstd, Slice inp, Slice weight, Slice bias, int N, int C) {
-    launch(RowKernels.launchLayernormForward(off(out), off(mean), off(rstd), off(inp), off(weight), off(bias), N, C));
+    if (workGroups) {
+      launch(RowGroupKernels.launchLayernormForward(off(out), off(mean), off(rstd), off(inp), off(weight), off(bias), N, C));
+    } else {
+      launch(RowKernels.launchLayernormForward(off(out), off(mean), off(rstd), off(inp), off(weight), off(bias), N, C));
+    }
   }
 
   @Override
   public void layernormBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
       Slice mean, Slice rstd, int N, int C) {
+    if (workGroups) {
+      int partials = scratch.columnPartials(ColumnSumKernels.blocks(N) * 2 * C);
+      List<Launch> group = new ArrayList<>(4);
+      group.add(RowGroupKernels.launchLayernormBackwardInput(off(dinp), off(dout), off(inp), off(weight), off(mean), off(rstd), N, C));
+      group.addAll(List.of(ColumnSumKernels.launchLayernormParams(off(dweight), off(dbias), partials, off(dout), off(inp), off(mean), off(rstd), N, C)));
+      launch(group.toArray(Launch[]::new));
+      return;
+    }
     launch(RowKernels.launchLayernormBackwardInput(off(dinp), off(dout), off(inp), off(weight), off(mean), off(rstd), N, C),
         RowKernels.launchLayernormBackwardParams(off(dweight), off(dbias), off(dout), off(inp), off(mean), off(rstd), N, C));
   }
@@ -208,7 +222,7 @@ public final class TornadoBackend implements Backend {
   public void matmulForward(Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
     int mode = bias == null ? MatmulKernels.OVERWRITE : MatmulKernels.OVERWRITE_PLUS_BIAS;
     // out (N,OC) = inp (N,C) @ weight^T: A(n,c) = inp[n*C + c], B(c,o) = weight[o*C + c]
-    launch(MatmulKernels.launchGemm(tiledMatmul, "matmulForward", off(out), off(inp), C, 1, off(weight), 1, C, off(bias), mode, N, OC, C));
+    launch(MatmulKernels.launchGemm(workGroups, "matmulForward", off(out), off(inp), C, 1, off(weight), 1, C, off(bias), mode, N, OC, C));
   }
 
   @Override
@@ -218,12 +232,17 @@ public final class TornadoBackend implements Backend {
     List<Launch> group = new ArrayList<>(3);
     if (dinp != null) {
       // dinp (N,C) += dout (N,OC) @ weight (OC,C)
-      group.add(MatmulKernels.launchGemm(tiledMatmul, "matmulBackward.input", off(dinp), off(dout), OC, 1, off(weight), C, 1, -1, acc, N, C,
+      group.add(MatmulKernels.launchGemm(workGroups, "matmulBackward.input", off(dinp), off(dout), OC, 1, off(weight), C, 1, -1, acc, N, C,
           OC));
     }
     // dweight (OC,C) += dout^T @ inp: A(o,n) = dout[n*OC + o], B(n,c) = inp[n*C + c]
-    group.add(MatmulKernels.launchGemm(tiledMatmul, "matmulBackward.weight", off(dweight), off(dout), 1, OC, off(inp), C, 1, -1, acc, OC, C, N));
-    if (dbias != null) group.add(MatmulKernels.launchBiasBackward(off(dbias), off(dout), N, OC));
+    group.add(MatmulKernels.launchGemm(workGroups, "matmulBackward.weight", off(dweight), off(dout), 1, OC, off(inp), C, 1, -1, acc, OC, C, N));
+    if (dbias != null && workGroups) {
+      int partials = scratch.columnPartials(ColumnSumKernels.blocks(N) * OC);
+      group.addAll(List.of(ColumnSumKernels.launchBiasBackward(off(dbias), partials, off(dout), N, OC)));
+    } else if (dbias != null) {
+      group.add(MatmulKernels.launchBiasBackward(off(dbias), off(dout), N, OC));
+    }
     launch(group.toArray(Launch[]::new));
   }
 
@@ -286,20 +305,26 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void softmaxForward(Slice probs, Slice logits, int N, int V, int Vp) {
-    launch(RowKernels.launchSoftmaxForward(off(probs), off(logits), N, V, Vp));
+    launch(workGroups ? RowGroupKernels.launchSoftmaxForward(off(probs), off(logits), N, V, Vp)
+        : RowKernels.launchSoftmaxForward(off(probs), off(logits), N, V, Vp));
   }
 
   @Override
   public void crossEntropyForwardBackward(Slice losses, Slice logits, IntBuf targets, float dlossScale, int N, int V,
       int Vp) {
     int stats = scratch.crossEntropyRowStats(2 * N);
-    launch(RowKernels.launchCrossEntropyForward(off(losses), stats, off(logits), base(targets), N, V, Vp),
+    launch(crossEntropyForwardLaunch(off(losses), stats, off(logits), base(targets), N, V, Vp),
         RowKernels.launchCrossEntropyBackward(off(logits), stats, base(targets), dlossScale, N, V, Vp));
   }
 
   @Override
   public void crossEntropyForward(Slice losses, Slice logits, IntBuf targets, int N, int V, int Vp) {
-    launch(RowKernels.launchCrossEntropyForward(off(losses), -1, off(logits), base(targets), N, V, Vp));
+    launch(crossEntropyForwardLaunch(off(losses), -1, off(logits), base(targets), N, V, Vp));
+  }
+
+  private Launch crossEntropyForwardLaunch(int losseso, int statso, int logitso, int targetso, int N, int V, int Vp) {
+    return workGroups ? RowGroupKernels.launchCrossEntropyForward(losseso, statso, logitso, targetso, N, V, Vp)
+        : RowKernels.launchCrossEntropyForward(losseso, statso, logitso, targetso, N, V, Vp);
   }
 
   // ---------------------------------------------------------------- optimizer
