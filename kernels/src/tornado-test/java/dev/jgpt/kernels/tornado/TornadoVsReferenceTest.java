@@ -16,9 +16,11 @@ class TornadoVsReferenceTest {
   static final double MATMUL_TOL = 1e-4;
 
   // Both matmul kernels whatever the device: the tiled KernelContext GEMM (with its CPU twin on the
-  // host run) and blocked bias sums (N=70: three ragged column blocks), and the @Parallel loops.
+  // host run, N=1: the matrix-vector kernel; N=130: several blocks each way) and blocked bias sums
+  // (N=70: three ragged column blocks), and the @Parallel loops.
   @ParameterizedTest(name = "matmul N={0} C={1} OC={2} tiled={3}")
-  @CsvSource({"5, 33, 17, true", "37, 20, 70, true", "37, 20, 70, false", "70, 9, 5, true"})
+  @CsvSource({"5, 33, 17, true", "37, 20, 70, true", "37, 20, 70, false", "70, 9, 5, true", "1, 300, 40, true",
+      "1, 40, 300, true", "130, 70, 66, true"})
   void matmulForwardAndBackward(int N, int C, int OC, boolean tiled) {
     new DeviceFixture().random("inp", N * C).random("weight", OC * C).random("bias", OC).random("dout", N * OC)
         .random("dinp", N * C).random("dweight", OC * C).random("dbias", OC).random("dweight2", OC * C)

@@ -15,49 +15,126 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *   <li>dinp (N,C) += dout (N,OC) @ weight (OC,C);
  *   <li>dweight (OC,C) += dout (N,OC)^T @ inp (N,C).
  * </ul>
- * On the device {@link #gemmTiled} runs one work item per output element in TILE x TILE work
- * groups that stage tiles of A and B in local memory; KernelContext kernels do not run as plain
- * Java, so {@link #gemm} is its CPU twin (same sums, in the same k order, without the tiling).
- * Each output element has one writer.
+ * On the device {@link #gemmBlocked} runs work groups of {@link #THREADS} x {@link #THREADS} items
+ * over {@link #BLOCK} x {@link #BLOCK} outputs: each item keeps a {@link #WORK} x {@link #WORK}
+ * tile of sums in registers, and the group stages {@link #BLOCK} x {@link #DEPTH} slices of A and
+ * B in local memory, loaded along whichever index is contiguous in the arena (so every tile load
+ * is coalesced, whatever the product's strides). With one output row (decode: M = 1) and B
+ * contiguous along k, {@link #gemv} gives each output column a work group that sums its dot
+ * product with a tree in local memory. KernelContext kernels do not run as plain Java, so
+ * {@link #gemm} is their CPU twin (the blocked kernel's sums in the same k order, without the
+ * tiling). Each output element has one writer.
+ *
+ * <p>Buffers: the float arena {@code m} once and an offset per matrix (out, A, B, bias), which are,
+ * per product: forward out (N,OC) activation, A = inp activation, B = weight parameter, bias
+ * parameter; dinp: out = dinp activation gradient, A = dout activation gradient, B = weight
+ * parameter; dweight: out = dweight parameter gradient, A = dout activation gradient, B = inp
+ * activation.
  */
 public final class MatmulKernels {
   private MatmulKernels() {}
 
-  /** Work-group edge: TILE x TILE work items, two TILE x TILE float tiles of local memory. */
-  public static final int TILE = 16;
+  /** Outputs per work item along each axis (a WORK x WORK register tile). */
+  public static final int WORK = 4;
+
+  /** Work items per work group along each axis. */
+  public static final int THREADS = 16;
+
+  /** Outputs per work group along each axis: THREADS * WORK. */
+  public static final int BLOCK = THREADS * WORK;
+
+  /** The k extent of the A and B slices staged in local memory per step. */
+  public static final int DEPTH = 16;
+
+  /** Work items per output column in {@link #gemv} (a power of two, for the tree). */
+  public static final int GEMV_GROUP = 128;
 
   /** How gemm writes its output. */
   public static final int OVERWRITE = 0, OVERWRITE_PLUS_BIAS = 1, ACCUMULATE = 2;
 
-  // out (M,NC) = / += A (M,K) @ B (K,NC) [+ bias (NC)], tiled in local memory; global work size
-  // (roundUp(NC), roundUp(M)), local (TILE, TILE): x walks the columns j, y the rows i
-  public static void gemmTiled(KernelContext ctx, FloatArray m, int outo, int ao, int ai, int ak, int bo, int bk,
+  // out (M,NC) = / += A (M,K) @ B (K,NC) [+ bias (NC)], A(i,k) = m[ao + i*ai + k*ak],
+  // B(k,j) = m[bo + k*bk + j*bj]; global work size (blocks(NC) * THREADS, blocks(M) * THREADS),
+  // local (THREADS, THREADS). Item (lx, ly) of group (gx, gy) owns the outputs
+  // i = gy*BLOCK + ly + THREADS*r, j = gx*BLOCK + lx + THREADS*c for r, c < WORK: neighbouring items
+  // own neighbouring columns, so the stores are coalesced too.
+  public static void gemmBlocked(KernelContext ctx, FloatArray m, int outo, int ao, int ai, int ak, int bo, int bk,
       int bj, int biaso, int mode, int M, int NC, int K) {
     int lx = ctx.localIdx;
     int ly = ctx.localIdy;
-    int j = ctx.groupIdx * TILE + lx;
-    int i = ctx.groupIdy * TILE + ly;
-    float[] aTile = ctx.allocateFloatLocalArray(TILE * TILE); // [row ly][k]
-    float[] bTile = ctx.allocateFloatLocalArray(TILE * TILE); // [k][column lx]
-    float sum = 0f;
-    for (int k0 = 0; k0 < K; k0 += TILE) {
-      int ka = k0 + lx;
-      aTile[ly * TILE + lx] = i < M && ka < K ? m.get(ao + i * ai + ka * ak) : 0f;
-      int kb = k0 + ly;
-      bTile[ly * TILE + lx] = kb < K && j < NC ? m.get(bo + kb * bk + j * bj) : 0f;
+    int lid = ly * THREADS + lx;
+    int i0 = ctx.groupIdy * BLOCK;
+    int j0 = ctx.groupIdx * BLOCK;
+    float[] aTile = ctx.allocateFloatLocalArray(BLOCK * DEPTH); // [row][k]: A(i0 + row, k0 + k)
+    float[] bTile = ctx.allocateFloatLocalArray(DEPTH * BLOCK); // [k][column]: B(k0 + k, j0 + column)
+    float[] acc = new float[WORK * WORK]; // [r][c] sums of this item's outputs
+    float[] a = new float[WORK];
+    float[] b = new float[WORK];
+    for (int x = 0; x < WORK * WORK; x++) acc[x] = 0f;
+    for (int k0 = 0; k0 < K; k0 += DEPTH) {
+      // Each item loads BLOCK * DEPTH / (THREADS * THREADS) elements of each slice; consecutive items
+      // take consecutive elements along the index with stride 1 in the arena.
+      for (int e = lid; e < BLOCK * DEPTH; e += THREADS * THREADS) {
+        int row = ak == 1 ? e / DEPTH : e % BLOCK;
+        int k = ak == 1 ? e % DEPTH : e / BLOCK;
+        int i = i0 + row;
+        int ka = k0 + k;
+        aTile[row * DEPTH + k] = i < M && ka < K ? m.get(ao + i * ai + ka * ak) : 0f;
+        int col = bj == 1 ? e % BLOCK : e / DEPTH;
+        int kk = bj == 1 ? e / BLOCK : e % DEPTH;
+        int j = j0 + col;
+        int kb = k0 + kk;
+        bTile[kk * BLOCK + col] = kb < K && j < NC ? m.get(bo + kb * bk + j * bj) : 0f;
+      }
       ctx.localBarrier();
-      for (int k = 0; k < TILE; k++) sum += aTile[ly * TILE + k] * bTile[k * TILE + lx];
+      for (int k = 0; k < DEPTH; k++) {
+        for (int r = 0; r < WORK; r++) a[r] = aTile[(ly + THREADS * r) * DEPTH + k];
+        for (int c = 0; c < WORK; c++) b[c] = bTile[k * BLOCK + lx + THREADS * c];
+        for (int r = 0; r < WORK; r++) {
+          for (int c = 0; c < WORK; c++) acc[r * WORK + c] += a[r] * b[c];
+        }
+      }
       ctx.localBarrier();
     }
-    if (i < M && j < NC) {
-      int o = outo + i * NC + j;
-      if (mode == OVERWRITE) m.set(o, sum);
-      else if (mode == OVERWRITE_PLUS_BIAS) m.set(o, sum + m.get(biaso + j));
-      else m.set(o, m.get(o) + sum);
+    for (int r = 0; r < WORK; r++) {
+      int i = i0 + ly + THREADS * r;
+      for (int c = 0; c < WORK; c++) {
+        int j = j0 + lx + THREADS * c;
+        if (i < M && j < NC) {
+          int o = outo + i * NC + j;
+          float sum = acc[r * WORK + c];
+          if (mode == OVERWRITE) m.set(o, sum);
+          else if (mode == OVERWRITE_PLUS_BIAS) m.set(o, sum + m.get(biaso + j));
+          else m.set(o, m.get(o) + sum);
+        }
+      }
     }
   }
 
-  // CPU twin of gemmTiled: out (M,NC) = / += A (M,K) @ B (K,NC) [+ bias (NC)]
+  // out (1,NC) = / += A (1,K) @ B (K,NC) [+ bias (NC)] for B contiguous along k (bk == 1: the
+  // forward's weight rows); one work group of GEMV_GROUP items per output column j = groupIdx,
+  // grid (NC * GEMV_GROUP, 1), local (GEMV_GROUP, 1). Items stride over k, then a local-memory tree.
+  public static void gemv(KernelContext ctx, FloatArray m, int outo, int ao, int ak, int bo, int bk, int bj, int biaso,
+      int mode, int NC, int K) {
+    int j = ctx.groupIdx;
+    int lid = ctx.localIdx;
+    float[] part = ctx.allocateFloatLocalArray(GEMV_GROUP); // one partial dot product per item
+    float sum = 0f;
+    for (int k = lid; k < K; k += GEMV_GROUP) sum += m.get(ao + k * ak) * m.get(bo + k * bk + j * bj);
+    part[lid] = sum;
+    ctx.localBarrier();
+    for (int stride = GEMV_GROUP / 2; stride > 0; stride = stride / 2) {
+      if (lid < stride) part[lid] += part[lid + stride];
+      ctx.localBarrier();
+    }
+    if (lid == 0) {
+      int o = outo + j;
+      if (mode == OVERWRITE) m.set(o, part[0]);
+      else if (mode == OVERWRITE_PLUS_BIAS) m.set(o, part[0] + m.get(biaso + j));
+      else m.set(o, m.get(o) + part[0]);
+    }
+  }
+
+  // CPU twin of gemmBlocked and gemv: out (M,NC) = / += A (M,K) @ B (K,NC) [+ bias (NC)]
   public static void gemm(FloatArray m, int outo, int ao, int ai, int ak, int bo, int bk, int bj, int biaso, int mode,
       int M, int NC, int K) {
     for (@Parallel int i = 0; i < M; i++) {
@@ -74,21 +151,26 @@ public final class MatmulKernels {
 
   /**
    * out (M,NC) = / += A (M,K) @ B (K,NC) [+ bias], A(i,k) = m[ao + i*ai + k*ak],
-   * B(k,j) = m[bo + k*bk + j*bj]. tiled: the KernelContext kernel on the device and its twin on
-   * the host; otherwise the {@code @Parallel} loops everywhere (faster on CPU OpenCL devices, where
-   * work-group barriers and local memory are emulated).
+   * B(k,j) = m[bo + k*bk + j*bj]. workGroups: {@link #gemv} for one row over contiguous B columns,
+   * else {@link #gemmBlocked}, on the device, and their twin on the host; otherwise the
+   * {@code @Parallel} loops everywhere (faster on CPU OpenCL devices, where work-group barriers and
+   * local memory are emulated).
    */
-  static Launch launchGemm(boolean tiled, String op, int outo, int ao, int ai, int ak, int bo, int bk, int bj, int biaso,
-      int mode, int M, int NC, int K) {
+  static Launch launchGemm(boolean workGroups, String op, int outo, int ao, int ai, int ak, int bo, int bk, int bj,
+      int biaso, int mode, int M, int NC, int K) {
     int bias = Math.max(biaso, 0);
     KernelCall loops = (s, m, ix, ctx) ->
         s.task(MatmulKernels::gemm, m, outo, ao, ai, ak, bo, bk, bj, bias, mode, M, NC, K);
     List<Object> signature = Launch.sig(op, outo, ao, ai, ak, bo, bk, bj, biaso, mode, M, NC, K);
-    if (!tiled) return Launch.parallel(signature, loops);
+    if (!workGroups) return Launch.parallel(signature, loops);
+    if (M == 1 && bk == 1) {
+      KernelCall device = (s, m, ix, ctx) ->
+          s.task(MatmulKernels::gemv, ctx, m, outo, ao, ak, bo, bk, bj, bias, mode, NC, K);
+      return new Launch(signature, false, device, loops, new int[] {NC * GEMV_GROUP, 1, GEMV_GROUP, 1}, null);
+    }
     KernelCall device = (s, m, ix, ctx) ->
-        s.task(MatmulKernels::gemmTiled, ctx, m, outo, ao, ai, ak, bo, bk, bj, bias, mode, M, NC, K);
-    int tile = MatmulKernels.TILE;
-    int[] grid = {MatmulKernels.roundUp(NC), MatmulKernels.roundUp(M), tile, tile};
+        s.task(MatmulKernels::gemmBlocked, ctx, m, outo, ao, ai, ak, bo, bk, bj, bias, mode, M, NC, K);
+    int[] grid = {blocks(NC) * THREADS, blocks(M) * THREADS, THREADS, THREADS};
     return new Launch(signature, false, device, loops, grid, null);
   }
 
@@ -106,8 +188,8 @@ public final class MatmulKernels {
         (s, m, ix, ctx) -> s.task(MatmulKernels::biasBackward, m, dbo, douto, N, OC));
   }
 
-  /** The global size along one axis: n rounded up to whole tiles. */
-  public static int roundUp(int n) {
-    return (n + TILE - 1) / TILE * TILE;
+  /** Work groups along one axis of n outputs: n rounded up to whole blocks. */
+  static int blocks(int n) {
+    return (n + BLOCK - 1) / BLOCK;
   }
 }
