@@ -3,6 +3,7 @@ package dev.jgpt.kernels.tornado;
 import java.util.List;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
@@ -70,20 +71,39 @@ public final class MatmulKernels {
     float[] a = new float[WORK];
     float[] b = new float[WORK];
     for (int x = 0; x < WORK * WORK; x++) acc[x] = 0f;
+    // Which index of the flat element number e walks fastest in each slice: k when A's k stride is 1
+    // (e -> row e / DEPTH, k e % DEPTH), else the row (row e % BLOCK, k e / BLOCK); for B the column
+    // when its column stride is 1, else k. Arithmetic, not ?: on the strides, which TornadoVM's
+    // OpenCL code generator failed on (LogicConstantNode) once it fixed the strides as constants.
+    int aRowFast = TornadoMath.min(ak, 2) - 1; // 0: k contiguous, 1: rows contiguous
+    int aRowDiv = DEPTH + aRowFast * (1 - DEPTH);
+    int aKDiv = 1 + aRowFast * (BLOCK - 1);
+    int bKFast = TornadoMath.min(bj, 2) - 1; // 0: columns contiguous, 1: k contiguous
+    int bColDiv = 1 + bKFast * (DEPTH - 1);
+    int bKDiv = BLOCK + bKFast * (1 - BLOCK);
     for (int k0 = 0; k0 < K; k0 += DEPTH) {
       // Each item loads BLOCK * DEPTH / (THREADS * THREADS) elements of each slice; consecutive items
       // take consecutive elements along the index with stride 1 in the arena.
       for (int e = lid; e < BLOCK * DEPTH; e += THREADS * THREADS) {
-        int row = ak == 1 ? e / DEPTH : e % BLOCK;
-        int k = ak == 1 ? e % DEPTH : e / BLOCK;
+        int row = (e / aRowDiv) % BLOCK;
+        int k = (e / aKDiv) % DEPTH;
         int i = i0 + row;
         int ka = k0 + k;
-        aTile[row * DEPTH + k] = i < M && ka < K ? m.get(ao + i * ai + ka * ak) : 0f;
-        int col = bj == 1 ? e % BLOCK : e / DEPTH;
-        int kk = bj == 1 ? e / BLOCK : e % DEPTH;
+        // Plain branches rather than ?: and && over arguments that TornadoVM may fix as constants.
+        float av = 0f;
+        if (i < M) {
+          if (ka < K) av = m.get(ao + i * ai + ka * ak);
+        }
+        aTile[row * DEPTH + k] = av;
+        int col = (e / bColDiv) % BLOCK;
+        int kk = (e / bKDiv) % DEPTH;
         int j = j0 + col;
         int kb = k0 + kk;
-        bTile[kk * BLOCK + col] = kb < K && j < NC ? m.get(bo + kb * bk + j * bj) : 0f;
+        float bv = 0f;
+        if (kb < K) {
+          if (j < NC) bv = m.get(bo + kb * bk + j * bj);
+        }
+        bTile[kk * BLOCK + col] = bv;
       }
       ctx.localBarrier();
       for (int k = 0; k < DEPTH; k++) {
@@ -99,12 +119,14 @@ public final class MatmulKernels {
       int i = i0 + ly + THREADS * r;
       for (int c = 0; c < WORK; c++) {
         int j = j0 + lx + THREADS * c;
-        if (i < M && j < NC) {
-          int o = outo + i * NC + j;
-          float sum = acc[r * WORK + c];
-          if (mode == OVERWRITE) m.set(o, sum);
-          else if (mode == OVERWRITE_PLUS_BIAS) m.set(o, sum + m.get(biaso + j));
-          else m.set(o, m.get(o) + sum);
+        if (i < M) {
+          if (j < NC) {
+            int o = outo + i * NC + j;
+            float sum = acc[r * WORK + c];
+            if (mode == OVERWRITE) m.set(o, sum);
+            else if (mode == OVERWRITE_PLUS_BIAS) m.set(o, sum + m.get(biaso + j));
+            else m.set(o, m.get(o) + sum);
+          }
         }
       }
     }
