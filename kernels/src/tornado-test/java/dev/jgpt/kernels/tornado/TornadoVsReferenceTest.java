@@ -34,15 +34,18 @@ class TornadoVsReferenceTest {
         }, TornadoTesting.backend(false, false, tiled));
   }
 
-  @ParameterizedTest(name = "attention B={0} T={1} C={2} NH={3}")
-  @CsvSource({"2, 5, 12, 3", "1, 19, 32, 2"})
-  void attentionForwardAndBackward(int B, int T, int C, int NH) {
+  // workGroups: the flash forward (T=5: one ragged query tile; T=37: three tiles, the last ragged;
+  // hs=128: the largest head it takes) or one work item per attention row.
+  @ParameterizedTest(name = "attention B={0} T={1} C={2} NH={3} workGroups={4}")
+  @CsvSource({"2, 5, 12, 3, false", "1, 19, 32, 2, false", "2, 5, 12, 3, true", "2, 37, 48, 3, true",
+      "1, 17, 256, 2, true"})
+  void attentionForwardAndBackward(int B, int T, int C, int NH, boolean workGroups) {
     new DeviceFixture().random("qkv", B * T * 3 * C).random("dout", B * T * C).random("dqkv", B * T * 3 * C)
         .poisoned("out", B * T * C).poisoned("att", B * NH * T * T)
         .check("attention", TOL, (be, t) -> {
           be.attentionForward(t.s("out"), t.s("att"), t.s("qkv"), B, T, C, NH);
           be.attentionBackward(t.s("dqkv"), t.s("dout"), t.s("qkv"), t.s("att"), B, T, C, NH);
-        });
+        }, TornadoTesting.backend(false, false, workGroups));
   }
 
   @Test

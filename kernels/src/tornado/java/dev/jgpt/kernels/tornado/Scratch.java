@@ -22,6 +22,7 @@ final class Scratch {
   private int normPartials = -1, normPartialsSize; // gradient norm chunk sums (chunks)
   private int adamwFactors = -1; // AdamW clip factor and bias corrections (3)
   private int columnPartials = -1, columnPartialsSize; // column reduction partial sums (blocks, 2C)
+  private int attentionStats = -1, attentionStatsSize; // flash attention row max and sum (B*NH*T, 2)
   /** Int arena room for one encoder backward's sorted positions (N), one region per (ids, N). */
   private final Map<List<Object>, Integer> tokenOrder = new LinkedHashMap<>();
 
@@ -66,6 +67,15 @@ final class Scratch {
       columnPartialsSize = size;
     }
     return columnPartials;
+  }
+
+  /** stats (B*NH*T, 2): size = 2*B*NH*T floats. */
+  int attentionRowStats(int size) {
+    if (size > attentionStatsSize) {
+      attentionStats = reserve(size, "attention row stats scratch");
+      attentionStatsSize = size;
+    }
+    return attentionStats;
   }
 
   /** factors (3): clip, 1 - beta1^t, 1 - beta2^t. */

@@ -53,7 +53,8 @@ public final class TornadoBackend implements Backend {
    * @param compileFirstRun run a step's first run on the device too (compiling its graph then)
    * @param eagerOnDevice run ops outside steps on the device, one cached graph per distinct op
    * @param workGroups the GPU-shaped kernels (KernelContext work groups with local memory: the tiled
-   *     GEMM, one work group per row for the row kernels, blocked column sums) rather than
+   *     GEMM, one work group per row for the row kernels, blocked column sums, flash attention
+   *     forward) rather than
    *     {@code @Parallel} loops with one work item per row or column (CPU OpenCL devices, where local
    *     memory and barriers are emulated)
    */
@@ -250,6 +251,11 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void attentionForward(Slice out, Slice att, Slice qkv, int B, int T, int C, int NH) {
+    if (workGroups && FlashAttentionKernels.fits(C / NH)) {
+      int stats = scratch.attentionRowStats(2 * B * NH * T);
+      launch(FlashAttentionKernels.launchForward(off(out), off(att), stats, off(qkv), B, T, C, NH, scale(C, NH)));
+      return;
+    }
     launch(AttentionKernels.launchAttentionForward(off(out), off(att), off(qkv), B, T, C, NH, scale(C, NH)));
   }
 
