@@ -34,8 +34,8 @@ class TornadoVsReferenceTest {
         }, TornadoTesting.backend(false, false, tiled));
   }
 
-  // workGroups: the flash forward (T=5: one ragged query tile; T=37: three tiles, the last ragged;
-  // hs=128: the largest head it takes) or one work item per attention row.
+  // workGroups: the flash-style forward and backward (T=5: one ragged tile; T=37: three tiles, the
+  // last ragged; hs=128: the largest head they take) or one work item per attention row.
   @ParameterizedTest(name = "attention B={0} T={1} C={2} NH={3} workGroups={4}")
   @CsvSource({"2, 5, 12, 3, false", "1, 19, 32, 2, false", "2, 5, 12, 3, true", "2, 37, 48, 3, true",
       "1, 17, 256, 2, true"})

@@ -23,6 +23,7 @@ final class Scratch {
   private int adamwFactors = -1; // AdamW clip factor and bias corrections (3)
   private int columnPartials = -1, columnPartialsSize; // column reduction partial sums (blocks, 2C)
   private int attentionStats = -1, attentionStatsSize; // flash attention row max and sum (B*NH*T, 2)
+  private int attentionRowGrads = -1, attentionRowGradsSize; // flash backward D per row (B*NH*T)
   /** Int arena room for one encoder backward's sorted positions (N), one region per (ids, N). */
   private final Map<List<Object>, Integer> tokenOrder = new LinkedHashMap<>();
 
@@ -76,6 +77,15 @@ final class Scratch {
       attentionStatsSize = size;
     }
     return attentionStats;
+  }
+
+  /** D (B*NH*T): sum_j P dP per attention row, size = B*NH*T floats. */
+  int attentionRowGrads(int size) {
+    if (size > attentionRowGradsSize) {
+      attentionRowGrads = reserve(size, "attention backward row scratch");
+      attentionRowGradsSize = size;
+    }
+    return attentionRowGrads;
   }
 
   /** factors (3): clip, 1 - beta1^t, 1 - beta2^t. */

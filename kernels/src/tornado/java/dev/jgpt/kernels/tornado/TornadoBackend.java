@@ -53,8 +53,8 @@ public final class TornadoBackend implements Backend {
    * @param compileFirstRun run a step's first run on the device too (compiling its graph then)
    * @param eagerOnDevice run ops outside steps on the device, one cached graph per distinct op
    * @param workGroups the GPU-shaped kernels (KernelContext work groups with local memory: the tiled
-   *     GEMM, one work group per row for the row kernels, blocked column sums, flash attention
-   *     forward) rather than
+   *     GEMM, one work group per row for the row kernels, blocked column sums, flash-style
+   *     attention) rather than
    *     {@code @Parallel} loops with one work item per row or column (CPU OpenCL devices, where local
    *     memory and barriers are emulated)
    */
@@ -261,6 +261,12 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void attentionBackward(Slice dqkv, Slice dout, Slice qkv, Slice att, int B, int T, int C, int NH) {
+    if (workGroups && FlashAttentionKernels.fits(C / NH)) {
+      int rowGrads = scratch.attentionRowGrads(B * NH * T);
+      launch(FlashAttentionBackwardKernels.launchBackward(off(dqkv), off(dout), off(qkv), off(att), rowGrads, B, T, C, NH,
+          scale(C, NH)));
+      return;
+    }
     int dpre = scratch.attentionScoreGrads(B * NH * T * T);
     launch(AttentionKernels.launchAttentionBackwardScores(dpre, off(dout), off(qkv), off(att), B, T, C, NH, scale(C, NH)),
         AttentionKernels.launchAttentionBackwardQuery(off(dqkv), dpre, off(qkv), B, T, C, NH),
