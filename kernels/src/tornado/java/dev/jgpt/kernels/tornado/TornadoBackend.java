@@ -52,11 +52,11 @@ public final class TornadoBackend implements Backend {
    * @param deviceName for {@link #description}
    * @param compileFirstRun run a step's first run on the device too (compiling its graph then)
    * @param eagerOnDevice run ops outside steps on the device, one cached graph per distinct op
-   * @param workGroups the GPU-shaped kernels (KernelContext work groups with local memory: the tiled
-   *     GEMM, one work group per row for the row kernels, blocked column sums, flash-style
-   *     attention) rather than
-   *     {@code @Parallel} loops with one work item per row or column (CPU OpenCL devices, where local
-   *     memory and barriers are emulated)
+   * @param workGroups the GPU-shaped kernels (KernelContext work groups with local memory: the
+   *     register-blocked GEMM and matrix-vector product, a work group per row for the row kernels,
+   *     blocked column sums, flash-style attention) rather than {@code @Parallel} loops with one work
+   *     item per output, row or column (CPU OpenCL devices, where local memory and barriers are
+   *     emulated)
    */
   public TornadoBackend(TornadoDevice device, String deviceName, boolean compileFirstRun, boolean eagerOnDevice,
       boolean workGroups) {
