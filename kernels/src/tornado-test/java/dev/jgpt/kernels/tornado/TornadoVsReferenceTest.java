@@ -75,6 +75,22 @@ class TornadoVsReferenceTest {
         }, TornadoTesting.backend(false, false, workGroups));
   }
 
+  // One step asks the column-sum scratch for two sizes (a layer norm's, then a wider bias's): every
+  // replay must get the regions its recording run got (else "launch differs from the first run").
+  @Test
+  void columnSumsOfTwoWidthsInOneStep() {
+    int N = 40, C = 24, OC = 72;
+    new DeviceFixture().random("inp", N * C, 3f).random("weight", C).random("bias", C).random("dout", N * C)
+        .random("dinp", N * C).random("dweight", C).random("dbias", C).random("w2", OC * C).random("dout2", N * OC)
+        .random("dw2", OC * C).random("db2", OC).poisoned("out", N * C).poisoned("mean", N).poisoned("rstd", N)
+        .check("column sums", TOL, (be, t) -> {
+          be.layernormForward(t.s("out"), t.s("mean"), t.s("rstd"), t.s("inp"), t.s("weight"), t.s("bias"), N, C);
+          be.layernormBackward(t.s("dinp"), t.s("dweight"), t.s("dbias"), t.s("dout"), t.s("inp"), t.s("weight"),
+              t.s("mean"), t.s("rstd"), N, C);
+          be.matmulBackward(t.s("dinp"), t.s("dw2"), t.s("db2"), t.s("dout2"), t.s("inp"), t.s("w2"), N, C, OC);
+        }, TornadoTesting.backend(false, false, true));
+  }
+
   @Test
   void encoderForwardBackwardAndDecode() {
     int B = 3, T = 7, C = 29, V = 11;

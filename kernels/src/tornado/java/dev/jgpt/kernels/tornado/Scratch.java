@@ -21,9 +21,12 @@ final class Scratch {
   private int rowStats = -1, rowStatsSize; // cross-entropy row max and sum (N,2)
   private int normPartials = -1, normPartialsSize; // gradient norm chunk sums (chunks)
   private int adamwFactors = -1; // AdamW clip factor and bias corrections (3)
-  private int columnPartials = -1, columnPartialsSize; // column reduction partial sums (blocks, 2C)
-  private int attentionStats = -1, attentionStatsSize; // flash attention row max and sum (B*NH*T, 2)
-  private int attentionRowGrads = -1, attentionRowGradsSize; // flash backward D per row (B*NH*T)
+  /**
+   * Regions that one step asks for at several sizes (column partials of a layer norm, then of each
+   * linear bias): one region per (kind, size), so a launch recorded early in a step still gets the
+   * offset it was recorded with when a later launch needs a larger region.
+   */
+  private final Map<List<Object>, Integer> bySize = new LinkedHashMap<>();
   /** Int arena room for one encoder backward's sorted positions (N), one region per (ids, N). */
   private final Map<List<Object>, Integer> tokenOrder = new LinkedHashMap<>();
 
@@ -63,29 +66,27 @@ final class Scratch {
 
   /** partials (blocks, width) of a blocked column reduction: size = blocks * width floats. */
   int columnPartials(int size) {
-    if (size > columnPartialsSize) {
-      columnPartials = reserve(size, "column reduction scratch");
-      columnPartialsSize = size;
-    }
-    return columnPartials;
+    return regionOfSize("column reduction scratch", size);
   }
 
-  /** stats (B*NH*T, 2): size = 2*B*NH*T floats. */
+  /** stats (B*NH*T, 2) of the flash attention forward: size = 2*B*NH*T floats. */
   int attentionRowStats(int size) {
-    if (size > attentionStatsSize) {
-      attentionStats = reserve(size, "attention row stats scratch");
-      attentionStatsSize = size;
-    }
-    return attentionStats;
+    return regionOfSize("attention row stats scratch", size);
   }
 
-  /** D (B*NH*T): sum_j P dP per attention row, size = B*NH*T floats. */
+  /** D (B*NH*T): sum_j P dP per attention row for the flash backward, size = B*NH*T floats. */
   int attentionRowGrads(int size) {
-    if (size > attentionRowGradsSize) {
-      attentionRowGrads = reserve(size, "attention backward row scratch");
-      attentionRowGradsSize = size;
+    return regionOfSize("attention backward row scratch", size);
+  }
+
+  private int regionOfSize(String what, int size) {
+    List<Object> key = List.of(what, size);
+    Integer at = bySize.get(key);
+    if (at == null) {
+      at = reserve(size, what);
+      bySize.put(key, at);
     }
-    return attentionRowGrads;
+    return at;
   }
 
   /** factors (3): clip, 1 - beta1^t, 1 - beta2^t. */
