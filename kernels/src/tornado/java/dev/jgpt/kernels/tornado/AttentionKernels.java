@@ -10,7 +10,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Causal multi-head self-attention. qkv (B,T,3C) holds q | k | v per position; head h uses channels
  * h*hs .. (h+1)*hs of each, hs = C/NH. An attention row r = (b*NH + h)*T + t is one query; its
  * weights are att[r*T .. r*T + T). The backward pass is in gather form: dq per query row, dk and
- * dv per key row, from the score gradients dpre (B,NH,T,T) of a first pass; no atomics.
+ * dv per key row, from the score gradients dpre (B,NH,T,T) of a first pass; no atomics. GPUs run
+ * {@link FlashAttentionKernels} and {@link FlashAttentionBackwardKernels} for training instead
+ * (tiled, no dpre); the decode kernels here serve both.
  */
 public final class AttentionKernels {
   private AttentionKernels() {}

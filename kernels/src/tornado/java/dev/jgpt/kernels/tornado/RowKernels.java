@@ -12,7 +12,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * {@link Arena}): the rows' side {@code x} and the per-column side ({@code w} weights or {@code g}
  * their gradients); softmax and cross-entropy take one float array. One work item per row for the row
  * statistics (the rows are independent and there are B*T of them); gradients of per-column
- * parameters are gathered per column, so every output element has one writer.
+ * parameters are gathered per column, so every output element has one writer. These run on CPU
+ * OpenCL devices and as the host twins; GPUs get {@link RowGroupKernels} (a work group per row)
+ * and {@link ColumnSumKernels} (blocked column sums).
  */
 public final class RowKernels {
   private RowKernels() {}

@@ -22,6 +22,12 @@ final class Scratch {
   private int rowStats = -1, rowStatsSize; // cross-entropy row max and sum (N,2)
   private int normPartials = -1, normPartialsSize; // gradient norm chunk sums (chunks)
   private int adamwFactors = -1; // AdamW clip factor and bias corrections (3)
+  /**
+   * Regions that one step asks for at several sizes (column partials of a layer norm, then of each
+   * linear bias): one region per (kind, size), so a launch recorded early in a step still gets the
+   * offset it was recorded with when a later launch needs a larger region.
+   */
+  private final Map<List<Object>, Integer> bySize = new LinkedHashMap<>();
   /** Int arena room for one encoder backward's sorted positions (N), one region per (ids, N). */
   private final Map<List<Object>, Integer> tokenOrder = new LinkedHashMap<>();
 
@@ -57,6 +63,31 @@ final class Scratch {
       normPartialsSize = chunks;
     }
     return normPartials;
+  }
+
+  /** partials (blocks, width) of a blocked column reduction: size = blocks * width floats. */
+  int columnPartials(int size) {
+    return regionOfSize("column reduction scratch", size);
+  }
+
+  /** stats (B*NH*T, 2) of the flash attention forward: size = 2*B*NH*T floats. */
+  int attentionRowStats(int size) {
+    return regionOfSize("attention row stats scratch", size);
+  }
+
+  /** D (B*NH*T): sum_j P dP per attention row for the flash backward, size = B*NH*T floats. */
+  int attentionRowGrads(int size) {
+    return regionOfSize("attention backward row scratch", size);
+  }
+
+  private int regionOfSize(String what, int size) {
+    List<Object> key = List.of(what, size);
+    Integer at = bySize.get(key);
+    if (at == null) {
+      at = reserve(size, what);
+      bySize.put(key, at);
+    }
+    return at;
   }
 
   /** factors (3): clip, 1 - beta1^t, 1 - beta2^t. */

@@ -40,7 +40,7 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  */
 public final class TornadoBackend implements Backend {
   private final String deviceName;
-  private final boolean tiledMatmul;
+  private final boolean workGroups;
   private final DeviceMemory memory;
   private final Arena arena = new Arena();
   private final Stats stats = new Stats();
@@ -55,13 +55,16 @@ public final class TornadoBackend implements Backend {
    * @param deviceName for {@link #description}
    * @param compileFirstRun run a step's first run on the device too (compiling its graph then)
    * @param eagerOnDevice run ops outside steps on the device, one cached graph per distinct op
-   * @param tiledMatmul matmuls as the tiled KernelContext GEMM (GPUs) rather than {@code @Parallel}
-   *     loops (CPU OpenCL devices, where local memory and barriers are emulated)
+   * @param workGroups the GPU-shaped kernels (KernelContext work groups with local memory: the
+   *     register-blocked GEMM and matrix-vector product, a work group per row for the row kernels,
+   *     blocked column sums, flash-style attention) rather than {@code @Parallel} loops with one work
+   *     item per output, row or column (CPU OpenCL devices, where local memory and barriers are
+   *     emulated)
    */
   public TornadoBackend(TornadoDevice device, String deviceName, boolean compileFirstRun, boolean eagerOnDevice,
-      boolean tiledMatmul) {
+      boolean workGroups) {
     this.deviceName = deviceName;
-    this.tiledMatmul = tiledMatmul;
+    this.workGroups = workGroups;
     this.memory = DeviceMemory.of(device);
     this.scratch = new Scratch(arena, residency, memory, deviceName);
     this.plans = new Plans(device, deviceName, memory, arena, stats, residency, compileFirstRun, eagerOnDevice,
@@ -76,7 +79,7 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public String description() {
-    return "TornadoVM on " + deviceName + (tiledMatmul ? "" : ", matmul as loops");
+    return "TornadoVM on " + deviceName + (workGroups ? "" : ", kernels as loops");
   }
 
   /** Bytes moved, runs and compile times so far. */
@@ -211,9 +214,13 @@ public final class TornadoBackend implements Backend {
     BufferKind xk = KindCheck.same("layernormForward", "out, mean, rstd and inp", kind(out), kind(mean), kind(rstd),
         kind(inp));
     BufferKind wk = KindCheck.same("layernormForward", "weight and bias", kind(weight), kind(bias));
-    launch(RowKernels.launchLayernormForward(xk, off(out), off(mean), off(rstd), off(inp), wk, off(weight),
-        off(bias), N,
-        C));
+    if (workGroups) {
+      launch(RowGroupKernels.launchLayernormForward(xk, off(out), off(mean), off(rstd), off(inp), wk, off(weight),
+          off(bias), N, C));
+    } else {
+      launch(RowKernels.launchLayernormForward(xk, off(out), off(mean), off(rstd), off(inp), wk, off(weight),
+          off(bias), N, C));
+    }
   }
 
   @Override
@@ -222,12 +229,23 @@ public final class TornadoBackend implements Backend {
     BufferKind xk = KindCheck.same("layernormBackward", "dinp, dout, inp, mean and rstd", kind(dinp), kind(dout),
         kind(inp), kind(mean), kind(rstd));
     BufferKind gk = KindCheck.same("layernormBackward", "dweight and dbias", kind(dweight), kind(dbias));
+    if (workGroups) {
+      // the column partials are scratch in the activations: the rows' side must be there too
+      KindCheck.same("layernormBackward", "dinp, dout, inp, mean and rstd (and the activations' work space)", xk,
+          BufferKind.ACTIVATIONS);
+      int partials = scratch.columnPartials(ColumnSumKernels.blocks(N) * 2 * C);
+      List<Launch> group = new ArrayList<>(4);
+      group.add(RowGroupKernels.launchLayernormBackwardInput(xk, off(dinp), off(dout), off(inp), kind(weight),
+          off(weight), off(mean), off(rstd), N, C));
+      group.addAll(List.of(ColumnSumKernels.launchLayernormParams(gk, off(dweight), off(dbias), xk, partials,
+          off(dout), off(inp), off(mean), off(rstd), N, C)));
+      launch(group.toArray(Launch[]::new));
+      return;
+    }
     launch(RowKernels.launchLayernormBackwardInput(xk, off(dinp), off(dout), off(inp), kind(weight), off(weight),
-        off(mean),
-            off(rstd), N, C),
+            off(mean), off(rstd), N, C),
         RowKernels.launchLayernormBackwardParams(gk, off(dweight), off(dbias), xk, off(dout), off(inp), off(mean),
-            off(rstd),
-            N, C));
+            off(rstd), N, C));
   }
 
   // ---------------------------------------------------------------- matmul
@@ -236,7 +254,7 @@ public final class TornadoBackend implements Backend {
   public void matmulForward(Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
     int mode = bias == null ? MatmulKernels.OVERWRITE : MatmulKernels.OVERWRITE_PLUS_BIAS;
     // out (N,OC) = inp (N,C) @ weight^T: A(n,c) = inp[n*C + c], B(c,o) = weight[o*C + c]
-    launch(MatmulKernels.launchGemm(tiledMatmul, "matmulForward", kind(out), off(out), kind(inp), off(inp), C, 1,
+    launch(MatmulKernels.launchGemm(workGroups, "matmulForward", kind(out), off(out), kind(inp), off(inp), C, 1,
         kind(weight), off(weight), 1, C, kind(bias), off(bias), mode, N, OC, C));
   }
 
@@ -247,15 +265,22 @@ public final class TornadoBackend implements Backend {
     List<Launch> group = new ArrayList<>(3);
     if (dinp != null) {
       // dinp (N,C) += dout (N,OC) @ weight (OC,C)
-      group.add(MatmulKernels.launchGemm(tiledMatmul, "matmulBackward.input", kind(dinp), off(dinp), kind(dout),
-          off(dout),
-          OC, 1, kind(weight), off(weight), C, 1, null, -1, acc, N, C, OC));
+      group.add(MatmulKernels.launchGemm(workGroups, "matmulBackward.input", kind(dinp), off(dinp), kind(dout),
+          off(dout), OC, 1, kind(weight), off(weight), C, 1, null, -1, acc, N, C, OC));
     }
     // dweight (OC,C) += dout^T @ inp: A(o,n) = dout[n*OC + o], B(n,c) = inp[n*C + c]
-    group.add(MatmulKernels.launchGemm(tiledMatmul, "matmulBackward.weight", kind(dweight), off(dweight), kind(dout),
+    group.add(MatmulKernels.launchGemm(workGroups, "matmulBackward.weight", kind(dweight), off(dweight), kind(dout),
         off(dout), 1, OC, kind(inp), off(inp), C, 1, null, -1, acc, OC, C, N));
-    if (dbias != null) group.add(MatmulKernels.launchBiasBackward(kind(dbias), off(dbias), kind(dout), off(dout), N,
-        OC));
+    if (dbias != null && workGroups) {
+      // the column partials are scratch in the activations: dout must be there too
+      BufferKind xk = KindCheck.same("matmulBackward", "dout (and the activations' work space)", kind(dout),
+          BufferKind.ACTIVATIONS);
+      int partials = scratch.columnPartials(ColumnSumKernels.blocks(N) * OC);
+      group.addAll(List.of(ColumnSumKernels.launchBiasBackward(kind(dbias), off(dbias), xk, partials, off(dout), N,
+          OC)));
+    } else if (dbias != null) {
+      group.add(MatmulKernels.launchBiasBackward(kind(dbias), off(dbias), kind(dout), off(dout), N, OC));
+    }
     launch(group.toArray(Launch[]::new));
   }
 
@@ -263,16 +288,28 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void attentionForward(Slice out, Slice att, Slice qkv, int B, int T, int C, int NH) {
+    if (workGroups && FlashAttentionKernels.fits(C / NH)) {
+      BufferKind k = KindCheck.same("attentionForward", "tensors (and the activations' work space)", kind(out),
+          kind(att), kind(qkv), BufferKind.ACTIVATIONS);
+      int stats = scratch.attentionRowStats(2 * B * NH * T);
+      launch(FlashAttentionKernels.launchForward(k, off(out), off(att), stats, off(qkv), B, T, C, NH, scale(C, NH)));
+      return;
+    }
     BufferKind k = KindCheck.same("attentionForward", "tensors", kind(out), kind(att), kind(qkv));
     launch(AttentionKernels.launchAttentionForward(k, off(out), off(att), off(qkv), B, T, C, NH, scale(C, NH)));
   }
 
   @Override
   public void attentionBackward(Slice dqkv, Slice dout, Slice qkv, Slice att, int B, int T, int C, int NH) {
-    int dpre = scratch.attentionScoreGrads(B * NH * T * T);
     BufferKind k = KindCheck.same("attentionBackward", "tensors (and the activations' work space)", kind(dqkv),
-        kind(dout),
-        kind(qkv), kind(att), BufferKind.ACTIVATIONS);
+        kind(dout), kind(qkv), kind(att), BufferKind.ACTIVATIONS);
+    if (workGroups && FlashAttentionKernels.fits(C / NH)) {
+      int rowGrads = scratch.attentionRowGrads(B * NH * T);
+      launch(FlashAttentionBackwardKernels.launchBackward(k, off(dqkv), off(dout), off(qkv), off(att), rowGrads, B, T,
+          C, NH, scale(C, NH)));
+      return;
+    }
+    int dpre = scratch.attentionScoreGrads(B * NH * T * T);
     launch(AttentionKernels.launchAttentionBackwardScores(k, dpre, off(dout), off(qkv), off(att), B, T, C, NH,
         scale(C, NH)),
         AttentionKernels.launchAttentionBackwardQuery(k, off(dqkv), dpre, off(qkv), B, T, C, NH),
@@ -334,8 +371,9 @@ public final class TornadoBackend implements Backend {
 
   @Override
   public void softmaxForward(Slice probs, Slice logits, int N, int V, int Vp) {
-    launch(RowKernels.launchSoftmaxForward(KindCheck.same("softmaxForward", "tensors", kind(probs), kind(logits)),
-        off(probs), off(logits), N, V, Vp));
+    BufferKind k = KindCheck.same("softmaxForward", "tensors", kind(probs), kind(logits));
+    launch(workGroups ? RowGroupKernels.launchSoftmaxForward(k, off(probs), off(logits), N, V, Vp)
+        : RowKernels.launchSoftmaxForward(k, off(probs), off(logits), N, V, Vp));
   }
 
   @Override
@@ -344,14 +382,20 @@ public final class TornadoBackend implements Backend {
     int stats = scratch.crossEntropyRowStats(2 * N);
     BufferKind k = KindCheck.same("crossEntropyForwardBackward", "losses and logits (and the activations' work space)",
         kind(losses), kind(logits), BufferKind.ACTIVATIONS);
-    launch(RowKernels.launchCrossEntropyForward(k, off(losses), stats, off(logits), base(targets), N, V, Vp),
+    launch(crossEntropyForwardLaunch(k, off(losses), stats, off(logits), base(targets), N, V, Vp),
         RowKernels.launchCrossEntropyBackward(k, off(logits), stats, base(targets), dlossScale, N, V, Vp));
   }
 
   @Override
   public void crossEntropyForward(Slice losses, Slice logits, IntBuf targets, int N, int V, int Vp) {
-    launch(RowKernels.launchCrossEntropyForward(KindCheck.same("crossEntropyForward", "losses and logits", kind(losses),
-        kind(logits)), off(losses), -1, off(logits), base(targets), N, V, Vp));
+    BufferKind k = KindCheck.same("crossEntropyForward", "losses and logits", kind(losses), kind(logits));
+    launch(crossEntropyForwardLaunch(k, off(losses), -1, off(logits), base(targets), N, V, Vp));
+  }
+
+  private Launch crossEntropyForwardLaunch(BufferKind k, int losseso, int statso, int logitso, int targetso, int N,
+      int V, int Vp) {
+    return workGroups ? RowGroupKernels.launchCrossEntropyForward(k, losseso, statso, logitso, targetso, N, V, Vp)
+        : RowKernels.launchCrossEntropyForward(k, losseso, statso, logitso, targetso, N, V, Vp);
   }
 
   // ---------------------------------------------------------------- optimizer
