@@ -124,8 +124,8 @@ final class DeviceFixture {
    */
   static BufferKind kindOf(String name) {
     return switch (name) {
-      case "weight", "bias", "wte", "wpe", "params" -> BufferKind.PARAMETERS;
-      case "dweight", "dweight2", "dbias", "dwte", "dwpe", "grads" -> BufferKind.GRADIENTS;
+      case "weight", "bias", "w2", "wte", "wpe", "params" -> BufferKind.PARAMETERS;
+      case "dweight", "dweight2", "dbias", "dw2", "db2", "dwte", "dwpe", "grads" -> BufferKind.GRADIENTS;
       case "m", "v" -> BufferKind.OPTIMIZER_STATE;
       default -> BufferKind.ACTIVATIONS;
     };

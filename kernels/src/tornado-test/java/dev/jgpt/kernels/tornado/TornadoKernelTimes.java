@@ -1,11 +1,13 @@
 package dev.jgpt.kernels.tornado;
 
 import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.Slice;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -29,9 +31,13 @@ class TornadoKernelTimes {
   /** Comma-separated op names to run (default all): the slow ones can be left out. */
   static final String ONLY = System.getProperty("jgpt.tornado.times.only", "");
 
-  /** One backend's tensors for every op below (in one buffer, as the model's arena). */
+  /**
+   * One backend's tensors for every op below: one buffer per kind, as the model allocates them
+   * (weights as parameters, their gradients as gradients, the rest as activations: the TornadoVM
+   * backend needs a kernel's role groups in distinct kinds).
+   */
   static final class Bufs {
-    final FloatBuf f;
+    final FloatBuf f; // the activations: what a timed call reads one float of
     final IntBuf targets;
     final Map<String, Slice> s = new LinkedHashMap<>();
 
@@ -59,22 +65,37 @@ class TornadoKernelTimes {
       sizes.put("logits", N * Vp);
       sizes.put("probs", N * Vp);
       sizes.put("losses", N);
-      int total = sizes.values().stream().mapToInt(Integer::intValue).sum();
-      f = be.allocFloat("times", total);
-      float[] x = new float[total];
       Random rng = new Random(1);
-      for (int i = 0; i < total; i++) x[i] = 0.1f * (float) rng.nextGaussian();
-      int o = 0;
-      for (var e : sizes.entrySet()) {
-        s.put(e.getKey(), f.slice(o, e.getValue()));
-        o += e.getValue();
+      FloatBuf acts = null;
+      for (BufferKind kind : List.of(BufferKind.ACTIVATIONS, BufferKind.PARAMETERS, BufferKind.GRADIENTS)) {
+        int total = 0;
+        for (var e : sizes.entrySet()) total += kindOf(e.getKey()) == kind ? e.getValue() : 0;
+        FloatBuf buf = be.allocFloat("times_" + kind, total, kind);
+        if (kind == BufferKind.ACTIVATIONS) acts = buf;
+        float[] x = new float[total];
+        for (int i = 0; i < total; i++) x[i] = 0.1f * (float) rng.nextGaussian();
+        int o = 0;
+        for (var e : sizes.entrySet()) {
+          if (kindOf(e.getKey()) != kind) continue;
+          s.put(e.getKey(), buf.slice(o, e.getValue()));
+          if (e.getKey().equals("rstd")) Arrays.fill(x, o, o + N, 1f); // unit-variance rows
+          o += e.getValue();
+        }
+        be.write(buf, 0, x, 0, total);
       }
-      for (int i = 0; i < N; i++) x[s.get("rstd").offset() + i] = 1f; // unit-variance rows
-      be.write(f, 0, x, 0, total);
+      f = acts;
       targets = be.allocInt("targets", N);
       int[] t = new int[N];
       for (int i = 0; i < N; i++) t[i] = rng.nextInt(V);
       be.write(targets, 0, t, 0, N);
+    }
+
+    private static BufferKind kindOf(String name) {
+      return switch (name) {
+        case "w", "b", "fcw", "fcb" -> BufferKind.PARAMETERS;
+        case "dw", "db", "dfcw", "dfcb" -> BufferKind.GRADIENTS;
+        default -> BufferKind.ACTIVATIONS;
+      };
     }
 
     Slice s(String name) {
