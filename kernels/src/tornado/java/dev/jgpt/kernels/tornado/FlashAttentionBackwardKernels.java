@@ -26,9 +26,10 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * coalesced). Grids (tiles(T) * KEYS, B*NH * QUERIES), local (KEYS, QUERIES); pass 2 needs
  * QUERIES == KEYS (its first query tile starts at its key tile).
  *
- * <p>Buffers: one float array {@code m}, the kind all its tensors share (see {@link Arena}); offsets dqkvo -> dqkv (B,T,3C) activation gradient,
- * douto -> dout (B,T,C) activation gradient, qkvo -> qkv (B,T,3C) activation, atto -> att (B,NH,T,T)
- * activation, ddo -> D (B*NH*T) backend scratch.
+ * <p>Buffers: one float array {@code m}, the kind all its tensors share (see {@link Arena});
+ * offsets dqkvo -> dqkv (B,T,3C) activation gradient, douto -> dout (B,T,C) activation gradient,
+ * qkvo -> qkv (B,T,3C) activation, atto -> att (B,NH,T,T) activation, ddo -> D (B*NH*T) backend
+ * scratch.
  */
 public final class FlashAttentionBackwardKernels {
   private FlashAttentionBackwardKernels() {}
@@ -213,7 +214,9 @@ public final class FlashAttentionBackwardKernels {
       int dout = douto + (b * T + t) * C + h * hs;
       int dq = dqkvo + (b * T + t) * 3 * C + h * hs;
       float dsum = 0f;
-      for (int j = 0; j <= t; j++) dsum += m.get(atto + r * T + j) * dot(m, dout, qkvo + (b * T + j) * 3 * C + 2 * C + h * hs, hs);
+      for (int j = 0; j <= t; j++) {
+        dsum += m.get(atto + r * T + j) * dot(m, dout, qkvo + (b * T + j) * 3 * C + 2 * C + h * hs, hs);
+      }
       for (int j = 0; j <= t; j++) {
         int k = qkvo + (b * T + j) * 3 * C + C + h * hs;
         float ds = m.get(atto + r * T + j) * (dot(m, dout, k + C, hs) - dsum) * scale;
@@ -254,24 +257,24 @@ public final class FlashAttentionBackwardKernels {
   }
 
   /** Both passes; ddo -> D (B*NH*T) scratch. */
-  static Launch[] launchBackward(BufferKind kind, int dqkvo, int douto, int qkvo, int atto, int ddo, int B, int T, int C, int NH,
-      float scale) {
+  static Launch[] launchBackward(BufferKind kind, int dqkvo, int douto, int qkvo, int atto, int ddo, int B, int T,
+      int C, int NH, float scale) {
     int hs = C / NH;
     int rows = B * NH * T;
     int[] grid = {(T + QUERIES - 1) / QUERIES * KEYS, B * NH * QUERIES, KEYS, QUERIES};
-    Launch query = new Launch(Launch.sig("attentionBackward.flashQuery", kind, dqkvo, douto, qkvo, atto, ddo, B, T, C, NH),
-        false,
-        (s, a, ctx) -> s.task(FlashAttentionBackwardKernels::backwardQuery, ctx, a.of(kind), dqkvo, douto, qkvo, atto, ddo,
-            T, C, NH, hs, scale),
-        (s, a, ctx) -> s.task(FlashAttentionBackwardKernels::backwardQueryTwin, a.of(kind), dqkvo, douto, qkvo, atto, ddo,
-            rows, T, C, NH, hs, scale),
+    Launch query = new Launch(
+        Launch.sig("attentionBackward.flashQuery", kind, dqkvo, douto, qkvo, atto, ddo, B, T, C, NH), false,
+        (s, a, ctx) -> s.task(FlashAttentionBackwardKernels::backwardQuery, ctx, a.of(kind), dqkvo, douto, qkvo, atto,
+            ddo, T, C, NH, hs, scale),
+        (s, a, ctx) -> s.task(FlashAttentionBackwardKernels::backwardQueryTwin, a.of(kind), dqkvo, douto, qkvo, atto,
+            ddo, rows, T, C, NH, hs, scale),
         grid, null);
     Launch keyValue = new Launch(
         Launch.sig("attentionBackward.flashKeyValue", kind, dqkvo, douto, qkvo, atto, ddo, B, T, C, NH), false,
-        (s, a, ctx) -> s.task(FlashAttentionBackwardKernels::backwardKeyValue, ctx, a.of(kind), dqkvo, douto, qkvo, atto,
-            ddo, T, C, NH, hs, scale),
-        (s, a, ctx) -> s.task(FlashAttentionBackwardKernels::backwardKeyValueTwin, a.of(kind), dqkvo, douto, qkvo, atto,
-            ddo, rows, T, C, NH, hs, scale),
+        (s, a, ctx) -> s.task(FlashAttentionBackwardKernels::backwardKeyValue, ctx, a.of(kind), dqkvo, douto, qkvo,
+            atto, ddo, T, C, NH, hs, scale),
+        (s, a, ctx) -> s.task(FlashAttentionBackwardKernels::backwardKeyValueTwin, a.of(kind), dqkvo, douto, qkvo,
+            atto, ddo, rows, T, C, NH, hs, scale),
         grid, null);
     return new Launch[] {query, keyValue};
   }

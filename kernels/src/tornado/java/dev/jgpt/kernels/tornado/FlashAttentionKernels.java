@@ -20,9 +20,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * saves each row's max and sum; {@link #normalizeWeights} then turns the scores into weights, one
  * coalesced elementwise pass. A caller that needs no weights passes atto = -1 and skips that pass.
  *
- * <p>Buffers: one float array {@code m}, the kind all its tensors share (see {@link Arena}); offsets outo -> out (B,T,C) activation, atto -> att
- * (B,NH,T,T) activation, statso -> row stats (B*NH*T, 2) backend scratch, qkvo -> qkv (B,T,3C)
- * activation.
+ * <p>Buffers: one float array {@code m}, the kind all its tensors share (see {@link Arena});
+ * offsets outo -> out (B,T,C) activation, atto -> att (B,NH,T,T) activation, statso -> row stats
+ * (B*NH*T, 2) backend scratch (in the activations), qkvo -> qkv (B,T,3C) activation.
  */
 public final class FlashAttentionKernels {
   private FlashAttentionKernels() {}
@@ -160,7 +160,8 @@ public final class FlashAttentionKernels {
    * runs instead and writes out and the finished weights itself, so the weights pass does nothing
    * there (the stats are the device's own business).
    */
-  static Launch[] launchForward(BufferKind kind, int outo, int atto, int statso, int qkvo, int B, int T, int C, int NH, float scale) {
+  static Launch[] launchForward(BufferKind kind, int outo, int atto, int statso, int qkvo, int B, int T, int C, int NH,
+      float scale) {
     int hs = C / NH;
     int rows = B * NH * T;
     int tiles = (T + QUERIES - 1) / QUERIES;

@@ -18,10 +18,10 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *   <li>dweight (OC,C) += dout (N,OC)^T @ inp (N,C).
  * </ul>
  * On the device {@link #gemmBlockedXW} / {@link #gemmBlockedOX} run work groups of
- * {@link #THREADS} x {@link #THREADS} items over {@link #BLOCK} x {@link #BLOCK} outputs: each item keeps a {@link #WORK} x {@link #WORK}
- * tile of sums in registers, and the group stages {@link #BLOCK} x {@link #DEPTH} slices of A and
- * B in local memory, loaded along whichever index is contiguous in the arena (so every tile load
- * is coalesced, whatever the product's strides). With one output row (decode: M = 1) and B
+ * {@link #THREADS} x {@link #THREADS} items over {@link #BLOCK} x {@link #BLOCK} outputs: each item
+ * keeps a {@link #WORK} x {@link #WORK} tile of sums in registers, and the group stages
+ * {@link #BLOCK} x {@link #DEPTH} slices of A and B in local memory, loaded along whichever index is
+ * contiguous in its array (so every tile load is coalesced, whatever the product's strides). With one output row (decode: M = 1) and B
  * contiguous along k, {@link #gemvXW} gives each output column a work group that sums its dot
  * product with a tree in local memory. KernelContext kernels do not run as plain Java, so
  * {@link #gemmXW} / {@link #gemmOX} are their CPU twins (the blocked kernel's sums in the same k
@@ -59,8 +59,8 @@ public final class MatmulKernels {
   // local (THREADS, THREADS). Item (lx, ly) of group (gx, gy) owns the outputs
   // i = gy*BLOCK + ly + THREADS*r, j = gx*BLOCK + lx + THREADS*c for r, c < WORK: neighbouring items
   // own neighbouring columns, so the stores are coalesced too.
-  public static void gemmBlockedXW(KernelContext ctx, FloatArray x, FloatArray w, int outo, int ao, int ai, int ak, int bo, int bk,
-      int bj, int biaso, int mode, int M, int NC, int K) {
+  public static void gemmBlockedXW(KernelContext ctx, FloatArray x, FloatArray w, int outo, int ao, int ai, int ak,
+      int bo, int bk, int bj, int biaso, int mode, int M, int NC, int K) {
     int lx = ctx.localIdx;
     int ly = ctx.localIdy;
     int lid = ly * THREADS + lx;

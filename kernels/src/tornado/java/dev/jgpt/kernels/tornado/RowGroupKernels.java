@@ -36,9 +36,10 @@ public final class RowGroupKernels {
 
   // out (N,C) = (inp - mean) * rstd * weight + bias per row; mean (N), rstd (N) saved for backward.
   // x offsets: outo -> out (N,C) activation, meano/rstdo -> (N) activations, inpo -> inp (N,C)
-  // activation; w offsets: weighto -> weight (C) parameter, biaso -> bias (C) parameter when hasBias == 1.
-  public static void layernormForward(KernelContext ctx, FloatArray x, FloatArray w, int outo, int meano, int rstdo, int inpo,
-      int weighto, int biaso, int hasBias, int N, int C) {
+  // activation; w offsets: weighto -> weight (C) parameter, biaso -> bias (C) parameter when
+  // hasBias == 1.
+  public static void layernormForward(KernelContext ctx, FloatArray x, FloatArray w, int outo, int meano, int rstdo,
+      int inpo, int weighto, int biaso, int hasBias, int N, int C) {
     int n = ctx.groupIdx;
     int lid = ctx.localIdx;
     float[] part = ctx.allocateFloatLocalArray(GROUP); // one partial per work item
@@ -90,9 +91,10 @@ public final class RowGroupKernels {
 
   // dinp (N,C) += the input gradient of layernormForward, one work group per row.
   // x offsets: dinpo -> dinp (N,C) activation gradient, douto -> dout (N,C) activation gradient,
-  // inpo -> inp (N,C) activation, meano/rstdo -> (N) activations; w offset: weighto -> weight (C) parameter.
-  public static void layernormBackwardInput(KernelContext ctx, FloatArray x, FloatArray w, int dinpo, int douto, int inpo,
-      int weighto, int meano, int rstdo, int N, int C) {
+  // inpo -> inp (N,C) activation, meano/rstdo -> (N) activations; w offset: weighto -> weight (C)
+  // parameter.
+  public static void layernormBackwardInput(KernelContext ctx, FloatArray x, FloatArray w, int dinpo, int douto,
+      int inpo, int weighto, int meano, int rstdo, int N, int C) {
     int n = ctx.groupIdx;
     int lid = ctx.localIdx;
     float[] partMean = ctx.allocateFloatLocalArray(GROUP); // partial sums of dnorm
@@ -230,7 +232,8 @@ public final class RowGroupKernels {
     return new Launch(Launch.sig("crossEntropyForward.group", kind, losseso, statso, logitso, targetso, N, V, Vp), true,
         (s, a, ctx) -> s.task(RowGroupKernels::crossEntropyForward, ctx, a.of(kind), a.ints(), losseso, statso, logitso,
             targetso, N, V, Vp),
-        (s, a, ctx) -> s.task(RowKernels::crossEntropyForward, a.of(kind), a.ints(), losseso, statso, logitso, targetso, N, V, Vp),
+        (s, a, ctx) -> s.task(RowKernels::crossEntropyForward, a.of(kind), a.ints(), losseso, statso, logitso,
+            targetso, N, V, Vp),
         grid(N), null);
   }
 }
