@@ -2,6 +2,7 @@ package dev.jgpt.kernels.tornado;
 
 import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.IntBuf;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,10 +25,14 @@ final class Scratch {
   private int adamwFactors = -1; // AdamW clip factor and bias corrections (3)
   /**
    * Regions that one step asks for at several sizes (column partials of a layer norm, then of each
-   * linear bias): one region per (kind, size), so a launch recorded early in a step still gets the
-   * offset it was recorded with when a later launch needs a larger region.
+   * linear bias), per purpose in the order they were reserved with their sizes ({start, size}). A
+   * request gets the first region of its purpose that is large enough, and a new one only when none
+   * is: a launch recorded early in a step still gets the offset it was recorded with when a later
+   * launch needed a larger region (regions are only appended, so the first fit never changes), and a
+   * later step asking for less (a sample's few positions after training's full rows) grows nothing,
+   * so the plans already compiled stay valid.
    */
-  private final Map<List<Object>, Integer> bySize = new LinkedHashMap<>();
+  private final Map<String, List<int[]>> regions = new LinkedHashMap<>();
   /** Int arena room for one encoder backward's sorted positions (N), one region per (ids, N). */
   private final Map<List<Object>, Integer> tokenOrder = new LinkedHashMap<>();
 
@@ -81,13 +86,13 @@ final class Scratch {
   }
 
   private int regionOfSize(String what, int size) {
-    List<Object> key = List.of(what, size);
-    Integer at = bySize.get(key);
-    if (at == null) {
-      at = reserve(size, what);
-      bySize.put(key, at);
+    List<int[]> ofPurpose = regions.computeIfAbsent(what, k -> new ArrayList<>());
+    for (int[] region : ofPurpose) {
+      if (region[1] >= size) return region[0];
     }
-    return at;
+    int start = reserve(size, what);
+    ofPurpose.add(new int[] {start, size});
+    return start;
   }
 
   /** factors (3): clip, 1 - beta1^t, 1 - beta2^t. */
