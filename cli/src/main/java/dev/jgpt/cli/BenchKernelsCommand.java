@@ -1,6 +1,7 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.Slice;
 import dev.jgpt.kernels.cpu.PeakFlops;
@@ -113,10 +114,14 @@ final class BenchKernelsCommand implements Callable<Integer> {
 
   private static void matmul(PrintStream out, BenchKernelsTimer timer, Backend be, MatmulShape s, double peak) {
     int N = s.rows(), C = s.C(), OC = s.OC();
-    FloatBuf inp = timer.random("inp", N * C, 1f), weight = timer.random("weight", OC * C, 0.02f);
-    FloatBuf bias = timer.random("bias", OC, 0.02f), outBuf = be.allocFloat("out", N * OC);
+    // weights and their gradients in their own kinds, as the model allocates them (a device backend
+    // keeps each kind apart)
+    FloatBuf inp = timer.random("inp", N * C, 1f);
+    FloatBuf weight = timer.random("weight", OC * C, 0.02f, BufferKind.PARAMETERS);
+    FloatBuf bias = timer.random("bias", OC, 0.02f, BufferKind.PARAMETERS), outBuf = be.allocFloat("out", N * OC);
     FloatBuf dout = timer.random("dout", N * OC, 1f), dinp = be.allocFloat("dinp", N * C);
-    FloatBuf dweight = be.allocFloat("dweight", OC * C), dbias = be.allocFloat("dbias", OC);
+    FloatBuf dweight = be.allocFloat("dweight", OC * C, BufferKind.GRADIENTS);
+    FloatBuf dbias = be.allocFloat("dbias", OC, BufferKind.GRADIENTS);
     double fwd = timer.medianNanos(
         () -> be.matmulForward(outBuf.all(), inp.all(), weight.all(), bias.all(), N, C, OC), outBuf);
     double bwd = timer.medianNanos(() -> be.matmulBackward(dinp.all(), dweight.all(), dbias.all(), dout.all(),
@@ -136,9 +141,10 @@ final class BenchKernelsCommand implements Callable<Integer> {
     double fwd = timer.medianNanos(() -> be.attentionForward(outBuf.all(), att.all(), qkv.all(), B, T, C, NH), outBuf);
     double bwd = timer.medianNanos(
         () -> be.attentionBackward(dqkv.all(), dout.all(), qkv.all(), att.all(), B, T, C, NH), dqkv);
-    FloatBuf w = timer.random("lnw", C, 1f), b = timer.random("lnb", C, 0.1f);
+    FloatBuf w = timer.random("lnw", C, 1f, BufferKind.PARAMETERS);
+    FloatBuf b = timer.random("lnb", C, 0.1f, BufferKind.PARAMETERS);
     FloatBuf mean = be.allocFloat("mean", N), rstd = be.allocFloat("rstd", N), dinp = be.allocFloat("dinp", N * C);
-    FloatBuf dw = be.allocFloat("dw", C), db = be.allocFloat("db", C);
+    FloatBuf dw = be.allocFloat("dw", C, BufferKind.GRADIENTS), db = be.allocFloat("db", C, BufferKind.GRADIENTS);
     Slice lnInput = qkv.slice(0, N * C); // any (N,C) of random values
     double lnFwd = timer.medianNanos(() -> be.layernormForward(outBuf.all(), mean.all(), rstd.all(), lnInput,
         w.all(), b.all(), N, C), outBuf);

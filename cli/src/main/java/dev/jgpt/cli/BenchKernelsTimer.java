@@ -1,6 +1,7 @@
 package dev.jgpt.cli;
 
 import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.FloatBuf;
 import java.util.Arrays;
 import java.util.Random;
@@ -27,9 +28,14 @@ final class BenchKernelsTimer {
 
   /** A backend buffer of n floats, Gaussian values times scale. */
   FloatBuf random(String name, int n, float scale) {
+    return random(name, n, scale, BufferKind.ACTIVATIONS);
+  }
+
+  /** As {@link #random(String, int, float)}, allocated as kind (weights: PARAMETERS, as the model does). */
+  FloatBuf random(String name, int n, float scale, BufferKind kind) {
     float[] x = new float[n];
     for (int i = 0; i < n; i++) x[i] = scale * (float) rng.nextGaussian();
-    FloatBuf b = be.allocFloat(name, n);
+    FloatBuf b = be.allocFloat(name, n, kind);
     be.write(b, 0, x, 0, n);
     return b;
   }

@@ -50,8 +50,16 @@ public interface Backend extends AutoCloseable {
 
   // ---------------------------------------------------------------- buffers and copies
 
-  /** A new zero-filled float buffer. Allocate at setup, never inside a step. */
+  /** A new zero-filled float buffer of kind {@link BufferKind#ACTIVATIONS}. Allocate at setup, never inside a step. */
   FloatBuf allocFloat(String name, int size);
+
+  /**
+   * A new zero-filled float buffer that holds kind: heap backends ignore the kind; a device
+   * backend places each kind in its own device allocation. Allocate at setup, never inside a step.
+   */
+  default FloatBuf allocFloat(String name, int size, BufferKind kind) {
+    return allocFloat(name, size);
+  }
 
   /** A new zero-filled int buffer. */
   IntBuf allocInt(String name, int size);

@@ -57,6 +57,11 @@ public final class CheckedBackend implements Backend {
   }
 
   @Override
+  public FloatBuf allocFloat(String name, int size, BufferKind kind) {
+    return inner.allocFloat(name, size, kind);
+  }
+
+  @Override
   public IntBuf allocInt(String name, int size) {
     return inner.allocInt(name, size);
   }

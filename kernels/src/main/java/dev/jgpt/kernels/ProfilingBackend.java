@@ -137,6 +137,11 @@ public final class ProfilingBackend implements Backend {
   }
 
   @Override
+  public FloatBuf allocFloat(String name, int size, BufferKind kind) {
+    return delegate.allocFloat(name, size, kind);
+  }
+
+  @Override
   public IntBuf allocInt(String name, int size) {
     return delegate.allocInt(name, size);
   }

@@ -33,8 +33,21 @@ abstract class BackendContractTest {
     be.close();
   }
 
+  /**
+   * The kind a buffer is allocated with, from its name, as the model allocates them (a device
+   * backend keeps weights, gradients and moments apart from activations; heap backends ignore it).
+   */
+  static BufferKind kindOf(String name) {
+    return switch (name) {
+      case "params", "wte", "wpe" -> BufferKind.PARAMETERS;
+      case "grads" -> BufferKind.GRADIENTS;
+      case "m", "v", "m2", "v2" -> BufferKind.OPTIMIZER_STATE;
+      default -> BufferKind.ACTIVATIONS;
+    };
+  }
+
   FloatBuf buf(String name, float... values) {
-    FloatBuf b = be.allocFloat(name, values.length);
+    FloatBuf b = be.allocFloat(name, values.length, kindOf(name));
     be.write(b, 0, values, 0, values.length);
     return b;
   }
@@ -77,7 +90,8 @@ abstract class BackendContractTest {
   void adamwFirstAndSecondStepMatchHandComputedValues() {
     FloatBuf params = buf("params", 1f, -2f);
     FloatBuf grads = buf("grads", 0.5f, 0.1f);
-    FloatBuf m = be.allocFloat("m", 2), v = be.allocFloat("v", 2);
+    FloatBuf m = be.allocFloat("m", 2, BufferKind.OPTIMIZER_STATE);
+    FloatBuf v = be.allocFloat("v", 2, BufferKind.OPTIMIZER_STATE);
     FloatBuf s = scalars(0.1f, 1f, 0f);
     // t=1, lr=0.1, b1=0.9, b2=0.999, wd=0.1, no clipping:
     // p0: m=0.05, v=0.00025, mhat=0.5, vhat=0.25, step=0.5/0.5=1 -> 1 - 0.1*(1 + 0.1*1) = 0.89
@@ -103,7 +117,8 @@ abstract class BackendContractTest {
   void adamwClipsByTheGlobalNormFromTheScalars() {
     FloatBuf params = buf("params", 0f, 0f);
     FloatBuf grads = buf("grads", 3f, 4f); // norm 5
-    FloatBuf m = be.allocFloat("m", 2), v = be.allocFloat("v", 2);
+    FloatBuf m = be.allocFloat("m", 2, BufferKind.OPTIMIZER_STATE);
+    FloatBuf v = be.allocFloat("v", 2, BufferKind.OPTIMIZER_STATE);
     FloatBuf s = scalars(0.01f, 1f, 1f);
     be.globalNormSquared(s.all(), grads.all(), 2);
     assertEquals(25f, read(s)[StepScalars.GRAD_NORM_SQ], 1e-5f);
@@ -114,7 +129,8 @@ abstract class BackendContractTest {
     assertArrayEquals(new float[] {-0.01f, -0.01f}, read(params), 1e-7f);
 
     // A threshold above the norm leaves the gradient alone.
-    FloatBuf m2 = be.allocFloat("m2", 2), v2 = be.allocFloat("v2", 2);
+    FloatBuf m2 = be.allocFloat("m2", 2, BufferKind.OPTIMIZER_STATE);
+    FloatBuf v2 = be.allocFloat("v2", 2, BufferKind.OPTIMIZER_STATE);
     be.write(s, StepScalars.MAX_GRAD_NORM, new float[] {10f}, 0, 1);
     be.adamw(params.all(), grads.all(), m2.all(), v2.all(), s.all(), 0.9f, 0.999f, 1e-8f, 0f, 2);
     assertRelative(new float[] {0.3f, 0.4f}, read(m2), 1e-5);

@@ -1,6 +1,7 @@
 package dev.jgpt.transformer;
 
 import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.HeapBackend;
 import dev.jgpt.kernels.IntBuf;
@@ -123,10 +124,10 @@ public final class Gpt implements AutoCloseable {
       hostLosses = null;
       return;
     }
-    params = backend.allocFloat("params", P);
-    grads = backend.allocFloat("grads", P);
-    adamM = backend.allocFloat("adam_m", P);
-    adamV = backend.allocFloat("adam_v", P);
+    params = backend.allocFloat("params", P, BufferKind.PARAMETERS);
+    grads = backend.allocFloat("grads", P, BufferKind.GRADIENTS);
+    adamM = backend.allocFloat("adam_m", P, BufferKind.OPTIMIZER_STATE);
+    adamV = backend.allocFloat("adam_v", P, BufferKind.OPTIMIZER_STATE);
     allGrads = grads.all();
     int D = layout.decayedCount();
     decayed = new AdamGroup(params.slice(0, D), grads.slice(0, D), adamM.slice(0, D), adamV.slice(0, D));

@@ -2,6 +2,7 @@ package dev.jgpt.transformer;
 
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Bf16;
+import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.HeapBackend;
 import dev.jgpt.kernels.Slice;
@@ -76,7 +77,7 @@ public final class KvCacheModel implements NextTokenModel {
       throw new IllegalArgumentException("weights: expected " + layout.totalCount() + " floats for this model, got "
           + weights.length + " (shapes do not match)");
     }
-    FloatBuf params = backend.allocFloat("params", weights.length);
+    FloatBuf params = backend.allocFloat("params", weights.length, BufferKind.PARAMETERS);
     backend.write(params, 0, weights, 0, weights.length);
     return new KvCacheModel(cfg, backend, params);
   }
@@ -87,7 +88,7 @@ public final class KvCacheModel implements NextTokenModel {
    */
   public static KvCacheModel withWeights(GptConfig cfg, Backend backend, WeightSink.Source source) throws IOException {
     ParameterLayout layout = new ParameterLayout(cfg);
-    FloatBuf params = backend.allocFloat("params", layout.totalCount());
+    FloatBuf params = backend.allocFloat("params", layout.totalCount(), BufferKind.PARAMETERS);
     source.writeTo((offset, data, from, length) -> backend.write(params, offset, data, from, length));
     return new KvCacheModel(cfg, backend, params);
   }

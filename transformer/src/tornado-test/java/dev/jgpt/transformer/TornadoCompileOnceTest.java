@@ -6,6 +6,7 @@ import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.kernels.tornado.TornadoBackend;
 import dev.jgpt.kernels.tornado.TornadoBackendProvider;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,12 @@ class TornadoCompileOnceTest {
       Map<String, Integer> compilations = dev.stats().compilations;
       assertEquals(Map.of("zero_grads", 1, "train", 1, "update", 1, "eval", 1, "last_logits", 1), compilations,
           "compilations per step graph");
+      // The training plan holds every kind; the evaluation and sampling plans hold no gradients
+      // and no optimizer state (3P floats fewer, less the stand-in float of each kind left out).
+      List<Long> planBytes = dev.stats().planDeviceBytes;
+      long P = new ParameterLayout(CFG).totalCount();
+      assertEquals(2, planBytes.size(), "plans: " + planBytes);
+      assertEquals(4 * 3 * P - 2 * 4, planBytes.get(0) - planBytes.get(1), "plan bytes " + planBytes);
     }
     // each switch between the training, evaluation and sampling plans moves the arena between
     // their device copies (and frees the one left): the numbers must come through unchanged

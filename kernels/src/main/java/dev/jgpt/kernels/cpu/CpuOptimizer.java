@@ -3,16 +3,18 @@ package dev.jgpt.kernels.cpu;
 import static dev.jgpt.kernels.cpu.Vec.L;
 import static dev.jgpt.kernels.cpu.Vec.S;
 
+import dev.jgpt.kernels.FixedPointSquares;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Global gradient norm and AdamW over flat parameter ranges, on all cores. */
 final class CpuOptimizer {
   /**
-   * The norm is summed in fixed chunks (float vectors inside a chunk, double across chunks, in
-   * chunk order), so its value does not depend on the thread count.
+   * The norm is summed in fixed chunks, each and their total on integers (FixedPointSquares), so
+   * its value depends neither on the thread count nor on the backend: the TornadoVM kernels get
+   * the same float.
    */
-  static final int NORM_CHUNK = 8192;
+  static final int NORM_CHUNK = FixedPointSquares.CHUNK;
 
   private final WorkerPool pool;
   private final Norm norm = new Norm();
@@ -26,14 +28,14 @@ final class CpuOptimizer {
   private static final class Norm {
     float[] grads;
     int go, N;
-    double[] chunkSums = new double[0];
+    float[] chunkSums = new float[0];
 
     Norm set(float[] grads, int go, int N) {
       this.grads = grads;
       this.go = go;
       this.N = N;
       int chunks = (N + NORM_CHUNK - 1) / NORM_CHUNK;
-      if (chunkSums.length < chunks) chunkSums = new double[chunks];
+      if (chunkSums.length < chunks) chunkSums = new float[chunks];
       return this;
     }
   }
@@ -43,30 +45,15 @@ final class CpuOptimizer {
     int chunks = (N + NORM_CHUNK - 1) / NORM_CHUNK;
     Norm args = norm.set(grads, gradso, N);
     pool.forRange(chunks, 4, args, CpuOptimizer::chunkRange);
-    double total = 0;
-    for (int c = 0; c < chunks; c++) total += args.chunkSums[c];
-    return total;
+    return FixedPointSquares.sum(args.chunkSums, 0, chunks);
   }
 
   // chunkSums[c0..c1) = squares of grads chunk by chunk
   private static void chunkRange(Norm a, int c0, int c1) {
     for (int c = c0; c < c1; c++) {
       int from = c * NORM_CHUNK, to = Math.min(a.N, from + NORM_CHUNK);
-      a.chunkSums[c] = chunkSquares(a.grads, a.go + from, to - from);
+      a.chunkSums[c] = FixedPointSquares.chunkSquares(a.grads, a.go + from, to - from);
     }
-  }
-
-  private static double chunkSquares(float[] x, int xo, int n) {
-    FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
-    int i = 0;
-    for (; i + 2 * L <= n; i += 2 * L) {
-      FloatVector a = FloatVector.fromArray(S, x, xo + i), b = FloatVector.fromArray(S, x, xo + i + L);
-      acc0 = a.fma(a, acc0);
-      acc1 = b.fma(b, acc1);
-    }
-    double s = Vec.sumLanes(acc0.add(acc1));
-    for (; i < n; i++) s += (double) x[xo + i] * x[xo + i];
-    return s;
   }
 
   /**

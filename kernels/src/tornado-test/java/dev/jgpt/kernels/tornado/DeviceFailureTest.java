@@ -1,5 +1,6 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,10 +32,10 @@ class DeviceFailureTest {
     Plans plans = new Plans(device.device(), device.name(), DeviceMemory.UNLIMITED, arena, stats, residency, false, false,
         notices::add);
     try {
-      int xo = arena.reserveFloats(8, "x");
+      int xo = arena.reserveFloats(BufferKind.ACTIVATIONS, 8, "x");
       StepProgram step = new StepProgram("clocked");
       step.launches.add(Launch.parallel(Launch.sig("clockKernel", xo, 8),
-          (s, m, ix, ctx) -> s.task(DeviceFailureTest::clock, m, xo, 8)));
+          (s, a, ctx) -> s.task(DeviceFailureTest::clock, a.acts(), xo, 8)));
       plans.runRecorded(step); // the recording run is plain Java: fine
       var e = assertThrows(IllegalStateException.class, () -> plans.runReplay(step));
       String line = e.getMessage();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.ReferenceBackend;
@@ -116,11 +117,25 @@ final class DeviceFixture {
     return this;
   }
 
+  /**
+   * The kind a tensor is allocated with, from its name, as the model allocates them: weights as
+   * parameters, their gradients as gradients, Adam moments as optimizer state, the rest as
+   * activations (the TornadoVM backend needs a kernel's role groups in distinct kinds).
+   */
+  static BufferKind kindOf(String name) {
+    return switch (name) {
+      case "weight", "bias", "w2", "wte", "wpe", "params" -> BufferKind.PARAMETERS;
+      case "dweight", "dweight2", "dbias", "dw2", "db2", "dwte", "dwpe", "grads" -> BufferKind.GRADIENTS;
+      case "m", "v" -> BufferKind.OPTIMIZER_STATE;
+      default -> BufferKind.ACTIVATIONS;
+    };
+  }
+
   private Tensors allocate(Backend be) {
     Tensors t = new Tensors();
     Random sizes = new Random(0);
     floatSources.forEach((name, src) -> {
-      FloatBuf b = be.allocFloat(name, src.make(sizes).length + 2 * PAD);
+      FloatBuf b = be.allocFloat(name, src.make(sizes).length + 2 * PAD, kindOf(name));
       t.floats.put(name, b.slice(PAD, b.size() - 2 * PAD));
     });
     intSources.forEach((name, src) -> {

@@ -1,5 +1,6 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -20,15 +21,15 @@ class PlanMemoryTest {
     Arena arena = new Arena();
     Stats stats = new Stats();
     Residency residency = new Residency(arena, stats);
-    int x = arena.reserveFloats(N, "x");
-    int y = arena.reserveFloats(N, "y");
-    long copy = 4L * 2 * N + 4; // floats and the one-int int arena
+    int x = arena.reserveFloats(BufferKind.ACTIVATIONS, N, "x");
+    int y = arena.reserveFloats(BufferKind.ACTIVATIONS, N, "y");
+    long copy = 4L * 2 * N + 3 * 4 + 4; // the activations, one float of each other kind, the one-int int arena
     Plans plans = new Plans(device.device(), device.name(), new DeviceMemory(Long.MAX_VALUE, 2 * copy + 100), arena,
         stats, residency, false, false, line -> {});
     try {
       float[] ones = new float[N];
       java.util.Arrays.fill(ones, 1f);
-      arena.writeFloats(y, ones, 0, N);
+      arena.writeFloats(BufferKind.ACTIVATIONS, y, ones, 0, N);
       StepProgram a = step("a", x, y); // x += y
       StepProgram b = step("b", y, x); // y += x
       StepProgram c = step("c", x, x + N / 2, N / 2); // x[0..N/2) += x[N/2..N)
@@ -42,8 +43,8 @@ class PlanMemoryTest {
       plans.runReplay(b); // y = 16 / 12
       residency.ensureHostCurrent();
       float[] xs = new float[N], ys = new float[N];
-      arena.readFloats(x, xs, 0, N);
-      arena.readFloats(y, ys, 0, N);
+      arena.readFloats(BufferKind.ACTIVATIONS, x, xs, 0, N);
+      arena.readFloats(BufferKind.ACTIVATIONS, y, ys, 0, N);
       float[] wantX = new float[N], wantY = new float[N];
       for (int i = 0; i < N; i++) {
         wantX[i] = i < N / 2 ? 11f : 7f;
@@ -63,7 +64,7 @@ class PlanMemoryTest {
 
   private static StepProgram step(String name, int dst, int src, int n) {
     StepProgram s = new StepProgram(name);
-    s.launches.add(ElementwiseKernels.launchAccumulate(dst, src, n));
+    s.launches.add(ElementwiseKernels.launchAccumulate(BufferKind.ACTIVATIONS, dst, src, n));
     return s;
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.ReferenceBackend;
@@ -33,10 +34,10 @@ class StepCaptureTest {
 
     Model(Backend be, float[] init) {
       this.be = be;
-      params = be.allocFloat("params", P);
-      grads = be.allocFloat("grads", P);
-      m = be.allocFloat("m", P);
-      v = be.allocFloat("v", P);
+      params = be.allocFloat("params", P, BufferKind.PARAMETERS);
+      grads = be.allocFloat("grads", P, BufferKind.GRADIENTS);
+      m = be.allocFloat("m", P, BufferKind.OPTIMIZER_STATE);
+      v = be.allocFloat("v", P, BufferKind.OPTIMIZER_STATE);
       scalars = be.allocFloat("scalars", StepScalars.SIZE);
       acts = be.allocFloat("acts", 4 * N * C + 2 * N + N * Vp + N);
       tokens = be.allocInt("tokens", N);
@@ -121,13 +122,18 @@ class StepCaptureTest {
       DeviceFixture.compare("params after " + STEPS + " steps, seed " + seed, r.params(), d.params(), 1e-3, 0);
 
       // The last two steps were replays: per step the int arena (ids, targets and the embedding
-      // backward's token order) and one small-writes run went up; only the losses came down.
+      // backward's token order) and the small writes went up; only the losses came down.
       int replays = 2;
       assertEquals(0, after.fullUploads - before.fullUploads, "whole-arena uploads during replays");
       assertEquals(0, after.fullDownloads - before.fullDownloads, "whole-arena downloads during replays");
       assertEquals(0, after.hostRuns - before.hostRuns, "host runs during replays");
-      assertEquals(replays, after.writeFlushes - before.writeFlushes, "small-write runs (LR, t)");
-      long writeBytes = 4L * (DevicePlan.WRITE_CAPACITY + DevicePlan.WRITE_CAPACITY + 1);
+      // The LR and t writes go up with the step's graph and the losses come down with it: one
+      // blocking graph run per step is its only sync point.
+      assertEquals(0, after.writeFlushes - before.writeFlushes, "small-write runs of their own (LR, t)");
+      assertEquals(replays, after.graphRuns - before.graphRuns, "blocking graph runs");
+      assertEquals(0, after.reads - before.reads, "blocking reads of their own");
+      assertEquals(replays, after.readsWithStep - before.readsWithStep, "reads that came with the step");
+      long writeBytes = 4L * (DevicePlan.WRITE_CAPACITY + 2 * DevicePlan.WRITE_CAPACITY + 1); // values, (kind, offset) pairs
       long intArena = 4L * 3 * N; // tokens, targets, token order
       assertEquals(replays * (intArena + writeBytes), after.bytesUp - before.bytesUp, "bytes up per replay");
       assertEquals(replays * 4L * N, after.bytesDown - before.bytesDown, "bytes down per replay");

@@ -1,6 +1,7 @@
 package dev.jgpt.kernels.tornado;
 
 import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.Slice;
@@ -36,27 +37,43 @@ class TornadoKernelBench {
       int[] sizes = {N * C, 4 * C * C, 4 * C, N * 4 * C, N * 4 * C, N * C, 4 * C * C, 4 * C, N * 3 * C, B * NH * T * T,
           N * C, N * C, N * 3 * C, N * C, N, N, C, C, N * Vp, N, 800_000, 800_000, 800_000, 800_000, StepScalars.SIZE,
           N * 4 * C, N * 4 * C};
-      int total = Arrays.stream(sizes).sum();
-      f = be.allocFloat("bench", total);
+      // One buffer per kind, as the model allocates them (the TornadoVM backend needs a kernel's
+      // weights, gradients and moments apart from its activations); slice i of kind[i].
+      BufferKind[] kinds = new BufferKind[sizes.length];
+      Arrays.fill(kinds, BufferKind.ACTIVATIONS);
+      for (int i : new int[] {1, 2, 16, 17, 20}) kinds[i] = BufferKind.PARAMETERS; // w, bias, lw, lb, params
+      for (int i : new int[] {6, 7, 21}) kinds[i] = BufferKind.GRADIENTS; // dw, dbias, grads
+      for (int i : new int[] {22, 23}) kinds[i] = BufferKind.OPTIMIZER_STATE; // m, v
       Random rng = new Random(seed);
-      float[] x = new float[total];
-      for (int i = 0; i < total; i++) x[i] = 0.1f * (float) rng.nextGaussian();
       Slice[] s = new Slice[sizes.length];
-      int o = 0;
-      for (int i = 0; i < sizes.length; i++) {
-        s[i] = f.slice(o, sizes[i]);
-        o += sizes[i];
+      FloatBuf acts = null;
+      for (BufferKind kind : BufferKind.values()) {
+        int total = 0;
+        for (int i = 0; i < sizes.length; i++) total += kinds[i] == kind ? sizes[i] : 0;
+        FloatBuf buf = be.allocFloat("bench_" + kind, total, kind);
+        if (kind == BufferKind.ACTIVATIONS) acts = buf;
+        float[] x = new float[total];
+        for (int i = 0; i < total; i++) x[i] = 0.1f * (float) rng.nextGaussian();
+        int o = 0;
+        for (int i = 0; i < sizes.length; i++) {
+          if (kinds[i] != kind) continue;
+          s[i] = buf.slice(o, sizes[i]);
+          if (i == 23) for (int j = o; j < o + sizes[i]; j++) x[j] = Math.abs(x[j]); // v >= 0
+          if (i == 24) {
+            x[o + StepScalars.LR] = 1e-3f;
+            x[o + StepScalars.ADAM_T] = 5f;
+            x[o + StepScalars.MAX_GRAD_NORM] = 1f;
+          }
+          o += sizes[i];
+        }
+        be.write(buf, 0, x, 0, total);
       }
+      f = acts;
       int k = 0;
       inp = s[k++]; w = s[k++]; bias = s[k++]; out = s[k++]; dout = s[k++]; dinp = s[k++]; dw = s[k++];
       dbias = s[k++]; qkv = s[k++]; att = s[k++]; aout = s[k++]; datt = s[k++]; dqkv = s[k++]; ln = s[k++];
       mean = s[k++]; rstd = s[k++]; lw = s[k++]; lb = s[k++]; logits = s[k++]; losses = s[k++]; params = s[k++];
       grads = s[k++]; m = s[k++]; v = s[k++]; scalars = s[k++]; wide = s[k++]; wide2 = s[k++];
-      for (int i = v.offset(); i < v.offset() + v.length(); i++) x[i] = Math.abs(x[i]);
-      x[scalars.offset() + StepScalars.LR] = 1e-3f;
-      x[scalars.offset() + StepScalars.ADAM_T] = 5f;
-      x[scalars.offset() + StepScalars.MAX_GRAD_NORM] = 1f;
-      be.write(f, 0, x, 0, total);
       ids = be.allocInt("ids", N);
       int[] t = new int[N];
       for (int i = 0; i < N; i++) t[i] = rng.nextInt(V);

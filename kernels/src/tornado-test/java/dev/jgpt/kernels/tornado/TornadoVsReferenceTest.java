@@ -16,9 +16,11 @@ class TornadoVsReferenceTest {
   static final double MATMUL_TOL = 1e-4;
 
   // Both matmul kernels whatever the device: the tiled KernelContext GEMM (with its CPU twin on the
-  // host run) and the @Parallel loops.
+  // host run, N=1: the matrix-vector kernel; N=130: several blocks each way) and blocked bias sums
+  // (N=70: three ragged column blocks), and the @Parallel loops.
   @ParameterizedTest(name = "matmul N={0} C={1} OC={2} tiled={3}")
-  @CsvSource({"5, 33, 17, true", "37, 20, 70, true", "37, 20, 70, false"})
+  @CsvSource({"5, 33, 17, true", "37, 20, 70, true", "37, 20, 70, false", "70, 9, 5, true", "1, 300, 40, true",
+      "1, 40, 300, true", "130, 70, 66, true"})
   void matmulForwardAndBackward(int N, int C, int OC, boolean tiled) {
     new DeviceFixture().random("inp", N * C).random("weight", OC * C).random("bias", OC).random("dout", N * OC)
         .random("dinp", N * C).random("dweight", OC * C).random("dbias", OC).random("dweight2", OC * C)
@@ -32,15 +34,18 @@ class TornadoVsReferenceTest {
         }, TornadoTesting.backend(false, false, tiled));
   }
 
-  @ParameterizedTest(name = "attention B={0} T={1} C={2} NH={3}")
-  @CsvSource({"2, 5, 12, 3", "1, 19, 32, 2"})
-  void attentionForwardAndBackward(int B, int T, int C, int NH) {
+  // workGroups: the flash-style forward and backward (T=5: one ragged tile; T=37: three tiles, the
+  // last ragged; hs=128: the largest head they take) or one work item per attention row.
+  @ParameterizedTest(name = "attention B={0} T={1} C={2} NH={3} workGroups={4}")
+  @CsvSource({"2, 5, 12, 3, false", "1, 19, 32, 2, false", "2, 5, 12, 3, true", "2, 37, 48, 3, true",
+      "1, 17, 256, 2, true"})
+  void attentionForwardAndBackward(int B, int T, int C, int NH, boolean workGroups) {
     new DeviceFixture().random("qkv", B * T * 3 * C).random("dout", B * T * C).random("dqkv", B * T * 3 * C)
         .poisoned("out", B * T * C).poisoned("att", B * NH * T * T)
         .check("attention", TOL, (be, t) -> {
           be.attentionForward(t.s("out"), t.s("att"), t.s("qkv"), B, T, C, NH);
           be.attentionBackward(t.s("dqkv"), t.s("dout"), t.s("qkv"), t.s("att"), B, T, C, NH);
-        });
+        }, TornadoTesting.backend(false, false, workGroups));
   }
 
   @Test
@@ -52,9 +57,11 @@ class TornadoVsReferenceTest {
             t.s("kcache"), t.s("vcache"), t.i("pos"), maxT, C, NH));
   }
 
-  @ParameterizedTest(name = "layernorm N={0} C={1}")
-  @CsvSource({"13, 77"})
-  void layernormForwardAndBackward(int N, int C) {
+  // workGroups: one work group per row and blocked column sums (GPUs), or one work item per row or
+  // column (loops); C above and below RowGroupKernels.GROUP, N over several column blocks.
+  @ParameterizedTest(name = "layernorm N={0} C={1} workGroups={2}")
+  @CsvSource({"13, 77, false", "13, 77, true", "70, 300, true"})
+  void layernormForwardAndBackward(int N, int C, boolean workGroups) {
     new DeviceFixture().random("inp", N * C, 3f).random("weight", C).random("bias", C).random("dout", N * C)
         .random("dinp", N * C).random("dweight", C).random("dbias", C).random("dweight2", C)
         .poisoned("out", N * C).poisoned("mean", N).poisoned("rstd", N).poisoned("out2", N * C)
@@ -65,7 +72,23 @@ class TornadoVsReferenceTest {
           be.layernormForward(t.s("out2"), t.s("mean"), t.s("rstd"), t.s("inp"), t.s("weight"), null, N, C);
           be.layernormBackward(t.s("dinp"), t.s("dweight2"), null, t.s("dout"), t.s("inp"), t.s("weight"),
               t.s("mean"), t.s("rstd"), N, C);
-        });
+        }, TornadoTesting.backend(false, false, workGroups));
+  }
+
+  // One step asks the column-sum scratch for two sizes (a layer norm's, then a wider bias's): every
+  // replay must get the regions its recording run got (else "launch differs from the first run").
+  @Test
+  void columnSumsOfTwoWidthsInOneStep() {
+    int N = 40, C = 24, OC = 72;
+    new DeviceFixture().random("inp", N * C, 3f).random("weight", C).random("bias", C).random("dout", N * C)
+        .random("dinp", N * C).random("dweight", C).random("dbias", C).random("w2", OC * C).random("dout2", N * OC)
+        .random("dw2", OC * C).random("db2", OC).poisoned("out", N * C).poisoned("mean", N).poisoned("rstd", N)
+        .check("column sums", TOL, (be, t) -> {
+          be.layernormForward(t.s("out"), t.s("mean"), t.s("rstd"), t.s("inp"), t.s("weight"), t.s("bias"), N, C);
+          be.layernormBackward(t.s("dinp"), t.s("dweight"), t.s("dbias"), t.s("dout"), t.s("inp"), t.s("weight"),
+              t.s("mean"), t.s("rstd"), N, C);
+          be.matmulBackward(t.s("dinp"), t.s("dw2"), t.s("db2"), t.s("dout2"), t.s("inp"), t.s("w2"), N, C, OC);
+        }, TornadoTesting.backend(false, false, true));
   }
 
   @Test
@@ -109,16 +132,16 @@ class TornadoVsReferenceTest {
         });
   }
 
-  @ParameterizedTest(name = "softmax and loss N={0} V={1} Vp={2}")
-  @CsvSource({"7, 1001, 1008", "3, 17, 24"})
-  void softmaxAndCrossEntropy(int N, int V, int Vp) {
+  @ParameterizedTest(name = "softmax and loss N={0} V={1} Vp={2} workGroups={3}")
+  @CsvSource({"7, 1001, 1008, false", "3, 17, 24, false", "7, 1001, 1008, true", "3, 17, 24, true"})
+  void softmaxAndCrossEntropy(int N, int V, int Vp, boolean workGroups) {
     new DeviceFixture().random("logits", N * Vp, 4f).random("logits2", N * Vp, 4f).randomInts("targets", N, V)
         .poisoned("probs", N * Vp).poisoned("losses", N).poisoned("losses2", N)
         .check("softmax/crossEntropy", TOL, (be, t) -> {
           be.softmaxForward(t.s("probs"), t.s("logits"), N, V, Vp);
           be.crossEntropyForward(t.s("losses"), t.s("logits"), t.i("targets"), N, V, Vp);
           be.crossEntropyForwardBackward(t.s("losses2"), t.s("logits2"), t.i("targets"), 1f / N, N, V, Vp);
-        });
+        }, TornadoTesting.backend(false, false, workGroups));
   }
 
   @ParameterizedTest(name = "adamw N={0} maxNorm={1}")

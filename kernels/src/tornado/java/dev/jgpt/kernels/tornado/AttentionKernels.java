@@ -1,5 +1,6 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -9,7 +10,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Causal multi-head self-attention. qkv (B,T,3C) holds q | k | v per position; head h uses channels
  * h*hs .. (h+1)*hs of each, hs = C/NH. An attention row r = (b*NH + h)*T + t is one query; its
  * weights are att[r*T .. r*T + T). The backward pass is in gather form: dq per query row, dk and
- * dv per key row, from the score gradients dpre (B,NH,T,T) of a first pass; no atomics.
+ * dv per key row, from the score gradients dpre (B,NH,T,T) of a first pass; no atomics. GPUs run
+ * {@link FlashAttentionKernels} and {@link FlashAttentionBackwardKernels} for training instead
+ * (tiled, no dpre); the decode kernels here serve both.
  */
 public final class AttentionKernels {
   private AttentionKernels() {}
@@ -50,10 +53,11 @@ public final class AttentionKernels {
     }
   }
 
-  static Launch launchAttentionForward(int outo, int atto, int qkvo, int B, int T, int C, int NH, float scale) {
+  static Launch launchAttentionForward(BufferKind kind, int outo, int atto, int qkvo, int B, int T, int C, int NH,
+      float scale) {
     int rows = B * NH * T;
-    return Launch.parallel(Launch.sig("attentionForward", outo, atto, qkvo, B, T, C, NH),
-        (s, m, ix, ctx) -> s.task(AttentionKernels::forward, m, outo, atto, qkvo, rows, T, C, NH, scale));
+    return Launch.parallel(Launch.sig("attentionForward", kind, outo, atto, qkvo, B, T, C, NH),
+        (s, a, ctx) -> s.task(AttentionKernels::forward, a.of(kind), outo, atto, qkvo, rows, T, C, NH, scale));
   }
 
   // dpre (B,NH,T,T) = gradient of the pre-softmax scores: datt[t2] = dout[t] . v[t2], then
@@ -82,11 +86,12 @@ public final class AttentionKernels {
     }
   }
 
-  static Launch launchAttentionBackwardScores(int dpreo, int douto, int qkvo, int atto, int B, int T, int C, int NH,
+  static Launch launchAttentionBackwardScores(BufferKind kind, int dpreo, int douto, int qkvo, int atto, int B,
+      int T, int C, int NH,
       float scale) {
     int rows = B * NH * T;
-    return Launch.parallel(Launch.sig("attentionBackward.scores", dpreo, douto, qkvo, atto, B, T, C, NH),
-        (s, m, ix, ctx) -> s.task(AttentionKernels::backwardScores, m, dpreo, douto, qkvo, atto, rows, T, C, NH,
+    return Launch.parallel(Launch.sig("attentionBackward.scores", kind, dpreo, douto, qkvo, atto, B, T, C, NH),
+        (s, a, ctx) -> s.task(AttentionKernels::backwardScores, a.of(kind), dpreo, douto, qkvo, atto, rows, T, C, NH,
             scale));
   }
 
@@ -109,11 +114,12 @@ public final class AttentionKernels {
     }
   }
 
-  static Launch launchAttentionBackwardQuery(int dqkvo, int dpreo, int qkvo, int B, int T, int C, int NH) {
+  static Launch launchAttentionBackwardQuery(BufferKind kind, int dqkvo, int dpreo, int qkvo, int B, int T, int C,
+      int NH) {
     int rows = B * NH * T;
     int hs = C / NH;
-    return Launch.parallel(Launch.sig("attentionBackward.query", dqkvo, dpreo, qkvo, B, T, C, NH),
-        (s, m, ix, ctx) -> s.task(AttentionKernels::backwardQuery, m, dqkvo, dpreo, qkvo, rows, T, C, NH, hs));
+    return Launch.parallel(Launch.sig("attentionBackward.query", kind, dqkvo, dpreo, qkvo, B, T, C, NH),
+        (s, a, ctx) -> s.task(AttentionKernels::backwardQuery, a.of(kind), dqkvo, dpreo, qkvo, rows, T, C, NH, hs));
   }
 
   // dk += sum over queries t >= t2 of dpre[t,t2] * q[t]; dv += sum over t >= t2 of att[t,t2] * dout[t];
@@ -140,12 +146,14 @@ public final class AttentionKernels {
     }
   }
 
-  static Launch launchAttentionBackwardKeyValue(int dqkvo, int dpreo, int douto, int qkvo, int atto, int B, int T, int C,
+  static Launch launchAttentionBackwardKeyValue(BufferKind kind, int dqkvo, int dpreo, int douto, int qkvo,
+      int atto, int B, int T, int C,
       int NH) {
     int rows = B * NH * T;
     int hs = C / NH;
-    return Launch.parallel(Launch.sig("attentionBackward.keyValue", dqkvo, dpreo, douto, qkvo, atto, B, T, C, NH),
-        (s, m, ix, ctx) -> s.task(AttentionKernels::backwardKeyValue, m, dqkvo, dpreo, douto, qkvo, atto, rows, T, C,
+    return Launch.parallel(Launch.sig("attentionBackward.keyValue", kind, dqkvo, dpreo, douto, qkvo, atto, B, T, C, NH),
+        (s, a, ctx) -> s.task(AttentionKernels::backwardKeyValue, a.of(kind), dqkvo, dpreo, douto, qkvo, atto, rows,
+            T, C,
             NH, hs));
   }
 
@@ -158,9 +166,9 @@ public final class AttentionKernels {
     }
   }
 
-  static Launch launchAttentionDecodeCache(int qkvo, int kco, int vco, int poso, int C) {
-    return Launch.parallelWithInts(Launch.sig("attentionDecode.cache", qkvo, kco, vco, poso, C),
-        (s, m, ix, ctx) -> s.task(AttentionKernels::decodeCache, m, ix, qkvo, kco, vco, poso, C));
+  static Launch launchAttentionDecodeCache(BufferKind kind, int qkvo, int kco, int vco, int poso, int C) {
+    return Launch.parallelWithInts(Launch.sig("attentionDecode.cache", kind, qkvo, kco, vco, poso, C),
+        (s, a, ctx) -> s.task(AttentionKernels::decodeCache, a.of(kind), a.ints(), qkvo, kco, vco, poso, C));
   }
 
   // att (NH,maxT) = softmax(q . kcache[0..p] * scale) per head, p = pos[0]; one work item per head
@@ -187,9 +195,11 @@ public final class AttentionKernels {
     }
   }
 
-  static Launch launchAttentionDecodeScores(int atto, int qkvo, int kco, int poso, int maxT, int C, int NH, float scale) {
-    return Launch.parallelWithInts(Launch.sig("attentionDecode.scores", atto, qkvo, kco, poso, maxT, C, NH),
-        (s, m, ix, ctx) -> s.task(AttentionKernels::decodeScores, m, ix, atto, qkvo, kco, poso, maxT, C, NH, scale));
+  static Launch launchAttentionDecodeScores(BufferKind kind, int atto, int qkvo, int kco, int poso, int maxT, int C,
+      int NH, float scale) {
+    return Launch.parallelWithInts(Launch.sig("attentionDecode.scores", kind, atto, qkvo, kco, poso, maxT, C, NH),
+        (s, a, ctx) -> s.task(AttentionKernels::decodeScores, a.of(kind), a.ints(), atto, qkvo, kco, poso, maxT, C,
+            NH, scale));
   }
 
   // out (C) = att (NH,maxT) @ vcache[0..p] per head; one work item per (head, channel)
@@ -205,9 +215,11 @@ public final class AttentionKernels {
     }
   }
 
-  static Launch launchAttentionDecodeOutput(int outo, int atto, int vco, int poso, int maxT, int C, int NH) {
+  static Launch launchAttentionDecodeOutput(BufferKind kind, int outo, int atto, int vco, int poso, int maxT, int C,
+      int NH) {
     int hs = C / NH;
-    return Launch.parallelWithInts(Launch.sig("attentionDecode.output", outo, atto, vco, poso, maxT, C, NH),
-        (s, m, ix, ctx) -> s.task(AttentionKernels::decodeOutput, m, ix, outo, atto, vco, poso, maxT, C, NH, hs));
+    return Launch.parallelWithInts(Launch.sig("attentionDecode.output", kind, outo, atto, vco, poso, maxT, C, NH),
+        (s, a, ctx) -> s.task(AttentionKernels::decodeOutput, a.of(kind), a.ints(), outo, atto, vco, poso, maxT, C,
+            NH, hs));
   }
 }

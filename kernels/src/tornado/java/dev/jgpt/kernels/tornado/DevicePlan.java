@@ -1,6 +1,10 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,19 +25,26 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * One TornadoExecutionPlan whose task graphs share a single device copy of the float arena:
+ * One TornadoExecutionPlan whose task graphs share a single device copy of each kind's float array
+ * of the arena (parameters, gradients, optimizer state, activations: each its own device buffer):
  * <ol start="0">
  *   <li>"upload": the whole arena host to device ({@link #uploadAll}, after buffers were filled on
  *       the host or when the plan is new);
  *   <li>"writes": small host writes (learning rate, step counters) scattered into the device copy
- *       ({@link #queueWrite}, {@link #flushWrites}): a few hundred bytes instead of the arena;
+ *       ({@link #queueWrite}, {@link #flushWrites}): a few hundred bytes instead of the arena. Its
+ *       own run only before a read; a step's first graph starts with the same scatter, so the
+ *       writes queued before a step go up with it and cost no blocking execution of their own;
  *   <li>the graphs of each captured step ({@link #run}): one per {@link #TASKS_PER_GRAPH} launches, so a
  *       step of any depth fits TornadoVM's per-graph buffers.
  * </ol>
- * Every graph but the first consumes the arena from the graph that ran before it and persists it
- * for the next (TornadoVM passes the device buffer along; nothing is copied). The int arena (token
+ * Every graph but the first consumes the four arrays from the graph that ran before it and persists
+ * them for the next (TornadoVM passes the device buffers along; nothing is copied). TornadoVM takes
+ * a consumed buffer from the graph that ran last, so every graph holds all four: each step graph
+ * starts with one task over them: the scatter of the queued host writes in its first graph, a
+ * {@link TransferKernels#keep} (one work item) in the others. The int arena (token
  * ids, positions) is small and host-owned: each graph that reads it uploads it on every run.
- * Results come down only on request ({@link #download}).
+ * Results come down only on request ({@link #download}), or with the step's last graph for the
+ * ranges the host read right after the step's recording run ({@link #readStaged}).
  */
 final class DevicePlan implements AutoCloseable {
   /** -Djgpt.tornado.profile=true: TornadoVM's profiler counts bytes and kernel time (benchmarks). */
@@ -41,11 +52,13 @@ final class DevicePlan implements AutoCloseable {
 
   /**
    * Launches per task graph. TornadoVM 5.2 records each task of a graph in a fixed 8192-byte buffer
-   * (TornadoTaskGraph.highLevelCode: 15 + 5 per argument + 1 bytes a task, so at most 86 bytes
-   * for our widest kernel, the tiled GEMM with 14 arguments) before it compiles the graph to its
-   * bytecode ({@code tornado.tvm.maxbytecodesize}); a graph of more than about 95 tasks throws
-   * BufferOverflowException while it is built. 80 leaves room for the graph's own entries; a
-   * 48-layer training step is about 20 graphs, run back to back on the arena's one device copy.
+   * (TornadoTaskGraph.highLevelCode: 15 + 5 per argument + 1 bytes a task, so at most 91 bytes
+   * for our widest kernels, the tiled GEMM and AdamW with 15 arguments) before it compiles the
+   * graph to its bytecode ({@code tornado.tvm.maxbytecodesize}); a graph of more than about 95
+   * tasks throws BufferOverflowException while it is built. 80 (at most 7,280 bytes) leaves room
+   * for the graph's own entries, its keep or scatter task and up to StepProgram.READBACK_RANGES
+   * gather tasks (41 bytes each); a 48-layer training step is about 20 graphs, run back to back on
+   * the arena's device copies.
    */
   static final int TASKS_PER_GRAPH = 80;
 
@@ -64,19 +77,24 @@ final class DevicePlan implements AutoCloseable {
   private static int plans;
 
   private final Arena arena;
-  private final FloatArray floats;
+  private final EnumSet<BufferKind> held; // the kinds this plan keeps device copies of
+  private final ArenaArrays arrays; // the arena's arrays for held kinds, one-float stand-ins for the others
+  private final FloatArray[] floats; // arrays.floats(): BufferKind order
   private final IntArray ints;
   private final int generation;
   private final TornadoExecutionPlan plan;
   private final Map<StepProgram, List<StepGraph>> graphsOf = new HashMap<>(); // a step's graphs, in order
   private final Stats stats;
   private final FloatArray writeValues = new FloatArray(WRITE_CAPACITY);
-  private final IntArray writeIndex = new IntArray(WRITE_CAPACITY + 1); // [0] = count, then indices
+  private final IntArray writeIndex = new IntArray(2 * WRITE_CAPACITY + 1); // [0] = count, then (kind, offset) pairs
   private final float[] queuedValues = new float[WRITE_CAPACITY];
   private final int[] queuedIndex = new int[WRITE_CAPACITY];
+  private final BufferKind[] queuedKind = new BufferKind[WRITE_CAPACITY];
   private int queued;
   private TornadoExecutionResult last;
   private final Map<StepProgram, Boolean> compiled = new HashMap<>();
+  private final Map<StepProgram, Readback> readbacks = new HashMap<>();
+  private Readback staged; // what the last run brought back, until anything else runs or is written
   private final List<StepProgram> steps;
 
   /** Whether the device copy holds the latest arena contents (once queued writes are flushed). */
@@ -85,8 +103,10 @@ final class DevicePlan implements AutoCloseable {
   DevicePlan(Arena arena, List<StepProgram> steps, TornadoDevice device, Stats stats) {
     long start = System.nanoTime();
     this.arena = arena;
-    this.floats = arena.floats();
-    this.ints = arena.ints();
+    this.held = kindsUsedBy(steps);
+    this.arrays = arena.arrays().keeping(held);
+    this.floats = arrays.floats();
+    this.ints = arrays.ints();
     this.generation = arena.generation();
     this.stats = stats;
     this.steps = List.copyOf(steps);
@@ -94,25 +114,33 @@ final class DevicePlan implements AutoCloseable {
     GridScheduler grids = new GridScheduler();
     List<ImmutableTaskGraph> graphs = new ArrayList<>();
     graphs.add(new TaskGraph(prefix + "upload")
-        .transferToDevice(DataTransferMode.EVERY_EXECUTION, floats)
-        .task("t0", TransferKernels::keep, floats)
-        .persistOnDevice(floats)
+        .transferToDevice(DataTransferMode.EVERY_EXECUTION, (Object[]) floats)
+        .task("t0", TransferKernels::keep, floats[0], floats[1], floats[2], floats[3])
+        .persistOnDevice((Object[]) floats)
         .snapshot());
     writeIndex.init(0);
     graphs.add(new TaskGraph(prefix + "writes")
-        .consumeFromDevice(floats)
+        .consumeFromDevice((Object[]) floats)
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, writeValues, writeIndex)
-        .task("t0", TransferKernels::scatter, floats, writeValues, writeIndex, WRITE_CAPACITY)
-        .persistOnDevice(floats)
+        .task("t0", TransferKernels::scatter, floats[0], floats[1], floats[2], floats[3], writeValues, writeIndex,
+            WRITE_CAPACITY)
+        .persistOnDevice((Object[]) floats)
         .snapshot());
     int perGraph = tasksPerGraph();
     for (int s = 0; s < steps.size(); s++) {
       StepProgram step = steps.get(s);
       List<StepGraph> parts = new ArrayList<>();
+      List<int[]> reads = List.copyOf(step.readsAfter);
+      FloatArray readback = reads.isEmpty() ? null : new FloatArray(reads.stream().mapToInt(r -> r[2]).sum());
+      if (readback != null) readbacks.put(step, new Readback(reads, readback));
       for (int from = 0; from < Math.max(1, step.launches.size()); from += perGraph) {
-        List<Launch> launches = step.launches.subList(from, Math.min(step.launches.size(), from + perGraph));
+        int to = Math.min(step.launches.size(), from + perGraph);
+        List<Launch> launches = step.launches.subList(from, to);
+        boolean first = parts.isEmpty();
+        boolean lastPart = to >= step.launches.size();
         parts.add(new StepGraph(graphs.size(), launches.stream().anyMatch(Launch::usesInts), launches));
-        graphs.add(stepGraph(prefix + "s" + s + "p" + parts.size(), step.name, launches, grids).snapshot());
+        graphs.add(stepGraph(prefix + "s" + s + "p" + parts.size(), step.name, launches, first,
+            lastPart ? reads : List.of(), readback, grids).snapshot());
       }
       graphsOf.put(step, parts);
       stats.graphsPerStep.put(step.name, parts.size());
@@ -129,10 +157,20 @@ final class DevicePlan implements AutoCloseable {
   private record StepGraph(int index, boolean usesInts, List<Launch> launches) {}
 
   /** One graph of a step: launches (at most TASKS_PER_GRAPH) in order, over the arena on the device. */
-  private TaskGraph stepGraph(String name, String stepName, List<Launch> launches, GridScheduler grids) {
-    TaskGraph g = new TaskGraph(name).consumeFromDevice(floats);
+  private TaskGraph stepGraph(String name, String stepName, List<Launch> launches, boolean applyWrites,
+      List<int[]> reads, FloatArray readback, GridScheduler grids) {
+    TaskGraph g = new TaskGraph(name).consumeFromDevice((Object[]) floats);
     if (launches.stream().anyMatch(Launch::usesInts)) g.transferToDevice(DataTransferMode.EVERY_EXECUTION, ints);
     GraphSink sink = new GraphSink(g);
+    if (applyWrites) {
+      // A step's first graph applies the queued host writes itself (no "writes" run of its own):
+      // one blocking execution fewer per step that follows a write (learning rate, step counters).
+      g.transferToDevice(DataTransferMode.EVERY_EXECUTION, writeValues, writeIndex);
+      sink.task(TransferKernels::scatter, floats[0], floats[1], floats[2], floats[3], writeValues, writeIndex,
+          WRITE_CAPACITY); // also holds every kind in the graph
+    } else {
+      sink.task(TransferKernels::keep, floats[0], floats[1], floats[2], floats[3]); // every kind in every graph
+    }
     for (Launch l : launches) {
       if (l.grid() != null) {
         int[] d = l.grid();
@@ -141,13 +179,23 @@ final class DevicePlan implements AutoCloseable {
         grids.addWorkerGrid(name + "." + sink.nextTaskId(), grid);
       }
       try {
-        l.device().submit(sink, floats, ints, new KernelContext()); // TornadoVM reads the kernel's bytecode here
+        l.device().submit(sink, arrays, new KernelContext()); // TornadoVM reads the kernel's bytecode here
       } catch (RuntimeException | Error e) {
         if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
-        throw DeviceFailure.of(stepName, List.of(l), 0, 0, 4L * floats.getSize(), e);
+        throw DeviceFailure.of(stepName, List.of(l), 0, 0, deviceBytes(), e);
       }
     }
-    return g.persistOnDevice(floats);
+    if (!reads.isEmpty()) {
+      // The ranges the host reads after this step, into its read-back array, which comes back
+      // with this graph's own run: no blocking transfer of their own.
+      int at = 0;
+      for (int[] r : reads) {
+        sink.task(TransferKernels::gather, floats[r[0]], readback, r[1], at, r[2]);
+        at += r[2];
+      }
+      g.transferToHost(DataTransferMode.EVERY_EXECUTION, readback);
+    }
+    return g.persistOnDevice((Object[]) floats);
   }
 
   boolean includes(StepProgram step) {
@@ -166,21 +214,56 @@ final class DevicePlan implements AutoCloseable {
 
   /** False once the arena was replaced: the graphs hold the old arrays. */
   boolean valid() {
-    return arena.generation() == generation && arena.floats() == floats && arena.ints() == ints;
+    return arena.generation() == generation && arena.arrays().sameFor(held, arrays);
+  }
+
+  /**
+   * The kinds a plan's steps touch (the kinds in their launches' signatures and read-backs), and
+   * always the activations (step scalars). A plan holds device copies of these only: a plan of
+   * evaluation or sampling steps leaves the gradients and optimizer state out, so each plan beside
+   * the training one costs the parameters and activations, not the whole arena.
+   */
+  static EnumSet<BufferKind> kindsUsedBy(List<StepProgram> steps) {
+    EnumSet<BufferKind> kinds = EnumSet.of(BufferKind.ACTIVATIONS);
+    for (StepProgram step : steps) {
+      for (Launch l : step.launches) {
+        for (Object part : l.signature()) {
+          if (part instanceof BufferKind k) kinds.add(k);
+        }
+      }
+      for (int[] r : step.readsAfter) kinds.add(BufferKind.values()[r[0]]);
+    }
+    return kinds;
+  }
+
+  /** Whether this plan keeps a device copy of kind (else the host's copy is the one). */
+  boolean holds(BufferKind kind) {
+    return held.contains(kind);
+  }
+
+  /** Bytes of this plan's device copies: every kind's array and the ints. */
+  long deviceBytes() {
+    long bytes = 4L * ints.getSize();
+    for (FloatArray f : floats) bytes += 4L * f.getSize();
+    return bytes;
   }
 
   /** Host arena to device, whole. */
   void uploadAll() {
     last = profiled(plan.withGraph(0).execute());
-    stats.bytesUp += 4L * floats.getSize();
+    stats.graphRuns++;
+    for (FloatArray f : floats) stats.bytesUp += 4L * f.getSize();
     stats.fullUploads++;
     queued = 0;
+    staged = null;
     current = true;
   }
 
-  /** Queues m[index] = value for the next {@link #flushWrites}; false when the queue is full. */
-  boolean queueWrite(int index, float value) {
+  /** Queues kind's array [index] = value for the next {@link #flushWrites}; false when the queue is full. */
+  boolean queueWrite(BufferKind kind, int index, float value) {
     if (queued == WRITE_CAPACITY) return false;
+    staged = null;
+    queuedKind[queued] = kind;
     queuedIndex[queued] = index;
     queuedValues[queued] = value;
     queued++;
@@ -191,17 +274,25 @@ final class DevicePlan implements AutoCloseable {
     return queued;
   }
 
-  /** Applies the queued host writes on the device. */
+  /** Applies the queued host writes on the device (before a read; a step run applies them itself). */
   void flushWrites() {
     if (queued == 0) return;
-    writeIndex.set(0, queued);
-    for (int i = 0; i < queued; i++) {
-      writeIndex.set(1 + i, queuedIndex[i]);
-      writeValues.set(i, queuedValues[i]);
-    }
+    stageWrites();
     last = profiled(plan.withGraph(1).execute());
+    stats.graphRuns++;
     stats.bytesUp += 4L * (writeValues.getSize() + writeIndex.getSize());
     stats.writeFlushes++;
+    staged = null;
+  }
+
+  /** The queued writes into the arrays the scatter task uploads; the queue empties. */
+  private void stageWrites() {
+    writeIndex.set(0, queued);
+    for (int i = 0; i < queued; i++) {
+      writeIndex.set(1 + 2 * i, queuedKind[i].ordinal());
+      writeIndex.set(2 + 2 * i, queuedIndex[i]);
+      writeValues.set(i, queuedValues[i]);
+    }
     queued = 0;
   }
 
@@ -210,15 +301,19 @@ final class DevicePlan implements AutoCloseable {
     List<StepGraph> parts = graphsOf.get(step);
     if (parts == null) throw new IllegalStateException("step " + step.name + " is not in this plan");
     boolean first = compiled.put(step, Boolean.TRUE) == null;
+    staged = null;
     long start = System.nanoTime();
+    stageWrites(); // the first graph scatters them (none: count 0)
+    stats.bytesUp += 4L * (writeValues.getSize() + writeIndex.getSize());
     for (int i = 0; i < parts.size(); i++) {
       StepGraph g = parts.get(i);
       try {
         last = profiled(plan.withGraph(g.index()).execute());
       } catch (RuntimeException | Error e) {
         if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
-        throw DeviceFailure.of(step.name, g.launches(), i + 1, parts.size(), 4L * floats.getSize(), e);
+        throw DeviceFailure.of(step.name, g.launches(), i + 1, parts.size(), deviceBytes(), e);
       }
+      stats.graphRuns++;
       if (g.usesInts()) stats.bytesUp += 4L * ints.getSize();
     }
     long nanos = System.nanoTime() - start;
@@ -226,6 +321,31 @@ final class DevicePlan implements AutoCloseable {
       stats.firstRunNanos.merge(step.name, nanos, Long::sum);
     }
     stats.deviceRuns++;
+    staged = readbacks.get(step);
+    if (staged != null) stats.bytesDown += 4L * staged.values.getSize();
+  }
+
+  /** What a step's last graph brings back: the ranges ({kind, offset, length}) and their values. */
+  private record Readback(List<int[]> ranges, FloatArray values) {}
+
+  /**
+   * Serves a read of kind's floats [offset, offset + len) from what the step that ran last brought
+   * back, when nothing ran or was written on this plan since and a range holds it; false otherwise.
+   */
+  boolean readStaged(BufferKind kind, int offset, float[] dst, int dstOffset, int len) {
+    if (staged == null) return false;
+    int at = 0;
+    for (int[] r : staged.ranges) {
+      if (r[0] == kind.ordinal() && offset >= r[1] && offset + len <= r[1] + r[2]) {
+        MemorySegment.copy(staged.values.getSegment(), ValueLayout.JAVA_FLOAT, 4L * (at + offset - r[1]), dst,
+            dstOffset,
+            len);
+        stats.readsWithStep++;
+        return true;
+      }
+      at += r[2];
+    }
+    return false;
   }
 
   private TornadoExecutionResult profiled(TornadoExecutionResult result) {
@@ -239,17 +359,18 @@ final class DevicePlan implements AutoCloseable {
     return result;
   }
 
-  /** Device to host: floats [offset, offset + len) of the arena into the host arena. */
-  void download(int offset, int len) {
+  /** Device to host: floats [offset, offset + len) of kind's array into the host arena. */
+  void download(BufferKind kind, int offset, int len) {
     if (len == 0) return;
     // Always as a range: transferToHost(floats) of a persisted object after withGraph(i) left the
     // host copy unchanged in TornadoVM 5.2 (StepCaptureTest caught it).
-    last.transferToHost(new DataRange(floats).withOffset(offset).withSize(len));
+    last.transferToHost(new DataRange(arrays.of(kind)).withOffset(offset).withSize(len));
     stats.bytesDown += 4L * len;
+    stats.reads++;
   }
 
   void downloadAll() {
-    download(0, floats.getSize());
+    for (BufferKind kind : held) download(kind, 0, arrays.of(kind).getSize());
     stats.fullDownloads++;
   }
 

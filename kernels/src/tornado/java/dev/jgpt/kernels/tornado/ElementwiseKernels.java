@@ -1,5 +1,6 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.ReferenceKernels;
 import dev.jgpt.kernels.StepScalars;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
@@ -23,9 +24,9 @@ public final class ElementwiseKernels {
     }
   }
 
-  static Launch launchGeluForward(int outo, int inpo, int N) {
-    return Launch.parallel(Launch.sig("geluForward", outo, inpo, N),
-        (s, m, ix, ctx) -> s.task(ElementwiseKernels::geluForward, m, outo, inpo, N));
+  static Launch launchGeluForward(BufferKind kind, int outo, int inpo, int N) {
+    return Launch.parallel(Launch.sig("geluForward", kind, outo, inpo, N),
+        (s, a, ctx) -> s.task(ElementwiseKernels::geluForward, a.of(kind), outo, inpo, N));
   }
 
   // dinp (N) += GELU'(inp (N)) * dout (N)
@@ -40,9 +41,9 @@ public final class ElementwiseKernels {
     }
   }
 
-  static Launch launchGeluBackward(int dinpo, int inpo, int douto, int N) {
-    return Launch.parallel(Launch.sig("geluBackward", dinpo, inpo, douto, N),
-        (s, m, ix, ctx) -> s.task(ElementwiseKernels::geluBackward, m, dinpo, inpo, douto, N));
+  static Launch launchGeluBackward(BufferKind kind, int dinpo, int inpo, int douto, int N) {
+    return Launch.parallel(Launch.sig("geluBackward", kind, dinpo, inpo, douto, N),
+        (s, a, ctx) -> s.task(ElementwiseKernels::geluBackward, a.of(kind), dinpo, inpo, douto, N));
   }
 
   // out (N) = a (N) + b (N)
@@ -52,9 +53,9 @@ public final class ElementwiseKernels {
     }
   }
 
-  static Launch launchResidualForward(int outo, int ao, int bo, int N) {
-    return Launch.parallel(Launch.sig("residualForward", outo, ao, bo, N),
-        (s, m, ix, ctx) -> s.task(ElementwiseKernels::residualForward, m, outo, ao, bo, N));
+  static Launch launchResidualForward(BufferKind kind, int outo, int ao, int bo, int N) {
+    return Launch.parallel(Launch.sig("residualForward", kind, outo, ao, bo, N),
+        (s, a, ctx) -> s.task(ElementwiseKernels::residualForward, a.of(kind), outo, ao, bo, N));
   }
 
   // dst (N) += src (N)
@@ -64,9 +65,9 @@ public final class ElementwiseKernels {
     }
   }
 
-  static Launch launchAccumulate(int dsto, int srco, int N) {
-    return Launch.parallel(Launch.sig("accumulate", dsto, srco, N),
-        (s, m, ix, ctx) -> s.task(ElementwiseKernels::accumulate, m, dsto, srco, N));
+  static Launch launchAccumulate(BufferKind kind, int dsto, int srco, int N) {
+    return Launch.parallel(Launch.sig("accumulate", kind, dsto, srco, N),
+        (s, a, ctx) -> s.task(ElementwiseKernels::accumulate, a.of(kind), dsto, srco, N));
   }
 
   // dst (N) = src (N); callers pass non-overlapping ranges (distinct slices of the arena)
@@ -76,9 +77,9 @@ public final class ElementwiseKernels {
     }
   }
 
-  static Launch launchCopy(int dsto, int srco, int N) {
-    return Launch.parallel(Launch.sig("copy", dsto, srco, N),
-        (s, m, ix, ctx) -> s.task(ElementwiseKernels::copy, m, dsto, srco, N));
+  static Launch launchCopy(BufferKind kind, int dsto, int srco, int N) {
+    return Launch.parallel(Launch.sig("copy", kind, dsto, srco, N),
+        (s, a, ctx) -> s.task(ElementwiseKernels::copy, a.of(kind), dsto, srco, N));
   }
 
   // x (N) = 0
@@ -88,8 +89,9 @@ public final class ElementwiseKernels {
     }
   }
 
-  static Launch launchZero(int xo, int N) {
-    return Launch.parallel(Launch.sig("zero", xo, N), (s, m, ix, ctx) -> s.task(ElementwiseKernels::zero, m, xo, N));
+  static Launch launchZero(BufferKind kind, int xo, int N) {
+    return Launch.parallel(Launch.sig("zero", kind, xo, N), (s, a, ctx) -> s.task(ElementwiseKernels::zero,
+        a.of(kind), xo, N));
   }
 
   // out (N) = inp (N) * keep / (1 - p), keep_i = uniform(seed, step, stream, i) >= p; step is read
@@ -104,9 +106,11 @@ public final class ElementwiseKernels {
     }
   }
 
-  static Launch launchDropoutForward(int outo, int inpo, int scalarso, float p, long seed, int stream, int N) {
-    return Launch.parallel(Launch.sig("dropoutForward", outo, inpo, scalarso, p, seed, stream, N),
-        (s, m, ix, ctx) -> s.task(ElementwiseKernels::dropoutForward, m, outo, inpo, scalarso, p, seed, stream, N));
+  static Launch launchDropoutForward(BufferKind kind, int outo, int inpo, int scalarso, float p, long seed,
+      int stream, int N) {
+    return Launch.parallel(Launch.sig("dropoutForward", kind, outo, inpo, scalarso, p, seed, stream, N),
+        (s, a, ctx) -> s.task(ElementwiseKernels::dropoutForward, a.of(kind), outo, inpo, scalarso, p, seed, stream,
+            N));
   }
 
   // dinp (N) += dout (N) * keep / (1 - p), the forward pass's mask recomputed from its counters
@@ -120,8 +124,10 @@ public final class ElementwiseKernels {
     }
   }
 
-  static Launch launchDropoutBackward(int dinpo, int douto, int scalarso, float p, long seed, int stream, int N) {
-    return Launch.parallel(Launch.sig("dropoutBackward", dinpo, douto, scalarso, p, seed, stream, N),
-        (s, m, ix, ctx) -> s.task(ElementwiseKernels::dropoutBackward, m, dinpo, douto, scalarso, p, seed, stream, N));
+  static Launch launchDropoutBackward(BufferKind kind, int dinpo, int douto, int scalarso, float p, long seed,
+      int stream, int N) {
+    return Launch.parallel(Launch.sig("dropoutBackward", kind, dinpo, douto, scalarso, p, seed, stream, N),
+        (s, a, ctx) -> s.task(ElementwiseKernels::dropoutBackward, a.of(kind), dinpo, douto, scalarso, p, seed,
+            stream, N));
   }
 }

@@ -1,113 +1,325 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
 import java.util.List;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * Matrix products for matmul forward and backward, as one strided GEMM:
- * {@code out (M,NC) [+]= A (M,K) @ B (K,NC)} with {@code A(i,k) = m[ao + i*ai + k*ak]} and
- * {@code B(k,j) = m[bo + k*bk + j*bj]}, so the three products of a linear layer need no
- * transposed copies:
+ * {@code out (M,NC) [+]= A (M,K) @ B (K,NC)} with {@code A(i,k) = a[ao + i*ai + k*ak]} and
+ * {@code B(k,j) = b[bo + k*bk + j*bj]} (a, b: the arrays of their kinds), so the three products
+ * of a linear layer need no transposed copies:
  * <ul>
  *   <li>forward: out (N,OC) = inp (N,C) @ weight (OC,C)^T (+ bias);
  *   <li>dinp (N,C) += dout (N,OC) @ weight (OC,C);
  *   <li>dweight (OC,C) += dout (N,OC)^T @ inp (N,C).
  * </ul>
- * On the device {@link #gemmTiled} runs one work item per output element in TILE x TILE work
- * groups that stage tiles of A and B in local memory; KernelContext kernels do not run as plain
- * Java, so {@link #gemm} is its CPU twin (same sums, in the same k order, without the tiling).
- * Each output element has one writer.
+ * On the device {@link #gemmBlockedXW} / {@link #gemmBlockedOX} run work groups of
+ * {@link #THREADS} x {@link #THREADS} items over {@link #BLOCK} x {@link #BLOCK} outputs: each item
+ * keeps a {@link #WORK} x {@link #WORK} tile of sums in registers, and the group stages
+ * {@link #BLOCK} x {@link #DEPTH} slices of A and B in local memory, loaded along whichever index is
+ * contiguous in its array (so every tile load is coalesced, whatever the product's strides). With one output row (decode: M = 1) and B
+ * contiguous along k, {@link #gemvXW} gives each output column a work group that sums its dot
+ * product with a tree in local memory. KernelContext kernels do not run as plain Java, so
+ * {@link #gemmXW} / {@link #gemmOX} are their CPU twins (the blocked kernel's sums in the same k
+ * order, without the tiling). Each output element has one writer.
+ *
+ * <p>Buffers: two role-group forms of one GEMM (see {@link Arena}), each array once, then an
+ * offset per matrix: "xw" with out and A in {@code x}, B and bias in {@code w} (forward: out and inp
+ * activations, weight and bias parameters; dinp: dinp and dout activation gradients, weight
+ * parameters), and "ox" with out alone in {@code o}, A and B in {@code x} (dweight gradients from
+ * dout and inp in the activations). Same sums in the same k order in both.
  */
 public final class MatmulKernels {
   private MatmulKernels() {}
 
-  /** Work-group edge: TILE x TILE work items, two TILE x TILE float tiles of local memory. */
-  public static final int TILE = 16;
+  /** Outputs per work item along each axis (a WORK x WORK register tile). */
+  public static final int WORK = 4;
+
+  /** Work items per work group along each axis. */
+  public static final int THREADS = 16;
+
+  /** Outputs per work group along each axis: THREADS * WORK. */
+  public static final int BLOCK = THREADS * WORK;
+
+  /** The k extent of the A and B slices staged in local memory per step. */
+  public static final int DEPTH = 16;
+
+  /** Work items per output column in {@link #gemvXW} (a power of two, for the tree). */
+  public static final int GEMV_GROUP = 128;
 
   /** How gemm writes its output. */
   public static final int OVERWRITE = 0, OVERWRITE_PLUS_BIAS = 1, ACCUMULATE = 2;
 
-  // out (M,NC) = / += A (M,K) @ B (K,NC) [+ bias (NC)], tiled in local memory; global work size
-  // (roundUp(NC), roundUp(M)), local (TILE, TILE): x walks the columns j, y the rows i
-  public static void gemmTiled(KernelContext ctx, FloatArray m, int outo, int ao, int ai, int ak, int bo, int bk,
-      int bj, int biaso, int mode, int M, int NC, int K) {
+  // x: out (M,NC) = / += x: A (M,K) @ w: B (K,NC) [+ w: bias (NC)], A(i,k) = x[ao + i*ai + k*ak],
+  // B(k,j) = w[bo + k*bk + j*bj]; global work size (blocks(NC) * THREADS, blocks(M) * THREADS),
+  // local (THREADS, THREADS). Item (lx, ly) of group (gx, gy) owns the outputs
+  // i = gy*BLOCK + ly + THREADS*r, j = gx*BLOCK + lx + THREADS*c for r, c < WORK: neighbouring items
+  // own neighbouring columns, so the stores are coalesced too.
+  public static void gemmBlockedXW(KernelContext ctx, FloatArray x, FloatArray w, int outo, int ao, int ai, int ak,
+      int bo, int bk, int bj, int biaso, int mode, int M, int NC, int K) {
     int lx = ctx.localIdx;
     int ly = ctx.localIdy;
-    int j = ctx.groupIdx * TILE + lx;
-    int i = ctx.groupIdy * TILE + ly;
-    float[] aTile = ctx.allocateFloatLocalArray(TILE * TILE); // [row ly][k]
-    float[] bTile = ctx.allocateFloatLocalArray(TILE * TILE); // [k][column lx]
-    float sum = 0f;
-    for (int k0 = 0; k0 < K; k0 += TILE) {
-      int ka = k0 + lx;
-      aTile[ly * TILE + lx] = i < M && ka < K ? m.get(ao + i * ai + ka * ak) : 0f;
-      int kb = k0 + ly;
-      bTile[ly * TILE + lx] = kb < K && j < NC ? m.get(bo + kb * bk + j * bj) : 0f;
+    int lid = ly * THREADS + lx;
+    int i0 = ctx.groupIdy * BLOCK;
+    int j0 = ctx.groupIdx * BLOCK;
+    float[] aTile = ctx.allocateFloatLocalArray(BLOCK * DEPTH); // [row][k]: A(i0 + row, k0 + k)
+    float[] bTile = ctx.allocateFloatLocalArray(DEPTH * BLOCK); // [k][column]: B(k0 + k, j0 + column)
+    float[] acc = new float[WORK * WORK]; // [r][c] sums of this item's outputs
+    float[] a = new float[WORK];
+    float[] b = new float[WORK];
+    for (int e = 0; e < WORK * WORK; e++) acc[e] = 0f;
+    // Which index of the flat element number e walks fastest in each slice: k when A's k stride is 1
+    // (e -> row e / DEPTH, k e % DEPTH), else the row (row e % BLOCK, k e / BLOCK); for B the column
+    // when its column stride is 1, else k. Arithmetic, not ?: on the strides, which TornadoVM's
+    // OpenCL code generator failed on (LogicConstantNode) once it fixed the strides as constants.
+    int aRowFast = TornadoMath.min(ak, 2) - 1; // 0: k contiguous, 1: rows contiguous
+    int aRowDiv = DEPTH + aRowFast * (1 - DEPTH);
+    int aKDiv = 1 + aRowFast * (BLOCK - 1);
+    int bKFast = TornadoMath.min(bj, 2) - 1; // 0: columns contiguous, 1: k contiguous
+    int bColDiv = 1 + bKFast * (DEPTH - 1);
+    int bKDiv = BLOCK + bKFast * (1 - BLOCK);
+    for (int k0 = 0; k0 < K; k0 += DEPTH) {
+      // Each item loads BLOCK * DEPTH / (THREADS * THREADS) elements of each slice; consecutive items
+      // take consecutive elements along the index with stride 1 in the arena.
+      for (int e = lid; e < BLOCK * DEPTH; e += THREADS * THREADS) {
+        int row = (e / aRowDiv) % BLOCK;
+        int k = (e / aKDiv) % DEPTH;
+        int i = i0 + row;
+        int ka = k0 + k;
+        // Plain branches rather than ?: and && over arguments that TornadoVM may fix as constants.
+        float av = 0f;
+        if (i < M) {
+          if (ka < K) av = x.get(ao + i * ai + ka * ak);
+        }
+        aTile[row * DEPTH + k] = av;
+        int col = (e / bColDiv) % BLOCK;
+        int kk = (e / bKDiv) % DEPTH;
+        int j = j0 + col;
+        int kb = k0 + kk;
+        float bv = 0f;
+        if (kb < K) {
+          if (j < NC) bv = w.get(bo + kb * bk + j * bj);
+        }
+        bTile[kk * BLOCK + col] = bv;
+      }
       ctx.localBarrier();
-      for (int k = 0; k < TILE; k++) sum += aTile[ly * TILE + k] * bTile[k * TILE + lx];
+      for (int k = 0; k < DEPTH; k++) {
+        for (int r = 0; r < WORK; r++) a[r] = aTile[(ly + THREADS * r) * DEPTH + k];
+        for (int c = 0; c < WORK; c++) b[c] = bTile[k * BLOCK + lx + THREADS * c];
+        for (int r = 0; r < WORK; r++) {
+          for (int c = 0; c < WORK; c++) acc[r * WORK + c] += a[r] * b[c];
+        }
+      }
       ctx.localBarrier();
     }
-    if (i < M && j < NC) {
-      int o = outo + i * NC + j;
-      if (mode == OVERWRITE) m.set(o, sum);
-      else if (mode == OVERWRITE_PLUS_BIAS) m.set(o, sum + m.get(biaso + j));
-      else m.set(o, m.get(o) + sum);
+    for (int r = 0; r < WORK; r++) {
+      int i = i0 + ly + THREADS * r;
+      for (int c = 0; c < WORK; c++) {
+        int j = j0 + lx + THREADS * c;
+        if (i < M) {
+          if (j < NC) {
+            int o = outo + i * NC + j;
+            float sum = acc[r * WORK + c];
+            if (mode == OVERWRITE) x.set(o, sum);
+            else if (mode == OVERWRITE_PLUS_BIAS) x.set(o, sum + w.get(biaso + j));
+            else x.set(o, x.get(o) + sum);
+          }
+        }
+      }
     }
   }
 
-  // CPU twin of gemmTiled: out (M,NC) = / += A (M,K) @ B (K,NC) [+ bias (NC)]
-  public static void gemm(FloatArray m, int outo, int ao, int ai, int ak, int bo, int bk, int bj, int biaso, int mode,
-      int M, int NC, int K) {
+  // o: out (M,NC) = / += x: A (M,K) @ x: B (K,NC), blocked as gemmBlockedXW (no bias)
+  public static void gemmBlockedOX(KernelContext ctx, FloatArray o, FloatArray x, int outo, int ao, int ai, int ak,
+      int bo, int bk, int bj, int mode, int M, int NC, int K) {
+    int lx = ctx.localIdx;
+    int ly = ctx.localIdy;
+    int lid = ly * THREADS + lx;
+    int i0 = ctx.groupIdy * BLOCK;
+    int j0 = ctx.groupIdx * BLOCK;
+    float[] aTile = ctx.allocateFloatLocalArray(BLOCK * DEPTH); // [row][k]: A(i0 + row, k0 + k)
+    float[] bTile = ctx.allocateFloatLocalArray(DEPTH * BLOCK); // [k][column]: B(k0 + k, j0 + column)
+    float[] acc = new float[WORK * WORK]; // [r][c] sums of this item's outputs
+    float[] a = new float[WORK];
+    float[] b = new float[WORK];
+    for (int e = 0; e < WORK * WORK; e++) acc[e] = 0f;
+    // Which index of the flat element number e walks fastest in each slice: k when A's k stride is 1
+    // (e -> row e / DEPTH, k e % DEPTH), else the row (row e % BLOCK, k e / BLOCK); for B the column
+    // when its column stride is 1, else k. Arithmetic, not ?: on the strides, which TornadoVM's
+    // OpenCL code generator failed on (LogicConstantNode) once it fixed the strides as constants.
+    int aRowFast = TornadoMath.min(ak, 2) - 1; // 0: k contiguous, 1: rows contiguous
+    int aRowDiv = DEPTH + aRowFast * (1 - DEPTH);
+    int aKDiv = 1 + aRowFast * (BLOCK - 1);
+    int bKFast = TornadoMath.min(bj, 2) - 1; // 0: columns contiguous, 1: k contiguous
+    int bColDiv = 1 + bKFast * (DEPTH - 1);
+    int bKDiv = BLOCK + bKFast * (1 - BLOCK);
+    for (int k0 = 0; k0 < K; k0 += DEPTH) {
+      // Each item loads BLOCK * DEPTH / (THREADS * THREADS) elements of each slice; consecutive items
+      // take consecutive elements along the index with stride 1 in the arena.
+      for (int e = lid; e < BLOCK * DEPTH; e += THREADS * THREADS) {
+        int row = (e / aRowDiv) % BLOCK;
+        int k = (e / aKDiv) % DEPTH;
+        int i = i0 + row;
+        int ka = k0 + k;
+        // Plain branches rather than ?: and && over arguments that TornadoVM may fix as constants.
+        float av = 0f;
+        if (i < M) {
+          if (ka < K) av = x.get(ao + i * ai + ka * ak);
+        }
+        aTile[row * DEPTH + k] = av;
+        int col = (e / bColDiv) % BLOCK;
+        int kk = (e / bKDiv) % DEPTH;
+        int j = j0 + col;
+        int kb = k0 + kk;
+        float bv = 0f;
+        if (kb < K) {
+          if (j < NC) bv = x.get(bo + kb * bk + j * bj);
+        }
+        bTile[kk * BLOCK + col] = bv;
+      }
+      ctx.localBarrier();
+      for (int k = 0; k < DEPTH; k++) {
+        for (int r = 0; r < WORK; r++) a[r] = aTile[(ly + THREADS * r) * DEPTH + k];
+        for (int c = 0; c < WORK; c++) b[c] = bTile[k * BLOCK + lx + THREADS * c];
+        for (int r = 0; r < WORK; r++) {
+          for (int c = 0; c < WORK; c++) acc[r * WORK + c] += a[r] * b[c];
+        }
+      }
+      ctx.localBarrier();
+    }
+    for (int r = 0; r < WORK; r++) {
+      int i = i0 + ly + THREADS * r;
+      for (int c = 0; c < WORK; c++) {
+        int j = j0 + lx + THREADS * c;
+        if (i < M) {
+          if (j < NC) {
+            int e = outo + i * NC + j;
+            float sum = acc[r * WORK + c];
+            if (mode == ACCUMULATE) o.set(e, o.get(e) + sum);
+            else o.set(e, sum);
+          }
+        }
+      }
+    }
+  }
+
+  // x: out (1,NC) = / += x: A (1,K) @ w: B (K,NC) [+ w: bias (NC)] for B contiguous along k (bk == 1: the
+  // forward's weight rows); one work group of GEMV_GROUP items per output column j = groupIdx,
+  // grid (NC * GEMV_GROUP, 1), local (GEMV_GROUP, 1). Items stride over k, then a local-memory tree.
+  public static void gemvXW(KernelContext ctx, FloatArray x, FloatArray w, int outo, int ao, int ak, int bo, int bk,
+      int bj, int biaso, int mode, int NC, int K) {
+    int j = ctx.groupIdx;
+    int lid = ctx.localIdx;
+    float[] part = ctx.allocateFloatLocalArray(GEMV_GROUP); // one partial dot product per item
+    float sum = 0f;
+    for (int k = lid; k < K; k += GEMV_GROUP) sum += x.get(ao + k * ak) * w.get(bo + k * bk + j * bj);
+    part[lid] = sum;
+    ctx.localBarrier();
+    for (int stride = GEMV_GROUP / 2; stride > 0; stride = stride / 2) {
+      if (lid < stride) part[lid] += part[lid + stride];
+      ctx.localBarrier();
+    }
+    if (lid == 0) {
+      int o = outo + j;
+      if (mode == OVERWRITE) x.set(o, part[0]);
+      else if (mode == OVERWRITE_PLUS_BIAS) x.set(o, part[0] + w.get(biaso + j));
+      else x.set(o, x.get(o) + part[0]);
+    }
+  }
+
+  // CPU twin of gemmBlockedXW and gemvXW (and the loop kernel on CPU OpenCL devices): x: out (M,NC) = / +=
+  // x: A (M,K) @ w: B (K,NC) [+ w: bias (NC)]
+  public static void gemmXW(FloatArray x, FloatArray w, int outo, int ao, int ai, int ak, int bo, int bk, int bj,
+      int biaso, int mode, int M, int NC, int K) {
     for (@Parallel int i = 0; i < M; i++) {
       for (@Parallel int j = 0; j < NC; j++) {
         float sum = 0f;
-        for (int k = 0; k < K; k++) sum += m.get(ao + i * ai + k * ak) * m.get(bo + k * bk + j * bj);
+        for (int k = 0; k < K; k++) sum += x.get(ao + i * ai + k * ak) * w.get(bo + k * bk + j * bj);
         int o = outo + i * NC + j;
-        if (mode == OVERWRITE) m.set(o, sum);
-        else if (mode == OVERWRITE_PLUS_BIAS) m.set(o, sum + m.get(biaso + j));
-        else m.set(o, m.get(o) + sum);
+        if (mode == OVERWRITE) x.set(o, sum);
+        else if (mode == OVERWRITE_PLUS_BIAS) x.set(o, sum + w.get(biaso + j));
+        else x.set(o, x.get(o) + sum);
+      }
+    }
+  }
+
+  // CPU twin of gemmBlockedOX: o: out (M,NC) = / += x: A (M,K) @ x: B (K,NC)
+  public static void gemmOX(FloatArray o, FloatArray x, int outo, int ao, int ai, int ak, int bo, int bk, int bj,
+      int mode, int M, int NC, int K) {
+    for (@Parallel int i = 0; i < M; i++) {
+      for (@Parallel int j = 0; j < NC; j++) {
+        float sum = 0f;
+        for (int k = 0; k < K; k++) sum += x.get(ao + i * ai + k * ak) * x.get(bo + k * bk + j * bj);
+        int e = outo + i * NC + j;
+        if (mode == ACCUMULATE) o.set(e, o.get(e) + sum);
+        else o.set(e, sum);
       }
     }
   }
 
   /**
-   * out (M,NC) = / += A (M,K) @ B (K,NC) [+ bias], A(i,k) = m[ao + i*ai + k*ak],
-   * B(k,j) = m[bo + k*bk + j*bj]. tiled: the KernelContext kernel on the device and its twin on
-   * the host; otherwise the {@code @Parallel} loops everywhere (faster on CPU OpenCL devices, where
-   * work-group barriers and local memory are emulated).
+   * out (M,NC) = / += A (M,K) @ B (K,NC) [+ bias], A(i,k) = a[ao + i*ai + k*ak],
+   * B(k,j) = b[bo + k*bk + j*bj], each in the array of its kind. Out and A in one kind with B and
+   * bias in another: the "xw" form; A and B in one kind with out in another: the "ox" form (no
+   * bias). workGroups: on the device {@link #gemvXW} for one row of the xw form over B contiguous
+   * along k, else the blocked kernel of the form, and their twin on the host; otherwise the
+   * {@code @Parallel} loops everywhere (faster on CPU OpenCL devices, where work-group barriers and
+   * local memory are emulated).
    */
-  static Launch launchGemm(boolean tiled, String op, int outo, int ao, int ai, int ak, int bo, int bk, int bj, int biaso,
-      int mode, int M, int NC, int K) {
+  static Launch launchGemm(boolean workGroups, String op, BufferKind outk, int outo, BufferKind ak, int ao, int ai,
+      int akk, BufferKind bk, int bo, int bkk, int bj, BufferKind biask, int biaso, int mode, int M, int NC, int K) {
     int bias = Math.max(biaso, 0);
-    KernelCall loops = (s, m, ix, ctx) ->
-        s.task(MatmulKernels::gemm, m, outo, ao, ai, ak, bo, bk, bj, bias, mode, M, NC, K);
-    List<Object> signature = Launch.sig(op, outo, ao, ai, ak, bo, bk, bj, biaso, mode, M, NC, K);
-    if (!tiled) return Launch.parallel(signature, loops);
-    KernelCall device = (s, m, ix, ctx) ->
-        s.task(MatmulKernels::gemmTiled, ctx, m, outo, ao, ai, ak, bo, bk, bj, bias, mode, M, NC, K);
-    int tile = MatmulKernels.TILE;
-    int[] grid = {MatmulKernels.roundUp(NC), MatmulKernels.roundUp(M), tile, tile};
+    List<Object> signature = Launch.sig(op, outk, outo, ak, ao, ai, akk, bk, bo, bkk, bj, biask, biaso, mode, M, NC,
+        K);
+    KernelCall loops;
+    KernelCall device;
+    if (outk == ak && bk != ak && (biask == null || biask == bk)) {
+      loops = (s, a, ctx) -> s.task(MatmulKernels::gemmXW, a.of(ak), a.of(bk), outo, ao, ai, akk, bo, bkk, bj, bias,
+          mode, M, NC, K);
+      if (workGroups && M == 1 && bkk == 1) {
+        device = (s, a, ctx) -> s.task(MatmulKernels::gemvXW, ctx, a.of(ak), a.of(bk), outo, ao, akk, bo, bkk, bj,
+            bias, mode, NC, K);
+        return new Launch(signature, false, device, loops, new int[] {NC * GEMV_GROUP, 1, GEMV_GROUP, 1}, null);
+      }
+      device = (s, a, ctx) -> s.task(MatmulKernels::gemmBlockedXW, ctx, a.of(ak), a.of(bk), outo, ao, ai, akk, bo,
+          bkk, bj, bias, mode, M, NC, K);
+    } else if (ak == bk && outk != ak && biask == null) {
+      loops = (s, a, ctx) -> s.task(MatmulKernels::gemmOX, a.of(outk), a.of(ak), outo, ao, ai, akk, bo, bkk, bj, mode,
+          M, NC, K);
+      device = (s, a, ctx) -> s.task(MatmulKernels::gemmBlockedOX, ctx, a.of(outk), a.of(ak), outo, ao, ai, akk, bo,
+          bkk, bj, mode, M, NC, K);
+    } else {
+      throw new IllegalArgumentException("TornadoVM backend: " + op + " needs its output and input in one buffer kind"
+          + " with the weight (and bias) in another, or its two inputs in one kind with the output in another; got"
+          + " output " + outk + ", inputs " + ak + " and " + bk + (biask == null ? "" : ", bias " + biask)
+          + "; allocate weights with BufferKind.PARAMETERS and their gradients with GRADIENTS");
+    }
+    if (!workGroups) return Launch.parallel(signature, loops);
+    int[] grid = {blocks(NC) * THREADS, blocks(M) * THREADS, THREADS, THREADS};
     return new Launch(signature, false, device, loops, grid, null);
   }
 
-  // dbias (OC) += column sums of dout (N,OC); one work item per column
-  public static void biasBackward(FloatArray m, int dbiaso, int douto, int N, int OC) {
+  // g: dbias (OC) += column sums of x: dout (N,OC); one work item per column
+  public static void biasBackward(FloatArray x, FloatArray g, int dbiaso, int douto, int N, int OC) {
     for (@Parallel int o = 0; o < OC; o++) {
       float sum = 0f;
-      for (int n = 0; n < N; n++) sum += m.get(douto + n * OC + o);
-      m.set(dbiaso + o, m.get(dbiaso + o) + sum);
+      for (int n = 0; n < N; n++) sum += x.get(douto + n * OC + o);
+      g.set(dbiaso + o, g.get(dbiaso + o) + sum);
     }
   }
 
-  static Launch launchBiasBackward(int dbo, int douto, int N, int OC) {
-    return Launch.parallel(Launch.sig("matmulBackward.bias", dbo, douto, N, OC),
-        (s, m, ix, ctx) -> s.task(MatmulKernels::biasBackward, m, dbo, douto, N, OC));
+  static Launch launchBiasBackward(BufferKind gk, int dbo, BufferKind xk, int douto, int N, int OC) {
+    KindCheck.apart("matmulBackward", new String[] {"output gradient", "bias gradient"}, xk, gk);
+    return Launch.parallel(Launch.sig("matmulBackward.bias", gk, dbo, xk, douto, N, OC),
+        (s, a, ctx) -> s.task(MatmulKernels::biasBackward, a.of(xk), a.of(gk), dbo, douto, N, OC));
   }
 
-  /** The global size along one axis: n rounded up to whole tiles. */
-  public static int roundUp(int n) {
-    return (n + TILE - 1) / TILE * TILE;
+  /** Work groups along one axis of n outputs: n rounded up to whole blocks. */
+  static int blocks(int n) {
+    return (n + BLOCK - 1) / BLOCK;
   }
 }

@@ -1,5 +1,7 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
+import dev.jgpt.kernels.FixedPointSquares;
 import dev.jgpt.kernels.ReferenceKernels;
 import dev.jgpt.kernels.StepScalars;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
@@ -14,78 +16,75 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 public final class OptimizerKernels {
   private OptimizerKernels() {}
 
-  /**
-   * Gradients per chunk sum, as the CPU backend's CpuOptimizer.NORM_CHUNK: the device sums each
-   * chunk in the CPU's own order so the clip factor, and with it every update, matches it.
-   */
-  public static final int NORM_CHUNK = 8192;
-
-  /**
-   * Float lanes of this JVM's preferred vector (the CPU backend's Vec.L): the CPU norm keeps two
-   * vectors of lane accumulators, so each chunk is summed as 2 * NORM_LANES interleaved sums.
-   */
-  static final int NORM_LANES = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+  /** Gradients per chunk sum, as the CPU backend's: FixedPointSquares.CHUNK. */
+  public static final int NORM_CHUNK = FixedPointSquares.CHUNK;
 
   /** Chunk sums for N gradients. */
   static int normChunks(int N) {
-    return (N + NORM_CHUNK - 1) / NORM_CHUNK;
+    return FixedPointSquares.chunks(N);
   }
 
-  // partials (chunks) = sums of squares of grads (N), one work item per NORM_CHUNK gradients, in
-  // the CPU backend's order (CpuOptimizer.chunkSquares): lane accumulator j (of 2 * lanes) takes
-  // elements j, j + 2 * lanes, ... of the whole vectors; then lanes k and lanes + k are added and
-  // the pairs summed left to right (Vec.sumLanes); the tail past the last whole pair of vectors
-  // follows. Float only (Apple's OpenCL and some Intel GPUs have no fp64): the CPU adds its tail
-  // and its chunk sums in double: that, and the device's mad where the CPU fuses, are the
-  // differences left (a few float ulps of the total). The 50-step parity stays at 1.67e-6 with
-  // this order as with the strided sum; a double total brought it to 1.19e-6, so the float total
-  // is part of it (an exact long-sum of the partials gave NaN on PoCL, not pursued yet).
-  public static void normPartials(FloatArray m, int partialso, int gradso, int N, int lanes) {
+  // x: partials (chunks) = sums of squares of g: grads (N), one work item per NORM_CHUNK
+  // gradients, exactly as FixedPointSquares.chunkSquares (the CPU backend's): the largest square
+  // sets a power-of-two scale, the scaled squares become fixed-point longs and are added. Integer sums
+  // are exact in any order and immune to the relaxed-math flags TornadoVM compiles with, so the
+  // device and the CPU get the same float, bit for bit (float only: no fp64 on some GPUs).
+  public static void normPartials(FloatArray x, FloatArray g, int partialso, int gradso, int N) {
     int chunks = (N + NORM_CHUNK - 1) / NORM_CHUNK;
     for (@Parallel int c = 0; c < chunks; c++) {
-      int from = c * NORM_CHUNK;
-      int n = TornadoMath.min(N - from, NORM_CHUNK);
-      int width = 2 * lanes;
-      int whole = (n / width) * width;
-      float sum = 0f;
-      for (int k = 0; k < lanes; k++) {
-        float low = 0f;
-        float high = 0f;
-        for (int i = k; i < whole; i += width) {
-          float a = m.get(gradso + from + i);
-          float b = m.get(gradso + from + i + lanes);
-          low = a * a + low;
-          high = b * b + high;
-        }
-        sum += low + high;
+      int from = gradso + c * NORM_CHUNK;
+      int n = TornadoMath.min(N - c * NORM_CHUNK, NORM_CHUNK);
+      float max = 0f;
+      float plain = 0f;
+      for (int i = 0; i < n; i++) {
+        float s = g.get(from + i) * g.get(from + i);
+        if (s > max) max = s;
+        plain += s;
       }
-      for (int i = whole; i < n; i++) {
-        float g = m.get(gradso + from + i);
-        sum += g * g;
+      float result = plain; // NaN, infinite or huge: the plain sum carries it
+      if (plain == plain && max == 0f) result = 0f;
+      else if (plain == plain && max <= FixedPointSquares.TWO_POW_100) {
+        float k = FixedPointSquares.scaleFor(max);
+        long sum = 0;
+        for (int i = 0; i < n; i++) sum += FixedPointSquares.fixed(g.get(from + i) * g.get(from + i) * k);
+        result = (float) sum * (FixedPointSquares.inverseOf(k) * FixedPointSquares.TWO_POW_MINUS_16);
       }
-      m.set(partialso + c, sum);
+      x.set(partialso + c, result);
     }
   }
 
-  static Launch launchNormPartials(int partialso, int gradso, int N) {
-    int lanes = NORM_LANES;
-    return Launch.parallel(Launch.sig("globalNormSquared.partials", partialso, gradso, N),
-        (s, m, ix, ctx) -> s.task(OptimizerKernels::normPartials, m, partialso, gradso, N, lanes));
+  static Launch launchNormPartials(BufferKind xk, int partialso, BufferKind gk, int gradso, int N) {
+    KindCheck.apart("globalNormSquared", new String[] {"scalars", "gradients"}, xk, gk);
+    return Launch.parallel(Launch.sig("globalNormSquared.partials", xk, partialso, gk, gradso, N),
+        (s, a, ctx) -> s.task(OptimizerKernels::normPartials, a.of(xk), a.of(gk), partialso, gradso, N));
   }
 
-  // scalars[GRAD_NORM_SQ] = sum of partials (chunks) left to right, as the CPU adds its chunk sums;
-  // one work item, so one writer
-  public static void normFinish(FloatArray m, int scalarso, int partialso, int chunks) {
+  // x: scalars[GRAD_NORM_SQ] = sum of x: partials (chunks), as FixedPointSquares.sum (the CPU
+  // backend's): on integers, so in any order; one work item, so one writer
+  public static void normFinish(FloatArray x, int scalarso, int partialso, int chunks) {
     for (@Parallel int one = 0; one < 1; one++) {
-      float sum = 0f;
-      for (int c = 0; c < chunks; c++) sum += m.get(partialso + c);
-      m.set(scalarso + StepScalars.GRAD_NORM_SQ, sum);
+      float max = 0f;
+      float plain = 0f;
+      for (int c = 0; c < chunks; c++) {
+        float v = x.get(partialso + c);
+        if (v > max) max = v;
+        plain += v;
+      }
+      float result = plain; // NaN, infinite or huge: the plain sum carries it
+      if (plain == plain && max == 0f) result = 0f;
+      else if (plain == plain && max <= FixedPointSquares.TWO_POW_100) {
+        float k = FixedPointSquares.scaleFor(max);
+        long sum = 0;
+        for (int c = 0; c < chunks; c++) sum += FixedPointSquares.fixed(x.get(partialso + c) * k);
+        result = (float) sum * (FixedPointSquares.inverseOf(k) * FixedPointSquares.TWO_POW_MINUS_16);
+      }
+      x.set(scalarso + StepScalars.GRAD_NORM_SQ, result);
     }
   }
 
-  static Launch launchNormFinish(int scalarso, int partialso, int chunks) {
-    return Launch.parallel(Launch.sig("globalNormSquared.finish", scalarso, partialso, chunks),
-        (s, m, ix, ctx) -> s.task(OptimizerKernels::normFinish, m, scalarso, partialso, chunks));
+  static Launch launchNormFinish(BufferKind kind, int scalarso, int partialso, int chunks) {
+    return Launch.parallel(Launch.sig("globalNormSquared.finish", kind, scalarso, partialso, chunks),
+        (s, a, ctx) -> s.task(OptimizerKernels::normFinish, a.of(kind), scalarso, partialso, chunks));
   }
 
   // factors (3) = {clip, 1 - beta1^t, 1 - beta2^t} for this step, from the step scalars (SIZE):
@@ -105,9 +104,9 @@ public final class OptimizerKernels {
     }
   }
 
-  static Launch launchAdamwFactors(int factorso, int scalarso, float beta1, float beta2) {
-    return Launch.parallel(Launch.sig("adamw.factors", factorso, scalarso, beta1, beta2),
-        (s, m, ix, ctx) -> s.task(OptimizerKernels::adamwFactors, m, factorso, scalarso, beta1, beta2));
+  static Launch launchAdamwFactors(BufferKind kind, int factorso, int scalarso, float beta1, float beta2) {
+    return Launch.parallel(Launch.sig("adamw.factors", kind, factorso, scalarso, beta1, beta2),
+        (s, a, ctx) -> s.task(OptimizerKernels::adamwFactors, a.of(kind), factorso, scalarso, beta1, beta2));
   }
 
   /** 2^62 and 2^-62, exact in float: the scale of the fixed-point powers in oneMinusPow. */
@@ -144,29 +143,31 @@ public final class OptimizerKernels {
     return ah * bh + ((middle + ((al * bl) >> 31)) >> 31);
   }
 
-  // params, grads, m, v (N); lr from the step scalars (SIZE), clip and bias corrections from
-  // factors (3): g = grads * clip; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+  // p: params (N), g: grads (N), o: m, v (N); x: lr from the step scalars (SIZE), clip and bias
+  // corrections from factors (3): g = grads * clip; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
   // params -= lr * (mhat / (sqrt(vhat) + eps) + weightDecay * params)
-  public static void adamw(FloatArray m, int paramso, int gradso, int mo, int vo, int scalarso, int factorso,
-      float beta1, float beta2, float eps, float weightDecay, int N) {
+  public static void adamw(FloatArray p, FloatArray g, FloatArray o, FloatArray x, int paramso, int gradso, int mo,
+      int vo, int scalarso, int factorso, float beta1, float beta2, float eps, float weightDecay, int N) {
     for (@Parallel int i = 0; i < N; i++) {
-      float lr = m.get(scalarso + StepScalars.LR);
-      float g = m.get(gradso + i) * m.get(factorso);
-      float mi = beta1 * m.get(mo + i) + (1f - beta1) * g;
-      float vi = beta2 * m.get(vo + i) + (1f - beta2) * g * g;
-      float mhat = mi / m.get(factorso + 1);
-      float vhat = vi / m.get(factorso + 2);
-      m.set(mo + i, mi);
-      m.set(vo + i, vi);
-      float param = m.get(paramso + i);
-      m.set(paramso + i, param - lr * (mhat / (TornadoMath.sqrt(vhat) + eps) + weightDecay * param));
+      float lr = x.get(scalarso + StepScalars.LR);
+      float gi = g.get(gradso + i) * x.get(factorso);
+      float mi = beta1 * o.get(mo + i) + (1f - beta1) * gi;
+      float vi = beta2 * o.get(vo + i) + (1f - beta2) * gi * gi;
+      float mhat = mi / x.get(factorso + 1);
+      float vhat = vi / x.get(factorso + 2);
+      o.set(mo + i, mi);
+      o.set(vo + i, vi);
+      float param = p.get(paramso + i);
+      p.set(paramso + i, param - lr * (mhat / (TornadoMath.sqrt(vhat) + eps) + weightDecay * param));
     }
   }
 
-  static Launch launchAdamw(int paramso, int gradso, int mo, int vo, int scalarso, int factorso, float beta1, float beta2,
-      float eps, float weightDecay, int N) {
-    return Launch.parallel(Launch.sig("adamw", paramso, gradso, mo, vo, scalarso, factorso, beta1, beta2, eps, weightDecay,
-        N), (s, m, ix, ctx) -> s.task(OptimizerKernels::adamw, m, paramso, gradso, mo, vo, scalarso, factorso, beta1,
-            beta2, eps, weightDecay, N));
+  static Launch launchAdamw(BufferKind pk, int paramso, BufferKind gk, int gradso, BufferKind ok, int mo, int vo,
+      BufferKind xk, int scalarso, int factorso, float beta1, float beta2, float eps, float weightDecay, int N) {
+    KindCheck.apart("adamw", new String[] {"parameters", "gradients", "moments", "scalars"}, pk, gk, ok, xk);
+    return Launch.parallel(Launch.sig("adamw", pk, paramso, gk, gradso, ok, mo, vo, xk, scalarso, factorso, beta1,
+        beta2,
+        eps, weightDecay, N), (s, a, ctx) -> s.task(OptimizerKernels::adamw, a.of(pk), a.of(gk), a.of(ok), a.of(xk),
+            paramso, gradso, mo, vo, scalarso, factorso, beta1, beta2, eps, weightDecay, N));
   }
 }

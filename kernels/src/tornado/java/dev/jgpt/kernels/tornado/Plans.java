@@ -1,5 +1,6 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,9 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * zero_grads, train, update, which then run back to back on one device copy of the arena); a step
  * recorded later (the first evaluation, the first sample) gets a plan of its own with the other
  * steps recorded since. Switching plans moves the arena down and up once and never recompiles. Each
- * plan keeps its own device copy of the arena (TornadoVM 5.2 crashes when a plan whose device
+ * plan keeps its own device copy of the kinds its steps touch (an evaluation or sampling plan: the
+ * parameters and activations, not the gradients and optimizer state; TornadoVM 5.2 shares no
+ * device buffer between plans, and crashes when a plan whose device
  * memory was freed runs again), so when one more copy would not fit in the device's memory the
  * least recently used plan is closed first and its steps compile again when they next run. That,
  * and a grown arena (a buffer allocated after the first replay), are the only recompilations, and
@@ -63,6 +66,14 @@ final class Plans {
     else runOnHost(step.launches);
   }
 
+  /** Whether a step plan holds step (its graphs, and what they read back, are fixed). */
+  boolean planned(StepProgram step) {
+    for (DevicePlan p : stepPlans) {
+      if (p.includes(step)) return true;
+    }
+    return false;
+  }
+
   /** A replay of a recorded step. */
   void runReplay(StepProgram step) {
     runOnDevice(step);
@@ -102,7 +113,7 @@ final class Plans {
       residency.afterDeviceRun(eager.plan);
     } catch (RuntimeException | Error e) {
       if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
-      throw DeviceFailure.of(eager.program.name, List.of(), 0, 0, 4L * arena.floatsUsed(), e);
+      throw DeviceFailure.of(eager.program.name, List.of(), 0, 0, arena.bytesUsed(), e);
     }
   }
 
@@ -116,7 +127,7 @@ final class Plans {
     residency.beforeHostRun();
     for (Launch l : launches) {
       if (l.prepare() != null) l.prepare().run();
-      l.host().submit(hostSink, arena.floats(), arena.ints(), null);
+      l.host().submit(hostSink, arena.arrays(), null);
     }
     residency.afterHostRun();
   }
@@ -127,7 +138,7 @@ final class Plans {
       runOnPlan(step);
     } catch (RuntimeException | Error e) {
       if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) throw e;
-      throw DeviceFailure.of(step.name, List.of(), 0, 0, 4L * arena.floatsUsed(), e);
+      throw DeviceFailure.of(step.name, List.of(), 0, 0, arena.bytesUsed(), e);
     }
   }
 
@@ -175,28 +186,38 @@ final class Plans {
       unplanned.clear();
     }
     if (!group.contains(step)) group.add(step);
-    makeRoomForOneMoreCopy();
+    makeRoomForOneMoreCopy(group);
     residency.ensureHostCurrent();
     dropStalePlans();
     arena.trim();
     dropStalePlans();
     DevicePlan plan = new DevicePlan(arena, group, device, stats);
+    stats.planDeviceBytes.add(plan.deviceBytes());
     stepPlans.add(plan);
     residency.add(plan);
     return plan;
   }
 
   /**
-   * Closes least recently used step plans (their steps go back to being unplanned) until one more
-   * device copy of the arena fits in the device's memory beside the remaining ones.
+   * Closes least recently used step plans (their steps go back to being unplanned) until a plan for
+   * group (device copies of the kinds its steps touch) fits in the device's memory beside the
+   * remaining ones.
    */
-  private void makeRoomForOneMoreCopy() {
-    long copy = 4L * arena.floatsUsed() + 4L * arena.intsUsed();
-    while (!stepPlans.isEmpty() && (stepPlans.size() + 1) * copy > memory.globalMemory()) {
+  private void makeRoomForOneMoreCopy(List<StepProgram> group) {
+    long copy = 4L * arena.intsUsed();
+    for (BufferKind kind : DevicePlan.kindsUsedBy(group)) copy += 4L * arena.floatsUsed(kind);
+    while (!stepPlans.isEmpty() && held() + copy > memory.globalMemory()) {
       DevicePlan eldest = stepPlans.removeFirst();
       residency.remove(eldest); // saves the arena to the host first when it holds the only copy
       unplanned.addAll(eldest.steps());
     }
+  }
+
+  /** Bytes the step plans' device copies take. */
+  private long held() {
+    long bytes = 0;
+    for (DevicePlan p : stepPlans) bytes += p.deviceBytes();
+    return bytes;
   }
 
   /** A one-op device plan for an op outside steps, and the op as its only step. */

@@ -1,10 +1,11 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where the latest float arena contents live: on the host, and/or in the device copies of some
+ * Where the latest float arena contents (all kinds together) live: on the host, and/or in the device copies of some
  * {@link DevicePlan}s. The rules:
  * <ul>
  *   <li>a device run makes its plan the only holder (the host copy and other plans go stale);
@@ -14,6 +15,8 @@ import java.util.List;
  *   <li>a read copies just the range from the last device run when the host copy is stale.
  * </ul>
  * So in steady state (steps replaying on one plan) nothing moves but what the host writes and reads.
+ * A plan keeps copies of the kinds its steps touch only ({@link DevicePlan#holds}): for the other
+ * kinds the host copy stays the latest, whatever ran.
  */
 final class Residency {
   private final Arena arena;
@@ -54,13 +57,15 @@ final class Residency {
     hostCurrent = true;
   }
 
-  /** Before a device run on plan: bring its device copy up to date. */
+  /**
+   * Before a device run on plan: bring its device copy up to date (queued small writes stay
+   * queued: the step's first graph applies them).
+   */
   void beforeDeviceRun(DevicePlan plan) {
     if (!plan.current) {
       ensureHostCurrent();
       plan.uploadAll();
     }
-    plan.flushWrites();
   }
 
   /** After a device run on plan: it alone holds the latest contents. */
@@ -83,13 +88,13 @@ final class Residency {
     stats.hostRuns++;
   }
 
-  /** Host to arena floats [offset, offset + len). */
-  void write(int offset, float[] src, int srcOffset, int len) {
+  /** Host to kind's arena floats [offset, offset + len). */
+  void write(BufferKind kind, int offset, float[] src, int srcOffset, int len) {
     if (len == 0) return;
     boolean small = len <= DevicePlan.WRITE_CAPACITY;
     if (small) {
       for (DevicePlan p : plans) {
-        if (p.current && p.queuedWrites() + len > DevicePlan.WRITE_CAPACITY) {
+        if (p.current && p.holds(kind) && p.queuedWrites() + len > DevicePlan.WRITE_CAPACITY) {
           small = false;
           break;
         }
@@ -98,26 +103,27 @@ final class Residency {
     if (!small) {
       // The host copy becomes the only holder: it must be whole first.
       ensureHostCurrent();
-      arena.writeFloats(offset, src, srcOffset, len);
+      arena.writeFloats(kind, offset, src, srcOffset, len);
       for (DevicePlan p : plans) p.current = false;
       return;
     }
-    arena.writeFloats(offset, src, srcOffset, len);
+    arena.writeFloats(kind, offset, src, srcOffset, len);
     for (DevicePlan p : plans) {
-      if (p.current) {
-        for (int i = 0; i < len; i++) p.queueWrite(offset + i, src[srcOffset + i]);
+      if (p.current && p.holds(kind)) {
+        for (int i = 0; i < len; i++) p.queueWrite(kind, offset + i, src[srcOffset + i]);
       }
     }
   }
 
-  /** Arena floats [offset, offset + len) to the host. */
-  void read(int offset, float[] dst, int dstOffset, int len) {
+  /** Kind's arena floats [offset, offset + len) to the host. */
+  void read(BufferKind kind, int offset, float[] dst, int dstOffset, int len) {
     if (len == 0) return;
-    if (!hostCurrent) {
+    if (!hostCurrent && lastRun.holds(kind)) { // a kind the plan does not hold is current on the host
+      if (lastRun.readStaged(kind, offset, dst, dstOffset, len)) return; // came back with the step
       lastRun.flushWrites();
-      lastRun.download(offset, len);
+      lastRun.download(kind, offset, len);
     }
-    arena.readFloats(offset, dst, dstOffset, len);
+    arena.readFloats(kind, offset, dst, dstOffset, len);
   }
 
   void closeAll() {

@@ -1,5 +1,6 @@
 package dev.jgpt.kernels.tornado;
 
+import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.ReferenceKernels;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
@@ -7,100 +8,116 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * Row-wise kernels: layer norm, softmax and cross-entropy. One work item per row for the row
+ * Row-wise kernels: layer norm, softmax and cross-entropy. Layer norm takes two role groups (see
+ * {@link Arena}): the rows' side {@code x} and the per-column side ({@code w} weights or {@code g}
+ * their gradients); softmax and cross-entropy take one float array. One work item per row for the row
  * statistics (the rows are independent and there are B*T of them); gradients of per-column
- * parameters are gathered per column, so every output element has one writer.
+ * parameters are gathered per column, so every output element has one writer. These run on CPU
+ * OpenCL devices and as the host twins; GPUs get {@link RowGroupKernels} (a work group per row)
+ * and {@link ColumnSumKernels} (blocked column sums).
  */
 public final class RowKernels {
   private RowKernels() {}
 
-  // out (N,C) = (inp - mean) * rstd * weight + bias per row; mean (N), rstd (N) saved for backward;
-  // inp (N,C), weight (C), bias (C) when hasBias == 1
-  public static void layernormForward(FloatArray m, int outo, int meano, int rstdo, int inpo, int weighto, int biaso,
+  // x: out (N,C) = (inp - mean) * rstd * weight + bias per row; mean (N), rstd (N) saved for
+  // backward; inp (N,C). w: weight (C), bias (C) when hasBias == 1
+  public static void layernormForward(FloatArray x, FloatArray w, int outo, int meano, int rstdo, int inpo,
+      int weighto, int biaso,
       int hasBias, int N, int C) {
     for (@Parallel int n = 0; n < N; n++) {
-      int x = inpo + n * C;
+      int row = inpo + n * C;
       float sum = 0f;
-      for (int c = 0; c < C; c++) sum += m.get(x + c);
+      for (int c = 0; c < C; c++) sum += x.get(row + c);
       float mean = sum / C;
       float var = 0f;
       for (int c = 0; c < C; c++) {
-        float d = m.get(x + c) - mean;
+        float d = x.get(row + c) - mean;
         var += d * d;
       }
       float s = 1f / TornadoMath.sqrt(var / C + ReferenceKernels.LAYERNORM_EPS);
       for (int c = 0; c < C; c++) {
-        float b = hasBias == 1 ? m.get(biaso + c) : 0f;
-        m.set(outo + n * C + c, (m.get(x + c) - mean) * s * m.get(weighto + c) + b);
+        float b = hasBias == 1 ? w.get(biaso + c) : 0f;
+        x.set(outo + n * C + c, (x.get(row + c) - mean) * s * w.get(weighto + c) + b);
       }
-      m.set(meano + n, mean);
-      m.set(rstdo + n, s);
+      x.set(meano + n, mean);
+      x.set(rstdo + n, s);
     }
   }
 
-  static Launch launchLayernormForward(int outo, int meano, int rstdo, int inpo, int wo, int bo, int N, int C) {
+  static Launch launchLayernormForward(BufferKind xk, int outo, int meano, int rstdo, int inpo, BufferKind wk, int wo,
+      int bo, int N, int C) {
     int hasBias = bo >= 0 ? 1 : 0;
     int b = Math.max(bo, 0);
-    return Launch.parallel(Launch.sig("layernormForward", outo, meano, rstdo, inpo, wo, bo, N, C),
-        (s, m, ix, ctx) -> s.task(RowKernels::layernormForward, m, outo, meano, rstdo, inpo, wo, b, hasBias, N, C));
+    KindCheck.apart("layernormForward", new String[] {"activations", "weight and bias"}, xk, wk);
+    return Launch.parallel(Launch.sig("layernormForward", xk, outo, meano, rstdo, inpo, wk, wo, bo, N, C),
+        (s, a, ctx) -> s.task(RowKernels::layernormForward, a.of(xk), a.of(wk), outo, meano, rstdo, inpo, wo, b,
+            hasBias,
+            N, C));
   }
 
-  // dinp (N,C) += the input gradient of layernormForward, one row per work item;
-  // dout (N,C), inp (N,C), weight (C), mean (N), rstd (N)
-  public static void layernormBackwardInput(FloatArray m, int dinpo, int douto, int inpo, int weighto, int meano,
+  // x: dinp (N,C) += the input gradient of layernormForward, one row per work item;
+  // dout (N,C), inp (N,C), mean (N), rstd (N). w: weight (C)
+  public static void layernormBackwardInput(FloatArray x, FloatArray w, int dinpo, int douto, int inpo, int weighto,
+      int meano,
       int rstdo, int N, int C) {
     for (@Parallel int n = 0; n < N; n++) {
-      int x = inpo + n * C;
+      int row = inpo + n * C;
       int d = douto + n * C;
-      float mean = m.get(meano + n);
-      float s = m.get(rstdo + n);
+      float mean = x.get(meano + n);
+      float s = x.get(rstdo + n);
       float dnormMean = 0f;
       float dnormNormMean = 0f;
       for (int c = 0; c < C; c++) {
-        float norm = (m.get(x + c) - mean) * s;
-        float dnorm = m.get(weighto + c) * m.get(d + c);
+        float norm = (x.get(row + c) - mean) * s;
+        float dnorm = w.get(weighto + c) * x.get(d + c);
         dnormMean += dnorm;
         dnormNormMean += dnorm * norm;
       }
       dnormMean = dnormMean / C;
       dnormNormMean = dnormNormMean / C;
       for (int c = 0; c < C; c++) {
-        float norm = (m.get(x + c) - mean) * s;
-        float dnorm = m.get(weighto + c) * m.get(d + c);
-        m.set(dinpo + n * C + c, m.get(dinpo + n * C + c) + (dnorm - dnormMean - norm * dnormNormMean) * s);
+        float norm = (x.get(row + c) - mean) * s;
+        float dnorm = w.get(weighto + c) * x.get(d + c);
+        x.set(dinpo + n * C + c, x.get(dinpo + n * C + c) + (dnorm - dnormMean - norm * dnormNormMean) * s);
       }
     }
   }
 
-  static Launch launchLayernormBackwardInput(int dinpo, int douto, int inpo, int wo, int meano, int rstdo, int N, int C) {
-    return Launch.parallel(Launch.sig("layernormBackward.input", dinpo, douto, inpo, wo, meano, rstdo, N, C),
-        (s, m, ix, ctx) -> s.task(RowKernels::layernormBackwardInput, m, dinpo, douto, inpo, wo, meano, rstdo, N, C));
+  static Launch launchLayernormBackwardInput(BufferKind xk, int dinpo, int douto, int inpo, BufferKind wk, int wo,
+      int meano, int rstdo, int N, int C) {
+    KindCheck.apart("layernormBackward", new String[] {"activations", "weight"}, xk, wk);
+    return Launch.parallel(Launch.sig("layernormBackward.input", xk, dinpo, douto, inpo, wk, wo, meano, rstdo, N, C),
+        (s, a, ctx) -> s.task(RowKernels::layernormBackwardInput, a.of(xk), a.of(wk), dinpo, douto, inpo, wo, meano,
+            rstdo, N, C));
   }
 
-  // dweight (C) += sum over rows of norm * dout; dbias (C) += column sums of dout when hasBias == 1;
-  // dout (N,C), inp (N,C), mean (N), rstd (N). One work item per column (gather form).
-  public static void layernormBackwardParams(FloatArray m, int dweighto, int dbiaso, int hasBias, int douto, int inpo,
+  // g: dweight (C) += sum over rows of norm * dout; dbias (C) += column sums of dout when hasBias == 1;
+  // x: dout (N,C), inp (N,C), mean (N), rstd (N). One work item per column (gather form).
+  public static void layernormBackwardParams(FloatArray x, FloatArray g, int dweighto, int dbiaso, int hasBias,
+      int douto, int inpo,
       int meano, int rstdo, int N, int C) {
     for (@Parallel int c = 0; c < C; c++) {
       float dw = 0f;
       float db = 0f;
       for (int n = 0; n < N; n++) {
-        float dout = m.get(douto + n * C + c);
-        float norm = (m.get(inpo + n * C + c) - m.get(meano + n)) * m.get(rstdo + n);
+        float dout = x.get(douto + n * C + c);
+        float norm = (x.get(inpo + n * C + c) - x.get(meano + n)) * x.get(rstdo + n);
         dw += norm * dout;
         db += dout;
       }
-      m.set(dweighto + c, m.get(dweighto + c) + dw);
-      if (hasBias == 1) m.set(dbiaso + c, m.get(dbiaso + c) + db);
+      g.set(dweighto + c, g.get(dweighto + c) + dw);
+      if (hasBias == 1) g.set(dbiaso + c, g.get(dbiaso + c) + db);
     }
   }
 
-  static Launch launchLayernormBackwardParams(int dwo, int dbo, int douto, int inpo, int meano, int rstdo, int N, int C) {
+  static Launch launchLayernormBackwardParams(BufferKind gk, int dwo, int dbo, BufferKind xk, int douto, int inpo,
+      int meano, int rstdo, int N, int C) {
     int hasBias = dbo >= 0 ? 1 : 0;
     int db = Math.max(dbo, 0);
-    return Launch.parallel(Launch.sig("layernormBackward.params", dwo, dbo, douto, inpo, meano, rstdo, N, C),
-        (s, m, ix, ctx) -> s.task(RowKernels::layernormBackwardParams, m, dwo, db, hasBias, douto, inpo, meano, rstdo,
-            N, C));
+    KindCheck.apart("layernormBackward", new String[] {"activations", "weight gradients"}, xk, gk);
+    return Launch.parallel(Launch.sig("layernormBackward.params", gk, dwo, dbo, xk, douto, inpo, meano, rstdo, N, C),
+        (s, a, ctx) -> s.task(RowKernels::layernormBackwardParams, a.of(xk), a.of(gk), dwo, db, hasBias, douto, inpo,
+            meano, rstdo, N, C));
   }
 
   // probs (N,Vp) = softmax over the first V columns of logits (N,Vp); columns V..Vp get 0
@@ -121,9 +138,9 @@ public final class RowKernels {
     }
   }
 
-  static Launch launchSoftmaxForward(int probso, int logitso, int N, int V, int Vp) {
-    return Launch.parallel(Launch.sig("softmaxForward", probso, logitso, N, V, Vp),
-        (s, m, ix, ctx) -> s.task(RowKernels::softmaxForward, m, probso, logitso, N, V, Vp));
+  static Launch launchSoftmaxForward(BufferKind kind, int probso, int logitso, int N, int V, int Vp) {
+    return Launch.parallel(Launch.sig("softmaxForward", kind, probso, logitso, N, V, Vp),
+        (s, a, ctx) -> s.task(RowKernels::softmaxForward, a.of(kind), probso, logitso, N, V, Vp));
   }
 
   // losses (N) = -log softmax(logits (N,Vp))[targets (N)] over the first V columns; when stats >= 0
@@ -147,9 +164,12 @@ public final class RowKernels {
   }
 
   /** statso = -1: losses only; otherwise also the row max and sum at statso (N,2). */
-  static Launch launchCrossEntropyForward(int losseso, int statso, int logitso, int targetso, int N, int V, int Vp) {
-    return Launch.parallelWithInts(Launch.sig("crossEntropyForward", losseso, statso, logitso, targetso, N, V, Vp),
-        (s, m, ix, ctx) -> s.task(RowKernels::crossEntropyForward, m, ix, losseso, statso, logitso, targetso, N, V, Vp));
+  static Launch launchCrossEntropyForward(BufferKind kind, int losseso, int statso, int logitso, int targetso,
+      int N, int V, int Vp) {
+    return Launch.parallelWithInts(Launch.sig("crossEntropyForward", kind, losseso, statso, logitso, targetso, N, V,
+        Vp),
+        (s, a, ctx) -> s.task(RowKernels::crossEntropyForward, a.of(kind), a.ints(), losseso, statso, logitso,
+            targetso, N, V, Vp));
   }
 
   // logits (N,Vp) := (softmax - onehot(target)) * dlossScale over the first V columns, 0 beyond;
@@ -169,9 +189,12 @@ public final class RowKernels {
     }
   }
 
-  static Launch launchCrossEntropyBackward(int logitso, int statso, int targetso, float dlossScale, int N, int V, int Vp) {
-    return Launch.parallelWithInts(Launch.sig("crossEntropyBackward", logitso, statso, targetso, dlossScale, N, V, Vp),
-        (s, m, ix, ctx) -> s.task(RowKernels::crossEntropyBackward, m, ix, logitso, statso, targetso, dlossScale, N, V,
+  static Launch launchCrossEntropyBackward(BufferKind kind, int logitso, int statso, int targetso, float dlossScale,
+      int N, int V, int Vp) {
+    return Launch.parallelWithInts(Launch.sig("crossEntropyBackward", kind, logitso, statso, targetso, dlossScale,
+        N, V, Vp),
+        (s, a, ctx) -> s.task(RowKernels::crossEntropyBackward, a.of(kind), a.ints(), logitso, statso, targetso,
+            dlossScale, N, V,
             Vp));
   }
 }

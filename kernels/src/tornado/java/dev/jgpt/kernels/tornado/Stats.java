@@ -18,8 +18,17 @@ public final class Stats {
   public int fullDownloads;
   /** Runs of the small-writes graph. */
   public int writeFlushes;
-  /** Step-graph runs on the device. */
+  /** Step runs on the device (each one or more graph runs). */
   public int deviceRuns;
+  /**
+   * Blocking task-graph executions of any kind (whole uploads, small-write flushes, step graphs):
+   * each waits for the device, so with {@link #reads} they are the host-device sync points.
+   */
+  public int graphRuns;
+  /** Ranges read back from the device on their own (blocking transfers: full downloads, reads). */
+  public int reads;
+  /** Reads served from what a step's graph brought back with its run (no transfer of their own). */
+  public int readsWithStep;
   /** Step or op runs on the host in Java (recording runs, eager ops). */
   public int hostRuns;
   /** Device plans built, and the time spent building them (graph construction, not compilation). */
@@ -35,6 +44,11 @@ public final class Stats {
    * plan. Once per run is the goal; more means a plan was rebuilt.
    */
   public final Map<String, Integer> compilations = new LinkedHashMap<>();
+  /**
+   * Per step plan built, in order: the bytes of its device copies (the kinds its steps touch and
+   * the ints; one float for each kind it leaves out).
+   */
+  public final java.util.List<Long> planDeviceBytes = new java.util.ArrayList<>();
   /** Per step: the task graphs it runs as (one per DevicePlan.TASKS_PER_GRAPH launches). */
   public final Map<String, Integer> graphsPerStep = new LinkedHashMap<>();
   /** Per step: the time of each first device run of its graph (TornadoVM compiles it then). */
@@ -49,6 +63,9 @@ public final class Stats {
     s.fullDownloads = fullDownloads;
     s.writeFlushes = writeFlushes;
     s.deviceRuns = deviceRuns;
+    s.graphRuns = graphRuns;
+    s.reads = reads;
+    s.readsWithStep = readsWithStep;
     s.hostRuns = hostRuns;
     s.planBuilds = planBuilds;
     s.planBuildNanos = planBuildNanos;
@@ -59,13 +76,14 @@ public final class Stats {
     s.firstRunNanos.putAll(firstRunNanos);
     s.compilations.putAll(compilations);
     s.graphsPerStep.putAll(graphsPerStep);
+    s.planDeviceBytes.addAll(planDeviceBytes);
     return s;
   }
 
   @Override
   public String toString() {
     return "up " + bytesUp + " B, down " + bytesDown + " B, full uploads " + fullUploads + ", full downloads "
-        + fullDownloads + ", write flushes " + writeFlushes + ", device runs " + deviceRuns + ", host runs " + hostRuns
-        + ", plans " + planBuilds;
+        + fullDownloads + ", write flushes " + writeFlushes + ", device runs " + deviceRuns + ", graph runs " + graphRuns
+        + ", reads " + reads + " (+ " + readsWithStep + " with a step), host runs " + hostRuns + ", plans " + planBuilds;
   }
 }

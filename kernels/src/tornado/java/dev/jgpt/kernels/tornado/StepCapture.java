@@ -15,6 +15,7 @@ final class StepCapture {
   private StepProgram current; // the open step
   private boolean recording; // whether the open step is its first run
   private int replayCursor;
+  private StepProgram lastEnded; // the step that ended last, until a float write or the next step
 
   StepCapture(Plans plans) {
     this.plans = plans;
@@ -26,6 +27,7 @@ final class StepCapture {
     StepProgram step = steps.get(name);
     recording = step == null;
     current = recording ? new StepProgram(name) : step;
+    lastEnded = null;
     replayCursor = 0;
   }
 
@@ -44,6 +46,22 @@ final class StepCapture {
       plans.runReplay(step);
     }
     step.runs++;
+    lastEnded = step;
+  }
+
+  /**
+   * A float read outside steps: right after a step's recording run (no float write between), the
+   * range becomes one the step's graph reads back with its run, if the step has no plan yet.
+   */
+  void noteRead(int kind, int offset, int len) {
+    if (lastEnded != null && lastEnded.runs == 1 && !plans.planned(lastEnded)) {
+      lastEnded.noteReadAfter(kind, offset, len);
+    }
+  }
+
+  /** A float write from the host: later reads are no longer just the last step's results. */
+  void noteWrite() {
+    lastEnded = null;
   }
 
   /** Runs, records or checks the launches of one op (inside a step: records or checks each). */

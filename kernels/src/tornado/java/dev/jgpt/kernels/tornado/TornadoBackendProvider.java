@@ -12,7 +12,8 @@ import java.util.List;
  * <p>System properties: {@code jgpt.tornado.compileFirstRun} (compile a step's graph on its first
  * run instead of running that run on the host), {@code jgpt.tornado.eagerOnDevice} (ops outside
  * steps run on the device; the kernel tests use it), {@code jgpt.tornado.matmul} = {@code tiled},
- * {@code loops} or {@code auto} (default: loops on CPU OpenCL devices, tiled elsewhere),
+ * {@code loops} or {@code auto} (default: loops on CPU OpenCL devices, tiled elsewhere; despite the
+ * name it chooses every GPU-shaped kernel: tiled GEMM, row kernels in work groups, blocked column sums),
  * {@code jgpt.tornado.deviceMemory} and {@code jgpt.tornado.maxAllocation} (sizes such as
  * {@code 12g}: the device's memory and largest buffer, instead of what the driver reports),
  * {@code jgpt.tornado.tasksPerGraph} (launches per task graph, at most 80; tests use fewer).
@@ -100,7 +101,7 @@ public final class TornadoBackendProvider implements BackendProvider {
         Boolean.getBoolean("jgpt.tornado.eagerOnDevice"), tiledMatmul(e));
   }
 
-  /** -Djgpt.tornado.matmul: tiled, loops, or auto (loops on a CPU device, tiled on others). */
+  /** -Djgpt.tornado.matmul: tiled (all work-group kernels), loops, or auto (loops on a CPU device, tiled on others). */
   static boolean tiledMatmul(TornadoDevices.Entry e) {
     String choice = System.getProperty("jgpt.tornado.matmul", "auto");
     return switch (choice) {
