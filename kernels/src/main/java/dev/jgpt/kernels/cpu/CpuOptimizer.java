@@ -52,7 +52,7 @@ final class CpuOptimizer {
   private static void chunkRange(Norm a, int c0, int c1) {
     for (int c = c0; c < c1; c++) {
       int from = c * NORM_CHUNK, to = Math.min(a.N, from + NORM_CHUNK);
-      a.chunkSums[c] = FixedPointSquares.chunkSquares(a.grads, a.go + from, to - from);
+      a.chunkSums[c] = VectorSquares.chunkSquares(a.grads, a.go + from, to - from);
     }
   }
 

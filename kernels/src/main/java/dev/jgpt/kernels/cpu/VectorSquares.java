@@ -1,0 +1,67 @@
+package dev.jgpt.kernels.cpu;
+
+import static dev.jgpt.kernels.cpu.Vec.L;
+import static dev.jgpt.kernels.cpu.Vec.S;
+
+import dev.jgpt.kernels.FixedPointSquares;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * {@link FixedPointSquares#chunkSquares} in vectors: the same float, bit for bit, at the speed of
+ * the plain float sum it replaced (the scalar form costs about 1 ns per gradient, 5% of a GPT-2
+ * 124M step). Lane by lane it does what the scalar loop does: one float multiply for the square,
+ * one for the power-of-two scale, Java's float-to-int conversion for the whole part and for the
+ * 16 fraction bits; the parts are then added as integers, and integer sums do not depend on order.
+ *
+ * <p>Whole parts are below 2^26, so an int lane holds the sum of {@link #INT_BLOCK} of them
+ * without overflow; every block the int lanes are widened into long lanes. Chunks whose largest
+ * square is 0, above 2^100 or NaN take the scalar path (their value is the plain float sum or 0).
+ */
+final class VectorSquares {
+  private VectorSquares() {}
+
+  /** Vectors added in int lanes before widening: 16 * (2^26 - 1) < 2^31. */
+  static final int INT_BLOCK = 16;
+
+  /** Sum of squares of x[xo .. xo + n), n <= FixedPointSquares.CHUNK, equal to FixedPointSquares.chunkSquares. */
+  static float chunkSquares(float[] x, int xo, int n) {
+    int bound = Vec.loopBound(n);
+    FloatVector maxes = FloatVector.zero(S);
+    for (int i = 0; i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(S, x, xo + i);
+      maxes = maxes.max(v.mul(v)); // NaN wins in max, so a NaN gradient shows here
+    }
+    float max = maxes.reduceLanes(VectorOperators.MAX);
+    for (int i = bound; i < n; i++) max = Math.max(max, x[xo + i] * x[xo + i]);
+    if (!(max > 0f && max <= FixedPointSquares.TWO_POW_100)) return FixedPointSquares.chunkSquares(x, xo, n);
+
+    float k = FixedPointSquares.scaleFor(max);
+    LongVector wholes0 = LongVector.zero(LongVector.SPECIES_PREFERRED);
+    LongVector wholes1 = wholes0, fractions0 = wholes0, fractions1 = wholes0;
+    int i = 0;
+    while (i < bound) {
+      int blockEnd = Math.min(bound, i + INT_BLOCK * L);
+      IntVector wholes = IntVector.zero(IntVector.SPECIES_PREFERRED);
+      IntVector fractions = wholes;
+      for (; i < blockEnd; i += L) {
+        FloatVector v = FloatVector.fromArray(S, x, xo + i);
+        FloatVector t = v.mul(v).mul(k);
+        IntVector whole = (IntVector) t.convert(VectorOperators.F2I, 0);
+        FloatVector rest = t.sub((FloatVector) whole.convert(VectorOperators.I2F, 0));
+        wholes = wholes.add(whole);
+        fractions = fractions.add((IntVector) rest.mul(FixedPointSquares.TWO_POW_16).convert(VectorOperators.F2I, 0));
+      }
+      wholes0 = wholes0.add((LongVector) wholes.convert(VectorOperators.I2L, 0));
+      wholes1 = wholes1.add((LongVector) wholes.convert(VectorOperators.I2L, 1));
+      fractions0 = fractions0.add((LongVector) fractions.convert(VectorOperators.I2L, 0));
+      fractions1 = fractions1.add((LongVector) fractions.convert(VectorOperators.I2L, 1));
+    }
+    long sum = wholes0.add(wholes1).reduceLanes(VectorOperators.ADD) * 65536L
+        + fractions0.add(fractions1).reduceLanes(VectorOperators.ADD);
+    for (int j = bound; j < n; j++) sum += FixedPointSquares.fixed(x[xo + j] * x[xo + j] * k);
+    return (float) sum * (FixedPointSquares.inverseOf(k) * FixedPointSquares.TWO_POW_MINUS_16);
+  }
+}
