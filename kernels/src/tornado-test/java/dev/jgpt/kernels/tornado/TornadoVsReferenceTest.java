@@ -14,6 +14,11 @@ class TornadoVsReferenceTest {
   /** Float sums in another order than the reference (tiles, device math functions). */
   static final double TOL = 2e-5;
   static final double MATMUL_TOL = 1e-4;
+  /**
+   * GELU's backward goes through tanh, which the device computes with its own (relaxed-math)
+   * function: 2.5e-5 to 4e-5 from Java's on some inputs, seen on PoCL in 2 of 5 random seeds.
+   */
+  static final double GELU_TOL = 1e-4;
 
   // Both matmul kernels whatever the device: the tiled KernelContext GEMM (with its CPU twin on the
   // host run, N=1: the matrix-vector kernel; N=130: several blocks each way) and blocked bias sums
@@ -109,7 +114,7 @@ class TornadoVsReferenceTest {
     int N = 10007;
     new DeviceFixture().random("x", N, 3f).random("y", N).random("dx", N).random("acc", N).random("z", N)
         .poisoned("gelu", N).poisoned("sum", N).poisoned("copy", N)
-        .check("pointwise", TOL, (be, t) -> {
+        .check("pointwise", GELU_TOL, (be, t) -> {
           be.geluForward(t.s("gelu"), t.s("x"), N);
           be.geluBackward(t.s("dx"), t.s("x"), t.s("y"), N);
           be.residualForward(t.s("sum"), t.s("x"), t.s("y"), N);
