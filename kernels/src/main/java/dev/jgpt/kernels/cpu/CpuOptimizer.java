@@ -27,14 +27,14 @@ final class CpuOptimizer {
   /** sumOfSquares' arguments: grads (N) from offset go; chunkSums (chunks) receives one sum per chunk, grown once. */
   private static final class Norm {
     float[] grads;
-    int go, N;
+    int go, N, chunks;
     float[] chunkSums = new float[0];
 
     Norm set(float[] grads, int go, int N) {
       this.grads = grads;
       this.go = go;
       this.N = N;
-      int chunks = (N + NORM_CHUNK - 1) / NORM_CHUNK;
+      this.chunks = FixedPointSquares.chunks(N);
       if (chunkSums.length < chunks) chunkSums = new float[chunks];
       return this;
     }
@@ -42,10 +42,9 @@ final class CpuOptimizer {
 
   // returns sum of grads (N)^2
   double sumOfSquares(float[] grads, int gradso, int N) {
-    int chunks = (N + NORM_CHUNK - 1) / NORM_CHUNK;
     Norm args = norm.set(grads, gradso, N);
-    pool.forRange(chunks, 4, args, CpuOptimizer::chunkRange);
-    return FixedPointSquares.sum(args.chunkSums, 0, chunks);
+    pool.forRange(args.chunks, 4, args, CpuOptimizer::chunkRange);
+    return FixedPointSquares.sum(args.chunkSums, 0, args.chunks);
   }
 
   // chunkSums[c0..c1) = squares of grads chunk by chunk
