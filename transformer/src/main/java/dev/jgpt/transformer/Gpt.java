@@ -205,6 +205,14 @@ public final class Gpt implements AutoCloseable {
   }
 
   /**
+   * The activation gradients' buffer (training models only): tests fill it with garbage to show
+   * that a backward pass writes every activation gradient before reading it, as nothing zeroes them.
+   */
+  FloatBuf activationGradsBuffer() {
+    return dacts.buf;
+  }
+
+  /**
    * Seeds the dropout masks (with the step's rngStep and the call site). Set it before the first
    * training step, to the same value when resuming, so masks repeat bit for bit.
    */
