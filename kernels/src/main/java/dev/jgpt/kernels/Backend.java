@@ -5,9 +5,23 @@ package dev.jgpt.kernels;
  *
  * <p>Conventions (llm.c's): all tensors are row-major slices of flat buffers; shapes are given in
  * each method's comment, e.g. {@code inp (N,C)}. Forward ops overwrite their outputs. Backward
- * ops <b>add</b> into their gradient outputs ({@code d...} arguments), so the residual stream and
- * gradient accumulation need no extra pass; callers zero gradients with {@link #zero}. Nullable
- * arguments say so. No op returns a value: results stay in backend buffers until
+ * ops write their gradient outputs ({@code d...} arguments) in one of two ways, each op's comment
+ * saying which ({@code =} or {@code +=}):
+ * <ul>
+ *   <li>gradients of parameters ({@code dweight}, {@code dbias}, {@code dwte}, {@code dwpe}) are
+ *       <b>added</b> to, so micro-batches accumulate into one gradient; callers zero them with
+ *       {@link #zero} before the first micro-batch of a step;
+ *   <li>{@link #layernormBackward}'s {@code dinp} is <b>added</b> to: it is the residual stream's
+ *       gradient, which already holds the gradient that bypasses the branch (so a residual add
+ *       needs no op of its own);
+ *   <li>every other input gradient ({@link #matmulBackward}'s {@code dinp},
+ *       {@link #attentionBackward}'s {@code dqkv}, {@link #geluBackward}'s and
+ *       {@link #dropoutBackward}'s {@code dinp}) is <b>written</b>, whatever it held before (NaN
+ *       included): it is a fresh per-layer tensor, and zeroing it first would be a wasted pass
+ *       over memory. The values equal those of adding into zeros (bit for bit, but for the sign
+ *       of a zero).
+ * </ul>
+ * Nullable arguments say so. No op returns a value: results stay in backend buffers until
  * {@link #read}, so a whole step can run on a device.
  *
  * <p>Step capture: model code brackets each training or generation step with
@@ -103,7 +117,8 @@ public interface Backend extends AutoCloseable {
   void encoderForward(Slice out, IntBuf inp, Slice wte, Slice wpe, int B, int T, int C);
 
   /**
-   * dwte (V,C) += scatter of dout by token id, dwpe (maxT,C) += sum over b of dout[b,t].
+   * dwte (V,C) += scatter of dout by token id, dwpe (maxT,C) += sum over b of dout[b,t] (both
+   * parameter gradients: added to).
    * dout (B,T,C), inp (B,T). Implemented in gather form (one writer per dwte row).
    */
   void encoderBackward(Slice dwte, Slice dwpe, Slice dout, IntBuf inp, int B, int T, int C, int V);
@@ -124,7 +139,8 @@ public interface Backend extends AutoCloseable {
 
   /**
    * dinp (N,C) +=, dweight (C) +=, dbias (C) += the gradients of layernormForward given
-   * dout (N,C), inp (N,C), weight (C), mean (N), rstd (N). dbias may be null (no-bias models).
+   * dout (N,C), inp (N,C), weight (C), mean (N), rstd (N). All three are added to: dinp is the
+   * residual stream's gradient (see the class comment). dbias may be null (no-bias models).
    */
   void layernormBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
       Slice mean, Slice rstd, int N, int C);
@@ -135,8 +151,9 @@ public interface Backend extends AutoCloseable {
   void matmulForward(Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC);
 
   /**
-   * dinp (N,C) += dout @ weight; dweight (OC,C) += dout^T @ inp; dbias (OC) += column sums of
-   * dout (N,OC). dinp may be null when the input needs no gradient; dbias may be null.
+   * dinp (N,C) = dout @ weight (written); dweight (OC,C) += dout^T @ inp and dbias (OC) += column
+   * sums of dout (N,OC) (added to). dinp may be null when the input needs no gradient; dbias may
+   * be null.
    */
   void matmulBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
       int N, int C, int OC);
@@ -170,7 +187,8 @@ public interface Backend extends AutoCloseable {
   void attentionForward(Slice out, Slice att, Slice qkv, int B, int T, int C, int NH);
 
   /**
-   * dqkv (B,T,3C) += gradient of attentionForward given dout (B,T,C), qkv and the saved att.
+   * dqkv (B,T,3C) = gradient of attentionForward given dout (B,T,C), qkv and the saved att
+   * (written, all of it).
    * The backend owns any scratch it needs (allocated on first use, reused after).
    */
   void attentionBackward(Slice dqkv, Slice dout, Slice qkv, Slice att, int B, int T, int C, int NH);
@@ -189,7 +207,7 @@ public interface Backend extends AutoCloseable {
   /** out (N) = GELU(inp) with GPT-2's tanh approximation. */
   void geluForward(Slice out, Slice inp, int N);
 
-  /** dinp (N) += GELU'(inp) * dout. */
+  /** dinp (N) = GELU'(inp) * dout (written). */
   void geluBackward(Slice dinp, Slice inp, Slice dout, int N);
 
   /** out (N) = a + b. */
@@ -206,7 +224,7 @@ public interface Backend extends AutoCloseable {
    */
   void dropoutForward(Slice out, Slice inp, Slice scalars, float p, long seed, int stream, int N);
 
-  /** dinp (N) += dout * keep / (1 - p), the mask recomputed from the same counters. */
+  /** dinp (N) = dout * keep / (1 - p) (written: 0 where dropped), the mask recomputed from the same counters. */
   void dropoutBackward(Slice dinp, Slice dout, Slice scalars, float p, long seed, int stream, int N);
 
   // ---------------------------------------------------------------- softmax and loss

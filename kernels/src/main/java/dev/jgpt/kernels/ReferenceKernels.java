@@ -6,9 +6,11 @@ package dev.jgpt.kernels;
  * is the offset of {@code x}); the shape comment on top of each kernel gives the layout from
  * that offset. The fast CPU and GPU kernels are tested against these.
  *
- * <p>Forward kernels overwrite their outputs; backward kernels add into their {@code d...}
- * outputs. Each backward kernel starts from what its forward pass computed and derives every
- * gradient from it by the chain rule ("in the forward pass this was out = ..., so dinp += ..."),
+ * <p>Forward kernels overwrite their outputs. Backward kernels add into the gradients of
+ * parameters and into layer norm's dinp (the residual stream), and write every other input
+ * gradient (the {@link Backend} contract; each kernel's shape comment says {@code =} or
+ * {@code +=}). Each backward kernel starts from what its forward pass computed and derives every
+ * gradient from it by the chain rule ("in the forward pass this was out = ..., so dinp = ..."),
  * with {@code dx} the gradient of the loss with respect to {@code x}. The order of the arithmetic
  * fixes the last bits that tests and golden files pin down: a comment may restate a formula,
  * the code keeps its evaluation order. Arguments are not checked here ({@link CheckedBackend} does that).
@@ -159,10 +161,11 @@ public final class ReferenceKernels {
     }
   }
 
-  // dinp (N,C) += dout @ weight, or null; dweight (OC,C) += dout^T @ inp; dbias (OC) += column sums, or null
+  // dinp (N,C) = dout @ weight, or null; dweight (OC,C) += dout^T @ inp; dbias (OC) += column sums, or null
   // dout (N,OC), inp (N,C), weight (OC,C)
   // In the forward pass this was out[n,o] = bias[o] + sum_c inp[n,c] * weight[o,c]. So
-  // d out[n,o] / d inp[n,c] = weight[o,c]: dinp[n,c] += sum_o dout[n,o] * weight[o,c];
+  // d out[n,o] / d inp[n,c] = weight[o,c]: dinp[n,c] = sum_o dout[n,o] * weight[o,c] (written: the
+  // input is used once); the parameters' gradients are added to (micro-batches accumulate):
   // d out[n,o] / d weight[o,c] = inp[n,c]: dweight[o,c] += sum_n dout[n,o] * inp[n,c];
   // d out[n,o] / d bias[o] = 1: dbias[o] += sum_n dout[n,o].
   public static void matmulBackward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias,
@@ -173,7 +176,7 @@ public final class ReferenceKernels {
         for (int c = 0; c < C; c++) {
           float sum = 0f;
           for (int o = 0; o < OC; o++) sum += dout[douto + n * OC + o] * weight[weighto + o * C + c];
-          dinp[dinpo + n * C + c] += sum;
+          dinp[dinpo + n * C + c] = sum;
         }
       }
     }
@@ -232,7 +235,7 @@ public final class ReferenceKernels {
     }
   }
 
-  // dqkv (B,T,3C) +=; dout (B,T,C), qkv (B,T,3C), att (B,NH,T,T) from the forward pass
+  // dqkv (B,T,3C) = (written); dout (B,T,C), qkv (B,T,3C), att (B,NH,T,T) from the forward pass
   // In the forward pass this was, per (b, h, t), with q, k, v the head's hs channels:
   //   pre[t2] = q[t] . k[t2] * scale, att[t2] = softmax(pre[0..t])[t2] for t2 <= t,
   //   out[t] = sum_t2 att[t2] * v[t2].
@@ -243,10 +246,12 @@ public final class ReferenceKernels {
   //              (datt through the softmax Jacobian diag(att) - att att^T, then through the scale)
   //   dq[t] += dpre[t2] * k[t2], dk[t2] += dpre[t2] * q[t]   (q . k is linear in each)
   // Positions above the diagonal (t2 > t) had att = 0 and no path to the loss: they get nothing.
+  // Each dq, dk, dv element is a sum over many (t, t2): dqkv starts at 0 and the terms are added.
   public static void attentionBackward(float[] dqkv, int dqkvo, float[] dout, int douto, float[] qkv, int qkvo,
       float[] att, int atto, int B, int T, int C, int NH) {
     int hs = C / NH;
     float scale = (float) (1.0 / Math.sqrt(hs));
+    zero(dqkv, dqkvo, B * T * 3 * C);
     for (int b = 0; b < B; b++) {
       for (int h = 0; h < NH; h++) {
         for (int t = 0; t < T; t++) {
@@ -326,10 +331,10 @@ public final class ReferenceKernels {
     }
   }
 
-  // dinp (N) += GELU'(inp) * dout; inp (N), dout (N)
+  // dinp (N) = GELU'(inp) * dout (written); inp (N), dout (N)
   // In the forward pass this was out = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3).
   // So by the product rule dout/dx = 0.5 (1 + tanh(u)) + 0.5 x sech^2(u) du/dx, with
-  // sech^2 = 1 - tanh^2 and du/dx = sqrt(2/pi) (1 + 3 * 0.044715 x^2); dinp += that * dout.
+  // sech^2 = 1 - tanh^2 and du/dx = sqrt(2/pi) (1 + 3 * 0.044715 x^2); dinp = that * dout.
   public static void geluBackward(float[] dinp, int dinpo, float[] inp, int inpo, float[] dout, int douto, int N) {
     for (int i = 0; i < N; i++) {
       float x = inp[inpo + i];
@@ -337,7 +342,7 @@ public final class ReferenceKernels {
       float th = (float) Math.tanh(u);
       float sech2 = 1f - th * th;
       float grad = 0.5f * (1f + th) + 0.5f * x * sech2 * GELU_SCALE * (1f + 3f * 0.044715f * x * x);
-      dinp[dinpo + i] += grad * dout[douto + i];
+      dinp[dinpo + i] = grad * dout[douto + i];
     }
   }
 
@@ -374,16 +379,16 @@ public final class ReferenceKernels {
     }
   }
 
-  // dinp (N) += dout (N) * keep / (1 - p), the same mask as the forward pass
+  // dinp (N) = dout (N) * keep / (1 - p) (written), the same mask as the forward pass
   // In the forward pass this was out = keep ? inp / (1 - p) : 0, linear in inp with the mask
-  // recomputed here from the same counters (nothing stored): dinp += keep ? dout / (1 - p) : 0.
+  // recomputed here from the same counters (nothing stored): dinp = keep ? dout / (1 - p) : 0.
   public static void dropoutBackward(float[] dinp, int dinpo, float[] dout, int douto, float p, long seed,
       long step, int stream, int N) {
     long key = CounterRng.key(seed, step, stream);
     float scale = 1f / (1f - p);
     for (int i = 0; i < N; i++) {
       boolean keep = CounterRng.uniform(key, i) >= p;
-      if (keep) dinp[dinpo + i] += dout[douto + i] * scale;
+      dinp[dinpo + i] = keep ? dout[douto + i] * scale : 0f;
     }
   }
 

@@ -257,6 +257,98 @@ abstract class BackendContractTest {
     assertArrayEquals(new float[] {1, 0, 0, 0, 61, 66}, read(a));
   }
 
+  // ---------------------------------------------------------------- backward: written and added gradients
+
+  /** Floats of NaN kept on each side of a gradient slice: an op must not write outside its slice. */
+  static final int GUARD = 3;
+
+  /**
+   * The input gradient that {@code op} computes into a slice of n floats (between NaN guards) that
+   * held {@code before} in every element. Runs op once per call on a fresh buffer.
+   */
+  float[] inputGradient(String what, float before, int n, java.util.function.Consumer<Slice> op) {
+    FloatBuf d = be.allocFloat("dacts", n + 2 * GUARD);
+    float[] init = nan(n + 2 * GUARD);
+    java.util.Arrays.fill(init, GUARD, GUARD + n, before);
+    be.write(d, 0, init, 0, init.length);
+    op.accept(d.slice(GUARD, n));
+    float[] all = read(d);
+    for (int i = 0; i < GUARD; i++) {
+      assertTrue(Float.isNaN(all[i]) && Float.isNaN(all[GUARD + n + i]), what + " wrote outside its slice");
+    }
+    return java.util.Arrays.copyOfRange(all, GUARD, GUARD + n);
+  }
+
+  /**
+   * An input gradient the contract says is written: the op's result over NaN garbage equals its
+   * result over zeros (up to the sign of a zero), so no caller needs to zero it first.
+   */
+  void assertWritten(String what, int n, java.util.function.Consumer<Slice> op) {
+    float[] overZeros = inputGradient(what, 0f, n, op);
+    float[] overGarbage = inputGradient(what, Float.NaN, n, op);
+    for (int i = 0; i < n; i++) {
+      assertTrue(!Float.isNaN(overZeros[i]), what + "[" + i + "] is NaN over zeros (seed " + seed + ")");
+      // delta 0: equal values, +0 and -0 included
+      assertEquals(overZeros[i], overGarbage[i], 0f, what + "[" + i + "] over NaN (seed " + seed + ")");
+    }
+  }
+
+  @Test
+  void matmulBackwardWritesDinpAndAddsIntoTheWeightAndBiasGradients() {
+    // OC = 300: more than one K block of the CPU's blocked product (the first writes, later ones add)
+    int N = 13, C = 20, OC = 300;
+    FloatBuf inp = randomBuf("inp", N * C), dout = randomBuf("dout", N * OC), weight = randomBuf("params", OC * C);
+    FloatBuf dweight = be.allocFloat("grads", OC * C, BufferKind.GRADIENTS);
+    FloatBuf dbias = be.allocFloat("grads", OC, BufferKind.GRADIENTS);
+    assertWritten("matmulBackward dinp", N * C, dinp -> be.matmulBackward(dinp, dweight.all(), dbias.all(),
+        dout.all(), inp.all(), weight.all(), N, C, OC));
+    // Two calls so far: the parameter gradients hold the sum of both, twice one call's.
+    float[] twice = read(dweight), twiceBias = read(dbias);
+    be.zero(dweight.all());
+    be.zero(dbias.all());
+    be.matmulBackward(null, dweight.all(), dbias.all(), dout.all(), inp.all(), weight.all(), N, C, OC);
+    float[] once = read(dweight), onceBias = read(dbias);
+    for (int i = 0; i < once.length; i++) assertEquals(2 * once[i], twice[i], 1e-5f * Math.max(1f, Math.abs(once[i])));
+    for (int i = 0; i < OC; i++) assertEquals(2 * onceBias[i], twiceBias[i], 1e-5f * Math.max(1f, Math.abs(onceBias[i])));
+  }
+
+  @Test
+  void attentionBackwardWritesAllOfDqkv() {
+    int B = 2, T = 11, C = 12, NH = 3;
+    FloatBuf qkv = randomBuf("qkv", B * T * 3 * C), dout = randomBuf("dout", B * T * C);
+    FloatBuf out = be.allocFloat("out", B * T * C), att = be.allocFloat("att", B * NH * T * T);
+    be.attentionForward(out.all(), att.all(), qkv.all(), B, T, C, NH);
+    assertWritten("attentionBackward dqkv", B * T * 3 * C,
+        dqkv -> be.attentionBackward(dqkv, dout.all(), qkv.all(), att.all(), B, T, C, NH));
+  }
+
+  @Test
+  void geluAndDropoutBackwardWriteDinp() {
+    int N = 1037;
+    FloatBuf x = randomBuf("x", N), dout = randomBuf("dout", N), s = scalars(0f, 1f, 0f);
+    assertWritten("geluBackward dinp", N, dinp -> be.geluBackward(dinp, x.all(), dout.all(), N));
+    assertWritten("dropoutBackward dinp", N,
+        dinp -> be.dropoutBackward(dinp, dout.all(), s.all(), 0.3f, 99L, 2, N));
+  }
+
+  @Test
+  void layernormBackwardAddsIntoTheResidualGradient() {
+    int N = 5, C = 24;
+    FloatBuf inp = randomBuf("inp", N * C), dout = randomBuf("dout", N * C);
+    FloatBuf weight = randomBuf("params", C), bias = randomBuf("params", C);
+    FloatBuf out = be.allocFloat("out", N * C), mean = be.allocFloat("mean", N), rstd = be.allocFloat("rstd", N);
+    FloatBuf dweight = be.allocFloat("grads", C, BufferKind.GRADIENTS);
+    FloatBuf dbias = be.allocFloat("grads", C, BufferKind.GRADIENTS);
+    be.layernormForward(out.all(), mean.all(), rstd.all(), inp.all(), weight.all(), bias.all(), N, C);
+    java.util.function.Consumer<Slice> backward = dinp -> be.layernormBackward(dinp, dweight.all(), dbias.all(),
+        dout.all(), inp.all(), weight.all(), mean.all(), rstd.all(), N, C);
+    float[] fromZero = inputGradient("layernormBackward dinp", 0f, N * C, backward);
+    float[] fromOne = inputGradient("layernormBackward dinp", 1f, N * C, backward);
+    for (int i = 0; i < N * C; i++) {
+      assertEquals(fromZero[i] + 1f, fromOne[i], 1e-5f, "dinp[" + i + "] is added to (seed " + seed + ")");
+    }
+  }
+
   // ---------------------------------------------------------------- 16-bit weights
 
   /**

@@ -7,15 +7,15 @@ import dev.jgpt.kernels.Slice;
 /**
  * Gradients of the activations for the backward pass, in one flat buffer. Unlike the forward
  * activations they are not kept per layer: the backward pass walks the layers one at a time, so
- * one layer's worth of scratch is reused (zeroed before each layer, because backward ops add),
- * and only the residual stream's gradient flows from layer to layer. When the model recomputes
+ * one layer's worth of scratch is reused, and only the residual stream's gradient flows from
+ * layer to layer. Nothing but dresidual is ever zeroed: every other tensor is written whole by the
+ * backward op that produces it (the Backend contract) before it is read. When the model recomputes
  * activations ({@link Recompute}, a memory-bound shape) the layer's gradients also take turns in
  * three tensors instead of eight. N = B*T below.
  */
 final class ActivationGrads {
   final FloatBuf buf; // every tensor below, one after another (layOut)
   Slice dresidual; // (N, C) gradient of the residual stream at the current point of the backward pass
-  Slice scratch; // every per-layer tensor below, contiguous, so one zero() clears them
   Slice dln1; // (N, C) gradient of ln_1's output (and of ln_f's, before the layers)
   Slice dqkv; // (N, 3C)
   Slice datty; // (N, C)
@@ -26,7 +26,7 @@ final class ActivationGrads {
   Slice dfcproj; // (N, C) before dropout, or null without dropout
   Slice dencoded; // (N, C) embeddings before dropout, or null without dropout
 
-  final boolean reused; // the per-layer tensors share three: each must be zeroed just before its first use
+  final boolean reused; // the per-layer tensors share three, each taken by the next once the last is dead
   // where reused, the three tensors they take turns in, which the forward pass (and the recomputing
   // in the backward pass) borrows for the activations no layer keeps: see layOutReused
   Slice narrow; // (N, C): dfcproj, dln2, dattproj, dln1, dencoded
@@ -54,7 +54,6 @@ final class ActivationGrads {
     long C = cfg.nEmbd();
     boolean dropout = cfg.dropout() > 0f;
     dresidual = c.take(N * C);
-    long scratchStart = c.position();
     if (reused) {
       long att = recompute == Recompute.ATTENTION_TOO ? (long) B * cfg.nHead() * T * T : 0;
       layOutReused(c, N, C, Math.max(N * 4 * C, att), dropout);
@@ -69,7 +68,6 @@ final class ActivationGrads {
       dfcproj = dropout ? c.take(N * C) : null;
       dencoded = dropout ? c.take(N * C) : null;
     }
-    scratch = c.span(scratchStart, c.position());
   }
 
   /**

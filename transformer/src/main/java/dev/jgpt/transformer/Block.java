@@ -90,31 +90,31 @@ final class Block {
    * Layer {@code l}'s backward pass: on entry {@code d.dresidual} (N, C) holds the gradient of the
    * block's output, on exit that of its {@code input}; the weights' gradients are ADDED into
    * {@code dw}. The residual adds need no op of their own: each layer-norm backward adds into
-   * dresidual, which carries the gradient past the branch. Uses (and zeroes) d's one layer of
-   * scratch: all at once, or each tensor just before its first use where they share memory
-   * ({@link ActivationGrads#reused}). Where {@code recompute} says so, first re-runs the forward
-   * ops whose outputs the forward pass did not keep for this layer, on the kept inputs: same code,
-   * same inputs, same bits.
+   * dresidual, which carries the gradient past the branch. d's other tensors (one layer's worth,
+   * or three shared ones where {@link ActivationGrads#reused}) need no zeroing: each is written
+   * whole by the op that produces it (dropout, matmul, GELU and attention backward write their
+   * input gradients, the Backend contract) before anything reads it. Where {@code recompute} says
+   * so, first re-runs the forward ops whose outputs the forward pass did not keep for this layer,
+   * on the kept inputs: same code, same inputs, same bits.
    */
   void backward(int l, LayerWeights w, LayerWeights dw, BlockActivations a, Slice input, ActivationGrads d,
       CausalAttention attention, int N, Dropout dropout, Recompute recompute) {
     Slice dres = d.dresidual;
-    if (!d.reused) backend.zero(d.scratch);
     // dres = d residual3; the MLP branch
     if (recompute != Recompute.NONE) backend.geluForward(a.fchGelu(), a.fch(), N * 4 * C);
     Slice dmlpOut = dres;
     if (dropout != null) {
-      backend.dropoutBackward(cleared(d, d.dfcproj), dres, dropout.scalars(), dropout.p(), dropout.seed(),
+      backend.dropoutBackward(d.dfcproj, dres, dropout.scalars(), dropout.p(), dropout.seed(),
           Dropout.mlpStream(l), N * C);
       dmlpOut = d.dfcproj;
     }
-    backend.matmulBackward(cleared(d, d.dfchGelu), dw.mlpProjWeight(), dw.mlpProjBias(), dmlpOut, a.fchGelu(),
+    backend.matmulBackward(d.dfchGelu, dw.mlpProjWeight(), dw.mlpProjBias(), dmlpOut, a.fchGelu(),
         w.mlpProjWeight(), N, 4 * C, C);
-    backend.geluBackward(cleared(d, d.dfch), a.fch(), d.dfchGelu, N * 4 * C);
+    backend.geluBackward(d.dfch, a.fch(), d.dfchGelu, N * 4 * C);
     if (recompute != Recompute.NONE) {
       backend.layernormForward(a.ln2(), a.ln2Mean(), a.ln2Rstd(), a.residual2(), w.ln2Weight(), w.ln2Bias(), N, C);
     }
-    backend.matmulBackward(cleared(d, d.dln2), dw.mlpFcWeight(), dw.mlpFcBias(), d.dfch, a.ln2(), w.mlpFcWeight(),
+    backend.matmulBackward(d.dln2, dw.mlpFcWeight(), dw.mlpFcBias(), d.dfch, a.ln2(), w.mlpFcWeight(),
         N, C, 4 * C);
     backend.layernormBackward(dres, dw.ln2Weight(), dw.ln2Bias(), d.dln2, a.residual2(), w.ln2Weight(), a.ln2Mean(),
         a.ln2Rstd(), N, C);
@@ -122,26 +122,20 @@ final class Block {
     if (recompute == Recompute.ATTENTION_TOO) attention.forward(l, a);
     Slice dattnOut = dres;
     if (dropout != null) {
-      backend.dropoutBackward(cleared(d, d.dattproj), dres, dropout.scalars(), dropout.p(), dropout.seed(),
+      backend.dropoutBackward(d.dattproj, dres, dropout.scalars(), dropout.p(), dropout.seed(),
           Dropout.attnStream(l), N * C);
       dattnOut = d.dattproj;
     }
-    backend.matmulBackward(cleared(d, d.datty), dw.attnProjWeight(), dw.attnProjBias(), dattnOut, a.atty(),
+    backend.matmulBackward(d.datty, dw.attnProjWeight(), dw.attnProjBias(), dattnOut, a.atty(),
         w.attnProjWeight(), N, C, C);
-    attention.backward(cleared(d, d.dqkv), d.datty, a);
+    attention.backward(d.dqkv, d.datty, a);
     if (recompute != Recompute.NONE) {
       backend.layernormForward(a.ln1(), a.ln1Mean(), a.ln1Rstd(), input, w.ln1Weight(), w.ln1Bias(), N, C);
     }
-    backend.matmulBackward(cleared(d, d.dln1), dw.attnQkvWeight(), dw.attnQkvBias(), d.dqkv, a.ln1(),
+    backend.matmulBackward(d.dln1, dw.attnQkvWeight(), dw.attnQkvBias(), d.dqkv, a.ln1(),
         w.attnQkvWeight(), N, C, 3 * C);
     backend.layernormBackward(dres, dw.ln1Weight(), dw.ln1Bias(), d.dln1, input, w.ln1Weight(), a.ln1Mean(),
         a.ln1Rstd(), N, C);
     // dres = d input
-  }
-
-  /** {@code grad}, zeroed first where it shares memory with gradients the backward pass is done with. */
-  private Slice cleared(ActivationGrads d, Slice grad) {
-    if (d.reused) backend.zero(grad);
-    return grad;
   }
 }

@@ -17,7 +17,10 @@ record CausalAttention(Backend backend, int b, int T, int C, int NH) implements 
     backend.attentionForward(a.atty(), a.att(), a.qkv(), b, T, C, NH);
   }
 
-  /** dqkv (b, T, 3C) += the gradient through the attention, from datty (b, T, C) and the forward's qkv and att. */
+  /**
+   * dqkv (b, T, 3C) = the gradient through the attention (written, not added to), from datty
+   * (b, T, C) and the forward's qkv and att.
+   */
   void backward(Slice dqkv, Slice datty, BlockActivations a) {
     backend.attentionBackward(dqkv, datty, a.qkv(), a.att(), b, T, C, NH);
   }

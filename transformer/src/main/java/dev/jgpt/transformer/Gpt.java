@@ -205,6 +205,14 @@ public final class Gpt implements AutoCloseable {
   }
 
   /**
+   * The activation gradients' buffer (training models only): tests fill it with garbage to show
+   * that a backward pass writes every activation gradient before reading it, as nothing zeroes them.
+   */
+  FloatBuf activationGradsBuffer() {
+    return dacts.buf;
+  }
+
+  /**
    * Seeds the dropout masks (with the step's rngStep and the call site). Set it before the first
    * training step, to the same value when resuming, so masks repeat bit for bit.
    */
@@ -525,8 +533,7 @@ public final class Gpt implements AutoCloseable {
     int N = B * T, C = cfg.nEmbd(), L = cfg.nLayer();
     Slice dres = dacts.dresidual;
 
-    backend.zero(dres);
-    backend.zero(dacts.dln1);
+    backend.zero(dres); // layer norm backward adds into it (the residual stream's gradient)
     backend.matmulBackward(dacts.dln1, g.wte, null, acts.logits, acts.lnf, p.wte, N, C, cfg.paddedVocabSize());
     backend.layernormBackward(dres, g.lnfw, g.lnfb, dacts.dln1, acts.h[L - 1].residual3(), p.lnfw, acts.lnfMean,
         acts.lnfRstd, N, C);
@@ -536,7 +543,6 @@ public final class Gpt implements AutoCloseable {
     }
     Slice dx = dres;
     if (dropout != null) {
-      backend.zero(dacts.dencoded); // it may share memory with layer 0's gradients
       backend.dropoutBackward(dacts.dencoded, dres, dropout.scalars(), dropout.p(), dropout.seed(),
           Dropout.EMBEDDING_STREAM, N * C);
       dx = dacts.dencoded;

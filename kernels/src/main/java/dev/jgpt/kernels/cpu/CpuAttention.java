@@ -149,7 +149,7 @@ final class CpuAttention {
   }
 
   /**
-   * attentionBackward's arguments: dqkv (B,T,3C) +=; dout (B,T,C), qkv (B,T,3C), att (B,NH,T,T),
+   * attentionBackward's arguments: dqkv (B,T,3C) =; dout (B,T,C), qkv (B,T,3C), att (B,NH,T,T),
    * each with its offset; B*NH pairs.
    */
   private static final class Backward extends Shape {
@@ -172,7 +172,8 @@ final class CpuAttention {
     }
   }
 
-  // dqkv (B,T,3C) +=; dout (B,T,C), qkv (B,T,3C), att (B,NH,T,T)
+  // dqkv (B,T,3C) = (written: each pair writes its head's dq, dk, dv channels); dout (B,T,C), qkv (B,T,3C),
+  // att (B,NH,T,T)
   void backward(float[] dqkv, int dqkvo, float[] dout, int douto, float[] qkv, int qkvo, float[] att, int atto,
       int B, int T, int C, int NH) {
     Backward args = backwardArgs.set(dqkv, dqkvo, dout, douto, qkv, qkvo, att, atto, B, T, C, NH);
@@ -206,13 +207,15 @@ final class CpuAttention {
       // datt = dout v^T; then dpre = att * (datt - sum(att * datt)) * scale, zero above the diagonal
       Gemm.rowTile(dout, d, C, 1, t0, rows, 0, hs, vT, hs, wholePanels(kEnd, T), dpre, 0, T, false, ap, tile);
       for (int t = t0; t < kEnd; t++) CausalSoftmax.backwardRow(att, at + t * T, dpre, t * T, t + 1, T, scale);
-      Gemm.rowTile(dpre, 0, T, 1, t0, rows, 0, kEnd, k, T, hs, dqkv, dq, 3 * C, true, ap, tile); // dq += dpre k
+      Gemm.rowTile(dpre, 0, T, 1, t0, rows, 0, kEnd, k, T, hs, dqkv, dq, 3 * C, false, ap, tile); // dq = dpre k
     }
-    // Key rows s: only queries t >= s attend to them, so the products start at k = s0.
+    // Key rows s: only queries t >= s attend to them, so the products start at k = s0. Each of the
+    // three products runs over its whole K range in one rowTile call, so it writes its rows.
     for (int s0 = 0; s0 < T; s0 += Gemm.MR) {
       int rows = Math.min(Gemm.MR, T - s0);
-      Gemm.rowTile(dpre, 0, 1, T, s0, rows, s0, T, qRows, T, hs, dqkv, dq + C, 3 * C, true, ap, tile); // dk
-      Gemm.rowTile(att, at, 1, T, s0, rows, s0, T, doutRows, T, hs, dqkv, dq + 2 * C, 3 * C, true, ap, tile); // dv
+      // dk = dpre^T q, dv = att^T dout
+      Gemm.rowTile(dpre, 0, 1, T, s0, rows, s0, T, qRows, T, hs, dqkv, dq + C, 3 * C, false, ap, tile);
+      Gemm.rowTile(att, at, 1, T, s0, rows, s0, T, doutRows, T, hs, dqkv, dq + 2 * C, 3 * C, false, ap, tile);
     }
   }
 

@@ -108,8 +108,10 @@ final class CpuMatmul {
     }
   }
 
-  // dinp (N,C) += dout @ weight, or null; dweight (OC,C) += dout^T @ inp; dbias (OC) += column sums of dout, or null
+  // dinp (N,C) = dout @ weight, or null; dweight (OC,C) += dout^T @ inp; dbias (OC) += column sums of dout, or null
   // dout (N,OC), inp (N,C), weight (OC,C)
+  // dinp is written (Gemm without accumulate: its first K block starts from 0, later ones add to
+  // it), so callers need not zero it; the parameters' gradients accumulate over micro-batches.
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
       int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC) {
     float[] bpW = dinp == null ? null : (packedWeight = grow(packedWeight, backwardPackedWeight(C, OC)));
@@ -117,12 +119,12 @@ final class CpuMatmul {
     // Phase 1: pack both B operands and sum dbias columns; each worker owns its panels and columns.
     pool.run(backward.set(dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, bpW, bpX, N, C, OC),
         CpuMatmul::packBackwardPart);
-    // Phase 2: dinp rows (K = OC) and dweight rows (A = dout^T, K = N), tiles shared out dynamically.
+    // Phase 2: dinp rows (K = OC, written) and dweight rows (A = dout^T, K = N, added to), tiles shared out dynamically.
     weightGrad.set(OC, C, N, dout, douto, 1, OC, bpX, dweight, dweighto, C, true, null, 0);
     if (bpW == null) {
       gemm.run(weightGrad);
     } else {
-      gemm.run(inputGrad.set(N, C, OC, dout, douto, OC, 1, bpW, dinp, dinpo, C, true, null, 0), weightGrad);
+      gemm.run(inputGrad.set(N, C, OC, dout, douto, OC, 1, bpW, dinp, dinpo, C, false, null, 0), weightGrad);
     }
   }
 

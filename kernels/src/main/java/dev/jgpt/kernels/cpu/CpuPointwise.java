@@ -107,7 +107,7 @@ final class CpuPointwise {
     return (x3 * GELU_CUBIC + x) * ReferenceKernels.GELU_SCALE;
   }
 
-  // dinp (N) += GELU'(inp (N)) * dout (N)
+  // dinp (N) = GELU'(inp (N)) * dout (N), written
   void geluBackward(float[] dinp, int dinpo, float[] inp, int inpo, float[] dout, int douto, int N) {
     pool.forAlignedRange(N, Vec.L, MIN_ELEMENTS, elementwise.set(dinp, dinpo, inp, inpo, dout, douto),
         CpuPointwise::geluBackwardRange);
@@ -119,10 +119,9 @@ final class CpuPointwise {
     int i = i0;
     for (; i + L <= i1; i += L) {
       FloatVector g = geluGradient(FloatVector.fromArray(S, inp, inpo + i));
-      g.fma(FloatVector.fromArray(S, dout, douto + i), FloatVector.fromArray(S, dinp, dinpo + i))
-          .intoArray(dinp, dinpo + i);
+      g.mul(FloatVector.fromArray(S, dout, douto + i)).intoArray(dinp, dinpo + i);
     }
-    for (; i < i1; i++) dinp[dinpo + i] = Math.fma(geluGradient(inp[inpo + i]), dout[douto + i], dinp[dinpo + i]);
+    for (; i < i1; i++) dinp[dinpo + i] = geluGradient(inp[inpo + i]) * dout[douto + i];
   }
 
   // 0.5 (1 + th) + 0.5 x sech^2 sqrt(2/pi) (1 + 3 * 0.044715 x^2), th = tanh(...), sech^2 = 1 - th^2
@@ -194,7 +193,7 @@ final class CpuPointwise {
     }
   }
 
-  // dinp (N) += dout (N) * keep / (1 - p), the forward mask
+  // dinp (N) = dout (N) * keep / (1 - p), written (0 where dropped), the forward mask
   void dropoutBackward(float[] dinp, int dinpo, float[] dout, int douto, float p, long key, int N) {
     pool.forRange(N, MIN_ELEMENTS / 4, dropout.set(dinp, dinpo, dout, douto, p, key),
         CpuPointwise::dropoutBackwardRange);
@@ -207,7 +206,7 @@ final class CpuPointwise {
     float p = a.p, scale = a.scale;
     long key = a.key;
     for (int i = i0; i < i1; i++) {
-      if (CounterRng.uniform(key, i) >= p) dinp[dinpo + i] += dout[douto + i] * scale;
+      dinp[dinpo + i] = CounterRng.uniform(key, i) >= p ? dout[douto + i] * scale : 0f;
     }
   }
 }

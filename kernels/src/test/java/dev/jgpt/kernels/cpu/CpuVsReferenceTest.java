@@ -37,9 +37,10 @@ class CpuVsReferenceTest {
 
   @ParameterizedTest(name = "matmul backward N={0} C={1} OC={2}")
   @CsvSource({"1, 19, 37", "5, 33, 17", "7, 300, 45", "261, 37, 270", "97, 129, 33"})
-  void matmulBackwardAddsIntoAllThreeGradients(int N, int C, int OC) {
+  void matmulBackwardWritesDinpAndAddsIntoDweightAndDbias(int N, int C, int OC) {
+    // dinp starts as NaN (it is written), the parameter gradients as random values (they are added to)
     new Fixture().random("inp", N * C).random("weight", OC * C).random("dout", N * OC)
-        .random("dinp", N * C).random("dweight", OC * C).random("dbias", OC)
+        .poisoned("dinp", N * C).random("dweight", OC * C).random("dbias", OC)
         .check("matmulBackward", MATMUL_TOL, CPUS, (be, t) -> be.matmulBackward(t.s("dinp"), t.s("dweight"),
             t.s("dbias"), t.s("dout"), t.s("inp"), t.s("weight"), N, C, OC));
   }
@@ -60,7 +61,7 @@ class CpuVsReferenceTest {
         .check("attentionForward", TOL, CPUS,
             (be, t) -> be.attentionForward(t.s("out"), t.s("att"), t.s("qkv"), B, T, C, NH));
     // The backward pass reads att; make a valid one with the reference forward inside the op.
-    new Fixture().random("qkv", B * T * 3 * C).random("dout", B * T * C).random("dqkv", B * T * 3 * C)
+    new Fixture().random("qkv", B * T * 3 * C).random("dout", B * T * C).poisoned("dqkv", B * T * 3 * C)
         .poisoned("out", B * T * C).poisoned("att", B * NH * T * T)
         .check("attentionBackward", TOL, CPUS, (be, t) -> {
           be.attentionForward(t.s("out"), t.s("att"), t.s("qkv"), B, T, C, NH);
@@ -111,7 +112,7 @@ class CpuVsReferenceTest {
   @ParameterizedTest(name = "pointwise N={0}")
   @CsvSource({"1", "13", "100003"})
   void geluResidualAccumulateCopyZero(int N) {
-    new Fixture().random("x", N, 3f).random("y", N).random("dx", N).random("acc", N).random("z", N)
+    new Fixture().random("x", N, 3f).random("y", N).poisoned("dx", N).random("acc", N).random("z", N)
         .poisoned("gelu", N).poisoned("sum", N).poisoned("copy", N)
         .check("pointwise", TOL, CPUS, (be, t) -> {
           be.geluForward(t.s("gelu"), t.s("x"), N);
@@ -129,7 +130,7 @@ class CpuVsReferenceTest {
     float[] scalars = new float[StepScalars.SIZE];
     scalars[StepScalars.RNG_STEP] = 17f;
     // Tolerance 0: the mask and the scaling must be bit-identical on every backend and thread count.
-    new Fixture().random("x", N).random("dy", N).random("dx", N).values("scalars", scalars).poisoned("y", N)
+    new Fixture().random("x", N).random("dy", N).poisoned("dx", N).values("scalars", scalars).poisoned("y", N)
         .check("dropout", 0.0, CPUS, (be, t) -> {
           be.dropoutForward(t.s("y"), t.s("x"), t.s("scalars"), p, 1234L, 5, N);
           be.dropoutBackward(t.s("dx"), t.s("dy"), t.s("scalars"), p, 1234L, 5, N);

@@ -95,7 +95,7 @@ public final class AttentionKernels {
             scale));
   }
 
-  // dq (B,T,NH,hs inside 3C) += sum over t2 <= t of dpre[t,t2] * k[t2]; one work item per
+  // dq (B,T,NH,hs inside 3C) = sum over t2 <= t of dpre[t,t2] * k[t2] (written); one work item per
   // (query row, channel i < hs = C/NH)
   public static void backwardQuery(FloatArray m, int dqkvo, int dpreo, int qkvo, int rows, int T, int C, int NH,
       int hs) {
@@ -109,7 +109,7 @@ public final class AttentionKernels {
           sum += m.get(dpreo + r * T + t2) * m.get(qkvo + (b * T + t2) * 3 * C + C + h * hs + i);
         }
         int dq = dqkvo + (b * T + t) * 3 * C + h * hs + i;
-        m.set(dq, m.get(dq) + sum);
+        m.set(dq, sum);
       }
     }
   }
@@ -122,7 +122,7 @@ public final class AttentionKernels {
         (s, a, ctx) -> s.task(AttentionKernels::backwardQuery, a.of(kind), dqkvo, dpreo, qkvo, rows, T, C, NH, hs));
   }
 
-  // dk += sum over queries t >= t2 of dpre[t,t2] * q[t]; dv += sum over t >= t2 of att[t,t2] * dout[t];
+  // dk = sum over queries t >= t2 of dpre[t,t2] * q[t]; dv = sum over t >= t2 of att[t,t2] * dout[t] (written);
   // one work item per (key row (b,h,t2), channel i); dout (B,T,C), att (B,NH,T,T)
   public static void backwardKeyValue(FloatArray m, int dqkvo, int dpreo, int douto, int qkvo, int atto, int rows,
       int T, int C, int NH, int hs) {
@@ -140,8 +140,8 @@ public final class AttentionKernels {
           dv += m.get(atto + w) * m.get(douto + (b * T + t) * C + h * hs + i);
         }
         int dkIndex = dqkvo + (b * T + t2) * 3 * C + C + h * hs + i;
-        m.set(dkIndex, m.get(dkIndex) + dk);
-        m.set(dkIndex + C, m.get(dkIndex + C) + dv);
+        m.set(dkIndex, dk);
+        m.set(dkIndex + C, dv);
       }
     }
   }

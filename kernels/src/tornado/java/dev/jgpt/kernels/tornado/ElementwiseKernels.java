@@ -29,7 +29,7 @@ public final class ElementwiseKernels {
         (s, a, ctx) -> s.task(ElementwiseKernels::geluForward, a.of(kind), outo, inpo, N));
   }
 
-  // dinp (N) += GELU'(inp (N)) * dout (N)
+  // dinp (N) = GELU'(inp (N)) * dout (N), written
   public static void geluBackward(FloatArray m, int dinpo, int inpo, int douto, int N) {
     for (@Parallel int i = 0; i < N; i++) {
       float x = m.get(inpo + i);
@@ -37,7 +37,7 @@ public final class ElementwiseKernels {
       float th = TornadoMath.tanh(u);
       float sech2 = 1f - th * th;
       float grad = 0.5f * (1f + th) + 0.5f * x * sech2 * ReferenceKernels.GELU_SCALE * (1f + 3f * 0.044715f * x * x);
-      m.set(dinpo + i, m.get(dinpo + i) + grad * m.get(douto + i));
+      m.set(dinpo + i, grad * m.get(douto + i));
     }
   }
 
@@ -113,14 +113,15 @@ public final class ElementwiseKernels {
             N));
   }
 
-  // dinp (N) += dout (N) * keep / (1 - p), the forward pass's mask recomputed from its counters
+  // dinp (N) = dout (N) * keep / (1 - p), written (0 where dropped), the forward pass's mask recomputed
+  // from its counters
   public static void dropoutBackward(FloatArray m, int dinpo, int douto, int scalarso, float p, long seed, int stream,
       int N) {
     float scale = 1f / (1f - p);
     for (@Parallel int i = 0; i < N; i++) {
       long key = DeviceRng.key(seed, (long) m.get(scalarso + StepScalars.RNG_STEP), stream);
       boolean keep = DeviceRng.uniform(key, i) >= p;
-      m.set(dinpo + i, m.get(dinpo + i) + (keep ? m.get(douto + i) * scale : 0f));
+      m.set(dinpo + i, keep ? m.get(douto + i) * scale : 0f);
     }
   }
 

@@ -16,12 +16,13 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <ol>
  *   <li>{@link #backwardQuery}: a work group per (b, h, query tile) walks the key tiles with K and V
  *       in local memory; per query t it sums D_t = sum_j P_tj dP_tj (dP_tj = dout_t . v_j), and
- *       dq_t += scale * (sum_j P_tj dP_tj k_j - D_t sum_j P_tj k_j), which is
+ *       dq_t = scale * (sum_j P_tj dP_tj k_j - D_t sum_j P_tj k_j), which is
  *       scale * sum_j P_tj (dP_tj - D_t) k_j in one pass; D goes to a scratch row for pass 2.
  *   <li>{@link #backwardKeyValue}: a work group per (b, h, key tile) walks the query tiles from its
- *       own on, with q and dout in local memory: dk_j += scale * sum_t P_tj (dP_tj - D_t) q_t,
- *       dv_j += sum_t P_tj dout_t.
+ *       own on, with q and dout in local memory: dk_j = scale * sum_t P_tj (dP_tj - D_t) q_t,
+ *       dv_j = sum_t P_tj dout_t.
  * </ol>
+ * dq, dk and dv are written (the Backend contract: dqkv is not zeroed before the call).
  * P is read from att (B,NH,T,T), which the Backend contract keeps (tile loads along keys:
  * coalesced). Grids (tiles(T) * KEYS, B*NH * QUERIES), local (KEYS, QUERIES); pass 2 needs
  * QUERIES == KEYS (its first query tile starts at its key tile).
@@ -34,7 +35,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 public final class FlashAttentionBackwardKernels {
   private FlashAttentionBackwardKernels() {}
 
-  // dq of qkv (B,T,3C) += the query gradient; D (B*NH*T) = sum_j P_tj dP_tj per attention row.
+  // dq of qkv (B,T,3C) = the query gradient (written); D (B*NH*T) = sum_j P_tj dP_tj per attention row.
   // Group (x, y) = (query tile, b*NH + h); item (lx, ly): query q0 + ly, key k0 + lx of each tile,
   // channels lx + KEYS*i of the output.
   public static void backwardQuery(KernelContext ctx, FloatArray m, int dqkvo, int douto, int qkvo, int atto, int ddo,
@@ -110,14 +111,14 @@ public final class FlashAttentionBackwardKernels {
         int d = lx + KEYS * i;
         if (d < hs) {
           int o = dqkvo + (b * T + t) * 3 * C + h * hs + d;
-          m.set(o, m.get(o) + scale * (pdk[i] - dsum * pk[i]));
+          m.set(o, scale * (pdk[i] - dsum * pk[i]));
         }
       }
       if (lx == 0) m.set(ddo + bh * T + t, dsum);
     }
   }
 
-  // dk and dv of qkv (B,T,3C) += the key and value gradients, from D (B*NH*T) of backwardQuery.
+  // dk and dv of qkv (B,T,3C) = the key and value gradients (written), from D (B*NH*T) of backwardQuery.
   // Group (x, y) = (key tile, b*NH + h); item (lx, ly): key k0 + ly, query q0 + lx of each query
   // tile, channels lx + QUERIES*i of the output.
   public static void backwardKeyValue(KernelContext ctx, FloatArray m, int dqkvo, int douto, int qkvo, int atto,
@@ -196,15 +197,15 @@ public final class FlashAttentionBackwardKernels {
         int d = lx + QUERIES * i;
         if (d < hs) {
           int o = dqkvo + (b * T + key) * 3 * C + C + h * hs + d;
-          m.set(o, m.get(o) + scale * dk[i]);
-          m.set(o + C, m.get(o + C) + dv[i]);
+          m.set(o, scale * dk[i]);
+          m.set(o + C, dv[i]);
         }
       }
     }
   }
 
   // CPU twin of backwardQuery: the same gradient per attention row r = (b*NH + h)*T + t, in the
-  // direct form dq += sum_j P_tj (dP_tj - D_t) * scale * k_j, added into dqkv key by key.
+  // direct form dq = sum_j P_tj (dP_tj - D_t) * scale * k_j: the row is cleared, then added to key by key.
   public static void backwardQueryTwin(FloatArray m, int dqkvo, int douto, int qkvo, int atto, int ddo, int rows,
       int T, int C, int NH, int hs, float scale) {
     for (int r = 0; r < rows; r++) {
@@ -217,6 +218,7 @@ public final class FlashAttentionBackwardKernels {
       for (int j = 0; j <= t; j++) {
         dsum += m.get(atto + r * T + j) * dot(m, dout, qkvo + (b * T + j) * 3 * C + 2 * C + h * hs, hs);
       }
+      for (int i = 0; i < hs; i++) m.set(dq + i, 0f);
       for (int j = 0; j <= t; j++) {
         int k = qkvo + (b * T + j) * 3 * C + C + h * hs;
         float ds = m.get(atto + r * T + j) * (dot(m, dout, k + C, hs) - dsum) * scale;
@@ -226,7 +228,8 @@ public final class FlashAttentionBackwardKernels {
     }
   }
 
-  // CPU twin of backwardKeyValue: per key row (b, h, t2), added into dqkv query by query t >= t2.
+  // CPU twin of backwardKeyValue: per key row (b, h, t2), its dk and dv rows cleared, then added to
+  // query by query t >= t2.
   public static void backwardKeyValueTwin(FloatArray m, int dqkvo, int douto, int qkvo, int atto, int ddo, int rows,
       int T, int C, int NH, int hs, float scale) {
     for (int r = 0; r < rows; r++) {
@@ -236,6 +239,10 @@ public final class FlashAttentionBackwardKernels {
       int rowBase = (b * NH + h) * T;
       int v = qkvo + (b * T + t2) * 3 * C + 2 * C + h * hs;
       int dk = dqkvo + (b * T + t2) * 3 * C + C + h * hs;
+      for (int i = 0; i < hs; i++) {
+        m.set(dk + i, 0f);
+        m.set(dk + C + i, 0f);
+      }
       for (int t = t2; t < T; t++) {
         float p = m.get(atto + (rowBase + t) * T + t2);
         int dout = douto + (b * T + t) * C + h * hs;

@@ -14,8 +14,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * of a linear layer need no transposed copies:
  * <ul>
  *   <li>forward: out (N,OC) = inp (N,C) @ weight (OC,C)^T (+ bias);
- *   <li>dinp (N,C) += dout (N,OC) @ weight (OC,C);
- *   <li>dweight (OC,C) += dout (N,OC)^T @ inp (N,C).
+ *   <li>dinp (N,C) = dout (N,OC) @ weight (OC,C) (written);
+ *   <li>dweight (OC,C) += dout (N,OC)^T @ inp (N,C) (added to: micro-batches accumulate).
  * </ul>
  * On the device {@link #gemmBlockedXW} / {@link #gemmBlockedOX} run work groups of
  * {@link #THREADS} x {@link #THREADS} items over {@link #BLOCK} x {@link #BLOCK} outputs: each item

@@ -261,16 +261,15 @@ public final class TornadoBackend implements Backend {
   @Override
   public void matmulBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight, int N,
       int C, int OC) {
-    int acc = MatmulKernels.ACCUMULATE;
     List<Launch> group = new ArrayList<>(3);
     if (dinp != null) {
-      // dinp (N,C) += dout (N,OC) @ weight (OC,C)
+      // dinp (N,C) = dout (N,OC) @ weight (OC,C): written (the Backend contract), so nobody zeroes it first
       group.add(MatmulKernels.launchGemm(workGroups, "matmulBackward.input", kind(dinp), off(dinp), kind(dout),
-          off(dout), OC, 1, kind(weight), off(weight), C, 1, null, -1, acc, N, C, OC));
+          off(dout), OC, 1, kind(weight), off(weight), C, 1, null, -1, MatmulKernels.OVERWRITE, N, C, OC));
     }
-    // dweight (OC,C) += dout^T @ inp: A(o,n) = dout[n*OC + o], B(n,c) = inp[n*C + c]
+    // dweight (OC,C) += dout^T @ inp: A(o,n) = dout[n*OC + o], B(n,c) = inp[n*C + c]; added to (micro-batches)
     group.add(MatmulKernels.launchGemm(workGroups, "matmulBackward.weight", kind(dweight), off(dweight), kind(dout),
-        off(dout), 1, OC, kind(inp), off(inp), C, 1, null, -1, acc, OC, C, N));
+        off(dout), 1, OC, kind(inp), off(inp), C, 1, null, -1, MatmulKernels.ACCUMULATE, OC, C, N));
     if (dbias != null && workGroups) {
       // the column partials are scratch in the activations: dout must be there too
       BufferKind xk = KindCheck.same("matmulBackward", "dout (and the activations' work space)", kind(dout),
