@@ -112,18 +112,26 @@ final class CausalSoftmax {
   }
 
   /**
-   * The backward pass of {@link #rows} for one row, dpre in place over datt:
-   * dpre[0, n) = att * (datt - sum(att * datt)) * scale, zero past n (up to T): the same
-   * whole-vector pass, the same bits as a scalar loop over n.
+   * The backward pass of {@link #rows}, dpre in place over datt, rows r = 0 .. count at ao + r*T
+   * (att) and d + r*T (dpre) with n = n0 + r: dpre[0, n) = att * (datt - sum(att * datt)) *
+   * scale, zero past n (up to T), the same bits as a scalar loop over n. dots (count) scratch.
+   * As in the forward pass, every row's dot product first (a chain of dependent adds each),
+   * then every row's update, so the rows' chains overlap.
    */
-  static void backwardRow(float[] att, int ao, float[] dpre, int d, int n, int T, float scale) {
+  static void backwardRows(float[] att, int ao, float[] dpre, int d, int n0, int count, int T, float scale,
+      float[] dots) {
+    for (int r = 0; r < count; r++) dots[r] = Dot.dot(att, ao + r * T, dpre, d + r * T, n0 + r);
+    for (int r = 0; r < count; r++) backwardRow(att, ao + r * T, dpre, d + r * T, n0 + r, T, scale, dots[r]);
+  }
+
+  // one row's update of backwardRows, given its attDotDatt = att . datt over [0, n)
+  private static void backwardRow(float[] att, int ao, float[] dpre, int d, int n, int T, float scale,
+      float attDotDatt) {
     if (T % L != 0) {
-      float attDotDatt = Dot.dot(att, ao, dpre, d, n);
       for (int i = 0; i < n; i++) dpre[d + i] = att[ao + i] * (dpre[d + i] - attDotDatt) * scale;
       RowOps.fill(dpre, d + n, T - n, 0f);
       return;
     }
-    float attDotDatt = Dot.dot(att, ao, dpre, d, n);
     FloatVector s = FloatVector.broadcast(S, attDotDatt);
     int i = 0;
     for (; i < n; i += L) {
