@@ -36,15 +36,15 @@ final class CausalSoftmax {
   private CausalSoftmax() {}
 
   /**
-   * Rows r = 0 .. count of a causal block, row r at ao + r*T with n0 + r scores, each as
-   * softmax(att[0, n) * scale), zero past n (up to T). sums (count, L) scratch. A row alone is one chain of dependent
-   * steps (max, its lane reduction, the exp, the lane sum, the divide, the scaling), about 60 ns
-   * per row at T = 64, more in latency than in arithmetic; here the rows of a tile go through
-   * two passes, every row's max and exp first, then every row's sum and scaling, so the CPU
-   * overlaps the chains of neighbouring rows. Measured at 1 thread, nanoGPT shape (B=12, T=64,
-   * C=128, NH=4, 512 bits, a loaded host): the softmax's share of the forward 0.19 -> 0.13 ms,
-   * the forward 0.39 -> 0.31 ms. What is left is the exp's arithmetic (about 30 vector ops per
-   * vector of scores).
+   * Rows r = 0 .. count of a causal block, row r at ao + r*T with n = n0 + r scores, each
+   * softmax(att[0, n) * scale), zero past n (up to T). sums (count, L) scratch. A row alone is
+   * one chain of dependent steps (max, its lane reduction, the exp, the lane sum, the divide,
+   * the scaling), about 60 ns per row at T = 64, more in latency than in arithmetic; here the
+   * rows of a tile go through two passes, every row's max and exp first, then every row's sum
+   * and scaling, so the CPU overlaps the chains of neighbouring rows. Measured at 1 thread,
+   * nanoGPT shape (B=12, T=64, C=128, NH=4, 512 bits, a loaded host): the softmax's share of the
+   * forward 0.19 -> 0.13 ms, the forward 0.39 -> 0.31 ms. What is left is the exp's arithmetic
+   * (about 30 vector ops per vector of scores).
    */
   static void rows(float[] att, int ao, int n0, int count, int T, float scale, float[] sums) {
     if (T % L != 0) {
