@@ -31,10 +31,10 @@ final class Packing {
       for (int k0 = 0; k0 < K; k0 += kBlock) {
         int k1 = Math.min(K, k0 + kBlock);
         int j = 0;
-        if (TileTranspose.SUPPORTED) {
-          // 16 whole rows at a time by the in-register transpose; the rest (and the padding) below
-          for (; j + 16 <= NR && p * NR + j + 16 <= n; j += 16) {
-            TileTranspose.pack16Rows(w, wOff + (p * NR + j) * ld + k0, ld, k1 - k0, bp, base + k0 * NR + j, NR);
+        if (TileTranspose.TRANSPOSES_ROWS) {
+          // L whole rows at a time by an in-register transpose; the rest (and the padding) below
+          for (; j + L <= NR && p * NR + j + L <= n; j += L) {
+            TileTranspose.packLRows(w, wOff + (p * NR + j) * ld + k0, ld, k1 - k0, bp, base + k0 * NR + j, NR);
           }
         }
         for (; j < NR; j++) {

@@ -35,6 +35,9 @@ final class TileTranspose {
   // The 16-row transpose: round b swaps vector bit b with lane bit b, b = 0 .. 3.
   private static final FloatVector SWAP0_LO, SWAP0_HI, SWAP1_LO, SWAP1_HI, SWAP2_LO, SWAP2_HI, SWAP3_LO, SWAP3_HI;
 
+  /** Vectors of 8 or 16 lanes: L rows of B = W^T go out by {@link #packLRows}. */
+  static final boolean TRANSPOSES_ROWS = L == 16 || L == 8;
+
   static {
     if (SUPPORTED) {
       LO_1 = swapIndex(1, 0);
@@ -43,28 +46,31 @@ final class TileTranspose {
       HI_2 = swapIndex(2, 1);
       LO_3 = finalIndex(0);
       HI_3 = finalIndex(1);
-      SWAP0_LO = swapIndex(0, 0);
-      SWAP0_HI = swapIndex(0, 1);
-      SWAP1_LO = LO_1;
-      SWAP1_HI = HI_1;
-      SWAP2_LO = LO_2;
-      SWAP2_HI = HI_2;
-      SWAP3_LO = swapIndex(3, 0);
-      SWAP3_HI = swapIndex(3, 1);
     } else {
       LO_1 = HI_1 = LO_2 = HI_2 = LO_3 = HI_3 = null;
+    }
+    if (TRANSPOSES_ROWS) {
+      SWAP0_LO = swapIndex(0, 0);
+      SWAP0_HI = swapIndex(0, 1);
+      SWAP1_LO = swapIndex(1, 0);
+      SWAP1_HI = swapIndex(1, 1);
+      SWAP2_LO = swapIndex(2, 0);
+      SWAP2_HI = swapIndex(2, 1);
+      SWAP3_LO = L == 16 ? swapIndex(3, 0) : null;
+      SWAP3_HI = L == 16 ? swapIndex(3, 1) : null;
+    } else {
       SWAP0_LO = SWAP0_HI = SWAP1_LO = SWAP1_HI = SWAP2_LO = SWAP2_HI = SWAP3_LO = SWAP3_HI = null;
     }
   }
 
   // output lane l takes, from source (bit `laneBit` of l), lane l with that bit set to `half`
   private static FloatVector swapIndex(int laneBit, int half) {
-    float[] idx = new float[16];
+    float[] idx = new float[L];
     int bit = 1 << laneBit;
-    for (int l = 0; l < 16; l++) {
+    for (int l = 0; l < L; l++) {
       int source = (l & bit) != 0 ? 1 : 0;
       int lane = half == 1 ? l | bit : l & ~bit;
-      idx[l] = source * 16 + lane;
+      idx[l] = source * L + lane;
     }
     return FloatVector.fromArray(S, idx, 0);
   }
@@ -123,6 +129,54 @@ final class TileTranspose {
       ap[d + 5] = a[s5 + k];
       ap[d + 6] = a[s6 + k];
       ap[d + 7] = a[s7 + k];
+    }
+  }
+
+  /**
+   * bp[dst + k*ld + r] = a[src + r*rs + k] for r < L, k < kc: L rows (rs apart, contiguous in k)
+   * transposed into rows of L floats, ld apart ({@link #pack16Rows}, {@link #pack8Rows8Lanes}).
+   */
+  static void packLRows(float[] a, int src, int rs, int kc, float[] bp, int dst, int ld) {
+    if (L == 16) {
+      pack16Rows(a, src, rs, kc, bp, dst, ld);
+    } else {
+      pack8Rows8Lanes(a, src, rs, kc, bp, dst, ld);
+    }
+  }
+
+  /** The 8-lane (256-bit) twin of {@link #pack16Rows}: three rounds of 8 permutes per 8 steps. */
+  static void pack8Rows8Lanes(float[] a, int src, int rs, int kc, float[] bp, int dst, int ld) {
+    FloatVector l0 = SWAP0_LO, h0 = SWAP0_HI, l1 = SWAP1_LO, h1 = SWAP1_HI, l2 = SWAP2_LO, h2 = SWAP2_HI;
+    int k = 0;
+    for (; k + 8 <= kc; k += 8) {
+      int s = src + k;
+      FloatVector r0 = FloatVector.fromArray(S, a, s), r1 = FloatVector.fromArray(S, a, s + rs),
+          r2 = FloatVector.fromArray(S, a, s + 2 * rs), r3 = FloatVector.fromArray(S, a, s + 3 * rs),
+          r4 = FloatVector.fromArray(S, a, s + 4 * rs), r5 = FloatVector.fromArray(S, a, s + 5 * rs),
+          r6 = FloatVector.fromArray(S, a, s + 6 * rs), r7 = FloatVector.fromArray(S, a, s + 7 * rs);
+      // round 0: rows 1 apart
+      FloatVector a0 = l0.selectFrom(r0, r1), a1 = h0.selectFrom(r0, r1);
+      FloatVector a2 = l0.selectFrom(r2, r3), a3 = h0.selectFrom(r2, r3);
+      FloatVector a4 = l0.selectFrom(r4, r5), a5 = h0.selectFrom(r4, r5);
+      FloatVector a6 = l0.selectFrom(r6, r7), a7 = h0.selectFrom(r6, r7);
+      // round 1: rows 2 apart
+      FloatVector b0 = l1.selectFrom(a0, a2), b2 = h1.selectFrom(a0, a2);
+      FloatVector b1 = l1.selectFrom(a1, a3), b3 = h1.selectFrom(a1, a3);
+      FloatVector b4 = l1.selectFrom(a4, a6), b6 = h1.selectFrom(a4, a6);
+      FloatVector b5 = l1.selectFrom(a5, a7), b7 = h1.selectFrom(a5, a7);
+      // round 2: rows 4 apart; vector k now holds step k of the 8 rows
+      int d = dst + k * ld;
+      l2.selectFrom(b0, b4).intoArray(bp, d);
+      l2.selectFrom(b1, b5).intoArray(bp, d + ld);
+      l2.selectFrom(b2, b6).intoArray(bp, d + 2 * ld);
+      l2.selectFrom(b3, b7).intoArray(bp, d + 3 * ld);
+      h2.selectFrom(b0, b4).intoArray(bp, d + 4 * ld);
+      h2.selectFrom(b1, b5).intoArray(bp, d + 5 * ld);
+      h2.selectFrom(b2, b6).intoArray(bp, d + 6 * ld);
+      h2.selectFrom(b3, b7).intoArray(bp, d + 7 * ld);
+    }
+    for (; k < kc; k++) {
+      for (int r = 0; r < 8; r++) bp[dst + k * ld + r] = a[src + r * rs + k];
     }
   }
 
