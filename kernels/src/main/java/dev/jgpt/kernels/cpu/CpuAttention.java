@@ -32,6 +32,8 @@ final class CpuAttention {
   private final WorkerPool.TaskWith<Decode> decodeWorker = this::decodeWorker;
   /** Per worker: (L/2, L) partial sums of decode's block scores. */
   private final float[][] blockSums;
+  /** Per worker: (MR, L) lane sums of one row tile's softmax; (MR) dot products in its backward pass. */
+  private final float[][] rowSums;
 
   CpuAttention(WorkerPool pool) {
     this.pool = pool;
@@ -44,6 +46,7 @@ final class CpuAttention {
     aTile = new float[w][0];
     edgeTile = new float[w][Gemm.MR * Gemm.NR];
     blockSums = new float[w][L * L / 2];
+    rowSums = new float[w][Gemm.MR * L];
   }
 
   /** Grows the per-worker scratch for (T, hs); allocates only when a shape is larger than before. */
@@ -143,7 +146,7 @@ final class CpuAttention {
     for (int t0 = 0; t0 < T; t0 += Gemm.MR) {
       int rows = Math.min(Gemm.MR, T - t0), kEnd = t0 + rows; // columns past kEnd are above the diagonal
       Gemm.rowTile(qkv, q, 3 * C, 1, t0, rows, 0, hs, kT, hs, wholePanels(kEnd, T), att, at, T, false, ap, tile);
-      for (int t = t0; t < kEnd; t++) CausalSoftmax.row(att, at + t * T, t + 1, T, scale);
+      CausalSoftmax.rows(att, at + t0 * T, t0 + 1, rows, T, scale, rowSums[w]);
       Gemm.rowTile(att, at, T, 1, t0, rows, 0, kEnd, v, T, hs, out, o, C, false, ap, tile);
     }
   }
@@ -206,7 +209,7 @@ final class CpuAttention {
       int rows = Math.min(Gemm.MR, T - t0), kEnd = t0 + rows;
       // datt = dout v^T; then dpre = att * (datt - sum(att * datt)) * scale, zero above the diagonal
       Gemm.rowTile(dout, d, C, 1, t0, rows, 0, hs, vT, hs, wholePanels(kEnd, T), dpre, 0, T, false, ap, tile);
-      for (int t = t0; t < kEnd; t++) CausalSoftmax.backwardRow(att, at + t * T, dpre, t * T, t + 1, T, scale);
+      CausalSoftmax.backwardRows(att, at + t0 * T, dpre, t0 * T, t0 + 1, rows, T, scale, rowSums[w]);
       Gemm.rowTile(dpre, 0, T, 1, t0, rows, 0, kEnd, k, T, hs, dqkv, dq, 3 * C, false, ap, tile); // dq = dpre k
     }
     // Key rows s: only queries t >= s attend to them, so the products start at k = s0. Each of the

@@ -30,7 +30,14 @@ final class Packing {
       int base = p * K * NR;
       for (int k0 = 0; k0 < K; k0 += kBlock) {
         int k1 = Math.min(K, k0 + kBlock);
-        for (int j = 0; j < NR; j++) {
+        int j = 0;
+        if (TileTranspose.TRANSPOSES_ROWS) {
+          // L whole rows at a time by an in-register transpose; the rest (and the padding) below
+          for (; j + L <= NR && p * NR + j + L <= n; j += L) {
+            TileTranspose.packLRows(w, wOff + (p * NR + j) * ld + k0, ld, k1 - k0, bp, base + k0 * NR + j, NR);
+          }
+        }
+        for (; j < NR; j++) {
           int row = p * NR + j;
           if (row < n) {
             int src = wOff + row * ld;

@@ -31,7 +31,7 @@ class CausalSoftmaxTest {
       for (int j = 0; j < n; j++) sum += expected[j] = Math.exp((att[ao + j] - max) * SCALE);
       float[] rowOps = java.util.Arrays.copyOfRange(att, ao, ao + n);
       RowOps.softmaxInPlace(rowOps, 0, n, SCALE);
-      CausalSoftmax.row(att, ao, n, T, SCALE);
+      CausalSoftmax.rows(att, ao, n, 1, T, SCALE, new float[Vec.L]);
       for (int j = 0; j < n; j++) {
         assertEquals(Float.floatToIntBits(rowOps[j]), Float.floatToIntBits(att[ao + j]), "T=" + T + " n=" + n + " j=" + j
             + ": the bits of the row ops");
@@ -39,6 +39,37 @@ class CausalSoftmaxTest {
       for (int j = 0; j < n; j++) assertEquals(expected[j] / sum, att[ao + j], 1e-6, "T=" + T + " n=" + n + " j=" + j);
       for (int j = n; j < T; j++) {
         assertEquals(0, Float.floatToRawIntBits(att[ao + j]), "T=" + T + " n=" + n + " j=" + j + " past the row");
+      }
+    }
+  }
+
+  /**
+   * A whole causal (T,T) block taken in tiles of several rows, as attention does (the rows of a
+   * tile go through the passes together): every row has the bits the row ops give it alone,
+   * whatever the tile height, and the scratch left by one tile does not leak into the next.
+   */
+  @ParameterizedTest(name = "T={0}")
+  @ValueSource(ints = {16, 24, 40, 64, 80})
+  void tilesOfRowsHaveTheBitsOfEachRowAlone(int T) {
+    Random random = new Random(200 + T);
+    for (int tileRows : new int[] {1, 3, Gemm.MR}) {
+      float[] att = new float[5 + T * T];
+      int ao = 5;
+      for (int i = ao; i < att.length; i++) att[i] = (float) (random.nextGaussian() * 8);
+      float[] expected = att.clone();
+      for (int t = 0; t < T; t++) {
+        RowOps.softmaxInPlace(expected, ao + t * T, t + 1, SCALE);
+        java.util.Arrays.fill(expected, ao + t * T + t + 1, ao + (t + 1) * T, 0f);
+      }
+      float[] sums = new float[tileRows * Vec.L];
+      java.util.Arrays.fill(sums, Float.NaN); // what a previous shape may have left
+      for (int t0 = 0; t0 < T; t0 += tileRows) {
+        CausalSoftmax.rows(att, ao + t0 * T, t0 + 1, Math.min(tileRows, T - t0), T, SCALE, sums);
+      }
+      for (int i = ao; i < att.length; i++) {
+        int t = (i - ao) / T, j = (i - ao) % T;
+        assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(att[i]),
+            "T=" + T + " tile rows " + tileRows + " row " + t + " column " + j);
       }
     }
   }
@@ -61,7 +92,7 @@ class CausalSoftmaxTest {
       float attDotDatt = Dot.dot(att, ao, dpre, d, n);
       float[] scalar = new float[n];
       for (int j = 0; j < n; j++) scalar[j] = att[ao + j] * (dpre[d + j] - attDotDatt) * SCALE;
-      CausalSoftmax.backwardRow(att, ao, dpre, d, n, T, SCALE);
+      CausalSoftmax.backwardRows(att, ao, dpre, d, n, 1, T, SCALE, new float[1]);
       for (int j = 0; j < n; j++) {
         assertEquals(Float.floatToIntBits(scalar[j]), Float.floatToIntBits(dpre[d + j]), "T=" + T + " n=" + n + " j=" + j
             + ": the bits of a scalar loop");
@@ -69,6 +100,39 @@ class CausalSoftmaxTest {
       for (int j = 0; j < n; j++) assertEquals(expected[j], dpre[d + j], 1e-6, "T=" + T + " n=" + n + " j=" + j);
       for (int j = n; j < T; j++) {
         assertEquals(0, Float.floatToRawIntBits(dpre[d + j]), "T=" + T + " n=" + n + " j=" + j + " past the row");
+      }
+    }
+  }
+
+  /** The backward pass over a whole causal block in tiles of several rows: each row's bits as alone. */
+  @ParameterizedTest(name = "T={0}")
+  @ValueSource(ints = {16, 24, 40, 64, 80})
+  void backwardTilesOfRowsHaveTheBitsOfEachRowAlone(int T) {
+    Random random = new Random(300 + T);
+    for (int tileRows : new int[] {1, 3, Gemm.MR}) {
+      float[] att = new float[2 + T * T], dpre = new float[7 + T * T];
+      int ao = 2, d = 7;
+      for (int t = 0; t < T; t++) {
+        float total = 0;
+        for (int j = 0; j <= t; j++) total += att[ao + t * T + j] = random.nextFloat() + 0.01f;
+        for (int j = 0; j <= t; j++) att[ao + t * T + j] /= total;
+      }
+      for (int i = d; i < dpre.length; i++) dpre[i] = (float) random.nextGaussian();
+      float[] expected = dpre.clone();
+      for (int t = 0; t < T; t++) {
+        int row = d + t * T;
+        float attDotDatt = Dot.dot(att, ao + t * T, expected, row, t + 1);
+        for (int j = 0; j <= t; j++) expected[row + j] = att[ao + t * T + j] * (expected[row + j] - attDotDatt) * SCALE;
+        java.util.Arrays.fill(expected, row + t + 1, row + T, 0f);
+      }
+      float[] dots = new float[tileRows];
+      for (int t0 = 0; t0 < T; t0 += tileRows) {
+        CausalSoftmax.backwardRows(att, ao + t0 * T, dpre, d + t0 * T, t0 + 1, Math.min(tileRows, T - t0), T, SCALE,
+            dots);
+      }
+      for (int i = d; i < dpre.length; i++) {
+        assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(dpre[i]),
+            "T=" + T + " tile rows " + tileRows + " row " + (i - d) / T + " column " + (i - d) % T);
       }
     }
   }
