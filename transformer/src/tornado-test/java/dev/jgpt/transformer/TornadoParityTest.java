@@ -40,8 +40,18 @@ class TornadoParityTest {
       tornadoTokens = greedy(KvCacheModel.withWeights(CFG, dev, gpt.readParams()));
     }
     float worst = 0f;
-    for (int s = 0; s < STEPS; s++) worst = Math.max(worst, Math.abs(cpuLosses[s] - tornadoLosses[s]));
-    System.out.println("TornadoParityTest: largest loss difference over " + STEPS + " steps: " + worst);
+    int worstStep = 0;
+    StringBuilder perStep = new StringBuilder();
+    for (int s = 0; s < STEPS; s++) {
+      float d = Math.abs(cpuLosses[s] - tornadoLosses[s]);
+      perStep.append(s % 10 == 0 ? "\n  " : " ").append(String.format("%.2e", d));
+      if (d > worst) {
+        worst = d;
+        worstStep = s + 1;
+      }
+    }
+    System.out.println("TornadoParityTest: largest loss difference over " + STEPS + " steps: " + worst + " (step "
+        + worstStep + "); per step:" + perStep);
     for (int s = 0; s < STEPS; s++) {
       assertEquals(cpuLosses[s], tornadoLosses[s], 1e-4f * Math.max(1f, Math.abs(cpuLosses[s])), "loss at step " + (s + 1));
     }

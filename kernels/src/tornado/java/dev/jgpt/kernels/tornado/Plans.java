@@ -28,6 +28,13 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * {@link Stats#compilations} shows them.
  */
 final class Plans {
+  /**
+   * Diagnostics: every run of every step on the host, through the kernels' Java form, never on the
+   * device. Set with -Djgpt.tornado.hostOnly=true to tell the kernels' summation order (which the
+   * host run shares) from the device compiler's arithmetic (fused multiply-adds, relaxed math).
+   */
+  static final boolean HOST_ONLY = Boolean.getBoolean("jgpt.tornado.hostOnly");
+
   /** Eager one-op plans kept for reuse on the device (each holds a device copy of the arena). */
   private static final int EAGER_PLANS = 8;
 
@@ -76,7 +83,8 @@ final class Plans {
 
   /** A replay of a recorded step. */
   void runReplay(StepProgram step) {
-    runOnDevice(step);
+    if (HOST_ONLY) runOnHost(step.launches);
+    else runOnDevice(step);
   }
 
   /** An op outside steps: on the host, or on the device through a cached one-op plan. */
