@@ -39,6 +39,7 @@ final class Plans {
   private static final int EAGER_PLANS = 8;
 
   private final TornadoDevice device;
+  private final String compilerFlags; // DeviceMath's choice for device
   private final Arena arena;
   private final Stats stats;
   private final Residency residency;
@@ -56,6 +57,7 @@ final class Plans {
   Plans(TornadoDevice device, String deviceName, DeviceMemory memory, Arena arena, Stats stats, Residency residency,
       boolean compileFirstRun, boolean eagerOnDevice, Consumer<String> notices) {
     this.device = device;
+    this.compilerFlags = DeviceMath.compilerFlags(device);
     this.deviceName = deviceName;
     this.memory = memory;
     this.notices = notices;
@@ -109,7 +111,7 @@ final class Plans {
       dropStalePlans();
       StepProgram program = new StepProgram("op " + group.getFirst().op());
       program.launches.addAll(group);
-      eager = new EagerPlan(new DevicePlan(arena, List.of(program), device, stats), program);
+      eager = new EagerPlan(new DevicePlan(arena, List.of(program), device, compilerFlags, stats), program);
       stats.compilations.merge(program.name, 1, Integer::sum);
       residency.add(eager.plan);
       eagerPlans.put(key, eager);
@@ -199,7 +201,7 @@ final class Plans {
     dropStalePlans();
     arena.trim();
     dropStalePlans();
-    DevicePlan plan = new DevicePlan(arena, group, device, stats);
+    DevicePlan plan = new DevicePlan(arena, group, device, compilerFlags, stats);
     stats.planDeviceBytes.add(plan.deviceBytes());
     stepPlans.add(plan);
     residency.add(plan);
