@@ -180,7 +180,12 @@ final class DeviceFixture {
 
   /** As {@link #check(String, double, Op)} on the given backend (closed afterwards). */
   void check(String what, double rtol, Op op, TornadoBackend device) {
-    try (Backend ref = new ReferenceBackend(); TornadoBackend dev = device) {
+    check(what, rtol, op, device, new ReferenceBackend());
+  }
+
+  /** As {@link #check(String, double, Op, TornadoBackend)} against reference's results (closed afterwards). */
+  void check(String what, double rtol, Op op, TornadoBackend device, Backend reference) {
+    try (Backend ref = reference; TornadoBackend dev = device) {
       Tensors rt = allocate(ref);
       Tensors dt = allocate(dev);
       for (int run = 0; run < RUNS; run++) {

@@ -1,0 +1,115 @@
+package dev.jgpt.kernels.tornado;
+
+import dev.jgpt.kernels.ReferenceKernels;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * The host twins of the {@link RowKernels} that fuse: the same Java with Math.fma written where the
+ * device kernel's {@link Rounding#fma} becomes an fma on the device, so a step's recording run on
+ * the host rounds as its replays on the device (and as the CPU backend). Shapes and orders: see
+ * each kernel in RowKernels; change both together (TornadoVsCpuTest checks they agree).
+ */
+final class HostRowKernels {
+  private HostRowKernels() {}
+
+  // RowKernels.layernormForward as the host runs it: Math.fma where the device compiler fuses
+  public static void layernormForward(FloatArray x, FloatArray w, int outo, int meano, int rstdo, int inpo,
+      int weighto, int biaso, int hasBias, int lanes, int N, int C) {
+    for (int n = 0; n < N; n++) {
+      int row = inpo + n * C;
+      int whole = C - C % lanes;
+      float sum = 0f;
+      for (int l = 0; l < lanes; l++) {
+        float lane = 0f;
+        for (int c = l; c < whole; c += lanes) lane += x.get(row + c);
+        sum += lane;
+      }
+      for (int c = whole; c < C; c++) sum += x.get(row + c);
+      float mean = sum / C;
+      float var = 0f;
+      for (int l = 0; l < lanes; l++) {
+        float lane = 0f;
+        for (int c = l; c < whole; c += lanes) {
+          float d = x.get(row + c) - mean;
+          lane = Math.fma(d, d, lane);
+        }
+        var += lane;
+      }
+      for (int c = whole; c < C; c++) {
+        float d = x.get(row + c) - mean;
+        var = Rounding.addRounded(var, d * d);
+      }
+      float s = (float) (1.0 / Math.sqrt(var / C + ReferenceKernels.LAYERNORM_EPS)); // as CpuMath.rsqrt on the device
+      for (int c = 0; c < C; c++) {
+        float b = 0f;
+        if (hasBias == 1) b = w.get(biaso + c);
+        float norm = (x.get(row + c) - mean) * s;
+        float o = Rounding.addRounded(b, norm * w.get(weighto + c));
+        if (c < whole) o = Math.fma(norm, w.get(weighto + c), b);
+        x.set(outo + n * C + c, o);
+      }
+      x.set(meano + n, mean);
+      x.set(rstdo + n, s);
+    }
+  }
+
+  // RowKernels.layernormBackwardInput as the host runs it: Math.fma where the device compiler fuses
+  public static void layernormBackwardInput(FloatArray x, FloatArray w, int dinpo, int douto, int inpo, int weighto,
+      int meano, int rstdo, int lanes, int N, int C) {
+    for (int n = 0; n < N; n++) {
+      int row = inpo + n * C;
+      int d = douto + n * C;
+      int whole = C - C % lanes;
+      float mean = x.get(meano + n);
+      float s = x.get(rstdo + n);
+      float dnormMean = 0f;
+      float dnormNormMean = 0f;
+      for (int l = 0; l < lanes; l++) {
+        float laneMean = 0f;
+        float laneNormMean = 0f;
+        for (int c = l; c < whole; c += lanes) {
+          float norm = (x.get(row + c) - mean) * s;
+          float dnorm = w.get(weighto + c) * x.get(d + c);
+          laneMean = Rounding.addRounded(laneMean, dnorm);
+          laneNormMean = Math.fma(dnorm, norm, laneNormMean);
+        }
+        dnormMean += laneMean;
+        dnormNormMean += laneNormMean;
+      }
+      for (int c = whole; c < C; c++) {
+        float norm = (x.get(row + c) - mean) * s;
+        float dnorm = w.get(weighto + c) * x.get(d + c);
+        dnormMean = Rounding.addRounded(dnormMean, dnorm);
+        dnormNormMean = Rounding.addRounded(dnormNormMean, dnorm * norm);
+      }
+      dnormMean = dnormMean / C;
+      dnormNormMean = dnormNormMean / C;
+      for (int c = 0; c < C; c++) {
+        float norm = (x.get(row + c) - mean) * s;
+        float dnorm = w.get(weighto + c) * x.get(d + c);
+        float g = (dnorm - dnormMean - norm * dnormNormMean) * s;
+        x.set(dinpo + n * C + c, Rounding.addRounded(x.get(dinpo + n * C + c), g));
+      }
+    }
+  }
+
+  // RowKernels.layernormBackwardParams as the host runs it: Math.fma where the device compiler fuses
+  public static void layernormBackwardParams(FloatArray x, FloatArray g, int dweighto, int dbiaso, int hasBias,
+      int douto, int inpo, int meano, int rstdo, int lanes, int N, int C) {
+    for (int c = 0; c < C; c++) {
+      int whole = C - C % lanes;
+      float dw = g.get(dweighto + c);
+      float db = 0f;
+      if (hasBias == 1) db = g.get(dbiaso + c);
+      for (int n = 0; n < N; n++) {
+        float dout = x.get(douto + n * C + c);
+        float norm = (x.get(inpo + n * C + c) - x.get(meano + n)) * x.get(rstdo + n);
+        if (c < whole) dw = Math.fma(norm, dout, dw);
+        else dw = Rounding.addRounded(dw, norm * dout);
+        db += dout;
+      }
+      g.set(dweighto + c, dw);
+      if (hasBias == 1) g.set(dbiaso + c, db);
+    }
+  }
+}
