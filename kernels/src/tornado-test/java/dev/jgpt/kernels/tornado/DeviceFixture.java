@@ -62,6 +62,13 @@ final class DeviceFixture {
   final long seed = TestSeed.get(); // fixed, as every randomised kernel test (-Djgpt.test.seed=N for another)
   private final Map<String, FloatSource> floatSources = new LinkedHashMap<>();
   private final Map<String, IntSource> intSources = new LinkedHashMap<>();
+  private final Map<String, Double> tolerances = new LinkedHashMap<>();
+
+  /** Compares tensor name within rtol rather than the check's own tolerance. */
+  DeviceFixture tolerance(String name, double rtol) {
+    tolerances.put(name, rtol);
+    return this;
+  }
 
   DeviceFixture random(String name, int n) {
     return random(name, n, 1f);
@@ -199,7 +206,8 @@ final class DeviceFixture {
         Map<String, float[]> actual = readAll(dev, dt);
         String ctx = what + " run " + (run + 1) + (run == 0 ? " (host)" : run == 1 ? " (device, compiled)"
             : " (device, replay)") + " seed " + seed;
-        expected.forEach((name, e) -> compare(ctx + ", " + name, e, actual.get(name), rtol));
+        expected.forEach((name, e) -> compare(ctx + ", " + name, e, actual.get(name),
+            tolerances.getOrDefault(name, rtol)));
       }
       assertEquals(RUNS - 1, dev.stats().deviceRuns, what + ": device runs");
     }

@@ -70,4 +70,14 @@ class TornadoVsCpuTest {
           be.adamw(t.s("params"), t.s("grads"), t.s("m"), t.s("v"), t.s("scalars"), 0.9f, 0.95f, 1e-8f, 0.1f, N);
         }, loops(), new CpuBackend(2));
   }
+
+  // The gradient bit for bit; the loss within an ulp (the device takes its log in float, the CPU in double).
+  @ParameterizedTest(name = "cross-entropy N={0} V={1} Vp={2}")
+  @CsvSource({"16, 32, 32", "7, 45, 48"})
+  void crossEntropyForwardBackward(int N, int V, int Vp) {
+    new DeviceFixture().random("logits", N * Vp, 2f).randomInts("targets", N, V).poisoned("losses", N)
+        .tolerance("losses", 3e-7)
+        .check("crossEntropy", EXACT, (be, t) -> be.crossEntropyForwardBackward(t.s("losses"), t.s("logits"),
+            t.i("targets"), 1f / N, N, V, Vp), loops(), new CpuBackend(2));
+  }
 }

@@ -1,7 +1,9 @@
 package dev.jgpt.kernels.tornado;
 
 import dev.jgpt.kernels.ReferenceKernels;
+import dev.jgpt.kernels.cpu.CpuScalarMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * The host twins of the {@link RowKernels} that fuse: the same Java with Math.fma written where the
@@ -110,6 +112,44 @@ final class HostRowKernels {
       }
       g.set(dweighto + c, dw);
       if (hasBias == 1) g.set(dbiaso + c, db);
+    }
+  }
+
+  // RowKernels.crossEntropyForward as the host runs it: the CPU backend's exp and its log in double
+  public static void crossEntropyForward(FloatArray m, IntArray ix, int losseso, int statso, int logitso,
+      int targetso, int lanes, int N, int V, int Vp) {
+    for (int n = 0; n < N; n++) {
+      int l = logitso + n * Vp;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int i = 0; i < V; i++) max = Math.max(max, m.get(l + i));
+      float sum = 0f;
+      for (int lane = 0; lane < lanes; lane++) {
+        float part = 0f;
+        for (int i = lane; i < V; i += lanes) part += CpuScalarMath.expNonPositive(m.get(l + i) - max);
+        sum += part;
+      }
+      int target = ix.get(targetso + n);
+      m.set(losseso + n, (float) StrictMath.log(sum) - (m.get(l + target) - max));
+      if (statso >= 0) {
+        m.set(statso + 2 * n, max);
+        m.set(statso + 2 * n + 1, sum);
+      }
+    }
+  }
+
+  // RowKernels.crossEntropyBackward as the host runs it: the CPU backend's exp
+  public static void crossEntropyBackward(FloatArray m, IntArray ix, int logitso, int statso, int targetso,
+      float dlossScale, int N, int V, int Vp) {
+    for (int n = 0; n < N; n++) {
+      for (int i = 0; i < Vp; i++) {
+        float g = 0f;
+        if (i < V) {
+          float e = CpuScalarMath.expNonPositive(m.get(logitso + n * Vp + i) - m.get(statso + 2 * n));
+          g = e * (dlossScale / m.get(statso + 2 * n + 1));
+          if (i == ix.get(targetso + n)) g = g - dlossScale;
+        }
+        m.set(logitso + n * Vp + i, g);
+      }
     }
   }
 }

@@ -229,8 +229,6 @@ public final class RowGroupKernels {
     return new Launch(Launch.sig("crossEntropyForward.group", kind, losseso, statso, logitso, targetso, N, V, Vp), true,
         (s, a, ctx) -> s.task(RowGroupKernels::crossEntropyForward, ctx, a.of(kind), a.ints(), losseso, statso, logitso,
             targetso, N, V, Vp),
-        (s, a, ctx) -> s.task(RowKernels::crossEntropyForward, a.of(kind), a.ints(), losseso, statso, logitso,
-            targetso, N, V, Vp),
-        grid(N), null);
+        RowKernels.crossEntropyForwardCall(kind, losseso, statso, logitso, targetso, N, V, Vp, true), grid(N), null);
   }
 }

@@ -220,15 +220,22 @@ public final class RowKernels {
   }
 
   // losses (N) = -log softmax(logits (N,Vp))[targets (N)] over the first V columns; when stats >= 0
-  // also saves each row's max and sum of exponentials in stats (N,2) for crossEntropyBackward
+  // also saves each row's max and sum of exponentials in stats (N,2) for crossEntropyBackward. The
+  // sum as the CPU backend's (RowOps.expShiftedSum over `lanes`-float vectors, the last one masked):
+  // lane l adds exp(x_i - max) for i = l, l + lanes, ... < V, the lanes added left to right, with the
+  // CPU's exp (CpuMath). The loss's log in float (the CPU takes it in double: an ulp apart at times).
   public static void crossEntropyForward(FloatArray m, IntArray ix, int losseso, int statso, int logitso,
-      int targetso, int N, int V, int Vp) {
+      int targetso, int lanes, int N, int V, int Vp) {
     for (@Parallel int n = 0; n < N; n++) {
       int l = logitso + n * Vp;
       float max = Float.NEGATIVE_INFINITY;
       for (int i = 0; i < V; i++) max = TornadoMath.max(max, m.get(l + i));
       float sum = 0f;
-      for (int i = 0; i < V; i++) sum += TornadoMath.exp(m.get(l + i) - max);
+      for (int lane = 0; lane < lanes; lane++) {
+        float part = 0f;
+        for (int i = lane; i < V; i += lanes) part += CpuMath.expNonPositive(m.get(l + i) - max);
+        sum += part;
+      }
       int target = ix.get(targetso + n);
       // -log(exp(x_t - max) / sum) without forming the probability
       m.set(losseso + n, TornadoMath.log(sum) - (m.get(l + target) - max));
@@ -242,23 +249,35 @@ public final class RowKernels {
   /** statso = -1: losses only; otherwise also the row max and sum at statso (N,2). */
   static Launch launchCrossEntropyForward(BufferKind kind, int losseso, int statso, int logitso, int targetso,
       int N, int V, int Vp) {
-    return Launch.parallelWithInts(Launch.sig("crossEntropyForward", kind, losseso, statso, logitso, targetso, N, V,
-        Vp),
-        (s, a, ctx) -> s.task(RowKernels::crossEntropyForward, a.of(kind), a.ints(), losseso, statso, logitso,
-            targetso, N, V, Vp));
+    return new Launch(Launch.sig("crossEntropyForward", kind, losseso, statso, logitso, targetso, N, V, Vp), true,
+        crossEntropyForwardCall(kind, losseso, statso, logitso, targetso, N, V, Vp, false),
+        crossEntropyForwardCall(kind, losseso, statso, logitso, targetso, N, V, Vp, true), null, null);
+  }
+
+  /** crossEntropyForward's call, on the device or the host (also the host twin of RowGroupKernels'). */
+  static KernelCall crossEntropyForwardCall(BufferKind kind, int losseso, int statso, int logitso, int targetso,
+      int N, int V, int Vp, boolean host) {
+    int lanes = Rounding.cpuLanes();
+    if (host) {
+      return (s, a, ctx) -> s.task(HostRowKernels::crossEntropyForward, a.of(kind), a.ints(), losseso, statso,
+          logitso, targetso, lanes, N, V, Vp);
+    }
+    return (s, a, ctx) -> s.task(RowKernels::crossEntropyForward, a.of(kind), a.ints(), losseso, statso, logitso,
+        targetso, lanes, N, V, Vp);
   }
 
   // logits (N,Vp) := (softmax - onehot(target)) * dlossScale over the first V columns, 0 beyond;
-  // the softmax from the row stats (N,2) that crossEntropyForward saved; one work item per element
+  // the softmax from the row stats (N,2) that crossEntropyForward saved; one work item per element.
+  // As the CPU backend: exp(x - max) * (dlossScale / sum), minus dlossScale at the target.
   public static void crossEntropyBackward(FloatArray m, IntArray ix, int logitso, int statso, int targetso,
       float dlossScale, int N, int V, int Vp) {
     for (@Parallel int n = 0; n < N; n++) {
       for (@Parallel int i = 0; i < Vp; i++) {
         float g = 0f;
         if (i < V) {
-          float prob = TornadoMath.exp(m.get(logitso + n * Vp + i) - m.get(statso + 2 * n)) / m.get(statso + 2 * n + 1);
-          float indicator = i == ix.get(targetso + n) ? 1f : 0f;
-          g = (prob - indicator) * dlossScale;
+          float e = CpuMath.expNonPositive(m.get(logitso + n * Vp + i) - m.get(statso + 2 * n));
+          g = e * (dlossScale / m.get(statso + 2 * n + 1));
+          if (i == ix.get(targetso + n)) g = g - dlossScale;
         }
         m.set(logitso + n * Vp + i, g);
       }
@@ -267,10 +286,10 @@ public final class RowKernels {
 
   static Launch launchCrossEntropyBackward(BufferKind kind, int logitso, int statso, int targetso, float dlossScale,
       int N, int V, int Vp) {
-    return Launch.parallelWithInts(Launch.sig("crossEntropyBackward", kind, logitso, statso, targetso, dlossScale,
-        N, V, Vp),
+    return new Launch(Launch.sig("crossEntropyBackward", kind, logitso, statso, targetso, dlossScale, N, V, Vp), true,
         (s, a, ctx) -> s.task(RowKernels::crossEntropyBackward, a.of(kind), a.ints(), logitso, statso, targetso,
-            dlossScale, N, V,
-            Vp));
+            dlossScale, N, V, Vp),
+        (s, a, ctx) -> s.task(HostRowKernels::crossEntropyBackward, a.of(kind), a.ints(), logitso, statso, targetso,
+            dlossScale, N, V, Vp), null, null);
   }
 }
