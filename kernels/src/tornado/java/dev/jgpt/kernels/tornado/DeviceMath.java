@@ -9,8 +9,9 @@ import uk.ac.manchester.tornado.api.enums.TornadoDeviceType;
  * and add, reassociate sums and use approximate division, square root, exp and log; the sums then
  * follow no order the CPU backend can share. Strict: only {@code -w}, so each kernel rounds as its
  * Java says, plus the one fma TornadoVM writes for every {@code a * b + c} (tornado.enable.fma),
- * which the kernels count on where the CPU backend fuses. Strict costs little on CPU OpenCL
- * devices (PoCL: measured in TornadoKernelTimes) and is their default; GPUs keep the fast flags.
+ * which the kernels count on where the CPU backend fuses. Strict is the default on CPU OpenCL
+ * devices (PoCL), where the loop kernels then give the CPU backend's floats (TornadoVsCpuTest); its
+ * cost in kernel time has not been measured. GPUs keep TornadoVM's fast flags.
  * {@code -Djgpt.tornado.math=strict|relaxed|auto} chooses.
  */
 final class DeviceMath {

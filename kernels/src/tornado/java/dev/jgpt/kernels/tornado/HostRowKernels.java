@@ -7,9 +7,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * The host twins of the {@link RowKernels} that fuse: the same Java with Math.fma written where the
- * device kernel's {@link Rounding#fma} becomes an fma on the device, so a step's recording run on
- * the host rounds as its replays on the device (and as the CPU backend). Shapes and orders: see
- * each kernel in RowKernels; change both together (TornadoVsCpuTest checks they agree).
+ * device kernel's {@link Rounding#fma} becomes an fma on the device, the CPU backend's own exp
+ * (cpu.CpuScalarMath) for {@link CpuMath}'s, and the CPU's double forms of rstd and the loss's log,
+ * so a step's recording run on the host rounds as its replays on the device and as the CPU backend.
+ * Shapes and orders: see each kernel in RowKernels; change both together (TornadoVsCpuTest checks
+ * host, device and CPU backend agree).
  */
 final class HostRowKernels {
   private HostRowKernels() {}
