@@ -1,7 +1,6 @@
 package dev.jgpt.transformer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.kernels.Backend;
@@ -10,8 +9,9 @@ import dev.jgpt.kernels.Backends;
 import org.junit.jupiter.api.Test;
 
 /**
- * The TornadoVM backend against the CPU backend on a whole model: 20 training steps give the same
- * losses, and greedy generation the same tokens. Compiled and run only in the {@code tornado}
+ * The TornadoVM backend against the CPU backend on a whole model: 50 training steps give the same
+ * losses (within {@link #MAX_LOSS_DIFFERENCE}; the largest difference and each step's are printed),
+ * and greedy generation the same tokens. Compiled and run only in the {@code tornado}
  * profile (the test JVM started through the SDK's argfile), where TornadoVM must load: a backend
  * that fails to load there is a failure, not a skip.
  */
@@ -19,6 +19,12 @@ class TornadoParityTest {
   // Tiny, so PoCL compiles the step's kernels in seconds rather than minutes.
   static final int B = 2, T = 8, V = 32, STEPS = 50, NEW_TOKENS = 5;
   static final GptConfig CFG = GptConfig.of(V, T, 1, 2, 16, true, 0f);
+  /**
+   * Issue 16's bound on PoCL: the loop kernels sum and round as the CPU backend in matmul, layer
+   * norm, GELU, cross-entropy and AdamW (TornadoVsCpuTest), and the gradient norm exactly; the
+   * attention kernels do not yet, and their last-bit differences grow over the steps.
+   */
+  static final float MAX_LOSS_DIFFERENCE = 1e-6f;
 
   @Test
   void trainingLossesAndGreedyTokensMatchTheCpuBackend() {
@@ -40,15 +46,24 @@ class TornadoParityTest {
       tornadoTokens = greedy(KvCacheModel.withWeights(CFG, dev, gpt.readParams()));
     }
     float worst = 0f;
-    for (int s = 0; s < STEPS; s++) worst = Math.max(worst, Math.abs(cpuLosses[s] - tornadoLosses[s]));
-    System.out.println("TornadoParityTest: largest loss difference over " + STEPS + " steps: " + worst);
+    int worstStep = 0;
+    StringBuilder perStep = new StringBuilder();
     for (int s = 0; s < STEPS; s++) {
-      assertEquals(cpuLosses[s], tornadoLosses[s], 1e-4f * Math.max(1f, Math.abs(cpuLosses[s])), "loss at step " + (s + 1));
+      float d = Math.abs(cpuLosses[s] - tornadoLosses[s]);
+      perStep.append(s % 10 == 0 ? "\n  " : " ").append(String.format("%.2e", d));
+      if (d > worst) {
+        worst = d;
+        worstStep = s + 1;
+      }
     }
+    System.out.println("TornadoParityTest: largest loss difference over " + STEPS + " steps: " + worst + " (step "
+        + worstStep + "); per step:" + perStep);
+    assertTrue(worst <= MAX_LOSS_DIFFERENCE, "largest loss difference " + worst + " at step " + worstStep
+        + " is above " + MAX_LOSS_DIFFERENCE + "; per step:" + perStep);
     assertArrayEquals(cpuTokens, tornadoTokens, "greedy tokens");
   }
 
-  /** 20 AdamW steps on fixed random batches; the loss of each step. */
+  /** STEPS AdamW steps on fixed random batches; the loss of each step. */
   private static float[] train(Gpt gpt) {
     gpt.initWeights(5);
     float[] losses = new float[STEPS];

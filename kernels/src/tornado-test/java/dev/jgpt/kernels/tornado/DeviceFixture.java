@@ -62,6 +62,13 @@ final class DeviceFixture {
   final long seed = TestSeed.get(); // fixed, as every randomised kernel test (-Djgpt.test.seed=N for another)
   private final Map<String, FloatSource> floatSources = new LinkedHashMap<>();
   private final Map<String, IntSource> intSources = new LinkedHashMap<>();
+  private final Map<String, Double> tolerances = new LinkedHashMap<>();
+
+  /** Compares tensor name within rtol rather than the check's own tolerance. */
+  DeviceFixture tolerance(String name, double rtol) {
+    tolerances.put(name, rtol);
+    return this;
+  }
 
   DeviceFixture random(String name, int n) {
     return random(name, n, 1f);
@@ -180,7 +187,12 @@ final class DeviceFixture {
 
   /** As {@link #check(String, double, Op)} on the given backend (closed afterwards). */
   void check(String what, double rtol, Op op, TornadoBackend device) {
-    try (Backend ref = new ReferenceBackend(); TornadoBackend dev = device) {
+    check(what, rtol, op, device, new ReferenceBackend());
+  }
+
+  /** As {@link #check(String, double, Op, TornadoBackend)} against reference's results (closed afterwards). */
+  void check(String what, double rtol, Op op, TornadoBackend device, Backend reference) {
+    try (Backend ref = reference; TornadoBackend dev = device) {
       Tensors rt = allocate(ref);
       Tensors dt = allocate(dev);
       for (int run = 0; run < RUNS; run++) {
@@ -194,7 +206,8 @@ final class DeviceFixture {
         Map<String, float[]> actual = readAll(dev, dt);
         String ctx = what + " run " + (run + 1) + (run == 0 ? " (host)" : run == 1 ? " (device, compiled)"
             : " (device, replay)") + " seed " + seed;
-        expected.forEach((name, e) -> compare(ctx + ", " + name, e, actual.get(name), rtol));
+        expected.forEach((name, e) -> compare(ctx + ", " + name, e, actual.get(name),
+            tolerances.getOrDefault(name, rtol)));
       }
       assertEquals(RUNS - 1, dev.stats().deviceRuns, what + ": device runs");
     }

@@ -20,6 +20,7 @@ import uk.ac.manchester.tornado.api.WorkerGrid2D;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -100,7 +101,8 @@ final class DevicePlan implements AutoCloseable {
   /** Whether the device copy holds the latest arena contents (once queued writes are flushed). */
   boolean current;
 
-  DevicePlan(Arena arena, List<StepProgram> steps, TornadoDevice device, Stats stats) {
+  /** compilerFlags: the OpenCL build options (DeviceMath), or null for TornadoVM's own. */
+  DevicePlan(Arena arena, List<StepProgram> steps, TornadoDevice device, String compilerFlags, Stats stats) {
     long start = System.nanoTime();
     this.arena = arena;
     this.held = kindsUsedBy(steps);
@@ -147,6 +149,7 @@ final class DevicePlan implements AutoCloseable {
     }
     plan = new TornadoExecutionPlan(graphs.toArray(ImmutableTaskGraph[]::new));
     if (device != null) plan.withDevice(device);
+    if (compilerFlags != null) plan.withCompilerFlags(TornadoVMBackendType.OPENCL, compilerFlags);
     if (!grids.keySet().isEmpty()) plan.withGridScheduler(grids);
     if (PROFILE) plan.withProfiler(ProfilerMode.SILENT);
     stats.planBuilds++;

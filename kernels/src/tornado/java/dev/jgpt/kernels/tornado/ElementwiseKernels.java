@@ -1,10 +1,9 @@
 package dev.jgpt.kernels.tornado;
 
 import dev.jgpt.kernels.BufferKind;
-import dev.jgpt.kernels.ReferenceKernels;
 import dev.jgpt.kernels.StepScalars;
+import dev.jgpt.kernels.cpu.CpuScalarMath;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
-import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
@@ -15,35 +14,42 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 public final class ElementwiseKernels {
   private ElementwiseKernels() {}
 
-  // out (N) = GELU(inp (N)), GPT-2's tanh approximation
+  // out (N) = GELU(inp (N)), GPT-2's tanh approximation, as the CPU backend computes it (CpuMath.gelu)
   public static void geluForward(FloatArray m, int outo, int inpo, int N) {
-    for (@Parallel int i = 0; i < N; i++) {
-      float x = m.get(inpo + i);
-      float u = ReferenceKernels.GELU_SCALE * (x + 0.044715f * x * x * x);
-      m.set(outo + i, 0.5f * x * (1f + TornadoMath.tanh(u)));
-    }
+    for (@Parallel int i = 0; i < N; i++) m.set(outo + i, CpuMath.gelu(m.get(inpo + i)));
+  }
+
+  // geluForward as the host runs it: the CPU backend's own function (CpuMath's fma steps in plain Java would not fuse)
+  public static void geluForwardOnHost(FloatArray m, int outo, int inpo, int N) {
+    for (int i = 0; i < N; i++) m.set(outo + i, CpuScalarMath.gelu(m.get(inpo + i)));
   }
 
   static Launch launchGeluForward(BufferKind kind, int outo, int inpo, int N) {
-    return Launch.parallel(Launch.sig("geluForward", kind, outo, inpo, N),
-        (s, a, ctx) -> s.task(ElementwiseKernels::geluForward, a.of(kind), outo, inpo, N));
+    return new Launch(Launch.sig("geluForward", kind, outo, inpo, N), false,
+        (s, a, ctx) -> s.task(ElementwiseKernels::geluForward, a.of(kind), outo, inpo, N),
+        (s, a, ctx) -> s.task(ElementwiseKernels::geluForwardOnHost, a.of(kind), outo, inpo, N), null, null);
   }
 
-  // dinp (N) = GELU'(inp (N)) * dout (N), written
+  // dinp (N) = GELU'(inp (N)) * dout (N), written, as the CPU backend rounds it
   public static void geluBackward(FloatArray m, int dinpo, int inpo, int douto, int N) {
     for (@Parallel int i = 0; i < N; i++) {
-      float x = m.get(inpo + i);
-      float u = ReferenceKernels.GELU_SCALE * (x + 0.044715f * x * x * x);
-      float th = TornadoMath.tanh(u);
-      float sech2 = 1f - th * th;
-      float grad = 0.5f * (1f + th) + 0.5f * x * sech2 * ReferenceKernels.GELU_SCALE * (1f + 3f * 0.044715f * x * x);
+      float grad = CpuMath.geluGradient(m.get(inpo + i));
+      m.set(dinpo + i, grad * m.get(douto + i));
+    }
+  }
+
+  // geluBackward as the host runs it (see geluForwardOnHost)
+  public static void geluBackwardOnHost(FloatArray m, int dinpo, int inpo, int douto, int N) {
+    for (int i = 0; i < N; i++) {
+      float grad = CpuScalarMath.geluGradient(m.get(inpo + i));
       m.set(dinpo + i, grad * m.get(douto + i));
     }
   }
 
   static Launch launchGeluBackward(BufferKind kind, int dinpo, int inpo, int douto, int N) {
-    return Launch.parallel(Launch.sig("geluBackward", kind, dinpo, inpo, douto, N),
-        (s, a, ctx) -> s.task(ElementwiseKernels::geluBackward, a.of(kind), dinpo, inpo, douto, N));
+    return new Launch(Launch.sig("geluBackward", kind, dinpo, inpo, douto, N), false,
+        (s, a, ctx) -> s.task(ElementwiseKernels::geluBackward, a.of(kind), dinpo, inpo, douto, N),
+        (s, a, ctx) -> s.task(ElementwiseKernels::geluBackwardOnHost, a.of(kind), dinpo, inpo, douto, N), null, null);
   }
 
   // out (N) = a (N) + b (N)

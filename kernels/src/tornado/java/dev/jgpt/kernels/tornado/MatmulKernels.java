@@ -71,7 +71,22 @@ public final class MatmulKernels {
     float[] acc = new float[WORK * WORK]; // [r][c] sums of this item's outputs
     float[] a = new float[WORK];
     float[] b = new float[WORK];
-    for (int e = 0; e < WORK * WORK; e++) acc[e] = 0f;
+    // Each sum starts from the bias (or the output, when accumulating) and adds the products in k
+    // order, each fused by the compiler: the CPU backend's micro-kernel order (see gemmXW).
+    for (int r = 0; r < WORK; r++) {
+      int i = i0 + ly + THREADS * r;
+      for (int c = 0; c < WORK; c++) {
+        int j = j0 + lx + THREADS * c;
+        float start = 0f;
+        if (i < M) {
+          if (j < NC) {
+            if (mode == OVERWRITE_PLUS_BIAS) start = w.get(biaso + j);
+            else if (mode == ACCUMULATE) start = x.get(outo + i * NC + j);
+          }
+        }
+        acc[r * WORK + c] = start;
+      }
+    }
     // Which index of the flat element number e walks fastest in each slice: k when A's k stride is 1
     // (e -> row e / DEPTH, k e % DEPTH), else the row (row e % BLOCK, k e / BLOCK); for B the column
     // when its column stride is 1, else k. Arithmetic, not ?: on the strides, which TornadoVM's
@@ -122,11 +137,7 @@ public final class MatmulKernels {
         int j = j0 + lx + THREADS * c;
         if (i < M) {
           if (j < NC) {
-            int o = outo + i * NC + j;
-            float sum = acc[r * WORK + c];
-            if (mode == OVERWRITE) x.set(o, sum);
-            else if (mode == OVERWRITE_PLUS_BIAS) x.set(o, sum + w.get(biaso + j));
-            else x.set(o, x.get(o) + sum);
+            x.set(outo + i * NC + j, acc[r * WORK + c]);
           }
         }
       }
@@ -146,7 +157,21 @@ public final class MatmulKernels {
     float[] acc = new float[WORK * WORK]; // [r][c] sums of this item's outputs
     float[] a = new float[WORK];
     float[] b = new float[WORK];
-    for (int e = 0; e < WORK * WORK; e++) acc[e] = 0f;
+    // Each sum starts from the output when accumulating (else 0) and adds the products in k
+    // order, each fused by the compiler: the CPU backend's micro-kernel order (see gemmXW).
+    for (int r = 0; r < WORK; r++) {
+      int i = i0 + ly + THREADS * r;
+      for (int c = 0; c < WORK; c++) {
+        int j = j0 + lx + THREADS * c;
+        float start = 0f;
+        if (i < M) {
+          if (j < NC) {
+            if (mode == ACCUMULATE) start = o.get(outo + i * NC + j);
+          }
+        }
+        acc[r * WORK + c] = start;
+      }
+    }
     // Which index of the flat element number e walks fastest in each slice: k when A's k stride is 1
     // (e -> row e / DEPTH, k e % DEPTH), else the row (row e % BLOCK, k e / BLOCK); for B the column
     // when its column stride is 1, else k. Arithmetic, not ?: on the strides, which TornadoVM's
@@ -197,10 +222,7 @@ public final class MatmulKernels {
         int j = j0 + lx + THREADS * c;
         if (i < M) {
           if (j < NC) {
-            int e = outo + i * NC + j;
-            float sum = acc[r * WORK + c];
-            if (mode == ACCUMULATE) o.set(e, o.get(e) + sum);
-            else o.set(e, sum);
+            o.set(outo + i * NC + j, acc[r * WORK + c]);
           }
         }
       }
@@ -231,32 +253,66 @@ public final class MatmulKernels {
     }
   }
 
-  // CPU twin of gemmBlockedXW and gemvXW (and the loop kernel on CPU OpenCL devices): x: out (M,NC) = / +=
-  // x: A (M,K) @ w: B (K,NC) [+ w: bias (NC)]
+  // x: out (M,NC) = / += x: A (M,K) @ w: B (K,NC) [+ w: bias (NC)]: the loop kernel on CPU OpenCL
+  // devices, and on the host the CPU twin of gemmBlockedXW and gemvXW. Each sum starts from the bias
+  // (or from the output, when accumulating) and adds the products in k order: the CPU backend's
+  // micro-kernel order. TornadoVM's OpenCL compiler turns every `sum + a * b` into one fma
+  // (tornado.enable.fma, on by default), as the micro-kernel's FloatVector.fma: the device gets the
+  // CPU backend's float. The host runs gemmXWFused, this with Math.fma written out.
   public static void gemmXW(FloatArray x, FloatArray w, int outo, int ao, int ai, int ak, int bo, int bk, int bj,
       int biaso, int mode, int M, int NC, int K) {
     for (@Parallel int i = 0; i < M; i++) {
       for (@Parallel int j = 0; j < NC; j++) {
-        float sum = 0f;
-        for (int k = 0; k < K; k++) sum += x.get(ao + i * ai + k * ak) * w.get(bo + k * bk + j * bj);
         int o = outo + i * NC + j;
-        if (mode == OVERWRITE) x.set(o, sum);
-        else if (mode == OVERWRITE_PLUS_BIAS) x.set(o, sum + w.get(biaso + j));
-        else x.set(o, x.get(o) + sum);
+        float sum = 0f;
+        if (mode == OVERWRITE_PLUS_BIAS) sum = w.get(biaso + j);
+        else if (mode == ACCUMULATE) sum = x.get(o);
+        for (int k = 0; k < K; k++) sum += x.get(ao + i * ai + k * ak) * w.get(bo + k * bk + j * bj);
+        x.set(o, sum);
       }
     }
   }
 
-  // CPU twin of gemmBlockedOX: o: out (M,NC) = / += x: A (M,K) @ x: B (K,NC)
+  // gemmXW as the host runs it: Math.fma where the device compiler fuses (Java never fuses a * b + c)
+  public static void gemmXWFused(FloatArray x, FloatArray w, int outo, int ao, int ai, int ak, int bo, int bk,
+      int bj, int biaso, int mode, int M, int NC, int K) {
+    for (int i = 0; i < M; i++) {
+      for (int j = 0; j < NC; j++) {
+        int o = outo + i * NC + j;
+        float sum = 0f;
+        if (mode == OVERWRITE_PLUS_BIAS) sum = w.get(biaso + j);
+        else if (mode == ACCUMULATE) sum = x.get(o);
+        for (int k = 0; k < K; k++) sum = Math.fma(x.get(ao + i * ai + k * ak), w.get(bo + k * bk + j * bj), sum);
+        x.set(o, sum);
+      }
+    }
+  }
+
+  // o: out (M,NC) = / += x: A (M,K) @ x: B (K,NC): the loop kernel, and the twin of gemmBlockedOX;
+  // sums as gemmXW's (from the output when accumulating, fused on the device)
   public static void gemmOX(FloatArray o, FloatArray x, int outo, int ao, int ai, int ak, int bo, int bk, int bj,
       int mode, int M, int NC, int K) {
     for (@Parallel int i = 0; i < M; i++) {
       for (@Parallel int j = 0; j < NC; j++) {
-        float sum = 0f;
-        for (int k = 0; k < K; k++) sum += x.get(ao + i * ai + k * ak) * x.get(bo + k * bk + j * bj);
         int e = outo + i * NC + j;
-        if (mode == ACCUMULATE) o.set(e, o.get(e) + sum);
-        else o.set(e, sum);
+        float sum = 0f;
+        if (mode == ACCUMULATE) sum = o.get(e);
+        for (int k = 0; k < K; k++) sum += x.get(ao + i * ai + k * ak) * x.get(bo + k * bk + j * bj);
+        o.set(e, sum);
+      }
+    }
+  }
+
+  // gemmOX as the host runs it, with Math.fma (see gemmXWFused)
+  public static void gemmOXFused(FloatArray o, FloatArray x, int outo, int ao, int ai, int ak, int bo, int bk,
+      int bj, int mode, int M, int NC, int K) {
+    for (int i = 0; i < M; i++) {
+      for (int j = 0; j < NC; j++) {
+        int e = outo + i * NC + j;
+        float sum = 0f;
+        if (mode == ACCUMULATE) sum = o.get(e);
+        for (int k = 0; k < K; k++) sum = Math.fma(x.get(ao + i * ai + k * ak), x.get(bo + k * bk + j * bj), sum);
+        o.set(e, sum);
       }
     }
   }
@@ -276,20 +332,25 @@ public final class MatmulKernels {
     List<Object> signature = Launch.sig(op, outk, outo, ak, ao, ai, akk, bk, bo, bkk, bj, biask, biaso, mode, M, NC,
         K);
     KernelCall loops;
+    KernelCall host; // the loops with Math.fma: the device's fused sums on the host
     KernelCall device;
     if (outk == ak && bk != ak && (biask == null || biask == bk)) {
       loops = (s, a, ctx) -> s.task(MatmulKernels::gemmXW, a.of(ak), a.of(bk), outo, ao, ai, akk, bo, bkk, bj, bias,
           mode, M, NC, K);
+      host = (s, a, ctx) -> s.task(MatmulKernels::gemmXWFused, a.of(ak), a.of(bk), outo, ao, ai, akk, bo, bkk, bj,
+          bias, mode, M, NC, K);
       if (workGroups && M == 1 && bkk == 1) {
         device = (s, a, ctx) -> s.task(MatmulKernels::gemvXW, ctx, a.of(ak), a.of(bk), outo, ao, akk, bo, bkk, bj,
             bias, mode, NC, K);
-        return new Launch(signature, false, device, loops, new int[] {NC * GEMV_GROUP, 1, GEMV_GROUP, 1}, null);
+        return new Launch(signature, false, device, host, new int[] {NC * GEMV_GROUP, 1, GEMV_GROUP, 1}, null);
       }
       device = (s, a, ctx) -> s.task(MatmulKernels::gemmBlockedXW, ctx, a.of(ak), a.of(bk), outo, ao, ai, akk, bo,
           bkk, bj, bias, mode, M, NC, K);
     } else if (ak == bk && outk != ak && biask == null) {
       loops = (s, a, ctx) -> s.task(MatmulKernels::gemmOX, a.of(outk), a.of(ak), outo, ao, ai, akk, bo, bkk, bj, mode,
           M, NC, K);
+      host = (s, a, ctx) -> s.task(MatmulKernels::gemmOXFused, a.of(outk), a.of(ak), outo, ao, ai, akk, bo, bkk, bj,
+          mode, M, NC, K);
       device = (s, a, ctx) -> s.task(MatmulKernels::gemmBlockedOX, ctx, a.of(outk), a.of(ak), outo, ao, ai, akk, bo,
           bkk, bj, mode, M, NC, K);
     } else {
@@ -298,9 +359,9 @@ public final class MatmulKernels {
           + " output " + outk + ", inputs " + ak + " and " + bk + (biask == null ? "" : ", bias " + biask)
           + "; allocate weights with BufferKind.PARAMETERS and their gradients with GRADIENTS");
     }
-    if (!workGroups) return Launch.parallel(signature, loops);
+    if (!workGroups) return new Launch(signature, false, loops, host, null, null);
     int[] grid = {blocks(NC) * THREADS, blocks(M) * THREADS, THREADS, THREADS};
-    return new Launch(signature, false, device, loops, grid, null);
+    return new Launch(signature, false, device, host, grid, null);
   }
 
   // g: dbias (OC) += column sums of x: dout (N,OC); one work item per column

@@ -145,20 +145,22 @@ public final class OptimizerKernels {
 
   // p: params (N), g: grads (N), o: m, v (N); x: lr from the step scalars (SIZE), clip and bias
   // corrections from factors (3): g = grads * clip; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
-  // params -= lr * (mhat / (sqrt(vhat) + eps) + weightDecay * params)
+  // params -= lr * (mhat / (sqrt(vhat) + eps) + weightDecay * params). Every product rounded before
+  // its sum (Rounding.addRounded), as the CPU backend's CpuOptimizer: the device compiler would fuse them.
   public static void adamw(FloatArray p, FloatArray g, FloatArray o, FloatArray x, int paramso, int gradso, int mo,
       int vo, int scalarso, int factorso, float beta1, float beta2, float eps, float weightDecay, int N) {
     for (@Parallel int i = 0; i < N; i++) {
       float lr = x.get(scalarso + StepScalars.LR);
       float gi = g.get(gradso + i) * x.get(factorso);
-      float mi = beta1 * o.get(mo + i) + (1f - beta1) * gi;
-      float vi = beta2 * o.get(vo + i) + (1f - beta2) * gi * gi;
+      float mi = Rounding.addRounded(beta1 * o.get(mo + i), (1f - beta1) * gi);
+      float vi = Rounding.addRounded(beta2 * o.get(vo + i), (1f - beta2) * gi * gi);
       float mhat = mi / x.get(factorso + 1);
       float vhat = vi / x.get(factorso + 2);
       o.set(mo + i, mi);
       o.set(vo + i, vi);
       float param = p.get(paramso + i);
-      p.set(paramso + i, param - lr * (mhat / (TornadoMath.sqrt(vhat) + eps) + weightDecay * param));
+      float step = Rounding.addRounded(mhat / (TornadoMath.sqrt(vhat) + eps), weightDecay * param);
+      p.set(paramso + i, param - lr * step);
     }
   }
 

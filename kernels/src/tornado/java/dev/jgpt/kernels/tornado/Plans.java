@@ -28,10 +28,18 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * {@link Stats#compilations} shows them.
  */
 final class Plans {
+  /**
+   * Diagnostics: every run of every step on the host, through the kernels' Java form, never on the
+   * device. Set with -Djgpt.tornado.hostOnly=true to tell the kernels' summation order (which the
+   * host run shares) from the device compiler's arithmetic (fused multiply-adds, relaxed math).
+   */
+  static final boolean HOST_ONLY = Boolean.getBoolean("jgpt.tornado.hostOnly");
+
   /** Eager one-op plans kept for reuse on the device (each holds a device copy of the arena). */
   private static final int EAGER_PLANS = 8;
 
   private final TornadoDevice device;
+  private final String compilerFlags; // DeviceMath's choice for device
   private final Arena arena;
   private final Stats stats;
   private final Residency residency;
@@ -49,6 +57,7 @@ final class Plans {
   Plans(TornadoDevice device, String deviceName, DeviceMemory memory, Arena arena, Stats stats, Residency residency,
       boolean compileFirstRun, boolean eagerOnDevice, Consumer<String> notices) {
     this.device = device;
+    this.compilerFlags = DeviceMath.compilerFlags(device);
     this.deviceName = deviceName;
     this.memory = memory;
     this.notices = notices;
@@ -76,7 +85,8 @@ final class Plans {
 
   /** A replay of a recorded step. */
   void runReplay(StepProgram step) {
-    runOnDevice(step);
+    if (HOST_ONLY) runOnHost(step.launches);
+    else runOnDevice(step);
   }
 
   /** An op outside steps: on the host, or on the device through a cached one-op plan. */
@@ -101,7 +111,7 @@ final class Plans {
       dropStalePlans();
       StepProgram program = new StepProgram("op " + group.getFirst().op());
       program.launches.addAll(group);
-      eager = new EagerPlan(new DevicePlan(arena, List.of(program), device, stats), program);
+      eager = new EagerPlan(new DevicePlan(arena, List.of(program), device, compilerFlags, stats), program);
       stats.compilations.merge(program.name, 1, Integer::sum);
       residency.add(eager.plan);
       eagerPlans.put(key, eager);
@@ -191,7 +201,7 @@ final class Plans {
     dropStalePlans();
     arena.trim();
     dropStalePlans();
-    DevicePlan plan = new DevicePlan(arena, group, device, stats);
+    DevicePlan plan = new DevicePlan(arena, group, device, compilerFlags, stats);
     stats.planDeviceBytes.add(plan.deviceBytes());
     stepPlans.add(plan);
     residency.add(plan);

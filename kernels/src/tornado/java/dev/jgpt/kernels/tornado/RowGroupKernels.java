@@ -84,9 +84,7 @@ public final class RowGroupKernels {
     return new Launch(Launch.sig("layernormForward.group", xk, outo, meano, rstdo, inpo, wk, wo, bo, N, C), false,
         (s, a, ctx) -> s.task(RowGroupKernels::layernormForward, ctx, a.of(xk), a.of(wk), outo, meano, rstdo, inpo,
             wo, b, hasBias, N, C),
-        (s, a, ctx) -> s.task(RowKernels::layernormForward, a.of(xk), a.of(wk), outo, meano, rstdo, inpo, wo, b,
-            hasBias, N, C),
-        grid(N), null);
+        RowKernels.layernormForwardCall(xk, outo, meano, rstdo, inpo, wk, wo, bo, N, C, true), grid(N), null);
   }
 
   // dinp (N,C) += the input gradient of layernormForward, one work group per row.
@@ -138,8 +136,7 @@ public final class RowGroupKernels {
         false,
         (s, a, ctx) -> s.task(RowGroupKernels::layernormBackwardInput, ctx, a.of(xk), a.of(wk), dinpo, douto, inpo,
             wo, meano, rstdo, N, C),
-        (s, a, ctx) -> s.task(RowKernels::layernormBackwardInput, a.of(xk), a.of(wk), dinpo, douto, inpo, wo, meano,
-            rstdo, N, C),
+        RowKernels.layernormBackwardInputCall(xk, dinpo, douto, inpo, wk, wo, meano, rstdo, N, C, true),
         grid(N), null);
   }
 
@@ -232,8 +229,6 @@ public final class RowGroupKernels {
     return new Launch(Launch.sig("crossEntropyForward.group", kind, losseso, statso, logitso, targetso, N, V, Vp), true,
         (s, a, ctx) -> s.task(RowGroupKernels::crossEntropyForward, ctx, a.of(kind), a.ints(), losseso, statso, logitso,
             targetso, N, V, Vp),
-        (s, a, ctx) -> s.task(RowKernels::crossEntropyForward, a.of(kind), a.ints(), losseso, statso, logitso,
-            targetso, N, V, Vp),
-        grid(N), null);
+        RowKernels.crossEntropyForwardCall(kind, losseso, statso, logitso, targetso, N, V, Vp, true), grid(N), null);
   }
 }
