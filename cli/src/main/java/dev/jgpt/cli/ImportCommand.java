@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
     name = "import",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = {"Convert a Hugging Face GPT-2 folder (config.json, model.safetensors, vocab.json,",
-        "merges.txt) into a jgpt run folder. Commands that take --run also open such a folder directly."},
+    description = {"Convert a Hugging Face GPT-2 folder into a jgpt run folder.",
+        "The folder as downloaded: config.json, model.safetensors, vocab.json + merges.txt (or tokenizer.json).",
+        "Commands that take --run also open such a folder directly."},
     footer = {"", "Examples:", "  jgpt import gpt2 --out runs/gpt2", "  jgpt repl --run runs/gpt2"})
 final class ImportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIR", description = "The Hugging Face model folder.")
