@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
     name = "export",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = {"Export a run for other tools: a Hugging Face GPT-2 folder (transformers' GPT2LMHeadModel",
-        "and AutoTokenizer load it) or a GGUF file (llama.cpp, ollama, LM Studio)."},
+    description = {"Export a run for other tools: a Hugging Face GPT-2 folder or a GGUF file.",
+        "transformers' GPT2LMHeadModel and AutoTokenizer load the folder; llama.cpp, ollama and LM Studio the GGUF file."},
     footer = {"", "Examples:", "  jgpt export --run runs/shakespeare --format hf --out exports/shakespeare-hf",
         "  jgpt export --run runs/shakespeare --format gguf --f16 --out exports/shakespeare.gguf",
         "  llama-cli -m exports/shakespeare.gguf -p 'ROMEO:'"})

@@ -50,6 +50,22 @@ class ExportCommandTest {
   }
 
   @Test
+  void importingAModelBeyondTheHeapIsRefusedInOneLineBeforeReadingIt() throws Exception {
+    // gpt2-xl's config.json (6.2 GB of F32 weights) against the test JVM's 4 GB heap; no weights
+    // file at all: the refusal comes from config.json alone, before anything else is read
+    Path xl = Files.createDirectories(tmp.resolve("gpt2-xl"));
+    Files.writeString(xl.resolve("config.json"), "{\"model_type\": \"gpt2\", \"n_layer\": 48, \"n_head\": 25, "
+        + "\"n_embd\": 1600, \"n_positions\": 1024, \"vocab_size\": 50257}");
+    Path out = tmp.resolve("runs").resolve("xl");
+    CliRunner.Result r = CliRunner.run("import", xl.toString(), "--out", out.toString());
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(r.err().startsWith("jgpt import: this model needs 6."), r.toString());
+    assertTrue(r.err().contains("parameters 6.2 GB") && r.err().contains("JGPT_JAVA_OPTS=-Xmx"), r.toString());
+    assertEquals(1, r.err().strip().lines().count(), r.toString());
+    assertFalse(Files.exists(out), "nothing written");
+  }
+
+  @Test
   void aGgufExportHoldsTheModelAndItsTokenizer() throws Exception {
     Path gguf = tmp.resolve("out/tiny.gguf");
     CliRunner.Result r = CliRunner.run("export", "--run", TinyRun.shared().toString(), "--format", "gguf", "--f16",

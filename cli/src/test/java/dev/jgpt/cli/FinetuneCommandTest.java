@@ -55,6 +55,10 @@ class FinetuneCommandTest {
     CliRunner.Result gen = CliRunner.run("generate", "--run", run.toString(), "--prompt", "to be", "--max-new-tokens", "5",
         "--threads", "1");
     assertEquals(0, gen.exitCode(), gen.toString());
+    CliRunner.Result repl = CliRunner.runWithInput(":next to be or not to b\n", "repl", "--run", run.toString(),
+        "--threads", "1");
+    assertEquals(0, repl.exitCode(), "the fine-tuned run opens in the REPL: " + repl);
+    assertTrue(repl.out().contains("entropy"), "the next-token distribution is shown: " + repl.out());
     CliRunner.Result resumed = CliRunner.run("train", "--resume", run.toString(), "--max-iters", "14", "--threads", "1",
         "--cache-dir", tmp.resolve("cache").toString());
     assertEquals(0, resumed.exitCode(), resumed.toString());

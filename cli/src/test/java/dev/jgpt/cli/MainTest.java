@@ -28,6 +28,17 @@ class MainTest {
   }
 
   @Test
+  void theCommandListShowsEachCommandsWholeFirstSentence() {
+    // `jgpt --help` lists each command by the first line of its description only
+    List<String> cut = new ArrayList<>();
+    for (var e : Main.newCommandLine().getSubcommands().entrySet()) {
+      String[] description = e.getValue().getCommandSpec().usageMessage().description();
+      if (description.length > 0 && !description[0].strip().endsWith(".")) cut.add(e.getKey() + ": " + description[0]);
+    }
+    assertTrue(cut.isEmpty(), "first description lines that stop mid-sentence:\n" + String.join("\n", cut));
+  }
+
+  @Test
   void everyCommandHasHelp() {
     List<String> failures = new ArrayList<>();
     for (List<String> path : commandPaths(Main.newCommandLine(), new ArrayList<>())) {

@@ -88,14 +88,22 @@ public final class CheckpointFiles {
 
   /** CRC-32C of a file, as 8 hex digits: recorded in state.json to detect mixed or damaged files. */
   public static String crc32c(Path file) throws IOException {
-    CRC32C crc = new CRC32C();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
-      while (ch.read(buf) > 0) {
-        buf.flip();
-        crc.update(buf);
-        buf.clear();
-      }
+      return crc32c(ch);
+    }
+  }
+
+  /** CRC-32C of an open file's whole content, read from its start (the channel's position is left alone). */
+  public static String crc32c(FileChannel ch) throws IOException {
+    CRC32C crc = new CRC32C();
+    ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+    for (long position = 0; ; ) {
+      int n = ch.read(buf, position);
+      if (n <= 0) break;
+      position += n;
+      buf.flip();
+      crc.update(buf);
+      buf.clear();
     }
     return String.format("%08x", crc.getValue());
   }

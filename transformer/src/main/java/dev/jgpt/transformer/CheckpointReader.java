@@ -3,9 +3,12 @@ package dev.jgpt.transformer;
 import dev.jgpt.common.JsonFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -107,21 +110,66 @@ public final class CheckpointReader {
         throw new IOException(dir + " holds no " + name + " (" + stateFile.getFileName() + " does not list it; "
             + "a weights-only checkpoint such as best/ cannot be resumed)");
       }
-      byte[] bytes = committedSavePending ? readIfExists(dir.resolve(name + Checkpoint.PENDING)) : null;
-      if (bytes == null) bytes = readIfExists(dir.resolve(name));
+      FileChannel ch = committedSavePending ? openIfExists(dir.resolve(name + Checkpoint.PENDING)) : null;
+      if (ch == null) ch = openIfExists(dir.resolve(name));
       Path file = dir.resolve(name);
-      if (bytes == null) {
+      if (ch == null) {
         throw new IOException(file + " is missing but " + stateFile + " lists it; the checkpoint is incomplete: "
             + "restore the file or start a new run");
       }
-      String actual = CheckpointFiles.crc32c(bytes);
-      if (!actual.equals(expected)) {
-        throw new IOException(file + " is damaged or belongs to another checkpoint (CRC-32C " + actual + ", "
-            + stateFile.getFileName() + " says " + expected + "); use another checkpoint or start a new run");
-      }
-      tensors.put(name, Safetensors.parse(file, bytes));
+      tensors.put(name, checked(file, ch, expected, stateFile));
     }
     return new Committed(dir, stateFile, state, tensors);
+  }
+
+  /** Files up to this size are read whole into memory; larger ones (GPT-2 large, xl) are mapped per tensor. */
+  static long inMemoryLimit = Integer.MAX_VALUE - 8;
+
+  /**
+   * The tensor file open in {@code ch}, parsed after its CRC-32C matched {@code expected}. A file
+   * that fits one array is read into memory and the bytes checked are the bytes parsed; a larger
+   * one is checked through the channel and stays open in the result, its tensors mapped from it
+   * later: from the same file, whatever rename lands on its name meanwhile.
+   */
+  private static Safetensors checked(Path file, FileChannel ch, String expected, Path stateFile) throws IOException {
+    boolean keepOpen = false;
+    try {
+      if (ch.size() <= inMemoryLimit) {
+        byte[] bytes = readAll(ch);
+        requireChecksum(file, CheckpointFiles.crc32c(bytes), expected, stateFile);
+        return Safetensors.parse(file, bytes);
+      }
+      requireChecksum(file, CheckpointFiles.crc32c(ch), expected, stateFile);
+      Safetensors st = Safetensors.read(file, ch);
+      keepOpen = true;
+      return st;
+    } finally {
+      if (!keepOpen) ch.close();
+    }
+  }
+
+  private static void requireChecksum(Path file, String actual, String expected, Path stateFile) throws IOException {
+    if (!actual.equals(expected)) {
+      throw new IOException(file + " is damaged or belongs to another checkpoint (CRC-32C " + actual + ", "
+          + stateFile.getFileName() + " says " + expected + "); use another checkpoint or start a new run");
+    }
+  }
+
+  /** The file open for reading, or null when there is none (it may also vanish between a check and the open). */
+  private static FileChannel openIfExists(Path file) throws IOException {
+    try {
+      return FileChannel.open(file, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  private static byte[] readAll(FileChannel ch) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(ch.size()));
+    while (buf.hasRemaining()) {
+      if (ch.read(buf, buf.position()) < 0) throw new IOException("unexpected end of file");
+    }
+    return buf.array();
   }
 
   /** The whole file, or null when there is none (it may also vanish between the check and the read). */

@@ -70,13 +70,18 @@ public final class Safetensors {
   private final Map<String, Entry> entries;
   private final long dataStart; // file position of the first tensor byte (8 + header length)
   private final byte[] bytes; // the whole file when it was parsed from memory; null: map tensors from the file
+  // the open file tensors are mapped from (a checkpoint checked by its checksum: a later rename of
+  // the path cannot swap it), or null: open the path for each tensor
+  private final FileChannel channel;
 
-  private Safetensors(Path file, Map<String, String> metadata, Map<String, Entry> entries, long dataStart, byte[] bytes) {
+  private Safetensors(Path file, Map<String, String> metadata, Map<String, Entry> entries, long dataStart, byte[] bytes,
+      FileChannel channel) {
     this.file = file;
     this.metadata = metadata;
     this.entries = entries;
     this.dataStart = dataStart;
     this.bytes = bytes;
+    this.channel = channel;
   }
 
   // ------------------------------------------------------------------ writing
@@ -137,14 +142,28 @@ public final class Safetensors {
    */
   public static Safetensors read(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-      if (size >= 8) readFully(ch, lenBuf, 0);
-      long headerLen = checkHeaderLength(file, size, size >= 8 ? lenBuf.getLong(0) : -1);
-      ByteBuffer header = ByteBuffer.allocate((int) headerLen);
-      readFully(ch, header, 8);
-      return fromHeader(file, size, header.array(), 0, (int) headerLen, null);
+      return readHeader(file, ch, null);
     }
+  }
+
+  /**
+   * As {@link #read(Path)}, for a file already open (and checked, e.g. by its checksum): the
+   * tensors are mapped from {@code ch}, which stays open, so they come from the file that was
+   * checked even when {@code file} is replaced later. For checkpoints too large to read into
+   * one array (over 2 GiB).
+   */
+  public static Safetensors read(Path file, FileChannel ch) throws IOException {
+    return readHeader(file, ch, ch);
+  }
+
+  private static Safetensors readHeader(Path file, FileChannel ch, FileChannel keep) throws IOException {
+    long size = ch.size();
+    ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    if (size >= 8) readFully(ch, lenBuf, 0);
+    long headerLen = checkHeaderLength(file, size, size >= 8 ? lenBuf.getLong(0) : -1);
+    ByteBuffer header = ByteBuffer.allocate((int) headerLen);
+    readFully(ch, header, 8);
+    return fromHeader(file, size, header.array(), 0, (int) headerLen, null, keep);
   }
 
   /**
@@ -156,7 +175,7 @@ public final class Safetensors {
     long size = bytes.length;
     long headerLen = checkHeaderLength(file, size,
         size >= 8 ? ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0) : -1);
-    return fromHeader(file, size, bytes, 8, (int) headerLen, bytes);
+    return fromHeader(file, size, bytes, 8, (int) headerLen, bytes, null);
   }
 
   private static final String DAMAGED = "; the file is damaged or incomplete: use another checkpoint, or save or download it again";
@@ -171,8 +190,8 @@ public final class Safetensors {
   }
 
   /** Parses the JSON header at json[from, from + len); data comes from {@code bytes}, or from the file when null. */
-  private static Safetensors fromHeader(Path file, long size, byte[] json, int from, int len, byte[] bytes)
-      throws IOException {
+  private static Safetensors fromHeader(Path file, long size, byte[] json, int from, int len, byte[] bytes,
+      FileChannel channel) throws IOException {
     Map<String, Object> header;
     try {
       header = Json.parseObject(new String(json, from, len, StandardCharsets.UTF_8));
@@ -201,7 +220,7 @@ public final class Safetensors {
           + " data bytes)" + DAMAGED);
     }
     return new Safetensors(file, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(entries), dataStart,
-        bytes);
+        bytes, channel);
   }
 
   private static void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
@@ -276,10 +295,18 @@ public final class Safetensors {
           dstOffset);
       return;
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      if (ch.size() < dataStart + e.end()) throw new IOException(file + " is truncated at tensor " + e.name());
-      widen(e, ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin()), dst, dstOffset);
+    if (channel != null) {
+      mapInto(channel, e, dst, dstOffset);
+      return;
     }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      mapInto(ch, e, dst, dstOffset);
+    }
+  }
+
+  private void mapInto(FileChannel ch, Entry e, float[] dst, int dstOffset) throws IOException {
+    if (ch.size() < dataStart + e.end()) throw new IOException(file + " is truncated at tensor " + e.name());
+    widen(e, ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin()), dst, dstOffset);
   }
 
   // dst[dstOffset ..] = the tensor's elements as floats; raw holds exactly its bytes

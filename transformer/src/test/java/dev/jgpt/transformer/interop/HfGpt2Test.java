@@ -183,6 +183,45 @@ class HfGpt2Test {
     assertMessage(dir, "download model.safetensors");
   }
 
+  @Test
+  void aTiedLmHeadIsSkippedAndATensorGpt2DoesNotHaveIsOneLine() throws IOException {
+    Path plain = fixture(Files.createDirectories(tmp.resolve("plain")));
+    GptConfig cfg = HfGpt2.readConfig(plain);
+    float[] want = HfGpt2.readWeights(plain, cfg);
+
+    // GPT2LMHeadModel's own files may carry lm_head.weight beside wte.weight: the same matrix (tied)
+    Path withHead = copyWithExtraTensor(plain, tmp.resolve("lm-head"), "lm_head.weight", "wte.weight");
+    assertArrayEquals(want, HfGpt2.readWeights(withHead, cfg));
+
+    Path wrongHead = copyWithExtraTensor(plain, tmp.resolve("wrong-head"), "lm_head.weight", "wpe.weight");
+    assertMessage(wrongHead, "tensor lm_head.weight has shape [16, 8] but config.json implies [50257, 8]");
+
+    Path stranger = copyWithExtraTensor(plain, tmp.resolve("stranger"), "h.0.attn.rotary.weight", "h.0.ln_1.weight");
+    assertMessage(stranger, "tensor h.0.attn.rotary.weight is not part of GPT-2");
+  }
+
+  /** A copy of the folder {@code from} whose model.safetensors also holds tensor {@code name}: a copy of {@code source}. */
+  private static Path copyWithExtraTensor(Path from, Path to, String name, String source) throws IOException {
+    Files.createDirectories(to);
+    for (String f : List.of("config.json", "vocab.json", "merges.txt")) Files.copy(from.resolve(f), to.resolve(f));
+    byte[] all = Files.readAllBytes(from.resolve("model.safetensors"));
+    int headerLen = (int) ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+    Map<String, Object> header = new java.util.LinkedHashMap<>(
+        Json.parseObject(new String(all, 8, headerLen, StandardCharsets.UTF_8)));
+    byte[] data = java.util.Arrays.copyOfRange(all, 8 + headerLen, all.length);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> copied = new java.util.LinkedHashMap<>((Map<String, Object>) header.get(source));
+    List<?> offsets = (List<?>) copied.get("data_offsets");
+    int begin = ((Number) offsets.get(0)).intValue(), end = ((Number) offsets.get(1)).intValue();
+    copied.put("data_offsets", List.of((long) data.length, (long) data.length + end - begin));
+    header.put(name, copied);
+    byte[] h = Json.write(header).getBytes(StandardCharsets.UTF_8);
+    ByteBuffer file = ByteBuffer.allocate(8 + h.length + data.length + end - begin).order(ByteOrder.LITTLE_ENDIAN);
+    file.putLong(h.length).put(h).put(data).put(data, begin, end - begin);
+    Files.write(to.resolve("model.safetensors"), file.array());
+    return to;
+  }
+
   private static void assertMessage(Path dir, String part) {
     IOException e = assertThrows(IOException.class, () -> HfGpt2.load(dir));
     assertTrue(e.getMessage().contains(part), e.getMessage());
