@@ -136,8 +136,11 @@ final class InspectCommands implements AutoCloseable {
         + ": ln_f and the head applied to the residual stream after each layer; the model predicts "
         + predictedText + String.format(Locale.ROOT, " (%.1f%%)", 100.0 * model.raw(predicted)));
     String rankHead = "rank of " + predictedText;
-    int itemsWidth = width() - 8 - rankHead.length() - 2;
-    out.println(style.dim("  layer " + ProbabilityView.fit("top next tokens", itemsWidth) + "  " + rankHead));
+    // the label column fits "L out" and a space after it ("12 out" in GPT-2)
+    int labelWidth = Math.max("layer".length(), (L + " out").length()) + 1;
+    int itemsWidth = width() - 2 - labelWidth - rankHead.length() - 2;
+    out.println(style.dim("  " + ProbabilityView.fit("layer", labelWidth) + ProbabilityView.fit("top next tokens", itemsWidth) + "  "
+        + rankHead));
     for (int d = 0; d <= L; d++) {
       TokenProbabilities tp = lens.get(d);
       StringBuilder items = new StringBuilder();
@@ -148,7 +151,7 @@ final class InspectCommands implements AutoCloseable {
       }
       String label = d == 0 ? "emb" : d == L ? d + " out" : String.valueOf(d);
       int visible = Layout.visibleLength(items.toString());
-      out.println(String.format(Locale.ROOT, "  %-6s", label) + items + " ".repeat(Math.max(0, itemsWidth - visible))
+      out.println("  " + ProbabilityView.fit(label, labelWidth) + items + " ".repeat(Math.max(0, itemsWidth - visible))
           + String.format(Locale.ROOT, "  %" + rankHead.length() + "d", tp.rawRank(predicted)));
     }
   }

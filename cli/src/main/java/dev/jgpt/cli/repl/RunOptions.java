@@ -3,6 +3,9 @@ package dev.jgpt.cli.repl;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.cli.BackendOptions;
 import dev.jgpt.cli.WeightsOption;
+import dev.jgpt.transformer.HeapBudget;
+import dev.jgpt.transformer.MemoryCheck;
+import dev.jgpt.transformer.MemoryEstimate;
 import dev.jgpt.transformer.interop.LoadedModel;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,8 +31,27 @@ public final class RunOptions {
     return open(runDir().toString());
   }
 
-  /** Opens another run folder with the same backend settings (the REPL's :load). */
+  /**
+   * Opens another run folder with the same backend settings (the REPL's :load). For a large model
+   * what it needs goes to stderr first ({@link #memoryLine}), so its long load says what it is
+   * doing; stdout stays the generated text.
+   */
   public LoadedModel open(String runDir) throws IOException {
-    return weights.applyTo(LoadedModel.open(Path.of(runDir), backend.choose(), backend.device(), backend.threads()));
+    return weights.applyTo(LoadedModel.open(Path.of(runDir), backend.choose(), backend.device(), backend.threads(),
+        (need, heap) -> {
+          String line = memoryLine(need, heap);
+          if (line != null) System.err.println(line);
+        }));
+  }
+
+  /** Models from this size on load for seconds (GPT-2 124M needs about 1 GB): they say what they need. */
+  static final long SAYS_MEMORY_FROM_BYTES = 256L << 20;
+
+  /**
+   * "memory: 7.4 GB needed (...), 18.8 GB usable (heap max 18.9 GB)" for a model of at least
+   * {@link #SAYS_MEMORY_FROM_BYTES}; null for a smaller one, which loads at once and says nothing.
+   */
+  static String memoryLine(MemoryEstimate need, HeapBudget heap) {
+    return need.totalBytes() >= SAYS_MEMORY_FROM_BYTES ? MemoryCheck.line(need, heap) : null;
   }
 }

@@ -8,10 +8,12 @@ import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.HeapBudget;
 import dev.jgpt.transformer.MemoryCheck;
+import dev.jgpt.transformer.MemoryEstimate;
 import dev.jgpt.transformer.NextTokenModel;
 import dev.jgpt.transformer.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.BiConsumer;
 
 /**
  * A model ready to generate with, and the one way a model folder becomes one: generate, score,
@@ -35,18 +37,33 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
    * its checkpoint is read (the estimate counts that copy), before the backend's copy is made.
    */
   public static LoadedModel open(Path dir, Backends.Choice backend, int device, int threads) throws IOException {
-    return open(dir, backend, device, threads, HeapBudget.current());
+    return open(dir, backend, device, threads, HeapBudget.current(), (need, heap) -> {});
+  }
+
+  /**
+   * As {@link #open(Path, Backends.Choice, int, int)}, and first tells {@code memory} what the model
+   * needs and what the heap allows, before the weights are copied (and before a refusal).
+   */
+  public static LoadedModel open(Path dir, Backends.Choice backend, int device, int threads,
+      BiConsumer<MemoryEstimate, HeapBudget> memory) throws IOException {
+    return open(dir, backend, device, threads, HeapBudget.current(), memory);
   }
 
   /** As {@link #open(Path, Backends.Choice, int, int)}, checked against {@code heap}. */
   public static LoadedModel open(Path dir, Backends.Choice choice, int device, int threads, HeapBudget heap)
       throws IOException {
+    return open(dir, choice, device, threads, heap, (need, h) -> {});
+  }
+
+  /** As {@link #open(Path, Backends.Choice, int, int, BiConsumer)}, checked against {@code heap}. */
+  public static LoadedModel open(Path dir, Backends.Choice choice, int device, int threads, HeapBudget heap,
+      BiConsumer<MemoryEstimate, HeapBudget> memory) throws IOException {
     GptConfig hf = ModelFolder.configBeforeLoading(dir);
-    if (hf != null) return openHuggingFace(dir, hf, choice, device, threads, heap);
+    if (hf != null) return openHuggingFace(dir, hf, choice, device, threads, heap, memory);
     RunDirectory.Run run = ModelFolder.load(dir);
     Backend backend = Backends.open(choice.provider(), device, KvCacheModel.threadsFor(run.model(), threads));
     try {
-      MemoryCheck.requireFits(KvCacheModel.memory(run.model(), backend), heap, null);
+      checkMemory(KvCacheModel.memory(run.model(), backend), heap, memory);
       KvCacheModel model = KvCacheModel.withWeights(run.model(), backend, run.params());
       return new LoadedModel(dir.toString(), model, run.tokenizer(), run.state(), backend);
     } catch (RuntimeException e) {
@@ -61,11 +78,11 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
    * gpt2-xl (6.2 GB of weights) is never held twice.
    */
   private static LoadedModel openHuggingFace(Path dir, GptConfig cfg, Backends.Choice choice, int device, int threads,
-      HeapBudget heap) throws IOException {
+      HeapBudget heap, BiConsumer<MemoryEstimate, HeapBudget> memory) throws IOException {
     Backend backend = Backends.open(choice.provider(), device, KvCacheModel.threadsFor(cfg, threads));
     KvCacheModel model;
     try {
-      MemoryCheck.requireFits(KvCacheModel.memory(cfg, backend, HfGpt2.floatsHeldWhileReading(cfg)), heap, null);
+      checkMemory(KvCacheModel.memory(cfg, backend, HfGpt2.floatsHeldWhileReading(cfg)), heap, memory);
       model = KvCacheModel.withWeights(cfg, backend, sink -> HfGpt2.readWeights(dir, cfg, sink));
     } catch (IOException | RuntimeException e) {
       backend.close();
@@ -79,6 +96,12 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
       backend.close();
       throw e;
     }
+  }
+
+  // says what the model needs, then refuses it in one line if it does not fit
+  private static void checkMemory(MemoryEstimate need, HeapBudget heap, BiConsumer<MemoryEstimate, HeapBudget> memory) {
+    memory.accept(need, heap);
+    MemoryCheck.requireFits(need, heap, null);
   }
 
   /** "runs/x: 4 layers x 128 (4 heads), context 64, ..." */

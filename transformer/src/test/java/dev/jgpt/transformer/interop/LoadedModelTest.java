@@ -12,10 +12,13 @@ import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.HeapBudget;
 import dev.jgpt.transformer.MemoryCheck;
+import dev.jgpt.transformer.MemoryEstimate;
 import dev.jgpt.transformer.RunDirectory;
 import dev.jgpt.transformer.TinyRun;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +67,22 @@ class LoadedModelTest {
       assertTrue(e.getMessage().startsWith("this model needs "), e.getMessage());
       assertTrue(e.getMessage().endsWith(": give the JVM more memory with JGPT_JAVA_OPTS=-Xmx1g"), e.getMessage());
       assertEquals(1, e.getMessage().lines().count());
+    }
+  }
+
+  @Test
+  void whatTheModelNeedsIsToldBeforeItLoadsOrIsRefused() throws IOException {
+    for (Path dir : new Path[] {TinyRun.shared(), HfGpt2Test.fixture(tmp)}) {
+      List<MemoryEstimate> told = new ArrayList<>();
+      try (LoadedModel m = LoadedModel.open(dir, Backends.choose("reference"), 0, 1, HeapBudget.current(),
+          (need, heap) -> told.add(need))) {
+        assertEquals(1, told.size(), dir.toString());
+        assertTrue(told.get(0).totalBytes() > 0);
+      }
+      told.clear();
+      assertThrows(MemoryCheck.DoesNotFit.class,
+          () -> LoadedModel.open(dir, Backends.choose("reference"), 0, 1, TINY_HEAP, (need, heap) -> told.add(need)));
+      assertEquals(1, told.size(), "told before the refusal: " + dir);
     }
   }
 }
