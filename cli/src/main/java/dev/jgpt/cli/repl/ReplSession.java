@@ -93,7 +93,7 @@ public final class ReplSession implements AutoCloseable {
   /** As {@link #loadInitial(String)}, with a loader of its own (one that was started earlier, in parallel). */
   public void loadInitial(String run, ModelLoader initialLoader) {
     try {
-      install(initialLoader.load(run));
+      install(open(initialLoader, run));
       transcript.startedWith(run);
     } catch (Exception e) {
       error(e);
@@ -333,8 +333,18 @@ public final class ReplSession implements AutoCloseable {
   // ---------------------------------------------------------------- models and files
 
   void load(String run) throws IOException {
-    install(loader.load(run));
+    install(open(loader, run));
     print.println("loaded " + loaded.description());
+  }
+
+  // the run opened by the loader; a model too large for the heap is refused naming the run (a
+  // session may :load several)
+  private static LoadedModel open(ModelLoader loader, String run) throws IOException {
+    try {
+      return loader.load(run);
+    } catch (MemoryCheck.DoesNotFit e) {
+      throw new IllegalStateException(run + ": " + e.getMessage(), e);
+    }
   }
 
   private void install(LoadedModel next) {

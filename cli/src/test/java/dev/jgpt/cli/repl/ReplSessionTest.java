@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.transformer.HeapBudget;
+import dev.jgpt.transformer.MemoryCheck;
+import dev.jgpt.transformer.MemoryEstimate;
 import dev.jgpt.transformer.NextTokenModel;
 import dev.jgpt.transformer.SamplerSettings;
 import dev.jgpt.transformer.interop.LoadedModel;
@@ -257,6 +260,22 @@ class ReplSessionTest {
     assertTrue(l.get(0).startsWith("error: no trained run found"), text.toString());
     assertTrue(l.get(1).startsWith("error: no model loaded"), text.toString());
     assertTrue(text.toString().contains("temperature 0.5"), text.toString());
+  }
+
+  @Test
+  void aModelTooLargeForTheHeapIsRefusedNamingTheRun() throws IOException {
+    StringWriter text = new StringWriter();
+    HeapBudget tiny = new HeapBudget(4096, 4096, 16_000_000_000L);
+    MemoryEstimate xl = new MemoryEstimate(List.of(new MemoryEstimate.Part("parameters", 6_200_000_000L)));
+    ReplSession s = new ReplSession(run -> {
+      MemoryCheck.requireFits(xl, tiny, null);
+      throw new AssertionError("requireFits refuses it");
+    }, new PrintWriter(text), Style.plain(), SamplerSettings.defaults());
+    s.loadInitial("runs/xl");
+    PipeRepl.run(s, new ByteArrayInputStream(":load runs/big\n".getBytes(StandardCharsets.UTF_8)));
+    List<String> l = lines(text.toString());
+    assertTrue(l.get(0).startsWith("error: runs/xl: this model needs "), text.toString());
+    assertTrue(l.get(1).startsWith("error: runs/big: this model needs "), text.toString());
   }
 
   @Test
