@@ -12,7 +12,9 @@ import java.util.Set;
 /**
  * A run folder ({@code runs/NAME}) as {@code jgpt train} leaves it: config.json, tokenizer.json,
  * model.safetensors, optimizer.safetensors, state.json, metrics.jsonl, and {@code best/} with the
- * best-validation weights. {@link #load} opens one for generation and the REPL.
+ * best-validation weights. {@link #load} opens one with its weights in a host array (export,
+ * fine-tuning); generation reads its {@link #readHeader} first, checks memory, then streams
+ * {@link #readWeights} into a backend.
  */
 public final class RunDirectory {
   private RunDirectory() {}
