@@ -64,11 +64,11 @@ public final class CheckpointReader {
 
   /**
    * As {@link #read(Path, Set)}, but every tensor file, whatever its size, is checked through its
-   * open file and its tensors mapped from that file later, as files over 2 GiB always are: for a
+   * open file and its tensors read from that file later, as files over 2 GiB always are: for a
    * reader that streams the tensors into a backend one at a time and should not hold the whole
    * file on the heap first (generate opening a run).
    */
-  public static Committed readMapped(Path dir, Set<String> files) throws IOException {
+  public static Committed readStreaming(Path dir, Set<String> files) throws IOException {
     return read(dir, state -> files, () -> {}, -1);
   }
 
@@ -86,7 +86,7 @@ public final class CheckpointReader {
     return read(dir, files, afterStateRead, inMemoryLimit);
   }
 
-  // inMemoryUpTo: tensor files up to this size are read whole into memory, larger ones mapped (-1: all mapped)
+  // inMemoryUpTo: tensor files up to this size are read whole into memory, larger ones read from the open file (-1: all)
   private static Committed read(Path dir, Function<CheckpointState, Collection<String>> files,
       Runnable afterStateRead, long inMemoryUpTo) throws IOException {
     for (int attempt = 1; ; attempt++) {
@@ -138,14 +138,14 @@ public final class CheckpointReader {
     return new Committed(dir, stateFile, state, tensors);
   }
 
-  /** Files up to this size are read whole into memory; larger ones (GPT-2 large, xl) are mapped per tensor. */
+  /** Files up to this size are read whole into memory; larger ones (GPT-2 large, xl) are read per tensor from the open file. */
   static long inMemoryLimit = Integer.MAX_VALUE - 8;
 
   /**
    * The tensor file open in {@code ch}, parsed after its CRC-32C matched {@code expected}. A file
    * of at most {@code inMemoryUpTo} bytes is read into memory and the bytes checked are the bytes
    * parsed; a larger one is checked through the channel and stays open in the result, its tensors
-   * mapped from it later: from the same file, whatever rename lands on its name meanwhile (a save
+   * read from it later: from the same file, whatever rename lands on its name meanwhile (a save
    * never writes into a committed file, only renames a new one over it).
    */
   private static Safetensors checked(Path file, FileChannel ch, String expected, Path stateFile, long inMemoryUpTo)

@@ -84,13 +84,13 @@ public final class RunDirectory {
   /**
    * The checked weights of the run {@code header} describes, to stream into a backend with {@link
    * Checkpoint#writeParams}: model.safetensors is checked against its CRC-32C through the open
-   * file and its tensors are mapped from that file one at a time, not read whole onto the heap.
+   * file and its tensors are read from that file one at a time, not read whole onto the heap.
    * The checkpoint is the newest committed one again: when a trainer committed another since the
    * header was read, it must be the same model (shape and tokenizer), and its state is the one to
    * report ({@link CheckpointReader.Committed#state}).
    */
   public static CheckpointReader.Committed readWeights(Header header) throws IOException {
-    CheckpointReader.Committed checkpoint = CheckpointReader.readMapped(header.dir(), Set.of(Checkpoint.MODEL));
+    CheckpointReader.Committed checkpoint = CheckpointReader.readStreaming(header.dir(), Set.of(Checkpoint.MODEL));
     CheckpointState state = checkpoint.state();
     if (!sameModel(header, state)) {
       throw new IOException(header.dir() + " changed to another model while it was opened (a run was restarted in "

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A run's weights stream from its checkpoint into a backend one tensor at a time (what generate
  * does): the run's shape is read first without touching model.safetensors, then the checked file
- * is mapped tensor by tensor instead of being held on the heap whole.
+ * is read tensor by tensor instead of being held on the heap whole.
  */
 class CheckpointStreamingTest {
   @TempDir Path tmp;
@@ -71,25 +71,25 @@ class CheckpointStreamingTest {
   }
 
   @Test
-  void aMappedReadGivesTheSameWeightsFromTheFileThatWasCheckedEvenWhenASaveReplacesIt() throws IOException {
+  void aStreamingReadGivesTheSameWeightsFromTheFileThatWasCheckedEvenWhenASaveReplacesIt() throws IOException {
     Path dir = run("run", 1), other = run("other", 2);
-    CheckpointReader.Committed mapped = CheckpointReader.readMapped(dir, Set.of(Checkpoint.MODEL));
+    CheckpointReader.Committed streaming = CheckpointReader.readStreaming(dir, Set.of(Checkpoint.MODEL));
     Files.move(other.resolve(Checkpoint.MODEL), dir.resolve(Checkpoint.MODEL),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    assertArrayEquals(TestWeights.farFromInit(cfg, 1), Checkpoint.params(mapped, layout));
+    assertArrayEquals(TestWeights.farFromInit(cfg, 1), Checkpoint.params(streaming, layout));
   }
 
   @Test
-  void aMappedReadLeavesTheTensorsInTheFileInsteadOfOnTheHeap() throws IOException {
+  void aStreamingReadLeavesTheTensorsInTheFileInsteadOfOnTheHeap() throws IOException {
     Path dir = run("run", 1);
-    CheckpointReader.Committed mapped = CheckpointReader.readMapped(dir, Set.of(Checkpoint.MODEL));
+    CheckpointReader.Committed streaming = CheckpointReader.readStreaming(dir, Set.of(Checkpoint.MODEL));
     CheckpointReader.Committed inMemory = CheckpointReader.read(dir, Set.of(Checkpoint.MODEL));
     // no save ever writes into a committed file; truncating it in place only shows where each read's tensors live
     try (FileChannel ch = FileChannel.open(dir.resolve(Checkpoint.MODEL), StandardOpenOption.WRITE)) {
       ch.truncate(ch.size() / 2);
     }
     assertArrayEquals(TestWeights.farFromInit(cfg, 1), Checkpoint.params(inMemory, layout));
-    IOException e = assertThrows(IOException.class, () -> Checkpoint.params(mapped, layout));
+    IOException e = assertThrows(IOException.class, () -> Checkpoint.params(streaming, layout));
     assertTrue(e.getMessage().contains("is truncated at tensor"), e.getMessage());
   }
 
