@@ -86,7 +86,7 @@ public final class CheckpointReader {
     return read(dir, files, afterStateRead, inMemoryLimit);
   }
 
-  // inMemoryUpTo: tensor files up to this size are read whole into memory, larger ones read from the open file (-1: all)
+  // inMemoryUpTo: tensor files up to this size are read whole into memory, larger ones from the open file (-1: all)
   private static Committed read(Path dir, Function<CheckpointState, Collection<String>> files,
       Runnable afterStateRead, long inMemoryUpTo) throws IOException {
     for (int attempt = 1; ; attempt++) {
@@ -138,7 +138,10 @@ public final class CheckpointReader {
     return new Committed(dir, stateFile, state, tensors);
   }
 
-  /** Files up to this size are read whole into memory; larger ones (GPT-2 large, xl) are read per tensor from the open file. */
+  /**
+   * Files up to this size are read whole into memory; larger ones (GPT-2 large, xl) are read per
+   * tensor from the open file.
+   */
   static long inMemoryLimit = Integer.MAX_VALUE - 8;
 
   /**
