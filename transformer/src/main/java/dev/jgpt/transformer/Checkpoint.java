@@ -227,20 +227,50 @@ public final class Checkpoint {
 
   /** The parameters of a checkpoint that was read, laid out for {@code layout}. */
   public static float[] params(CheckpointReader.Committed checkpoint, ParameterLayout layout) throws IOException {
+    float[] params = new float[layout.totalCount()]; // (P) wte's padded rows stay zero: they are not stored
+    writeParams(checkpoint, layout, WeightSink.into(params));
+    return params;
+  }
+
+  /**
+   * The weights of a checkpoint that was read, one tensor at a time into {@code sink} at its
+   * offset in {@code layout}, so a model can load straight into its backend buffer: the heap
+   * holds one tensor ({@link #floatsHeldWhileStreaming}) and, for a checkpoint read in memory,
+   * the file's bytes. wte's padded vocabulary rows are not stored, so not written (a new buffer
+   * holds zeros there).
+   */
+  public static void writeParams(CheckpointReader.Committed checkpoint, ParameterLayout layout, WeightSink sink)
+      throws IOException {
     Safetensors st = checkpoint.tensors(MODEL);
     Path file = checkpoint.dir().resolve(MODEL);
     GptConfig cfg = layout.config();
-    float[] params = new float[layout.totalCount()];
+    float[] tensor = new float[Math.toIntExact(floatsHeldWhileStreaming(layout))]; // (largest stored tensor) reused
     for (TensorSpec t : layout.tensors()) {
-      // wte's padded rows are not stored: they stay zero after its first vocab_size rows
-      st.readInto(tensorName(t), storedShape(t, cfg), params, t.offset());
+      int[] shape = storedShape(t, cfg);
+      st.readInto(tensorName(t), shape, tensor, 0);
+      sink.write(t.offset(), tensor, 0, Math.toIntExact(numel(shape)));
     }
     int expected = layout.tensors().size();
     if (st.entries().size() != expected) {
       throw new IOException(file + " holds " + st.entries().size() + " tensors but the model has " + expected
           + "; the checkpoint belongs to a different model configuration");
     }
-    return params;
+  }
+
+  /**
+   * Floats {@link #writeParams} holds on the heap at once: the largest tensor as stored (wte
+   * without its padded rows, or a (4C, C) block matrix).
+   */
+  public static long floatsHeldWhileStreaming(ParameterLayout layout) {
+    long most = 0;
+    for (TensorSpec t : layout.tensors()) most = Math.max(most, numel(storedShape(t, layout.config())));
+    return most;
+  }
+
+  private static long numel(int[] shape) {
+    long n = 1;
+    for (int d : shape) n *= d;
+    return n;
   }
 
   /**

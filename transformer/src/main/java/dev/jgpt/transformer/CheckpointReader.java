@@ -62,6 +62,16 @@ public final class CheckpointReader {
     return read(dir, state -> files, () -> {});
   }
 
+  /**
+   * As {@link #read(Path, Set)}, but every tensor file, whatever its size, is checked through its
+   * open file and its tensors read from that file later, as files over 2 GiB always are: for a
+   * reader that streams the tensors into a backend one at a time and should not hold the whole
+   * file on the heap first (generate opening a run).
+   */
+  public static Committed readStreaming(Path dir, Set<String> files) throws IOException {
+    return read(dir, state -> files, () -> {}, -1);
+  }
+
   /** Reads the state and every tensor file it lists, verifying them all. */
   public static Committed readListed(Path dir) throws IOException {
     return read(dir, state -> state.fileChecksums().keySet(), () -> {});
@@ -73,10 +83,16 @@ public final class CheckpointReader {
    */
   static Committed read(Path dir, Function<CheckpointState, Collection<String>> files, Runnable afterStateRead)
       throws IOException {
+    return read(dir, files, afterStateRead, inMemoryLimit);
+  }
+
+  // inMemoryUpTo: tensor files up to this size are read whole into memory, larger ones from the open file (-1: all)
+  private static Committed read(Path dir, Function<CheckpointState, Collection<String>> files,
+      Runnable afterStateRead, long inMemoryUpTo) throws IOException {
     for (int attempt = 1; ; attempt++) {
       FolderFingerprint before = FolderFingerprint.of(dir);
       try {
-        return readOnce(dir, files, afterStateRead);
+        return readOnce(dir, files, afterStateRead, inMemoryUpTo);
       } catch (IOException | RuntimeException e) {
         if (FolderFingerprint.of(dir).equals(before)) throw e; // nothing moved: the problem is in the files
         if (attempt == MAX_ATTEMPTS) {
@@ -89,7 +105,7 @@ public final class CheckpointReader {
   }
 
   private static Committed readOnce(Path dir, Function<CheckpointState, Collection<String>> files,
-      Runnable afterStateRead) throws IOException {
+      Runnable afterStateRead, long inMemoryUpTo) throws IOException {
     Path stateFile = dir.resolve(Checkpoint.STATE + Checkpoint.PENDING);
     byte[] stateBytes = readIfExists(stateFile);
     boolean committedSavePending = stateBytes != null;
@@ -117,24 +133,29 @@ public final class CheckpointReader {
         throw new IOException(file + " is missing but " + stateFile + " lists it; the checkpoint is incomplete: "
             + "restore the file or start a new run");
       }
-      tensors.put(name, checked(file, ch, expected, stateFile));
+      tensors.put(name, checked(file, ch, expected, stateFile, inMemoryUpTo));
     }
     return new Committed(dir, stateFile, state, tensors);
   }
 
-  /** Files up to this size are read whole into memory; larger ones (GPT-2 large, xl) are mapped per tensor. */
+  /**
+   * Files up to this size are read whole into memory; larger ones (GPT-2 large, xl) are read per
+   * tensor from the open file.
+   */
   static long inMemoryLimit = Integer.MAX_VALUE - 8;
 
   /**
    * The tensor file open in {@code ch}, parsed after its CRC-32C matched {@code expected}. A file
-   * that fits one array is read into memory and the bytes checked are the bytes parsed; a larger
-   * one is checked through the channel and stays open in the result, its tensors mapped from it
-   * later: from the same file, whatever rename lands on its name meanwhile.
+   * of at most {@code inMemoryUpTo} bytes is read into memory and the bytes checked are the bytes
+   * parsed; a larger one is checked through the channel and stays open in the result, its tensors
+   * read from it later: from the same file, whatever rename lands on its name meanwhile (a save
+   * never writes into a committed file, only renames a new one over it).
    */
-  private static Safetensors checked(Path file, FileChannel ch, String expected, Path stateFile) throws IOException {
+  private static Safetensors checked(Path file, FileChannel ch, String expected, Path stateFile, long inMemoryUpTo)
+      throws IOException {
     boolean keepOpen = false;
     try {
-      if (ch.size() <= inMemoryLimit) {
+      if (ch.size() <= inMemoryUpTo) {
         byte[] bytes = readAll(ch);
         requireChecksum(file, CheckpointFiles.crc32c(bytes), expected, stateFile);
         return Safetensors.parse(file, bytes);

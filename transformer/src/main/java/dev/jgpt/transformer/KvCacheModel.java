@@ -94,11 +94,12 @@ public final class KvCacheModel implements NextTokenModel {
   }
 
   /**
-   * The Java heap that loading {@code cfg}'s weights and generating with {@link #withWeights} on
-   * {@code backend} take, computed without allocating, from the same layouts the model
-   * allocates: the weights as read from the checkpoint, and where the backend's buffers are Java
-   * arrays ({@link HeapBackend}) their copy, the KV cache, the decode activations and the prefill
-   * activations (allocated at the first prefill).
+   * The Java heap that loading {@code cfg}'s weights and generating with {@link
+   * #withWeights(GptConfig, Backend, float[])} on {@code backend} take, computed without
+   * allocating, from the same layouts the model allocates: all the weights in a host array, and
+   * where the backend's buffers are Java arrays ({@link HeapBackend}) their copy, the KV cache,
+   * the decode activations and the prefill activations (allocated at the first prefill). Weights
+   * streamed in hold far less: see {@link #memory(GptConfig, Backend, long)}.
    */
   public static MemoryEstimate memory(GptConfig cfg, Backend backend) {
     return memory(cfg, backend, new ParameterLayout(cfg).totalCount());
@@ -107,7 +108,9 @@ public final class KvCacheModel implements NextTokenModel {
   /**
    * The same with {@code asRead} floats of weights on the heap while they are read: all of them
    * for {@link #withWeights(GptConfig, Backend, float[])}; for weights streamed in ({@link
-   * #withWeights(GptConfig, Backend, WeightSink.Source)}) what their loader holds at once.
+   * #withWeights(GptConfig, Backend, WeightSink.Source)}) what their loader holds at once
+   * ({@link Checkpoint#floatsHeldWhileStreaming} for a run, HfGpt2.floatsHeldWhileReading for a
+   * Hugging Face folder).
    */
   public static MemoryEstimate memory(GptConfig cfg, Backend backend, long asRead) {
     long P = new ParameterLayout(cfg).totalCount(); // validates cfg

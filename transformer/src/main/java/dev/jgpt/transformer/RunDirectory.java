@@ -12,7 +12,9 @@ import java.util.Set;
 /**
  * A run folder ({@code runs/NAME}) as {@code jgpt train} leaves it: config.json, tokenizer.json,
  * model.safetensors, optimizer.safetensors, state.json, metrics.jsonl, and {@code best/} with the
- * best-validation weights. {@link #load} opens one for generation and the REPL.
+ * best-validation weights. {@link #load} opens one with its weights in a host array (export,
+ * fine-tuning); generation reads its {@link #readHeader} first, checks memory, then streams
+ * {@link #readWeights} into a backend.
  */
 public final class RunDirectory {
   private RunDirectory() {}
@@ -45,6 +47,16 @@ public final class RunDirectory {
   }
 
   /**
+   * A run as its small files describe it, before any weights are read: enough to check memory
+   * and to open a backend for it.
+   *
+   * @param dir the run folder
+   * @param state the state.json it was read from (the newest committed checkpoint's)
+   * @param model the model shape: the configuration with the tokenizer's vocabulary
+   */
+  public record Header(Path dir, TrainConfig config, GptConfig model, Tokenizer tokenizer, CheckpointState state) {}
+
+  /**
    * Loads a run folder (or its {@code best/}); {@code path} may also name a file inside it. Checks
    * that config, tokenizer and weights belong together. Read-only, so it is safe while the run
    * trains: it loads the newest committed checkpoint and needs only its weights (not
@@ -52,12 +64,68 @@ public final class RunDirectory {
    * state.json, so it always matches the weights.
    */
   public static Run load(Path path) throws IOException {
+    Path dir = runFolder(path);
+    CheckpointReader.Committed checkpoint = CheckpointReader.read(dir, Set.of(Checkpoint.MODEL));
+    Header header = header(dir, checkpoint);
+    float[] params = Checkpoint.params(checkpoint, new ParameterLayout(header.model()));
+    return new Run(dir, header.config(), header.model(), header.tokenizer(), header.state(), params);
+  }
+
+  /**
+   * The newest committed checkpoint's state, configuration and tokenizer, as {@link #load} checks
+   * them, without reading model.safetensors: a model too large for memory is refused before
+   * gigabytes of weights are read. {@link #readWeights} reads them after.
+   */
+  public static Header readHeader(Path path) throws IOException {
+    Path dir = runFolder(path);
+    return header(dir, CheckpointReader.read(dir, Set.of()));
+  }
+
+  /**
+   * The checked weights of the run {@code header} describes, to stream into a backend with {@link
+   * Checkpoint#writeParams}: model.safetensors is checked against its CRC-32C through the open
+   * file and its tensors are read from that file one at a time, not read whole onto the heap.
+   * The checkpoint is the newest committed one again: when a trainer committed another since the
+   * header was read, it must be the same model (shape and tokenizer), and its state is the one to
+   * report ({@link CheckpointReader.Committed#state}).
+   */
+  public static CheckpointReader.Committed readWeights(Header header) throws IOException {
+    CheckpointReader.Committed checkpoint = CheckpointReader.readStreaming(header.dir(), Set.of(Checkpoint.MODEL));
+    CheckpointState state = checkpoint.state();
+    if (!sameModel(header, state)) {
+      throw new IOException(header.dir() + " changed to another model while it was opened (a run was restarted in "
+          + "it); open it again");
+    }
+    return checkpoint;
+  }
+
+  // the same tokenizer and parameter shapes (dropout, which generation does not use, may differ after a resume)
+  private static boolean sameModel(Header header, CheckpointState state) {
+    String hash = state.tokenizerHash();
+    boolean sameTokenizer = hash == null || hash.isEmpty() || hash.equals(header.tokenizer().hash());
+    GptConfig model;
+    try {
+      model = modelConfig(state.config().validate(), header.tokenizer().vocabSize());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    GptConfig opened = header.model();
+    return sameTokenizer && model.equals(GptConfig.of(opened.vocabSize(), opened.blockSize(), opened.nLayer(),
+        opened.nHead(), opened.nEmbd(), opened.bias(), model.dropout()));
+  }
+
+  // the folder path names, or the folder of the file it names; refused when it holds no checkpoint
+  private static Path runFolder(Path path) throws IOException {
     Path dir = Files.isRegularFile(path) ? path.toAbsolutePath().getParent() : path;
     if (!Files.isDirectory(dir)) throw new NoSuchFileException(path + " (not a run folder: train one with jgpt train)");
     if (!Checkpoint.exists(dir)) {
       throw new IOException(dir + " holds no trained model (no state.json); train one with: jgpt train --out " + dir);
     }
-    CheckpointReader.Committed checkpoint = CheckpointReader.read(dir, Set.of(Checkpoint.MODEL));
+    return dir;
+  }
+
+  // the configuration saved with the checkpoint, and the tokenizer checked against it
+  private static Header header(Path dir, CheckpointReader.Committed checkpoint) throws IOException {
     CheckpointState state = checkpoint.state();
     TrainConfig config;
     try {
@@ -66,9 +134,7 @@ public final class RunDirectory {
       throw new IOException(checkpoint.stateFile() + ": " + e.getMessage(), e);
     }
     Tokenizer tokenizer = readTokenizer(dir, state.tokenizerHash());
-    GptConfig model = modelConfig(config, tokenizer.vocabSize());
-    float[] params = Checkpoint.params(checkpoint, new ParameterLayout(model));
-    return new Run(dir, config, model, tokenizer, state, params);
+    return new Header(dir, config, modelConfig(config, tokenizer.vocabSize()), tokenizer, state);
   }
 
   /** Reads config.json (unknown keys are an error, as for --config). */

@@ -69,8 +69,8 @@ public final class Safetensors {
   private final Map<String, String> metadata;
   private final Map<String, Entry> entries;
   private final long dataStart; // file position of the first tensor byte (8 + header length)
-  private final byte[] bytes; // the whole file when it was parsed from memory; null: map tensors from the file
-  // the open file tensors are mapped from (a checkpoint checked by its checksum: a later rename of
+  private final byte[] bytes; // the whole file when it was parsed from memory; null: read tensors from the file
+  // the open file tensors are read from (a checkpoint checked by its checksum: a later rename of
   // the path cannot swap it), or null: open the path for each tensor
   private final FileChannel channel;
 
@@ -137,7 +137,7 @@ public final class Safetensors {
 
   /**
    * Reads and checks a file's header: dtypes, shapes and offsets against the file's size. The
-   * tensor data stays on disk until {@link #readInto} maps the one tensor it copies, so files
+   * tensor data stays on disk until {@link #readInto} reads the one tensor it copies, so files
    * larger than 2 GiB (GPT-2 large and xl) read without a second copy in memory.
    */
   public static Safetensors read(Path file) throws IOException {
@@ -148,7 +148,7 @@ public final class Safetensors {
 
   /**
    * As {@link #read(Path)}, for a file already open (and checked, e.g. by its checksum): the
-   * tensors are mapped from {@code ch}, which stays open, so they come from the file that was
+   * tensors are read from {@code ch}, which stays open, so they come from the file that was
    * checked even when {@code file} is replaced later. For checkpoints too large to read into
    * one array (over 2 GiB).
    */
@@ -291,29 +291,45 @@ public final class Safetensors {
       throw new IOException(file + ": tensor " + e.name() + " has dtype " + e.dtype() + "; jgpt reads F32, F16 and BF16 weights");
     }
     if (this.bytes != null) {
-      widen(e, ByteBuffer.wrap(this.bytes, (int) (dataStart + e.begin()), (int) (e.end() - e.begin())).slice(), dst,
-          dstOffset);
+      widen(e.dtype(), ByteBuffer.wrap(this.bytes, (int) (dataStart + e.begin()), (int) (e.end() - e.begin())).slice(),
+          Math.toIntExact(e.numel()), dst, dstOffset);
       return;
     }
     if (channel != null) {
-      mapInto(channel, e, dst, dstOffset);
+      readFromFile(channel, e, dst, dstOffset);
       return;
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      mapInto(ch, e, dst, dstOffset);
+      readFromFile(ch, e, dst, dstOffset);
     }
   }
 
-  private void mapInto(FileChannel ch, Entry e, float[] dst, int dstOffset) throws IOException {
+  /** Bytes read from a file at a time: a multiple of every dtype's size. */
+  private static final int CHUNK = 1 << 20;
+
+  /**
+   * Reads the tensor from {@code ch} a chunk at a time. Not mapped: a mapped tensor's pages stay
+   * resident until the collector frees its buffer, and a loader that allocates little (streaming
+   * a checkpoint into a backend) would keep the whole file resident beside the weights it filled.
+   */
+  private void readFromFile(FileChannel ch, Entry e, float[] dst, int dstOffset) throws IOException {
     if (ch.size() < dataStart + e.end()) throw new IOException(file + " is truncated at tensor " + e.name());
-    widen(e, ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin()), dst, dstOffset);
+    ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(CHUNK, e.end() - e.begin())); // (up to CHUNK bytes)
+    int out = dstOffset;
+    for (long at = dataStart + e.begin(), end = dataStart + e.end(); at < end; ) {
+      chunk.clear().limit((int) Math.min(chunk.capacity(), end - at));
+      readFully(ch, chunk, at);
+      int n = chunk.limit() / e.dtype().bytes;
+      widen(e.dtype(), chunk.flip(), n, dst, out);
+      out += n;
+      at += chunk.limit();
+    }
   }
 
-  // dst[dstOffset ..] = the tensor's elements as floats; raw holds exactly its bytes
-  private static void widen(Entry e, ByteBuffer raw, float[] dst, int dstOffset) {
-    int n = Math.toIntExact(e.numel());
-    ByteBuffer bytes = raw.order(ByteOrder.LITTLE_ENDIAN);
-    switch (e.dtype()) {
+  // dst[dstOffset .. + n) = n elements of dtype as floats; raw holds exactly their bytes, from its position
+  private static void widen(Dtype dtype, ByteBuffer raw, int n, float[] dst, int dstOffset) {
+    ByteBuffer bytes = raw.slice().order(ByteOrder.LITTLE_ENDIAN);
+    switch (dtype) {
       case F32 -> bytes.asFloatBuffer().get(dst, dstOffset, n);
       case F16 -> {
         var h = bytes.asShortBuffer();
@@ -324,7 +340,7 @@ public final class Safetensors {
         // bfloat16 is the top half of a float32: widening is a shift
         for (int i = 0; i < n; i++) dst[dstOffset + i] = Float.intBitsToFloat((h.get(i) & 0xFFFF) << 16);
       }
-      default -> throw new IllegalStateException(e.dtype().toString());
+      default -> throw new IllegalStateException(dtype.toString());
     }
   }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Checkpoint files too large for one Java array (over 2 GiB: an imported or fine-tuned GPT-2
- * large or xl) are checked through the open file and their tensors mapped from it. The limit is
+ * large or xl) are checked through the open file and their tensors read from it. The limit is
  * lowered here so a tiny checkpoint takes that path.
  */
 class CheckpointLargeFileTest {

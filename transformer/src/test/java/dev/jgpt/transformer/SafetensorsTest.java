@@ -63,6 +63,35 @@ class SafetensorsTest {
   }
 
   @Test
+  void tensorsLargerThanOneReadChunkComeBackBitExactFromTheFileAsFromMemory() throws IOException {
+    // F32 of 2.4 MB and BF16 of 1.4 MB, odd lengths: each spans several 1 MB reads, the last one short
+    float[] f32 = new float[600_001];
+    short[] bf16 = new short[700_001];
+    java.util.Random r = new java.util.Random(3);
+    for (int i = 0; i < f32.length; i++) f32[i] = (float) r.nextGaussian();
+    for (int i = 0; i < bf16.length; i++) bf16[i] = (short) r.nextInt();
+    String json = "{\"a\":{\"dtype\":\"F32\",\"shape\":[" + f32.length + "],\"data_offsets\":[0," + 4L * f32.length
+        + "]},\"b\":{\"dtype\":\"BF16\",\"shape\":[" + bf16.length + "],\"data_offsets\":[" + 4L * f32.length + ","
+        + (4L * f32.length + 2L * bf16.length) + "]}}";
+    byte[] header = json.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer file = ByteBuffer.allocate(8 + header.length + 4 * f32.length + 2 * bf16.length)
+        .order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).put(header);
+    for (float v : f32) file.putFloat(v);
+    for (short v : bf16) file.putShort(v);
+    Path f = dir.resolve("large.safetensors");
+    Files.write(f, file.array());
+    float[] widened = new float[bf16.length];
+    for (int i = 0; i < bf16.length; i++) widened[i] = Float.intBitsToFloat((bf16[i] & 0xFFFF) << 16);
+    for (Safetensors st : new Safetensors[] {Safetensors.read(f), Safetensors.parse(f, file.array())}) {
+      float[] a = new float[f32.length + 1], b = new float[bf16.length];
+      st.readInto("a", new int[] {f32.length}, a, 1);
+      st.readInto("b", new int[] {bf16.length}, b, 0);
+      assertArrayEquals(f32, Arrays.copyOfRange(a, 1, a.length));
+      assertArrayEquals(widened, b);
+    }
+  }
+
+  @Test
   void truncatedFileIsAnError() throws IOException {
     Path f = writeSample();
     byte[] bytes = Files.readAllBytes(f);

@@ -3,6 +3,8 @@ package dev.jgpt.transformer.interop;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.transformer.Checkpoint;
+import dev.jgpt.transformer.CheckpointReader;
 import dev.jgpt.transformer.CheckpointState;
 import dev.jgpt.transformer.KvCacheModel;
 import dev.jgpt.transformer.GptConfig;
@@ -10,6 +12,7 @@ import dev.jgpt.transformer.HeapBudget;
 import dev.jgpt.transformer.MemoryCheck;
 import dev.jgpt.transformer.MemoryEstimate;
 import dev.jgpt.transformer.NextTokenModel;
+import dev.jgpt.transformer.ParameterLayout;
 import dev.jgpt.transformer.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,9 +35,10 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
   /**
    * Opens a jgpt run folder or a Hugging Face GPT-2 folder on a new backend of {@code backend}
    * (chosen by {@link Backends#choose}) on device {@code device}; threads 0 = automatic
-   * ({@link KvCacheModel#threadsFor}). A model that does not fit the heap is refused in one line:
-   * a Hugging Face model before its weights are read (its size is in config.json); a jgpt run after
-   * its checkpoint is read (the estimate counts that copy), before the backend's copy is made.
+   * ({@link KvCacheModel#threadsFor}). A model that does not fit the heap is refused in one line
+   * before its weights are read: its size is in config.json (a Hugging Face folder) or in
+   * state.json and tokenizer.json (a jgpt run). Either way the weights then stream from
+   * model.safetensors straight into the backend, tensor by tensor, so they are never held twice.
    */
   public static LoadedModel open(Path dir, Backends.Choice backend, int device, int threads) throws IOException {
     return open(dir, backend, device, threads, HeapBudget.current(), (need, heap) -> {});
@@ -60,13 +64,26 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
       BiConsumer<MemoryEstimate, HeapBudget> memory) throws IOException {
     GptConfig hf = ModelFolder.configBeforeLoading(dir);
     if (hf != null) return openHuggingFace(dir, hf, choice, device, threads, heap, memory);
-    RunDirectory.Run run = ModelFolder.load(dir);
+    return openRun(dir, choice, device, threads, heap, memory);
+  }
+
+  /**
+   * A jgpt run folder: its shape and tokenizer come from state.json and tokenizer.json, memory is
+   * checked, and only then is model.safetensors checked against its CRC-32C and streamed into the
+   * backend from the file that was checked, one tensor on the heap at a time.
+   */
+  private static LoadedModel openRun(Path dir, Backends.Choice choice, int device, int threads, HeapBudget heap,
+      BiConsumer<MemoryEstimate, HeapBudget> memory) throws IOException {
+    RunDirectory.Header run = RunDirectory.readHeader(dir);
+    ParameterLayout layout = new ParameterLayout(run.model());
     Backend backend = Backends.open(choice.provider(), device, KvCacheModel.threadsFor(run.model(), threads));
     try {
-      checkMemory(KvCacheModel.memory(run.model(), backend), heap, memory);
-      KvCacheModel model = KvCacheModel.withWeights(run.model(), backend, run.params());
-      return new LoadedModel(dir.toString(), model, run.tokenizer(), run.state(), backend);
-    } catch (RuntimeException e) {
+      checkMemory(KvCacheModel.memory(run.model(), backend, Checkpoint.floatsHeldWhileStreaming(layout)), heap, memory);
+      CheckpointReader.Committed checkpoint = RunDirectory.readWeights(run);
+      KvCacheModel model = KvCacheModel.withWeights(run.model(), backend,
+          sink -> Checkpoint.writeParams(checkpoint, layout, sink));
+      return new LoadedModel(dir.toString(), model, run.tokenizer(), checkpoint.state(), backend);
+    } catch (IOException | RuntimeException e) {
       backend.close();
       throw e;
     }

@@ -13,8 +13,9 @@ import java.util.Map;
 /**
  * The one place a model folder given with {@code --run} is opened: a jgpt run folder, or a
  * Hugging Face GPT-2 folder as downloaded (config.json with model_type, model.safetensors,
- * vocab.json + merges.txt). Either way the caller gets a {@link RunDirectory.Run}; to generate
- * with one, {@link LoadedModel#open} puts it on a backend.
+ * vocab.json + merges.txt). Either way the caller gets a {@link RunDirectory.Run}, its weights in
+ * one host array (to train, export or resume from); to generate, {@link LoadedModel#open} streams
+ * the weights straight into a backend instead.
  */
 public final class ModelFolder {
   private ModelFolder() {}
@@ -27,7 +28,8 @@ public final class ModelFolder {
   /**
    * The model shape from config files alone, so memory can be checked before gigabytes of
    * weights are read: a Hugging Face folder's config.json. Null for a jgpt run, whose
-   * vocabulary size comes from its tokenizer (and whose weights are the run's own size).
+   * vocabulary size comes from its tokenizer ({@link RunDirectory#readHeader} reads its shape
+   * without its weights).
    */
   public static GptConfig configBeforeLoading(Path path) throws IOException {
     return HfGpt2.isHfFolder(path) ? HfGpt2.readConfig(path) : null;
