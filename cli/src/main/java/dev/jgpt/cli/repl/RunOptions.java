@@ -38,7 +38,7 @@ public final class RunOptions {
    */
   public LoadedModel open(String runDir) throws IOException {
     return weights.applyTo(LoadedModel.open(Path.of(runDir), backend.choose(), backend.device(), backend.threads(),
-        (need, heap) -> {
+        HeapBudget.current(), (need, heap) -> {
           String line = memoryLine(need, heap);
           if (line != null) System.err.println(line);
         }));

@@ -44,22 +44,17 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
     return open(dir, backend, device, threads, HeapBudget.current(), (need, heap) -> {});
   }
 
-  /**
-   * As {@link #open(Path, Backends.Choice, int, int)}, and first tells {@code memory} what the model
-   * needs and what the heap allows, before the weights are copied (and before a refusal).
-   */
-  public static LoadedModel open(Path dir, Backends.Choice backend, int device, int threads,
-      BiConsumer<MemoryEstimate, HeapBudget> memory) throws IOException {
-    return open(dir, backend, device, threads, HeapBudget.current(), memory);
-  }
-
   /** As {@link #open(Path, Backends.Choice, int, int)}, checked against {@code heap}. */
   public static LoadedModel open(Path dir, Backends.Choice choice, int device, int threads, HeapBudget heap)
       throws IOException {
     return open(dir, choice, device, threads, heap, (need, h) -> {});
   }
 
-  /** As {@link #open(Path, Backends.Choice, int, int, BiConsumer)}, checked against {@code heap}. */
+  /**
+   * As {@link #open(Path, Backends.Choice, int, int)}, checked against {@code heap}, and first tells
+   * {@code memory} what the model needs and what the heap allows, before the weights are copied
+   * (and before a refusal).
+   */
   public static LoadedModel open(Path dir, Backends.Choice choice, int device, int threads, HeapBudget heap,
       BiConsumer<MemoryEstimate, HeapBudget> memory) throws IOException {
     GptConfig hf = ModelFolder.configBeforeLoading(dir);
