@@ -217,12 +217,16 @@ public final class Checkpoint {
    * the ones it was written with. Read-only: a save in progress is left alone.
    */
   public static CheckpointState readState(Path dir) throws IOException {
-    return CheckpointReader.readListed(dir).state();
+    try (CheckpointReader.Committed checkpoint = CheckpointReader.readListed(dir)) {
+      return checkpoint.state();
+    }
   }
 
   /** The parameters of the newest committed checkpoint in dir, laid out for {@code layout}. */
   public static float[] readParams(Path dir, ParameterLayout layout) throws IOException {
-    return params(CheckpointReader.read(dir, Set.of(MODEL)), layout);
+    try (CheckpointReader.Committed checkpoint = CheckpointReader.read(dir, Set.of(MODEL))) {
+      return params(checkpoint, layout);
+    }
   }
 
   /** The parameters of a checkpoint that was read, laid out for {@code layout}. */
@@ -278,18 +282,19 @@ public final class Checkpoint {
    * against its shapes) and returns its state.
    */
   public static CheckpointState restore(Path dir, Gpt model) throws IOException {
-    CheckpointReader.Committed checkpoint = CheckpointReader.read(dir, Set.of(MODEL, OPTIMIZER));
-    ParameterLayout layout = model.layout();
-    model.writeParams(params(checkpoint, layout));
-    Safetensors st = checkpoint.tensors(OPTIMIZER);
-    float[] m = new float[layout.totalCount()];
-    float[] v = new float[layout.totalCount()];
-    for (TensorSpec t : layout.tensors()) {
-      st.readInto("exp_avg." + tensorName(t), t.shape(), m, t.offset());
-      st.readInto("exp_avg_sq." + tensorName(t), t.shape(), v, t.offset());
+    try (CheckpointReader.Committed checkpoint = CheckpointReader.read(dir, Set.of(MODEL, OPTIMIZER))) {
+      ParameterLayout layout = model.layout();
+      model.writeParams(params(checkpoint, layout));
+      Safetensors st = checkpoint.tensors(OPTIMIZER);
+      float[] m = new float[layout.totalCount()];
+      float[] v = new float[layout.totalCount()];
+      for (TensorSpec t : layout.tensors()) {
+        st.readInto("exp_avg." + tensorName(t), t.shape(), m, t.offset());
+        st.readInto("exp_avg_sq." + tensorName(t), t.shape(), v, t.offset());
+      }
+      model.writeAdamM(m);
+      model.writeAdamV(v);
+      return checkpoint.state();
     }
-    model.writeAdamM(m);
-    model.writeAdamV(v);
-    return checkpoint.state();
   }
 }

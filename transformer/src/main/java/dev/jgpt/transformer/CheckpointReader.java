@@ -44,9 +44,19 @@ public final class CheckpointReader {
    * @param stateFile the state file it was read from (state.json, or state.json.new of a
    *     committed save whose renames are not done yet)
    */
-  public record Committed(Path dir, Path stateFile, CheckpointState state, Map<String, Safetensors> tensors) {
+  public record Committed(Path dir, Path stateFile, CheckpointState state, Map<String, Safetensors> tensors)
+      implements AutoCloseable {
     public Committed {
       tensors = Map.copyOf(tensors);
+    }
+
+    /**
+     * Closes the tensor files read through their open file (over the in-memory limit, or read
+     * for streaming); those read into memory hold nothing open.
+     */
+    @Override
+    public void close() throws IOException {
+      closeAll(tensors.values());
     }
 
     /** The parsed tensor file {@code name} (e.g. {@link Checkpoint#MODEL}); it was asked for. */
@@ -120,7 +130,23 @@ public final class CheckpointReader {
         stateFile.toString());
     afterStateRead.run();
     Map<String, Safetensors> tensors = new LinkedHashMap<>();
-    for (String name : files.apply(state)) {
+    try {
+      readTensors(dir, files.apply(state), state, stateFile, committedSavePending, inMemoryUpTo, tensors);
+    } catch (IOException | RuntimeException e) {
+      try {
+        closeAll(tensors.values()); // the files read before the failure
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    return new Committed(dir, stateFile, state, tensors);
+  }
+
+  // reads each tensor file in names into tensors, checked against the state's checksums
+  private static void readTensors(Path dir, Collection<String> names, CheckpointState state, Path stateFile,
+      boolean committedSavePending, long inMemoryUpTo, Map<String, Safetensors> tensors) throws IOException {
+    for (String name : names) {
       String expected = state.fileChecksums().get(name);
       if (expected == null) {
         throw new IOException(dir + " holds no " + name + " (" + stateFile.getFileName() + " does not list it; "
@@ -135,7 +161,20 @@ public final class CheckpointReader {
       }
       tensors.put(name, checked(file, ch, expected, stateFile, inMemoryUpTo));
     }
-    return new Committed(dir, stateFile, state, tensors);
+  }
+
+  /** Closes every file, then throws the first failure (with the others suppressed), if any. */
+  private static void closeAll(Collection<Safetensors> files) throws IOException {
+    IOException first = null;
+    for (Safetensors st : files) {
+      try {
+        st.close();
+      } catch (IOException e) {
+        if (first == null) first = e;
+        else first.addSuppressed(e);
+      }
+    }
+    if (first != null) throw first;
   }
 
   /**

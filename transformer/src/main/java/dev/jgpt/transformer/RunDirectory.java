@@ -65,10 +65,11 @@ public final class RunDirectory {
    */
   public static Run load(Path path) throws IOException {
     Path dir = runFolder(path);
-    CheckpointReader.Committed checkpoint = CheckpointReader.read(dir, Set.of(Checkpoint.MODEL));
-    Header header = header(dir, checkpoint);
-    float[] params = Checkpoint.params(checkpoint, new ParameterLayout(header.model()));
-    return new Run(dir, header.config(), header.model(), header.tokenizer(), header.state(), params);
+    try (CheckpointReader.Committed checkpoint = CheckpointReader.read(dir, Set.of(Checkpoint.MODEL))) {
+      Header header = header(dir, checkpoint);
+      float[] params = Checkpoint.params(checkpoint, new ParameterLayout(header.model()));
+      return new Run(dir, header.config(), header.model(), header.tokenizer(), header.state(), params);
+    }
   }
 
   /**
@@ -78,7 +79,9 @@ public final class RunDirectory {
    */
   public static Header readHeader(Path path) throws IOException {
     Path dir = runFolder(path);
-    return header(dir, CheckpointReader.read(dir, Set.of()));
+    try (CheckpointReader.Committed checkpoint = CheckpointReader.read(dir, Set.of())) {
+      return header(dir, checkpoint);
+    }
   }
 
   /**
@@ -87,12 +90,14 @@ public final class RunDirectory {
    * file and its tensors are read from that file one at a time, not read whole onto the heap.
    * The checkpoint is the newest committed one again: when a trainer committed another since the
    * header was read, it must be the same model (shape and tokenizer), and its state is the one to
-   * report ({@link CheckpointReader.Committed#state}).
+   * report ({@link CheckpointReader.Committed#state}). The caller closes it (the file stays open
+   * until then).
    */
   public static CheckpointReader.Committed readWeights(Header header) throws IOException {
     CheckpointReader.Committed checkpoint = CheckpointReader.readStreaming(header.dir(), Set.of(Checkpoint.MODEL));
     CheckpointState state = checkpoint.state();
     if (!sameModel(header, state)) {
+      checkpoint.close();
       throw new IOException(header.dir() + " changed to another model while it was opened (a run was restarted in "
           + "it); open it again");
     }

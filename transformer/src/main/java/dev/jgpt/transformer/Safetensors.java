@@ -25,7 +25,7 @@ import java.util.Map;
  * {@code safetensors.torch.load_file}; files read here are checked so that a truncated or
  * damaged file is a one-line error, not garbage weights.
  */
-public final class Safetensors {
+public final class Safetensors implements AutoCloseable {
 
   /** One tensor to write: {@code shape} elements of {@code data} starting at {@code offset}. */
   public record Tensor(String name, int[] shape, float[] data, int offset) {
@@ -82,6 +82,15 @@ public final class Safetensors {
     this.dataStart = dataStart;
     this.bytes = bytes;
     this.channel = channel;
+  }
+
+  /**
+   * Closes the file the tensors are read from, when one was kept open ({@link #read(Path,
+   * FileChannel)}); a file parsed from memory or read per tensor holds nothing open.
+   */
+  @Override
+  public void close() throws IOException {
+    if (channel != null) channel.close();
   }
 
   // ------------------------------------------------------------------ writing

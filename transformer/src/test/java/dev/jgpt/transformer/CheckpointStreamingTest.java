@@ -4,17 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.jgpt.kernels.Backends;
 import dev.jgpt.tokenizer.Tokenizer;
+import dev.jgpt.transformer.interop.LoadedModel;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -126,5 +131,49 @@ class CheckpointStreamingTest {
     IOException e = assertThrows(IOException.class, () -> RunDirectory.readWeights(header));
     assertTrue(e.getMessage().endsWith("changed to another model while it was opened (a run was restarted in it); "
         + "open it again"), e.getMessage());
+  }
+
+  /** How many of this process's open file descriptors point at {@code file} (Linux's /proc). */
+  private static long openHandles(Path file) throws IOException {
+    Path fds = Path.of("/proc/self/fd");
+    assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd (Linux)");
+    Path target = file.toRealPath();
+    try (Stream<Path> links = Files.list(fds)) {
+      return links.filter(fd -> {
+        try {
+          return Files.readSymbolicLink(fd).equals(target);
+        } catch (IOException | UnsupportedOperationException e) {
+          return false; // closed meanwhile (the listing's own descriptor), or not a link
+        }
+      }).count();
+    }
+  }
+
+  @Test
+  void closingAStreamingReadClosesItsFile() throws IOException {
+    Path dir = run("run", 1);
+    Path model = dir.resolve(Checkpoint.MODEL);
+    CheckpointReader.Committed streaming = CheckpointReader.readStreaming(dir, Set.of(Checkpoint.MODEL));
+    assertEquals(1, openHandles(model), "the checked file stays open for the tensors");
+    streaming.close();
+    assertEquals(0, openHandles(model));
+    assertThrows(IOException.class, () -> Checkpoint.params(streaming, layout), "closed: nothing left to read from");
+  }
+
+  @Test
+  void aReadThatFailsAfterOpeningAFileClosesIt() throws IOException {
+    Path dir = run("run", 1); // weights only: no optimizer.safetensors, which is asked for second
+    Set<String> files = new LinkedHashSet<>(List.of(Checkpoint.MODEL, Checkpoint.OPTIMIZER));
+    IOException e = assertThrows(IOException.class, () -> CheckpointReader.readStreaming(dir, files));
+    assertTrue(e.getMessage().contains("holds no optimizer.safetensors"), e.getMessage());
+    assertEquals(0, openHandles(dir.resolve(Checkpoint.MODEL)));
+  }
+
+  @Test
+  void anOpenedRunHoldsNoFileOpenOnceItsWeightsAreInTheBackend() throws IOException {
+    Path dir = run("run", 1);
+    try (LoadedModel m = LoadedModel.open(dir, Backends.choose("reference"), 0, 1)) {
+      assertEquals(0, openHandles(dir.resolve(Checkpoint.MODEL)));
+    }
   }
 }

@@ -74,10 +74,11 @@ public record LoadedModel(String name, NextTokenModel model, Tokenizer tokenizer
     Backend backend = Backends.open(choice.provider(), device, KvCacheModel.threadsFor(run.model(), threads));
     try {
       checkMemory(KvCacheModel.memory(run.model(), backend, Checkpoint.floatsHeldWhileStreaming(layout)), heap, memory);
-      CheckpointReader.Committed checkpoint = RunDirectory.readWeights(run);
-      KvCacheModel model = KvCacheModel.withWeights(run.model(), backend,
-          sink -> Checkpoint.writeParams(checkpoint, layout, sink));
-      return new LoadedModel(dir.toString(), model, run.tokenizer(), checkpoint.state(), backend);
+      try (CheckpointReader.Committed checkpoint = RunDirectory.readWeights(run)) {
+        KvCacheModel model = KvCacheModel.withWeights(run.model(), backend,
+            sink -> Checkpoint.writeParams(checkpoint, layout, sink));
+        return new LoadedModel(dir.toString(), model, run.tokenizer(), checkpoint.state(), backend);
+      }
     } catch (IOException | RuntimeException e) {
       backend.close();
       throw e;
