@@ -111,7 +111,7 @@ class DecodeAttentionBitsTest {
     return lanes[0];
   }
 
-  // x (n) . y (n) in Dot.dot's order: two lane accumulators by fused multiply-adds, their sum, lanes left to right, tail
+  // x (n) . y (n) in Dot.dot's order: two lane accumulators (fused multiply-adds), their sum lane by lane, the tail
   private static float laneDot(float[] x, int xo, float[] y, int yo, int n, int L) {
     float[] acc0 = new float[L], acc1 = new float[L];
     int i = 0;
