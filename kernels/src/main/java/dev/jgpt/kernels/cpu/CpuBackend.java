@@ -25,6 +25,7 @@ public final class CpuBackend extends HeapBackend {
   private final CpuMatmul matmul;
   private final Bf16Gemv bf16Gemv;
   private final CpuAttention attention;
+  private final CpuDecodeAttention decodeAttention;
   private final CpuOptimizer optimizer;
   private final CpuPointwise pointwise;
   private final CpuSoftmax softmax;
@@ -38,6 +39,7 @@ public final class CpuBackend extends HeapBackend {
     this.matmul = new CpuMatmul(pool);
     this.bf16Gemv = new Bf16Gemv(pool);
     this.attention = new CpuAttention(pool);
+    this.decodeAttention = new CpuDecodeAttention(pool);
     this.optimizer = new CpuOptimizer(pool);
     this.pointwise = new CpuPointwise(pool);
     this.softmax = new CpuSoftmax(pool);
@@ -170,7 +172,7 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void attentionDecode(Slice out, Slice att, Slice qkv, Slice kcache, Slice vcache, IntBuf pos, int maxT,
       int C, int NH) {
-    attention.decode(a(out), out.offset(), a(att), att.offset(), a(qkv), qkv.offset(), a(kcache), kcache.offset(),
+    decodeAttention.decode(a(out), out.offset(), a(att), att.offset(), a(qkv), qkv.offset(), a(kcache), kcache.offset(),
         a(vcache), vcache.offset(), HeapIntBuf.array(pos)[0], maxT, C, NH);
   }
 
