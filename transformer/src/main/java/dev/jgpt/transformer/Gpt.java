@@ -71,7 +71,7 @@ public final class Gpt implements AutoCloseable {
    * start at zero: call {@link #initWeights} or {@link #writeParams}.
    */
   public Gpt(GptConfig cfg, Backend backend, int B, int T) {
-    this(cfg, backend, B, T, null, Recompute.forTraining(cfg, B, T));
+    this(cfg, backend, B, T, null, Recompute.forTraining(cfg, B, T, trainingAttLength(cfg, backend, B, T)));
   }
 
   /** A trainable model that keeps and recomputes activations as {@code recompute} says, whatever the rule would pick. */
@@ -110,8 +110,12 @@ public final class Gpt implements AutoCloseable {
     allScalars = scalars.all();
     inputs = backend.allocInt("inputs", B * T);
     this.recompute = recompute;
-    ActivationGrads activationGrads = sharedParams == null ? new ActivationGrads(cfg, B, T, recompute, backend) : null;
-    acts = new Activations(cfg, B, T, recompute, activationGrads, backend);
+    // a training model's att is only read by the backward pass: the backend may keep less than the
+    // weights there; a forward-only model's is read by inspection: the weights
+    long attLength = sharedParams == null ? trainingAttLength(cfg, backend, B, T) : Activations.attentionWeights(cfg, B, T);
+    ActivationGrads activationGrads =
+        sharedParams == null ? new ActivationGrads(cfg, B, T, recompute, attLength, backend) : null;
+    acts = new Activations(cfg, B, T, recompute, attLength, activationGrads, backend);
     block = new Block(backend, cfg.nEmbd());
     batchAttention = new CausalAttention(backend, B, T, cfg.nEmbd(), cfg.nHead());
     rowAttention = B == 1 ? batchAttention : new CausalAttention(backend, 1, T, cfg.nEmbd(), cfg.nHead());
@@ -158,17 +162,29 @@ public final class Gpt implements AutoCloseable {
     long N = (long) B * T;
     long f = Float.BYTES;
     long onHeap = backend.buffersOnHeap() ? 1 : 0;
-    Recompute recompute = Recompute.forTraining(cfg, B, T);
+    long attLength = trainingAttLength(cfg, backend, B, T);
+    Recompute recompute = Recompute.forTraining(cfg, B, T, attLength);
     return new MemoryEstimate(List.of(
         new MemoryEstimate.Part("parameters, gradients and Adam m, v", onHeap * 4 * P * f),
-        new MemoryEstimate.Part(recompute.activationsPart(), onHeap * Activations.floatCount(cfg, B, T, recompute) * f),
-        new MemoryEstimate.Part("activation gradients", onHeap * ActivationGrads.floatCount(cfg, B, T, recompute) * f),
+        new MemoryEstimate.Part(recompute.activationsPart(),
+            onHeap * Activations.floatCount(cfg, B, T, recompute, attLength) * f),
+        new MemoryEstimate.Part("activation gradients",
+            onHeap * ActivationGrads.floatCount(cfg, B, T, recompute, attLength) * f),
         // inputs and targets on the backend, hostLosses here
         new MemoryEstimate.Part("token ids and losses", onHeap * 2 * N * Integer.BYTES + N * f),
         new MemoryEstimate.Part("backend scratch",
             backend.trainingScratchBytes(B, T, cfg.nEmbd(), cfg.nHead(), cfg.paddedVocabSize())),
         // a checkpoint reads parameters, Adam m and v to the host (Checkpoint.save); init needs two such copies
         new MemoryEstimate.Part("checkpoint copies", 3 * P * f)));
+  }
+
+  /**
+   * Floats of one layer's att in a training model: nothing but the backward pass reads it, so the
+   * backend says how much its attention state takes (Backend#attentionStateSize): the weights
+   * (B, NH, T, T) on the CPU and reference backends, each row's max and sum on TornadoVM's flash kernels.
+   */
+  static long trainingAttLength(GptConfig cfg, Backend backend, int B, int T) {
+    return backend.attentionStateSize(B, T, cfg.nEmbd(), cfg.nHead());
   }
 
   private static void checkBatchShape(GptConfig cfg, int B, int T) {
@@ -215,6 +231,11 @@ public final class Gpt implements AutoCloseable {
    */
   FloatBuf activationGradsBuffer() {
     return dacts.buf;
+  }
+
+  /** Floats of each layer's att: the weights (B, NH, T, T), or the backend's smaller attention state (tests). */
+  long activationsAttLength() {
+    return acts.attLength;
   }
 
   /**
@@ -442,7 +463,7 @@ public final class Gpt implements AutoCloseable {
     checkIndex(head, cfg.nHead(), "head");
     checkIndex(query, T, "position");
     if (count < 0 || count > T) throw new IllegalArgumentException("count " + count + " outside 0 .. " + T);
-    if (recompute == Recompute.ATTENTION_TOO) {
+    if (recompute == Recompute.ATTENTION_TOO || !acts.keepsAttentionWeights(cfg, B, T)) {
       throw new IllegalStateException("this training model keeps no attention weights per layer: inspect a forward-only one");
     }
     Slice att = acts.h[layer].att();
