@@ -219,7 +219,8 @@ final class DeviceFixture {
         String ctx = what + " run " + (run + 1) + (run == 0 ? " (host)" : run == 1 ? " (device, compiled)"
             : " (device, replay)") + " seed " + seed;
         expected.forEach((name, e) -> {
-          if (!ownForms.contains(name)) compare(ctx + ", " + name, e, actual.get(name), tolerances.getOrDefault(name, rtol));
+          if (ownForms.contains(name)) return;
+          compare(ctx + ", " + name, e, actual.get(name), tolerances.getOrDefault(name, rtol));
         });
       }
       assertEquals(RUNS - 1, dev.stats().deviceRuns, what + ": device runs");

@@ -170,13 +170,14 @@ public final class FlashAttentionKernels {
       int t = r % T;
       int q = qkvo + (b * T + t) * 3 * C + h * hs;
       float max = Float.NEGATIVE_INFINITY;
-      for (int t2 = 0; t2 <= t; t2++) max = TornadoMath.max(max, score(m, q, qkvo + (b * T + t2) * 3 * C + C + h * hs, hs, scale));
+      int k0 = qkvo + b * T * 3 * C + C + h * hs; // key t2 at k0 + t2*3C, its value C further
+      for (int t2 = 0; t2 <= t; t2++) max = TornadoMath.max(max, score(m, q, k0 + t2 * 3 * C, hs, scale));
       float sum = 0f;
-      for (int t2 = 0; t2 <= t; t2++) sum += TornadoMath.exp(score(m, q, qkvo + (b * T + t2) * 3 * C + C + h * hs, hs, scale) - max);
+      for (int t2 = 0; t2 <= t; t2++) sum += TornadoMath.exp(score(m, q, k0 + t2 * 3 * C, hs, scale) - max);
       int o = outo + (b * T + t) * C + h * hs;
       for (int i = 0; i < hs; i++) m.set(o + i, 0f);
       for (int t2 = 0; t2 <= t; t2++) {
-        int k = qkvo + (b * T + t2) * 3 * C + C + h * hs;
+        int k = k0 + t2 * 3 * C;
         float w = TornadoMath.exp(score(m, q, k, hs, scale) - max) / sum;
         for (int i = 0; i < hs; i++) m.set(o + i, m.get(o + i) + w * m.get(k + C + i));
       }
@@ -210,7 +211,7 @@ public final class FlashAttentionKernels {
   }
 
   /**
-   * The flash forward and the weights pass. On the host the plain {@link AttentionKernels#forward}
+   * The flash forward and the weights pass. On the host the plain {@link HostAttentionKernels#forward}
    * runs instead and writes out and the finished weights itself, so the weights pass does nothing
    * there (the stats are the device's own business).
    */
@@ -222,7 +223,8 @@ public final class FlashAttentionKernels {
     Launch flash = new Launch(Launch.sig("attentionForward.flash", kind, outo, atto, statso, qkvo, B, T, C, NH), false,
         (s, a, ctx) -> s.task(FlashAttentionKernels::forward, ctx, a.of(kind), outo, atto, statso, qkvo, T, C, NH, hs,
             scale),
-        (s, a, ctx) -> s.task(AttentionKernels::forward, a.of(kind), outo, atto, qkvo, rows, T, C, NH, scale),
+        (s, a, ctx) -> s.task(HostAttentionKernels::forward, a.of(kind), outo, atto, qkvo, rows, T, C, NH, scale,
+            Rounding.cpuLanes()),
         new int[] {tiles * KEYS, B * NH * QUERIES, KEYS, QUERIES}, null);
     Launch weights = new Launch(Launch.sig("attentionForward.weights", kind, atto, statso, B, T, NH), false,
         (s, a, ctx) -> s.task(FlashAttentionKernels::normalizeWeights, a.of(kind), atto, statso, rows, T),
