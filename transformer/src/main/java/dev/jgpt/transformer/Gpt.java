@@ -359,10 +359,10 @@ public final class Gpt implements AutoCloseable {
     checkOpen();
     checkTrainable();
     if (gradsZero) return;
-    gradsZero = true;
     backend.beginStep("zero_grads");
     backend.zero(allGrads);
     backend.endStep();
+    gradsZero = true;
   }
 
   /**
