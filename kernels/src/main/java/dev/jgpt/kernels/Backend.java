@@ -181,17 +181,39 @@ public interface Backend extends AutoCloseable {
   /**
    * Causal multi-head self-attention, training form.
    * qkv (B,T,3C) holds q, k, v for each position (head h uses channels h*hs .. (h+1)*hs of each,
-   * hs = C/NH); att (B,NH,T,T) receives the softmaxed attention weights (entries above the
-   * diagonal are 0); out (B,T,C) = att @ v per head. Scale 1/sqrt(hs).
+   * hs = C/NH); out (B,T,C) = softmax(q k^T * scale) @ v per head, scale 1/sqrt(hs).
+   *
+   * <p>att is what {@link #attentionBackward} needs from this call, in one of two forms, told
+   * apart by its length:
+   * <ul>
+   *   <li>at least B*NH*T*T floats: att (B,NH,T,T) receives the softmaxed attention weights
+   *       (entries above the diagonal are 0). Every backend; what a caller that reads the weights
+   *       (attention maps) passes.
+   *   <li>fewer: the backend's own attention state of {@link #attentionStateSize} floats (e.g.
+   *       each row's max and sum), which only attentionBackward reads. Allowed only where that
+   *       size is below B*NH*T*T: a backend whose backward recomputes the weights from it, so the
+   *       (B,NH,T,T) weights are never written to memory (a training step reads them nowhere else).
+   * </ul>
    */
   void attentionForward(Slice out, Slice att, Slice qkv, int B, int T, int C, int NH);
 
   /**
-   * dqkv (B,T,3C) = gradient of attentionForward given dout (B,T,C), qkv and the saved att
-   * (written, all of it).
+   * dqkv (B,T,3C) = gradient of attentionForward given dout (B,T,C), qkv and the att that
+   * attentionForward filled (either form; written, all of it).
    * The backend owns any scratch it needs (allocated on first use, reused after).
    */
   void attentionBackward(Slice dqkv, Slice dout, Slice qkv, Slice att, int B, int T, int C, int NH);
+
+  /**
+   * Floats of att that {@link #attentionForward} and {@link #attentionBackward} need for a (B,T)
+   * batch of C channels in NH heads when the caller does not read the weights (training): B*NH*T*T,
+   * the weights themselves, unless the backend keeps a smaller state of its own (the TornadoVM
+   * backend's flash kernels: a max and a sum per attention row, 2*B*NH*T). A model allocates this
+   * much for att where nothing reads the weights, and the full B*NH*T*T where something does.
+   */
+  default long attentionStateSize(int B, int T, int C, int NH) {
+    return (long) B * NH * T * T;
+  }
 
   /**
    * Decode form over a KV cache, for one new position p = pos[0]:

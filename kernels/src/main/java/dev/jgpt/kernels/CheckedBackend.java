@@ -49,6 +49,11 @@ public final class CheckedBackend implements Backend {
     return inner.buffersOnHeap();
   }
 
+  @Override
+  public long attentionStateSize(int B, int T, int C, int NH) {
+    return inner.attentionStateSize(B, T, C, NH);
+  }
+
   // ---------------------------------------------------------------- buffers and copies
 
   @Override
@@ -238,7 +243,7 @@ public final class CheckedBackend implements Backend {
     positive("attentionForward", B, T);
     heads("attentionForward", C, NH);
     out.require((long) B * T * C, "attentionForward out (B,T,C)");
-    att.require((long) B * NH * T * T, "attentionForward att (B,NH,T,T)");
+    attention(att, B, T, C, NH, "attentionForward");
     qkv.require((long) B * T * 3 * C, "attentionForward qkv (B,T,3C)");
     inner.attentionForward(out, att, qkv, B, T, C, NH);
   }
@@ -250,8 +255,25 @@ public final class CheckedBackend implements Backend {
     dqkv.require((long) B * T * 3 * C, "attentionBackward dqkv (B,T,3C)");
     dout.require((long) B * T * C, "attentionBackward dout (B,T,C)");
     qkv.require((long) B * T * 3 * C, "attentionBackward qkv (B,T,3C)");
-    att.require((long) B * NH * T * T, "attentionBackward att (B,NH,T,T)");
+    attention(att, B, T, C, NH, "attentionBackward");
     inner.attentionBackward(dqkv, dout, qkv, att, B, T, C, NH);
+  }
+
+  /**
+   * att holds the weights (B,NH,T,T), or, shorter, the backend's attention state: then the backend
+   * must keep one smaller than the weights, and att must hold all of it (Backend#attentionForward).
+   */
+  private void attention(Slice att, int B, int T, int C, int NH, String op) {
+    long weights = (long) B * NH * T * T;
+    if (att.length() >= weights) return;
+    long state = inner.attentionStateSize(B, T, C, NH);
+    if (state >= weights) {
+      att.require(weights, op + " att (B,NH,T,T)");
+    } else if (att.length() < state) {
+      throw new IllegalArgumentException(op + " att: needs " + weights + " floats for the weights (B,NH,T,T) or "
+          + state + " for the " + inner.name() + " backend's attention state, slice has " + att.length() + " (" + att
+          + ")");
+    }
   }
 
   @Override

@@ -132,6 +132,11 @@ public final class ProfilingBackend implements Backend {
   }
 
   @Override
+  public long attentionStateSize(int B, int T, int C, int NH) {
+    return delegate.attentionStateSize(B, T, C, NH);
+  }
+
+  @Override
   public FloatBuf allocFloat(String name, int size) {
     return delegate.allocFloat(name, size);
   }

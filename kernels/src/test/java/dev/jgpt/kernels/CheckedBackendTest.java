@@ -36,6 +36,7 @@ class CheckedBackendTest {
           }
           case "buffersOnHeap" -> true;
           case "trainingScratchBytes" -> 7L;
+          case "attentionStateSize" -> InvocationHandler.invokeDefault(proxy, method, args); // the weights
           default -> {
             reached.add(method.getName());
             yield null;
@@ -98,6 +99,37 @@ class CheckedBackendTest {
     Backend device = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
         (proxy, method, args) -> method.isDefault() ? InvocationHandler.invokeDefault(proxy, method, args) : null);
     assertFalse(CheckedBackend.wrap(device).buffersOnHeap());
+  }
+
+  /**
+   * att shorter than the weights (B,NH,T,T) is the backend's attention state: it passes where the
+   * backend keeps one that small, and is refused in one line where it does not.
+   */
+  @Test
+  void attentionTakesTheWeightsOrTheBackendsSmallerState() {
+    int B = 1, T = 4, C = 4, NH = 2; // weights: 32 floats
+    List<String> reached = new ArrayList<>();
+    Backend inner = recording(reached);
+    Backend withState = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+        (proxy, method, args) -> method.getName().equals("attentionStateSize") ? 2L * B * NH * T
+            : method.invoke(inner, args));
+    Backend be = CheckedBackend.wrap(withState);
+    FloatBuf x = be.allocFloat("acts", 200);
+    Slice out = x.slice(0, 16), qkv = x.slice(16, 48), dqkv = x.slice(64, 48), dout = x.slice(112, 16);
+    be.attentionForward(out, x.slice(128, 32), qkv, B, T, C, NH); // the weights
+    be.attentionForward(out, x.slice(128, 16), qkv, B, T, C, NH); // the state: 2 per row
+    be.attentionBackward(dqkv, dout, qkv, x.slice(128, 16), B, T, C, NH);
+    assertEquals(List.of("attentionForward", "attentionForward", "attentionBackward"), reached);
+    var e = assertThrows(IllegalArgumentException.class, () -> be.attentionForward(out, x.slice(128, 15), qkv, B, T, C, NH));
+    assertEquals("attentionForward att: needs 32 floats for the weights (B,NH,T,T) or 16 for the recording backend's"
+        + " attention state, slice has 15 (acts[128:143])", e.getMessage());
+
+    // a backend that keeps the weights (the default) takes nothing shorter
+    Backend plain = CheckedBackend.wrap(recording(new ArrayList<>()));
+    FloatBuf y = plain.allocFloat("acts", 200);
+    e = assertThrows(IllegalArgumentException.class,
+        () -> plain.attentionBackward(y.slice(64, 48), y.slice(112, 16), y.slice(16, 48), y.slice(128, 16), B, T, C, NH));
+    assertEquals("attentionBackward att (B,NH,T,T): needs 32 floats, slice has 16 (acts[128:144])", e.getMessage());
   }
 
   /**

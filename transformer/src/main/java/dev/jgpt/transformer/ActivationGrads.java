@@ -31,16 +31,23 @@ final class ActivationGrads {
   // in the backward pass) borrows for the activations no layer keeps: see layOutReused
   Slice narrow; // (N, C): dfcproj, dln2, dattproj, dln1, dencoded
   Slice wide1; // (N, 4C): dfchGelu, then dqkv (its first 3C columns' worth) and datty (the rest)
-  Slice wide2; // (N, 4C), or (B, NH, T, T) where attention is recomputed and that is larger: dfch
+  Slice wide2; // (N, 4C), or att's length (Activations.attLength) where attention is recomputed and that is larger: dfch
 
-  ActivationGrads(GptConfig cfg, int B, int T, Recompute recompute, Backend backend) {
+  /** @param attLength floats of one layer's att (Activations' attLength), which wide2 holds where attention is recomputed */
+  ActivationGrads(GptConfig cfg, int B, int T, Recompute recompute, long attLength, Backend backend) {
     reused = recompute != Recompute.NONE;
-    buf = BufferCursor.allocate(backend, "grad_acts", "activation gradients", c -> layOut(c, cfg, B, T, recompute));
+    buf = BufferCursor.allocate(backend, "grad_acts", "activation gradients",
+        c -> layOut(c, cfg, B, T, recompute, attLength));
+  }
+
+  /** Floats the buffer holds with the attention weights kept: {@link #floatCount(GptConfig, int, int, Recompute, long)}. */
+  static long floatCount(GptConfig cfg, int B, int T, Recompute recompute) {
+    return floatCount(cfg, B, T, recompute, Activations.attentionWeights(cfg, B, T));
   }
 
   /** Floats the buffer of a (B,T) batch holds: the counting pass of the same layout, nothing allocated. */
-  static long floatCount(GptConfig cfg, int B, int T, Recompute recompute) {
-    return BufferCursor.count(c -> new ActivationGrads(recompute).layOut(c, cfg, B, T, recompute));
+  static long floatCount(GptConfig cfg, int B, int T, Recompute recompute, long attLength) {
+    return BufferCursor.count(c -> new ActivationGrads(recompute).layOut(c, cfg, B, T, recompute, attLength));
   }
 
   /** A layout-only instance for {@link #floatCount}: its slices stay null and it owns no buffer. */
@@ -49,13 +56,13 @@ final class ActivationGrads {
     buf = null;
   }
 
-  private void layOut(BufferCursor c, GptConfig cfg, int B, int T, Recompute recompute) {
+  private void layOut(BufferCursor c, GptConfig cfg, int B, int T, Recompute recompute, long attLength) {
     long N = (long) B * T;
     long C = cfg.nEmbd();
     boolean dropout = cfg.dropout() > 0f;
     dresidual = c.take(N * C);
     if (reused) {
-      long att = recompute == Recompute.ATTENTION_TOO ? (long) B * cfg.nHead() * T * T : 0;
+      long att = recompute == Recompute.ATTENTION_TOO ? attLength : 0;
       layOutReused(c, N, C, Math.max(N * 4 * C, att), dropout);
     } else {
       dln1 = c.take(N * C);

@@ -25,27 +25,50 @@ final class Activations {
   Slice losses; // (N) per-position cross-entropy
 
   final Recompute recompute; // which tensors layers share (the backward pass recomputes them)
+  final long attLength; // floats of each layer's att: the weights (B, NH, T, T) or the backend's smaller attention state
 
   private final ActivationGrads lender; // whose wide gradient tensors the unkept activations borrow, or null
 
-  /** @param lender the model's activation gradients, where {@code recompute} is not NONE */
-  Activations(GptConfig cfg, int B, int T, Recompute recompute, ActivationGrads lender, Backend backend) {
+  /**
+   * @param attLength floats of each layer's att: {@link #attentionWeights} where something reads the
+   *     weights, else the backend's {@link Backend#attentionStateSize} (training)
+   * @param lender the model's activation gradients, where {@code recompute} is not NONE
+   */
+  Activations(GptConfig cfg, int B, int T, Recompute recompute, long attLength, ActivationGrads lender,
+      Backend backend) {
     if ((recompute != Recompute.NONE) != (lender != null && lender.reused)) {
       throw new IllegalArgumentException("recomputed activations borrow the reused activation gradients' memory");
     }
     this.recompute = recompute;
+    this.attLength = attLength;
     this.lender = lender;
     buf = BufferCursor.allocate(backend, "acts", "activations", c -> layOut(c, cfg, B, T));
   }
 
-  /** Floats the buffer of a (B,T) batch holds: the counting pass of the same layout, nothing allocated. */
+  /** Floats the buffer of a (B,T) batch holds with the attention weights kept: {@link #floatCount(GptConfig, int, int, Recompute, long)}. */
   static long floatCount(GptConfig cfg, int B, int T, Recompute recompute) {
-    return BufferCursor.count(c -> new Activations(recompute).layOut(c, cfg, B, T));
+    return floatCount(cfg, B, T, recompute, attentionWeights(cfg, B, T));
+  }
+
+  /** Floats the buffer of a (B,T) batch holds: the counting pass of the same layout, nothing allocated. */
+  static long floatCount(GptConfig cfg, int B, int T, Recompute recompute, long attLength) {
+    return BufferCursor.count(c -> new Activations(recompute, attLength).layOut(c, cfg, B, T));
+  }
+
+  /** Floats of one layer's attention weights (B, NH, T, T): att where something reads them. */
+  static long attentionWeights(GptConfig cfg, int B, int T) {
+    return (long) B * cfg.nHead() * T * T;
+  }
+
+  /** Whether each layer's att holds the weights rather than the backend's smaller attention state. */
+  boolean keepsAttentionWeights(GptConfig cfg, int B, int T) {
+    return attLength >= attentionWeights(cfg, B, T);
   }
 
   /** A layout-only instance for {@link #floatCount}: its slices stay null and it owns no buffer. */
-  private Activations(Recompute recompute) {
+  private Activations(Recompute recompute, long attLength) {
     this.recompute = recompute;
+    this.attLength = attLength;
     lender = null;
     buf = null;
   }
@@ -66,7 +89,6 @@ final class Activations {
     Slice[] qkv = c.takeLayers(L, N * 3 * C);
     // what no layer keeps lives in the activation gradients' memory, where ActivationGrads.layOutReused
     // says, one tensor that all layers' entries name
-    long attLength = (long) B * cfg.nHead() * T * T; // (B, NH, T, T)
     Slice[] atty = keepAttention ? c.takeLayers(L, N * C) : borrow(Lent.WIDE1, 0, N * C, L);
     Slice[] att = keepAttention ? c.takeLayers(L, attLength) : borrow(Lent.WIDE2, 0, attLength, L);
     Slice[] attproj = keepCheap ? c.takeLayers(L, N * C) : borrow(Lent.WIDE1, 3 * N * C, N * C, L);

@@ -13,7 +13,8 @@ import dev.jgpt.kernels.Slice;
  * @param ln1Rstd (N)
  * @param qkv (N, 3C) c_attn's output: q, k, v of every row
  * @param atty (N, C) attention output before the projection
- * @param att softmaxed attention weights: (B, NH, T, T) over the sequence, or (NH, maxT) over the KV cache
+ * @param att softmaxed attention weights: (B, NH, T, T) over the sequence, or (NH, maxT) over the KV cache;
+ *     in a training model, the backend's attention state where that is smaller (Backend#attentionStateSize)
  * @param attproj (N, C) attn.c_proj's output
  * @param attprojDrop (N, C) dropout(attproj), or null without dropout
  * @param residual2 (N, C) input + attention branch

@@ -17,7 +17,8 @@ import java.util.List;
  * Every layer is the one {@link Block} (the KV-cache model runs it too), over {@code h[l]} of the
  * weights ({@link LayerWeights}) and of the activations ({@link BlockActivations}).
  *
- * <p>Steps (names for {@link Backend#beginStep}): "train", "eval", "zero_grads", "update",
+ * <p>Steps (names for {@link Backend#beginStep}): "train", "eval", "zero_grads" (only when gradients
+ * were accumulated and not consumed by an update), "update" (which also zeroes the gradients),
  * "logits", "last_logits", "inspect-T", "lens-T-depth"; a KvCacheModel sharing the backend uses
  * other names. Every step passes the same ops, slices and constant arguments each time; what
  * changes per step (token ids, learning rate, Adam t, RNG step) is written to backend buffers
@@ -59,6 +60,10 @@ public final class Gpt implements AutoCloseable {
   private final float[] hostLosses; // (B*T)
   private long dropoutSeed = DEFAULT_DROPOUT_SEED;
   private Dropout dropout; // what a training step's dropout ops take; null when the model has none
+  // grads hold zeros: allocated so, and left so by optimizerStep, whose step zeroes them after AdamW
+  // read them; zeroGrads then has nothing to do, so a training step needs no "zero_grads" step
+  // (on a capturing backend, one device round trip fewer per step)
+  private boolean gradsZero = true;
   private boolean closed;
 
   /**
@@ -66,7 +71,7 @@ public final class Gpt implements AutoCloseable {
    * start at zero: call {@link #initWeights} or {@link #writeParams}.
    */
   public Gpt(GptConfig cfg, Backend backend, int B, int T) {
-    this(cfg, backend, B, T, null, Recompute.forTraining(cfg, B, T));
+    this(cfg, backend, B, T, null, Recompute.forTraining(cfg, B, T, trainingAttLength(cfg, backend, B, T)));
   }
 
   /** A trainable model that keeps and recomputes activations as {@code recompute} says, whatever the rule would pick. */
@@ -105,8 +110,12 @@ public final class Gpt implements AutoCloseable {
     allScalars = scalars.all();
     inputs = backend.allocInt("inputs", B * T);
     this.recompute = recompute;
-    ActivationGrads activationGrads = sharedParams == null ? new ActivationGrads(cfg, B, T, recompute, backend) : null;
-    acts = new Activations(cfg, B, T, recompute, activationGrads, backend);
+    // a training model's att is only read by the backward pass: the backend may keep less than the
+    // weights there; a forward-only model's is read by inspection: the weights
+    long attLength = sharedParams == null ? trainingAttLength(cfg, backend, B, T) : Activations.attentionWeights(cfg, B, T);
+    ActivationGrads activationGrads =
+        sharedParams == null ? new ActivationGrads(cfg, B, T, recompute, attLength, backend) : null;
+    acts = new Activations(cfg, B, T, recompute, attLength, activationGrads, backend);
     block = new Block(backend, cfg.nEmbd());
     batchAttention = new CausalAttention(backend, B, T, cfg.nEmbd(), cfg.nHead());
     rowAttention = B == 1 ? batchAttention : new CausalAttention(backend, 1, T, cfg.nEmbd(), cfg.nHead());
@@ -153,17 +162,29 @@ public final class Gpt implements AutoCloseable {
     long N = (long) B * T;
     long f = Float.BYTES;
     long onHeap = backend.buffersOnHeap() ? 1 : 0;
-    Recompute recompute = Recompute.forTraining(cfg, B, T);
+    long attLength = trainingAttLength(cfg, backend, B, T);
+    Recompute recompute = Recompute.forTraining(cfg, B, T, attLength);
     return new MemoryEstimate(List.of(
         new MemoryEstimate.Part("parameters, gradients and Adam m, v", onHeap * 4 * P * f),
-        new MemoryEstimate.Part(recompute.activationsPart(), onHeap * Activations.floatCount(cfg, B, T, recompute) * f),
-        new MemoryEstimate.Part("activation gradients", onHeap * ActivationGrads.floatCount(cfg, B, T, recompute) * f),
+        new MemoryEstimate.Part(recompute.activationsPart(),
+            onHeap * Activations.floatCount(cfg, B, T, recompute, attLength) * f),
+        new MemoryEstimate.Part("activation gradients",
+            onHeap * ActivationGrads.floatCount(cfg, B, T, recompute, attLength) * f),
         // inputs and targets on the backend, hostLosses here
         new MemoryEstimate.Part("token ids and losses", onHeap * 2 * N * Integer.BYTES + N * f),
         new MemoryEstimate.Part("backend scratch",
             backend.trainingScratchBytes(B, T, cfg.nEmbd(), cfg.nHead(), cfg.paddedVocabSize())),
         // a checkpoint reads parameters, Adam m and v to the host (Checkpoint.save); init needs two such copies
         new MemoryEstimate.Part("checkpoint copies", 3 * P * f)));
+  }
+
+  /**
+   * Floats of one layer's att in a training model: nothing but the backward pass reads it, so the
+   * backend says how much its attention state takes (Backend#attentionStateSize): the weights
+   * (B, NH, T, T) on the CPU and reference backends, each row's max and sum on TornadoVM's flash kernels.
+   */
+  static long trainingAttLength(GptConfig cfg, Backend backend, int B, int T) {
+    return backend.attentionStateSize(B, T, cfg.nEmbd(), cfg.nHead());
   }
 
   private static void checkBatchShape(GptConfig cfg, int B, int T) {
@@ -210,6 +231,11 @@ public final class Gpt implements AutoCloseable {
    */
   FloatBuf activationGradsBuffer() {
     return dacts.buf;
+  }
+
+  /** Floats of each layer's att: the weights (B, NH, T, T), or the backend's smaller attention state (tests). */
+  long activationsAttLength() {
+    return acts.attLength;
   }
 
   /**
@@ -308,6 +334,7 @@ public final class Gpt implements AutoCloseable {
     backend.crossEntropyForwardBackward(acts.losses, acts.logits, this.targets, dlossScale, N, cfg.vocabSize(), cfg.paddedVocabSize());
     backward();
     backend.endStep();
+    gradsZero = false;
     return meanLoss();
   }
 
@@ -324,19 +351,26 @@ public final class Gpt implements AutoCloseable {
     return meanLoss();
   }
 
-  /** grads = 0 (before the first micro-step of each optimizer step). */
+  /**
+   * grads = 0 (before the first micro-step of each optimizer step). Nothing to do, and no step
+   * run, when they are zero already: after {@link #optimizerStep} and in a new model.
+   */
   public void zeroGrads() {
     checkOpen();
     checkTrainable();
+    if (gradsZero) return;
     backend.beginStep("zero_grads");
     backend.zero(allGrads);
     backend.endStep();
+    gradsZero = true;
   }
 
   /**
    * AdamW step number {@code t} (1, 2, ...) with global-norm clipping at {@code maxGradNorm}
    * (0 disables it); weight decay applies to the 2-D weights only. Returns the gradient norm
-   * before clipping.
+   * before clipping. Consumes the gradients: the same step zeroes them once AdamW has read them
+   * (as {@code optimizer.zero_grad()} after {@code optimizer.step()}), so the next step's
+   * {@link #zeroGrads} costs nothing.
    */
   public float optimizerStep(float lr, int t, float beta1, float beta2, float eps, float weightDecay, float maxGradNorm) {
     checkOpen();
@@ -350,7 +384,9 @@ public final class Gpt implements AutoCloseable {
     backend.globalNormSquared(s, allGrads, layout.totalCount());
     adamw(decayed, s, beta1, beta2, eps, weightDecay);
     adamw(notDecayed, s, beta1, beta2, eps, 0f);
+    backend.zero(allGrads); // zeroGrads folded in here: no step of its own before the next forwardBackward
     backend.endStep();
+    gradsZero = true;
     backend.read(scalars, StepScalars.GRAD_NORM_SQ, hostScalar, 0, 1);
     return (float) Math.sqrt(hostScalar[0]);
   }
@@ -427,7 +463,7 @@ public final class Gpt implements AutoCloseable {
     checkIndex(head, cfg.nHead(), "head");
     checkIndex(query, T, "position");
     if (count < 0 || count > T) throw new IllegalArgumentException("count " + count + " outside 0 .. " + T);
-    if (recompute == Recompute.ATTENTION_TOO) {
+    if (recompute == Recompute.ATTENTION_TOO || !acts.keepsAttentionWeights(cfg, B, T)) {
       throw new IllegalStateException("this training model keeps no attention weights per layer: inspect a forward-only one");
     }
     Slice att = acts.h[layer].att();

@@ -12,7 +12,8 @@ package dev.jgpt.transformer;
  *       (only needed to form the residual), live in the activation gradients' memory, which a
  *       layer's eight gradients share as three tensors ({@link ActivationGrads}). Keeps qkv, att,
  *       atty, residual2, fch and residual3: 14 (N, C) a layer at T = 256, C = 64 * NH.
- *   <li>{@link #ATTENTION_TOO}: also att (B, NH, T, T) and atty, recomputed by re-running the
+ *   <li>{@link #ATTENTION_TOO}: also att (B, NH, T, T, or the backend's smaller attention state)
+ *       and atty, recomputed by re-running the
  *       layer's attention forward in the backward pass (one attention forward a layer): 9 (N, C) a
  *       layer.
  * </ul>
@@ -43,8 +44,13 @@ enum Recompute {
    * {@link #ATTENTION_TOO}.
    */
   static Recompute forTraining(GptConfig cfg, int B, int T) {
-    if (Activations.floatCount(cfg, B, T, NONE) * Float.BYTES <= KEEP_BYTES) return NONE;
-    if (Activations.floatCount(cfg, B, T, NORMS_AND_GELU) * Float.BYTES <= KEEP_BYTES) return NORMS_AND_GELU;
+    return forTraining(cfg, B, T, Activations.attentionWeights(cfg, B, T));
+  }
+
+  /** As {@link #forTraining(GptConfig, int, int)} where each layer's att holds attLength floats (the backend's attention state). */
+  static Recompute forTraining(GptConfig cfg, int B, int T, long attLength) {
+    if (Activations.floatCount(cfg, B, T, NONE, attLength) * Float.BYTES <= KEEP_BYTES) return NONE;
+    if (Activations.floatCount(cfg, B, T, NORMS_AND_GELU, attLength) * Float.BYTES <= KEEP_BYTES) return NORMS_AND_GELU;
     return ATTENTION_TOO;
   }
 }

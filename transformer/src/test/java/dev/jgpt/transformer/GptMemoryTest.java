@@ -74,11 +74,39 @@ class GptMemoryTest {
     GptConfig cfg = GptConfig.of(100, 16, 2, 2, 8, true, 0.2f);
     try (Backend be = GptTestSupport.open("reference")) {
       for (Recompute r : Recompute.values()) {
-        ActivationGrads grads = new ActivationGrads(cfg, 3, 16, r, be);
+        long att = Activations.attentionWeights(cfg, 3, 16);
+        ActivationGrads grads = new ActivationGrads(cfg, 3, 16, r, att, be);
         assertEquals(grads.buf.size(), ActivationGrads.floatCount(cfg, 3, 16, r), r.name());
-        Activations acts = new Activations(cfg, 3, 16, r, r == Recompute.NONE ? null : grads, be);
+        Activations acts = new Activations(cfg, 3, 16, r, att, r == Recompute.NONE ? null : grads, be);
         assertEquals(acts.buf.size(), Activations.floatCount(cfg, 3, 16, r), r.name());
       }
+    }
+  }
+
+  /**
+   * A backend that keeps a smaller attention state than the weights (TornadoVM's flash kernels: a
+   * max and a sum per row) gets just that per layer in a training model, and the estimate counts
+   * what is allocated; a forward-only model, which inspection reads the weights from, keeps them.
+   */
+  @Test
+  void aTrainingModelGivesAttentionWhatTheBackendsStateNeedsAndTheEstimateCountsIt() {
+    GptConfig cfg = GptConfig.of(100, 16, 2, 2, 8, true, 0.2f);
+    int B = 3, T = 16, L = 2;
+    long weights = (long) B * 2 * T * T, state = 2L * B * 2 * T;
+    Backend plain = GptTestSupport.open("reference");
+    Backend small = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+        (proxy, method, args) -> method.getName().equals("attentionStateSize") ? 2L * (int) args[0] * (int) args[3]
+            * (int) args[1] : method.invoke(plain, args));
+    try (plain; Gpt withWeights = new Gpt(cfg, plain, B, T); Gpt withState = new Gpt(cfg, small, B, T)) {
+      assertEquals(weights, withWeights.activationsAttLength());
+      assertEquals(state, withState.activationsAttLength());
+      assertEquals(2L * T * T, Gpt.forwardOnly(withState, T).activationsAttLength(), "inspection reads the weights (B = 1)");
+      Recompute r = Recompute.forTraining(cfg, B, T);
+      assertEquals(Recompute.NONE, r, "every layer keeps its att");
+      long heavier = Gpt.trainingMemory(cfg, plain, B, T).totalBytes();
+      long lighter = Gpt.trainingMemory(cfg, small, B, T).totalBytes();
+      assertEquals(L * (weights - state) * Float.BYTES, heavier - lighter, "one att a layer, the state instead of the weights");
+      assertEquals(Activations.floatCount(cfg, B, T, r, state), Activations.floatCount(cfg, B, T, r) - L * (weights - state));
     }
   }
 

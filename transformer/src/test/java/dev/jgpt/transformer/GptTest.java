@@ -38,6 +38,23 @@ class GptTest {
   }
 
   @Test
+  void anOptimizerStepLeavesTheGradientsZeroSoTheNextStepStartsFromZero() {
+    try (Gpt gpt = model(cfg); Gpt fresh = model(cfg)) {
+      gpt.forwardBackward(x, y, 1f, 0);
+      gpt.optimizerStep(1e-3f, 1, 0.9f, 0.95f, 1e-8f, 0.1f, 1f);
+      assertTrue(allZero(gpt.readGrads()), "the update consumed the gradients");
+      gpt.zeroGrads(); // nothing left to do
+      gpt.forwardBackward(x, y, 1f, 0);
+      float[] afterUpdate = gpt.readGrads();
+      // the same parameters in a fresh model, gradients zeroed as before: the same gradients
+      fresh.writeParams(gpt.readParams());
+      fresh.zeroGrads();
+      fresh.forwardBackward(x, y, 1f, 0);
+      assertArrayEquals(fresh.readGrads(), afterUpdate);
+    }
+  }
+
+  @Test
   void evalLossEqualsTheTrainingLossWithoutDropoutAndLeavesGradientsAlone() {
     try (Gpt gpt = model(cfg)) {
       gpt.zeroGrads();

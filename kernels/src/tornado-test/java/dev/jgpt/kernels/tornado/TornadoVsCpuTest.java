@@ -8,7 +8,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The loop kernels (CPU OpenCL devices) against the CPU backend, bit for bit: the ops whose device
  * kernels take the CPU backend's summation order and rounding (sums split into as many lanes as
- * the CPU's vectors, fma where it fuses, rounded products where it does not, its exp and tanh), on
+ * the CPU's vectors, fma where it fuses, rounded products where it does not, its exp and tanh:
+ * matmul, layer norm, GELU, AdamW, cross-entropy's gradient and attention), on
  * the host run, the compiled device run and a replay (see {@link DeviceFixture}). With strict device
  * math ({@link DeviceMath}, the default on CPU devices); relaxed math would fail these.
  * Shapes: the parity model's (C = 16, 4C = 64, B*T = 16 rows) and ragged ones (a tail after the
@@ -43,6 +44,19 @@ class TornadoVsCpuTest {
           be.layernormForward(t.s("out"), t.s("mean"), t.s("rstd"), t.s("inp"), t.s("weight"), t.s("bias"), N, C);
           be.layernormBackward(t.s("dinp"), t.s("dweight"), t.s("dbias"), t.s("dout"), t.s("inp"), t.s("weight"),
               t.s("mean"), t.s("rstd"), N, C);
+        }, loops(), new CpuBackend(2));
+  }
+
+  // The parity model's shape (T = 8: a row shorter than the CPU's vectors), T = 32 (whole vectors:
+  // CausalSoftmax's path) and T = 37 (a tail after whole vectors and pairs of them in the dot product).
+  @ParameterizedTest(name = "attention B={0} T={1} C={2} NH={3}")
+  @CsvSource({"2, 8, 16, 2", "1, 32, 24, 2", "1, 37, 24, 2"})
+  void attentionForwardAndBackward(int B, int T, int C, int NH) {
+    new DeviceFixture().random("qkv", B * T * 3 * C).random("dout", B * T * C).random("dqkv", B * T * 3 * C)
+        .poisoned("out", B * T * C).poisoned("att", B * NH * T * T)
+        .check("attention", EXACT, (be, t) -> {
+          be.attentionForward(t.s("out"), t.s("att"), t.s("qkv"), B, T, C, NH);
+          be.attentionBackward(t.s("dqkv"), t.s("dout"), t.s("qkv"), t.s("att"), B, T, C, NH);
         }, loops(), new CpuBackend(2));
   }
 

@@ -1,5 +1,8 @@
 package dev.jgpt.kernels.tornado;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.jgpt.kernels.Slice;
 import dev.jgpt.kernels.StepScalars;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +54,24 @@ class TornadoVsReferenceTest {
           be.attentionForward(t.s("out"), t.s("att"), t.s("qkv"), B, T, C, NH);
           be.attentionBackward(t.s("dqkv"), t.s("dout"), t.s("qkv"), t.s("att"), B, T, C, NH);
         }, TornadoTesting.backend(false, false, workGroups));
+  }
+
+  // Training's form on the flash kernels: att is the backend's attention state (each row's max and
+  // sum, 2*B*NH*T floats), no weights are written, and the backward recomputes them; out and dqkv
+  // as the reference computes them from its weights.
+  @ParameterizedTest(name = "attention without weights B={0} T={1} C={2} NH={3}")
+  @CsvSource({"2, 5, 12, 3", "2, 37, 48, 3", "1, 17, 256, 2"})
+  void attentionWithTheStateInsteadOfTheWeights(int B, int T, int C, int NH) {
+    try (TornadoBackend probe = TornadoTesting.backend(false, false, true)) {
+      assertEquals(2L * B * NH * T, probe.attentionStateSize(B, T, C, NH));
+    }
+    new DeviceFixture().random("qkv", B * T * 3 * C).random("dout", B * T * C).random("dqkv", B * T * 3 * C)
+        .poisoned("out", B * T * C).poisoned("att", B * NH * T * T).ownForm("att")
+        .check("attention state", TOL, (be, t) -> {
+          Slice att = t.s("att").sub(0, Math.toIntExact(be.attentionStateSize(B, T, C, NH)));
+          be.attentionForward(t.s("out"), att, t.s("qkv"), B, T, C, NH);
+          be.attentionBackward(t.s("dqkv"), t.s("dout"), t.s("qkv"), att, B, T, C, NH);
+        }, TornadoTesting.backend(false, false, true));
   }
 
   @Test

@@ -79,7 +79,7 @@ class WorkGroupKindsTest {
     assertNames(MatmulKernels.launchGemm(true, "dw", g, 0, x, 0, 1, OC, x, 0, C, 1, null, -1,
         MatmulKernels.ACCUMULATE, OC, C, N), g, x);
     for (Launch l : FlashAttentionKernels.launchForward(x, 0, 1, 2, 3, 1, 5, C, 2, 0.5f)) assertNames(l, x);
-    for (Launch l : FlashAttentionBackwardKernels.launchBackward(x, 0, 1, 2, 3, 4, 1, 5, C, 2, 0.5f)) {
+    for (Launch l : FlashAttentionBackwardKernels.launchBackward(x, 0, 1, 2, 3, -1, 4, 1, 5, C, 2, 0.5f)) {
       assertNames(l, x);
     }
   }

@@ -23,14 +23,17 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *       dv_j = sum_t P_tj dout_t.
  * </ol>
  * dq, dk and dv are written (the Backend contract: dqkv is not zeroed before the call).
- * P is read from att (B,NH,T,T), which the Backend contract keeps (tile loads along keys:
- * coalesced). Grids (tiles(T) * KEYS, B*NH * QUERIES), local (KEYS, QUERIES); pass 2 needs
+ * P is read from att (B,NH,T,T) where the caller kept the weights (tile loads along keys:
+ * coalesced), or, where att is the backend's attention state (training: statso >= 0, atto = -1),
+ * recomputed as exp(q.k * scale - max) / sum from the row stats (B*NH*T, 2) that
+ * {@link FlashAttentionKernels#forward} saved, with the forward's own score arithmetic: the same
+ * P as the weights pass would have written. Grids (tiles(T) * KEYS, B*NH * QUERIES), local (KEYS, QUERIES); pass 2 needs
  * QUERIES == KEYS (its first query tile starts at its key tile).
  *
  * <p>Buffers: one float array {@code m}, the kind all its tensors share (see {@link Arena});
  * offsets dqkvo -> dqkv (B,T,3C) activation gradient, douto -> dout (B,T,C) activation gradient,
- * qkvo -> qkv (B,T,3C) activation, atto -> att (B,NH,T,T) activation, ddo -> D (B*NH*T) backend
- * scratch.
+ * qkvo -> qkv (B,T,3C) activation, atto -> att (B,NH,T,T) activation or -1, statso -> the row stats
+ * (B*NH*T, 2) in att (the attention state) or -1, ddo -> D (B*NH*T) backend scratch.
  */
 public final class FlashAttentionBackwardKernels {
   private FlashAttentionBackwardKernels() {}
@@ -38,8 +41,8 @@ public final class FlashAttentionBackwardKernels {
   // dq of qkv (B,T,3C) = the query gradient (written); D (B*NH*T) = sum_j P_tj dP_tj per attention row.
   // Group (x, y) = (query tile, b*NH + h); item (lx, ly): query q0 + ly, key k0 + lx of each tile,
   // channels lx + KEYS*i of the output.
-  public static void backwardQuery(KernelContext ctx, FloatArray m, int dqkvo, int douto, int qkvo, int atto, int ddo,
-      int T, int C, int NH, int hs, float scale) {
+  public static void backwardQuery(KernelContext ctx, FloatArray m, int dqkvo, int douto, int qkvo, int atto,
+      int statso, int ddo, int T, int C, int NH, int hs, float scale) {
     int lx = ctx.localIdx;
     int ly = ctx.localIdy;
     int lid = ly * KEYS + lx;
@@ -50,6 +53,7 @@ public final class FlashAttentionBackwardKernels {
     int t = q0 + ly;
     int tq = TornadoMath.min(t, T - 1);
     float[] dos = ctx.allocateFloatLocalArray(QUERIES * MAX_HEAD); // [query][channel] of dout
+    float[] qs = ctx.allocateFloatLocalArray(QUERIES * MAX_HEAD); // [query][channel] of q (P recomputed)
     float[] ks = ctx.allocateFloatLocalArray(KEYS * MAX_HEAD); // [key][channel]
     float[] vs = ctx.allocateFloatLocalArray(KEYS * MAX_HEAD); // [key][channel]
     float[] pt = ctx.allocateFloatLocalArray(QUERIES * KEYS); // [query][key] P, 0 where masked
@@ -65,6 +69,13 @@ public final class FlashAttentionBackwardKernels {
       int d = e % hs;
       int tt = TornadoMath.min(q0 + row, T - 1);
       dos[row * MAX_HEAD + d] = m.get(douto + (b * T + tt) * C + h * hs + d);
+      if (atto < 0) qs[row * MAX_HEAD + d] = m.get(qkvo + (b * T + tt) * 3 * C + h * hs + d);
+    }
+    float rowMax = 0f; // this item's query's max and sum, where P is recomputed
+    float rowSum = 1f;
+    if (atto < 0) {
+      rowMax = m.get(statso + 2 * (bh * T + tq));
+      rowSum = m.get(statso + 2 * (bh * T + tq) + 1);
     }
     float dsum = 0f; // D of this item's query
     int lastQuery = TornadoMath.min(q0 + QUERIES, T) - 1;
@@ -81,10 +92,23 @@ public final class FlashAttentionBackwardKernels {
       int key = k0 + lx;
       float p = 0f;
       if (key <= tq) {
-        if (t < T) p = m.get(atto + (bh * T + t) * T + key);
+        if (t < T) {
+          if (atto >= 0) p = m.get(atto + (bh * T + t) * T + key);
+        }
+      }
+      ctx.localBarrier(); // the k tile is in
+      if (atto < 0) {
+        if (key <= tq) {
+          if (t < T) {
+            // the forward's score and the weights pass's formula: the P the weights would hold
+            float sc = 0f;
+            for (int d = 0; d < hs; d++) sc += qs[ly * MAX_HEAD + d] * ks[lx * MAX_HEAD + d];
+            sc = sc * scale;
+            p = TornadoMath.exp(sc - rowMax) / rowSum;
+          }
+        }
       }
       pt[ly * KEYS + lx] = p;
-      ctx.localBarrier();
       float dp = 0f;
       for (int d = 0; d < hs; d++) dp += dos[ly * MAX_HEAD + d] * vs[lx * MAX_HEAD + d];
       dpt[ly * KEYS + lx] = dp;
@@ -122,7 +146,7 @@ public final class FlashAttentionBackwardKernels {
   // Group (x, y) = (key tile, b*NH + h); item (lx, ly): key k0 + ly, query q0 + lx of each query
   // tile, channels lx + QUERIES*i of the output.
   public static void backwardKeyValue(KernelContext ctx, FloatArray m, int dqkvo, int douto, int qkvo, int atto,
-      int ddo, int T, int C, int NH, int hs, float scale) {
+      int statso, int ddo, int T, int C, int NH, int hs, float scale) {
     int lx = ctx.localIdx;
     int ly = ctx.localIdy;
     int lid = ly * QUERIES + lx;
@@ -132,11 +156,14 @@ public final class FlashAttentionBackwardKernels {
     int h = bh % NH;
     int key = k0 + ly;
     float[] vs = ctx.allocateFloatLocalArray(KEYS * MAX_HEAD); // [key][channel] of this key tile
+    float[] ks = ctx.allocateFloatLocalArray(KEYS * MAX_HEAD); // [key][channel] of this key tile (P recomputed)
     float[] qs = ctx.allocateFloatLocalArray(QUERIES * MAX_HEAD); // [query][channel]
     float[] dos = ctx.allocateFloatLocalArray(QUERIES * MAX_HEAD); // [query][channel] of dout
     float[] pt = ctx.allocateFloatLocalArray(KEYS * QUERIES); // [key][query] P, 0 where masked
     float[] ds = ctx.allocateFloatLocalArray(KEYS * QUERIES); // [key][query] P (dP - D)
     float[] dd = ctx.allocateFloatLocalArray(QUERIES); // D per query
+    float[] smax = ctx.allocateFloatLocalArray(QUERIES); // max per query (P recomputed)
+    float[] ssum = ctx.allocateFloatLocalArray(QUERIES); // sum per query (P recomputed)
     float[] dk = new float[MAX_HEAD / QUERIES]; // channels lx + QUERIES*i
     float[] dv = new float[MAX_HEAD / QUERIES];
     for (int i = 0; i < MAX_HEAD / QUERIES; i++) {
@@ -148,6 +175,7 @@ public final class FlashAttentionBackwardKernels {
       int d = e % hs;
       int kk = TornadoMath.min(k0 + row, T - 1);
       vs[row * MAX_HEAD + d] = m.get(qkvo + (b * T + kk) * 3 * C + 2 * C + h * hs + d);
+      if (atto < 0) ks[row * MAX_HEAD + d] = m.get(qkvo + (b * T + kk) * 3 * C + C + h * hs + d);
     }
     // Queries before the key tile see none of its keys: start at the tile's own position.
     for (int q0 = k0; q0 < T; q0 += QUERIES) {
@@ -163,17 +191,42 @@ public final class FlashAttentionBackwardKernels {
       // stored transposed.
       int pq = q0 + ly;
       int pk = k0 + lx;
-      float p = 0f;
-      if (pk <= pq) {
-        if (pq < T) p = m.get(atto + (bh * T + pq) * T + pk);
+      if (atto >= 0) {
+        float p = 0f;
+        if (pk <= pq) {
+          if (pq < T) p = m.get(atto + (bh * T + pq) * T + pk);
+        }
+        pt[lx * QUERIES + ly] = p;
       }
-      pt[lx * QUERIES + ly] = p;
       if (lid < QUERIES) {
         float dRow = 0f;
-        if (q0 + lid < T) dRow = m.get(ddo + bh * T + q0 + lid);
+        float rowMax = 0f;
+        float rowSum = 1f;
+        if (q0 + lid < T) {
+          dRow = m.get(ddo + bh * T + q0 + lid);
+          if (atto < 0) {
+            rowMax = m.get(statso + 2 * (bh * T + q0 + lid));
+            rowSum = m.get(statso + 2 * (bh * T + q0 + lid) + 1);
+          }
+        }
         dd[lid] = dRow;
+        smax[lid] = rowMax;
+        ssum[lid] = rowSum;
       }
       ctx.localBarrier();
+      if (atto < 0) {
+        // P(query q0 + lx, key k0 + ly), this item's own element: the forward's score, the weights pass's formula
+        float p = 0f;
+        if (key <= q0 + lx) {
+          if (q0 + lx < T) {
+            float sc = 0f;
+            for (int d = 0; d < hs; d++) sc += qs[lx * MAX_HEAD + d] * ks[ly * MAX_HEAD + d];
+            sc = sc * scale;
+            p = TornadoMath.exp(sc - smax[lx]) / ssum[lx];
+          }
+        }
+        pt[ly * QUERIES + lx] = p;
+      }
       float dp = 0f;
       for (int d = 0; d < hs; d++) dp += dos[lx * MAX_HEAD + d] * vs[ly * MAX_HEAD + d];
       ds[ly * QUERIES + lx] = pt[ly * QUERIES + lx] * (dp - dd[lx]);
@@ -206,8 +259,8 @@ public final class FlashAttentionBackwardKernels {
 
   // CPU twin of backwardQuery: the same gradient per attention row r = (b*NH + h)*T + t, in the
   // direct form dq = sum_j P_tj (dP_tj - D_t) * scale * k_j: the row is cleared, then added to key by key.
-  public static void backwardQueryTwin(FloatArray m, int dqkvo, int douto, int qkvo, int atto, int ddo, int rows,
-      int T, int C, int NH, int hs, float scale) {
+  public static void backwardQueryTwin(FloatArray m, int dqkvo, int douto, int qkvo, int atto, int statso, int ddo,
+      int rows, int T, int C, int NH, int hs, float scale) {
     for (int r = 0; r < rows; r++) {
       int b = r / (NH * T);
       int h = (r / T) % NH;
@@ -216,12 +269,13 @@ public final class FlashAttentionBackwardKernels {
       int dq = dqkvo + (b * T + t) * 3 * C + h * hs;
       float dsum = 0f;
       for (int j = 0; j <= t; j++) {
-        dsum += m.get(atto + r * T + j) * dot(m, dout, qkvo + (b * T + j) * 3 * C + 2 * C + h * hs, hs);
+        dsum += weight(m, atto, statso, qkvo, r, j, T, C, NH, scale)
+            * dot(m, dout, qkvo + (b * T + j) * 3 * C + 2 * C + h * hs, hs);
       }
       for (int i = 0; i < hs; i++) m.set(dq + i, 0f);
       for (int j = 0; j <= t; j++) {
         int k = qkvo + (b * T + j) * 3 * C + C + h * hs;
-        float ds = m.get(atto + r * T + j) * (dot(m, dout, k + C, hs) - dsum) * scale;
+        float ds = weight(m, atto, statso, qkvo, r, j, T, C, NH, scale) * (dot(m, dout, k + C, hs) - dsum) * scale;
         for (int i = 0; i < hs; i++) m.set(dq + i, m.get(dq + i) + ds * m.get(k + i));
       }
       m.set(ddo + r, dsum);
@@ -230,8 +284,8 @@ public final class FlashAttentionBackwardKernels {
 
   // CPU twin of backwardKeyValue: per key row (b, h, t2), its dk and dv rows cleared, then added to
   // query by query t >= t2.
-  public static void backwardKeyValueTwin(FloatArray m, int dqkvo, int douto, int qkvo, int atto, int ddo, int rows,
-      int T, int C, int NH, int hs, float scale) {
+  public static void backwardKeyValueTwin(FloatArray m, int dqkvo, int douto, int qkvo, int atto, int statso,
+      int ddo, int rows, int T, int C, int NH, int hs, float scale) {
     for (int r = 0; r < rows; r++) {
       int b = r / (NH * T);
       int h = (r / T) % NH;
@@ -244,7 +298,7 @@ public final class FlashAttentionBackwardKernels {
         m.set(dk + C + i, 0f);
       }
       for (int t = t2; t < T; t++) {
-        float p = m.get(atto + (rowBase + t) * T + t2);
+        float p = weight(m, atto, statso, qkvo, rowBase + t, t2, T, C, NH, scale);
         int dout = douto + (b * T + t) * C + h * hs;
         int q = qkvo + (b * T + t) * 3 * C + h * hs;
         float ds = p * (dot(m, dout, v, hs) - m.get(ddo + rowBase + t)) * scale;
@@ -256,6 +310,21 @@ public final class FlashAttentionBackwardKernels {
     }
   }
 
+  /**
+   * P of attention row r = (b*NH + h)*T + t at key j <= t (host twins only): read from the weights
+   * att (atto >= 0), or recomputed from the row stats at statso as forwardStateTwin saved them.
+   */
+  private static float weight(FloatArray m, int atto, int statso, int qkvo, int r, int j, int T, int C, int NH,
+      float scale) {
+    if (atto >= 0) return m.get(atto + r * T + j);
+    int hs = C / NH;
+    int b = r / (NH * T);
+    int h = (r / T) % NH;
+    int q = qkvo + (b * T + r % T) * 3 * C + h * hs;
+    float sc = FlashAttentionKernels.score(m, q, qkvo + (b * T + j) * 3 * C + C + h * hs, hs, scale);
+    return TornadoMath.exp(sc - m.get(statso + 2 * r)) / m.get(statso + 2 * r + 1);
+  }
+
   /** x . y over n floats of m at offsets x and y (host twins only). */
   private static float dot(FloatArray m, int x, int y, int n) {
     float s = 0f;
@@ -263,25 +332,28 @@ public final class FlashAttentionBackwardKernels {
     return s;
   }
 
-  /** Both passes; ddo -> D (B*NH*T) scratch. */
-  static Launch[] launchBackward(BufferKind kind, int dqkvo, int douto, int qkvo, int atto, int ddo, int B, int T,
-      int C, int NH, float scale) {
+  /**
+   * Both passes; P from the weights at atto (statso = -1) or from the attention state at statso
+   * (atto = -1); ddo -> D (B*NH*T) scratch.
+   */
+  static Launch[] launchBackward(BufferKind kind, int dqkvo, int douto, int qkvo, int atto, int statso, int ddo,
+      int B, int T, int C, int NH, float scale) {
     int hs = C / NH;
     int rows = B * NH * T;
     int[] grid = {(T + QUERIES - 1) / QUERIES * KEYS, B * NH * QUERIES, KEYS, QUERIES};
     Launch query = new Launch(
-        Launch.sig("attentionBackward.flashQuery", kind, dqkvo, douto, qkvo, atto, ddo, B, T, C, NH), false,
+        Launch.sig("attentionBackward.flashQuery", kind, dqkvo, douto, qkvo, atto, statso, ddo, B, T, C, NH), false,
         (s, a, ctx) -> s.task(FlashAttentionBackwardKernels::backwardQuery, ctx, a.of(kind), dqkvo, douto, qkvo, atto,
-            ddo, T, C, NH, hs, scale),
+            statso, ddo, T, C, NH, hs, scale),
         (s, a, ctx) -> s.task(FlashAttentionBackwardKernels::backwardQueryTwin, a.of(kind), dqkvo, douto, qkvo, atto,
-            ddo, rows, T, C, NH, hs, scale),
+            statso, ddo, rows, T, C, NH, hs, scale),
         grid, null);
     Launch keyValue = new Launch(
-        Launch.sig("attentionBackward.flashKeyValue", kind, dqkvo, douto, qkvo, atto, ddo, B, T, C, NH), false,
+        Launch.sig("attentionBackward.flashKeyValue", kind, dqkvo, douto, qkvo, atto, statso, ddo, B, T, C, NH), false,
         (s, a, ctx) -> s.task(FlashAttentionBackwardKernels::backwardKeyValue, ctx, a.of(kind), dqkvo, douto, qkvo,
-            atto, ddo, T, C, NH, hs, scale),
+            atto, statso, ddo, T, C, NH, hs, scale),
         (s, a, ctx) -> s.task(FlashAttentionBackwardKernels::backwardKeyValueTwin, a.of(kind), dqkvo, douto, qkvo,
-            atto, ddo, rows, T, C, NH, hs, scale),
+            atto, statso, ddo, rows, T, C, NH, hs, scale),
         grid, null);
     return new Launch[] {query, keyValue};
   }

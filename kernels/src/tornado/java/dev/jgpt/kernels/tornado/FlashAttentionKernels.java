@@ -15,10 +15,13 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * Layout as {@link AttentionKernels}: qkv (B,T,3C) holds q | k | v, head h uses channels
  * h*hs .. (h+1)*hs, hs = C/NH; attention row r = (b*NH + h)*T + t.
  *
- * <p>The Backend contract still wants the softmaxed weights att (B,NH,T,T) (the backward and the
- * attention inspector read them), so the kernel writes each visible raw score there as it goes and
- * saves each row's max and sum; {@link #normalizeWeights} then turns the scores into weights, one
- * coalesced elementwise pass. A caller that needs no weights passes atto = -1 and skips that pass.
+ * <p>Each row's max and sum go to a stats buffer. Where the caller reads the weights (att of
+ * (B,NH,T,T): the attention inspector), the kernel also writes each visible raw score to att as it
+ * goes, and {@link #normalizeWeights} then turns the scores into weights, one coalesced elementwise
+ * pass; the stats are then scratch. Where nobody reads them (training: att is the backend's
+ * attention state, {@link dev.jgpt.kernels.Backend#attentionStateSize}), atto = -1, the stats are
+ * that state, one pair per row and layer, and {@link FlashAttentionBackwardKernels} recomputes the
+ * weights from them: no (B,NH,T,T) tensor is written at all.
  *
  * <p>Buffers: one float array {@code m}, the kind all its tensors share (see {@link Arena});
  * offsets outo -> out (B,T,C) activation, atto -> att (B,NH,T,T) activation, statso -> row stats
@@ -155,8 +158,60 @@ public final class FlashAttentionKernels {
     }
   }
 
+  // CPU twin of forward without weights: out (B,T,C) and stats (rows, 2), each row's max and sum of
+  // exp(score - max), as forward leaves them; qkv (B,T,3C). The scores are those of
+  // FlashAttentionBackwardKernels' twins (the same dot products in the same order).
+  public static void forwardStateTwin(FloatArray m, int outo, int statso, int qkvo, int rows, int T, int C, int NH,
+      float scale) {
+    int hs = C / NH;
+    for (int r = 0; r < rows; r++) {
+      int b = r / (NH * T);
+      int h = (r / T) % NH;
+      int t = r % T;
+      int q = qkvo + (b * T + t) * 3 * C + h * hs;
+      float max = Float.NEGATIVE_INFINITY;
+      int k0 = qkvo + b * T * 3 * C + C + h * hs; // key t2 at k0 + t2*3C, its value C further
+      for (int t2 = 0; t2 <= t; t2++) max = TornadoMath.max(max, score(m, q, k0 + t2 * 3 * C, hs, scale));
+      float sum = 0f;
+      for (int t2 = 0; t2 <= t; t2++) sum += TornadoMath.exp(score(m, q, k0 + t2 * 3 * C, hs, scale) - max);
+      int o = outo + (b * T + t) * C + h * hs;
+      for (int i = 0; i < hs; i++) m.set(o + i, 0f);
+      for (int t2 = 0; t2 <= t; t2++) {
+        int k = k0 + t2 * 3 * C;
+        float w = TornadoMath.exp(score(m, q, k, hs, scale) - max) / sum;
+        for (int i = 0; i < hs; i++) m.set(o + i, m.get(o + i) + w * m.get(k + C + i));
+      }
+      m.set(statso + 2 * r, max);
+      m.set(statso + 2 * r + 1, sum);
+    }
+  }
+
+  /** q . k * scale over hs floats of m at offsets q and k, summed in channel order (host twins). */
+  static float score(FloatArray m, int q, int k, int hs, float scale) {
+    float s = 0f;
+    for (int d = 0; d < hs; d++) s += m.get(q + d) * m.get(k + d);
+    return s * scale;
+  }
+
   /**
-   * The flash forward and the weights pass. On the host the plain {@link AttentionKernels#forward}
+   * The flash forward without weights: statso -> the attention state (B*NH*T, 2), the rows' max
+   * and sum, in att itself (per layer: the backward reads it).
+   */
+  static Launch launchForwardState(BufferKind kind, int outo, int statso, int qkvo, int B, int T, int C, int NH,
+      float scale) {
+    int hs = C / NH;
+    int rows = B * NH * T;
+    int tiles = (T + QUERIES - 1) / QUERIES;
+    return new Launch(Launch.sig("attentionForward.flashState", kind, outo, statso, qkvo, B, T, C, NH), false,
+        (s, a, ctx) -> s.task(FlashAttentionKernels::forward, ctx, a.of(kind), outo, -1, statso, qkvo, T, C, NH, hs,
+            scale),
+        (s, a, ctx) -> s.task(FlashAttentionKernels::forwardStateTwin, a.of(kind), outo, statso, qkvo, rows, T, C, NH,
+            scale),
+        new int[] {tiles * KEYS, B * NH * QUERIES, KEYS, QUERIES}, null);
+  }
+
+  /**
+   * The flash forward and the weights pass. On the host the plain {@link HostAttentionKernels#forward}
    * runs instead and writes out and the finished weights itself, so the weights pass does nothing
    * there (the stats are the device's own business).
    */
@@ -168,7 +223,8 @@ public final class FlashAttentionKernels {
     Launch flash = new Launch(Launch.sig("attentionForward.flash", kind, outo, atto, statso, qkvo, B, T, C, NH), false,
         (s, a, ctx) -> s.task(FlashAttentionKernels::forward, ctx, a.of(kind), outo, atto, statso, qkvo, T, C, NH, hs,
             scale),
-        (s, a, ctx) -> s.task(AttentionKernels::forward, a.of(kind), outo, atto, qkvo, rows, T, C, NH, scale),
+        (s, a, ctx) -> s.task(HostAttentionKernels::forward, a.of(kind), outo, atto, qkvo, rows, T, C, NH, scale,
+            Rounding.cpuLanes()),
         new int[] {tiles * KEYS, B * NH * QUERIES, KEYS, QUERIES}, null);
     Launch weights = new Launch(Launch.sig("attentionForward.weights", kind, atto, statso, B, T, NH), false,
         (s, a, ctx) -> s.task(FlashAttentionKernels::normalizeWeights, a.of(kind), atto, statso, rows, T),

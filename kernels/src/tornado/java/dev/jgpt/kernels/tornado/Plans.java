@@ -16,7 +16,7 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  *
  * <p>Compile once: TornadoVM caches compiled kernels per execution plan, so a plan is never rebuilt
  * to add a step. The first replay builds one plan holding every step recorded so far (in training:
- * zero_grads, train, update, which then run back to back on one device copy of the arena); a step
+ * train and update (which also zeroes the gradients), which then run back to back on one device copy of the arena); a step
  * recorded later (the first evaluation, the first sample) gets a plan of its own with the other
  * steps recorded since. Switching plans moves the arena down and up once and never recompiles. Each
  * plan keeps its own device copy of the kinds its steps touch (an evaluation or sampling plan: the

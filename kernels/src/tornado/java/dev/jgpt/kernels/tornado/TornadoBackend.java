@@ -285,9 +285,27 @@ public final class TornadoBackend implements Backend {
 
   // ---------------------------------------------------------------- attention
 
+  /**
+   * The flash kernels' rows' max and sum (B*NH*T, 2) where they run (work groups, heads up to
+   * {@link FlashAttentionKernels#MAX_HEAD}) and that is smaller than the weights: the backward
+   * recomputes the weights from them. The loop kernels keep the weights.
+   */
+  @Override
+  public long attentionStateSize(int B, int T, int C, int NH) {
+    long weights = (long) B * NH * T * T;
+    long rowStats = 2L * B * NH * T;
+    return flash(C, NH) && rowStats < weights ? rowStats : weights;
+  }
+
   @Override
   public void attentionForward(Slice out, Slice att, Slice qkv, int B, int T, int C, int NH) {
-    if (workGroups && FlashAttentionKernels.fits(C / NH)) {
+    if (flash(C, NH) && holdsState(att, B, T, NH)) {
+      // att is the attention state: the rows' stats go there and no weights are written anywhere
+      BufferKind k = KindCheck.same("attentionForward", "tensors", kind(out), kind(att), kind(qkv));
+      launch(FlashAttentionKernels.launchForwardState(k, off(out), off(att), off(qkv), B, T, C, NH, scale(C, NH)));
+      return;
+    }
+    if (flash(C, NH)) {
       BufferKind k = KindCheck.same("attentionForward", "tensors (and the activations' work space)", kind(out),
           kind(att), kind(qkv), BufferKind.ACTIVATIONS);
       int stats = scratch.attentionRowStats(2 * B * NH * T);
@@ -302,10 +320,11 @@ public final class TornadoBackend implements Backend {
   public void attentionBackward(Slice dqkv, Slice dout, Slice qkv, Slice att, int B, int T, int C, int NH) {
     BufferKind k = KindCheck.same("attentionBackward", "tensors (and the activations' work space)", kind(dqkv),
         kind(dout), kind(qkv), kind(att), BufferKind.ACTIVATIONS);
-    if (workGroups && FlashAttentionKernels.fits(C / NH)) {
+    if (flash(C, NH)) {
       int rowGrads = scratch.attentionRowGrads(B * NH * T);
-      launch(FlashAttentionBackwardKernels.launchBackward(k, off(dqkv), off(dout), off(qkv), off(att), rowGrads, B, T,
-          C, NH, scale(C, NH)));
+      boolean state = holdsState(att, B, T, NH); // the rows' stats: the weights are recomputed from them
+      launch(FlashAttentionBackwardKernels.launchBackward(k, off(dqkv), off(dout), off(qkv), state ? -1 : off(att),
+          state ? off(att) : -1, rowGrads, B, T, C, NH, scale(C, NH)));
       return;
     }
     int dpre = scratch.attentionScoreGrads(B * NH * T * T);
@@ -425,6 +444,16 @@ public final class TornadoBackend implements Backend {
 
   private void checkOpen() {
     if (closed) throw new IllegalStateException("the TornadoVM backend was closed");
+  }
+
+  /** Whether the flash kernels run for heads of C/NH channels. */
+  private boolean flash(int C, int NH) {
+    return workGroups && FlashAttentionKernels.fits(C / NH);
+  }
+
+  /** att shorter than the weights (B,NH,T,T) is the attention state (Backend#attentionForward; checked there). */
+  private static boolean holdsState(Slice att, int B, int T, int NH) {
+    return att.length() < (long) B * NH * T * T;
   }
 
   private static boolean overlap(Slice a, Slice b) {
