@@ -8,9 +8,10 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Layer norm on all cores. Forward and the input gradient split rows between workers; the
- * weight and bias gradients are column sums over all rows, so a second pass splits columns:
- * each worker owns a range of dweight/dbias and scans every row (gather form, no atomics, the
- * same summation order for every thread count).
+ * weight and bias gradients are column sums over all rows, so they split columns: each worker
+ * owns a range of dweight/dbias and scans every row (gather form, no atomics, the same
+ * summation order for every thread count). The two backward passes read only the op's inputs,
+ * never each other's results, so one fork runs both: a part does its rows, then its columns.
  */
 final class CpuLayernorm {
   /** Rows per worker below which a fork costs more than it saves. */
@@ -112,6 +113,7 @@ final class CpuLayernorm {
   private static final class Backward {
     float[] dinp, dweight, dbias, dout, inp, weight, mean, rstd;
     int dinpo, dweighto, dbiaso, douto, inpo, weighto, meano, rstdo, N, C;
+    boolean splitRows, splitColumns; // whether each pass is shared between workers or done by part 0
 
     Backward set(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
         int douto, float[] inp, int inpo, float[] weight, int weighto, float[] mean, int meano, float[] rstd, int rstdo,
@@ -144,9 +146,39 @@ final class CpuLayernorm {
       int N, int C) {
     Backward args = backward.set(dinp, dinpo, dweight, dweighto, dbias, dbiaso, dout, douto, inp, inpo, weight,
         weighto, mean, meano, rstd, rstdo, N, C);
-    pool.forRange(N, MIN_ROWS, args, CpuLayernorm::inputGradientRows);
-    // Columns in whole vectors per worker, so only the last range has a scalar tail.
-    pool.forAlignedRange(C, L, 4 * L, args, CpuLayernorm::paramGradientColumns);
+    args.splitRows = N >= 2 * MIN_ROWS;
+    args.splitColumns = columnVectors(C) >= 2 * MIN_COLUMN_VECTORS;
+    if (args.splitRows || args.splitColumns) {
+      pool.run(args, CpuLayernorm::backwardPart);
+    } else {
+      backwardPart(args, 0, 1);
+    }
+  }
+
+  /** Whole vectors per worker, at least, in the weight and bias gradient pass (else one worker does it all). */
+  private static final int MIN_COLUMN_VECTORS = 4;
+
+  // vectors of L columns in a row of C, the last maybe partial
+  private static int columnVectors(int C) {
+    return (C + L - 1) / L;
+  }
+
+  /**
+   * Part w of ws: its rows of dinp, then its columns of dweight and dbias; a pass too small to
+   * split is done whole by part 0. Columns go in whole vectors per part, so only the last range
+   * has a scalar tail.
+   */
+  private static void backwardPart(Backward a, int w, int ws) {
+    int rowParts = a.splitRows ? ws : 1, columnParts = a.splitColumns ? ws : 1;
+    if (w < rowParts) {
+      inputGradientRows(a, WorkerPool.split(a.N, w, rowParts), WorkerPool.split(a.N, w + 1, rowParts));
+    }
+    if (w < columnParts) {
+      int vectors = columnVectors(a.C);
+      int c0 = WorkerPool.split(vectors, w, columnParts) * L;
+      int c1 = Math.min(a.C, WorkerPool.split(vectors, w + 1, columnParts) * L);
+      if (c0 < c1) paramGradientColumns(a, c0, c1);
+    }
   }
 
   // rows [n0, n1) of dinp
