@@ -60,19 +60,67 @@ final class CpuLayernorm {
         C), CpuLayernorm::forwardRows);
   }
 
-  // rows [n0, n1) of the forward pass
+  // rows [n0, n1) of the forward pass, two at a time
   private static void forwardRows(Forward a, int n0, int n1) {
-    float[] out = a.out, mean = a.mean, rstd = a.rstd, inp = a.inp;
-    int C = a.C;
-    for (int n = n0; n < n1; n++) {
-      int x = a.inpo + n * C;
-      float m = RowOps.sum(inp, x, C) / C;
-      float var = squaredDeviations(inp, x, m, C) / C;
-      float s = (float) (1.0 / Math.sqrt(var + ReferenceKernels.LAYERNORM_EPS));
-      normalizeRow(out, a.outo + n * C, inp, x, m, s, a.weight, a.weighto, a.bias, a.biaso, C);
-      mean[a.meano + n] = m;
-      rstd[a.rstdo + n] = s;
+    int n = n0;
+    for (; n + 1 < n1; n += 2) forwardRowPair(a, n);
+    if (n < n1) forwardRow(a, n);
+  }
+
+  // row n of the forward pass
+  private static void forwardRow(Forward a, int n) {
+    float[] inp = a.inp;
+    int C = a.C, x = a.inpo + n * C;
+    float m = RowOps.sum(inp, x, C) / C;
+    float var = squaredDeviations(inp, x, m, C) / C;
+    finishRow(a, n, m, var);
+  }
+
+  /**
+   * Rows n and n + 1 of the forward pass: each row's operations exactly as {@link #forwardRow},
+   * the two rows' chains interleaved. A row's mean and variance are two reductions in a row, each
+   * ending in a fixed-order lane sum, and the variance waits for the mean: one row at a time
+   * leaves the core waiting on those latencies (the row statistics took 1.6x as long).
+   */
+  private static void forwardRowPair(Forward a, int n) {
+    float[] inp = a.inp;
+    int C = a.C, x0 = a.inpo + n * C, x1 = x0 + C;
+    FloatVector sum0 = FloatVector.zero(S), sum1 = sum0;
+    int c = 0;
+    for (; c + L <= C; c += L) {
+      sum0 = sum0.add(FloatVector.fromArray(S, inp, x0 + c));
+      sum1 = sum1.add(FloatVector.fromArray(S, inp, x1 + c));
     }
+    float s0 = Vec.sumLanes(sum0), s1 = Vec.sumLanes(sum1);
+    for (int i = c; i < C; i++) {
+      s0 += inp[x0 + i];
+      s1 += inp[x1 + i];
+    }
+    float m0 = s0 / C, m1 = s1 / C;
+    FloatVector vm0 = FloatVector.broadcast(S, m0), vm1 = FloatVector.broadcast(S, m1);
+    FloatVector sq0 = FloatVector.zero(S), sq1 = sq0;
+    for (c = 0; c + L <= C; c += L) {
+      FloatVector d0 = FloatVector.fromArray(S, inp, x0 + c).sub(vm0);
+      FloatVector d1 = FloatVector.fromArray(S, inp, x1 + c).sub(vm1);
+      sq0 = d0.fma(d0, sq0);
+      sq1 = d1.fma(d1, sq1);
+    }
+    float q0 = Vec.sumLanes(sq0), q1 = Vec.sumLanes(sq1);
+    for (int i = c; i < C; i++) {
+      q0 += (inp[x0 + i] - m0) * (inp[x0 + i] - m0);
+      q1 += (inp[x1 + i] - m1) * (inp[x1 + i] - m1);
+    }
+    finishRow(a, n, m0, q0 / C);
+    finishRow(a, n + 1, m1, q1 / C);
+  }
+
+  // row n from its mean and variance: rstd, the normalized row, both statistics stored
+  private static void finishRow(Forward a, int n, float m, float var) {
+    int C = a.C;
+    float s = (float) (1.0 / Math.sqrt(var + ReferenceKernels.LAYERNORM_EPS));
+    normalizeRow(a.out, a.outo + n * C, a.inp, a.inpo + n * C, m, s, a.weight, a.weighto, a.bias, a.biaso, C);
+    a.mean[a.meano + n] = m;
+    a.rstd[a.rstdo + n] = s;
   }
 
   // sum of (x (n) - m)^2
