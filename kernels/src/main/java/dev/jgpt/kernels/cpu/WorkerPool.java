@@ -1,25 +1,35 @@
 package dev.jgpt.kernels.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed set of persistent threads that run one task at a time on all of them, with the
- * calling thread as worker 0. Built for kernels that take tens of microseconds: workers spin
- * briefly between tasks (a fork/join costs about a microsecond while they are hot), then park
- * so an idle pool costs nothing.
+ * A fixed set of persistent threads that run one task at a time, split into {@code threads}
+ * parts. Built for kernels that take tens of microseconds: workers spin briefly between tasks
+ * (a fork/join costs about a microsecond while they are hot), then park so an idle pool costs
+ * nothing.
+ *
+ * <p>A part is claimed, not assigned: the calling thread and the workers take the next
+ * unclaimed part until none is left, so part {@code w} may run on any thread (each part once).
+ * On a machine shared with other processes a worker is often off its core when a fork comes;
+ * then the caller runs that worker's part itself instead of waiting for the scheduler to bring
+ * the worker back. The parts, and so every kernel's split and summation order, are the same
+ * whoever runs them. Parts must therefore never wait for one another (no barrier inside a task:
+ * one thread may run two parts in turn).
  *
  * <p>Not reentrant and not thread-safe: one backend, one calling thread.
  */
 final class WorkerPool implements AutoCloseable {
 
-  /** A task run once on every worker; {@code worker} in [0, workers). */
+  /** A task run once per part; {@code worker} (the part) in [0, workers), on any thread. */
   @FunctionalInterface
   interface Task {
     void run(int worker, int workers);
   }
 
-  /** A task run once on every worker with its op's arguments. */
+  /** A task run once per part with its op's arguments. */
   @FunctionalInterface
   interface TaskWith<A> {
     void run(A args, int worker, int workers);
@@ -40,16 +50,20 @@ final class WorkerPool implements AutoCloseable {
 
   private final int threads;
   private final Thread[] workers;
-  private final boolean[] sleeping; // written by worker i, read by the caller: guarded by volatile generation
-  private final AtomicInteger pending = new AtomicInteger();
-  private volatile long generation;
+  // (threads) 1 while worker i is parked or about to park: written by worker i, read by the
+  // caller after it publishes a task, so one of the two always sees the other (no lock per fork)
+  private final AtomicIntegerArray sleeping;
+  // The task's generation (high 32 bits) and its next unclaimed part (low 32 bits) in one word,
+  // so a thread that saw an older generation can never claim a part of a newer one.
+  private final AtomicLong claims = new AtomicLong();
+  private final AtomicInteger unfinishedParts = new AtomicInteger();
   private volatile boolean closed;
   private volatile Task current;
   private volatile Throwable failure;
 
   // The range being split by forAlignedRange, or the task of run(args, task), with the op's
   // arguments: plain fields, set before the fork and published to the workers by run()'s
-  // volatile generation write. They, and the two tasks reading them, replace a lambda per call:
+  // write of the new generation. They, and the two tasks reading them, replace a lambda per call:
   // ops run inside training steps, which allocate nothing.
   private int rangeN, rangeAlign, rangeUnits;
   private Range<Object> rangeBody;
@@ -62,10 +76,16 @@ final class WorkerPool implements AutoCloseable {
   private final Task taskWithArgs = (w, ws) -> taskBody.run(opArgs, w, ws);
 
   WorkerPool(int threads) {
+    this(threads, 0);
+  }
+
+  /** A pool whose first task is generation {@code lastGeneration + 1}: lets a test cross the wrap-around. */
+  WorkerPool(int threads, long lastGeneration) {
     if (threads < 1) throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
     this.threads = threads;
+    claims.set((lastGeneration & 0xFFFF_FFFFL) << 32);
     this.workers = new Thread[threads - 1];
-    this.sleeping = new boolean[threads];
+    this.sleeping = new AtomicIntegerArray(threads);
     for (int i = 1; i < threads; i++) {
       int index = i;
       Thread t = new Thread(() -> workerLoop(index), "jgpt-cpu-" + i);
@@ -79,7 +99,7 @@ final class WorkerPool implements AutoCloseable {
     return threads;
   }
 
-  /** Runs {@code task} on every worker and returns when all have finished; rethrows a failure. */
+  /** Runs every part of {@code task} and returns when all have finished; rethrows a failure. */
   void run(Task task) {
     if (closed) throw new IllegalStateException("the CPU backend is closed; create a new one");
     if (threads == 1) {
@@ -88,17 +108,15 @@ final class WorkerPool implements AutoCloseable {
     }
     failure = null;
     current = task;
-    pending.set(threads - 1);
-    generation++; // publishes task and pending to the workers
+    unfinishedParts.set(threads);
+    // A new generation with no part claimed: publishes task, arguments and count to the workers.
+    long generation = ((claims.get() >>> 32) + 1) & 0xFFFF_FFFFL; // wraps after 2^32 forks
+    claims.set(generation << 32);
     for (int i = 1; i < threads; i++) {
-      if (isSleeping(i)) LockSupport.unpark(workers[i - 1]);
+      if (sleeping.get(i) != 0) LockSupport.unpark(workers[i - 1]);
     }
-    try {
-      task.run(0, threads);
-    } catch (Throwable t) {
-      recordFailure(t);
-    }
-    awaitWorkers();
+    runClaimedParts(task, generation);
+    awaitParts();
     current = null;
     Throwable f = failure;
     if (f != null) {
@@ -106,6 +124,22 @@ final class WorkerPool implements AutoCloseable {
       if (f instanceof RuntimeException r) throw r;
       if (f instanceof Error e) throw e;
       throw new IllegalStateException(f);
+    }
+  }
+
+  /** Claims and runs parts of generation {@code generation} until none is left. */
+  private void runClaimedParts(Task task, long generation) {
+    while (true) {
+      long c = claims.get();
+      int part = (int) c;
+      if (c >>> 32 != generation || part >= threads) return;
+      if (!claims.compareAndSet(c, c + 1)) continue;
+      try {
+        task.run(part, threads);
+      } catch (Throwable t) {
+        recordFailure(t);
+      }
+      unfinishedParts.decrementAndGet();
     }
   }
 
@@ -166,10 +200,11 @@ final class WorkerPool implements AutoCloseable {
     return (int) ((long) n * w / parts);
   }
 
-  private void awaitWorkers() {
+  // every part claimed by now; wait for the ones still running on workers
+  private void awaitParts() {
     long start = System.nanoTime();
     int spins = 0;
-    while (pending.get() != 0) {
+    while (unfinishedParts.get() != 0) {
       if (++spins < 1024 || System.nanoTime() - start < SPIN_NANOS) {
         Thread.onSpinWait();
       } else {
@@ -179,40 +214,29 @@ final class WorkerPool implements AutoCloseable {
     }
   }
 
-  private synchronized boolean isSleeping(int i) {
-    return sleeping[i];
-  }
-
-  private synchronized void setSleeping(int i, boolean value) {
-    sleeping[i] = value;
-  }
-
   private void workerLoop(int index) {
-    long seen = 0;
+    long seen = claims.get() >>> 32;
     while (true) {
       long start = System.nanoTime();
       int spins = 0;
-      while (generation == seen && !closed) {
+      while (claims.get() >>> 32 == seen && !closed) {
         if (++spins < 1024 || System.nanoTime() - start < SPIN_NANOS) {
           Thread.onSpinWait();
         } else {
-          setSleeping(index, true);
-          // Re-check after announcing: the caller unparks sleepers after bumping generation.
-          if (generation == seen && !closed) LockSupport.park(this);
-          setSleeping(index, false);
+          sleeping.set(index, 1);
+          // Re-check after announcing: the caller unparks sleepers after publishing a task.
+          if (claims.get() >>> 32 == seen && !closed) LockSupport.park(this);
+          sleeping.set(index, 0);
           start = System.nanoTime();
           spins = 0;
         }
       }
       if (closed) return;
-      seen = generation;
+      seen = claims.get() >>> 32;
+      // Read after the generation: the task of `seen` or of a later one, whose parts the
+      // generation check in runClaimedParts then refuses.
       Task task = current;
-      try {
-        task.run(index, threads);
-      } catch (Throwable t) {
-        recordFailure(t);
-      }
-      pending.decrementAndGet();
+      if (task != null) runClaimedParts(task, seen);
     }
   }
 

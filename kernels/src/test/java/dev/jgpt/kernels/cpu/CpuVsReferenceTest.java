@@ -79,8 +79,9 @@ class CpuVsReferenceTest {
   }
 
   @ParameterizedTest(name = "layernorm N={0} C={1}")
-  // 150 rows: three row blocks of the weight/bias gradient pass, the last ragged; 264 columns: split between workers, a tail at 16 lanes
-  @CsvSource({"1, 5", "13, 77", "300, 19", "17, 264", "150, 264"})
+  // 150 rows: three row blocks of the weight/bias gradient pass, the last ragged; 264 columns: split between workers, a tail at 16 lanes;
+  // 300 x 19 splits only the rows of the backward pass, 5 x 264 only its columns (the other pass all on part 0)
+  @CsvSource({"1, 5", "13, 77", "300, 19", "17, 264", "150, 264", "5, 264"})
   void layernormForwardAndBackward(int N, int C) {
     Fixture f = new Fixture().random("inp", N * C, 3f).random("weight", C).random("bias", C).random("dout", N * C)
         .random("dinp", N * C).random("dweight", C).random("dbias", C).random("dweight2", C)
@@ -96,7 +97,8 @@ class CpuVsReferenceTest {
   }
 
   @ParameterizedTest(name = "encoder B={0} T={1} C={2} V={3}")
-  @CsvSource({"1, 1, 3, 2", "3, 7, 29, 50", "4, 16, 40, 9"})
+  // the last: above CpuEncoder.MIN_ELEMENTS_PER_WORKER on 2 and 3 threads, so split between workers
+  @CsvSource({"1, 1, 3, 2", "3, 7, 29, 50", "4, 16, 40, 9", "8, 64, 264, 300"})
   void encoderForwardBackwardAndDecode(int B, int T, int C, int V) {
     Fixture f = new Fixture();
     f.randomInts("tokens", B * T, V).ints("token", V - 1).ints("pos", T - 1)

@@ -60,6 +60,32 @@ class VectorSquaresTest {
     assertSame(large, 0, large.length, "square above 2^100");
   }
 
+  @Test
+  void theLargestSquareIsFoundAsFloatMaxFindsIt() {
+    int n = 40 * Vec.L;
+    for (float scale : new float[] {0f, 1e-30f, 1e-3f, 1f, 1e15f, 1e30f}) {
+      float[] x = gaussians(n);
+      float expected = 0f;
+      for (int i = 0; i < n; i++) {
+        x[i] *= scale; // squares from +0 and subnormal up to infinity
+        expected = Math.max(expected, x[i] * x[i]);
+      }
+      assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(VectorSquares.largestSquare(x, 0, n)),
+          "scale " + scale);
+    }
+  }
+
+  @Test
+  void aNaNWithItsSignBitSetStillMakesTheChunkNaN() {
+    float negativeNaN = Float.intBitsToFloat(0xFFC0_0000);
+    for (int at : new int[] {0, Vec.L + 3, 299}) { // in a vector, and for some widths in the scalar tail
+      float[] x = gaussians(300);
+      x[at] = negativeNaN;
+      assertTrue(Float.isNaN(VectorSquares.largestSquare(x, 0, Vec.loopBound(300))) || at >= Vec.loopBound(300));
+      assertTrue(Float.isNaN(VectorSquares.chunkSquares(x, 0, x.length)), "NaN at " + at);
+    }
+  }
+
   private float[] gaussians(int n) {
     float[] x = new float[n];
     for (int i = 0; i < n; i++) x[i] = (float) rng.nextGaussian();

@@ -59,6 +59,34 @@ class WorkerPoolTest {
   }
 
   @Test
+  void theCallerRunsAPartWhoseWorkerIsSlowToArrive() throws InterruptedException {
+    // Idle for a millisecond, the worker parks; waking it takes far longer than the caller's
+    // empty part 0, so the caller claims part 1 too instead of waiting for the scheduler.
+    try (WorkerPool pool = new WorkerPool(2)) {
+      Thread caller = Thread.currentThread();
+      Thread[] ranPart = new Thread[2];
+      boolean callerRanBoth = false;
+      for (int round = 0; round < 200 && !callerRanBoth; round++) {
+        Thread.sleep(1);
+        pool.run((w, ws) -> ranPart[w] = Thread.currentThread());
+        callerRanBoth = ranPart[0] == caller && ranPart[1] == caller;
+      }
+      assertTrue(callerRanBoth, "the caller never ran the parked worker's part");
+    }
+  }
+
+  @Test
+  void partsRunOnceEachAcrossTheGenerationWrapAround() {
+    try (WorkerPool pool = new WorkerPool(3, 0xFFFF_FFFFL - 50)) {
+      for (int round = 0; round < 100; round++) {
+        AtomicIntegerArray seen = new AtomicIntegerArray(3);
+        pool.run((w, ws) -> seen.incrementAndGet(w));
+        for (int w = 0; w < 3; w++) assertEquals(1, seen.get(w), "part " + w + " in round " + round);
+      }
+    }
+  }
+
+  @Test
   void aClosedPoolRefusesWork() {
     WorkerPool pool = new WorkerPool(2);
     pool.close();
