@@ -27,6 +27,8 @@ public final class ProfilingBackend implements Backend {
     LAYERNORM_BACKWARD("layernorm backward"),
     MATMUL_FORWARD("matmul forward"),
     MATMUL_BACKWARD("matmul backward"),
+    MATMUL_FORWARD_GELU("matmul forward + gelu"),
+    MATMUL_BACKWARD_GELU("matmul backward + gelu"),
     ATTENTION_FORWARD("attention forward"),
     ATTENTION_BACKWARD("attention backward"),
     GELU_FORWARD("gelu forward"),
@@ -254,6 +256,21 @@ public final class ProfilingBackend implements Backend {
     long t0 = System.nanoTime();
     delegate.matmulForward(out, inp, weight, bias, N, C, OC);
     add(Op.MATMUL_FORWARD, t0, 2.0 * N * C * OC); // one multiply-add per (row, in, out)
+  }
+
+  @Override
+  public void matmulForwardGelu(Slice pre, Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
+    long t0 = System.nanoTime();
+    delegate.matmulForwardGelu(pre, out, inp, weight, bias, N, C, OC);
+    add(Op.MATMUL_FORWARD_GELU, t0, 2.0 * N * C * OC); // the matmul's multiply-adds; GELU's are not counted
+  }
+
+  @Override
+  public void matmulBackwardGelu(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
+      Slice weight, Slice pre, int N, int C, int OC) {
+    long t0 = System.nanoTime();
+    delegate.matmulBackwardGelu(dpre, dinp, dweight, dbias, dout, inp, weight, pre, N, C, OC);
+    add(Op.MATMUL_BACKWARD_GELU, t0, 4.0 * N * C * OC); // dinp and dweight, as matmulBackward
   }
 
   @Override

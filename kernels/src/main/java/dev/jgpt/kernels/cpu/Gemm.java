@@ -111,6 +111,10 @@ final class Gemm {
     private final Operand a = new Operand();
     private float[] bp, c, bias;
     private boolean accumulate;
+    /** Applied to each finished tile of C; x is its other operand, laid out as C (x[xOff + i*ldc + j]). */
+    private TileEpilogue epilogue = TileEpilogue.NONE;
+    private float[] x;
+    private int xOff;
 
     Product set(int M, int n, int K, float[] a, int aOff, int aRowStride, int aColStride, float[] bp, float[] c,
         int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
@@ -125,6 +129,21 @@ final class Gemm {
       this.accumulate = accumulate;
       this.bias = bias;
       this.biasOff = biasOff;
+      this.epilogue = TileEpilogue.NONE;
+      this.x = null;
+      this.xOff = 0;
+      return this;
+    }
+
+    /**
+     * Sets the epilogue applied to each tile of C once its last K block is done (call after
+     * {@link #set}, which clears it): x (M,n) at xOff, row stride ldc, is GELU's output for
+     * {@link TileEpilogue#GELU} and its input for {@link TileEpilogue#GELU_GRADIENT}.
+     */
+    Product then(TileEpilogue epilogue, float[] x, int xOff) {
+      this.epilogue = epilogue;
+      this.x = x;
+      this.xOff = xOff;
       return this;
     }
 
@@ -193,6 +212,7 @@ final class Gemm {
         Packing.packA(pr.a, M, ic, icEnd, pc, kc, ap);
         boolean loadC = pr.accumulate || pc > 0;
         float[] initBias = loadC ? null : bias;
+        TileEpilogue epilogue = pc + kc == K ? pr.epilogue : TileEpilogue.NONE;
         for (int p = 0; p < nPanels; p++) {
           int cols = Math.min(NR, n - p * NR);
           int bi = (p * K + pc) * NR;
@@ -205,6 +225,7 @@ final class Gemm {
             } else {
               MicroKernel.edge(ap, ai, bp, bi, kc, c, ci, ldc, rows, cols, loadC, initBias, biasOff + p * NR, tile);
             }
+            if (epilogue != TileEpilogue.NONE) epilogue.apply(c, ci, pr.x, ci - cOff + pr.xOff, ldc, rows, cols);
           }
         }
       }
