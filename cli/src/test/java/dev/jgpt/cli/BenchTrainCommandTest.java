@@ -32,6 +32,7 @@ class BenchTrainCommandTest {
     boolean inTable = false;
     for (String line : out.lines().toList()) {
       if (line.startsWith("op ")) inTable = true;
+      if (line.startsWith("step (mean)")) break; // the per-shape table after it splits these rows
       if (!inTable || line.startsWith("-") || line.startsWith("op ")) continue;
       Matcher m = ROW.matcher(line);
       if (m.matches()) rows.put(m.group(1).strip(), new double[] {Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3))});
@@ -75,6 +76,10 @@ class BenchTrainCommandTest {
     assertEquals(1, rows.get("matmul backward + gelu")[0], out);
     assertFalse(rows.containsKey("gelu forward") || rows.containsKey("gelu backward"), "GELU runs inside the matmuls: " + out);
     assertEquals(3, rows.get("layernorm forward")[0], "ln1, ln2, ln_f: " + out);
+    assertTrue(Pattern.compile("(?m)^matmul forward \\+ gelu +32 x 16 -> 64 +1 ").matcher(out).find(),
+        "the fc matmul's shape row: " + out);
+    assertTrue(Pattern.compile("(?m)^matmul backward +32 x 16 -> 320 +1 ").matcher(out).find(),
+        "the head's backward row (vocabulary padded to 320): " + out);
     assertEquals(2, rows.get("adamw")[0], "decayed and not decayed: " + out);
 
     double sumOfRows = rows.values().stream().mapToDouble(v -> v[1]).sum();
