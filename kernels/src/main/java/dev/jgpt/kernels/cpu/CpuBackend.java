@@ -136,7 +136,7 @@ public final class CpuBackend extends HeapBackend {
         N, C, OC);
   }
 
-  /** GELU on each tile of pre as the blocked product finishes it; a few rows (decode) take the gemv path and GELU after. */
+  /** GELU on each block of rows of pre as the blocked product finishes it; a few rows (decode) take the gemv path and GELU after. */
   @Override
   public void matmulForwardGelu(Slice pre, Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
     if (N <= CpuMatmul.GEMV_MAX_ROWS) {
@@ -145,15 +145,15 @@ public final class CpuBackend extends HeapBackend {
       return;
     }
     matmul.forward(a(pre), pre.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(bias), off(bias),
-        N, C, OC, TileEpilogue.GELU, a(out), out.offset());
+        N, C, OC, GemmEpilogue.GELU, a(out), out.offset());
   }
 
-  /** The product dout @ weight goes straight into dpre, each tile times GELU'(pre) as it is finished: dinp is not written. */
+  /** The product dout @ weight goes straight into dpre, each block of rows times GELU'(pre) as it is finished: dinp is not written. */
   @Override
   public void matmulBackwardGelu(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
       Slice weight, Slice pre, int N, int C, int OC) {
     matmul.backward(a(dpre), dpre.offset(), a(dweight), dweight.offset(), a(dbias), off(dbias), a(dout),
-        dout.offset(), a(inp), inp.offset(), a(weight), weight.offset(), N, C, OC, TileEpilogue.GELU_GRADIENT, a(pre),
+        dout.offset(), a(inp), inp.offset(), a(weight), weight.offset(), N, C, OC, GemmEpilogue.GELU_GRADIENT, a(pre),
         pre.offset());
   }
 

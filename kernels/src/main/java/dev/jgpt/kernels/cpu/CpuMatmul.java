@@ -73,15 +73,15 @@ final class CpuMatmul {
   // out (N,OC) = inp (N,C) @ weight (OC,C)^T + bias (OC) or null
   void forward(float[] out, int outo, float[] inp, int inpo, float[] weight, int weighto, float[] bias, int biaso,
       int N, int C, int OC) {
-    forward(out, outo, inp, inpo, weight, weighto, bias, biaso, N, C, OC, TileEpilogue.NONE, null, 0);
+    forward(out, outo, inp, inpo, weight, weighto, bias, biaso, N, C, OC, GemmEpilogue.NONE, null, 0);
   }
 
-  // The same, then epilogue on each finished tile of out with x (N,OC) at xo (gelu: x = GELU(out));
+  // The same, then epilogue on each finished row block of out with x (N,OC) at xo (gelu: x = GELU(out));
   // N > GEMV_MAX_ROWS when there is an epilogue (the gemv path has no tiles)
   void forward(float[] out, int outo, float[] inp, int inpo, float[] weight, int weighto, float[] bias, int biaso,
-      int N, int C, int OC, TileEpilogue epilogue, float[] x, int xo) {
+      int N, int C, int OC, GemmEpilogue epilogue, float[] x, int xo) {
     if (N <= GEMV_MAX_ROWS) {
-      if (epilogue != TileEpilogue.NONE) throw new IllegalArgumentException("no tile epilogue on the gemv path (N = " + N + ")");
+      if (epilogue != GemmEpilogue.NONE) throw new IllegalArgumentException("no epilogue on the gemv path (N = " + N + ")");
       pool.forRange(OC, 16, forward.set(out, outo, inp, inpo, weight, weighto, bias, biaso, null, N, C, OC),
           CpuMatmul::gemvColumns);
       return;
@@ -136,14 +136,14 @@ final class CpuMatmul {
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
       int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC) {
     backward(dinp, dinpo, dweight, dweighto, dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, N, C, OC,
-        TileEpilogue.NONE, null, 0);
+        GemmEpilogue.NONE, null, 0);
   }
 
-  // The same, then epilogue on each finished tile of dinp with x (N,C) at xo (gelu gradient: x =
+  // The same, then epilogue on each finished row block of dinp with x (N,C) at xo (gelu gradient: x =
   // GELU's input, dinp becomes GELU'(x) * dinp). inp is packed whole before any dinp tile is
   // written, so dinp may be inp's own memory.
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
-      int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC, TileEpilogue epilogue,
+      int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC, GemmEpilogue epilogue,
       float[] x, int xo) {
     float[] bpW = dinp == null ? null : (packedWeight = grow(packedWeight, backwardPackedWeight(C, OC)));
     float[] bpX = packedInput = grow(packedInput, backwardPackedInput(N, C));

@@ -6,14 +6,14 @@ import static dev.jgpt.kernels.cpu.Vec.S;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * What {@link Gemm} does to a finished C tile (its last K block just stored), while the tile is
- * still in L1: GELU for the MLP's first matmul, GELU's gradient for the backward of its second.
- * Each saves the element-wise op's separate pass over an (N, 4C) tensor that no longer fits in
- * L2. The element functions are {@link CpuPointwise}'s, vector and scalar, which give the same
- * bits per element in any grouping: the results equal the two ops run one after the other.
+ * What {@link Gemm} does to a finished block of C rows (its last K block just done), while the
+ * block is still in L2: GELU for the MLP's first matmul, GELU's gradient for the backward of its
+ * second. Each saves the element-wise op's separate pass over an (N, 4C) tensor in memory. The
+ * element functions are {@link CpuPointwise}'s, vector and scalar, which give the same bits per
+ * element in any grouping: the results equal the two ops run one after the other.
  */
-enum TileEpilogue {
-  /** The tile as the micro-kernel left it. */
+enum GemmEpilogue {
+  /** C as the products left it. */
   NONE,
   /** out = GELU(C), C kept: the matmul's output is GELU's input, which the backward pass needs. */
   GELU,
@@ -21,8 +21,8 @@ enum TileEpilogue {
   GELU_GRADIENT;
 
   /**
-   * Applies this epilogue to the tile of rows x cols at c[ci] (row stride ld); the other operand
-   * (GELU's output, or its input) is the same tile of x, at x[xi] with the same row stride.
+   * Applies this epilogue to the rows x cols of C at c[ci] (row stride ld); the other operand
+   * (GELU's output, or its input) is the same block of x, at x[xi] with the same row stride.
    */
   void apply(float[] c, int ci, float[] x, int xi, int ld, int rows, int cols) {
     switch (this) {
