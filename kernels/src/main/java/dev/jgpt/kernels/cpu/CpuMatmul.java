@@ -6,9 +6,8 @@ import static dev.jgpt.kernels.cpu.Vec.S;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Matmul forward and backward on all cores in one fork per call: every worker multiplies its own
- * row tiles with {@link Gemm}, packing each panel of B (once, by the first worker to need it) as
- * its tiles get to it. Backward is in gather form: dinp rows
+ * Matmul forward and backward on all cores: pack B once (in parallel by panel), then every
+ * worker multiplies its own row tiles with {@link Gemm}. Backward is in gather form: dinp rows
  * and dweight rows are distinct output tiles, so no two threads write one element and no
  * atomics are needed. Packed-B scratch grows to the largest shape seen, then is reused.
  */
@@ -25,18 +24,6 @@ final class CpuMatmul {
       weightGrad = new Gemm.Product();
   private final Forward forward = new Forward();
   private final Backward backward = new Backward();
-  /**
-   * The B operands' packers, reading the call's argument records: the panels are packed inside
-   * the fork that multiplies (by the first worker to need each), not in a fork of their own.
-   * Made once here, so a call allocates nothing.
-   */
-  private final Gemm.PanelPacker weightTransposedPanels = (p0, p1) -> packWeightTransposed(forward, p0, p1),
-      weightPanels = (p0, p1) -> Packing.packRows(backward.weight, backward.weighto, backward.C, backward.C, backward.OC,
-          backward.bpW, p0, p1),
-      inputPanels = (p0, p1) -> Packing.packRows(backward.inp, backward.inpo, backward.C, backward.C, backward.N,
-          backward.bpX, p0, p1);
-  /** Each worker's columns of dbias, beside the products of a backward call. */
-  private final WorkerPool.Task biasGradientPart = (w, ws) -> biasGradientPart(backward, w, ws);
 
   CpuMatmul(WorkerPool pool) {
     this.pool = pool;
@@ -87,9 +74,9 @@ final class CpuMatmul {
       return;
     }
     float[] bp = packedWeight = grow(packedWeight, forwardPackedWeight(C, OC));
-    forward.set(out, outo, inp, inpo, weight, weighto, bias, biaso, bp, N, C, OC);
-    gemm.run(output.set(N, OC, C, inp, inpo, C, 1, bp, out, outo, OC, false, bias, biaso).then(epilogue, x, xo)
-        .packedBy(weightTransposedPanels));
+    pool.forRange(Gemm.panels(OC), 1, forward.set(out, outo, inp, inpo, weight, weighto, bias, biaso, bp, N, C, OC),
+        CpuMatmul::packWeightTransposed);
+    gemm.run(output.set(N, OC, C, inp, inpo, C, 1, bp, out, outo, OC, false, bias, biaso).then(epilogue, x, xo));
   }
 
   // panels [p0, p1) of W^T into bpW
@@ -147,45 +134,29 @@ final class CpuMatmul {
       float[] x, int xo) {
     float[] bpW = dinp == null ? null : (packedWeight = grow(packedWeight, backwardPackedWeight(C, OC)));
     float[] bpX = packedInput = grow(packedInput, backwardPackedInput(N, C));
-    backward.set(dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, bpW, bpX, N, C, OC);
-    // dinp rows (K = OC, written) and dweight rows (A = dout^T, K = N, added to), their tiles shared
-    // out dynamically in one fork, each worker summing its columns of dbias first. Both B operands
-    // are packed panel by panel as the tiles need them, except inp where dinp overlaps it (the
-    // fused GELU backward over a reused buffer): then inp is packed whole in a fork before any
-    // dinp tile is written.
+    // Phase 1: pack both B operands and sum dbias columns; each worker owns its panels and columns.
+    pool.run(backward.set(dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, bpW, bpX, N, C, OC),
+        CpuMatmul::packBackwardPart);
+    // Phase 2: dinp rows (K = OC, written) and dweight rows (A = dout^T, K = N, added to), tiles shared out dynamically.
     weightGrad.set(OC, C, N, dout, douto, 1, OC, bpX, dweight, dweighto, C, true, null, 0);
-    if (dinp != null && overlaps(dinp, dinpo, inp, inpo, N * C)) {
-      pool.run(backward, CpuMatmul::packInputPart);
+    if (bpW == null) {
+      gemm.run(weightGrad);
     } else {
-      weightGrad.packedBy(inputPanels);
-    }
-    Gemm.Product dinpProduct = bpW == null ? null
-        : inputGrad.set(N, C, OC, dout, douto, OC, 1, bpW, dinp, dinpo, C, false, null, 0).then(epilogue, x, xo)
-            .packedBy(weightPanels);
-    WorkerPool.Task bias = dbias == null ? null : biasGradientPart;
-    if (dinpProduct == null) {
-      gemm.run(bias, weightGrad, null);
-    } else {
-      gemm.run(bias, dinpProduct, weightGrad);
+      gemm.run(inputGrad.set(N, C, OC, dout, douto, OC, 1, bpW, dinp, dinpo, C, false, null, 0).then(epilogue, x, xo),
+          weightGrad);
     }
   }
 
-  // whether a[ao .. ao+n) and b[bo .. bo+n) share an element
-  private static boolean overlaps(float[] a, int ao, float[] b, int bo, int n) {
-    return a == b && ao < bo + n && bo < ao + n;
-  }
-
-  // worker w of ws: its panels of the packed input
-  private static void packInputPart(Backward a, int w, int ws) {
-    int panels = Gemm.panels(a.C);
-    Packing.packRows(a.inp, a.inpo, a.C, a.C, a.N, a.bpX, WorkerPool.split(panels, w, ws),
-        WorkerPool.split(panels, w + 1, ws));
-  }
-
-  // worker w of ws: its columns of dbias
-  private static void biasGradientPart(Backward a, int w, int ws) {
-    biasGradient(a.dbias, a.dbiaso, a.dout, a.douto, a.N, a.OC, WorkerPool.split(a.OC, w, ws),
-        WorkerPool.split(a.OC, w + 1, ws));
+  // worker w of ws: its panels of the packed weight and input, and its columns of dbias
+  private static void packBackwardPart(Backward a, int w, int ws) {
+    int C = a.C, OC = a.OC;
+    int panels = Gemm.panels(C);
+    int p0 = WorkerPool.split(panels, w, ws), p1 = WorkerPool.split(panels, w + 1, ws);
+    if (a.bpW != null) Packing.packRows(a.weight, a.weighto, C, C, OC, a.bpW, p0, p1);
+    Packing.packRows(a.inp, a.inpo, C, C, a.N, a.bpX, p0, p1);
+    if (a.dbias != null) {
+      biasGradient(a.dbias, a.dbiaso, a.dout, a.douto, a.N, OC, WorkerPool.split(OC, w, ws), WorkerPool.split(OC, w + 1, ws));
+    }
   }
 
   // dbias[o0..o1) += sum over n of dout (N,OC) columns o0..o1

@@ -3,7 +3,6 @@ package dev.jgpt.kernels.cpu;
 import static dev.jgpt.kernels.cpu.Vec.L;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * The blocked matrix multiply behind every matmul kernel: {@code C (M,NC) (+)= A (M,K) B (K,NC)}
@@ -74,23 +73,8 @@ final class Gemm {
     }
   }
 
-  /**
-   * Packs column panels [p0, p1) of a product's B into its packed array (all K rows of each): a
-   * product given one ({@link Product#packedBy}) has its panels packed as its tiles first need
-   * them, inside the one fork that computes the tiles, instead of in a fork of its own before.
-   */
-  @FunctionalInterface
-  interface PanelPacker {
-    void pack(int p0, int p1);
-  }
-
-  /** Panel states of a product packed as it goes: not packed, being packed by one worker, ready. */
-  private static final int UNPACKED = 0, PACKING = 1, READY = 2;
-
   private final WorkerPool pool;
   private final AtomicInteger nextTile = new AtomicInteger();
-  /** Run by every worker before it takes tiles (work beside the products, e.g. dbias), or null. */
-  private WorkerPool.Task prelude;
   /** The products of the running call, and their row tiles in all. */
   private final Product[] products = new Product[2];
   private int productCount, totalTiles;
@@ -131,9 +115,6 @@ final class Gemm {
     private GemmEpilogue epilogue = GemmEpilogue.NONE;
     private float[] x;
     private int xOff;
-    /** Packs B's panels as they are first needed, or null: bp is packed already. */
-    private PanelPacker packer;
-    private AtomicIntegerArray panelState = new AtomicIntegerArray(0); // (panels) UNPACKED, PACKING or READY
 
     Product set(int M, int n, int K, float[] a, int aOff, int aRowStride, int aColStride, float[] bp, float[] c,
         int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
@@ -151,37 +132,7 @@ final class Gemm {
       this.epilogue = GemmEpilogue.NONE;
       this.x = null;
       this.xOff = 0;
-      this.packer = null;
       return this;
-    }
-
-    /**
-     * bp is not packed yet: packer packs its panels during the run, each once, by the first
-     * worker to need it (call after {@link #set}, which clears it). The result is the same bits
-     * as packing first: the same packed panels, the same products.
-     */
-    Product packedBy(PanelPacker packer) {
-      int panels = panels(n);
-      // a new array the first time a product has this many panels; else cleared in place
-      if (panelState.length() < panels) panelState = new AtomicIntegerArray(panels);
-      for (int p = 0; p < panels; p++) panelState.set(p, UNPACKED);
-      this.packer = packer;
-      return this;
-    }
-
-    /**
-     * Returns once panel p of B is packed. A worker that finds it being packed by another packs
-     * the next unclaimed panels meanwhile (it needs them next), then waits.
-     */
-    private void awaitPanel(int p, int nPanels) {
-      AtomicIntegerArray state = panelState;
-      for (int q = p; q < nPanels && state.get(p) != READY; q++) {
-        if (state.get(q) == UNPACKED && state.compareAndSet(q, UNPACKED, PACKING)) {
-          packer.pack(q, q + 1);
-          state.set(q, READY); // publishes the packed panel to the workers that read READY
-        }
-      }
-      while (state.get(p) != READY) Thread.onSpinWait();
     }
 
     /**
@@ -215,20 +166,10 @@ final class Gemm {
 
   /** Both products, their row tiles shared out together (one fork for the two). */
   void run(Product first, Product second) {
-    run(null, first, second);
-  }
-
-  /**
-   * Both products (second may be null) in one fork, each worker running prelude (unless null)
-   * first: work that the products do not read and that writes none of their outputs.
-   */
-  void run(WorkerPool.Task prelude, Product first, Product second) {
-    this.prelude = prelude;
     products[0] = first;
     products[1] = second;
-    productCount = second == null ? 1 : 2;
+    productCount = 2;
     runQueued();
-    this.prelude = null;
   }
 
   private void runQueued() {
@@ -242,7 +183,6 @@ final class Gemm {
 
   // on worker w of ws: take chunks of row tiles until none are left
   private void takeTiles(int w, int ws) {
-    if (prelude != null) prelude.run(w, ws);
     while (true) {
       int start = nextTile.get();
       if (start >= totalTiles) return;
@@ -274,8 +214,6 @@ final class Gemm {
         float[] initBias = loadC ? null : bias;
         GemmEpilogue epilogue = pc + kc == K ? pr.epilogue : GemmEpilogue.NONE;
         for (int p = 0; p < nPanels; p++) {
-          // a panel is packed whole (all K): at the first K block it may not be yet
-          if (pc == 0 && pr.packer != null) pr.awaitPanel(p, nPanels);
           int cols = Math.min(NR, n - p * NR);
           int bi = (p * K + pc) * NR;
           for (int t = ic; t < icEnd; t++) {
