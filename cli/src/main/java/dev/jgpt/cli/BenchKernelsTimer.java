@@ -40,13 +40,18 @@ final class BenchKernelsTimer {
     return b;
   }
 
-  /** Median wall time of one call of op, in nanoseconds; sync is read after each call. */
-  double medianNanos(Runnable op, FloatBuf sync) {
+  /** Runs op (then reads sync) for the warm-up: JIT compilation, scratch growth. */
+  void warmUp(Runnable op, FloatBuf sync) {
     long warmStart = System.nanoTime();
     for (int i = 0; i < MIN_WARMUP_CALLS || System.nanoTime() - warmStart < WARMUP_NANOS; i++) {
       op.run();
       be.read(sync, 0, syncSink, 0, 1);
     }
+  }
+
+  /** Median wall time of one call of op after its warm-up, in nanoseconds; sync is read after each call. */
+  double medianNanos(Runnable op, FloatBuf sync) {
+    warmUp(op, sync);
     long[] times = new long[repeat];
     for (int r = 0; r < repeat; r++) {
       long t0 = System.nanoTime();

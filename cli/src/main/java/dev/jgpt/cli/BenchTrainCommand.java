@@ -134,6 +134,9 @@ final class BenchTrainCommand implements Callable<Integer> {
       out.println();
       out.println("time per kind of op in one step (mean of the " + steps + " timed steps):");
       new OpBreakdown(be.totals(), steps, mean, peak).print(out);
+      out.println();
+      out.println("matmuls by shape (the rows above split; per step):");
+      new MatmulShapeBreakdown(be.matmulShapes(), steps, peak).print(out);
     }
     return 0;
   }

@@ -32,6 +32,7 @@ class BenchTrainCommandTest {
     boolean inTable = false;
     for (String line : out.lines().toList()) {
       if (line.startsWith("op ")) inTable = true;
+      if (line.startsWith("step (mean)")) break; // the per-shape table after it splits these rows
       if (!inTable || line.startsWith("-") || line.startsWith("op ")) continue;
       Matcher m = ROW.matcher(line);
       if (m.matches()) rows.put(m.group(1).strip(), new double[] {Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3))});
@@ -62,15 +63,23 @@ class BenchTrainCommandTest {
 
     Map<String, double[]> rows = rows(out);
     for (String op : List.of("encoder forward", "encoder backward", "layernorm forward", "layernorm backward",
-        "matmul forward", "matmul backward", "attention forward", "attention backward", "gelu forward", "gelu backward",
+        "matmul forward", "matmul backward", "attention forward", "attention backward", "matmul forward + gelu",
+        "matmul backward + gelu",
         "residual forward", "softmax + crossentropy", "gradient norm", "adamw", "zero")) {
       assertTrue(rows.containsKey(op), op + " row missing: " + out);
     }
     assertFalse(rows.containsKey("dropout forward"), "no dropout at p = 0: " + out);
-    // per layer: qkv, attention projection, fc, fc projection; then the head
-    assertEquals(5, rows.get("matmul forward")[0], out);
-    assertEquals(5, rows.get("matmul backward")[0], out);
+    // per layer: qkv, attention projection, fc (GELU fused in), fc projection (GELU's backward fused in); then the head
+    assertEquals(4, rows.get("matmul forward")[0], out);
+    assertEquals(4, rows.get("matmul backward")[0], out);
+    assertEquals(1, rows.get("matmul forward + gelu")[0], out);
+    assertEquals(1, rows.get("matmul backward + gelu")[0], out);
+    assertFalse(rows.containsKey("gelu forward") || rows.containsKey("gelu backward"), "GELU runs inside the matmuls: " + out);
     assertEquals(3, rows.get("layernorm forward")[0], "ln1, ln2, ln_f: " + out);
+    assertTrue(Pattern.compile("(?m)^matmul forward \\+ gelu +32 x 16 -> 64 +1 ").matcher(out).find(),
+        "the fc matmul's shape row: " + out);
+    assertTrue(Pattern.compile("(?m)^matmul backward +32 x 16 -> 320 +1 ").matcher(out).find(),
+        "the head's backward row (vocabulary padded to 320): " + out);
     assertEquals(2, rows.get("adamw")[0], "decayed and not decayed: " + out);
 
     double sumOfRows = rows.values().stream().mapToDouble(v -> v[1]).sum();
@@ -87,7 +96,7 @@ class BenchTrainCommandTest {
     assertEquals(0, r.exitCode(), r.toString());
     assertTrue(r.out().contains("batch 2 x 16 x 2 micro-batches = 64 tokens/step"), r.out());
     Map<String, double[]> rows = rows(r.out());
-    assertEquals(10, rows.get("matmul forward")[0], "two micro-batches a step: " + r.out());
+    assertEquals(8, rows.get("matmul forward")[0], "two micro-batches a step: " + r.out());
     assertTrue(rows.containsKey("dropout forward") && rows.containsKey("dropout backward"), r.out());
     assertTrue(r.out().contains("FP32 FMA peak: 1000000000.0 GFLOP/s (--peak-gflops)"), r.out());
     assertTrue(r.out().contains(" = 0% of FMA peak"), "quoted against the given peak: " + r.out());

@@ -159,6 +159,32 @@ public interface Backend extends AutoCloseable {
       int N, int C, int OC);
 
   /**
+   * The MLP's first matmul with GELU after it: pre (N,OC) = inp (N,C) @ weight (OC,C)^T + bias
+   * (OC), then out (N,OC) = GELU(pre), as {@link #matmulForward} then {@link #geluForward} give
+   * them (bit for bit). bias may be null. A backend that fuses them applies GELU to each block
+   * of pre while it is still in cache, saving a pass over memory; the default runs the two ops.
+   */
+  default void matmulForwardGelu(Slice pre, Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
+    matmulForward(pre, inp, weight, bias, N, C, OC);
+    geluForward(out, pre, N * OC);
+  }
+
+  /**
+   * The backward of the MLP's second matmul, whose input is inp (N,C) = GELU(pre (N,C)), with
+   * GELU's backward after it: dpre (N,C) = GELU'(pre) * (dout (N,OC) @ weight (OC,C)) (written);
+   * dweight (OC,C) += dout^T @ inp and dbias (OC) += column sums of dout (added to), as
+   * {@link #matmulBackward} into dinp then {@link #geluBackward} from it give them (bit for bit).
+   * dinp (N,C) is scratch for the product before GELU': afterwards it holds that product or is
+   * left as it was (a backend that fuses never writes it). dpre may be inp's own memory (a layout
+   * that reuses it): inp is read whole before dpre is written. dbias may be null.
+   */
+  default void matmulBackwardGelu(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
+      Slice weight, Slice pre, int N, int C, int OC) {
+    matmulBackward(dinp, dweight, dbias, dout, inp, weight, N, C, OC);
+    geluBackward(dpre, pre, dinp, N * C);
+  }
+
+  /**
    * True when this backend runs {@link #matmulForwardBf16}: decoding with 16-bit weights is
    * optional (a backend that keeps only F32 weights says false, and the model stays in F32).
    */

@@ -203,6 +203,32 @@ public final class CheckedBackend implements Backend {
   }
 
   @Override
+  public void matmulForwardGelu(Slice pre, Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
+    positive("matmulForwardGelu", N, C, OC);
+    pre.require((long) N * OC, "matmulForwardGelu pre (N,OC)");
+    out.require((long) N * OC, "matmulForwardGelu out (N,OC)");
+    inp.require((long) N * C, "matmulForwardGelu inp (N,C)");
+    weight.require((long) OC * C, "matmulForwardGelu weight (OC,C)");
+    if (bias != null) bias.require(OC, "matmulForwardGelu bias (OC)");
+    inner.matmulForwardGelu(pre, out, inp, weight, bias, N, C, OC);
+  }
+
+  @Override
+  public void matmulBackwardGelu(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
+      Slice weight, Slice pre, int N, int C, int OC) {
+    positive("matmulBackwardGelu", N, C, OC);
+    dpre.require((long) N * C, "matmulBackwardGelu dpre (N,C)");
+    dinp.require((long) N * C, "matmulBackwardGelu dinp (N,C)");
+    dweight.require((long) OC * C, "matmulBackwardGelu dweight (OC,C)");
+    if (dbias != null) dbias.require(OC, "matmulBackwardGelu dbias (OC)");
+    dout.require((long) N * OC, "matmulBackwardGelu dout (N,OC)");
+    inp.require((long) N * C, "matmulBackwardGelu inp (N,C)");
+    weight.require((long) OC * C, "matmulBackwardGelu weight (OC,C)");
+    pre.require((long) N * C, "matmulBackwardGelu pre (N,C)");
+    inner.matmulBackwardGelu(dpre, dinp, dweight, dbias, dout, inp, weight, pre, N, C, OC);
+  }
+
+  @Override
   public boolean supportsBf16Weights() {
     return inner.supportsBf16Weights();
   }

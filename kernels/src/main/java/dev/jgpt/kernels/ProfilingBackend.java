@@ -27,6 +27,8 @@ public final class ProfilingBackend implements Backend {
     LAYERNORM_BACKWARD("layernorm backward"),
     MATMUL_FORWARD("matmul forward"),
     MATMUL_BACKWARD("matmul backward"),
+    MATMUL_FORWARD_GELU("matmul forward + gelu"),
+    MATMUL_BACKWARD_GELU("matmul backward + gelu"),
     ATTENTION_FORWARD("attention forward"),
     ATTENTION_BACKWARD("attention backward"),
     GELU_FORWARD("gelu forward"),
@@ -60,7 +62,21 @@ public final class ProfilingBackend implements Backend {
   /** One kind of op's totals since the last {@link #reset}: calls, nanoseconds, FLOPs (matmuls only, else 0). */
   public record OpTotal(Op op, long calls, long nanos, double flops) {}
 
+  /**
+   * One matmul shape's totals since the last {@link #reset}: the op (forward, backward, either with
+   * GELU) over inp (N,C) -> out (N,OC), its calls, nanoseconds and FLOPs. Where a step loses
+   * against the same shapes timed alone.
+   */
+  public record MatmulShapeTotal(Op op, int N, int C, int OC, long calls, long nanos, double flops) {}
+
+  /** Distinct matmul shapes kept apart; more (a model of many shapes) add up in the op rows only. */
+  private static final int MAX_SHAPES = 64;
+
   private final Backend delegate;
+  private final int[] shapeKeys = new int[4 * MAX_SHAPES]; // (shapes, 4): op ordinal, N, C, OC of each shape seen
+  private final double[] shapeCallFlops = new double[MAX_SHAPES]; // (shapes) FLOPs of one call (backward: with dinp or not)
+  private final long[] shapeNanos = new long[MAX_SHAPES], shapeCalls = new long[MAX_SHAPES]; // (shapes)
+  private int shapeCount;
   private final long[] nanos = new long[Op.values().length]; // (ops) summed wall time per kind
   private final long[] calls = new long[Op.values().length]; // (ops) calls per kind
   private final double[] flops = new double[Op.values().length]; // (ops) floating-point operations per kind
@@ -81,6 +97,19 @@ public final class ProfilingBackend implements Backend {
     Arrays.fill(nanos, 0);
     Arrays.fill(calls, 0);
     Arrays.fill(flops, 0);
+    Arrays.fill(shapeNanos, 0);
+    Arrays.fill(shapeCalls, 0);
+  }
+
+  /** Every matmul shape called since the last {@link #reset}, in the order first seen (a step's order). */
+  public List<MatmulShapeTotal> matmulShapes() {
+    List<MatmulShapeTotal> out = new ArrayList<>();
+    for (int i = 0; i < shapeCount; i++) {
+      if (shapeCalls[i] == 0) continue;
+      out.add(new MatmulShapeTotal(Op.values()[shapeKeys[4 * i]], shapeKeys[4 * i + 1], shapeKeys[4 * i + 2],
+          shapeKeys[4 * i + 3], shapeCalls[i], shapeNanos[i], shapeCalls[i] * shapeCallFlops[i]));
+    }
+    return out;
   }
 
   /** The totals since the last {@link #reset}, one per kind that was called, in {@link Op} order. */
@@ -100,13 +129,35 @@ public final class ProfilingBackend implements Backend {
   }
 
   private void add(Op op, long startNanos) {
-    nanos[op.ordinal()] += System.nanoTime() - startNanos;
+    addElapsed(op, System.nanoTime() - startNanos);
+  }
+
+  private void addElapsed(Op op, long elapsed) {
+    nanos[op.ordinal()] += elapsed;
     calls[op.ordinal()]++;
   }
 
-  private void add(Op op, long startNanos, double opFlops) {
-    add(op, startNanos);
+  // a matmul: its kind's row, and its shape's (found by a linear search: a model has a handful)
+  private void addMatmul(Op op, long startNanos, double opFlops, int N, int C, int OC) {
+    long elapsed = System.nanoTime() - startNanos;
+    addElapsed(op, elapsed);
     flops[op.ordinal()] += opFlops;
+    int i = 0;
+    while (i < shapeCount && !(shapeKeys[4 * i] == op.ordinal() && shapeKeys[4 * i + 1] == N
+        && shapeKeys[4 * i + 2] == C && shapeKeys[4 * i + 3] == OC && shapeCallFlops[i] == opFlops)) {
+      i++;
+    }
+    if (i == shapeCount) {
+      if (shapeCount == MAX_SHAPES) return;
+      shapeKeys[4 * i] = op.ordinal();
+      shapeKeys[4 * i + 1] = N;
+      shapeKeys[4 * i + 2] = C;
+      shapeKeys[4 * i + 3] = OC;
+      shapeCallFlops[i] = opFlops;
+      shapeCount++;
+    }
+    shapeNanos[i] += elapsed;
+    shapeCalls[i]++;
   }
 
   // ---------------------------------------------------------------- passed through untimed
@@ -258,7 +309,22 @@ public final class ProfilingBackend implements Backend {
   public void matmulForward(Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
     long t0 = System.nanoTime();
     delegate.matmulForward(out, inp, weight, bias, N, C, OC);
-    add(Op.MATMUL_FORWARD, t0, 2.0 * N * C * OC); // one multiply-add per (row, in, out)
+    addMatmul(Op.MATMUL_FORWARD, t0, 2.0 * N * C * OC, N, C, OC); // one multiply-add per (row, in, out)
+  }
+
+  @Override
+  public void matmulForwardGelu(Slice pre, Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
+    long t0 = System.nanoTime();
+    delegate.matmulForwardGelu(pre, out, inp, weight, bias, N, C, OC);
+    addMatmul(Op.MATMUL_FORWARD_GELU, t0, 2.0 * N * C * OC, N, C, OC); // the matmul's multiply-adds; GELU's are not counted
+  }
+
+  @Override
+  public void matmulBackwardGelu(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
+      Slice weight, Slice pre, int N, int C, int OC) {
+    long t0 = System.nanoTime();
+    delegate.matmulBackwardGelu(dpre, dinp, dweight, dbias, dout, inp, weight, pre, N, C, OC);
+    addMatmul(Op.MATMUL_BACKWARD_GELU, t0, 4.0 * N * C * OC, N, C, OC); // dinp and dweight, as matmulBackward
   }
 
   @Override
@@ -270,7 +336,7 @@ public final class ProfilingBackend implements Backend {
   public void matmulForwardBf16(Slice out, Slice inp, IntBuf weight, Slice bias, int N, int C, int OC) {
     long t0 = System.nanoTime();
     delegate.matmulForwardBf16(out, inp, weight, bias, N, C, OC);
-    add(Op.MATMUL_FORWARD, t0, 2.0 * N * C * OC); // as matmulForward: one multiply-add per (row, in, out)
+    addMatmul(Op.MATMUL_FORWARD, t0, 2.0 * N * C * OC, N, C, OC); // as matmulForward: one multiply-add per (row, in, out)
   }
 
   @Override
@@ -279,7 +345,7 @@ public final class ProfilingBackend implements Backend {
     long t0 = System.nanoTime();
     delegate.matmulBackward(dinp, dweight, dbias, dout, inp, weight, N, C, OC);
     // dweight always, dinp unless null: each a forward's worth of multiply-adds
-    add(Op.MATMUL_BACKWARD, t0, (dinp == null ? 2.0 : 4.0) * N * C * OC);
+    addMatmul(Op.MATMUL_BACKWARD, t0, (dinp == null ? 2.0 : 4.0) * N * C * OC, N, C, OC);
   }
 
   @Override

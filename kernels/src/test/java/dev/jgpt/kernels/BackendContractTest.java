@@ -58,6 +58,12 @@ abstract class BackendContractTest {
     return buf(name, v);
   }
 
+  FloatBuf scaledBuf(String name, int n, float scale) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) v[i] = scale * (float) rng.nextGaussian();
+    return buf(name, v);
+  }
+
   float[] read(FloatBuf b) {
     float[] v = new float[b.size()];
     be.read(b, 0, v, 0, v.length);
@@ -310,6 +316,54 @@ abstract class BackendContractTest {
     float[] once = read(dweight), onceBias = read(dbias);
     for (int i = 0; i < once.length; i++) assertEquals(2 * once[i], twice[i], 1e-5f * Math.max(1f, Math.abs(once[i])));
     for (int i = 0; i < OC; i++) assertEquals(2 * onceBias[i], twiceBias[i], 1e-5f * Math.max(1f, Math.abs(onceBias[i])));
+  }
+
+  @Test
+  void matmulForwardGeluGivesTheMatmulThenGeluBitForBit() {
+    // N = 37: a ragged last row tile; OC = 72: a ragged last column panel at every vector width;
+    // C = 300: two K blocks on the CPU (GELU only after the last); N = 3: the CPU's gemv path
+    for (int N : new int[] {37, 3}) {
+      int C = 300, OC = 72;
+      FloatBuf inp = randomBuf("inp", N * C), weight = scaledBuf("params", OC * C, 0.1f), bias = randomBuf("bias", OC);
+      FloatBuf pre = be.allocFloat("pre", N * OC), out = be.allocFloat("out", N * OC);
+      be.matmulForward(pre.all(), inp.all(), weight.all(), bias.all(), N, C, OC);
+      be.geluForward(out.all(), pre.all(), N * OC);
+      FloatBuf fusedPre = be.allocFloat("pre2", N * OC), fusedOut = be.allocFloat("out2", N * OC);
+      be.matmulForwardGelu(fusedPre.all(), fusedOut.all(), inp.all(), weight.all(), bias.all(), N, C, OC);
+      assertArrayEquals(read(pre), read(fusedPre), "pre, N = " + N + " (seed " + seed + ")");
+      assertArrayEquals(read(out), read(fusedOut), "GELU(pre), N = " + N + " (seed " + seed + ")");
+    }
+  }
+
+  @Test
+  void matmulBackwardGeluGivesTheMatmulBackwardThenGeluBackwardBitForBit() {
+    // the MLP projection's shape in small: C = 72 (its 4C) ragged in panels, OC = 300 two K blocks of dinp
+    int N = 37, C = 72, OC = 300;
+    FloatBuf pre = randomBuf("pre", N * C), inp = be.allocFloat("inp", N * C);
+    be.geluForward(inp.all(), pre.all(), N * C);
+    FloatBuf dout = randomBuf("dout", N * OC), weight = scaledBuf("params", OC * C, 0.1f);
+    FloatBuf dinp = be.allocFloat("dinp", N * C), dpre = be.allocFloat("dpre", N * C);
+    FloatBuf dweight = be.allocFloat("grads", OC * C, BufferKind.GRADIENTS), dbias = randomBuf("dbias", OC);
+    float[] dbiasBefore = read(dbias);
+    be.matmulBackward(dinp.all(), dweight.all(), dbias.all(), dout.all(), inp.all(), weight.all(), N, C, OC);
+    be.geluBackward(dpre.all(), pre.all(), dinp.all(), N * C);
+    float[] expected = read(dpre), expectedWeight = read(dweight), expectedBias = read(dbias);
+
+    FloatBuf scratch = be.allocFloat("dinp2", N * C), dweight2 = be.allocFloat("grads", OC * C, BufferKind.GRADIENTS);
+    FloatBuf dbias2 = buf("dbias2", dbiasBefore);
+    float[] fused = inputGradient("matmulBackwardGelu dpre", Float.NaN, N * C, d -> be.matmulBackwardGelu(d,
+        scratch.all(), dweight2.all(), dbias2.all(), dout.all(), inp.all(), weight.all(), pre.all(), N, C, OC));
+    assertArrayEquals(expected, fused, "dpre over NaN (seed " + seed + ")");
+    assertArrayEquals(expectedWeight, read(dweight2), "dweight (seed " + seed + ")");
+    assertArrayEquals(expectedBias, read(dbias2), "dbias (seed " + seed + ")");
+
+    // dpre in inp's own memory, as where layers share their gradient buffers
+    FloatBuf shared = be.allocFloat("shared", N * C), dweight3 = be.allocFloat("grads", OC * C, BufferKind.GRADIENTS);
+    be.copy(shared.all(), inp.all());
+    be.matmulBackwardGelu(shared.all(), scratch.all(), dweight3.all(), null, dout.all(), shared.all(), weight.all(),
+        pre.all(), N, C, OC);
+    assertArrayEquals(expected, read(shared), "dpre over inp (seed " + seed + ")");
+    assertArrayEquals(expectedWeight, read(dweight3), "dweight with dpre over inp (seed " + seed + ")");
   }
 
   @Test

@@ -55,6 +55,32 @@ class ProfilingBackendTest {
   }
 
   @Test
+  void splitsTheMatmulRowsByShapeInTheOrderFirstCalled() {
+    try (ProfilingBackend profiled = new ProfilingBackend(new ReferenceBackend())) {
+      Matmul m = Matmul.on(profiled);
+      Slice wide = profiled.allocFloat("wide", 3 * C).all(), wideOut = profiled.allocFloat("wo", 3 * 4).all();
+      Slice gelu = profiled.allocFloat("g", 3 * 4).all();
+      for (int i = 0; i < 2; i++) {
+        m.run(profiled);
+        profiled.matmulForwardGelu(wideOut, gelu, wide, m.weight().buf().slice(0, 4 * C), null, 3, C, 4);
+      }
+      List<ProfilingBackend.MatmulShapeTotal> shapes = profiled.matmulShapes();
+      assertEquals(List.of(Op.MATMUL_FORWARD, Op.MATMUL_BACKWARD, Op.MATMUL_BACKWARD, Op.MATMUL_FORWARD_GELU),
+          shapes.stream().map(ProfilingBackend.MatmulShapeTotal::op).toList(), "with and without dinp apart: " + shapes);
+      assertEquals(List.of(2L, 2L, 2L, 2L), shapes.stream().map(ProfilingBackend.MatmulShapeTotal::calls).toList());
+      assertEquals(List.of(3, C, 4), List.of(shapes.get(3).N(), shapes.get(3).C(), shapes.get(3).OC()));
+      assertEquals(2 * 4.0 * N * C * OC, shapes.get(1).flops());
+      assertEquals(2 * 2.0 * N * C * OC, shapes.get(2).flops(), "no input gradient: half the work");
+      long shapeNanos = shapes.stream().mapToLong(ProfilingBackend.MatmulShapeTotal::nanos).sum();
+      long rowNanos = byOp(profiled).get(Op.MATMUL_FORWARD).nanos() + byOp(profiled).get(Op.MATMUL_BACKWARD).nanos()
+          + byOp(profiled).get(Op.MATMUL_FORWARD_GELU).nanos();
+      assertEquals(rowNanos, shapeNanos, "the shapes split the op rows");
+      profiled.reset();
+      assertEquals(List.of(), profiled.matmulShapes());
+    }
+  }
+
+  @Test
   void countsCallsAndMatmulFlopsPerKindAndComputesWhatItsBackendComputes() {
     try (ReferenceBackend plain = new ReferenceBackend(); ProfilingBackend profiled = new ProfilingBackend(new ReferenceBackend())) {
       Matmul a = Matmul.on(plain), b = Matmul.on(profiled);

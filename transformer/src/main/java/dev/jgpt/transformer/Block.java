@@ -51,8 +51,13 @@ final class Block {
     backend.residualForward(a.residual2(), input, attnOut, N * C);
     // MLP branch: residual3 = residual2 + drop(c_proj(gelu(c_fc(ln_2(residual2)))))
     backend.layernormForward(a.ln2(), a.ln2Mean(), a.ln2Rstd(), a.residual2(), w.ln2Weight(), w.ln2Bias(), N, C);
-    linear(a.fch(), a.ln2(), w.mlpFcWeight(), w16 == null ? null : w16.mlpFc(), w.mlpFcBias(), N, C, 4 * C);
-    backend.geluForward(a.fchGelu(), a.fch(), N * 4 * C);
+    if (w16 == null) {
+      // GELU fused into the matmul: applied to each block of fch while it is in cache
+      backend.matmulForwardGelu(a.fch(), a.fchGelu(), a.ln2(), w.mlpFcWeight(), w.mlpFcBias(), N, C, 4 * C);
+    } else {
+      linear(a.fch(), a.ln2(), w.mlpFcWeight(), w16.mlpFc(), w.mlpFcBias(), N, C, 4 * C);
+      backend.geluForward(a.fchGelu(), a.fch(), N * 4 * C);
+    }
     linear(a.fcproj(), a.fchGelu(), w.mlpProjWeight(), w16 == null ? null : w16.mlpProj(), w.mlpProjBias(), N, 4 * C,
         C);
     Slice mlpOut = a.fcproj();
@@ -108,9 +113,11 @@ final class Block {
           Dropout.mlpStream(l), N * C);
       dmlpOut = d.dfcproj;
     }
-    backend.matmulBackward(d.dfchGelu, dw.mlpProjWeight(), dw.mlpProjBias(), dmlpOut, a.fchGelu(),
-        w.mlpProjWeight(), N, 4 * C, C);
-    backend.geluBackward(d.dfch, a.fch(), d.dfchGelu, N * 4 * C);
+    // dfch = GELU'(fch) * (dmlpOut @ W_proj), GELU's backward fused into the matmul's; dfchGelu is its
+    // scratch (a fusing backend never writes it). Where layers share gradients, dfch is fchGelu's
+    // own memory: the op reads fchGelu whole first (the Backend contract).
+    backend.matmulBackwardGelu(d.dfch, d.dfchGelu, dw.mlpProjWeight(), dw.mlpProjBias(), dmlpOut, a.fchGelu(),
+        w.mlpProjWeight(), a.fch(), N, 4 * C, C);
     if (recompute != Recompute.NONE) {
       backend.layernormForward(a.ln2(), a.ln2Mean(), a.ln2Rstd(), a.residual2(), w.ln2Weight(), w.ln2Bias(), N, C);
     }

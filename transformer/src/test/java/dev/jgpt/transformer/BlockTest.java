@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class BlockTest {
   private static final GptConfig CFG = GptConfig.of(70, 16, 3, 2, 16, true, 0f);
   private static final List<String> BLOCK = List.of("layernormForward", "matmulForward", "attention",
-      "matmulForward", "residualForward", "layernormForward", "matmulForward", "geluForward", "matmulForward",
+      "matmulForward", "residualForward", "layernormForward", "matmulForwardGelu", "matmulForward",
       "residualForward");
 
   /** A backend that forwards every call to a reference backend and keeps the op names of each step's last run. */

@@ -138,6 +138,27 @@ public final class CpuBackend extends HeapBackend {
         N, C, OC);
   }
 
+  /** GELU on each block of rows of pre as the blocked product finishes it; a few rows (decode) take the gemv path and GELU after. */
+  @Override
+  public void matmulForwardGelu(Slice pre, Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
+    if (N <= CpuMatmul.GEMV_MAX_ROWS) {
+      matmulForward(pre, inp, weight, bias, N, C, OC);
+      geluForward(out, pre, N * OC);
+      return;
+    }
+    matmul.forward(a(pre), pre.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(bias), off(bias),
+        N, C, OC, GemmEpilogue.GELU, a(out), out.offset());
+  }
+
+  /** The product dout @ weight goes straight into dpre, each block of rows times GELU'(pre) as it is finished: dinp is not written. */
+  @Override
+  public void matmulBackwardGelu(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
+      Slice weight, Slice pre, int N, int C, int OC) {
+    matmul.backward(a(dpre), dpre.offset(), a(dweight), dweight.offset(), a(dbias), off(dbias), a(dout),
+        dout.offset(), a(inp), inp.offset(), a(weight), weight.offset(), N, C, OC, GemmEpilogue.GELU_GRADIENT, a(pre),
+        pre.offset());
+  }
+
   @Override
   public boolean supportsBf16Weights() {
     return true;

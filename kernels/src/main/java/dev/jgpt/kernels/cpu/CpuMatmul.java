@@ -60,7 +60,15 @@ final class CpuMatmul {
   // out (N,OC) = inp (N,C) @ weight (OC,C)^T + bias (OC) or null
   void forward(float[] out, int outo, float[] inp, int inpo, float[] weight, int weighto, float[] bias, int biaso,
       int N, int C, int OC) {
+    forward(out, outo, inp, inpo, weight, weighto, bias, biaso, N, C, OC, GemmEpilogue.NONE, null, 0);
+  }
+
+  // The same, then epilogue on each finished row block of out with x (N,OC) at xo (gelu: x = GELU(out));
+  // N > GEMV_MAX_ROWS when there is an epilogue (the gemv path has no tiles)
+  void forward(float[] out, int outo, float[] inp, int inpo, float[] weight, int weighto, float[] bias, int biaso,
+      int N, int C, int OC, GemmEpilogue epilogue, float[] x, int xo) {
     if (N <= GEMV_MAX_ROWS) {
+      if (epilogue != GemmEpilogue.NONE) throw new IllegalArgumentException("no epilogue on the gemv path (N = " + N + ")");
       pool.forRange(OC, 16, forward.set(out, outo, inp, inpo, weight, weighto, bias, biaso, null, N, C, OC),
           CpuMatmul::gemvColumns);
       return;
@@ -68,7 +76,7 @@ final class CpuMatmul {
     float[] bp = packedWeight = grow(packedWeight, forwardPackedWeight(C, OC));
     pool.forRange(Gemm.panels(OC), 1, forward.set(out, outo, inp, inpo, weight, weighto, bias, biaso, bp, N, C, OC),
         CpuMatmul::packWeightTransposed);
-    gemm.run(output.set(N, OC, C, inp, inpo, C, 1, bp, out, outo, OC, false, bias, biaso));
+    gemm.run(output.set(N, OC, C, inp, inpo, C, 1, bp, out, outo, OC, false, bias, biaso).then(epilogue, x, xo));
   }
 
   // panels [p0, p1) of W^T into bpW
@@ -114,6 +122,16 @@ final class CpuMatmul {
   // it), so callers need not zero it; the parameters' gradients accumulate over micro-batches.
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
       int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC) {
+    backward(dinp, dinpo, dweight, dweighto, dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, N, C, OC,
+        GemmEpilogue.NONE, null, 0);
+  }
+
+  // The same, then epilogue on each finished row block of dinp with x (N,C) at xo (gelu gradient: x =
+  // GELU's input, dinp becomes GELU'(x) * dinp). inp is packed whole before any dinp tile is
+  // written, so dinp may be inp's own memory.
+  void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
+      int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC, GemmEpilogue epilogue,
+      float[] x, int xo) {
     float[] bpW = dinp == null ? null : (packedWeight = grow(packedWeight, backwardPackedWeight(C, OC)));
     float[] bpX = packedInput = grow(packedInput, backwardPackedInput(N, C));
     // Phase 1: pack both B operands and sum dbias columns; each worker owns its panels and columns.
@@ -124,7 +142,8 @@ final class CpuMatmul {
     if (bpW == null) {
       gemm.run(weightGrad);
     } else {
-      gemm.run(inputGrad.set(N, C, OC, dout, douto, OC, 1, bpW, dinp, dinpo, C, false, null, 0), weightGrad);
+      gemm.run(inputGrad.set(N, C, OC, dout, douto, OC, 1, bpW, dinp, dinpo, C, false, null, 0).then(epilogue, x, xo),
+          weightGrad);
     }
   }
 

@@ -1,0 +1,43 @@
+package dev.jgpt.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jgpt.kernels.FloatBuf;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CPU backend fuses GELU's backward into the matmul's (the contract test checks the values):
+ * the product goes straight into dpre, so the scratch for GELU's input gradient is never written.
+ * Were the fused op to fall back to the two separate ops, the scratch would hold the product.
+ */
+class FusedGeluTest {
+  @Test
+  void theBackwardProductNeverPassesThroughTheScratch() {
+    int N = 40, C = 64, OC = 24;
+    Random rng = new Random(5);
+    try (CpuBackend be = new CpuBackend(2)) {
+      FloatBuf pre = filled(be, "pre", N * C, rng), inp = filled(be, "inp", N * C, rng);
+      FloatBuf dout = filled(be, "dout", N * OC, rng), weight = filled(be, "weight", OC * C, rng);
+      FloatBuf dpre = be.allocFloat("dpre", N * C), dweight = be.allocFloat("dweight", OC * C);
+      FloatBuf scratch = be.allocFloat("scratch", N * C);
+      float[] nan = new float[N * C];
+      Arrays.fill(nan, Float.NaN);
+      be.write(scratch, 0, nan, 0, nan.length);
+      be.matmulBackwardGelu(dpre.all(), scratch.all(), dweight.all(), null, dout.all(), inp.all(), weight.all(),
+          pre.all(), N, C, OC);
+      float[] after = new float[N * C];
+      be.read(scratch, 0, after, 0, after.length);
+      for (float f : after) assertTrue(Float.isNaN(f), "the scratch was written");
+    }
+  }
+
+  private static FloatBuf filled(CpuBackend be, String name, int n, Random rng) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) v[i] = (float) rng.nextGaussian();
+    FloatBuf b = be.allocFloat(name, n);
+    be.write(b, 0, v, 0, n);
+    return b;
+  }
+}
