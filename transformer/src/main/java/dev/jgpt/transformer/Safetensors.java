@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The safetensors format (Hugging Face): jgpt writes F32 and reads F32, F16 and BF16. An 8-byte little-endian header length N, N
@@ -106,7 +107,9 @@ public final class Safetensors implements AutoCloseable {
   /** The bytes of a safetensors file holding the tensors, in the given order, as a writer. */
   public static AtomicFile.StreamWriter content(List<Tensor> tensors, Map<String, String> metadata) {
     Map<String, Object> header = new LinkedHashMap<>();
-    if (metadata != null && !metadata.isEmpty()) header.put("__metadata__", new LinkedHashMap<>(metadata));
+    // Keys sorted: the same file bytes whatever the map's iteration order (Map.of's changes from
+    // one JVM run to the next), so two saves of the same state are byte-equal.
+    if (metadata != null && !metadata.isEmpty()) header.put("__metadata__", new TreeMap<>(metadata));
     long offset = 0;
     for (Tensor t : tensors) {
       if (header.containsKey(t.name())) throw new IllegalArgumentException("duplicate tensor name " + t.name());

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -140,5 +141,22 @@ class SafetensorsTest {
     try (var files = Files.list(dir)) {
       assertEquals(1, files.count(), "no temporary file left behind");
     }
+  }
+
+  @Test
+  void metadataIsWrittenInKeyOrderWhateverTheMapsOrder() throws IOException {
+    Map<String, String> zFirst = new LinkedHashMap<>(), aFirst = new LinkedHashMap<>();
+    zFirst.put("z_step", "3");
+    zFirst.put("a_format", "pt");
+    aFirst.put("a_format", "pt");
+    aFirst.put("z_step", "3");
+    List<Safetensors.Tensor> tensors = List.of(new Safetensors.Tensor("w", new int[] {2}, flat, 0));
+    Path f1 = dir.resolve("1.safetensors"), f2 = dir.resolve("2.safetensors");
+    Safetensors.write(f1, tensors, zFirst);
+    Safetensors.write(f2, tensors, aFirst);
+    byte[] bytes = Files.readAllBytes(f1);
+    assertArrayEquals(Files.readAllBytes(f2), bytes, "the same file for the same entries (an optimizer save twice)");
+    String header = new String(bytes, StandardCharsets.UTF_8);
+    assertTrue(header.indexOf("a_format") < header.indexOf("z_step"), header);
   }
 }
