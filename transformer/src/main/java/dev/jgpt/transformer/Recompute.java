@@ -39,9 +39,18 @@ enum Recompute {
   static final long KEEP_BYTES = 1L << 30;
 
   /**
+   * Re-running every layer's attention forward in the backward pass is worth it only when it
+   * saves at least this share of the memory {@link #NORMS_AND_GELU} keeps: with the (B, NH, T, T)
+   * weights it saves a third or more; with a backend's small attention state (TornadoVM's flash
+   * kernels keep two floats a row) only atty, about one (N, C) tensor in fourteen.
+   */
+  static final double ATTENTION_RECOMPUTE_MIN_SAVING = 0.25;
+
+  /**
    * The rule for a training model: {@link #NONE} when all activations of a (B, T) batch fit in
    * {@link #KEEP_BYTES}; else {@link #NORMS_AND_GELU} when that brings them under it; else
-   * {@link #ATTENTION_TOO}.
+   * {@link #ATTENTION_TOO} when that saves at least {@link #ATTENTION_RECOMPUTE_MIN_SAVING} of
+   * the memory, and {@link #NORMS_AND_GELU} otherwise.
    */
   static Recompute forTraining(GptConfig cfg, int B, int T) {
     return forTraining(cfg, B, T, Activations.attentionWeights(cfg, B, T));
@@ -50,7 +59,9 @@ enum Recompute {
   /** As {@link #forTraining(GptConfig, int, int)} where each layer's att holds attLength floats (the backend's attention state). */
   static Recompute forTraining(GptConfig cfg, int B, int T, long attLength) {
     if (Activations.floatCount(cfg, B, T, NONE, attLength) * Float.BYTES <= KEEP_BYTES) return NONE;
-    if (Activations.floatCount(cfg, B, T, NORMS_AND_GELU, attLength) * Float.BYTES <= KEEP_BYTES) return NORMS_AND_GELU;
-    return ATTENTION_TOO;
+    long norms = Activations.floatCount(cfg, B, T, NORMS_AND_GELU, attLength);
+    if (norms * Float.BYTES <= KEEP_BYTES) return NORMS_AND_GELU;
+    long attention = Activations.floatCount(cfg, B, T, ATTENTION_TOO, attLength);
+    return norms - attention >= ATTENTION_RECOMPUTE_MIN_SAVING * norms ? ATTENTION_TOO : NORMS_AND_GELU;
   }
 }

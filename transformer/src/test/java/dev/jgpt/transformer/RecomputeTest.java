@@ -76,6 +76,19 @@ class RecomputeTest {
   }
 
   @Test
+  void attentionIsNotRecomputedWhenTheBackendKeepsOnlyASmallStateForIt() {
+    // GPT-2 124M at batch 4 x 1024: over 1 GiB at every level
+    GptConfig gpt2 = GptConfig.of(50257, 1024, 12, 12, 768, true, 0f);
+    int B = 4, T = 1024;
+    long weights = Activations.attentionWeights(gpt2, B, T), rowStats = 2L * B * gpt2.nHead() * T;
+    assertEquals(Recompute.ATTENTION_TOO, Recompute.forTraining(gpt2, B, T, weights), "the weights: 201 MB a layer");
+    // two floats a row (TornadoVM's flash kernels): recomputing would save only atty, 151 MB of 2.3 GB
+    assertEquals(Recompute.NORMS_AND_GELU, Recompute.forTraining(gpt2, B, T, rowStats));
+    long norms = Activations.floatCount(gpt2, B, T, Recompute.NORMS_AND_GELU, rowStats);
+    assertTrue(norms * Float.BYTES > Recompute.KEEP_BYTES, "not chosen because it fits: " + norms * 4);
+  }
+
+  @Test
   void eachLevelTakesLessMemoryAndTheRuleStopsAtTheFirstUnderTheLimit() {
     GptConfig cfg = GptConfig.of(257, 256, 6, 6, 384, true, 0.2f);
     for (int B : new int[] {1, 8, 24, 64}) {
@@ -84,6 +97,8 @@ class RecomputeTest {
       long attention = bytes(cfg, B, Recompute.ATTENTION_TOO);
       assertTrue(attention < norms && norms < none, "batch " + B);
       Recompute chosen = Recompute.forTraining(cfg, B, 256);
+      // with the (B, NH, T, T) weights, recomputing the attention always saves more than a quarter here
+      assertTrue(norms - attention >= Recompute.ATTENTION_RECOMPUTE_MIN_SAVING * norms, "batch " + B);
       Recompute expected = none <= Recompute.KEEP_BYTES ? Recompute.NONE
           : norms <= Recompute.KEEP_BYTES ? Recompute.NORMS_AND_GELU : Recompute.ATTENTION_TOO;
       assertEquals(expected, chosen, "batch " + B);
