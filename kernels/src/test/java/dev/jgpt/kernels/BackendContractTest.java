@@ -324,7 +324,7 @@ abstract class BackendContractTest {
     // C = 300: two K blocks on the CPU (GELU only after the last); N = 3: the CPU's gemv path
     for (int N : new int[] {37, 3}) {
       int C = 300, OC = 72;
-      FloatBuf inp = randomBuf("inp", N * C), weight = scaledBuf("params", OC * C, 0.1f), bias = randomBuf("bias", OC);
+      FloatBuf inp = randomBuf("inp", N * C), weight = scaledBuf("params", OC * C, 0.1f), bias = randomBuf("params", OC);
       FloatBuf pre = be.allocFloat("pre", N * OC), out = be.allocFloat("out", N * OC);
       be.matmulForward(pre.all(), inp.all(), weight.all(), bias.all(), N, C, OC);
       be.geluForward(out.all(), pre.all(), N * OC);
@@ -343,14 +343,15 @@ abstract class BackendContractTest {
     be.geluForward(inp.all(), pre.all(), N * C);
     FloatBuf dout = randomBuf("dout", N * OC), weight = scaledBuf("params", OC * C, 0.1f);
     FloatBuf dinp = be.allocFloat("dinp", N * C), dpre = be.allocFloat("dpre", N * C);
-    FloatBuf dweight = be.allocFloat("grads", OC * C, BufferKind.GRADIENTS), dbias = randomBuf("dbias", OC);
+    // parameter gradients in their own buffer kind, as a model allocates them (TornadoVM checks it)
+    FloatBuf dweight = be.allocFloat("grads", OC * C, BufferKind.GRADIENTS), dbias = randomBuf("grads", OC);
     float[] dbiasBefore = read(dbias);
     be.matmulBackward(dinp.all(), dweight.all(), dbias.all(), dout.all(), inp.all(), weight.all(), N, C, OC);
     be.geluBackward(dpre.all(), pre.all(), dinp.all(), N * C);
     float[] expected = read(dpre), expectedWeight = read(dweight), expectedBias = read(dbias);
 
     FloatBuf scratch = be.allocFloat("dinp2", N * C), dweight2 = be.allocFloat("grads", OC * C, BufferKind.GRADIENTS);
-    FloatBuf dbias2 = buf("dbias2", dbiasBefore);
+    FloatBuf dbias2 = buf("grads", dbiasBefore);
     float[] fused = inputGradient("matmulBackwardGelu dpre", Float.NaN, N * C, d -> be.matmulBackwardGelu(d,
         scratch.all(), dweight2.all(), dbias2.all(), dout.all(), inp.all(), weight.all(), pre.all(), N, C, OC));
     assertArrayEquals(expected, fused, "dpre over NaN (seed " + seed + ")");
