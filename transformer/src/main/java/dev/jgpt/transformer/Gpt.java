@@ -329,12 +329,12 @@ public final class Gpt implements AutoCloseable {
     upload(this.targets, targets, B * T, "targets");
     setScalar(StepScalars.RNG_STEP, rngStep);
     int N = B * T;
+    gradsZero = false; // before the step: a step that fails halfway may have added to some gradients
     backend.beginStep("train");
     forward(true, B);
     backend.crossEntropyForwardBackward(acts.losses, acts.logits, this.targets, dlossScale, N, cfg.vocabSize(), cfg.paddedVocabSize());
     backward();
     backend.endStep();
-    gradsZero = false;
     return meanLoss();
   }
 
