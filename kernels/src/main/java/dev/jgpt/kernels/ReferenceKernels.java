@@ -22,6 +22,8 @@ public final class ReferenceKernels {
   public static final float LAYERNORM_EPS = 1e-5f;
   /** sqrt(2/pi), the GELU tanh-approximation constant. */
   public static final float GELU_SCALE = (float) Math.sqrt(2.0 / Math.PI);
+  /** 0.044715, the cubic term's coefficient in the GELU tanh approximation. */
+  public static final float GELU_CUBIC = 0.044715f;
   /** Clip-factor epsilon, as PyTorch's clip_grad_norm_. */
   public static final float CLIP_EPS = 1e-6f;
 
@@ -326,7 +328,7 @@ public final class ReferenceKernels {
   public static void geluForward(float[] out, int outo, float[] inp, int inpo, int N) {
     for (int i = 0; i < N; i++) {
       float x = inp[inpo + i];
-      float u = GELU_SCALE * (x + 0.044715f * x * x * x);
+      float u = GELU_SCALE * (x + GELU_CUBIC * x * x * x);
       out[outo + i] = 0.5f * x * (1f + (float) Math.tanh(u));
     }
   }
@@ -338,10 +340,10 @@ public final class ReferenceKernels {
   public static void geluBackward(float[] dinp, int dinpo, float[] inp, int inpo, float[] dout, int douto, int N) {
     for (int i = 0; i < N; i++) {
       float x = inp[inpo + i];
-      float u = GELU_SCALE * (x + 0.044715f * x * x * x);
+      float u = GELU_SCALE * (x + GELU_CUBIC * x * x * x);
       float th = (float) Math.tanh(u);
       float sech2 = 1f - th * th;
-      float grad = 0.5f * (1f + th) + 0.5f * x * sech2 * GELU_SCALE * (1f + 3f * 0.044715f * x * x);
+      float grad = 0.5f * (1f + th) + 0.5f * x * sech2 * GELU_SCALE * (1f + 3f * GELU_CUBIC * x * x);
       dinp[dinpo + i] = grad * dout[douto + i];
     }
   }

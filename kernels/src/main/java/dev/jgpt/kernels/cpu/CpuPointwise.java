@@ -20,7 +20,6 @@ final class CpuPointwise {
   /** Elements per worker below which a fork costs more than it saves. */
   static final int MIN_ELEMENTS = 16_384;
 
-  private static final float GELU_CUBIC = 0.044715f;
 
   private final WorkerPool pool;
   private final Elementwise elementwise = new Elementwise();
@@ -99,12 +98,12 @@ final class CpuPointwise {
   // sqrt(2/pi) * (x + 0.044715 x^3)
   private static FloatVector tanhArgument(FloatVector x) {
     FloatVector x3 = x.mul(x).mul(x);
-    return x3.mul(GELU_CUBIC).add(x).mul(ReferenceKernels.GELU_SCALE);
+    return x3.mul(ReferenceKernels.GELU_CUBIC).add(x).mul(ReferenceKernels.GELU_SCALE);
   }
 
   private static float tanhArgument(float x) {
     float x3 = x * x * x;
-    return (x3 * GELU_CUBIC + x) * ReferenceKernels.GELU_SCALE;
+    return (x3 * ReferenceKernels.GELU_CUBIC + x) * ReferenceKernels.GELU_SCALE;
   }
 
   // dinp (N) = GELU'(inp (N)) * dout (N), written
@@ -128,7 +127,7 @@ final class CpuPointwise {
   static FloatVector geluGradient(FloatVector x) {
     FloatVector th = VectorMath.tanh(tanhArgument(x));
     FloatVector sech2 = th.mul(th).neg().add(1f);
-    FloatVector inner = x.mul(x).mul(3f * GELU_CUBIC).add(1f).mul(ReferenceKernels.GELU_SCALE);
+    FloatVector inner = x.mul(x).mul(3f * ReferenceKernels.GELU_CUBIC).add(1f).mul(ReferenceKernels.GELU_SCALE);
     return th.add(1f).mul(0.5f).add(x.mul(0.5f).mul(sech2).mul(inner));
   }
 
@@ -136,7 +135,7 @@ final class CpuPointwise {
   static float geluGradient(float x) {
     float th = VectorMath.tanh(tanhArgument(x));
     float sech2 = -(th * th) + 1f;
-    float inner = (x * x * (3f * GELU_CUBIC) + 1f) * ReferenceKernels.GELU_SCALE;
+    float inner = (x * x * (3f * ReferenceKernels.GELU_CUBIC) + 1f) * ReferenceKernels.GELU_SCALE;
     return (th + 1f) * 0.5f + x * 0.5f * sech2 * inner;
   }
 

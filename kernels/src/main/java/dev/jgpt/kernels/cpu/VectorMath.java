@@ -11,18 +11,20 @@ import jdk.incubator.vector.VectorOperators;
  * on the CPU's SVML flavour). These give the same bits in every execution mode, on every x86
  * or ARM CPU, and so keep the CPU backend bit-reproducible across runs and thread counts.
  */
-final class VectorMath {
+public final class VectorMath {
   private VectorMath() {}
 
-  // The constants of exp, shared with the copy of its steps in RowOps.expShiftedSum.
-  static final float LOG2E = 1.44269504088896341f;
+  // The constants of exp, shared with the copy of its steps in RowOps.expShiftedSum and with the
+  // TornadoVM backend's device twin (tornado.CpuMath): public for that reader; the methods stay
+  // package-private.
+  public static final float LOG2E = 1.44269504088896341f;
   /** ln 2 split in two so that n * LN2_HI is exact for the n that occur. */
-  static final float LN2_HI = 0.693359375f;
-  static final float LN2_LO = -2.12194440e-4f;
+  public static final float LN2_HI = 0.693359375f;
+  public static final float LN2_LO = -2.12194440e-4f;
   /** Below this exp underflows a float: the result is 0. */
-  static final float MIN_ARG = -87.3f;
+  public static final float MIN_ARG = -87.3f;
   /** Cephes' expf polynomial, highest degree first. */
-  static final float P5 = 1.9875691500e-4f, P4 = 1.3981999507e-3f, P3 = 8.3334519073e-3f, P2 = 4.1665795894e-2f,
+  public static final float P5 = 1.9875691500e-4f, P4 = 1.3981999507e-3f, P3 = 8.3334519073e-3f, P2 = 4.1665795894e-2f,
       P1 = 1.6666665459e-1f, P0 = 5.0000001201e-1f;
 
   /**

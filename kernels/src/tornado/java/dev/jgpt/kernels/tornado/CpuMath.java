@@ -1,5 +1,17 @@
 package dev.jgpt.kernels.tornado;
 
+import static dev.jgpt.kernels.ReferenceKernels.GELU_CUBIC;
+import static dev.jgpt.kernels.cpu.VectorMath.LN2_HI;
+import static dev.jgpt.kernels.cpu.VectorMath.LN2_LO;
+import static dev.jgpt.kernels.cpu.VectorMath.LOG2E;
+import static dev.jgpt.kernels.cpu.VectorMath.MIN_ARG;
+import static dev.jgpt.kernels.cpu.VectorMath.P0;
+import static dev.jgpt.kernels.cpu.VectorMath.P1;
+import static dev.jgpt.kernels.cpu.VectorMath.P2;
+import static dev.jgpt.kernels.cpu.VectorMath.P3;
+import static dev.jgpt.kernels.cpu.VectorMath.P4;
+import static dev.jgpt.kernels.cpu.VectorMath.P5;
+
 import dev.jgpt.kernels.ReferenceKernels;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
 
@@ -14,14 +26,7 @@ import uk.ac.manchester.tornado.api.math.TornadoMath;
 final class CpuMath {
   private CpuMath() {}
 
-  // The constants of VectorMath.expNonPositive.
-  static final float LOG2E = 1.44269504088896341f;
-  static final float LN2_HI = 0.693359375f;
-  static final float LN2_LO = -2.12194440e-4f;
-  static final float MIN_ARG = -87.3f;
-  static final float P5 = 1.9875691500e-4f, P4 = 1.3981999507e-3f, P3 = 8.3334519073e-3f, P2 = 4.1665795894e-2f,
-      P1 = 1.6666665459e-1f, P0 = 5.0000001201e-1f;
-  static final float GELU_CUBIC = 0.044715f;
+  // Its constants are VectorMath's and ReferenceKernels' own (statically imported), not copies.
 
   // exp(x) for x <= 0: 2^n * p(r), n = round(x log2 e), r = x - n ln 2, as VectorMath.expNonPositive
   static float expNonPositive(float x) {
