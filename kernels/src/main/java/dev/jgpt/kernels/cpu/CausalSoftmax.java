@@ -64,11 +64,13 @@ final class CausalSoftmax {
    * (zero past n), and sums[so .. so+L) = the lane-wise sum of those vectors, in row order.
    */
   private static void expRow(float[] att, int ao, int n, float scale, float[] sums, int so) {
-    FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    FloatVector negativeInfinity = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    FloatVector m = negativeInfinity;
     for (int i = 0; i < n; i += L) {
-      m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, att, ao + i), S.indexInRange(i, n));
+      m = FloatVector.fromArray(S, att, ao + i).blend(negativeInfinity, S.indexInRange(i, n).not()).max(m);
     }
-    FloatVector shift = FloatVector.broadcast(S, m.reduceLanes(VectorOperators.MAX)); // exact in any order
+    // exact in any order; the fresh vector is the receiver (see RowOps)
+    FloatVector shift = FloatVector.broadcast(S, negativeInfinity.max(m).reduceLanes(VectorOperators.MAX));
     FloatVector acc = FloatVector.zero(S);
     for (int i = 0; i < n; i += L) {
       FloatVector a = FloatVector.fromArray(S, att, ao + i).sub(shift).mul(scale);
@@ -87,9 +89,9 @@ final class CausalSoftmax {
       VectorMask<Float> dropped = a.compare(VectorOperators.LT, MIN_ARG).or(S.indexInRange(i, n).not());
       FloatVector e = p.mul(twoToK).blend(0f, dropped);
       e.intoArray(att, ao + i);
-      acc = acc.add(e);
+      acc = e.add(acc);
     }
-    acc.intoArray(sums, so);
+    FloatVector.broadcast(S, -0f).add(acc).intoArray(sums, so); // -0 + x = x, in a receiver of known type
   }
 
   /**

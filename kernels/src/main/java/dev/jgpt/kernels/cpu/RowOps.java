@@ -40,22 +40,28 @@ final class RowOps {
 
   // max of x (n), n >= 1
   static float max(float[] x, int xo, int n) {
-    FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    FloatVector negativeInfinity = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    FloatVector m = negativeInfinity;
     for (int i = 0; i < n; i += L) {
       VectorMask<Float> in = S.indexInRange(i, n);
-      FloatVector v = i + L <= n ? FloatVector.fromArray(S, x, xo + i) : FloatVector.fromArray(S, x, xo + i, in);
-      m = m.lanewise(VectorOperators.MAX, v, in);
+      FloatVector v = i + L <= n ? FloatVector.fromArray(S, x, xo + i)
+          : FloatVector.fromArray(S, x, xo + i, in).blend(negativeInfinity, in.not());
+      m = v.max(m); // the fresh vector is the receiver (see the class comment)
     }
-    return m.reduceLanes(VectorOperators.MAX);
+    return negativeInfinity.max(m).reduceLanes(VectorOperators.MAX);
   }
 
   // out (n) = exp((x (n) - shift) * scale) when out is not null; returns the sum. out may be x.
+  // shift finite, scale > 0
   static float expShiftedSum(float[] x, int xo, float shift, float scale, float[] out, int oo, int n) {
     FloatVector s = FloatVector.broadcast(S, shift);
+    FloatVector negativeInfinity = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
     FloatVector acc = FloatVector.zero(S);
     for (int i = 0; i < n; i += L) {
       VectorMask<Float> in = S.indexInRange(i, n);
-      FloatVector v = i + L <= n ? FloatVector.fromArray(S, x, xo + i) : FloatVector.fromArray(S, x, xo + i, in);
+      // lanes past n: -inf, whose exp below is 0, so they add nothing to acc (+0 or more, never -0)
+      FloatVector v = i + L <= n ? FloatVector.fromArray(S, x, xo + i)
+          : FloatVector.fromArray(S, x, xo + i, in).blend(negativeInfinity, in.not());
       FloatVector a = v.sub(s).mul(scale);
       // e = exp(a), a <= 0: the steps of VectorMath.expNonPositive, one for one
       FloatVector clamped = a.max(MIN_ARG);
@@ -71,8 +77,9 @@ final class RowOps {
       FloatVector twoToK = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
       FloatVector e = p.mul(twoToK).blend(0f, a.compare(VectorOperators.LT, MIN_ARG));
       if (out != null) e.intoArray(out, oo + i, in);
-      acc = acc.add(e, in);
+      acc = e.add(acc); // the fresh vector is the receiver (see the class comment)
     }
+    acc = FloatVector.broadcast(S, -0f).add(acc); // the same lanes (-0 + x = x), in a receiver of known type
     // Vec.sumLanes written out for 8 and 16 lanes: by here C2 has spent its node budget for
     // inlining (NodeCountInliningCutoff), so a call would stay a call and box acc
     if (L == 8) return acc.lane(0) + acc.lane(1) + acc.lane(2) + acc.lane(3) + acc.lane(4) + acc.lane(5) + acc.lane(6)
@@ -114,8 +121,8 @@ final class RowOps {
   static float sum(float[] x, int xo, int n) {
     FloatVector acc = FloatVector.zero(S);
     int i = 0;
-    for (; i + L <= n; i += L) acc = acc.add(FloatVector.fromArray(S, x, xo + i));
-    float s = Vec.sumLanes(acc);
+    for (; i + L <= n; i += L) acc = FloatVector.fromArray(S, x, xo + i).add(acc);
+    float s = Vec.sumLanes(FloatVector.broadcast(S, -0f).add(acc));
     for (; i < n; i++) s += x[xo + i];
     return s;
   }
