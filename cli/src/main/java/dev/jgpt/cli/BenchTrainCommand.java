@@ -74,9 +74,18 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "Timed steps (default ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--warmup", paramLabel = "N", defaultValue = "5",
-      description = "Untimed steps first, for the JIT (default ${DEFAULT-VALUE}).")
-  int warmup;
+  @Option(names = "--warmup", paramLabel = "N",
+      description = "Untimed steps first, for the JIT (default: " + DEFAULT_WARMUP_STEPS + " steps, and more until "
+          + DEFAULT_WARMUP_SECONDS + " s have passed).")
+  Integer warmup;
+
+  /**
+   * The default warm-up: at least this many steps and this long. An op called once a step (the
+   * loss, the optimizer) has run only a few times after 5 steps of a small model, and C2 compiles
+   * a method after thousands of calls, so its time would be the interpreter's or C1's: on the
+   * nanogpt-cpu shape, softmax + cross-entropy measured 0.7-2.9 ms a step after 5 steps, 0.19 after 3 s.
+   */
+  static final int DEFAULT_WARMUP_STEPS = 5, DEFAULT_WARMUP_SECONDS = 3;
 
 
   @Mixin BackendOptions backendOptions; // --backend, --device, --threads
@@ -94,7 +103,7 @@ final class BenchTrainCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--peak-gflops must be a positive number, got " + peakGflops);
     }
     int threads = backendOptions.threads();
-    if (steps < 1 || warmup < 0) {
+    if (steps < 1 || warmup != null && warmup < 0) {
       throw new ParameterException(spec.commandLine(), "--steps must be 1 or more and --warmup 0 or more; got " + steps + " and "
           + warmup);
     }
@@ -118,14 +127,15 @@ final class BenchTrainCommand implements Callable<Integer> {
         out.println(String.format(Locale.ROOT, "FP32 FMA peak: %.1f GFLOP/s (%s)", peak,
             peakGflops != null ? "--peak-gflops" : "measured now, best of 5 runs of 300 ms"));
       }
-      double[] stepNanos = run(be, cfg, config);
+      Timed timed = run(be, cfg, config);
+      double[] stepNanos = timed.stepNanos();
       double median = median(stepNanos), mean = Arrays.stream(stepNanos).average().orElseThrow();
       double gflops = flopsPerStep / median;
       out.println(String.format(Locale.ROOT,
           "training: %.2f ms/step, %,.0f tokens/s, %.1f GFLOP/s%s (median of %d steps after %d warm-up; min %.2f, max %.2f ms)",
           median / 1e6, config.tokensPerStep() * 1e9 / median, gflops,
           Double.isFinite(peak) ? String.format(Locale.ROOT, " = %.0f%% of FMA peak", 100 * gflops / peak) : "",
-          steps, warmup, Arrays.stream(stepNanos).min().orElseThrow() / 1e6,
+          steps, timed.warmupSteps(), Arrays.stream(stepNanos).min().orElseThrow() / 1e6,
           Arrays.stream(stepNanos).max().orElseThrow() / 1e6));
       OptionalLong rss = ProcessMemory.peakResidentBytes();
       out.println("memory: " + MemoryEstimate.bytes(need.totalBytes()) + " estimated (" + need.breakdown() + "); "
@@ -141,11 +151,14 @@ final class BenchTrainCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The wall time of each timed step (ns), and how many untimed steps came first. */
+  private record Timed(double[] stepNanos, int warmupSteps) {}
+
   /**
    * Runs the warm-up and timed steps; returns the wall time of each timed step. The profiler is
    * reset after the warm-up, so its totals cover the timed steps only.
    */
-  private double[] run(ProfilingBackend be, GptConfig cfg, TrainConfig config) {
+  private Timed run(ProfilingBackend be, GptConfig cfg, TrainConfig config) {
     int B = config.batchSize(), T = config.blockSize(), micro = config.gradAccum();
     double[] nanos = new double[steps];
     int[] inputs = new int[B * T], targets = new int[B * T]; // (B, T) token ids of one micro-batch
@@ -153,8 +166,13 @@ final class BenchTrainCommand implements Callable<Integer> {
     try (Gpt model = new Gpt(cfg, be, B, T)) {
       model.initWeights(config.seed());
       float dlossScale = 1f / (B * T * micro);
-      for (int step = 0; step < warmup + steps; step++) {
-        if (step == warmup) be.reset();
+      long warmupEnd = System.nanoTime() + DEFAULT_WARMUP_SECONDS * 1_000_000_000L;
+      int warmupSteps = -1; // known once the warm-up ends
+      for (int step = 0; warmupSteps < 0 || step < warmupSteps + steps; step++) {
+        if (warmupSteps < 0 && warmupDone(step, warmupEnd)) {
+          warmupSteps = step;
+          be.reset();
+        }
         long t0 = System.nanoTime();
         model.zeroGrads();
         for (int m = 0; m < micro; m++) {
@@ -163,10 +181,16 @@ final class BenchTrainCommand implements Callable<Integer> {
         }
         model.optimizerStep((float) config.learningRate(), step + 1, (float) config.beta1(), (float) config.beta2(),
             1e-8f, (float) config.weightDecay(), (float) config.gradClip());
-        if (step >= warmup) nanos[step - warmup] = System.nanoTime() - t0;
+        if (warmupSteps >= 0) nanos[step - warmupSteps] = System.nanoTime() - t0;
       }
+      return new Timed(nanos, warmupSteps);
     }
-    return nanos;
+  }
+
+  // whether the warm-up ends before this step: --warmup steps if given, else the default's steps and time
+  private boolean warmupDone(int step, long warmupEndNanos) {
+    if (warmup != null) return step >= warmup;
+    return step >= DEFAULT_WARMUP_STEPS && System.nanoTime() >= warmupEndNanos;
   }
 
   /** targets are the inputs shifted by one, as in a corpus batch. */

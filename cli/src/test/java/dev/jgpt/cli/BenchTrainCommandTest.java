@@ -47,6 +47,22 @@ class BenchTrainCommandTest {
   }
 
   @Test
+  void withoutWarmupFlagTheWarmUpLastsItsDefaultStepsAndTimeAndTheOutputSaysHowManyStepsThatWas() {
+    List<String> args = new java.util.ArrayList<>(List.of("bench", "train", "--preset", "tiny", "--n-layer", "1",
+        "--n-head", "2", "--n-embd", "16", "--block-size", "16", "--batch-size", "2", "--vocab-size", "256",
+        "--steps", "2", "--threads", "1", "--backend", "cpu"));
+    long t0 = System.nanoTime();
+    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertEquals(0, r.exitCode(), r.toString());
+    Matcher m = Pattern.compile("median of 2 steps after ([0-9]+) warm-up").matcher(r.out());
+    assertTrue(m.find(), r.out());
+    // a step of this model takes well under a second, so the time limit ends the warm-up, not the step count
+    assertTrue(Integer.parseInt(m.group(1)) > BenchTrainCommand.DEFAULT_WARMUP_STEPS, r.out());
+    assertTrue(seconds >= BenchTrainCommand.DEFAULT_WARMUP_SECONDS, "ran " + seconds + " s");
+  }
+
+  @Test
   void printsSpeedMemoryAndATimeForEveryKindOfOpThatAddsUpToTheStep() {
     CliRunner.Result r = tiny();
     assertEquals(0, r.exitCode(), r.toString());
