@@ -35,7 +35,11 @@ enum GemmEpilogue {
   // out[oi .. oi+n) = GELU(c[ci .. ci+n))
   private static void geluRow(float[] c, int ci, float[] out, int oi, int n) {
     int j = 0;
-    for (; j + L <= n; j += L) CpuPointwise.geluOf(FloatVector.fromArray(S, c, ci + j)).intoArray(out, oi + j);
+    FloatVector negativeZero = FloatVector.broadcast(S, -0f);
+    for (; j + L <= n; j += L) {
+      // -0 + g = g: the helper's result stored through a known receiver (see Vec)
+      negativeZero.add(CpuPointwise.geluOf(FloatVector.fromArray(S, c, ci + j))).intoArray(out, oi + j);
+    }
     // a scalar tail with the vector lanes' bits (a second vector call site would be cold and box)
     for (; j < n; j++) out[oi + j] = CpuPointwise.geluOf(c[ci + j]);
   }
@@ -45,7 +49,7 @@ enum GemmEpilogue {
     int j = 0;
     for (; j + L <= n; j += L) {
       FloatVector g = CpuPointwise.geluGradient(FloatVector.fromArray(S, pre, pi + j));
-      g.mul(FloatVector.fromArray(S, d, di + j)).intoArray(d, di + j);
+      FloatVector.fromArray(S, d, di + j).mul(g).intoArray(d, di + j); // g * d turned round (known receiver, see Vec)
     }
     for (; j < n; j++) d[di + j] = CpuPointwise.geluGradient(pre[pi + j]) * d[di + j];
   }

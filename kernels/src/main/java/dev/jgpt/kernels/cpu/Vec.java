@@ -3,7 +3,32 @@ package dev.jgpt.kernels.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-/** The vector shape every CPU kernel uses: the widest this CPU runs well (8 floats on AVX2). */
+/**
+ * The vector shape every CPU kernel uses: the widest this CPU runs well (8 floats on AVX2).
+ *
+ * <p><b>Known receivers</b> (the rule every kernel of this package follows). A Vector API call
+ * such as {@code v.add(w)}, {@code v.intoArray(..)} or {@code v.lane(i)} is a final method of
+ * FloatVector that calls an abstract one implemented by the concrete class (Float256Vector,
+ * Float512Vector, ...). C2 inlines and intrinsifies it, with no object on the heap, only when it
+ * knows {@code v}'s exact class: from {@code v} itself (made in the same compiled method by
+ * {@code fromArray}, {@code broadcast}, {@code zero}, or by an op whose receiver was such a
+ * vector) or else from the receiver type profile that the JDK method collected, which is shared
+ * by every caller, can be missing (a caller compiled while C2's queue was long) or polluted.
+ * Without it the call stays a virtual call and every vector crossing it is boxed (10-100x slower
+ * for that op, and garbage); {@code -XX:-UseTypeProfile} shows that worst case on every call at
+ * once. So a receiver is never a vector whose class C2 cannot see:
+ * <ul>
+ *   <li>a loop-carried accumulator is the argument of a fresh vector's op: {@code acc =
+ *       fresh.add(acc)}, {@code m = fresh.max(m)}, {@code acc = x.fma(y, acc)} (add, mul, max,
+ *       min and fma's two factors commute: the same bits);
+ *   <li>after the loop, before a store, lane read or reduction, the accumulator is re-made as a
+ *       known vector: {@code broadcast(-0f).add(acc)} ({@code -0 + x = x} for every x), for a
+ *       maximum {@code broadcast(-inf).max(m)};
+ *   <li>a helper's FloatVector parameter, and a vector returned by a helper, are used only as
+ *       arguments (a helper C2 does not inline gets them boxed, and would box every op on them).
+ * </ul>
+ * A kernel that follows it refers here with "(known receiver, see Vec)".
+ */
 final class Vec {
   private Vec() {}
 
