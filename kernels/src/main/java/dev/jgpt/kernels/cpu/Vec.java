@@ -43,9 +43,11 @@ final class Vec {
    * over lane(i) with a variable i expands into a switch over every lane per step, which made C2
    * give up inlining this at some call sites and box the vector instead. The same holds for
    * 16 lanes (AVX-512): before they were named here, every row op boxed one 512-bit vector
-   * (96 bytes) per call in the runs where C2 kept the loop.
+   * (96 bytes) per call in the runs where C2 kept the loop. Any vector may be passed (a
+   * loop-carried accumulator too): the lanes are read from a known copy of it (see the class comment).
    */
-  static float sumLanes(FloatVector v) {
+  static float sumLanes(FloatVector vector) {
+    FloatVector v = FloatVector.broadcast(S, -0f).add(vector); // -0 + x = x: a known receiver for any argument
     if (L == 8) return v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3) + v.lane(4) + v.lane(5) + v.lane(6) + v.lane(7);
     if (L == 16) {
       return v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3) + v.lane(4) + v.lane(5) + v.lane(6) + v.lane(7)
@@ -55,7 +57,8 @@ final class Vec {
   }
 
   // the same order for other widths (4 lanes on NEON, 16 on AVX-512)
-  private static float sumLanesAnyWidth(FloatVector v) {
+  private static float sumLanesAnyWidth(FloatVector vector) {
+    FloatVector v = FloatVector.broadcast(S, -0f).add(vector); // known receiver (see above)
     float s = v.lane(0);
     for (int i = 1; i < L; i++) s += v.lane(i);
     return s;

@@ -38,9 +38,11 @@ final class VectorSquares {
     IntVector maxBits = IntVector.zero(IntVector.SPECIES_PREFERRED);
     for (int i = 0; i < n; i += L) {
       FloatVector v = FloatVector.fromArray(S, x, xo + i);
-      maxBits = maxBits.max(((IntVector) v.mul(v).reinterpretAsInts()).and(0x7FFF_FFFF));
+      // the fresh vector is the receiver, maxBits only an argument (known receiver, see Vec)
+      maxBits = ((IntVector) v.mul(v).reinterpretAsInts()).and(0x7FFF_FFFF).max(maxBits);
     }
-    return Float.intBitsToFloat(maxBits.reduceLanes(VectorOperators.MAX));
+    // 0 is no larger than any lane (all >= 0): a known receiver with the same maximum
+    return Float.intBitsToFloat(IntVector.zero(IntVector.SPECIES_PREFERRED).max(maxBits).reduceLanes(VectorOperators.MAX));
   }
 
   /** Sum of squares of x[xo .. xo + n), n <= FixedPointSquares.CHUNK, equal to FixedPointSquares.chunkSquares. */
@@ -63,16 +65,22 @@ final class VectorSquares {
         FloatVector t = v.mul(v).mul(k);
         IntVector whole = (IntVector) t.convert(VectorOperators.F2I, 0);
         FloatVector rest = t.sub((FloatVector) whole.convert(VectorOperators.I2F, 0));
-        wholes = wholes.add(whole);
-        fractions = fractions.add((IntVector) rest.mul(FixedPointSquares.TWO_POW_16).convert(VectorOperators.F2I, 0));
+        // integer sums: the fresh vector as the receiver gives the same sum (known receiver, see Vec)
+        wholes = whole.add(wholes);
+        fractions = ((IntVector) rest.mul(FixedPointSquares.TWO_POW_16).convert(VectorOperators.F2I, 0)).add(fractions);
       }
-      wholes0 = wholes0.add((LongVector) wholes.convert(VectorOperators.I2L, 0));
-      wholes1 = wholes1.add((LongVector) wholes.convert(VectorOperators.I2L, 1));
-      fractions0 = fractions0.add((LongVector) fractions.convert(VectorOperators.I2L, 0));
-      fractions1 = fractions1.add((LongVector) fractions.convert(VectorOperators.I2L, 1));
+      // 0 + x = x: the loop-carried block sums re-made as known receivers before their conversions
+      IntVector zero = IntVector.zero(IntVector.SPECIES_PREFERRED);
+      wholes = zero.add(wholes);
+      fractions = zero.add(fractions);
+      wholes0 = ((LongVector) wholes.convert(VectorOperators.I2L, 0)).add(wholes0);
+      wholes1 = ((LongVector) wholes.convert(VectorOperators.I2L, 1)).add(wholes1);
+      fractions0 = ((LongVector) fractions.convert(VectorOperators.I2L, 0)).add(fractions0);
+      fractions1 = ((LongVector) fractions.convert(VectorOperators.I2L, 1)).add(fractions1);
     }
-    long sum = wholes0.add(wholes1).reduceLanes(VectorOperators.ADD) * 65536L
-        + fractions0.add(fractions1).reduceLanes(VectorOperators.ADD);
+    LongVector zeros = LongVector.zero(LongVector.SPECIES_PREFERRED);
+    long sum = zeros.add(wholes0).add(wholes1).reduceLanes(VectorOperators.ADD) * 65536L
+        + zeros.add(fractions0).add(fractions1).reduceLanes(VectorOperators.ADD);
     for (int j = bound; j < n; j++) sum += FixedPointSquares.fixed(x[xo + j] * x[xo + j] * k);
     return (float) sum * (FixedPointSquares.inverseOf(k) * FixedPointSquares.TWO_POW_MINUS_16);
   }
