@@ -76,22 +76,13 @@ final class CpuPointwise {
   private static void geluForwardRange(Elementwise a, int i0, int i1) {
     float[] out = a.out, inp = a.x;
     int outo = a.outo, inpo = a.xo;
-    int i = i0;
-    FloatVector negativeZero = FloatVector.broadcast(S, -0f);
-    for (; i + L <= i1; i += L) {
-      // -0 + g = g: the helper's result stored through a known receiver (see Vec)
-      negativeZero.add(geluOf(FloatVector.fromArray(S, inp, inpo + i))).intoArray(out, outo + i);
-    }
-    // The tail in scalar code that gives the vector lanes' bits: a second vector call site here
-    // would be cold, left out of line by C2, and box its vectors on every call.
-    for (; i < i1; i++) out[outo + i] = geluOf(inp[inpo + i]);
+    GeluRows.forward(inp, inpo + i0, out, outo + i0, i1 - i0);
   }
 
-  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): the specification of GeluRows' vector steps
   static FloatVector geluOf(FloatVector x) {
     FloatVector th = VectorMath.tanh(tanhArgument(x));
-    // x * 0.5 and th + 1 turned round: x and th only as arguments (known receiver, see Vec)
-    return FloatVector.broadcast(S, 0.5f).mul(x).mul(FloatVector.broadcast(S, 1f).add(th));
+    return x.mul(0.5f).mul(th.add(1f));
   }
 
   // geluOf for one float, step for step: the same bits as a vector lane
@@ -102,7 +93,7 @@ final class CpuPointwise {
 
   // sqrt(2/pi) * (x + 0.044715 x^3)
   private static FloatVector tanhArgument(FloatVector x) {
-    FloatVector x3 = FloatVector.broadcast(S, 1f).mul(x).mul(x).mul(x); // 1 * x = x, a known receiver (see Vec)
+    FloatVector x3 = x.mul(x).mul(x);
     return x3.mul(ReferenceKernels.GELU_CUBIC).add(x).mul(ReferenceKernels.GELU_SCALE);
   }
 
@@ -120,24 +111,16 @@ final class CpuPointwise {
   private static void geluBackwardRange(Elementwise a, int i0, int i1) {
     float[] dinp = a.out, inp = a.x, dout = a.y;
     int dinpo = a.outo, inpo = a.xo, douto = a.yo;
-    int i = i0;
-    for (; i + L <= i1; i += L) {
-      FloatVector g = geluGradient(FloatVector.fromArray(S, inp, inpo + i));
-      FloatVector.fromArray(S, dout, douto + i).mul(g).intoArray(dinp, dinpo + i); // g * dout turned round (see Vec)
-    }
-    for (; i < i1; i++) dinp[dinpo + i] = geluGradient(inp[inpo + i]) * dout[douto + i];
+    GeluRows.gradient(inp, inpo + i0, dout, douto + i0, dinp, dinpo + i0, i1 - i0);
   }
 
-  // 0.5 (1 + th) + 0.5 x sech^2 sqrt(2/pi) (1 + 3 * 0.044715 x^2), th = tanh(...), sech^2 = 1 - th^2
+  // 0.5 (1 + th) + 0.5 x sech^2 sqrt(2/pi) (1 + 3 * 0.044715 x^2), th = tanh(...), sech^2 = 1 - th^2;
+  // the specification of GeluRows' vector steps
   static FloatVector geluGradient(FloatVector x) {
     FloatVector th = VectorMath.tanh(tanhArgument(x));
-    // x and th only as arguments, each op turned round where it commutes; -(th th) + 1 = 1 - th th
-    // (known receiver, see Vec)
-    FloatVector one = FloatVector.broadcast(S, 1f), half = FloatVector.broadcast(S, 0.5f);
-    FloatVector sech2 = one.sub(FloatVector.broadcast(S, 1f).mul(th).mul(th));
-    FloatVector inner = FloatVector.broadcast(S, 1f).mul(x).mul(x).mul(3f * ReferenceKernels.GELU_CUBIC).add(1f)
-        .mul(ReferenceKernels.GELU_SCALE);
-    return one.add(th).mul(0.5f).add(half.mul(x).mul(sech2).mul(inner));
+    FloatVector sech2 = th.mul(th).neg().add(1f);
+    FloatVector inner = x.mul(x).mul(3f * ReferenceKernels.GELU_CUBIC).add(1f).mul(ReferenceKernels.GELU_SCALE);
+    return th.add(1f).mul(0.5f).add(x.mul(0.5f).mul(sech2).mul(inner));
   }
 
   // geluGradient for one float, step for step: the same bits as a vector lane

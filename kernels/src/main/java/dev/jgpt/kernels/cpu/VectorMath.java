@@ -34,9 +34,7 @@ public final class VectorMath {
    * C2 declines to inline is boxed); change both together, RowOpsTailTest pins them equal.
    */
   static FloatVector expNonPositive(FloatVector x) {
-    // x only as an argument: max(x, MIN_ARG) and x < MIN_ARG turned round (known receiver, see Vec)
-    FloatVector minArg = FloatVector.broadcast(Vec.S, MIN_ARG);
-    FloatVector clamped = minArg.max(x);
+    FloatVector clamped = x.max(MIN_ARG);
     // Truncating t - 0.5 rounds t = x log2 e to the nearest integer for t <= 0.
     IntVector n = (IntVector) clamped.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
     FloatVector nf = (FloatVector) n.convert(VectorOperators.I2F, 0);
@@ -48,7 +46,7 @@ public final class VectorMath {
     p = p.fma(r, FloatVector.broadcast(Vec.S, P0));
     p = p.fma(r.mul(r), r).add(1f);
     FloatVector twoToN = n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    return p.mul(twoToN).blend(0f, minArg.compare(VectorOperators.GT, x));
+    return p.mul(twoToN).blend(0f, x.compare(VectorOperators.LT, MIN_ARG));
   }
 
   /**
@@ -74,12 +72,9 @@ public final class VectorMath {
 
   /** tanh(u) = sign(u) (1 - e) / (1 + e) with e = exp(-2|u|): absolute error about 1e-7. */
   static FloatVector tanh(FloatVector u) {
-    // u and e (a helper's result) only as arguments: -0 + u = u; -e + 1 = 1 - e (known receiver, see Vec)
-    FloatVector knownU = FloatVector.broadcast(Vec.S, -0f).add(u);
-    FloatVector e = expNonPositive(knownU.abs().mul(-2f));
-    FloatVector one = FloatVector.broadcast(Vec.S, 1f);
-    FloatVector t = one.sub(e).div(one.add(e));
-    return t.blend(t.neg(), knownU.compare(VectorOperators.LT, 0f));
+    FloatVector e = expNonPositive(u.abs().mul(-2f));
+    FloatVector t = e.neg().add(1f).div(e.add(1f));
+    return t.blend(t.neg(), u.compare(VectorOperators.LT, 0f));
   }
 
   /** The same tanh for one float, bit for bit, for element-wise tails (see the scalar exp). */
