@@ -56,8 +56,8 @@ final class GeluRows {
       // e = exp(-2|u|), as VectorMath.tanh and expNonPositive
       FloatVector a = u.abs().mul(-2f);
       FloatVector clamped = a.max(MIN_ARG);
-      IntVector k = (IntVector) clamped.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
-      FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+      IntVector k = (IntVector) clamped.mul(LOG2E).sub(0.5f).convertShape(VectorOperators.F2I, Vec.INTS, 0);
+      FloatVector kf = (FloatVector) k.convertShape(VectorOperators.I2F, Vec.S, 0);
       FloatVector r = clamped.sub(kf.mul(LN2_HI)).sub(kf.mul(LN2_LO));
       FloatVector p = r.mul(P5).add(P4);
       p = p.fma(r, FloatVector.broadcast(S, P3));

@@ -35,6 +35,15 @@ final class Vec {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   /** Floats per vector. */
   static final int L = S.length();
+  /**
+   * Ints and longs in vectors of the same size, for conversions: {@code convertShape(F2I, INTS, 0)}
+   * rather than {@code convert(F2I, 0)}, whose target species C2 finds only by inlining a chain
+   * of species look-ups. In a large method C2 stops inlining part way (its node budget, see
+   * RowOps), the species is then no constant and the conversion's intrinsic fails, leaving a
+   * call that boxes (seen in the compilation log of RowOps.expShiftedSum under -XX:-UseTypeProfile).
+   */
+  static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, S.vectorShape());
+  static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, S.vectorShape());
 
   /**
    * Sum of the lanes, left to right. {@code reduceLanes(ADD)} may add in a different order once

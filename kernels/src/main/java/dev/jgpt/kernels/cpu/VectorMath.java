@@ -36,8 +36,8 @@ public final class VectorMath {
   static FloatVector expNonPositive(FloatVector x) {
     FloatVector clamped = x.max(MIN_ARG);
     // Truncating t - 0.5 rounds t = x log2 e to the nearest integer for t <= 0.
-    IntVector n = (IntVector) clamped.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
-    FloatVector nf = (FloatVector) n.convert(VectorOperators.I2F, 0);
+    IntVector n = (IntVector) clamped.mul(LOG2E).sub(0.5f).convertShape(VectorOperators.F2I, Vec.INTS, 0);
+    FloatVector nf = (FloatVector) n.convertShape(VectorOperators.I2F, Vec.S, 0);
     FloatVector r = clamped.sub(nf.mul(LN2_HI)).sub(nf.mul(LN2_LO));
     FloatVector p = r.mul(P5).add(P4);
     p = p.fma(r, FloatVector.broadcast(Vec.S, P3));
