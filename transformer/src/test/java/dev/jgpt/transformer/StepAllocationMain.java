@@ -10,8 +10,9 @@ import java.lang.management.ManagementFactory;
  * threads) trains for a number of warm-up steps, then runs a number of warm-up cycles of KV-cache
  * decode steps with f32 and with bf16 weights, then prints the heap bytes that one more training
  * step and one more decode cycle (or {@code measured} of each) allocate, summed over every Java
- * thread (the caller and the pool's workers); then the row ops' bytes per call after a number of
- * warm-up windows ({@link RowOpsAllocation#measureAfterWindows}). Output lines: {@code train
+ * thread (the caller and the pool's workers); the row ops' bytes per call after a number of
+ * warm-up windows ({@link RowOpsAllocation#measureAfterWindows}) come first, in a JVM that has
+ * run nothing else yet, as in {@code jgpt bench kernels}. Output lines: {@code train
  * BYTES}, {@code decode BYTES}, {@code row op BYTES_PER_CALL NAME}. Arguments: training warm-up
  * steps, decode warm-up cycles, row-op warm-up windows[, measured steps and cycles].
  *
@@ -27,6 +28,9 @@ public final class StepAllocationMain {
     int trainWarmUp = Integer.parseInt(args[0]), decodeWarmUp = Integer.parseInt(args[1]);
     int rowOpWindows = Integer.parseInt(args[2]);
     int measured = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+    for (RowOpsAllocation.Result r : RowOpsAllocation.measureAfterWindows(rowOpWindows)) {
+      System.out.println("row op " + r.bytesPerCall() + " " + r.op());
+    }
     GptConfig cfg = GptConfig.of(100, T, 2, 4, 64, true, 0.1f);
     var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     try (Backend backend = Backends.open("cpu", 2); Gpt model = new Gpt(cfg, backend, B, T)) {
@@ -50,9 +54,6 @@ public final class StepAllocationMain {
       long decode = allocated(mx, threads) - before - nothing;
       System.out.println("train " + train);
       System.out.println("decode " + decode);
-    }
-    for (RowOpsAllocation.Result r : RowOpsAllocation.measureAfterWindows(rowOpWindows)) {
-      System.out.println("row op " + r.bytesPerCall() + " " + r.op());
     }
   }
 
