@@ -69,8 +69,9 @@ final class CausalSoftmax {
     for (int i = 0; i < n; i += L) {
       m = FloatVector.fromArray(S, att, ao + i).blend(negativeInfinity, S.indexInRange(i, n).not()).max(m);
     }
-    // exact in any order; the fresh vector is the receiver (see RowOps)
-    FloatVector shift = FloatVector.broadcast(S, negativeInfinity.max(m).reduceLanes(VectorOperators.MAX));
+    // exact in any order; a vector made after the loop is the receiver (known receiver, see Vec)
+    FloatVector shift = FloatVector.broadcast(S,
+        FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).max(m).reduceLanes(VectorOperators.MAX));
     FloatVector acc = FloatVector.zero(S);
     for (int i = 0; i < n; i += L) {
       FloatVector a = FloatVector.fromArray(S, att, ao + i).sub(shift).mul(scale);

@@ -46,9 +46,10 @@ final class RowOps {
       VectorMask<Float> in = S.indexInRange(i, n);
       FloatVector v = i + L <= n ? FloatVector.fromArray(S, x, xo + i)
           : FloatVector.fromArray(S, x, xo + i, in).blend(negativeInfinity, in.not());
-      m = v.max(m); // the fresh vector is the receiver (see the class comment)
+      m = v.max(m); // the fresh vector is the receiver (known receiver, see Vec)
     }
-    return negativeInfinity.max(m).reduceLanes(VectorOperators.MAX);
+    // made after the loop: a known receiver even in a compilation entered mid-loop (see Vec)
+    return FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).max(m).reduceLanes(VectorOperators.MAX);
   }
 
   /*
@@ -83,9 +84,9 @@ final class RowOps {
       FloatVector twoToK = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
       FloatVector e = p.mul(twoToK).blend(0f, a.compare(VectorOperators.LT, MIN_ARG));
       e.intoArray(out, oo + i, in);
-      acc = e.add(acc); // the fresh vector is the receiver (see the class comment)
+      acc = e.add(acc); // the fresh vector is the receiver (known receiver, see Vec)
     }
-    acc = FloatVector.broadcast(S, -0f).add(acc); // the same lanes (-0 + x = x), in a receiver of known type
+    acc = FloatVector.broadcast(S, -0f).add(acc); // the same lanes (-0 + x = x), a known receiver (see Vec)
     // Vec.sumLanes written out for 8 and 16 lanes: by here C2 has spent its node budget for
     // inlining (NodeCountInliningCutoff), so a call would stay a call and box acc
     if (L == 8) return acc.lane(0) + acc.lane(1) + acc.lane(2) + acc.lane(3) + acc.lane(4) + acc.lane(5) + acc.lane(6)
@@ -122,9 +123,9 @@ final class RowOps {
       p = p.fma(r.mul(r), r).add(1f);
       FloatVector twoToK = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
       FloatVector e = p.mul(twoToK).blend(0f, a.compare(VectorOperators.LT, MIN_ARG));
-      acc = e.add(acc); // the fresh vector is the receiver (see the class comment)
+      acc = e.add(acc); // the fresh vector is the receiver (known receiver, see Vec)
     }
-    acc = FloatVector.broadcast(S, -0f).add(acc); // the same lanes (-0 + x = x), in a receiver of known type
+    acc = FloatVector.broadcast(S, -0f).add(acc); // the same lanes (-0 + x = x), a known receiver (see Vec)
     // Vec.sumLanes written out for 8 and 16 lanes: by here C2 has spent its node budget for
     // inlining (NodeCountInliningCutoff), so a call would stay a call and box acc
     if (L == 8) return acc.lane(0) + acc.lane(1) + acc.lane(2) + acc.lane(3) + acc.lane(4) + acc.lane(5) + acc.lane(6)
@@ -153,7 +154,7 @@ final class RowOps {
     for (int i = 0; i < n; i += L) {
       VectorMask<Float> in = S.indexInRange(i, n);
       FloatVector v = i + L <= n ? FloatVector.fromArray(S, x, xo + i) : FloatVector.fromArray(S, x, xo + i, in);
-      va.mul(v).intoArray(x, xo + i, in); // v merges two paths: only an argument (see Vec); a v = v a
+      v.mul(va).intoArray(x, xo + i, in);
     }
   }
 
