@@ -26,9 +26,10 @@ import jdk.incubator.vector.VectorOperators;
  * VectorMath#expNonPositive(FloatVector)} are written out in place, one for one, so each lane
  * gets their bits (GeluRowsTest pins it). Those helpers, each compiled on its own by C2 once the
  * loop had run in C1 code, became "already compiled into a big method", which C2 then refused to
- * inline into the loop's own compilation: every vector crossed the call boxed (7 objects per
- * vector under {@code -XX:-UseTypeProfile}, 2 with profiles). Receivers are known (see Vec). The
- * scalar tail uses the scalar twins, which give the lanes' bits.
+ * inline into the loop's own compilation: every vector crossed the call boxed. Under {@code
+ * -XX:-UseTypeProfile -Xbatch} the GELU-gradient epilogue of an 8 x 512 block allocated 1.8 MB
+ * per call before, 172 KB once the helpers used known receivers, nothing with this loop.
+ * Receivers are known (see Vec). The scalar tail uses the scalar twins, which give the lanes' bits.
  */
 final class GeluRows {
   private GeluRows() {}

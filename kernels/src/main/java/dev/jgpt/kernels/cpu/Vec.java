@@ -25,9 +25,17 @@ import jdk.incubator.vector.VectorSpecies;
  *       known vector: {@code broadcast(-0f).add(acc)} ({@code -0 + x = x} for every x), for a
  *       maximum {@code broadcast(-inf).max(m)};
  *   <li>a helper's FloatVector parameter, and a vector returned by a helper, are used only as
- *       arguments (a helper C2 does not inline gets them boxed, and would box every op on them).
+ *       arguments (a helper C2 does not inline gets them boxed, and would box every op on them);
+ *   <li>a vector made before a loop is no receiver in or after it: a compilation entered in the
+ *       middle of the loop (OSR) takes it from the interpreter's frame, class unknown. Constants
+ *       are read, and scalars broadcast, inside the loop (C2 hoists them).
  * </ul>
- * A kernel that follows it refers here with "(known receiver, see Vec)".
+ * A kernel that follows it refers here with "(known receiver, see Vec)". Three more ways to box
+ * were found with {@code -XX:-UseTypeProfile -Xbatch} (StepAllocationTest) and are avoided: a
+ * long vector helper called from a loop (C2 compiles it on its own first, then will not inline
+ * it, "already compiled into a big method": GeluRows writes the steps out instead); one loop
+ * serving two cases, such as an optional store (compiled again once the second case came, into
+ * code that boxed: RowOps has two loops); and {@code convert} without a target species (below).
  */
 final class Vec {
   private Vec() {}
