@@ -67,7 +67,8 @@ final class VectorSquares {
         FloatVector rest = t.sub((FloatVector) whole.convertShape(VectorOperators.I2F, Vec.S, 0));
         // integer sums: the fresh vector as the receiver gives the same sum (known receiver, see Vec)
         wholes = whole.add(wholes);
-        IntVector fraction = (IntVector) rest.mul(FixedPointSquares.TWO_POW_16).convertShape(VectorOperators.F2I, Vec.INTS, 0);
+        IntVector fraction =
+            (IntVector) rest.mul(FixedPointSquares.TWO_POW_16).convertShape(VectorOperators.F2I, Vec.INTS, 0);
         fractions = fraction.add(fractions);
       }
       // 0 + x = x: the loop-carried block sums re-made as known receivers before their conversions
