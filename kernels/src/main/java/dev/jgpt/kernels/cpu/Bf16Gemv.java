@@ -84,20 +84,22 @@ final class Bf16Gemv {
     FloatVector e0 = FloatVector.zero(S), o0 = e0, e1 = e0, o1 = e0;
     int xodd = xo + pc;
     int j = 0;
+    // x * w rather than w * x (the same bits): the helpers' results only as arguments (known receiver, see Vec)
     for (; j + 2 * L <= pc; j += 2 * L) {
       IntVector v0 = IntVector.fromArray(IS, w, wo + j), v1 = IntVector.fromArray(IS, w, wo + j + L);
-      e0 = even(v0).fma(FloatVector.fromArray(S, x, xo + j), e0);
-      o0 = odd(v0).fma(FloatVector.fromArray(S, x, xodd + j), o0);
-      e1 = even(v1).fma(FloatVector.fromArray(S, x, xo + j + L), e1);
-      o1 = odd(v1).fma(FloatVector.fromArray(S, x, xodd + j + L), o1);
+      e0 = FloatVector.fromArray(S, x, xo + j).fma(even(v0), e0);
+      o0 = FloatVector.fromArray(S, x, xodd + j).fma(odd(v0), o0);
+      e1 = FloatVector.fromArray(S, x, xo + j + L).fma(even(v1), e1);
+      o1 = FloatVector.fromArray(S, x, xodd + j + L).fma(odd(v1), o1);
     }
     if (j + L <= pc) {
       IntVector v0 = IntVector.fromArray(IS, w, wo + j);
-      e0 = even(v0).fma(FloatVector.fromArray(S, x, xo + j), e0);
-      o0 = odd(v0).fma(FloatVector.fromArray(S, x, xodd + j), o0);
+      e0 = FloatVector.fromArray(S, x, xo + j).fma(even(v0), e0);
+      o0 = FloatVector.fromArray(S, x, xodd + j).fma(odd(v0), o0);
       j += L;
     }
-    float sum = Dot.sumStreamLanes(e0.add(e1).add(o0.add(o1)));
+    FloatVector negativeZero = FloatVector.broadcast(S, -0f); // -0 + x = x: known receivers (see Vec)
+    float sum = Dot.sumStreamLanes(negativeZero.add(e0).add(e1).add(negativeZero.add(o0).add(o1)));
     for (; j < pc; j++) {
       int word = w[wo + j];
       sum += x[xo + j] * Float.intBitsToFloat(word << 16) + x[xodd + j] * Float.intBitsToFloat(word & 0xFFFF0000);
@@ -107,11 +109,12 @@ final class Bf16Gemv {
 
   // the low halves (even columns) as floats: a bf16 is a float's upper 16 bits
   private static FloatVector even(IntVector v) {
-    return (FloatVector) v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    // 0 | v = v: the parameter only as an argument (known receiver, see Vec)
+    return (FloatVector) IntVector.zero(IS).or(v).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
   }
 
   // the high halves (odd columns) as floats
   private static FloatVector odd(IntVector v) {
-    return (FloatVector) v.and(0xFFFF0000).reinterpretAsFloats();
+    return (FloatVector) IntVector.broadcast(IS, 0xFFFF0000).and(v).reinterpretAsFloats(); // v & mask, turned round
   }
 }

@@ -69,15 +69,16 @@ final class CausalSoftmax {
     for (int i = 0; i < n; i += L) {
       m = FloatVector.fromArray(S, att, ao + i).blend(negativeInfinity, S.indexInRange(i, n).not()).max(m);
     }
-    // exact in any order; the fresh vector is the receiver (see RowOps)
-    FloatVector shift = FloatVector.broadcast(S, negativeInfinity.max(m).reduceLanes(VectorOperators.MAX));
+    // exact in any order; a vector made after the loop is the receiver (known receiver, see Vec)
+    FloatVector shift = FloatVector.broadcast(S,
+        FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).max(m).reduceLanes(VectorOperators.MAX));
     FloatVector acc = FloatVector.zero(S);
     for (int i = 0; i < n; i += L) {
       FloatVector a = FloatVector.fromArray(S, att, ao + i).sub(shift).mul(scale);
       // e = exp(a), a <= 0 for the lanes kept: the steps of VectorMath.expNonPositive, one for one
       FloatVector clamped = a.max(MIN_ARG);
-      IntVector k = (IntVector) clamped.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
-      FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+      IntVector k = (IntVector) clamped.mul(LOG2E).sub(0.5f).convertShape(VectorOperators.F2I, Vec.INTS, 0);
+      FloatVector kf = (FloatVector) k.convertShape(VectorOperators.I2F, Vec.S, 0);
       FloatVector r = clamped.sub(kf.mul(LN2_HI)).sub(kf.mul(LN2_LO));
       FloatVector p = r.mul(P5).add(P4);
       p = p.fma(r, FloatVector.broadcast(S, P3));

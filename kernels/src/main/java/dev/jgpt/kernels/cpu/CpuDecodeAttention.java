@@ -138,6 +138,10 @@ final class CpuDecodeAttention {
       a = qv.fma(FloatVector.fromArray(S, k, ko + i), a);
       b = qv.fma(FloatVector.fromArray(S, k, ko + C + i), b);
     }
+    // a and b are loop-carried: re-made as known receivers, -0 + x = x (see Vec)
+    FloatVector negativeZero = FloatVector.broadcast(S, -0f);
+    a = negativeZero.add(a);
+    b = negativeZero.add(b);
     a.blend(b.rearrange(SWAP1), HIGH1).add(a.rearrange(SWAP1).blend(b, HIGH1)).intoArray(sums, so);
   }
 
@@ -161,17 +165,19 @@ final class CpuDecodeAttention {
         o2 = wt.fma(FloatVector.fromArray(S, rows, r + 2 * L), o2);
         o3 = wt.fma(FloatVector.fromArray(S, rows, r + 3 * L), o3);
       }
-      o0.intoArray(out, oo + i);
-      o1.intoArray(out, oo + i + L);
-      o2.intoArray(out, oo + i + 2 * L);
-      o3.intoArray(out, oo + i + 3 * L);
+      // the loop-carried sums stored through known receivers, -0 + x = x (see Vec)
+      FloatVector negativeZero = FloatVector.broadcast(S, -0f);
+      negativeZero.add(o0).intoArray(out, oo + i);
+      negativeZero.add(o1).intoArray(out, oo + i + L);
+      negativeZero.add(o2).intoArray(out, oo + i + 2 * L);
+      negativeZero.add(o3).intoArray(out, oo + i + 3 * L);
     }
     for (; i + L <= width; i += L) {
       FloatVector o0 = FloatVector.zero(S);
       for (int t2 = 0; t2 < n; t2++) {
         o0 = FloatVector.broadcast(S, w[wo + t2]).fma(FloatVector.fromArray(S, rows, ro + t2 * stride + i), o0);
       }
-      o0.intoArray(out, oo + i);
+      FloatVector.broadcast(S, -0f).add(o0).intoArray(out, oo + i); // known receiver (see Vec)
     }
     for (; i < width; i++) {
       float s = 0f;

@@ -88,8 +88,9 @@ final class CpuLayernorm {
     FloatVector sum0 = FloatVector.zero(S), sum1 = sum0;
     int c = 0;
     for (; c + L <= C; c += L) {
-      sum0 = sum0.add(FloatVector.fromArray(S, inp, x0 + c));
-      sum1 = sum1.add(FloatVector.fromArray(S, inp, x1 + c));
+      // the fresh vector is the receiver (known receiver, see Vec)
+      sum0 = FloatVector.fromArray(S, inp, x0 + c).add(sum0);
+      sum1 = FloatVector.fromArray(S, inp, x1 + c).add(sum1);
     }
     float s0 = Vec.sumLanes(sum0), s1 = Vec.sumLanes(sum1);
     for (int i = c; i < C; i++) {
@@ -272,10 +273,11 @@ final class CpuLayernorm {
         FloatVector norm = FloatVector.fromArray(S, inp, a.inpo + n * C + c)
             .sub(FloatVector.broadcast(S, mean[a.meano + n])).mul(FloatVector.broadcast(S, rstd[a.rstdo + n]));
         dw = norm.fma(g, dw);
-        db = db.add(g);
+        db = g.add(db); // the fresh vector is the receiver (known receiver, see Vec)
       }
-      dw.intoArray(dweight, dwo + c);
-      if (dbias != null) db.intoArray(dbias, dbo + c);
+      FloatVector negativeZero = FloatVector.broadcast(S, -0f); // -0 + x = x: stored through known receivers
+      negativeZero.add(dw).intoArray(dweight, dwo + c);
+      if (dbias != null) negativeZero.add(db).intoArray(dbias, dbo + c);
     }
     for (; c < c1; c++) {
       float dw = dweight[dwo + c], db = dbias == null ? 0f : dbias[dbo + c];
@@ -299,7 +301,7 @@ final class CpuLayernorm {
     for (; c + L <= C; c += L) {
       FloatVector norm = FloatVector.fromArray(S, inp, x + c).sub(vm).mul(vs);
       FloatVector dnorm = FloatVector.fromArray(S, weight, wo + c).mul(FloatVector.fromArray(S, dout, d + c));
-      accMean = accMean.add(dnorm);
+      accMean = dnorm.add(accMean); // the fresh vector is the receiver (known receiver, see Vec)
       accNormMean = dnorm.fma(norm, accNormMean);
     }
     float dnormMean = Vec.sumLanes(accMean);

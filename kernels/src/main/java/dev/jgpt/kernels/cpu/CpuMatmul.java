@@ -164,8 +164,9 @@ final class CpuMatmul {
     int o = o0;
     for (; o + L <= o1; o += L) {
       FloatVector acc = FloatVector.zero(S);
-      for (int n = 0; n < N; n++) acc = acc.add(FloatVector.fromArray(S, dout, douto + n * OC + o));
-      acc.add(FloatVector.fromArray(S, dbias, dbiaso + o)).intoArray(dbias, dbiaso + o);
+      // the fresh vector is the receiver, acc only an argument (known receiver, see Vec)
+      for (int n = 0; n < N; n++) acc = FloatVector.fromArray(S, dout, douto + n * OC + o).add(acc);
+      FloatVector.fromArray(S, dbias, dbiaso + o).add(acc).intoArray(dbias, dbiaso + o);
     }
     for (; o < o1; o++) {
       float sum = 0f;
@@ -239,8 +240,10 @@ final class CpuMatmul {
       a30 = x0.fma(FloatVector.fromArray(S, w, w3 + i), a30);
       i += L;
     }
-    float s0 = Vec.sumLanes(a00.add(a01)), s1 = Vec.sumLanes(a10.add(a11)), s2 = Vec.sumLanes(a20.add(a21)),
-        s3 = Vec.sumLanes(a30.add(a31));
+    // -0 + x = x: the loop-carried accumulators added in known receivers (see Vec)
+    FloatVector negativeZero = FloatVector.broadcast(S, -0f);
+    float s0 = Vec.sumLanes(negativeZero.add(a00).add(a01)), s1 = Vec.sumLanes(negativeZero.add(a10).add(a11)),
+        s2 = Vec.sumLanes(negativeZero.add(a20).add(a21)), s3 = Vec.sumLanes(negativeZero.add(a30).add(a31));
     for (; i < C; i++) {
       float xi = x[xo + i];
       s0 += xi * w[w0 + i];

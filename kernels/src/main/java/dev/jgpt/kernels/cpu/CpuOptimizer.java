@@ -99,23 +99,21 @@ final class CpuOptimizer {
     int po = a.po, go = a.go, mo = a.mo, vo = a.vo;
     float lr = a.lr, clip = a.clip, beta1 = a.beta1, beta2 = a.beta2, eps = a.eps;
     float weightDecay = a.weightDecay, beta1Correction = a.beta1Correction, beta2Correction = a.beta2Correction;
-    FloatVector vClip = FloatVector.broadcast(S, clip);
-    FloatVector vb1 = FloatVector.broadcast(S, beta1), vb1c = FloatVector.broadcast(S, 1f - beta1);
-    FloatVector vb2 = FloatVector.broadcast(S, beta2), vb2c = FloatVector.broadcast(S, 1f - beta2);
-    FloatVector vc1 = FloatVector.broadcast(S, beta1Correction), vc2 = FloatVector.broadcast(S, beta2Correction);
-    FloatVector vEps = FloatVector.broadcast(S, eps), vWd = FloatVector.broadcast(S, weightDecay);
-    FloatVector vLr = FloatVector.broadcast(S, lr);
+    float beta1Complement = 1f - beta1, beta2Complement = 1f - beta2;
     int i = i0;
+    // Every receiver is a vector loaded in this step, the constants its scalar arguments (beta1 m
+    // written m beta1, the same bits): no vector is made before the loop, where a compilation
+    // entered mid-loop (OSR) would not know its class (known receiver, see Vec).
     for (; i + L <= i1; i += L) {
-      FloatVector g = FloatVector.fromArray(S, grads, go + i).mul(vClip);
-      FloatVector mi = vb1.mul(FloatVector.fromArray(S, m, mo + i)).add(vb1c.mul(g));
-      FloatVector vi = vb2.mul(FloatVector.fromArray(S, v, vo + i)).add(vb2c.mul(g).mul(g));
+      FloatVector g = FloatVector.fromArray(S, grads, go + i).mul(clip);
+      FloatVector mi = FloatVector.fromArray(S, m, mo + i).mul(beta1).add(g.mul(beta1Complement));
+      FloatVector vi = FloatVector.fromArray(S, v, vo + i).mul(beta2).add(g.mul(beta2Complement).mul(g));
       mi.intoArray(m, mo + i);
       vi.intoArray(v, vo + i);
-      FloatVector mhat = mi.div(vc1), vhat = vi.div(vc2);
+      FloatVector mhat = mi.div(beta1Correction), vhat = vi.div(beta2Correction);
       FloatVector p = FloatVector.fromArray(S, params, po + i);
-      FloatVector step = mhat.div(vhat.lanewise(VectorOperators.SQRT).add(vEps)).add(vWd.mul(p));
-      p.sub(vLr.mul(step)).intoArray(params, po + i);
+      FloatVector step = mhat.div(vhat.lanewise(VectorOperators.SQRT).add(eps)).add(p.mul(weightDecay));
+      p.sub(step.mul(lr)).intoArray(params, po + i);
     }
     for (; i < i1; i++) {
       float g = grads[go + i] * clip;

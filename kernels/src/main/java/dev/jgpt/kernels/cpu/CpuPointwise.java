@@ -76,14 +76,10 @@ final class CpuPointwise {
   private static void geluForwardRange(Elementwise a, int i0, int i1) {
     float[] out = a.out, inp = a.x;
     int outo = a.outo, inpo = a.xo;
-    int i = i0;
-    for (; i + L <= i1; i += L) geluOf(FloatVector.fromArray(S, inp, inpo + i)).intoArray(out, outo + i);
-    // The tail in scalar code that gives the vector lanes' bits: a second vector call site here
-    // would be cold, left out of line by C2, and box its vectors on every call.
-    for (; i < i1; i++) out[outo + i] = geluOf(inp[inpo + i]);
+    GeluRows.forward(inp, inpo + i0, out, outo + i0, i1 - i0);
   }
 
-  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): the specification of GeluRows' vector steps
   static FloatVector geluOf(FloatVector x) {
     FloatVector th = VectorMath.tanh(tanhArgument(x));
     return x.mul(0.5f).mul(th.add(1f));
@@ -115,15 +111,11 @@ final class CpuPointwise {
   private static void geluBackwardRange(Elementwise a, int i0, int i1) {
     float[] dinp = a.out, inp = a.x, dout = a.y;
     int dinpo = a.outo, inpo = a.xo, douto = a.yo;
-    int i = i0;
-    for (; i + L <= i1; i += L) {
-      FloatVector g = geluGradient(FloatVector.fromArray(S, inp, inpo + i));
-      g.mul(FloatVector.fromArray(S, dout, douto + i)).intoArray(dinp, dinpo + i);
-    }
-    for (; i < i1; i++) dinp[dinpo + i] = geluGradient(inp[inpo + i]) * dout[douto + i];
+    GeluRows.gradient(inp, inpo + i0, dout, douto + i0, dinp, dinpo + i0, i1 - i0);
   }
 
-  // 0.5 (1 + th) + 0.5 x sech^2 sqrt(2/pi) (1 + 3 * 0.044715 x^2), th = tanh(...), sech^2 = 1 - th^2
+  // 0.5 (1 + th) + 0.5 x sech^2 sqrt(2/pi) (1 + 3 * 0.044715 x^2), th = tanh(...), sech^2 = 1 - th^2;
+  // the specification of GeluRows' vector steps
   static FloatVector geluGradient(FloatVector x) {
     FloatVector th = VectorMath.tanh(tanhArgument(x));
     FloatVector sech2 = th.mul(th).neg().add(1f);

@@ -33,7 +33,8 @@ final class Dot {
     for (; i + L <= n; i += L) {
       acc0 = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc0);
     }
-    float sum = Vec.sumLanes(acc0.add(acc1));
+    // -0 + acc0 = acc0: the loop-carried accumulators added in a known receiver (see Vec)
+    float sum = Vec.sumLanes(FloatVector.broadcast(S, -0f).add(acc0).add(acc1));
     for (; i < n; i++) sum += x[xo + i] * y[yo + i];
     return sum;
   }
@@ -51,13 +52,14 @@ final class Dot {
     for (; i + l <= n; i += l) {
       acc0 = FloatVector.fromArray(s, x, xo + i).fma(FloatVector.fromArray(s, y, yo + i), acc0);
     }
-    float sum = sumStreamLanes(acc0.add(acc1));
+    float sum = sumStreamLanes(FloatVector.broadcast(s, -0f).add(acc0).add(acc1)); // known receiver (see Vec)
     for (; i < n; i++) sum += x[xo + i] * y[yo + i];
     return sum;
   }
 
   /** The lanes of a {@link #STREAM} vector added left to right; 8 named one by one, as {@link Vec#sumLanes} does. */
-  static float sumStreamLanes(FloatVector v) {
+  static float sumStreamLanes(FloatVector vector) {
+    FloatVector v = FloatVector.broadcast(STREAM, -0f).add(vector); // -0 + x = x: a known receiver (see Vec)
     if (STREAM_L == 8) {
       return v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3) + v.lane(4) + v.lane(5) + v.lane(6) + v.lane(7);
     }

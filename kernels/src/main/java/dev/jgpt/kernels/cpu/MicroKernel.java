@@ -63,14 +63,16 @@ final class MicroKernel {
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
     }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + L);
-    c20.intoArray(c, ci + 2 * ldc);
-    c21.intoArray(c, ci + 2 * ldc + L);
-    c30.intoArray(c, ci + 3 * ldc);
-    c31.intoArray(c, ci + 3 * ldc + L);
+    // the accumulators are loop-carried: stored through a known receiver, -0 + c = c (see Vec)
+    FloatVector negativeZero = FloatVector.broadcast(S, -0f);
+    negativeZero.add(c00).intoArray(c, ci);
+    negativeZero.add(c01).intoArray(c, ci + L);
+    negativeZero.add(c10).intoArray(c, ci + ldc);
+    negativeZero.add(c11).intoArray(c, ci + ldc + L);
+    negativeZero.add(c20).intoArray(c, ci + 2 * ldc);
+    negativeZero.add(c21).intoArray(c, ci + 2 * ldc + L);
+    negativeZero.add(c30).intoArray(c, ci + 3 * ldc);
+    negativeZero.add(c31).intoArray(c, ci + 3 * ldc + L);
   }
 
   /** A ragged tile (fewer than MR rows or NR columns): run the full kernel on a scratch tile. */
@@ -137,13 +139,15 @@ final class MicroKernel {
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
     }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + L);
-    c20.intoArray(c, ci + 2 * ldc);
-    c21.intoArray(c, ci + 2 * ldc + L);
-    c30.intoArray(c, ci + 3 * ldc);
-    c31.intoArray(c, ci + 3 * ldc + L);
+    // the accumulators are loop-carried: stored through a known receiver, -0 + c = c (see Vec)
+    FloatVector negativeZero = FloatVector.broadcast(S, -0f);
+    negativeZero.add(c00).intoArray(c, ci);
+    negativeZero.add(c01).intoArray(c, ci + L);
+    negativeZero.add(c10).intoArray(c, ci + ldc);
+    negativeZero.add(c11).intoArray(c, ci + ldc + L);
+    negativeZero.add(c20).intoArray(c, ci + 2 * ldc);
+    negativeZero.add(c21).intoArray(c, ci + 2 * ldc + L);
+    negativeZero.add(c30).intoArray(c, ci + 3 * ldc);
+    negativeZero.add(c31).intoArray(c, ci + 3 * ldc + L);
   }
 }

@@ -61,18 +61,20 @@ final class MicroKernel6Rows {
       c50 = x.fma(b0, c50);
       c51 = x.fma(b1, c51);
     }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + L);
-    c20.intoArray(c, ci + 2 * ldc);
-    c21.intoArray(c, ci + 2 * ldc + L);
-    c30.intoArray(c, ci + 3 * ldc);
-    c31.intoArray(c, ci + 3 * ldc + L);
-    c40.intoArray(c, ci + 4 * ldc);
-    c41.intoArray(c, ci + 4 * ldc + L);
-    c50.intoArray(c, ci + 5 * ldc);
-    c51.intoArray(c, ci + 5 * ldc + L);
+    // the accumulators are loop-carried: stored through a known receiver, -0 + c = c (see Vec)
+    FloatVector negativeZero = FloatVector.broadcast(S, -0f);
+    negativeZero.add(c00).intoArray(c, ci);
+    negativeZero.add(c01).intoArray(c, ci + L);
+    negativeZero.add(c10).intoArray(c, ci + ldc);
+    negativeZero.add(c11).intoArray(c, ci + ldc + L);
+    negativeZero.add(c20).intoArray(c, ci + 2 * ldc);
+    negativeZero.add(c21).intoArray(c, ci + 2 * ldc + L);
+    negativeZero.add(c30).intoArray(c, ci + 3 * ldc);
+    negativeZero.add(c31).intoArray(c, ci + 3 * ldc + L);
+    negativeZero.add(c40).intoArray(c, ci + 4 * ldc);
+    negativeZero.add(c41).intoArray(c, ci + 4 * ldc + L);
+    negativeZero.add(c50).intoArray(c, ci + 5 * ldc);
+    negativeZero.add(c51).intoArray(c, ci + 5 * ldc + L);
   }
 
   /** The 6-row tile reading A in place; see {@link MicroKernel#direct}. */
@@ -120,17 +122,19 @@ final class MicroKernel6Rows {
       c50 = x.fma(b0, c50);
       c51 = x.fma(b1, c51);
     }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + L);
-    c20.intoArray(c, ci + 2 * ldc);
-    c21.intoArray(c, ci + 2 * ldc + L);
-    c30.intoArray(c, ci + 3 * ldc);
-    c31.intoArray(c, ci + 3 * ldc + L);
-    c40.intoArray(c, ci + 4 * ldc);
-    c41.intoArray(c, ci + 4 * ldc + L);
-    c50.intoArray(c, ci + 5 * ldc);
-    c51.intoArray(c, ci + 5 * ldc + L);
+    // the accumulators are loop-carried: stored through a known receiver, -0 + c = c (see Vec)
+    FloatVector negativeZero = FloatVector.broadcast(S, -0f);
+    negativeZero.add(c00).intoArray(c, ci);
+    negativeZero.add(c01).intoArray(c, ci + L);
+    negativeZero.add(c10).intoArray(c, ci + ldc);
+    negativeZero.add(c11).intoArray(c, ci + ldc + L);
+    negativeZero.add(c20).intoArray(c, ci + 2 * ldc);
+    negativeZero.add(c21).intoArray(c, ci + 2 * ldc + L);
+    negativeZero.add(c30).intoArray(c, ci + 3 * ldc);
+    negativeZero.add(c31).intoArray(c, ci + 3 * ldc + L);
+    negativeZero.add(c40).intoArray(c, ci + 4 * ldc);
+    negativeZero.add(c41).intoArray(c, ci + 4 * ldc + L);
+    negativeZero.add(c50).intoArray(c, ci + 5 * ldc);
+    negativeZero.add(c51).intoArray(c, ci + 5 * ldc + L);
   }
 }

@@ -92,24 +92,27 @@ public final class PeakFlops {
 
   /** {@code iters} x CHAINS vector FMAs; returns a value so the JIT keeps the work. */
   static float fmaLoop(long iters) {
-    FloatVector m = FloatVector.broadcast(Vec.S, 0.999999f);
     FloatVector c = FloatVector.broadcast(Vec.S, 1e-6f);
     FloatVector a0 = FloatVector.broadcast(Vec.S, 1f), a1 = a0.add(1e-7f), a2 = a0.add(2e-7f), a3 = a0.add(3e-7f);
     FloatVector a4 = a0.add(4e-7f), a5 = a0.add(5e-7f), a6 = a0.add(6e-7f), a7 = a0.add(7e-7f);
     FloatVector a8 = a0.add(8e-7f), a9 = a0.add(9e-7f);
     for (long i = 0; i < iters; i++) {
-      a0 = a0.fma(m, c);
-      a1 = a1.fma(m, c);
-      a2 = a2.fma(m, c);
-      a3 = a3.fma(m, c);
-      a4 = a4.fma(m, c);
-      a5 = a5.fma(m, c);
-      a6 = a6.fma(m, c);
-      a7 = a7.fma(m, c);
-      a8 = a8.fma(m, c);
-      a9 = a9.fma(m, c);
+      // m a + c rather than a m + c (the same bits): the chains only as arguments, m made in the
+      // loop (hoisted by C2), a known receiver even in a compilation entered mid-loop (see Vec)
+      FloatVector m = FloatVector.broadcast(Vec.S, 0.999999f);
+      a0 = m.fma(a0, c);
+      a1 = m.fma(a1, c);
+      a2 = m.fma(a2, c);
+      a3 = m.fma(a3, c);
+      a4 = m.fma(a4, c);
+      a5 = m.fma(a5, c);
+      a6 = m.fma(a6, c);
+      a7 = m.fma(a7, c);
+      a8 = m.fma(a8, c);
+      a9 = m.fma(a9, c);
     }
-    FloatVector sum = a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9);
+    FloatVector sum = FloatVector.broadcast(Vec.S, -0f).add(a0).add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7)
+        .add(a8).add(a9); // -0 + a0 = a0: a known receiver (see Vec)
     return sum.reduceLanes(VectorOperators.ADD);
   }
 }

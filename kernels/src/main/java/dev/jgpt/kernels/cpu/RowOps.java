@@ -46,13 +46,20 @@ final class RowOps {
       VectorMask<Float> in = S.indexInRange(i, n);
       FloatVector v = i + L <= n ? FloatVector.fromArray(S, x, xo + i)
           : FloatVector.fromArray(S, x, xo + i, in).blend(negativeInfinity, in.not());
-      m = v.max(m); // the fresh vector is the receiver (see the class comment)
+      m = v.max(m); // the fresh vector is the receiver (known receiver, see Vec)
     }
-    return negativeInfinity.max(m).reduceLanes(VectorOperators.MAX);
+    // made after the loop: a known receiver even in a compilation entered mid-loop (see Vec)
+    return FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).max(m).reduceLanes(VectorOperators.MAX);
   }
 
-  // out (n) = exp((x (n) - shift) * scale) when out is not null; returns the sum. out may be x.
-  // shift finite, scale > 0
+  /*
+   * out (n) = exp((x (n) - shift) * scale); returns the sum. out may be x. shift finite, scale > 0.
+   * The sum alone is expShiftedSumOnly below, the same loop without the store: one loop with an
+   * "if (out != null)" store, once C2 had compiled it for one case and then met the other, was
+   * compiled again into code that boxed every vector (80 bytes each, with or without type
+   * profiles), as was softmaxInPlace, which inlines it. Change both loops together;
+   * RowOpsTailTest pins them to VectorMath.
+   */
   static float expShiftedSum(float[] x, int xo, float shift, float scale, float[] out, int oo, int n) {
     FloatVector s = FloatVector.broadcast(S, shift);
     FloatVector negativeInfinity = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
@@ -65,8 +72,8 @@ final class RowOps {
       FloatVector a = v.sub(s).mul(scale);
       // e = exp(a), a <= 0: the steps of VectorMath.expNonPositive, one for one
       FloatVector clamped = a.max(MIN_ARG);
-      IntVector k = (IntVector) clamped.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
-      FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+      IntVector k = (IntVector) clamped.mul(LOG2E).sub(0.5f).convertShape(VectorOperators.F2I, Vec.INTS, 0);
+      FloatVector kf = (FloatVector) k.convertShape(VectorOperators.I2F, Vec.S, 0);
       FloatVector r = clamped.sub(kf.mul(LN2_HI)).sub(kf.mul(LN2_LO));
       FloatVector p = r.mul(P5).add(P4);
       p = p.fma(r, FloatVector.broadcast(S, P3));
@@ -76,10 +83,49 @@ final class RowOps {
       p = p.fma(r.mul(r), r).add(1f);
       FloatVector twoToK = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
       FloatVector e = p.mul(twoToK).blend(0f, a.compare(VectorOperators.LT, MIN_ARG));
-      if (out != null) e.intoArray(out, oo + i, in);
-      acc = e.add(acc); // the fresh vector is the receiver (see the class comment)
+      e.intoArray(out, oo + i, in);
+      acc = e.add(acc); // the fresh vector is the receiver (known receiver, see Vec)
     }
-    acc = FloatVector.broadcast(S, -0f).add(acc); // the same lanes (-0 + x = x), in a receiver of known type
+    acc = FloatVector.broadcast(S, -0f).add(acc); // the same lanes (-0 + x = x), a known receiver (see Vec)
+    // Vec.sumLanes written out for 8 and 16 lanes: by here C2 has spent its node budget for
+    // inlining (NodeCountInliningCutoff), so a call would stay a call and box acc
+    if (L == 8) return acc.lane(0) + acc.lane(1) + acc.lane(2) + acc.lane(3) + acc.lane(4) + acc.lane(5) + acc.lane(6)
+        + acc.lane(7);
+    if (L == 16) {
+      return acc.lane(0) + acc.lane(1) + acc.lane(2) + acc.lane(3) + acc.lane(4) + acc.lane(5) + acc.lane(6)
+          + acc.lane(7) + acc.lane(8) + acc.lane(9) + acc.lane(10) + acc.lane(11) + acc.lane(12) + acc.lane(13)
+          + acc.lane(14) + acc.lane(15);
+    }
+    return Vec.sumLanes(acc);
+  }
+
+  // sum of exp((x (n) - shift) * scale), nothing stored: expShiftedSum's loop without its store
+  static float expShiftedSumOnly(float[] x, int xo, float shift, float scale, int n) {
+    FloatVector s = FloatVector.broadcast(S, shift);
+    FloatVector negativeInfinity = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    FloatVector acc = FloatVector.zero(S);
+    for (int i = 0; i < n; i += L) {
+      VectorMask<Float> in = S.indexInRange(i, n);
+      // lanes past n: -inf, whose exp below is 0, so they add nothing to acc (+0 or more, never -0)
+      FloatVector v = i + L <= n ? FloatVector.fromArray(S, x, xo + i)
+          : FloatVector.fromArray(S, x, xo + i, in).blend(negativeInfinity, in.not());
+      FloatVector a = v.sub(s).mul(scale);
+      // e = exp(a), a <= 0: the steps of VectorMath.expNonPositive, one for one
+      FloatVector clamped = a.max(MIN_ARG);
+      IntVector k = (IntVector) clamped.mul(LOG2E).sub(0.5f).convertShape(VectorOperators.F2I, Vec.INTS, 0);
+      FloatVector kf = (FloatVector) k.convertShape(VectorOperators.I2F, Vec.S, 0);
+      FloatVector r = clamped.sub(kf.mul(LN2_HI)).sub(kf.mul(LN2_LO));
+      FloatVector p = r.mul(P5).add(P4);
+      p = p.fma(r, FloatVector.broadcast(S, P3));
+      p = p.fma(r, FloatVector.broadcast(S, P2));
+      p = p.fma(r, FloatVector.broadcast(S, P1));
+      p = p.fma(r, FloatVector.broadcast(S, P0));
+      p = p.fma(r.mul(r), r).add(1f);
+      FloatVector twoToK = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+      FloatVector e = p.mul(twoToK).blend(0f, a.compare(VectorOperators.LT, MIN_ARG));
+      acc = e.add(acc); // the fresh vector is the receiver (known receiver, see Vec)
+    }
+    acc = FloatVector.broadcast(S, -0f).add(acc); // the same lanes (-0 + x = x), a known receiver (see Vec)
     // Vec.sumLanes written out for 8 and 16 lanes: by here C2 has spent its node budget for
     // inlining (NodeCountInliningCutoff), so a call would stay a call and box acc
     if (L == 8) return acc.lane(0) + acc.lane(1) + acc.lane(2) + acc.lane(3) + acc.lane(4) + acc.lane(5) + acc.lane(6)
@@ -99,7 +145,7 @@ final class RowOps {
 
   // sum of exp(x (n) - shift), nothing stored
   static float expShiftedSum(float[] x, int xo, float shift, int n) {
-    return expShiftedSum(x, xo, shift, 1f, null, 0, n);
+    return expShiftedSumOnly(x, xo, shift, 1f, n);
   }
 
   // x (n) *= a

@@ -90,10 +90,11 @@ final class TileTranspose {
    * rs apart, contiguous in k) into the (kc, 8) tile layout.
    */
   static void pack8Rows(float[] a, int src, int rs, int kc, float[] ap, int dst) {
-    FloatVector lo1 = LO_1, hi1 = HI_1, lo2 = LO_2, hi2 = HI_2, lo3 = LO_3, hi3 = HI_3;
     int s0 = src, s1 = s0 + rs, s2 = s1 + rs, s3 = s2 + rs, s4 = s3 + rs, s5 = s4 + rs, s6 = s5 + rs, s7 = s6 + rs;
     int k = 0;
     for (; k + 16 <= kc; k += 16) {
+      // the permutation constants read in the loop: known receivers even in a compilation entered mid-loop (see Vec)
+      FloatVector lo1 = LO_1, hi1 = HI_1, lo2 = LO_2, hi2 = HI_2, lo3 = LO_3, hi3 = HI_3;
       FloatVector r0 = FloatVector.fromArray(S, a, s0 + k), r1 = FloatVector.fromArray(S, a, s1 + k),
           r2 = FloatVector.fromArray(S, a, s2 + k), r3 = FloatVector.fromArray(S, a, s3 + k),
           r4 = FloatVector.fromArray(S, a, s4 + k), r5 = FloatVector.fromArray(S, a, s5 + k),
@@ -146,9 +147,10 @@ final class TileTranspose {
 
   /** The 8-lane (256-bit) twin of {@link #pack16Rows}: three rounds of 8 permutes per 8 steps. */
   static void pack8Rows8Lanes(float[] a, int src, int rs, int kc, float[] bp, int dst, int ld) {
-    FloatVector l0 = SWAP0_LO, h0 = SWAP0_HI, l1 = SWAP1_LO, h1 = SWAP1_HI, l2 = SWAP2_LO, h2 = SWAP2_HI;
     int k = 0;
     for (; k + 8 <= kc; k += 8) {
+      // the permutation constants read in the loop: known receivers even in a compilation entered mid-loop (see Vec)
+      FloatVector l0 = SWAP0_LO, h0 = SWAP0_HI, l1 = SWAP1_LO, h1 = SWAP1_HI, l2 = SWAP2_LO, h2 = SWAP2_HI;
       int s = src + k;
       FloatVector r0 = FloatVector.fromArray(S, a, s), r1 = FloatVector.fromArray(S, a, s + rs),
           r2 = FloatVector.fromArray(S, a, s + 2 * rs), r3 = FloatVector.fromArray(S, a, s + 3 * rs),
@@ -190,10 +192,11 @@ final class TileTranspose {
    * Masked half-vector stores into an 8-row layout were tried first: C2 boxed their vectors.
    */
   static void pack16Rows(float[] a, int src, int rs, int kc, float[] bp, int dst, int ld) {
-    FloatVector l0 = SWAP0_LO, h0 = SWAP0_HI, l1 = SWAP1_LO, h1 = SWAP1_HI, l2 = SWAP2_LO, h2 = SWAP2_HI,
-        l3 = SWAP3_LO, h3 = SWAP3_HI;
     int k = 0;
     for (; k + 16 <= kc; k += 16) {
+      // the permutation constants read in the loop: known receivers even in a compilation entered mid-loop (see Vec)
+      FloatVector l0 = SWAP0_LO, h0 = SWAP0_HI, l1 = SWAP1_LO, h1 = SWAP1_HI, l2 = SWAP2_LO, h2 = SWAP2_HI,
+          l3 = SWAP3_LO, h3 = SWAP3_HI;
       int s = src + k;
       FloatVector r0 = FloatVector.fromArray(S, a, s);
       FloatVector r1 = FloatVector.fromArray(S, a, s + 1 * rs);

@@ -14,9 +14,9 @@ import jdk.incubator.vector.VectorOperators;
 public final class VectorMath {
   private VectorMath() {}
 
-  // The constants of exp, shared with the copy of its steps in RowOps.expShiftedSum and with the
-  // TornadoVM backend's device twin (tornado.CpuMath): public for that reader; the methods stay
-  // package-private.
+  // The constants of exp, shared with the copies of its steps (RowOps, CausalSoftmax, GeluRows)
+  // and with the TornadoVM backend's device twin (tornado.CpuMath): public for that reader; the
+  // methods stay package-private.
   public static final float LOG2E = 1.44269504088896341f;
   /** ln 2 split in two so that n * LN2_HI is exact for the n that occur. */
   public static final float LN2_HI = 0.693359375f;
@@ -30,14 +30,15 @@ public final class VectorMath {
   /**
    * exp(x) for x <= 0 (softmax arguments after the max shift): 2^n * p(r), n = round(x log2 e),
    * r = x - n ln 2 in [-ln2/2, ln2/2], p Cephes' expf polynomial; relative error about 2e-7.
-   * RowOps.expShiftedSum repeats these steps inside its loop (a vector passed to a call that
-   * C2 declines to inline is boxed); change both together, RowOpsTailTest pins them equal.
+   * RowOps' two exp loops, CausalSoftmax.expRow and GeluRows repeat these steps inside their
+   * loops (a vector passed to a call that C2 declines to inline is boxed); change them together:
+   * RowOpsTailTest, CausalSoftmaxTest and GeluRowsTest pin them equal.
    */
   static FloatVector expNonPositive(FloatVector x) {
     FloatVector clamped = x.max(MIN_ARG);
     // Truncating t - 0.5 rounds t = x log2 e to the nearest integer for t <= 0.
-    IntVector n = (IntVector) clamped.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
-    FloatVector nf = (FloatVector) n.convert(VectorOperators.I2F, 0);
+    IntVector n = (IntVector) clamped.mul(LOG2E).sub(0.5f).convertShape(VectorOperators.F2I, Vec.INTS, 0);
+    FloatVector nf = (FloatVector) n.convertShape(VectorOperators.I2F, Vec.S, 0);
     FloatVector r = clamped.sub(nf.mul(LN2_HI)).sub(nf.mul(LN2_LO));
     FloatVector p = r.mul(P5).add(P4);
     p = p.fma(r, FloatVector.broadcast(Vec.S, P3));

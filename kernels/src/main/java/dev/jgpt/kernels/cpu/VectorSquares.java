@@ -35,12 +35,14 @@ final class VectorSquares {
    * as much as the squares' sum (about 0.2 ms of a 0.3 ms norm at the nanoGPT CPU shape).
    */
   static float largestSquare(float[] x, int xo, int n) {
-    IntVector maxBits = IntVector.zero(IntVector.SPECIES_PREFERRED);
+    IntVector maxBits = IntVector.zero(Vec.INTS);
     for (int i = 0; i < n; i += L) {
       FloatVector v = FloatVector.fromArray(S, x, xo + i);
-      maxBits = maxBits.max(((IntVector) v.mul(v).reinterpretAsInts()).and(0x7FFF_FFFF));
+      // the fresh vector is the receiver, maxBits only an argument (known receiver, see Vec)
+      maxBits = ((IntVector) v.mul(v).reinterpretAsInts()).and(0x7FFF_FFFF).max(maxBits);
     }
-    return Float.intBitsToFloat(maxBits.reduceLanes(VectorOperators.MAX));
+    // 0 is no larger than any lane (all >= 0): a known receiver with the same maximum
+    return Float.intBitsToFloat(IntVector.zero(Vec.INTS).max(maxBits).reduceLanes(VectorOperators.MAX));
   }
 
   /** Sum of squares of x[xo .. xo + n), n <= FixedPointSquares.CHUNK, equal to FixedPointSquares.chunkSquares. */
@@ -51,28 +53,36 @@ final class VectorSquares {
     if (!(max > 0f && max <= FixedPointSquares.TWO_POW_100)) return FixedPointSquares.chunkSquares(x, xo, n);
 
     float k = FixedPointSquares.scaleFor(max);
-    LongVector wholes0 = LongVector.zero(LongVector.SPECIES_PREFERRED);
+    LongVector wholes0 = LongVector.zero(Vec.LONGS);
     LongVector wholes1 = wholes0, fractions0 = wholes0, fractions1 = wholes0;
     int i = 0;
     while (i < bound) {
       int blockEnd = Math.min(bound, i + INT_BLOCK * L);
-      IntVector wholes = IntVector.zero(IntVector.SPECIES_PREFERRED);
+      IntVector wholes = IntVector.zero(Vec.INTS);
       IntVector fractions = wholes;
       for (; i < blockEnd; i += L) {
         FloatVector v = FloatVector.fromArray(S, x, xo + i);
         FloatVector t = v.mul(v).mul(k);
-        IntVector whole = (IntVector) t.convert(VectorOperators.F2I, 0);
-        FloatVector rest = t.sub((FloatVector) whole.convert(VectorOperators.I2F, 0));
-        wholes = wholes.add(whole);
-        fractions = fractions.add((IntVector) rest.mul(FixedPointSquares.TWO_POW_16).convert(VectorOperators.F2I, 0));
+        IntVector whole = (IntVector) t.convertShape(VectorOperators.F2I, Vec.INTS, 0);
+        FloatVector rest = t.sub((FloatVector) whole.convertShape(VectorOperators.I2F, Vec.S, 0));
+        // integer sums: the fresh vector as the receiver gives the same sum (known receiver, see Vec)
+        wholes = whole.add(wholes);
+        IntVector fraction =
+            (IntVector) rest.mul(FixedPointSquares.TWO_POW_16).convertShape(VectorOperators.F2I, Vec.INTS, 0);
+        fractions = fraction.add(fractions);
       }
-      wholes0 = wholes0.add((LongVector) wholes.convert(VectorOperators.I2L, 0));
-      wholes1 = wholes1.add((LongVector) wholes.convert(VectorOperators.I2L, 1));
-      fractions0 = fractions0.add((LongVector) fractions.convert(VectorOperators.I2L, 0));
-      fractions1 = fractions1.add((LongVector) fractions.convert(VectorOperators.I2L, 1));
+      // 0 + x = x: the loop-carried block sums re-made as known receivers before their conversions
+      IntVector zero = IntVector.zero(Vec.INTS);
+      wholes = zero.add(wholes);
+      fractions = zero.add(fractions);
+      wholes0 = ((LongVector) wholes.convertShape(VectorOperators.I2L, Vec.LONGS, 0)).add(wholes0);
+      wholes1 = ((LongVector) wholes.convertShape(VectorOperators.I2L, Vec.LONGS, 1)).add(wholes1);
+      fractions0 = ((LongVector) fractions.convertShape(VectorOperators.I2L, Vec.LONGS, 0)).add(fractions0);
+      fractions1 = ((LongVector) fractions.convertShape(VectorOperators.I2L, Vec.LONGS, 1)).add(fractions1);
     }
-    long sum = wholes0.add(wholes1).reduceLanes(VectorOperators.ADD) * 65536L
-        + fractions0.add(fractions1).reduceLanes(VectorOperators.ADD);
+    LongVector zeros = LongVector.zero(Vec.LONGS);
+    long sum = zeros.add(wholes0).add(wholes1).reduceLanes(VectorOperators.ADD) * 65536L
+        + zeros.add(fractions0).add(fractions1).reduceLanes(VectorOperators.ADD);
     for (int j = bound; j < n; j++) sum += FixedPointSquares.fixed(x[xo + j] * x[xo + j] * k);
     return (float) sum * (FixedPointSquares.inverseOf(k) * FixedPointSquares.TWO_POW_MINUS_16);
   }
