@@ -1,7 +1,10 @@
 package dev.jgpt.kernels.tornado;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.jgpt.kernels.StepScalars;
 import dev.jgpt.kernels.cpu.CpuBackend;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -18,6 +21,14 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class TornadoVsCpuTest {
   static final double EXACT = 0;
+
+  // Skipped, not failed, where the device compiles with TornadoVM's relaxed flags (GPUs by
+  // default): those reassociate and approximate by design (scripts/gpu-check.sh runs these tests).
+  @BeforeAll
+  static void strictDeviceMath() {
+    assumeTrue(DeviceMath.compilerFlags(TornadoTesting.device().device()) != null,
+        "bit for bit needs strict device math; this device compiles with relaxed math: -Djgpt.tornado.math=strict");
+  }
 
   private static TornadoBackend loops() {
     return TornadoTesting.backend(false, false, false);
