@@ -142,7 +142,8 @@ if [[ "$RUN_TESTS" == 1 ]]; then
   [[ $rc -eq 0 ]] || STATUS=1
   grep -q '^\[ *0 tests found' "$TEST_LOG" && { echo "gpu-check: no test matched" >&2; STATUS=1; }
   TEST_SUMMARY="$(sed -n 's/^\[ *\([0-9]*\) tests successful.*/\1 passed/p' "$TEST_LOG" | head -1), $(sed -n 's/^\[ *\([0-9]*\) tests failed.*/\1 failed/p' "$TEST_LOG" | head -1)"
-  PARITY="$(sed -n 's/^TornadoParityTest: largest loss difference over \([0-9]*\) steps: \(.*\)/\2 over \1 steps/p' "$TEST_LOG" | head -1)"
+  # from "TornadoParityTest: largest loss difference over 50 steps: 4.7683716E-7 (step 47); per step:"
+  PARITY="$(sed -n 's/^TornadoParityTest: largest loss difference over \([0-9]*\) steps: \([^;]*\).*/\2 over \1 steps/p' "$TEST_LOG" | head -1)"
   [[ -n "$PARITY" ]] || PARITY="no result (see $TEST_LOG)"
 fi
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.exceptions.TornadoInliningException;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
@@ -48,5 +49,15 @@ class DeviceFailureTest {
     } finally {
       plans.close();
     }
+  }
+
+  // What a kernel calling a helper over TornadoVM's inlining limit (600 Graal nodes) throws: a
+  // kernel that did not compile, not "an error inside TornadoVM"
+  @Test
+  void aHelperTooLargeToInlineIsAKernelThatDidNotCompile() {
+    var e = new TornadoInliningException("Method Invoke#dev.jgpt.kernels.tornado.FloatLog.log(float) cannot be inlined:"
+        + " node count (612) exceeds limit (600)");
+    String line = DeviceFailure.of("train", List.of(), 0, 0, 0, e).getMessage();
+    assertTrue(line.startsWith("TornadoVM failed in step \"train\": a kernel did not compile"), line);
   }
 }

@@ -23,7 +23,8 @@ final class TornadoTesting {
     return new TornadoBackend(e.device(), e.name(), compileFirstRun, eagerOnDevice, tiledMatmul);
   }
 
-  private static TornadoDevices.Entry device() {
+  /** The device the tests run on (-Djgpt.tornado.device, default 0); fails when TornadoVM cannot run. */
+  static TornadoDevices.Entry device() {
     String why = PROVIDER.unavailableReason();
     if (why != null) throw new IllegalStateException("TornadoVM tests cannot run: " + why);
     List<TornadoDevices.Entry> devices = TornadoDevices.all();

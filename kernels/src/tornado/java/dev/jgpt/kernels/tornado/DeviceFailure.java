@@ -60,7 +60,8 @@ final class DeviceFailure extends IllegalStateException {
       return "the step's task graph is too large for TornadoVM's buffers (model depth)";
     }
     if (text.contains("bailout") || text.contains("recover option") || text.contains("compil")
-        || text.contains("unsupported") || text.contains("build program") || text.contains("cl_build")) {
+        || text.contains("unsupported") || text.contains("build program") || text.contains("cl_build")
+        || text.contains("inlin")) { // TornadoInliningException: a helper over TornadoVM's inlining limit
       return "a kernel did not compile for this device (run with --debug for TornadoVM's report)";
     }
     return "an error inside TornadoVM (run with --debug for its report)";

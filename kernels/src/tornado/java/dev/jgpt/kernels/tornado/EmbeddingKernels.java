@@ -35,13 +35,15 @@ public final class EmbeddingKernels {
             N, T, C));
   }
 
-  // x: dout (B,T,C); w: dwpe (maxT,C) += sum over b of dout: one writer per (t, c)
+  // x: dout (B,T,C); w: dwpe (maxT,C) += dout summed over b: one writer per (t, c). Each dout added
+  // into the gradient itself in b order, as the CPU backend does (not summed apart and then added:
+  // that rounds differently once the gradient is not zero, e.g. after an earlier micro-batch).
   public static void encoderBackwardPositions(FloatArray x, FloatArray w, int dwpeo, int douto, int B, int T, int C) {
     for (@Parallel int t = 0; t < T; t++) {
       for (@Parallel int c = 0; c < C; c++) {
-        float sum = 0f;
+        float sum = w.get(dwpeo + t * C + c);
         for (int b = 0; b < B; b++) sum += x.get(douto + (b * T + t) * C + c);
-        w.set(dwpeo + t * C + c, w.get(dwpeo + t * C + c) + sum);
+        w.set(dwpeo + t * C + c, sum);
       }
     }
   }
@@ -56,7 +58,9 @@ public final class EmbeddingKernels {
   // dwte (V,C) += dout (N,C) gathered by token: order (N) lists the positions sorted by token id
   // (stable, so each token's positions stay in order), computed on the host from the ids it
   // uploads. Work item (s, c) owns the run of equal tokens starting at slot s, so each dwte row has
-  // one writer and no atomics are needed.
+  // one writer and no atomics are needed. Each dout is added into the gradient itself in position
+  // order, as the CPU backend does (the tied head's dweight is already in dwte: a sum formed apart
+  // and added once rounded differently).
   // x: dout (N,C); w: dwte (V,C)
   public static void encoderBackwardTokens(IntArray ix, FloatArray x, FloatArray w, int dwteo, int douto, int inpo,
       int ordero, int N, int C) {
@@ -65,13 +69,13 @@ public final class EmbeddingKernels {
         int token = ix.get(inpo + ix.get(ordero + s));
         int previous = s == 0 ? -1 : ix.get(inpo + ix.get(ordero + s - 1));
         if (token != previous) {
-          float sum = 0f;
+          float sum = w.get(dwteo + token * C + c);
           int r = s;
           while (r < N && ix.get(inpo + ix.get(ordero + r)) == token) {
             sum += x.get(douto + ix.get(ordero + r) * C + c);
             r++;
           }
-          w.set(dwteo + token * C + c, w.get(dwteo + token * C + c) + sum);
+          w.set(dwteo + token * C + c, sum);
         }
       }
     }

@@ -118,6 +118,7 @@ final class HostRowKernels {
   }
 
   // RowKernels.crossEntropyForward as the host runs it: the CPU backend's exp and its log in double
+  // (the device's FloatLog gives the same float)
   public static void crossEntropyForward(FloatArray m, IntArray ix, int losseso, int statso, int logitso,
       int targetso, int lanes, int N, int V, int Vp) {
     for (int n = 0; n < N; n++) {

@@ -223,7 +223,7 @@ public final class RowKernels {
   // also saves each row's max and sum of exponentials in stats (N,2) for crossEntropyBackward. The
   // sum as the CPU backend's (RowOps.expShiftedSum over `lanes`-float vectors, the last one masked):
   // lane l adds exp(x_i - max) for i = l, l + lanes, ... < V, the lanes added left to right, with the
-  // CPU's exp (CpuMath). The loss's log in float (the CPU takes it in double: an ulp apart at times).
+  // CPU's exp (CpuMath). The loss's log is FloatLog's: the CPU's (float) StrictMath.log in float only.
   public static void crossEntropyForward(FloatArray m, IntArray ix, int losseso, int statso, int logitso,
       int targetso, int lanes, int N, int V, int Vp) {
     for (@Parallel int n = 0; n < N; n++) {
@@ -238,7 +238,7 @@ public final class RowKernels {
       }
       int target = ix.get(targetso + n);
       // -log(exp(x_t - max) / sum) without forming the probability
-      m.set(losseso + n, TornadoMath.log(sum) - (m.get(l + target) - max));
+      m.set(losseso + n, FloatLog.log(sum) - (m.get(l + target) - max));
       if (statso >= 0) {
         m.set(statso + 2 * n, max);
         m.set(statso + 2 * n + 1, sum);
