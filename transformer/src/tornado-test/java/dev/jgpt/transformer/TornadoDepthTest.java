@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
  * step has more launches than one TornadoVM task graph holds (about 95), so it runs as several
  * graphs. PoCL compiles each launch for about a second, so by default 2 layers (75 launches) run
  * with 16 launches a graph (-Djgpt.tornado.tasksPerGraph=16: the same splitting, five graphs);
- * {@code -Djgpt.tornado.test.layers=48} runs gpt2-xl's depth with the real graph size (about 1,550
- * launches, 20 graphs, half an hour of compiling on PoCL).
+ * {@code -Djgpt.tornado.test.layers=48} runs gpt2-xl's depth with the real graph size (1,452
+ * launches, 19 graphs, about 7 minutes on PoCL on 2 cores).
  */
 class TornadoDepthTest {
   static final int B = 1, T = 4, V = 16, STEPS = 3;
