@@ -24,11 +24,42 @@ final class CpuMatmul {
       weightGrad = new Gemm.Product();
   private final Forward forward = new Forward();
   private final Backward backward = new Backward();
+  /**
+   * (threads) each part's own packed B operands: W^T (forward) or W (backward, for dinp), and
+   * inp (backward, for dweight): all of it, or the part's own columns where dweight is split by
+   * columns. Grown to the largest shape seen, like the shared ones.
+   */
+  private final float[][] partWeight, partInput;
+  /** (threads) each part's copies of a call's products, refilled every call. */
+  private final Gemm.Product[] partOutput, partInputGrad, partWeightGrad;
+  private final Gemm.PartSetup packForwardPart = this::packForwardPart, packBackwardOwn = this::packBackwardOwn;
 
   CpuMatmul(WorkerPool pool) {
     this.pool = pool;
     this.gemm = new Gemm(pool);
+    int w = pool.threads();
+    partWeight = new float[w][0];
+    partInput = new float[w][0];
+    partOutput = products(w);
+    partInputGrad = products(w);
+    partWeightGrad = products(w);
   }
+
+  private static Gemm.Product[] products(int n) {
+    Gemm.Product[] p = new Gemm.Product[n];
+    for (int i = 0; i < n; i++) p[i] = new Gemm.Product();
+    return p;
+  }
+
+  /**
+   * A packed B operand up to this many floats (4 MB) is packed by every part for itself rather
+   * than once in a fork of its own: the parts then read only panels in their own core's cache.
+   * Measured at 2 threads on Zen 5 (nanoGPT shapes): the shared pack ran slower than one
+   * thread's (each core's writes first take the lines the other read in the last call), and the
+   * backward was 4-20% faster with its own copies. Larger ones (the vocabulary head) stay shared:
+   * a copy per core would cost memory and as much time again as the product's first row block.
+   */
+  static final long OWN_PACK_FLOATS = 1L << 20;
 
   /**
    * matmulForward's arguments for its pack and gemv phases, one record refilled per call:
@@ -73,10 +104,31 @@ final class CpuMatmul {
           CpuMatmul::gemvColumns);
       return;
     }
-    float[] bp = packedWeight = grow(packedWeight, forwardPackedWeight(C, OC));
+    long packed = forwardPackedWeight(C, OC);
+    if (packed <= OWN_PACK_FLOATS) {
+      // one fork: every part packs all of W^T for itself, then multiplies its rows
+      forward.set(out, outo, inp, inpo, weight, weighto, bias, biaso, null, N, C, OC);
+      for (int w = 0; w < partOutput.length; w++) {
+        float[] bp = partWeight[w] = grow(partWeight[w], packed);
+        partOutput[w].set(N, OC, C, inp, inpo, C, 1, bp, out, outo, OC, false, bias, biaso).then(epilogue, x, xo);
+      }
+      try {
+        gemm.runParts(partOutput, false, null, false, packForwardPart);
+      } finally {
+        forward.set(null, 0, null, 0, null, 0, null, 0, null, 0, 0, 0);
+      }
+      return;
+    }
+    float[] bp = packedWeight = grow(packedWeight, packed);
     pool.forRange(Gemm.panels(OC), 1, forward.set(out, outo, inp, inpo, weight, weighto, bias, biaso, bp, N, C, OC),
         CpuMatmul::packWeightTransposed);
     gemm.run(output.set(N, OC, C, inp, inpo, C, 1, bp, out, outo, OC, false, bias, biaso).then(epilogue, x, xo));
+  }
+
+  // part w of a forward: all panels of W^T into its own buffer
+  private void packForwardPart(int w, int ws) {
+    Forward a = forward;
+    Packing.packTransposed(a.weight, a.weighto, a.C, a.OC, a.C, partWeight[w], 0, Gemm.panels(a.OC));
   }
 
   // panels [p0, p1) of W^T into bpW
@@ -132,6 +184,11 @@ final class CpuMatmul {
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
       int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC, GemmEpilogue epilogue,
       float[] x, int xo) {
+    if (backwardOwn(dinp, dinpo, inp, inpo, N, C, OC)) {
+      backwardOwnPacks(dinp, dinpo, dweight, dweighto, dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, N, C, OC,
+          epilogue, x, xo);
+      return;
+    }
     float[] bpW = dinp == null ? null : (packedWeight = grow(packedWeight, backwardPackedWeight(C, OC)));
     float[] bpX = packedInput = grow(packedInput, backwardPackedInput(N, C));
     // Phase 1: pack both B operands and sum dbias columns; each worker owns its panels and columns.
@@ -144,6 +201,74 @@ final class CpuMatmul {
     } else {
       gemm.run(inputGrad.set(N, C, OC, dout, douto, OC, 1, bpW, dinp, dinpo, C, false, null, 0).then(epilogue, x, xo),
           weightGrad);
+    }
+  }
+
+  /**
+   * Whether the backward packs its B operands per part ({@link #OWN_PACK_FLOATS}): W for dinp
+   * whole in every part; inp for dweight whole in every part where dweight is split by rows
+   * (C <= OC), or each part only its own columns (C > OC: then inp is the larger operand, and
+   * a part reads no panel another packed). Not when dinp overlaps inp: one part could then
+   * overwrite inp before another has packed it (the shared pack finishes first).
+   */
+  private static boolean backwardOwn(float[] dinp, int dinpo, float[] inp, int inpo, int N, int C, int OC) {
+    if (dinp != null && backwardPackedWeight(C, OC) > OWN_PACK_FLOATS) return false;
+    if (C <= OC && backwardPackedInput(N, C) > OWN_PACK_FLOATS) return false;
+    long size = (long) N * C;
+    return dinp != inp || dinpo >= inpo + size || inpo >= dinpo + size;
+  }
+
+  // backward with per-part packs (see backwardOwn): one fork; dweight split by rows or by columns
+  private void backwardOwnPacks(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso,
+      float[] dout, int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC,
+      GemmEpilogue epilogue, float[] x, int xo) {
+    int ws = partWeightGrad.length;
+    boolean byColumns = C > OC;
+    int panels = Gemm.panels(C);
+    for (int w = 0; w < ws; w++) {
+      if (dinp != null) {
+        float[] bpW = partWeight[w] = grow(partWeight[w], backwardPackedWeight(C, OC));
+        partInputGrad[w].set(N, C, OC, dout, douto, OC, 1, bpW, dinp, dinpo, C, false, null, 0).then(epilogue, x, xo);
+      }
+      if (byColumns) {
+        // part w: dweight columns [p0*NR, min(C, p1*NR)), inp's panels p0 .. p1 packed from 0
+        int p0 = WorkerPool.split(panels, w, ws), p1 = WorkerPool.split(panels, w + 1, ws);
+        int cols = Math.max(0, Math.min(C, p1 * Gemm.NR) - p0 * Gemm.NR);
+        float[] bpX = partInput[w] = grow(partInput[w], backwardPackedInput(N, cols));
+        partWeightGrad[w].set(cols == 0 ? 0 : OC, cols, N, dout, douto, 1, OC, bpX, dweight, dweighto + p0 * Gemm.NR, C,
+            true, null, 0);
+      } else {
+        float[] bpX = partInput[w] = grow(partInput[w], backwardPackedInput(N, C));
+        partWeightGrad[w].set(OC, C, N, dout, douto, 1, OC, bpX, dweight, dweighto, C, true, null, 0);
+      }
+    }
+    backward.set(dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, dinp == null ? null : weight, null, N, C, OC);
+    try {
+      if (dinp == null) {
+        gemm.runParts(partWeightGrad, byColumns, null, false, packBackwardOwn);
+      } else {
+        gemm.runParts(partInputGrad, false, partWeightGrad, byColumns, packBackwardOwn);
+      }
+    } finally {
+      backward.set(null, 0, null, 0, null, 0, null, 0, null, null, 0, 0, 0);
+    }
+  }
+
+  // part w of a backward with its own packs: W whole (when there is a dinp), its inp panels, its columns of dbias
+  private void packBackwardOwn(int w, int ws) {
+    Backward a = backward;
+    int C = a.C, OC = a.OC, N = a.N;
+    if (a.bpW != null) Packing.packRows(a.weight, a.weighto, C, C, OC, partWeight[w], 0, Gemm.panels(C));
+    if (C > OC) {
+      int panels = Gemm.panels(C);
+      int p0 = WorkerPool.split(panels, w, ws), p1 = WorkerPool.split(panels, w + 1, ws);
+      int cols = Math.min(C, p1 * Gemm.NR) - p0 * Gemm.NR;
+      if (cols > 0) Packing.packRows(a.inp, a.inpo + p0 * Gemm.NR, C, cols, N, partInput[w], 0, p1 - p0);
+    } else {
+      Packing.packRows(a.inp, a.inpo, C, C, N, partInput[w], 0, Gemm.panels(C));
+    }
+    if (a.dbias != null) {
+      biasGradient(a.dbias, a.dbiaso, a.dout, a.douto, N, OC, WorkerPool.split(OC, w, ws), WorkerPool.split(OC, w + 1, ws));
     }
   }
 
@@ -273,16 +398,30 @@ final class CpuMatmul {
 
   /**
    * Floats of packed operands this class holds after the forward and backward passes of matmuls
-   * (N,C) x (C,OC) for each {C, OC} in {@code shapes}: each array grows to its largest use, so
-   * the largest of each kind (for memory estimates; N > {@link #GEMV_MAX_ROWS}).
+   * (N,C) x (C,OC) for each {C, OC} in {@code shapes} on {@code threads} parts: each array grows
+   * to its largest use, so the largest of each kind (for memory estimates; N >
+   * {@link #GEMV_MAX_ROWS}). Where dweight is split by columns the shared input pack is counted
+   * too: a backward whose dinp overlaps its input (the transformer's memory-saving layout) takes it.
    */
-  static long scratchFloats(int N, int[]... shapes) {
-    long weight = 0, input = 0;
+  static long scratchFloats(int N, int threads, int[]... shapes) {
+    long sharedWeight = 0, sharedInput = 0, ownWeight = 0, ownInput = 0;
     for (int[] s : shapes) {
-      weight = Math.max(weight, Math.max(forwardPackedWeight(s[0], s[1]), backwardPackedWeight(s[0], s[1])));
-      input = Math.max(input, backwardPackedInput(N, s[0]));
+      int C = s[0], OC = s[1];
+      long fw = forwardPackedWeight(C, OC), bw = backwardPackedWeight(C, OC), bx = backwardPackedInput(N, C);
+      if (fw <= OWN_PACK_FLOATS) ownWeight = Math.max(ownWeight, fw);
+      else sharedWeight = Math.max(sharedWeight, fw);
+      boolean byColumns = C > OC;
+      if (bw <= OWN_PACK_FLOATS && (byColumns || bx <= OWN_PACK_FLOATS)) {
+        ownWeight = Math.max(ownWeight, bw);
+        int partPanels = (Gemm.panels(C) + threads - 1) / threads;
+        ownInput = Math.max(ownInput, byColumns ? Gemm.packedSize(N, partPanels * Gemm.NR) : bx);
+        if (byColumns) sharedInput = Math.max(sharedInput, bx);
+      } else {
+        sharedWeight = Math.max(sharedWeight, bw);
+        sharedInput = Math.max(sharedInput, bx);
+      }
     }
-    return weight + input;
+    return sharedWeight + sharedInput + (long) threads * (ownWeight + ownInput);
   }
 
   /** The array itself when it holds {@code size} floats, else a bigger one (first use of a shape). */

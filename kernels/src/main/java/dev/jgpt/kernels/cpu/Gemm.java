@@ -2,7 +2,7 @@ package dev.jgpt.kernels.cpu;
 
 import static dev.jgpt.kernels.cpu.Vec.L;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * The blocked matrix multiply behind every matmul kernel: {@code C (M,NC) (+)= A (M,K) B (K,NC)}
@@ -74,11 +74,31 @@ final class Gemm {
   }
 
   private final WorkerPool pool;
-  private final AtomicInteger nextTile = new AtomicInteger();
-  /** The products of the running call, and their row tiles in all. */
-  private final Product[] products = new Product[2];
-  private int productCount, totalTiles;
+  /**
+   * (threads * 2) the next unclaimed row tile of each part's share of each product: part w owns
+   * the tiles [share(w), share(w + 1)) of product i, claimed from the front through
+   * nextTile[w * 2 + i] by its owner first and then by any part that ran out of work.
+   */
+  private final AtomicIntegerArray nextTile;
+  /**
+   * (threads, 2) the running call's products, as each part sees them: the same two objects in
+   * every row when the parts share their B operands; each part's own copies (its own packed B)
+   * otherwise.
+   */
+  private final Product[][] partProducts;
+  private int productCount;
+  /** Product i is split by columns: each part's copy is a whole product of its own columns, which no other part takes. */
+  private final boolean[] byColumns = new boolean[2];
+  /** Run by each part before it takes tiles (packs its own B operands), or null. */
+  private PartSetup setup;
   private final WorkerPool.Task tiles = this::takeTiles;
+
+  /** Prepares part w of ws of a call to {@link #runParts}: packs the B operands of its products. */
+  @FunctionalInterface
+  interface PartSetup {
+    void prepare(int w, int ws);
+  }
+
   /** Per worker: its packed A block and an MR x NR tile for ragged edges. */
   private final float[][] aPack;
   private final float[][] edgeTile;
@@ -86,6 +106,8 @@ final class Gemm {
   Gemm(WorkerPool pool) {
     this.pool = pool;
     int w = pool.threads();
+    nextTile = new AtomicIntegerArray(w * 2);
+    partProducts = new Product[w][2];
     aPack = new float[w][MC_TILES * MR * KC];
     edgeTile = new float[w][MR * NR];
   }
@@ -153,47 +175,86 @@ final class Gemm {
   }
 
   /**
-   * Computes the products on all workers. Row tiles are handed out in chunks that shrink as the
-   * work runs out (guided scheduling): a worker slowed by another process simply takes fewer,
-   * and the last chunks are small enough to even out the finish. Which worker computes a tile
-   * never changes its result.
+   * Computes the products on all workers. Each part owns an equal contiguous share of each
+   * product's row tiles and claims them in blocks of {@link #MC_TILES}: the same rows as the row
+   * ops before and after (layer norm, GELU, residual) split them, so a row's activations stay in
+   * that core's cache from op to op, and each block reuses the packed B panels from L1. A part
+   * that finishes its shares takes half of what is left of the others' in turn (a worker slowed
+   * by another process then simply does less). Which part computes a tile never changes its result.
    */
   void run(Product product) {
-    products[0] = product;
-    productCount = 1;
-    runQueued();
+    run(product, null);
   }
 
-  /** Both products, their row tiles shared out together (one fork for the two). */
+  /** Both products (second may be null), their row tiles shared out together (one fork for the two). */
   void run(Product first, Product second) {
-    products[0] = first;
-    products[1] = second;
-    productCount = 2;
-    runQueued();
+    for (Product[] row : partProducts) {
+      row[0] = first;
+      row[1] = second;
+    }
+    byColumns[0] = byColumns[1] = false;
+    runQueued(second == null ? 1 : 2, null);
   }
 
-  private void runQueued() {
-    int total = 0;
-    for (int i = 0; i < productCount; i++) total += products[i].tiles();
-    totalTiles = total;
-    nextTile.set(0);
-    pool.run(tiles);
-    products[0] = products[1] = null;
+  /**
+   * Products whose B operand each part packs for itself, so that no packed panel crosses from
+   * one core's cache to the other's: part w's copies are first[w] and second[w] (second null for
+   * one product), set by the caller; {@code setup.prepare(w, ws)} packs their B operands before
+   * part w takes any tile. A part may take tiles of another part's share of a product split by
+   * rows, with its own copy (the same product, B packed in its own buffer); a product split by
+   * columns (each part's copy holds only its own columns) is computed whole by its part.
+   */
+  void runParts(Product[] first, boolean firstByColumns, Product[] second, boolean secondByColumns, PartSetup setup) {
+    for (int w = 0; w < partProducts.length; w++) {
+      partProducts[w][0] = first[w];
+      partProducts[w][1] = second == null ? null : second[w];
+    }
+    byColumns[0] = firstByColumns;
+    byColumns[1] = secondByColumns;
+    runQueued(second == null ? 1 : 2, setup);
   }
 
-  // on worker w of ws: take chunks of row tiles until none are left
+  private void runQueued(int count, PartSetup partSetup) {
+    productCount = count;
+    setup = partSetup;
+    int ws = pool.threads();
+    for (int w = 0; w < ws; w++) {
+      for (int i = 0; i < count; i++) nextTile.set(w * 2 + i, byColumns[i] ? 0 : share(partProducts[w][i], w, ws));
+    }
+    try {
+      pool.run(tiles);
+    } finally {
+      setup = null;
+      for (Product[] row : partProducts) row[0] = row[1] = null;
+    }
+  }
+
+  /** First row tile of part w's share of product pr (split by rows). */
+  private static int share(Product pr, int w, int ws) {
+    return WorkerPool.split(pr.tiles(), w, ws);
+  }
+
+  // on part w of ws: its own shares in blocks, then half of what remains of each other part's
   private void takeTiles(int w, int ws) {
-    while (true) {
-      int start = nextTile.get();
-      if (start >= totalTiles) return;
-      // Find the product holding virtual tile `start`; a chunk never crosses into the next.
-      int base = 0, i = 0;
-      while (start - base >= products[i].tiles()) base += products[i++].tiles();
-      int remaining = products[i].tiles() - (start - base);
-      int chunk = Math.max(1, Math.min(MC_TILES, remaining / (2 * ws)));
-      if (nextTile.compareAndSet(start, start + chunk)) {
-        multiplyTiles(w, products[i], start - base, start - base + chunk);
+    if (setup != null) setup.prepare(w, ws);
+    for (int i = 0; i < productCount; i++) claim(w, w, i, ws, false);
+    for (int d = 1; d < ws; d++) {
+      for (int i = 0; i < productCount; i++) {
+        if (!byColumns[i]) claim(w, (w + d) % ws, i, ws, true);
       }
+    }
+  }
+
+  // part w claims and multiplies blocks of part v's share of product i, with its own copy of the product, until none is left
+  private void claim(int w, int v, int i, int ws, boolean stealing) {
+    Product pr = partProducts[w][i];
+    int end = byColumns[i] ? pr.tiles() : share(pr, v + 1, ws);
+    while (true) {
+      int start = nextTile.get(v * 2 + i);
+      if (start >= end) return;
+      int left = end - start;
+      int chunk = Math.min(MC_TILES, stealing ? Math.max(1, (left + 1) / 2) : left);
+      if (nextTile.compareAndSet(v * 2 + i, start, start + chunk)) multiplyTiles(w, pr, start, start + chunk);
     }
   }
 

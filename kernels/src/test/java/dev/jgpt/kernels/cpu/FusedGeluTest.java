@@ -1,5 +1,6 @@
 package dev.jgpt.kernels.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.kernels.FloatBuf;
@@ -31,6 +32,39 @@ class FusedGeluTest {
       be.read(scratch, 0, after, 0, after.length);
       for (float f : after) assertTrue(Float.isNaN(f), "the scratch was written");
     }
+  }
+
+  /**
+   * The contract lets dpre be inp's own memory (the transformer shares them where layers share
+   * gradients): inp must be read whole before any row of dpre is written. Wider than deep (C > OC),
+   * so that the CPU backend would otherwise split dweight by columns with each part packing its
+   * own columns of inp while the other parts already write dpre.
+   */
+  @Test
+  void dpreMayBeTheInputsOwnMemory() {
+    int N = 200, C = 160, OC = 48;
+    for (int threads : new int[] {1, 2, 3}) {
+      Random rng = new Random(11);
+      try (CpuBackend be = new CpuBackend(threads)) {
+        FloatBuf pre = filled(be, "pre", N * C, rng), inp = filled(be, "inp", N * C, rng);
+        FloatBuf dout = filled(be, "dout", N * OC, rng), weight = filled(be, "weight", OC * C, rng);
+        FloatBuf dpre = be.allocFloat("dpre", N * C), scratch = be.allocFloat("scratch", N * C);
+        FloatBuf dweight = be.allocFloat("dweight", OC * C), dweightShared = be.allocFloat("dweight2", OC * C);
+        be.matmulBackwardGelu(dpre.all(), scratch.all(), dweight.all(), null, dout.all(), inp.all(), weight.all(),
+            pre.all(), N, C, OC);
+        // the same with dpre written over inp
+        be.matmulBackwardGelu(inp.all(), scratch.all(), dweightShared.all(), null, dout.all(), inp.all(), weight.all(),
+            pre.all(), N, C, OC);
+        assertArrayEquals(read(be, dpre, N * C), read(be, inp, N * C), "dpre on " + threads + " threads");
+        assertArrayEquals(read(be, dweight, OC * C), read(be, dweightShared, OC * C), "dweight on " + threads + " threads");
+      }
+    }
+  }
+
+  private static float[] read(CpuBackend be, FloatBuf b, int n) {
+    float[] v = new float[n];
+    be.read(b, 0, v, 0, n);
+    return v;
   }
 
   private static FloatBuf filled(CpuBackend be, String name, int n, Random rng) {
