@@ -67,13 +67,15 @@ public final class CpuBackend extends HeapBackend {
   }
 
   /**
-   * The packed matmul operands and the per-worker attention scratch that the ops of a GPT step
-   * grow to: the block's matmuls C -> 3C, C -> C, C -> 4C, 4C -> C and the tied head C -> Vp.
+   * The packed matmul operands, the per-worker attention scratch and the layer norm's partial
+   * gradient sums that the ops of a GPT step grow to: the block's matmuls C -> 3C, C -> C,
+   * C -> 4C, 4C -> C and the tied head C -> Vp.
    */
   @Override
   public long trainingScratchBytes(int B, int T, int C, int NH, int Vp) {
-    long floats = CpuMatmul.scratchFloats(B * T, new int[] {C, 3 * C}, new int[] {C, C}, new int[] {C, 4 * C},
-        new int[] {4 * C, C}, new int[] {C, Vp}) + attention.scratchFloats(T, C / NH);
+    long floats = CpuMatmul.scratchFloats(B * T, pool.threads(), new int[] {C, 3 * C}, new int[] {C, C}, new int[] {C, 4 * C},
+        new int[] {4 * C, C}, new int[] {C, Vp}) + attention.scratchFloats(T, C / NH)
+        + CpuLayernorm.scratchFloats(B * T, C);
     return floats * Float.BYTES;
   }
 

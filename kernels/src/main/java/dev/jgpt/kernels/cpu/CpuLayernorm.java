@@ -7,11 +7,12 @@ import dev.jgpt.kernels.ReferenceKernels;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Layer norm on all cores. Forward and the input gradient split rows between workers; the
- * weight and bias gradients are column sums over all rows, so they split columns: each worker
- * owns a range of dweight/dbias and scans every row (gather form, no atomics, the same
- * summation order for every thread count). The two backward passes read only the op's inputs,
- * never each other's results, so one fork runs both: a part does its rows, then its columns.
+ * Layer norm on all cores. Forward and backward split rows between workers. The weight and bias
+ * gradients are column sums over all rows: each block of {@link #rowBlock} rows sums into a
+ * partial of its own while its rows are in cache for the input gradient, and the partials are
+ * added to dweight and dbias after the fork, in block order. Blocks depend only on N, so every
+ * thread count sums in the same order (no atomics), and each worker reads only its own rows:
+ * those the ops before and after it computed on the same core.
  */
 final class CpuLayernorm {
   /** Rows per worker below which a fork costs more than it saves. */
@@ -20,6 +21,8 @@ final class CpuLayernorm {
   private final WorkerPool pool;
   private final Forward forward = new Forward();
   private final Backward backward = new Backward();
+  /** (blocks, C) each row block's partial dweight and dbias sums; grows to the largest N*C seen. */
+  private float[] partialWeight = new float[0], partialBias = new float[0];
 
   CpuLayernorm(WorkerPool pool) {
     this.pool = pool;
@@ -157,22 +160,16 @@ final class CpuLayernorm {
   /**
    * layernormBackward's arguments, one record refilled per call: dinp (N,C), dweight (C),
    * dbias (C) or null; dout (N,C), inp (N,C), weight (C), mean (N), rstd (N); each array with
-   * its offset.
+   * its offset; partialWeight and partialBias (blocks, C) (partialBias null without dbias).
    */
   private static final class Backward {
-    float[] dinp, dweight, dbias, dout, inp, weight, mean, rstd;
-    int dinpo, dweighto, dbiaso, douto, inpo, weighto, meano, rstdo, N, C;
-    boolean splitRows, splitColumns; // whether each pass is shared between workers or done by part 0
+    float[] dinp, dout, inp, weight, mean, rstd, partialWeight, partialBias;
+    int dinpo, douto, inpo, weighto, meano, rstdo, N, C, rows;
 
-    Backward set(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
-        int douto, float[] inp, int inpo, float[] weight, int weighto, float[] mean, int meano, float[] rstd, int rstdo,
-        int N, int C) {
+    Backward set(float[] dinp, int dinpo, float[] dout, int douto, float[] inp, int inpo, float[] weight, int weighto,
+        float[] mean, int meano, float[] rstd, int rstdo, float[] partialWeight, float[] partialBias, int N, int C) {
       this.dinp = dinp;
       this.dinpo = dinpo;
-      this.dweight = dweight;
-      this.dweighto = dweighto;
-      this.dbias = dbias;
-      this.dbiaso = dbiaso;
       this.dout = dout;
       this.douto = douto;
       this.inp = inp;
@@ -183,118 +180,80 @@ final class CpuLayernorm {
       this.meano = meano;
       this.rstd = rstd;
       this.rstdo = rstdo;
+      this.partialWeight = partialWeight;
+      this.partialBias = partialBias;
       this.N = N;
       this.C = C;
+      this.rows = rowBlock(N);
       return this;
     }
+  }
+
+  /** Rows per block of the weight and bias gradient sums: 64, fewer where N is small (so that small batches still split). */
+  static int rowBlock(int N) {
+    return Math.max(MIN_ROWS, Math.min(64, N / 8));
+  }
+
+  /** Floats of partial sums the backward pass keeps for N rows of C. */
+  static long scratchFloats(int N, int C) {
+    return 2L * ((N + rowBlock(N) - 1) / rowBlock(N)) * C;
   }
 
   // dinp (N,C) +=, dweight (C) +=, dbias (C) += or null; dout (N,C), inp (N,C), weight (C), mean (N), rstd (N)
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
       int douto, float[] inp, int inpo, float[] weight, int weighto, float[] mean, int meano, float[] rstd, int rstdo,
       int N, int C) {
-    Backward args = backward.set(dinp, dinpo, dweight, dweighto, dbias, dbiaso, dout, douto, inp, inpo, weight,
-        weighto, mean, meano, rstd, rstdo, N, C);
-    args.splitRows = N >= 2 * MIN_ROWS;
-    args.splitColumns = columnVectors(C) >= 2 * MIN_COLUMN_VECTORS;
-    if (args.splitRows || args.splitColumns) {
-      pool.run(args, CpuLayernorm::backwardPart);
-    } else {
-      backwardPart(args, 0, 1);
+    int rows = rowBlock(N), blocks = (N + rows - 1) / rows;
+    long size = (long) blocks * C;
+    partialWeight = CpuMatmul.grow(partialWeight, size);
+    if (dbias != null) partialBias = CpuMatmul.grow(partialBias, size);
+    Backward args = backward.set(dinp, dinpo, dout, douto, inp, inpo, weight, weighto, mean, meano, rstd, rstdo,
+        partialWeight, dbias == null ? null : partialBias, N, C);
+    try {
+      pool.forRange(blocks, 1, args, CpuLayernorm::backwardBlocks);
+    } finally {
+      backward.set(null, 0, null, 0, null, 0, null, 0, null, 0, null, 0, null, null, 0, 0);
     }
+    addPartials(dweight, dweighto, partialWeight, blocks, C);
+    if (dbias != null) addPartials(dbias, dbiaso, partialBias, blocks, C);
   }
 
-  /** Whole vectors per worker, at least, in the weight and bias gradient pass (else one worker does it all). */
-  private static final int MIN_COLUMN_VECTORS = 4;
-
-  // vectors of L columns in a row of C, the last maybe partial
-  private static int columnVectors(int C) {
-    return (C + L - 1) / L;
-  }
-
-  /**
-   * Part w of ws: its rows of dinp, then its columns of dweight and dbias; a pass too small to
-   * split is done whole by part 0. Columns go in whole vectors per part, so only the last range
-   * has a scalar tail.
-   */
-  private static void backwardPart(Backward a, int w, int ws) {
-    int rowParts = a.splitRows ? ws : 1, columnParts = a.splitColumns ? ws : 1;
-    if (w < rowParts) {
-      inputGradientRows(a, WorkerPool.split(a.N, w, rowParts), WorkerPool.split(a.N, w + 1, rowParts));
-    }
-    if (w < columnParts) {
-      int vectors = columnVectors(a.C);
-      int c0 = WorkerPool.split(vectors, w, columnParts) * L;
-      int c1 = Math.min(a.C, WorkerPool.split(vectors, w + 1, columnParts) * L);
-      if (c0 < c1) paramGradientColumns(a, c0, c1);
-    }
-  }
-
-  // rows [n0, n1) of dinp
-  private static void inputGradientRows(Backward a, int n0, int n1) {
-    float[] mean = a.mean, rstd = a.rstd;
+  // row blocks [b0, b1): each block's rows of dinp, and its partial sums of the weight and bias gradients
+  private static void backwardBlocks(Backward a, int b0, int b1) {
     int C = a.C;
-    for (int n = n0; n < n1; n++) {
-      inputGradientRow(a.dinp, a.dinpo + n * C, a.dout, a.douto + n * C, a.inp, a.inpo + n * C, a.weight, a.weighto,
-          mean[a.meano + n], rstd[a.rstdo + n], C);
+    for (int b = b0; b < b1; b++) {
+      int po = b * C;
+      java.util.Arrays.fill(a.partialWeight, po, po + C, 0f);
+      if (a.partialBias != null) java.util.Arrays.fill(a.partialBias, po, po + C, 0f);
+      for (int n = b * a.rows, n1 = Math.min(a.N, n + a.rows); n < n1; n++) {
+        inputGradientRow(a.dinp, a.dinpo + n * C, a.dout, a.douto + n * C, a.inp, a.inpo + n * C, a.weight, a.weighto,
+            a.mean[a.meano + n], a.rstd[a.rstdo + n], C, a.partialWeight, a.partialBias, po);
+      }
+    }
+  }
+
+  // sum (C) += partial (blocks, C) summed over blocks, in block order
+  private static void addPartials(float[] sum, int so, float[] partial, int blocks, int C) {
+    int c = 0;
+    for (; c + L <= C; c += L) {
+      FloatVector acc = FloatVector.fromArray(S, sum, so + c);
+      for (int b = 0; b < blocks; b++) acc = FloatVector.fromArray(S, partial, b * C + c).add(acc); // fresh receiver (see Vec)
+      FloatVector.broadcast(S, -0f).add(acc).intoArray(sum, so + c); // -0 + x = x: stored through a known receiver
+    }
+    for (; c < C; c++) {
+      float acc = sum[so + c];
+      for (int b = 0; b < blocks; b++) acc += partial[b * C + c];
+      sum[so + c] = acc;
     }
   }
 
   /**
-   * Rows per block of the weight and bias gradient pass: a block's dout and inp rows (2 * 64 * C
-   * floats, 64 KB at C = 128) stay in cache while every column vector of the worker's range sums
-   * over them in a register.
+   * dinp (C) += (w*dout - mean(w*dout) - norm * mean(w*dout*norm)) * rstd for one row, and the
+   * row's terms of the parameter gradients into its block's partials: pw[po..po+C) += norm * dout,
+   * pb[po..po+C) += dout (pb null without a bias).
    */
-  private static final int GRADIENT_ROW_BLOCK = 64;
-
-  // columns [c0, c1) of dweight and dbias, summed over all rows in row order
-  private static void paramGradientColumns(Backward a, int c0, int c1) {
-    for (int n0 = 0; n0 < a.N; n0 += GRADIENT_ROW_BLOCK) {
-      paramGradientBlock(a, n0, Math.min(a.N, n0 + GRADIENT_ROW_BLOCK), c0, c1);
-    }
-  }
-
-  /**
-   * dweight[c0..c1) += sum of norm * dout, dbias[c0..c1) += sum of dout over rows [n0, n1). Each
-   * column's sum stays in a register across the rows and is stored once per block: the same
-   * additions in the same row order as a store per row (bit for bit), without a load and a store
-   * of dweight and dbias per row, which also kept the cache line at the boundary of two workers'
-   * column ranges moving between cores on every row.
-   */
-  private static void paramGradientBlock(Backward a, int n0, int n1, int c0, int c1) {
-    float[] dweight = a.dweight, dbias = a.dbias, dout = a.dout, inp = a.inp, mean = a.mean, rstd = a.rstd;
-    int C = a.C, dwo = a.dweighto, dbo = a.dbiaso;
-    int c = c0;
-    for (; c + L <= c1; c += L) {
-      FloatVector dw = FloatVector.fromArray(S, dweight, dwo + c);
-      FloatVector db = dbias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, dbias, dbo + c);
-      for (int n = n0; n < n1; n++) {
-        FloatVector g = FloatVector.fromArray(S, dout, a.douto + n * C + c);
-        FloatVector norm = FloatVector.fromArray(S, inp, a.inpo + n * C + c)
-            .sub(FloatVector.broadcast(S, mean[a.meano + n])).mul(FloatVector.broadcast(S, rstd[a.rstdo + n]));
-        dw = norm.fma(g, dw);
-        db = g.add(db); // the fresh vector is the receiver (known receiver, see Vec)
-      }
-      FloatVector negativeZero = FloatVector.broadcast(S, -0f); // -0 + x = x: stored through known receivers
-      negativeZero.add(dw).intoArray(dweight, dwo + c);
-      if (dbias != null) negativeZero.add(db).intoArray(dbias, dbo + c);
-    }
-    for (; c < c1; c++) {
-      float dw = dweight[dwo + c], db = dbias == null ? 0f : dbias[dbo + c];
-      for (int n = n0; n < n1; n++) {
-        float g = dout[a.douto + n * C + c];
-        float norm = (inp[a.inpo + n * C + c] - mean[a.meano + n]) * rstd[a.rstdo + n];
-        dw += norm * g;
-        db += g;
-      }
-      dweight[dwo + c] = dw;
-      if (dbias != null) dbias[dbo + c] = db;
-    }
-  }
-
-  // dinp (C) += (w*dout - mean(w*dout) - norm * mean(w*dout*norm)) * rstd for one row
   private static void inputGradientRow(float[] dinp, int di, float[] dout, int d, float[] inp, int x, float[] weight,
-      int wo, float m, float s, int C) {
+      int wo, float m, float s, int C, float[] pw, float[] pb, int po) {
     FloatVector vm = FloatVector.broadcast(S, m), vs = FloatVector.broadcast(S, s);
     FloatVector accMean = FloatVector.zero(S), accNormMean = FloatVector.zero(S);
     int c = 0;
@@ -318,14 +277,20 @@ final class CpuLayernorm {
     c = 0;
     for (; c + L <= C; c += L) {
       FloatVector norm = FloatVector.fromArray(S, inp, x + c).sub(vm).mul(vs);
-      FloatVector dnorm = FloatVector.fromArray(S, weight, wo + c).mul(FloatVector.fromArray(S, dout, d + c));
-      FloatVector g = dnorm.sub(vMean).sub(norm.mul(vNormMean)).mul(vs);
-      g.add(FloatVector.fromArray(S, dinp, di + c)).intoArray(dinp, di + c);
+      FloatVector g = FloatVector.fromArray(S, dout, d + c);
+      FloatVector dnorm = FloatVector.fromArray(S, weight, wo + c).mul(g);
+      FloatVector grad = dnorm.sub(vMean).sub(norm.mul(vNormMean)).mul(vs);
+      grad.add(FloatVector.fromArray(S, dinp, di + c)).intoArray(dinp, di + c);
+      norm.fma(g, FloatVector.fromArray(S, pw, po + c)).intoArray(pw, po + c);
+      if (pb != null) FloatVector.fromArray(S, pb, po + c).add(g).intoArray(pb, po + c);
     }
     for (; c < C; c++) {
       float norm = (inp[x + c] - m) * s;
-      float dnorm = weight[wo + c] * dout[d + c];
+      float g = dout[d + c];
+      float dnorm = weight[wo + c] * g;
       dinp[di + c] += (dnorm - dnormMean - norm * dnormNormMean) * s;
+      pw[po + c] += norm * g;
+      if (pb != null) pb[po + c] += g;
     }
   }
 }

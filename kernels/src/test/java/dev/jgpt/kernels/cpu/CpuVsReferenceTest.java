@@ -79,9 +79,10 @@ class CpuVsReferenceTest {
   }
 
   @ParameterizedTest(name = "layernorm N={0} C={1}")
-  // 150 rows: three row blocks of the weight/bias gradient pass, the last ragged; 264 columns: split between workers, a tail at 16 lanes;
-  // 300 x 19 splits only the rows of the backward pass, 5 x 264 only its columns (the other pass all on part 0)
-  @CsvSource({"1, 5", "13, 77", "300, 19", "17, 264", "150, 264", "5, 264"})
+  // Row blocks of the weight/bias gradient sums (CpuLayernorm.rowBlock): 5 rows one block; 13 two, 17 three,
+  // the last ragged; 150 nine of 18 rows, 1000 sixteen of 64, both ragged, split unevenly over 2 and 3 threads;
+  // 264 columns: a tail at 16 lanes
+  @CsvSource({"1, 5", "13, 77", "300, 19", "17, 264", "150, 264", "5, 264", "1000, 40"})
   void layernormForwardAndBackward(int N, int C) {
     Fixture f = new Fixture().random("inp", N * C, 3f).random("weight", C).random("bias", C).random("dout", N * C)
         .random("dinp", N * C).random("dweight", C).random("dbias", C).random("dweight2", C)

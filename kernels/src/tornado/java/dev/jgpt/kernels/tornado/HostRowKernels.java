@@ -99,18 +99,25 @@ final class HostRowKernels {
 
   // RowKernels.layernormBackwardParams as the host runs it: Math.fma where the device compiler fuses
   public static void layernormBackwardParams(FloatArray x, FloatArray g, int dweighto, int dbiaso, int hasBias,
-      int douto, int inpo, int meano, int rstdo, int lanes, int N, int C) {
+      int douto, int inpo, int meano, int rstdo, int lanes, int rows, int N, int C) {
     for (int c = 0; c < C; c++) {
       int whole = C - C % lanes;
       float dw = g.get(dweighto + c);
       float db = 0f;
       if (hasBias == 1) db = g.get(dbiaso + c);
-      for (int n = 0; n < N; n++) {
-        float dout = x.get(douto + n * C + c);
-        float norm = (x.get(inpo + n * C + c) - x.get(meano + n)) * x.get(rstdo + n);
-        if (c < whole) dw = Math.fma(norm, dout, dw);
-        else dw = Rounding.addRounded(dw, norm * dout);
-        db += dout;
+      for (int b = 0; b < N; b += rows) {
+        int end = Math.min(N, b + rows);
+        float pw = 0f;
+        float pb = 0f;
+        for (int n = b; n < end; n++) {
+          float dout = x.get(douto + n * C + c);
+          float norm = (x.get(inpo + n * C + c) - x.get(meano + n)) * x.get(rstdo + n);
+          if (c < whole) pw = Math.fma(norm, dout, pw);
+          else pw = Rounding.addRounded(pw, norm * dout);
+          pb += dout;
+        }
+        dw += pw;
+        db += pb;
       }
       g.set(dweighto + c, dw);
       if (hasBias == 1) g.set(dbiaso + c, db);

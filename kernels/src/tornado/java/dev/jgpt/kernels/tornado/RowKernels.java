@@ -2,6 +2,7 @@ package dev.jgpt.kernels.tornado;
 
 import dev.jgpt.kernels.BufferKind;
 import dev.jgpt.kernels.ReferenceKernels;
+import dev.jgpt.kernels.cpu.CpuScalarMath;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -153,22 +154,29 @@ public final class RowKernels {
 
   // g: dweight (C) += sum over rows of norm * dout; dbias (C) += column sums of dout when hasBias == 1;
   // x: dout (N,C), inp (N,C), mean (N), rstd (N). One work item per column (gather form). As the
-  // CPU backend (CpuLayernorm.paramGradientBlock): each sum starts from the gradient it adds to and
-  // takes the rows in order, the products fused in the columns of whole `lanes`-float vectors and
-  // rounded in the tail columns.
+  // CPU backend (CpuLayernorm.backwardBlocks, addPartials): each block of `rows` rows is summed from
+  // 0 in row order, the products fused in the columns of whole `lanes`-float vectors and rounded in
+  // the tail columns; the blocks' sums are then added to the gradient in block order.
   public static void layernormBackwardParams(FloatArray x, FloatArray g, int dweighto, int dbiaso, int hasBias,
-      int douto, int inpo, int meano, int rstdo, int lanes, int N, int C) {
+      int douto, int inpo, int meano, int rstdo, int lanes, int rows, int N, int C) {
     for (@Parallel int c = 0; c < C; c++) {
       int whole = C - C % lanes;
       float dw = g.get(dweighto + c);
       float db = 0f;
       if (hasBias == 1) db = g.get(dbiaso + c);
-      for (int n = 0; n < N; n++) {
-        float dout = x.get(douto + n * C + c);
-        float norm = (x.get(inpo + n * C + c) - x.get(meano + n)) * x.get(rstdo + n);
-        if (c < whole) dw = Rounding.fma(norm, dout, dw);
-        else dw = Rounding.addRounded(dw, norm * dout);
-        db += dout;
+      for (int b = 0; b < N; b += rows) {
+        int end = Math.min(N, b + rows);
+        float pw = 0f;
+        float pb = 0f;
+        for (int n = b; n < end; n++) {
+          float dout = x.get(douto + n * C + c);
+          float norm = (x.get(inpo + n * C + c) - x.get(meano + n)) * x.get(rstdo + n);
+          if (c < whole) pw = Rounding.fma(norm, dout, pw);
+          else pw = Rounding.addRounded(pw, norm * dout);
+          pb += dout;
+        }
+        dw += pw;
+        db += pb;
       }
       g.set(dweighto + c, dw);
       if (hasBias == 1) g.set(dbiaso + c, db);
@@ -188,12 +196,13 @@ public final class RowKernels {
     int hasBias = dbo >= 0 ? 1 : 0;
     int db = Math.max(dbo, 0);
     int lanes = Rounding.cpuLanes();
+    int rows = CpuScalarMath.layernormGradientRowBlock(N);
     if (host) {
       return (s, a, ctx) -> s.task(HostRowKernels::layernormBackwardParams, a.of(xk), a.of(gk), dwo, db, hasBias,
-          douto, inpo, meano, rstdo, lanes, N, C);
+          douto, inpo, meano, rstdo, lanes, rows, N, C);
     }
     return (s, a, ctx) -> s.task(RowKernels::layernormBackwardParams, a.of(xk), a.of(gk), dwo, db, hasBias, douto,
-        inpo, meano, rstdo, lanes, N, C);
+        inpo, meano, rstdo, lanes, rows, N, C);
   }
 
   // probs (N,Vp) = softmax over the first V columns of logits (N,Vp); columns V..Vp get 0
