@@ -2,20 +2,22 @@ package dev.jgpt.kernels.cpu;
 
 import static dev.jgpt.kernels.cpu.Vec.L;
 
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Causal self-attention on all cores. Work is split over the B*NH (batch, head) pairs, handed
- * out one at a time: a pair owns its att rows, its out channels and, in the backward pass, its
- * q, k, v gradient channels, so every output element has one writer and the result does not
- * depend on the thread count. Per pair the four products (scores = q k^T, out = att v; and in
+ * Causal self-attention on all cores. Work is split over the B*NH (batch, head) pairs: a pair
+ * owns its att rows, its out channels and, in the backward pass, its q, k, v gradient channels,
+ * so every output element has one writer and the result does not depend on the thread count.
+ * Each part owns the pairs of a contiguous range of sequences ({@link OwnedShares}): the same
+ * rows as its share of the matmuls before and after, and the same pairs in the forward and the
+ * backward pass, so qkv, att and the gradients stay in that core's cache. Per pair the four products (scores = q k^T, out = att v; and in
  * the backward pass datt = dout v^T, dq = dpre k, dk = dpre^T q, dv = att^T dout) run on the
  * matmul micro-kernel ({@link Gemm#rowTile}) over one row tile at a time, skipping the tiles
  * above the causal diagonal.
  */
 final class CpuAttention {
   private final WorkerPool pool;
-  private final AtomicInteger nextPair = new AtomicInteger();
+  /** Each part's share of the (batch, head) pairs. */
+  private final OwnedShares shares;
   /** Per worker: packed operands of one (b,h) and its (T,T) dpre matrix; grown per shape. */
   private final float[][] packedA, packedB, packedC, packedD, square, aTile, edgeTile;
   // One argument record per op, refilled per call (a call allocates nothing; see CpuPointwise),
@@ -30,6 +32,7 @@ final class CpuAttention {
   CpuAttention(WorkerPool pool) {
     this.pool = pool;
     int w = pool.threads();
+    shares = new OwnedShares(w, 1);
     packedA = new float[w][0];
     packedB = new float[w][0];
     packedC = new float[w][0];
@@ -113,13 +116,18 @@ final class CpuAttention {
   void forward(float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, int B, int T, int C, int NH) {
     Forward args = forwardArgs.set(out, outo, att, atto, qkv, qkvo, B, T, C, NH);
     ensureScratch(T, args.hs, false);
-    nextPair.set(0);
+    resetShares(B, NH);
     pool.run(args, forwardPairs);
   }
 
-  /** On worker w: forward (b,h) pairs, handed out one at a time. */
+  /** On part w: its share of the forward (b,h) pairs, then what is left of the others'. */
   private void forwardPairs(Forward a, int w, int ws) {
-    for (int bh = nextPair.getAndIncrement(); bh < a.pairs; bh = nextPair.getAndIncrement()) forwardPair(a, w, bh);
+    for (int d = 0; d < ws; d++) {
+      int v = (w + d) % ws, end = shareStart(a.pairs / a.NH, a.NH, v + 1, ws);
+      for (long c = shares.claim(0, v, end, 1, d > 0); c >= 0; c = shares.claim(0, v, end, 1, d > 0)) {
+        forwardPair(a, w, OwnedShares.first(c));
+      }
+    }
   }
 
   // pair bh = (b,h) of the forward pass, on worker w's scratch
@@ -172,13 +180,33 @@ final class CpuAttention {
       int B, int T, int C, int NH) {
     Backward args = backwardArgs.set(dqkv, dqkvo, dout, douto, qkv, qkvo, att, atto, B, T, C, NH);
     ensureScratch(T, args.hs, true);
-    nextPair.set(0);
+    resetShares(B, NH);
     pool.run(args, backwardPairs);
   }
 
-  /** On worker w: backward (b,h) pairs, handed out one at a time. */
+  /** On part w: its share of the backward (b,h) pairs, then what is left of the others'. */
   private void backwardPairs(Backward a, int w, int ws) {
-    for (int bh = nextPair.getAndIncrement(); bh < a.pairs; bh = nextPair.getAndIncrement()) backwardPair(a, w, bh);
+    for (int d = 0; d < ws; d++) {
+      int v = (w + d) % ws, end = shareStart(a.pairs / a.NH, a.NH, v + 1, ws);
+      for (long c = shares.claim(0, v, end, 1, d > 0); c >= 0; c = shares.claim(0, v, end, 1, d > 0)) {
+        backwardPair(a, w, OwnedShares.first(c));
+      }
+    }
+  }
+
+  private void resetShares(int B, int NH) {
+    int ws = pool.threads();
+    for (int w = 0; w < ws; w++) shares.reset(0, w, shareStart(B, NH, w, ws));
+  }
+
+  /**
+   * First pair of part w's share, pairs in batch-major order: whole sequences per part where there
+   * are at least as many as parts (two parts on heads h and h+1 of one sequence write the two
+   * halves of a cache line at every row's head boundary, hs = 32 being 128 bytes and the rows not
+   * line-aligned: the lines bounce between the cores), else an equal split of the pairs.
+   */
+  private static int shareStart(int B, int NH, int w, int ws) {
+    return B >= ws ? WorkerPool.split(B, w, ws) * NH : WorkerPool.split(B * NH, w, ws);
   }
 
   // pair bh = (b,h) of the backward pass, on worker w's scratch
@@ -213,21 +241,14 @@ final class CpuAttention {
     }
   }
 
-  /**
-   * The batch row of the bh-th pair handed out. Pairs go out batch-fastest, (b0,h0), (b1,h0), ...:
-   * pairs running at the same time on different workers then write rows of different sequences,
-   * T*C floats apart. Head-fastest order put two workers on heads h and h+1 of one sequence, whose
-   * out and dqkv channels share a cache line at every row's head boundary (hs = 32 is 128 bytes,
-   * not line-aligned in the array): the lines bounced between cores on every row, and attention ran
-   * slower on 2 threads than on 1. Each pair's arithmetic is the same in any order.
-   */
+  /** The batch row of pair bh, pairs in batch-major order. */
   private static int pairBatch(int bh, int pairs, int NH) {
-    return bh % (pairs / NH);
+    return bh / NH;
   }
 
-  /** The head of the bh-th pair handed out; see {@link #pairBatch}. */
+  /** The head of pair bh. */
   private static int pairHead(int bh, int pairs, int NH) {
-    return bh / (pairs / NH);
+    return bh % NH;
   }
 
   /**

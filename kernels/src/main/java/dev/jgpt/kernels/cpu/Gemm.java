@@ -2,8 +2,6 @@ package dev.jgpt.kernels.cpu;
 
 import static dev.jgpt.kernels.cpu.Vec.L;
 
-import java.util.concurrent.atomic.AtomicIntegerArray;
-
 /**
  * The blocked matrix multiply behind every matmul kernel: {@code C (M,NC) (+)= A (M,K) B (K,NC)}
  * with B pre-packed, in the BLIS layout:
@@ -74,12 +72,8 @@ final class Gemm {
   }
 
   private final WorkerPool pool;
-  /**
-   * (threads * 2) the next unclaimed row tile of each part's share of each product: part w owns
-   * the tiles [share(w), share(w + 1)) of product i, claimed from the front through
-   * nextTile[w * 2 + i] by its owner first and then by any part that ran out of work.
-   */
-  private final AtomicIntegerArray nextTile;
+  /** Each part's share of each product's row tiles: part w owns the tiles [share(w), share(w + 1)) of product i. */
+  private final OwnedShares shares;
   /**
    * (threads, 2) the running call's products, as each part sees them: the same two objects in
    * every row when the parts share their B operands; each part's own copies (its own packed B)
@@ -106,7 +100,7 @@ final class Gemm {
   Gemm(WorkerPool pool) {
     this.pool = pool;
     int w = pool.threads();
-    nextTile = new AtomicIntegerArray(w * 2);
+    shares = new OwnedShares(w, 2);
     partProducts = new Product[w][2];
     aPack = new float[w][MC_TILES * MR * KC];
     edgeTile = new float[w][MR * NR];
@@ -219,7 +213,7 @@ final class Gemm {
     setup = partSetup;
     int ws = pool.threads();
     for (int w = 0; w < ws; w++) {
-      for (int i = 0; i < count; i++) nextTile.set(w * 2 + i, byColumns[i] ? 0 : share(partProducts[w][i], w, ws));
+      for (int i = 0; i < count; i++) shares.reset(i, w, byColumns[i] ? 0 : share(partProducts[w][i], w, ws));
     }
     try {
       pool.run(tiles);
@@ -249,12 +243,8 @@ final class Gemm {
   private void claim(int w, int v, int i, int ws, boolean stealing) {
     Product pr = partProducts[w][i];
     int end = byColumns[i] ? pr.tiles() : share(pr, v + 1, ws);
-    while (true) {
-      int start = nextTile.get(v * 2 + i);
-      if (start >= end) return;
-      int left = end - start;
-      int chunk = Math.min(MC_TILES, stealing ? Math.max(1, (left + 1) / 2) : left);
-      if (nextTile.compareAndSet(v * 2 + i, start, start + chunk)) multiplyTiles(w, pr, start, start + chunk);
+    for (long c = shares.claim(i, v, end, MC_TILES, stealing); c >= 0; c = shares.claim(i, v, end, MC_TILES, stealing)) {
+      multiplyTiles(w, pr, OwnedShares.first(c), OwnedShares.first(c) + OwnedShares.count(c));
     }
   }
 

@@ -3,6 +3,7 @@ package dev.jgpt.kernels.cpu;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -11,13 +12,15 @@ import java.util.concurrent.locks.LockSupport;
  * (a fork/join costs about a microsecond while they are hot), then park so an idle pool costs
  * nothing.
  *
- * <p>A part is claimed, not assigned: the calling thread and the workers take the next
- * unclaimed part until none is left, so part {@code w} may run on any thread (each part once).
- * On a machine shared with other processes a worker is often off its core when a fork comes;
- * then the caller runs that worker's part itself instead of waiting for the scheduler to bring
- * the worker back. The parts, and so every kernel's split and summation order, are the same
- * whoever runs them. Parts must therefore never wait for one another (no barrier inside a task:
- * one thread may run two parts in turn).
+ * <p>A part is claimed, not assigned: each thread first claims its own part (the caller part 0,
+ * worker i part i), then any part still unclaimed, so part {@code w} may run on any thread (each
+ * part once). Normally a part runs on the same thread fork after fork, and so the rows a kernel
+ * gives part w stay in that core's cache for the next op that splits them the same way. On a
+ * machine shared with other processes a worker is often off its core when a fork comes; then
+ * the caller runs that worker's part itself instead of waiting for the scheduler to bring the
+ * worker back. The parts, and so every kernel's split and summation order, are the same whoever
+ * runs them. Parts must therefore never wait for one another (no barrier inside a task: one
+ * thread may run two parts in turn).
  *
  * <p>Not reentrant and not thread-safe: one backend, one calling thread.
  */
@@ -53,9 +56,13 @@ final class WorkerPool implements AutoCloseable {
   // (threads) 1 while worker i is parked or about to park: written by worker i, read by the
   // caller after it publishes a task, so one of the two always sees the other (no lock per fork)
   private final AtomicIntegerArray sleeping;
-  // The task's generation (high 32 bits) and its next unclaimed part (low 32 bits) in one word,
-  // so a thread that saw an older generation can never claim a part of a newer one.
-  private final AtomicLong claims = new AtomicLong();
+  // The generation of the task running or last run: workers wait for it to change.
+  private final AtomicLong generation = new AtomicLong();
+  // (threads) the generation in which each part was last claimed. A part is claimed for
+  // generation g by raising its entry to g; a thread that saw an older generation g' < g only
+  // tries to raise entries below g', and every part of g' was claimed before g began, so it can
+  // never claim a part of a newer task.
+  private final AtomicLongArray claimed;
   private final AtomicInteger unfinishedParts = new AtomicInteger();
   private volatile boolean closed;
   private volatile Task current;
@@ -79,11 +86,13 @@ final class WorkerPool implements AutoCloseable {
     this(threads, 0);
   }
 
-  /** A pool whose first task is generation {@code lastGeneration + 1}: lets a test cross the wrap-around. */
+  /** A pool whose first task is generation {@code lastGeneration + 1} (generations are 64-bit: they do not wrap). */
   WorkerPool(int threads, long lastGeneration) {
     if (threads < 1) throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
     this.threads = threads;
-    claims.set((lastGeneration & 0xFFFF_FFFFL) << 32);
+    generation.set(lastGeneration);
+    claimed = new AtomicLongArray(threads);
+    for (int i = 0; i < threads; i++) claimed.set(i, lastGeneration);
     this.workers = new Thread[threads - 1];
     this.sleeping = new AtomicIntegerArray(threads);
     for (int i = 1; i < threads; i++) {
@@ -110,12 +119,12 @@ final class WorkerPool implements AutoCloseable {
     current = task;
     unfinishedParts.set(threads);
     // A new generation with no part claimed: publishes task, arguments and count to the workers.
-    long generation = ((claims.get() >>> 32) + 1) & 0xFFFF_FFFFL; // wraps after 2^32 forks
-    claims.set(generation << 32);
+    long g = generation.get() + 1;
+    generation.set(g);
     for (int i = 1; i < threads; i++) {
       if (sleeping.get(i) != 0) LockSupport.unpark(workers[i - 1]);
     }
-    runClaimedParts(task, generation);
+    runClaimedParts(task, g, 0);
     awaitParts();
     current = null;
     Throwable f = failure;
@@ -127,19 +136,26 @@ final class WorkerPool implements AutoCloseable {
     }
   }
 
-  /** Claims and runs parts of generation {@code generation} until none is left. */
-  private void runClaimedParts(Task task, long generation) {
-    while (true) {
-      long c = claims.get();
-      int part = (int) c;
-      if (c >>> 32 != generation || part >= threads) return;
-      if (!claims.compareAndSet(c, c + 1)) continue;
+  /** Claims and runs parts of generation g, part {@code own} first, until none is left. */
+  private void runClaimedParts(Task task, long g, int own) {
+    for (int d = 0; d < threads; d++) {
+      int part = own + d < threads ? own + d : own + d - threads;
+      if (!claim(part, g)) continue;
       try {
         task.run(part, threads);
       } catch (Throwable t) {
         recordFailure(t);
       }
       unfinishedParts.decrementAndGet();
+    }
+  }
+
+  // whether this thread claimed part p for generation g (no other thread has)
+  private boolean claim(int part, long g) {
+    while (true) {
+      long last = claimed.get(part);
+      if (last >= g) return false;
+      if (claimed.compareAndSet(part, last, g)) return true;
     }
   }
 
@@ -215,28 +231,28 @@ final class WorkerPool implements AutoCloseable {
   }
 
   private void workerLoop(int index) {
-    long seen = claims.get() >>> 32;
+    long seen = generation.get();
     while (true) {
       long start = System.nanoTime();
       int spins = 0;
-      while (claims.get() >>> 32 == seen && !closed) {
+      while (generation.get() == seen && !closed) {
         if (++spins < 1024 || System.nanoTime() - start < SPIN_NANOS) {
           Thread.onSpinWait();
         } else {
           sleeping.set(index, 1);
           // Re-check after announcing: the caller unparks sleepers after publishing a task.
-          if (claims.get() >>> 32 == seen && !closed) LockSupport.park(this);
+          if (generation.get() == seen && !closed) LockSupport.park(this);
           sleeping.set(index, 0);
           start = System.nanoTime();
           spins = 0;
         }
       }
       if (closed) return;
-      seen = claims.get() >>> 32;
+      seen = generation.get();
       // Read after the generation: the task of `seen` or of a later one, whose parts the
-      // generation check in runClaimedParts then refuses.
+      // generation check in claim then refuses.
       Task task = current;
-      if (task != null) runClaimedParts(task, seen);
+      if (task != null) runClaimedParts(task, seen, index);
     }
   }
 
