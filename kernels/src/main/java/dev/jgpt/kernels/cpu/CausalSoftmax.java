@@ -76,7 +76,8 @@ final class CausalSoftmax {
     for (int i = 0; i < n; i += L) {
       FloatVector a = FloatVector.fromArray(S, att, ao + i).sub(shift).mul(scale);
       // e = exp(a), a <= 0 for the lanes kept: the steps of VectorMath.expNonPositive, one for one
-      FloatVector clamped = a.max(MIN_ARG);
+      VectorMask<Float> low = a.compare(VectorOperators.LT, MIN_ARG);
+      FloatVector clamped = a.blend(MIN_ARG, low); // = a.max(MIN_ARG), bit for bit (see VectorMath)
       IntVector k = (IntVector) clamped.mul(LOG2E).sub(0.5f).convertShape(VectorOperators.F2I, Vec.INTS, 0);
       FloatVector kf = (FloatVector) k.convertShape(VectorOperators.I2F, Vec.S, 0);
       FloatVector r = clamped.sub(kf.mul(LN2_HI)).sub(kf.mul(LN2_LO));
@@ -87,7 +88,7 @@ final class CausalSoftmax {
       p = p.fma(r, FloatVector.broadcast(S, P0));
       p = p.fma(r.mul(r), r).add(1f);
       FloatVector twoToK = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-      VectorMask<Float> dropped = a.compare(VectorOperators.LT, MIN_ARG).or(S.indexInRange(i, n).not());
+      VectorMask<Float> dropped = low.or(S.indexInRange(i, n).not());
       FloatVector e = p.mul(twoToK).blend(0f, dropped);
       e.intoArray(att, ao + i);
       acc = e.add(acc);

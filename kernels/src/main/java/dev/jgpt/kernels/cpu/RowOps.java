@@ -71,7 +71,8 @@ final class RowOps {
           : FloatVector.fromArray(S, x, xo + i, in).blend(negativeInfinity, in.not());
       FloatVector a = v.sub(s).mul(scale);
       // e = exp(a), a <= 0: the steps of VectorMath.expNonPositive, one for one
-      FloatVector clamped = a.max(MIN_ARG);
+      VectorMask<Float> low = a.compare(VectorOperators.LT, MIN_ARG);
+      FloatVector clamped = a.blend(MIN_ARG, low); // = a.max(MIN_ARG), bit for bit (see VectorMath)
       IntVector k = (IntVector) clamped.mul(LOG2E).sub(0.5f).convertShape(VectorOperators.F2I, Vec.INTS, 0);
       FloatVector kf = (FloatVector) k.convertShape(VectorOperators.I2F, Vec.S, 0);
       FloatVector r = clamped.sub(kf.mul(LN2_HI)).sub(kf.mul(LN2_LO));
@@ -82,7 +83,7 @@ final class RowOps {
       p = p.fma(r, FloatVector.broadcast(S, P0));
       p = p.fma(r.mul(r), r).add(1f);
       FloatVector twoToK = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-      FloatVector e = p.mul(twoToK).blend(0f, a.compare(VectorOperators.LT, MIN_ARG));
+      FloatVector e = p.mul(twoToK).blend(0f, low);
       e.intoArray(out, oo + i, in);
       acc = e.add(acc); // the fresh vector is the receiver (known receiver, see Vec)
     }
@@ -111,7 +112,8 @@ final class RowOps {
           : FloatVector.fromArray(S, x, xo + i, in).blend(negativeInfinity, in.not());
       FloatVector a = v.sub(s).mul(scale);
       // e = exp(a), a <= 0: the steps of VectorMath.expNonPositive, one for one
-      FloatVector clamped = a.max(MIN_ARG);
+      VectorMask<Float> low = a.compare(VectorOperators.LT, MIN_ARG);
+      FloatVector clamped = a.blend(MIN_ARG, low); // = a.max(MIN_ARG), bit for bit (see VectorMath)
       IntVector k = (IntVector) clamped.mul(LOG2E).sub(0.5f).convertShape(VectorOperators.F2I, Vec.INTS, 0);
       FloatVector kf = (FloatVector) k.convertShape(VectorOperators.I2F, Vec.S, 0);
       FloatVector r = clamped.sub(kf.mul(LN2_HI)).sub(kf.mul(LN2_LO));
@@ -122,7 +124,7 @@ final class RowOps {
       p = p.fma(r, FloatVector.broadcast(S, P0));
       p = p.fma(r.mul(r), r).add(1f);
       FloatVector twoToK = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-      FloatVector e = p.mul(twoToK).blend(0f, a.compare(VectorOperators.LT, MIN_ARG));
+      FloatVector e = p.mul(twoToK).blend(0f, low);
       acc = e.add(acc); // the fresh vector is the receiver (known receiver, see Vec)
     }
     acc = FloatVector.broadcast(S, -0f).add(acc); // the same lanes (-0 + x = x), a known receiver (see Vec)

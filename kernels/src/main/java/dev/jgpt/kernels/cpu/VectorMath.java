@@ -2,6 +2,7 @@ package dev.jgpt.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -35,7 +36,11 @@ public final class VectorMath {
    * RowOpsTailTest, CausalSoftmaxTest and GeluRowsTest pin them equal.
    */
   static FloatVector expNonPositive(FloatVector x) {
-    FloatVector clamped = x.max(MIN_ARG);
+    // x < MIN_ARG ? MIN_ARG : x, which is x.max(MIN_ARG) for every float (a NaN stays NaN, -0 stays
+    // -0): Java's max semantics compile to six instructions (NaN and signed-zero fix-ups), the
+    // compare and blend to two, on the long dependency chain of every exp.
+    VectorMask<Float> low = x.compare(VectorOperators.LT, MIN_ARG);
+    FloatVector clamped = x.blend(MIN_ARG, low);
     // Truncating t - 0.5 rounds t = x log2 e to the nearest integer for t <= 0.
     IntVector n = (IntVector) clamped.mul(LOG2E).sub(0.5f).convertShape(VectorOperators.F2I, Vec.INTS, 0);
     FloatVector nf = (FloatVector) n.convertShape(VectorOperators.I2F, Vec.S, 0);
@@ -47,7 +52,7 @@ public final class VectorMath {
     p = p.fma(r, FloatVector.broadcast(Vec.S, P0));
     p = p.fma(r.mul(r), r).add(1f);
     FloatVector twoToN = n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    return p.mul(twoToN).blend(0f, x.compare(VectorOperators.LT, MIN_ARG));
+    return p.mul(twoToN).blend(0f, low);
   }
 
   /**
