@@ -116,35 +116,72 @@ final class MicroKernel8Rows {
       c00 = FloatVector.zero(S);
       c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00; c40 = c00; c41 = c00; c50 = c00; c51 = c00; c60 = c00; c61 = c00; c70 = c00; c71 = c00;
     }
-    for (int k = 0; k < kc; k++) {
-      int x0 = ai + k * cs;
-      int b = bi + k * NR;
-      FloatVector b0 = FloatVector.fromArray(S, bp, b);
-      FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
-      FloatVector x = FloatVector.broadcast(S, a[x0]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      x = FloatVector.broadcast(S, a[x0 + rs]);
-      c10 = x.fma(b0, c10);
-      c11 = x.fma(b1, c11);
-      x = FloatVector.broadcast(S, a[x0 + 2 * rs]);
-      c20 = x.fma(b0, c20);
-      c21 = x.fma(b1, c21);
-      x = FloatVector.broadcast(S, a[x0 + 3 * rs]);
-      c30 = x.fma(b0, c30);
-      c31 = x.fma(b1, c31);
-      x = FloatVector.broadcast(S, a[x0 + 4 * rs]);
-      c40 = x.fma(b0, c40);
-      c41 = x.fma(b1, c41);
-      x = FloatVector.broadcast(S, a[x0 + 5 * rs]);
-      c50 = x.fma(b0, c50);
-      c51 = x.fma(b1, c51);
-      x = FloatVector.broadcast(S, a[x0 + 6 * rs]);
-      c60 = x.fma(b0, c60);
-      c61 = x.fma(b1, c61);
-      x = FloatVector.broadcast(S, a[x0 + 7 * rs]);
-      c70 = x.fma(b0, c70);
-      c71 = x.fma(b1, c71);
+    if (cs == 1) {
+      // A's rows contiguous in k: each row's index is k plus a loop-invariant start, which C2's
+      // range check elimination can hoist (it cannot with a variable stride: then every
+      // broadcast keeps its bounds check, the kernel's main cost in attention's short products)
+      int a0 = ai, a1 = ai + rs, a2 = ai + 2 * rs, a3 = ai + 3 * rs, a4 = ai + 4 * rs, a5 = ai + 5 * rs,
+          a6 = ai + 6 * rs, a7 = ai + 7 * rs;
+      for (int k = 0; k < kc; k++) {
+        int b = bi + k * NR;
+        FloatVector b0 = FloatVector.fromArray(S, bp, b);
+        FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+        FloatVector x = FloatVector.broadcast(S, a[a0 + k]);
+        c00 = x.fma(b0, c00);
+        c01 = x.fma(b1, c01);
+        x = FloatVector.broadcast(S, a[a1 + k]);
+        c10 = x.fma(b0, c10);
+        c11 = x.fma(b1, c11);
+        x = FloatVector.broadcast(S, a[a2 + k]);
+        c20 = x.fma(b0, c20);
+        c21 = x.fma(b1, c21);
+        x = FloatVector.broadcast(S, a[a3 + k]);
+        c30 = x.fma(b0, c30);
+        c31 = x.fma(b1, c31);
+        x = FloatVector.broadcast(S, a[a4 + k]);
+        c40 = x.fma(b0, c40);
+        c41 = x.fma(b1, c41);
+        x = FloatVector.broadcast(S, a[a5 + k]);
+        c50 = x.fma(b0, c50);
+        c51 = x.fma(b1, c51);
+        x = FloatVector.broadcast(S, a[a6 + k]);
+        c60 = x.fma(b0, c60);
+        c61 = x.fma(b1, c61);
+        x = FloatVector.broadcast(S, a[a7 + k]);
+        c70 = x.fma(b0, c70);
+        c71 = x.fma(b1, c71);
+      }
+    } else {
+      for (int k = 0; k < kc; k++) {
+        int x0 = ai + k * cs;
+        int b = bi + k * NR;
+        FloatVector b0 = FloatVector.fromArray(S, bp, b);
+        FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+        FloatVector x = FloatVector.broadcast(S, a[x0]);
+        c00 = x.fma(b0, c00);
+        c01 = x.fma(b1, c01);
+        x = FloatVector.broadcast(S, a[x0 + rs]);
+        c10 = x.fma(b0, c10);
+        c11 = x.fma(b1, c11);
+        x = FloatVector.broadcast(S, a[x0 + 2 * rs]);
+        c20 = x.fma(b0, c20);
+        c21 = x.fma(b1, c21);
+        x = FloatVector.broadcast(S, a[x0 + 3 * rs]);
+        c30 = x.fma(b0, c30);
+        c31 = x.fma(b1, c31);
+        x = FloatVector.broadcast(S, a[x0 + 4 * rs]);
+        c40 = x.fma(b0, c40);
+        c41 = x.fma(b1, c41);
+        x = FloatVector.broadcast(S, a[x0 + 5 * rs]);
+        c50 = x.fma(b0, c50);
+        c51 = x.fma(b1, c51);
+        x = FloatVector.broadcast(S, a[x0 + 6 * rs]);
+        c60 = x.fma(b0, c60);
+        c61 = x.fma(b1, c61);
+        x = FloatVector.broadcast(S, a[x0 + 7 * rs]);
+        c70 = x.fma(b0, c70);
+        c71 = x.fma(b1, c71);
+      }
     }
     // the accumulators are loop-carried: stored through a known receiver, -0 + c = c (see Vec)
     FloatVector negativeZero = FloatVector.broadcast(S, -0f);
