@@ -36,8 +36,10 @@ class InspectReplTest {
     assertEquals(0, r.exitCode(), r.toString());
     List<String> out = lines(r);
     int title = out.indexOf(out.stream().filter(l -> l.startsWith("  layer 2 head 1: ")).findFirst().orElseThrow());
-    // context: "to be" + the generated " " = 6 tokens; a header of their first characters, then one row each
-    assertEquals(" ".repeat(18) + "t o · b e ·", out.get(title + 1), r.out());
+    // context: "to be" + one generated token = 6 tokens; a header of their first characters (a space
+    // shown as ·), then one row each. Which token the tiny test model picks depends on its training's
+    // last bits, so the header's last cell is any one character.
+    assertTrue(out.get(title + 1).matches(" {18}t o · b e \\S"), out.get(title + 1) + "\n" + r.out());
     List<String> rows = out.subList(title + 2, title + 8);
     for (int q = 0; q < 6; q++) {
       String row = rows.get(q);
