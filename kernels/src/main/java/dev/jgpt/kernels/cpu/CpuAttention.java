@@ -2,17 +2,16 @@ package dev.jgpt.kernels.cpu;
 
 import static dev.jgpt.kernels.cpu.Vec.L;
 
-
 /**
  * Causal self-attention on all cores. Work is split over the B*NH (batch, head) pairs: a pair
  * owns its att rows, its out channels and, in the backward pass, its q, k, v gradient channels,
  * so every output element has one writer and the result does not depend on the thread count.
  * Each part owns the pairs of a contiguous range of sequences ({@link OwnedShares}): the same
  * rows as its share of the matmuls before and after, and the same pairs in the forward and the
- * backward pass, so qkv, att and the gradients stay in that core's cache. Per pair the four products (scores = q k^T, out = att v; and in
- * the backward pass datt = dout v^T, dq = dpre k, dk = dpre^T q, dv = att^T dout) run on the
- * matmul micro-kernel ({@link Gemm#rowTile}) over one row tile at a time, skipping the tiles
- * above the causal diagonal.
+ * backward pass, so qkv, att and the gradients stay in that core's cache. Per pair the four
+ * products (scores = q k^T, out = att v; and in the backward pass datt = dout v^T, dq = dpre k,
+ * dk = dpre^T q, dv = att^T dout) run on the matmul micro-kernel ({@link Gemm#rowTile}) over one row
+ * tile at a time, skipping the tiles above the causal diagonal.
  */
 final class CpuAttention {
   private final WorkerPool pool;
@@ -135,7 +134,7 @@ final class CpuAttention {
     float[] out = a.out, att = a.att, qkv = a.qkv;
     int T = a.T, C = a.C, hs = a.hs;
     float scale = a.scale;
-    int b = pairBatch(bh, a.pairs, a.NH), h = pairHead(bh, a.pairs, a.NH);
+    int b = pairBatch(bh, a.NH), h = pairHead(bh, a.NH);
     int q = a.qkvo + b * T * 3 * C + h * hs; // row t of q at q + t*3C; k and v C and 2C further
     int at = a.atto + (b * a.NH + h) * T * T;
     int o = a.outo + b * T * C + h * hs;
@@ -214,7 +213,7 @@ final class CpuAttention {
     float[] dout = a.dout, att = a.att, qkv = a.qkv, dqkv = a.dqkv;
     int T = a.T, C = a.C, hs = a.hs;
     float scale = a.scale;
-    int b = pairBatch(bh, a.pairs, a.NH), h = pairHead(bh, a.pairs, a.NH);
+    int b = pairBatch(bh, a.NH), h = pairHead(bh, a.NH);
     int q = a.qkvo + b * T * 3 * C + h * hs, dq = a.dqkvo + b * T * 3 * C + h * hs;
     int d = a.douto + b * T * C + h * hs;
     int at = a.atto + (b * a.NH + h) * T * T;
@@ -242,12 +241,12 @@ final class CpuAttention {
   }
 
   /** The batch row of pair bh, pairs in batch-major order. */
-  private static int pairBatch(int bh, int pairs, int NH) {
+  private static int pairBatch(int bh, int NH) {
     return bh / NH;
   }
 
   /** The head of pair bh. */
-  private static int pairHead(int bh, int pairs, int NH) {
+  private static int pairHead(int bh, int NH) {
     return bh % NH;
   }
 
