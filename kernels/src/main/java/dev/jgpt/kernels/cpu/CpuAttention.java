@@ -23,8 +23,10 @@ final class CpuAttention {
   // and the pair loops that read them, made once.
   private final Forward forwardArgs = new Forward();
   private final Backward backwardArgs = new Backward();
-  private final WorkerPool.TaskWith<Forward> forwardPairs = this::forwardPairs;
-  private final WorkerPool.TaskWith<Backward> backwardPairs = this::backwardPairs;
+  private final PairBody<Forward> forwardPair = this::forwardPair;
+  private final PairBody<Backward> backwardPair = this::backwardPair;
+  private final WorkerPool.TaskWith<Forward> forwardPairs = (a, w, ws) -> takePairs(a, w, ws, forwardPair);
+  private final WorkerPool.TaskWith<Backward> backwardPairs = (a, w, ws) -> takePairs(a, w, ws, backwardPair);
   /** Per worker: (MR, L) lane sums of one row tile's softmax; (MR) dot products in its backward pass. */
   private final float[][] rowSums;
 
@@ -79,12 +81,16 @@ final class CpuAttention {
     return Gemm.MR * Math.max(T, hs);
   }
 
-  /** The shape of one attention call: T positions, C channels in NH heads of hs, scores scaled by 1/sqrt(hs). */
+  /**
+   * The shape of one attention call: B*NH (batch, head) pairs, T positions, C channels in NH heads
+   * of hs, scores scaled by 1/sqrt(hs).
+   */
   private static class Shape {
-    int T, C, NH, hs;
+    int T, C, NH, hs, pairs;
     float scale;
 
-    void setShape(int T, int C, int NH) {
+    void setShape(int B, int T, int C, int NH) {
+      this.pairs = B * NH;
       this.T = T;
       this.C = C;
       this.NH = NH;
@@ -93,10 +99,10 @@ final class CpuAttention {
     }
   }
 
-  /** attentionForward's arguments: out (B,T,C), att (B,NH,T,T), qkv (B,T,3C), each with its offset; B*NH pairs. */
+  /** attentionForward's arguments: out (B,T,C), att (B,NH,T,T), qkv (B,T,3C), each with its offset. */
   private static final class Forward extends Shape {
     float[] out, att, qkv;
-    int outo, atto, qkvo, pairs;
+    int outo, atto, qkvo;
 
     Forward set(float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, int B, int T, int C, int NH) {
       this.out = out;
@@ -105,8 +111,7 @@ final class CpuAttention {
       this.atto = atto;
       this.qkv = qkv;
       this.qkvo = qkvo;
-      setShape(T, C, NH);
-      this.pairs = B * NH;
+      setShape(B, T, C, NH);
       return this;
     }
   }
@@ -117,16 +122,6 @@ final class CpuAttention {
     ensureScratch(T, args.hs, false);
     resetShares(B, NH);
     pool.run(args, forwardPairs);
-  }
-
-  /** On part w: its share of the forward (b,h) pairs, then what is left of the others'. */
-  private void forwardPairs(Forward a, int w, int ws) {
-    for (int d = 0; d < ws; d++) {
-      int v = (w + d) % ws, end = shareStart(a.pairs / a.NH, a.NH, v + 1, ws);
-      for (long c = shares.claim(0, v, end, 1, d > 0); c >= 0; c = shares.claim(0, v, end, 1, d > 0)) {
-        forwardPair(a, w, OwnedShares.first(c));
-      }
-    }
   }
 
   // pair bh = (b,h) of the forward pass, on worker w's scratch
@@ -151,11 +146,11 @@ final class CpuAttention {
 
   /**
    * attentionBackward's arguments: dqkv (B,T,3C) =; dout (B,T,C), qkv (B,T,3C), att (B,NH,T,T),
-   * each with its offset; B*NH pairs.
+   * each with its offset.
    */
   private static final class Backward extends Shape {
     float[] dqkv, dout, qkv, att;
-    int dqkvo, douto, qkvo, atto, pairs;
+    int dqkvo, douto, qkvo, atto;
 
     Backward set(float[] dqkv, int dqkvo, float[] dout, int douto, float[] qkv, int qkvo, float[] att, int atto, int B,
         int T, int C, int NH) {
@@ -167,8 +162,7 @@ final class CpuAttention {
       this.qkvo = qkvo;
       this.att = att;
       this.atto = atto;
-      setShape(T, C, NH);
-      this.pairs = B * NH;
+      setShape(B, T, C, NH);
       return this;
     }
   }
@@ -183,12 +177,18 @@ final class CpuAttention {
     pool.run(args, backwardPairs);
   }
 
-  /** On part w: its share of the backward (b,h) pairs, then what is left of the others'. */
-  private void backwardPairs(Backward a, int w, int ws) {
+  /** One (b,h) pair's work, on worker w's scratch. */
+  @FunctionalInterface
+  private interface PairBody<A> {
+    void run(A args, int w, int bh);
+  }
+
+  /** On part w: its share of the (b,h) pairs, then what is left of the others'. */
+  private <A extends Shape> void takePairs(A a, int w, int ws, PairBody<A> body) {
     for (int d = 0; d < ws; d++) {
       int v = (w + d) % ws, end = shareStart(a.pairs / a.NH, a.NH, v + 1, ws);
       for (long c = shares.claim(0, v, end, 1, d > 0); c >= 0; c = shares.claim(0, v, end, 1, d > 0)) {
-        backwardPair(a, w, OwnedShares.first(c));
+        body.run(a, w, OwnedShares.first(c));
       }
     }
   }

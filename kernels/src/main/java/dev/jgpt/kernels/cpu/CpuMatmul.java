@@ -142,15 +142,17 @@ final class CpuMatmul {
 
   /**
    * matmulBackward's arguments for its pack phase: dbias (OC) or null, dout (N,OC), inp (N,C),
-   * weight (OC,C), each with its offset; bpW receives the packed W panels (null when there is no
-   * dinp) and bpX the packed inp panels.
+   * weight (OC,C), each with its offset; inputGrad: whether there is a dinp (W is packed only
+   * then); bpW and bpX receive the packed W and inp panels where the parts share them (null where
+   * each part packs its own).
    */
   private static final class Backward {
     float[] dbias, dout, inp, weight, bpW, bpX;
     int dbiaso, douto, inpo, weighto, N, C, OC;
+    boolean inputGrad;
 
     Backward set(float[] dbias, int dbiaso, float[] dout, int douto, float[] inp, int inpo, float[] weight,
-        int weighto, float[] bpW, float[] bpX, int N, int C, int OC) {
+        int weighto, boolean inputGrad, float[] bpW, float[] bpX, int N, int C, int OC) {
       this.dbias = dbias;
       this.dbiaso = dbiaso;
       this.dout = dout;
@@ -159,6 +161,7 @@ final class CpuMatmul {
       this.inpo = inpo;
       this.weight = weight;
       this.weighto = weighto;
+      this.inputGrad = inputGrad;
       this.bpW = bpW;
       this.bpX = bpX;
       this.N = N;
@@ -192,7 +195,7 @@ final class CpuMatmul {
     float[] bpW = dinp == null ? null : (packedWeight = grow(packedWeight, backwardPackedWeight(C, OC)));
     float[] bpX = packedInput = grow(packedInput, backwardPackedInput(N, C));
     // Phase 1: pack both B operands and sum dbias columns; each worker owns its panels and columns.
-    pool.run(backward.set(dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, bpW, bpX, N, C, OC),
+    pool.run(backward.set(dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, dinp != null, bpW, bpX, N, C, OC),
         CpuMatmul::packBackwardPart);
     // Phase 2: dinp rows (K = OC, written) and dweight rows (A = dout^T, K = N, added to), tiles shared out dynamically.
     weightGrad.set(OC, C, N, dout, douto, 1, OC, bpX, dweight, dweighto, C, true, null, 0);
@@ -224,25 +227,22 @@ final class CpuMatmul {
       GemmEpilogue epilogue, float[] x, int xo) {
     int ws = partWeightGrad.length;
     boolean byColumns = C > OC;
-    int panels = Gemm.panels(C);
     for (int w = 0; w < ws; w++) {
       if (dinp != null) {
         float[] bpW = partWeight[w] = grow(partWeight[w], backwardPackedWeight(C, OC));
         partInputGrad[w].set(N, C, OC, dout, douto, OC, 1, bpW, dinp, dinpo, C, false, null, 0).then(epilogue, x, xo);
       }
       if (byColumns) {
-        // part w: dweight columns [p0*NR, min(C, p1*NR)), inp's panels p0 .. p1 packed from 0
-        int p0 = WorkerPool.split(panels, w, ws), p1 = WorkerPool.split(panels, w + 1, ws);
-        int cols = Math.max(0, Math.min(C, p1 * Gemm.NR) - p0 * Gemm.NR);
+        int cols = ownColumns(C, w, ws);
         float[] bpX = partInput[w] = grow(partInput[w], backwardPackedInput(N, cols));
-        partWeightGrad[w].set(cols == 0 ? 0 : OC, cols, N, dout, douto, 1, OC, bpX, dweight, dweighto + p0 * Gemm.NR, C,
-            true, null, 0);
+        partWeightGrad[w].set(cols == 0 ? 0 : OC, cols, N, dout, douto, 1, OC, bpX, dweight,
+            dweighto + ownFirstPanel(C, w, ws) * Gemm.NR, C, true, null, 0);
       } else {
         float[] bpX = partInput[w] = grow(partInput[w], backwardPackedInput(N, C));
         partWeightGrad[w].set(OC, C, N, dout, douto, 1, OC, bpX, dweight, dweighto, C, true, null, 0);
       }
     }
-    backward.set(dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, dinp == null ? null : weight, null, N, C, OC);
+    backward.set(dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, dinp != null, null, null, N, C, OC);
     try {
       if (dinp == null) {
         gemm.runParts(partWeightGrad, byColumns, null, false, packBackwardOwn);
@@ -250,7 +250,7 @@ final class CpuMatmul {
         gemm.runParts(partInputGrad, false, partWeightGrad, byColumns, packBackwardOwn);
       }
     } finally {
-      backward.set(null, 0, null, 0, null, 0, null, 0, null, null, 0, 0, 0);
+      backward.set(null, 0, null, 0, null, 0, null, 0, false, null, null, 0, 0, 0);
     }
   }
 
@@ -258,18 +258,26 @@ final class CpuMatmul {
   private void packBackwardOwn(int w, int ws) {
     Backward a = backward;
     int C = a.C, OC = a.OC, N = a.N;
-    if (a.bpW != null) Packing.packRows(a.weight, a.weighto, C, C, OC, partWeight[w], 0, Gemm.panels(C));
+    if (a.inputGrad) Packing.packRows(a.weight, a.weighto, C, C, OC, partWeight[w], 0, Gemm.panels(C));
     if (C > OC) {
-      int panels = Gemm.panels(C);
-      int p0 = WorkerPool.split(panels, w, ws), p1 = WorkerPool.split(panels, w + 1, ws);
-      int cols = Math.min(C, p1 * Gemm.NR) - p0 * Gemm.NR;
-      if (cols > 0) Packing.packRows(a.inp, a.inpo + p0 * Gemm.NR, C, cols, N, partInput[w], 0, p1 - p0);
+      int cols = ownColumns(C, w, ws);
+      if (cols > 0) {
+        Packing.packRows(a.inp, a.inpo + ownFirstPanel(C, w, ws) * Gemm.NR, C, cols, N, partInput[w], 0, Gemm.panels(cols));
+      }
     } else {
       Packing.packRows(a.inp, a.inpo, C, C, N, partInput[w], 0, Gemm.panels(C));
     }
-    if (a.dbias != null) {
-      biasGradient(a.dbias, a.dbiaso, a.dout, a.douto, N, OC, WorkerPool.split(OC, w, ws), WorkerPool.split(OC, w + 1, ws));
-    }
+    biasGradientPart(a, w, ws);
+  }
+
+  /** First panel of part w's dweight columns where dweight is split by columns (C > OC). */
+  private static int ownFirstPanel(int C, int w, int ws) {
+    return WorkerPool.split(Gemm.panels(C), w, ws);
+  }
+
+  /** Part w's dweight columns where dweight is split by columns: its panels within C (0 when it has none). */
+  private static int ownColumns(int C, int w, int ws) {
+    return Math.max(0, Math.min(C, ownFirstPanel(C, w + 1, ws) * Gemm.NR) - ownFirstPanel(C, w, ws) * Gemm.NR);
   }
 
   // worker w of ws: its panels of the packed weight and input, and its columns of dbias
@@ -277,10 +285,16 @@ final class CpuMatmul {
     int C = a.C, OC = a.OC;
     int panels = Gemm.panels(C);
     int p0 = WorkerPool.split(panels, w, ws), p1 = WorkerPool.split(panels, w + 1, ws);
-    if (a.bpW != null) Packing.packRows(a.weight, a.weighto, C, C, OC, a.bpW, p0, p1);
+    if (a.inputGrad) Packing.packRows(a.weight, a.weighto, C, C, OC, a.bpW, p0, p1);
     Packing.packRows(a.inp, a.inpo, C, C, a.N, a.bpX, p0, p1);
+    biasGradientPart(a, w, ws);
+  }
+
+  // part w of ws: its columns of dbias, when there is one
+  private static void biasGradientPart(Backward a, int w, int ws) {
     if (a.dbias != null) {
-      biasGradient(a.dbias, a.dbiaso, a.dout, a.douto, a.N, OC, WorkerPool.split(OC, w, ws), WorkerPool.split(OC, w + 1, ws));
+      biasGradient(a.dbias, a.dbiaso, a.dout, a.douto, a.N, a.OC, WorkerPool.split(a.OC, w, ws),
+          WorkerPool.split(a.OC, w + 1, ws));
     }
   }
 
@@ -413,8 +427,9 @@ final class CpuMatmul {
       boolean byColumns = C > OC;
       if (bw <= OWN_PACK_FLOATS && (byColumns || bx <= OWN_PACK_FLOATS)) {
         ownWeight = Math.max(ownWeight, bw);
-        int partPanels = (Gemm.panels(C) + threads - 1) / threads;
-        ownInput = Math.max(ownInput, byColumns ? Gemm.packedSize(N, partPanels * Gemm.NR) : bx);
+        for (int w = 0; w < threads; w++) {
+          ownInput = Math.max(ownInput, byColumns ? Gemm.packedSize(N, ownColumns(C, w, threads)) : bx);
+        }
         if (byColumns) sharedInput = Math.max(sharedInput, bx);
       } else {
         sharedWeight = Math.max(sharedWeight, bw);
