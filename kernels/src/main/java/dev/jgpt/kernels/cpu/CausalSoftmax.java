@@ -35,16 +35,23 @@ import jdk.incubator.vector.VectorOperators;
 final class CausalSoftmax {
   private CausalSoftmax() {}
 
+  /** Floats of scratch {@link #rows} needs for a tile of {@code count} rows: (count, L) lane sums, then (count) maxima. */
+  static int scratchSize(int count) {
+    return count * (L + 1);
+  }
+
   /**
    * Rows r = 0 .. count of a causal block, row r at ao + r*T with n = n0 + r scores, each
-   * softmax(att[0, n) * scale), zero past n (up to T). sums (count, L) scratch. A row alone is
-   * one chain of dependent steps (max, its lane reduction, the exp, the lane sum, the divide,
-   * the scaling), about 60 ns per row at T = 64, more in latency than in arithmetic; here the
-   * rows of a tile go through two passes, every row's max and exp first, then every row's sum
-   * and scaling, so the CPU overlaps the chains of neighbouring rows. Measured at 1 thread,
-   * nanoGPT shape (B=12, T=64, C=128, NH=4, 512 bits, a loaded host): the softmax's share of the
-   * forward 0.19 -> 0.13 ms, the forward 0.39 -> 0.31 ms. What is left is the exp's arithmetic
-   * (about 30 vector ops per vector of scores).
+   * softmax(att[0, n) * scale), zero past n (up to T). sums: {@link #scratchSize}(count) floats.
+   * A row alone is one chain of dependent steps (max, its lane reduction, the exp, the lane sum,
+   * the divide, the scaling), more in latency than in arithmetic at T = 64; here the rows of a
+   * tile go through three passes, every row's max first, then every row's exp and lane sums,
+   * then every row's sum and scaling, so that each pass is a loop of short independent chains
+   * the CPU overlaps (the max's lane reduction alone is a chain of about 40 cycles). Measured at
+   * 1 thread, nanoGPT shape (B=12, T=64, C=128, NH=4, 512 bits, Zen 5), the whole attention
+   * forward: one pass per row 0.39 ms -> two passes 0.31 (an earlier session); two passes 0.26-0.28
+   * -> three passes 0.23-0.24 (alternating runs of the two builds, the unchanged backward as
+   * the control).
    */
   static void rows(float[] att, int ao, int n0, int count, int T, float scale, float[] sums) {
     if (T % L != 0) {
@@ -55,23 +62,29 @@ final class CausalSoftmax {
       }
       return;
     }
-    for (int r = 0; r < count; r++) expRow(att, ao + r * T, n0 + r, scale, sums, r * L);
+    int maxima = count * L;
+    for (int r = 0; r < count; r++) sums[maxima + r] = rowMax(att, ao + r * T, n0 + r);
+    for (int r = 0; r < count; r++) expRow(att, ao + r * T, n0 + r, scale, sums[maxima + r], sums, r * L);
     for (int r = 0; r < count; r++) normalizeRow(att, ao + r * T, n0 + r, T, laneSum(sums, r * L));
   }
 
-  /**
-   * The first pass over a whole-vector row: att[ao .. ao + n rounded up to L) = exp((att - max) * scale)
-   * (zero past n), and sums[so .. so+L) = the lane-wise sum of those vectors, in row order.
-   */
-  private static void expRow(float[] att, int ao, int n, float scale, float[] sums, int so) {
+  /** The largest of the whole-vector row att[ao .. ao + n), the lanes past n left out. */
+  private static float rowMax(float[] att, int ao, int n) {
     FloatVector negativeInfinity = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
     FloatVector m = negativeInfinity;
     for (int i = 0; i < n; i += L) {
       m = FloatVector.fromArray(S, att, ao + i).blend(negativeInfinity, S.indexInRange(i, n).not()).max(m);
     }
     // exact in any order; a vector made after the loop is the receiver (known receiver, see Vec)
-    FloatVector shift = FloatVector.broadcast(S,
-        FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).max(m).reduceLanes(VectorOperators.MAX));
+    return FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).max(m).reduceLanes(VectorOperators.MAX);
+  }
+
+  /**
+   * The second pass over a whole-vector row: att[ao .. ao + n rounded up to L) = exp((att - max) * scale)
+   * (zero past n), and sums[so .. so+L) = the lane-wise sum of those vectors, in row order.
+   */
+  private static void expRow(float[] att, int ao, int n, float scale, float max, float[] sums, int so) {
+    FloatVector shift = FloatVector.broadcast(S, max);
     FloatVector acc = FloatVector.zero(S);
     for (int i = 0; i < n; i += L) {
       FloatVector a = FloatVector.fromArray(S, att, ao + i).sub(shift).mul(scale);

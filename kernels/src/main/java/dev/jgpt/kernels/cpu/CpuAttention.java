@@ -27,7 +27,7 @@ final class CpuAttention {
   private final PairBody<Backward> backwardPair = this::backwardPair;
   private final WorkerPool.TaskWith<Forward> forwardPairs = (a, w, ws) -> takePairs(a, w, ws, forwardPair);
   private final WorkerPool.TaskWith<Backward> backwardPairs = (a, w, ws) -> takePairs(a, w, ws, backwardPair);
-  /** Per worker: (MR, L) lane sums of one row tile's softmax; (MR) dot products in its backward pass. */
+  /** Per worker: one row tile's softmax scratch ({@link CausalSoftmax#scratchSize}); (MR) dot products in its backward pass. */
   private final float[][] rowSums;
 
   CpuAttention(WorkerPool pool) {
@@ -41,7 +41,7 @@ final class CpuAttention {
     square = new float[w][0];
     aTile = new float[w][0];
     edgeTile = new float[w][Gemm.MR * Gemm.NR];
-    rowSums = new float[w][Gemm.MR * L];
+    rowSums = new float[w][CausalSoftmax.scratchSize(Gemm.MR)];
   }
 
   /** Grows the per-worker scratch for (T, hs); allocates only when a shape is larger than before. */

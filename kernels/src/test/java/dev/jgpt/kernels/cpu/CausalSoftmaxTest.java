@@ -31,7 +31,7 @@ class CausalSoftmaxTest {
       for (int j = 0; j < n; j++) sum += expected[j] = Math.exp((att[ao + j] - max) * SCALE);
       float[] rowOps = java.util.Arrays.copyOfRange(att, ao, ao + n);
       RowOps.softmaxInPlace(rowOps, 0, n, SCALE);
-      CausalSoftmax.rows(att, ao, n, 1, T, SCALE, new float[Vec.L]);
+      CausalSoftmax.rows(att, ao, n, 1, T, SCALE, new float[CausalSoftmax.scratchSize(1)]);
       for (int j = 0; j < n; j++) {
         assertEquals(Float.floatToIntBits(rowOps[j]), Float.floatToIntBits(att[ao + j]), "T=" + T + " n=" + n + " j=" + j
             + ": the bits of the row ops");
@@ -61,7 +61,7 @@ class CausalSoftmaxTest {
         RowOps.softmaxInPlace(expected, ao + t * T, t + 1, SCALE);
         java.util.Arrays.fill(expected, ao + t * T + t + 1, ao + (t + 1) * T, 0f);
       }
-      float[] sums = new float[tileRows * Vec.L];
+      float[] sums = new float[CausalSoftmax.scratchSize(tileRows)];
       java.util.Arrays.fill(sums, Float.NaN); // what a previous shape may have left
       for (int t0 = 0; t0 < T; t0 += tileRows) {
         CausalSoftmax.rows(att, ao + t0 * T, t0 + 1, Math.min(tileRows, T - t0), T, SCALE, sums);
