@@ -187,7 +187,7 @@ final class CpuAttention {
   private <A extends Shape> void takePairs(A a, int w, int ws, PairBody<A> body) {
     for (int d = 0; d < ws; d++) {
       int v = (w + d) % ws, end = shareStart(a.pairs / a.NH, a.NH, v + 1, ws);
-      for (long c = shares.claim(0, v, end, 1, d > 0); c >= 0; c = shares.claim(0, v, end, 1, d > 0)) {
+      for (long c = shares.claim(0, v, end, 1, 1, d > 0); c >= 0; c = shares.claim(0, v, end, 1, 1, d > 0)) {
         body.run(a, w, OwnedShares.first(c));
       }
     }

@@ -36,6 +36,15 @@ final class Gemm {
   static final int KC = 256;
   /** Row tiles per row block: MC = 24 * MR = 96 to 192 rows, an A block of 96-192 KB at KC = 256 (in L2). */
   static final int MC_TILES = 24;
+  /**
+   * The smallest block a part claims of its own share: its claims halve toward the end of the
+   * share (24, 12, 6, 3, 2 of 48 tiles), so a part that finishes first can take the other's
+   * last rows in small pieces. With whole blocks of MC_TILES a part that fell behind (its core
+   * taken by another process, by the JIT compiler) held half of its share claimed, and the other
+   * waited for it: nanoGPT shape, 2 threads, the caller waited 5-8% of a training step for the
+   * worker in steady state (measured at each fork), 2-4% with these claims.
+   */
+  static final int OWNER_TILES = 2;
 
   /**
    * A (M,K) element (i,k) is a[off + i*rowStride + k*colStride]: covers A, A^T and row-strided
@@ -170,11 +179,12 @@ final class Gemm {
 
   /**
    * Computes the products on all workers. Each part owns an equal contiguous share of each
-   * product's row tiles and claims them in blocks of {@link #MC_TILES}: the same rows as the row
-   * ops before and after (layer norm, GELU, residual) split them, so a row's activations stay in
-   * that core's cache from op to op, and each block reuses the packed B panels from L1. A part
-   * that finishes its shares takes half of what is left of the others' in turn (a worker slowed
-   * by another process then simply does less). Which part computes a tile never changes its result.
+   * product's row tiles and claims them in blocks of at most {@link #MC_TILES}, smaller toward
+   * the end ({@link #OWNER_TILES}): the same rows as the row ops before and after (layer norm,
+   * GELU, residual) split them, so a row's activations stay in that core's cache from op to op,
+   * and each block reuses the packed B panels from L1. A part that finishes its shares takes half
+   * of what is left of the others' in turn (a worker slowed by another process then simply does
+   * less). Which part computes a tile never changes its result.
    */
   void run(Product product) {
     run(product, null);
@@ -243,7 +253,10 @@ final class Gemm {
   private void claim(int w, int v, int i, int ws, boolean stealing) {
     Product pr = partProducts[w][i];
     int end = byColumns[i] ? pr.tiles() : share(pr, v + 1, ws);
-    for (long c = shares.claim(i, v, end, MC_TILES, stealing); c >= 0; c = shares.claim(i, v, end, MC_TILES, stealing)) {
+    // a product split by columns is its part's alone: nobody takes from it, whole blocks are best
+    int ownerChunk = byColumns[i] ? MC_TILES : OWNER_TILES;
+    for (long c = shares.claim(i, v, end, ownerChunk, MC_TILES, stealing); c >= 0;
+        c = shares.claim(i, v, end, ownerChunk, MC_TILES, stealing)) {
       multiplyTiles(w, pr, OwnedShares.first(c), OwnedShares.first(c) + OwnedShares.count(c));
     }
   }

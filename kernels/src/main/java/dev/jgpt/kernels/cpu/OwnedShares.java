@@ -27,17 +27,21 @@ final class OwnedShares {
   }
 
   /**
-   * Claims items of part v's share of slot, which ends at {@code end}: up to maxChunk of them,
-   * and half of what is left (at least one) when the claimer is not the owner. Returns the first
-   * claimed item and the count as {@code first << 32 | count}, or -1 when the share is used up.
+   * Claims items of part v's share of slot, which ends at {@code end}: half of what is left, at
+   * least {@code ownerChunk} items when the claimer is the owner (one when it is not), at most
+   * maxChunk. The owner's claims shrink toward the end of its share, so that what is left for
+   * another part to take when the owner falls behind comes in small pieces rather than as one
+   * block the owner has already claimed (an owner with ownerChunk >= maxChunk claims maxChunk
+   * at a time). Returns the first claimed item and the count as {@code first << 32 | count}, or
+   * -1 when the share is used up.
    */
-  long claim(int slot, int v, int end, int maxChunk, boolean stealing) {
+  long claim(int slot, int v, int end, int ownerChunk, int maxChunk, boolean stealing) {
     int i = v * slots + slot;
     while (true) {
       int start = next.get(i);
       if (start >= end) return -1;
       int left = end - start;
-      int chunk = Math.min(maxChunk, stealing ? Math.max(1, (left + 1) / 2) : left);
+      int chunk = Math.min(left, Math.min(maxChunk, Math.max(stealing ? 1 : ownerChunk, (left + 1) / 2)));
       if (next.compareAndSet(i, start, start + chunk)) return (long) start << 32 | chunk;
     }
   }
