@@ -42,7 +42,7 @@ final class Gemm {
    * last rows in small pieces. With whole blocks of MC_TILES a part that fell behind (its core
    * taken by another process, by the JIT compiler) held half of its share claimed, and the other
    * waited for it: nanoGPT shape, 2 threads, the caller waited 5-8% of a training step for the
-   * worker in steady state (measured at each fork), 2-4% with these claims.
+   * worker in steady state (measured at each fork, three runs), 2-6% with these claims.
    */
   static final int OWNER_TILES = 2;
 
