@@ -12,18 +12,27 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * runs an item never changes its result.
  */
 final class OwnedShares {
-  private final int slots;
-  /** (parts, slots) the first unclaimed item of each part's share of each slot's items. */
+  /**
+   * Ints from one part's counters to the next, a cache line: an owner claims its share in
+   * several pieces (see {@link #claim}), and each claim would otherwise take the line from the
+   * core claiming next to it. The first line is left empty (the array's header is on it).
+   */
+  private static final int PART_STRIDE = 16;
+  /** The first unclaimed item of part w's share of each slot's items, at [(w + 1) * PART_STRIDE + slot]. */
   private final AtomicIntegerArray next;
 
   OwnedShares(int parts, int slots) {
-    this.slots = slots;
-    this.next = new AtomicIntegerArray(parts * slots);
+    if (slots > PART_STRIDE) throw new IllegalArgumentException("at most " + PART_STRIDE + " slots, got " + slots);
+    this.next = new AtomicIntegerArray((parts + 1) * PART_STRIDE);
   }
 
   /** Sets part w's share of slot's items to start at {@code start}; call for every part before the fork. */
   void reset(int slot, int w, int start) {
-    next.set(w * slots + slot, start);
+    next.set(index(w, slot), start);
+  }
+
+  private static int index(int part, int slot) {
+    return (part + 1) * PART_STRIDE + slot;
   }
 
   /**
@@ -36,7 +45,7 @@ final class OwnedShares {
    * -1 when the share is used up.
    */
   long claim(int slot, int v, int end, int ownerChunk, int maxChunk, boolean stealing) {
-    int i = v * slots + slot;
+    int i = index(v, slot);
     while (true) {
       int start = next.get(i);
       if (start >= end) return -1;
