@@ -45,6 +45,13 @@ final class Gemm {
    * worker in steady state (measured at each fork, three runs), 2-6% with these claims.
    */
   static final int OWNER_TILES = 2;
+  /**
+   * Floats of B (K x n) up to which a part's claims shrink ({@link #OWNER_TILES}): 1 MB, a core's
+   * L2 on Zen 4 and 5. Each row block reads all of B again; a larger B comes from L3 or memory
+   * each time, and smaller blocks would multiply that traffic (GPT-2 124M's vocabulary head, 154 MB
+   * packed, 1 round of 6 steps at B=4, T=64: 1,132 ms a step with shrinking claims against 836).
+   */
+  static final long SHRINKING_CLAIMS_MAX_B = 1L << 18;
 
   /**
    * A (M,K) element (i,k) is a[off + i*rowStride + k*colStride]: covers A, A^T and row-strided
@@ -249,12 +256,21 @@ final class Gemm {
     }
   }
 
+  /**
+   * The smallest block of row tiles a part claims of its own share of a product whose B holds
+   * bFloats: {@link #OWNER_TILES}, or whole blocks of {@link #MC_TILES} where nobody takes from
+   * the share (a product split by columns is its part's alone) or where B is larger than a
+   * core's L2 (every row block streams all of B again).
+   */
+  static int smallestOwnClaim(boolean byColumns, long bFloats) {
+    return byColumns || bFloats > SHRINKING_CLAIMS_MAX_B ? MC_TILES : OWNER_TILES;
+  }
+
   // part w claims and multiplies blocks of part v's share of product i, with its own copy of the product, until none is left
   private void claim(int w, int v, int i, int ws, boolean stealing) {
     Product pr = partProducts[w][i];
     int end = byColumns[i] ? pr.tiles() : share(pr, v + 1, ws);
-    // a product split by columns is its part's alone: nobody takes from it, whole blocks are best
-    int ownerChunk = byColumns[i] ? MC_TILES : OWNER_TILES;
+    int ownerChunk = smallestOwnClaim(byColumns[i], (long) pr.K * pr.n);
     for (long c = shares.claim(i, v, end, ownerChunk, MC_TILES, stealing); c >= 0;
         c = shares.claim(i, v, end, ownerChunk, MC_TILES, stealing)) {
       multiplyTiles(w, pr, OwnedShares.first(c), OwnedShares.first(c) + OwnedShares.count(c));

@@ -56,4 +56,15 @@ class OwnedSharesTest {
     }
     for (int i = 0; i < taken.length; i++) assertEquals(true, taken[i], "item " + i + " never claimed");
   }
+
+  @Test
+  void matmulClaimsShrinkOnlyWhereAnotherPartMayTakeThemAndBStaysInL2() {
+    // nanoGPT's products: B of 128 x 384 floats, 768 x 128 for dweight
+    assertEquals(Gemm.OWNER_TILES, Gemm.smallestOwnClaim(false, 128L * 384));
+    assertEquals(Gemm.OWNER_TILES, Gemm.smallestOwnClaim(false, 768L * 128));
+    // GPT-2's vocabulary head (768 x 50,304): every row block streams it again from memory
+    assertEquals(Gemm.MC_TILES, Gemm.smallestOwnClaim(false, 768L * 50304));
+    // a product split by columns is its own part's alone
+    assertEquals(Gemm.MC_TILES, Gemm.smallestOwnClaim(true, 128L * 384));
+  }
 }
