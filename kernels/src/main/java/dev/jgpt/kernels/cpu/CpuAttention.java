@@ -1,7 +1,5 @@
 package dev.jgpt.kernels.cpu;
 
-import static dev.jgpt.kernels.cpu.Vec.L;
-
 /**
  * Causal self-attention on all cores. Work is split over the B*NH (batch, head) pairs: a pair
  * owns its att rows, its out channels and, in the backward pass, its q, k, v gradient channels,
