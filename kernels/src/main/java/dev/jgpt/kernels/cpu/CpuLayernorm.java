@@ -196,14 +196,14 @@ final class CpuLayernorm {
 
   /** Floats of partial sums the backward pass keeps for N rows of C. */
   static long scratchFloats(int N, int C) {
-    return 2L * ((N + rowBlock(N) - 1) / rowBlock(N)) * C;
+    return 2L * Math.ceilDiv(N, rowBlock(N)) * C;
   }
 
   // dinp (N,C) +=, dweight (C) +=, dbias (C) += or null; dout (N,C), inp (N,C), weight (C), mean (N), rstd (N)
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
       int douto, float[] inp, int inpo, float[] weight, int weighto, float[] mean, int meano, float[] rstd, int rstdo,
       int N, int C) {
-    int rows = rowBlock(N), blocks = (N + rows - 1) / rows;
+    int blocks = Math.ceilDiv(N, rowBlock(N));
     long size = (long) blocks * C;
     partialWeight = CpuMatmul.grow(partialWeight, size);
     if (dbias != null) partialBias = CpuMatmul.grow(partialBias, size);
