@@ -57,6 +57,42 @@ final class Dot {
     return sum;
   }
 
+  /**
+   * out[oa] = biasA + x (n) . y (n) at ya, out[ob] = biasB + x . y at yb: two {@link #dotStreamed}s
+   * in one loop, each with its bits (same accumulators, lane sums and tail). For two weight rows
+   * far apart: one core streams more bytes a second from two distant sequential runs than from
+   * one (measured on Zen 5, GPT-2 124M's matrices, one thread: 33-35 GB/s against 24-26 for one
+   * row at a time, 30 for two neighbouring rows), as it keeps more cache-line misses in flight.
+   */
+  static void dotStreamedPair(float[] x, int xo, float[] y, int ya, int yb, int n, float[] out, int oa, float biasA,
+      int ob, float biasB) {
+    VectorSpecies<Float> s = STREAM;
+    int l = STREAM_L;
+    FloatVector a0 = FloatVector.zero(s), a1 = a0, b0 = a0, b1 = a0;
+    int i = 0;
+    for (; i + 2 * l <= n; i += 2 * l) {
+      FloatVector x0 = FloatVector.fromArray(s, x, xo + i), x1 = FloatVector.fromArray(s, x, xo + i + l);
+      a0 = x0.fma(FloatVector.fromArray(s, y, ya + i), a0);
+      a1 = x1.fma(FloatVector.fromArray(s, y, ya + i + l), a1);
+      b0 = x0.fma(FloatVector.fromArray(s, y, yb + i), b0);
+      b1 = x1.fma(FloatVector.fromArray(s, y, yb + i + l), b1);
+    }
+    if (i + l <= n) {
+      FloatVector x0 = FloatVector.fromArray(s, x, xo + i);
+      a0 = x0.fma(FloatVector.fromArray(s, y, ya + i), a0);
+      b0 = x0.fma(FloatVector.fromArray(s, y, yb + i), b0);
+      i += l;
+    }
+    FloatVector negativeZero = FloatVector.broadcast(s, -0f); // known receivers (see Vec)
+    float sumA = sumStreamLanes(negativeZero.add(a0).add(a1)), sumB = sumStreamLanes(negativeZero.add(b0).add(b1));
+    for (; i < n; i++) {
+      sumA += x[xo + i] * y[ya + i];
+      sumB += x[xo + i] * y[yb + i];
+    }
+    out[oa] = biasA + sumA;
+    out[ob] = biasB + sumB;
+  }
+
   /** The lanes of a {@link #STREAM} vector added left to right; 8 named one by one, as {@link Vec#sumLanes} does. */
   static float sumStreamLanes(FloatVector vector) {
     FloatVector v = FloatVector.broadcast(STREAM, -0f).add(vector); // -0 + x = x: a known receiver (see Vec)
