@@ -2,14 +2,17 @@ package dev.jgpt.cli;
 
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.ProfilingBackend;
 import dev.jgpt.tokenizer.Tokenizer;
 import dev.jgpt.transformer.GenerationLoop;
 import dev.jgpt.transformer.KvCacheModel;
+import dev.jgpt.transformer.MemoryEstimate;
 import dev.jgpt.transformer.GptConfig;
 import dev.jgpt.transformer.ParameterLayout;
 import dev.jgpt.transformer.Presets;
 import dev.jgpt.transformer.SamplerSettings;
 import dev.jgpt.transformer.TrainConfig;
+import dev.jgpt.transformer.WeightFormat;
 import dev.jgpt.transformer.WeightInit;
 import dev.jgpt.transformer.interop.LoadedModel;
 import java.nio.file.Path;
@@ -59,6 +62,10 @@ final class GenerateBenchCommand implements Callable<Integer> {
   @Option(names = "--repeat", paramLabel = "R", defaultValue = "5", description = "Runs; medians are reported (default ${DEFAULT-VALUE}).")
   int repeat;
 
+  @Option(names = "--profile", description = {"Also print where the last run's decoding spends its time, op by op,",
+      "and how fast the matmuls read their weights."})
+  boolean profile;
+
   @Mixin BackendOptions backendOptions;
 
   @Mixin WeightsOption weights; // --weights
@@ -71,9 +78,12 @@ final class GenerateBenchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--tokens and --repeat must be positive, got " + tokens + " and "
           + repeat);
     }
+    Backends.Choice choice = backendOptions.choose();
+    ProfiledProvider profiled = profile ? new ProfiledProvider(choice.provider()) : null;
+    if (profiled != null) choice = new Backends.Choice(profiled, choice.reason());
     try (LoadedModel model = weights.applyTo(run != null
-        ? LoadedModel.open(run, backendOptions.choose(), backendOptions.device(), backendOptions.threads())
-        : randomWeights())) {
+        ? LoadedModel.open(run, choice, backendOptions.device(), backendOptions.threads())
+        : randomWeights(choice))) {
       KvCacheModel kvModel = (KvCacheModel) model.model(); // LoadedModel.open makes a KvCacheModel
       GptConfig cfg = kvModel.config();
       Tokenizer tokenizer = model.tokenizer();
@@ -91,11 +101,19 @@ final class GenerateBenchCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--prompt-tokens must be between 1 and " + (cfg.blockSize() - 1)
             + " (the context is " + cfg.blockSize() + "), got " + promptLength);
       }
+      GenerationLoop.Result last = null;
       for (int i = 0; i < repeat + 1; i++) { // the first run warms the JIT up and is not counted
         int[] prompt = new int[promptLength];
         for (int t = 0; t < promptLength; t++) prompt[t] = (t * 7 + i * 13 + 1) % Math.min(cfg.vocabSize(), 256);
-        GenerationLoop.Result r = loop.generate(prompt, s.withSeed(i), 0, t -> {}, () -> false);
+        // the profile covers the last run's decoding: it starts once that run's first token is out
+        boolean profileThisRun = profile && i == repeat;
+        boolean[] firstToken = {true};
+        GenerationLoop.Result r = loop.generate(prompt, s.withSeed(i), 0, t -> {
+          if (profileThisRun && firstToken[0]) profiled.profiler().reset();
+          firstToken[0] = false;
+        }, () -> false);
         if (i == 0) continue;
+        last = r;
         // decoding only: the tokens after the first over the time after it (the prompt's prefill is timed below)
         long decodeNanos = r.nanos() - r.firstTokenNanos();
         int decoded = r.newTokens().length - 1;
@@ -109,14 +127,48 @@ final class GenerateBenchCommand implements Callable<Integer> {
           rate, 1000 / rate, repeat, tokens, promptLength));
       System.out.println(String.format(Locale.ROOT, "first token: %.2f ms after a %d-token prompt (median)",
           median(first), promptLength));
+      if (profile) printProfile(profiled.profiler(), last, kvModel.weightFormat());
     }
     return 0;
   }
 
+  /**
+   * The op table of the last run's decoding (its tokens after the first: one decode step each,
+   * and sampling and text decoding outside the ops), then the matmuls by shape and the rate at
+   * which they read their weights, which bounds decoding on a CPU.
+   */
+  private static void printProfile(ProfilingBackend be, GenerationLoop.Result last, WeightFormat format) {
+    int decoded = last.newTokens().length - 1;
+    if (decoded < 1) {
+      System.out.println("profile: no token after the first to profile (use --tokens 2 or more)");
+      return;
+    }
+    double tokenNanos = (double) (last.nanos() - last.firstTokenNanos()) / decoded;
+    System.out.println();
+    System.out.println("time per kind of op in one decoded token (a step is one token; the last run's " + decoded
+        + " tokens after its first):");
+    new OpBreakdown(be.totals(), decoded, tokenNanos, Double.NaN).print(System.out);
+    System.out.println();
+    System.out.println("matmuls by shape (per token):");
+    new MatmulShapeBreakdown(be.matmulShapes(), decoded, Double.NaN).print(System.out);
+    double bytes = 0, nanos = 0;
+    int weightBytes = format == WeightFormat.BF16 ? 2 : Float.BYTES;
+    for (ProfilingBackend.MatmulShapeTotal m : be.matmulShapes()) {
+      bytes += (double) m.calls() * m.C() * m.OC() * weightBytes;
+      nanos += m.nanos();
+    }
+    if (nanos > 0) {
+      System.out.println(String.format(Locale.ROOT,
+          "matmul weights: %s a token (%s), read at %.1f GB/s; the matmuls alone would decode %,.0f tokens/s",
+          MemoryEstimate.bytes(Math.round(bytes / decoded)), format.name().toLowerCase(Locale.ROOT), bytes / nanos,
+          decoded * 1e9 / nanos));
+    }
+  }
+
   /** The shape the flags give (--preset, --n-head...) with random weights, on bytes. */
-  private LoadedModel randomWeights() {
+  private LoadedModel randomWeights(Backends.Choice choice) {
     GptConfig cfg = Errors.usage(spec, this::shape);
-    Backend be = backendOptions.open(KvCacheModel.threadsFor(cfg, backendOptions.threads()));
+    Backend be = backendOptions.open(choice, KvCacheModel.threadsFor(cfg, backendOptions.threads()));
     try {
       float[] weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1337);
       return new LoadedModel("random weights", KvCacheModel.withWeights(cfg, be, weights), Tokenizer.bytesOnly(), null, be);

@@ -43,6 +43,26 @@ class GenerateBenchCommandTest {
   }
 
   @Test
+  void profileSplitsADecodedTokenByOp() {
+    CliRunner.Result r = CliRunner.run("bench", "generate", "--n-layer", "1", "--n-head", "2", "--n-embd", "16",
+        "--block-size", "16", "--tokens", "12", "--repeat", "1", "--threads", "1", "--backend", "cpu", "--prompt-tokens",
+        "1", "--profile");
+    assertEquals(0, r.exitCode(), r.toString());
+    String out = r.out();
+    assertTrue(out.contains("time per kind of op in one decoded token (a step is one token; the last run's 11 tokens "
+        + "after its first):"), out);
+    // per token: qkv, attention projection, MLP projection and the head; the MLP's first matmul with its GELU
+    assertTrue(Pattern.compile("(?m)^matmul forward +4 ").matcher(out).find(), out);
+    assertTrue(Pattern.compile("(?m)^matmul forward \\+ gelu +1 ").matcher(out).find(), out);
+    assertTrue(Pattern.compile("(?m)^decode ops \\(encoder, attention\\) +2 ").matcher(out).find(), out);
+    assertTrue(Pattern.compile("(?m)^matmul forward +1 x 16 -> 128 +1 ").matcher(out).find(), "the padded head: " + out);
+    // 16 x (48 + 16 + 64) + 64 x 16 + 128 x 16 floats (qkv, projection, fc, MLP projection, head) of 4 bytes
+    Matcher m = Pattern.compile("matmul weights: 20\\.5 KB a token \\(f32\\), read at ([0-9.]+) GB/s").matcher(out);
+    assertTrue(m.find(), out);
+    assertTrue(Double.parseDouble(m.group(1)) > 0, out);
+  }
+
+  @Test
   void aTrainedRunCanBeMeasured() throws Exception {
     CliRunner.Result r = CliRunner.run("bench", "generate", "--run", TinyRun.shared().toString(), "--tokens", "30",
         "--repeat", "2", "--threads", "1");
