@@ -9,9 +9,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The matmul forward for a few rows (gemv): on both of its paths (four columns at a time for
- * weights that stay in cache, one row at a time for larger ones), every output is bit-identical
- * to a plain loop of {@link Dot#dot} (in cache) or {@link Dot#dotStreamed} (streamed) plus bias,
- * whatever the thread count.
+ * weights that stay in cache, two rows far apart at a time for larger ones, and the odd one left
+ * alone), every output is bit-identical to a plain loop of {@link Dot#dot} (in cache) or {@link
+ * Dot#dotStreamed} (streamed) plus bias, whatever the thread count (which changes the pairs).
  */
 class GemvTest {
   @ParameterizedTest(name = "N={0} C={1} OC={2} bias={3}")
