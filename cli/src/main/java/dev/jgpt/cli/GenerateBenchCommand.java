@@ -146,7 +146,7 @@ final class GenerateBenchCommand implements Callable<Integer> {
     double tokenNanos = (double) (last.nanos() - last.firstTokenNanos()) / decoded;
     System.out.println();
     System.out.println("time per kind of op in one decoded token (a step is one token; the last run's " + decoded
-        + " tokens after its first):");
+        + " tokens after its first, with the prefills of any window slides):");
     new OpBreakdown(be.totals(), decoded, tokenNanos, Double.NaN).print(System.out);
     System.out.println();
     System.out.println("matmuls by shape (per token):");

@@ -50,7 +50,7 @@ class GenerateBenchCommandTest {
     assertEquals(0, r.exitCode(), r.toString());
     String out = r.out();
     assertTrue(out.contains("time per kind of op in one decoded token (a step is one token; the last run's 11 tokens "
-        + "after its first):"), out);
+        + "after its first, with the prefills of any window slides):"), out);
     // per token: qkv, attention projection, MLP projection and the head; the MLP's first matmul with its GELU
     assertTrue(Pattern.compile("(?m)^matmul forward +4 ").matcher(out).find(), out);
     assertTrue(Pattern.compile("(?m)^matmul forward \\+ gelu +1 ").matcher(out).find(), out);
