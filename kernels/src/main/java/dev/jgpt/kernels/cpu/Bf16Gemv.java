@@ -17,7 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * inside a column while its weight row is in L1.
  *
  * <p>Vectors of at most 256 bits, even on AVX-512: weight rows stream from memory
- * ({@link Dot#STREAM} says why).
+ * ({@link Dot#STREAM} says why). One row at a time: the two rows far apart that make the F32
+ * gemv faster ({@link Dot#dotStreamedPair}) made this one slower (GPT-2 124M, one Zen 5 core:
+ * 75-86 against 94 tokens/s), as widening the pairs, not memory, is what limits it on one core.
  */
 final class Bf16Gemv {
   private static final VectorSpecies<Float> S = Dot.STREAM;

@@ -318,7 +318,8 @@ final class CpuMatmul {
    * Weights up to this many floats (1 MB: a core's L2) stay in cache from one call to the next
    * (a small model decoding), and gemv then runs four columns at a time. Larger ones stream from
    * memory, two rows far apart at a time (columns o and o + half of a part's range: Zen 5, one
-   * core, 33-35 GB/s against 24-26 for one row at a time and 30 for two neighbouring rows; on Zen 4
+   * core, 33-35 GB/s against 24-26 for one row at a time and 30 for two neighbouring rows; two
+   * cores 56-61 against 50-53; four rows at a time read no faster than two; on Zen 4
    * four neighbouring rows in flight had read slower than one, 13-14 against 19-21 GB/s), in
    * vectors of at most 256 bits ({@link Dot#STREAM}: 28-29 against 23-25 GB/s at 512 bits on Zen 5,
    * one row at a time).
