@@ -75,6 +75,7 @@ class BadFlagsTest {
       args("bench", "generate", "--tokens", "0"),
       args("bench", "generate", "--preset", "bogus"),
       args("bench", "generate", "--vocab-size", "300"),
+      args("bench", "generate", "--kv-cache", "fp8"),
       // the backend options, one group in every command that runs a model
       args("bench", "generate", "--device", "-1"),
       args("bench", "kernels", "--threads", "-1"),

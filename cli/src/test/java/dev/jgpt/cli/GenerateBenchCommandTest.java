@@ -63,6 +63,23 @@ class GenerateBenchCommandTest {
   }
 
   @Test
+  void aBf16KvCacheIsMeasuredAndSaidSoOrRefusedInOneLine() {
+    CliRunner.Result r = CliRunner.run("bench", "generate", "--n-layer", "1", "--n-head", "2", "--n-embd", "16",
+        "--block-size", "16", "--tokens", "10", "--repeat", "1", "--threads", "1", "--backend", "cpu", "--kv-cache", "bf16");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.out().startsWith("model: 1 layers x 16 (2 heads), context 16, vocabulary 65, 0.01M parameters, cpu, "
+        + "bf16 KV cache"), r.out());
+    CliRunner.Result refused = CliRunner.run("bench", "generate", "--n-layer", "1", "--n-head", "2", "--n-embd", "16",
+        "--block-size", "16", "--tokens", "10", "--repeat", "1", "--backend", "reference", "--kv-cache", "bf16");
+    assertEquals(1, refused.exitCode(), refused.toString());
+    assertEquals("jgpt bench generate: the reference backend cannot keep a 16-bit KV cache: use --kv-cache f32, or "
+        + "--backend cpu for --kv-cache bf16", refused.err().strip(), refused.toString());
+    CliRunner.Result bad = CliRunner.run("bench", "generate", "--kv-cache", "fp8");
+    assertEquals(2, bad.exitCode(), bad.toString());
+    assertTrue(bad.err().contains("--kv-cache must be f32 or bf16, got 'fp8'"), bad.toString());
+  }
+
+  @Test
   void aTrainedRunCanBeMeasured() throws Exception {
     CliRunner.Result r = CliRunner.run("bench", "generate", "--run", TinyRun.shared().toString(), "--tokens", "30",
         "--repeat", "2", "--threads", "1");

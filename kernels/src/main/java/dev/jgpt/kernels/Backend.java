@@ -250,6 +250,34 @@ public interface Backend extends AutoCloseable {
   void attentionDecode(Slice out, Slice att, Slice qkv, Slice kcache, Slice vcache, IntBuf pos,
       int maxT, int C, int NH);
 
+  /**
+   * True when this backend runs {@link #attentionDecodeBf16} and {@link #packBf16}: a KV cache
+   * kept in bf16, half the bytes a decode step reads from it. Optional, as 16-bit weights are.
+   */
+  default boolean supportsBf16KvCache() {
+    return false;
+  }
+
+  /**
+   * dst ints [dstOffset, dstOffset + Bf16.packedCols(n)) = src (n) rounded to bf16
+   * ({@link Bf16#fromFloat}), two per int as {@link Bf16#packRows} packs a row: what a prefill
+   * stores into a bf16 KV cache. Optional: only where {@link #supportsBf16KvCache} says so.
+   */
+  default void packBf16(IntBuf dst, int dstOffset, Slice src, int n) {
+    throw new UnsupportedOperationException("the " + name() + " backend has no 16-bit KV cache; use --kv-cache f32");
+  }
+
+  /**
+   * {@link #attentionDecode} over a bf16 KV cache: kcache, vcache (maxT, C/2) ints, row t packed
+   * as {@link #packBf16} packs; k and v of qkv go into row p rounded to bf16, then the scores,
+   * softmax and weighted sum are computed in F32 from the widened rows. C and C/NH even.
+   * Optional: only where {@link #supportsBf16KvCache} says so.
+   */
+  default void attentionDecodeBf16(Slice out, Slice att, Slice qkv, IntBuf kcache, IntBuf vcache, IntBuf pos, int maxT,
+      int C, int NH) {
+    throw new UnsupportedOperationException("the " + name() + " backend has no 16-bit KV cache; use --kv-cache f32");
+  }
+
   // ---------------------------------------------------------------- elementwise
 
   /** out (N) = GELU(inp) with GPT-2's tanh approximation. */

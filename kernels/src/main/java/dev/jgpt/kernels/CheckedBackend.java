@@ -317,6 +317,49 @@ public final class CheckedBackend implements Backend {
     inner.attentionDecode(out, att, qkv, kcache, vcache, pos, maxT, C, NH);
   }
 
+  @Override
+  public boolean supportsBf16KvCache() {
+    return inner.supportsBf16KvCache();
+  }
+
+  @Override
+  public void packBf16(IntBuf dst, int dstOffset, Slice src, int n) {
+    positive("packBf16", n);
+    src.require(n, "packBf16 src (n)");
+    if (dstOffset < 0 || dstOffset + (long) Bf16.packedCols(n) > dst.size()) {
+      throw new IllegalArgumentException("packBf16 dst: ints " + dstOffset + ".." + (dstOffset + Bf16.packedCols(n))
+          + " are not all in " + dst + " (" + dst.size() + " ints)");
+    }
+    requireBf16KvCache();
+    inner.packBf16(dst, dstOffset, src, n);
+  }
+
+  @Override
+  public void attentionDecodeBf16(Slice out, Slice att, Slice qkv, IntBuf kcache, IntBuf vcache, IntBuf pos, int maxT,
+      int C, int NH) {
+    positive("attentionDecodeBf16", maxT);
+    heads("attentionDecodeBf16", C, NH);
+    if (C % 2 != 0 || (C / NH) % 2 != 0) {
+      throw new IllegalArgumentException("attentionDecodeBf16: C (" + C + ") and the head size (" + C / NH
+          + ") must be even: a bf16 pair may not straddle two heads");
+    }
+    out.require(C, "attentionDecodeBf16 out (C)");
+    att.require((long) NH * maxT, "attentionDecodeBf16 att (NH,maxT)");
+    qkv.require(3L * C, "attentionDecodeBf16 qkv (3C)");
+    ints(kcache, (long) maxT * C / 2, "attentionDecodeBf16 kcache (maxT,C/2)");
+    ints(vcache, (long) maxT * C / 2, "attentionDecodeBf16 vcache (maxT,C/2)");
+    ints(pos, 1, "attentionDecodeBf16 pos (1)");
+    position("attentionDecodeBf16", pos.hostValue(0), maxT);
+    requireBf16KvCache();
+    inner.attentionDecodeBf16(out, att, qkv, kcache, vcache, pos, maxT, C, NH);
+  }
+
+  private void requireBf16KvCache() {
+    if (!inner.supportsBf16KvCache()) {
+      throw new UnsupportedOperationException("the " + inner.name() + " backend has no 16-bit KV cache; use --kv-cache f32");
+    }
+  }
+
   // ---------------------------------------------------------------- elementwise
 
   @Override

@@ -371,6 +371,26 @@ public final class ProfilingBackend implements Backend {
   }
 
   @Override
+  public boolean supportsBf16KvCache() {
+    return delegate.supportsBf16KvCache();
+  }
+
+  @Override
+  public void packBf16(IntBuf dst, int dstOffset, Slice src, int n) {
+    long t0 = System.nanoTime();
+    delegate.packBf16(dst, dstOffset, src, n);
+    add(Op.COPY, t0);
+  }
+
+  @Override
+  public void attentionDecodeBf16(Slice out, Slice att, Slice qkv, IntBuf kcache, IntBuf vcache, IntBuf pos, int maxT,
+      int C, int NH) {
+    long t0 = System.nanoTime();
+    delegate.attentionDecodeBf16(out, att, qkv, kcache, vcache, pos, maxT, C, NH);
+    add(Op.DECODE, t0);
+  }
+
+  @Override
   public void geluForward(Slice out, Slice inp, int N) {
     long t0 = System.nanoTime();
     delegate.geluForward(out, inp, N);

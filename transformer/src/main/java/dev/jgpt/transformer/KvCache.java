@@ -24,6 +24,13 @@ final class KvCache {
   final Slice[][] vRows; // (L, maxT) x (C)
   final IntBuf token; // (1) the token being decoded
   final IntBuf pos; // (1) its position in the window, 0 .. maxT-1
+  private final Backend backend;
+  IntBuf[] keys16, values16; // (L) x (maxT, C/2) bf16 pairs once useBf16 was called, else null
+
+  /** Ints of one layer's bf16 keys, and as many of its values: (maxT, C/2). */
+  static long intsPerLayer16(int maxT, int C) {
+    return (long) maxT * (C / 2);
+  }
 
   /** Floats of the keys, and as many of the values: (L, maxT, C). */
   static long floatsPerTensor(int L, int maxT, int C) {
@@ -55,5 +62,26 @@ final class KvCache {
     }
     token = backend.allocInt("decode_token", 1);
     pos = backend.allocInt("decode_pos", 1);
+    this.backend = backend;
+  }
+
+  /** True once decode steps keep keys and values in bf16 ({@link #useBf16}). */
+  boolean bf16() {
+    return keys16 != null;
+  }
+
+  /**
+   * Keeps keys and values in bf16 from now on, beside the F32 caches (allocated once; their
+   * contents are the next prefill's and decode steps'): a decode step then reads half the bytes.
+   */
+  void useBf16() {
+    if (keys16 != null) return;
+    IntBuf[] k16 = new IntBuf[L], v16 = new IntBuf[L];
+    for (int l = 0; l < L; l++) {
+      k16[l] = backend.allocInt("kcache16_" + l, (int) intsPerLayer16(maxT, C));
+      v16[l] = backend.allocInt("vcache16_" + l, (int) intsPerLayer16(maxT, C));
+    }
+    keys16 = k16;
+    values16 = v16;
   }
 }

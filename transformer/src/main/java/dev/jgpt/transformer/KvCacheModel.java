@@ -125,6 +125,9 @@ public final class KvCacheModel implements NextTokenModel {
             cfg.paddedVocabSize())) + BufferCursor.count(c -> PrefillActivations.layOut(c, T, C, NH))) * f)));
   }
 
+  /** A decode step's name by (bf16 weights, bf16 KV cache): each its own captured step, named without allocating. */
+  private static final String[] DECODE_STEPS = {"decode", "decode-kv16", "decode-bf16", "decode-bf16-kv16"};
+
   /** Below this many parameters, generation runs on one thread unless told otherwise. */
   public static final long SMALL_MODEL_PARAMETERS = 5_000_000;
 
@@ -205,8 +208,56 @@ public final class KvCacheModel implements NextTokenModel {
   @Override
   public String description() {
     long params = new ParameterLayout(cfg).totalCount();
-    return String.format(Locale.ROOT, "%d layers x %d (%d heads), context %d, vocabulary %d, %.2fM parameters, %s%s",
-        L, C, NH, T, V, params / 1e6, backend.name(), bf16 == null ? "" : ", bf16 weights for decoding");
+    return String.format(Locale.ROOT, "%d layers x %d (%d heads), context %d, vocabulary %d, %.2fM parameters, %s%s%s",
+        L, C, NH, T, V, params / 1e6, backend.name(), bf16 == null ? "" : ", bf16 weights for decoding",
+        cache.bf16() ? ", bf16 KV cache" : "");
+  }
+
+  /** The format decode steps keep the keys and values in (F32 unless {@link #useKvCache} said otherwise). */
+  public WeightFormat kvCacheFormat() {
+    return cache.bf16() ? WeightFormat.BF16 : WeightFormat.F32;
+  }
+
+  /**
+   * Keeps the keys and values of the positions from now on in {@code format}. BF16 halves the
+   * bytes a decode step reads from the cache (at a long context, the attention's share of a token),
+   * at bf16's rounding of k and v; what is cached is forgotten, so the next call prefills afresh.
+   * Refused in one line where the backend has no bf16 cache, the head size is odd (a pair of
+   * columns would straddle two heads) or the cache does not fit {@code heap}. F32 after BF16 is
+   * refused too: the bf16 caches stay once made.
+   */
+  public void useKvCache(WeightFormat format, HeapBudget heap) {
+    if (closed) throw new IllegalStateException("this model was closed");
+    if (format == kvCacheFormat()) return;
+    if (format == WeightFormat.F32) {
+      throw new IllegalArgumentException("this model keeps its KV cache in bf16 already; load it again for an F32 cache");
+    }
+    if (!backend.supportsBf16KvCache()) {
+      throw new IllegalArgumentException("the " + backend.name() + " backend cannot keep a 16-bit KV cache: use "
+          + "--kv-cache f32, or --backend cpu for --kv-cache bf16");
+    }
+    if (C % 2 != 0 || (C / NH) % 2 != 0) {
+      throw new IllegalArgumentException("--kv-cache bf16 needs an even head size; this model's is " + C / NH
+          + ": use --kv-cache f32");
+    }
+    MemoryCheck.requireFits(kvBf16Memory(cfg, backend), heap, null);
+    cache.useBf16();
+    windowStart = -1;
+    cachedLength = 0;
+  }
+
+  /** {@link #useKvCache(WeightFormat, HeapBudget)} against this JVM's heap. */
+  public void useKvCache(WeightFormat format) {
+    useKvCache(format, HeapBudget.current());
+  }
+
+  /** The heap generating with {@code cfg} on {@code backend} takes with the bf16 KV cache beside the F32 one. */
+  static MemoryEstimate kvBf16Memory(GptConfig cfg, Backend backend) {
+    long onHeap = backend.buffersOnHeap() ? 1 : 0;
+    List<MemoryEstimate.Part> parts = new ArrayList<>(memory(cfg, backend, 0).parts());
+    parts.add(new MemoryEstimate.Part("16-bit KV cache",
+        onHeap * 2 * cfg.nLayer() * KvCache.intsPerLayer16(cfg.blockSize(), cfg.nEmbd()) * Integer.BYTES));
+    return new MemoryEstimate(parts);
   }
 
   /** The format decode steps read the matrices in (F32 unless {@link #useWeights} said otherwise). */
@@ -351,7 +402,7 @@ public final class KvCacheModel implements NextTokenModel {
     hostInt[0] = pos;
     backend.write(cache.pos, 0, hostInt, 0, 1);
     Bf16Weights w16 = bf16;
-    backend.beginStep(w16 == null ? "decode" : "decode-bf16"); // other ops, another captured step
+    backend.beginStep(DECODE_STEPS[(w16 == null ? 0 : 2) + (cache.bf16() ? 1 : 0)]); // other ops, another captured step
     backend.encoderDecode(d.resA(), cache.token, cache.pos, p.wte, p.wpe, C);
     for (int l = 0; l < L; l++) {
       block.forward(l, p.h[l], w16 == null ? null : w16.h()[l], decodeBlock, d.resA(), cachedAttention, 1, null);
@@ -381,7 +432,7 @@ public final class KvCacheModel implements NextTokenModel {
     int[] padded = new int[rows];
     System.arraycopy(tokens, from, padded, 0, n);
     backend.write(prefill.tokens, 0, padded, 0, rows);
-    backend.beginStep("prefill-" + rows);
+    backend.beginStep("prefill-" + rows + (cache.bf16() ? "-kv16" : ""));
     backend.encoderForward(pass.resA(), prefill.tokens, p.wte, p.wpe, 1, rows, C);
     for (int l = 0; l < L - 1; l++) block.forward(l, p.h[l], pass.block(), pass.resA(), pass.attention(), rows, null);
     block.qkvForward(p.h[L - 1], pass.block(), pass.resA(), rows);

@@ -19,11 +19,20 @@ record PrefillAttention(Backend backend, CausalAttention causal, KvCache cache, 
     causal.forward(layer, a);
   }
 
-  /** Copies k and v of each of the window's rows from the qkv activation into layer {@code layer}'s cache rows. */
+  /**
+   * Copies k and v of each of the window's rows from the qkv activation into layer {@code layer}'s
+   * cache rows, rounded to bf16 where the cache keeps them so.
+   */
   void storeKv(int layer) {
+    int C = cache.C, ints = C / 2;
     for (int t = 0; t < causal.T(); t++) {
-      backend.copy(cache.kRows[layer][t], kOfRow[t]);
-      backend.copy(cache.vRows[layer][t], vOfRow[t]);
+      if (cache.bf16()) {
+        backend.packBf16(cache.keys16[layer], t * ints, kOfRow[t], C);
+        backend.packBf16(cache.values16[layer], t * ints, vOfRow[t], C);
+      } else {
+        backend.copy(cache.kRows[layer][t], kOfRow[t]);
+        backend.copy(cache.vRows[layer][t], vOfRow[t]);
+      }
     }
   }
 }

@@ -8,7 +8,8 @@ import java.lang.management.ManagementFactory;
 /**
  * Run in a JVM of its own by {@link StepAllocationTest}: a small model on the CPU backend (2
  * threads) trains for a number of warm-up steps, then runs a number of warm-up cycles of KV-cache
- * decode steps with f32 and with bf16 weights (and f32 with a head large enough to stream), then prints the heap bytes that one more training
+ * decode steps with f32 and with bf16 weights (and f32 with a head large enough to stream, with an
+ * F32 and a bf16 KV cache), then prints the heap bytes that one more training
  * step and one more decode cycle (or {@code measured} of each) allocate, summed over every Java
  * thread (the caller and the pool's workers); the row ops' bytes per call after a number of
  * warm-up windows ({@link RowOpsAllocation#measureAfterWindows}) come first, in a JVM that has
@@ -42,21 +43,24 @@ public final class StepAllocationMain {
       KvCacheModel f32 = KvCacheModel.forModel(model);
       KvCacheModel bf16 = KvCacheModel.forModel(model);
       bf16.useWeights(WeightFormat.BF16);
-      // a head too large to stay in cache: its decode matmul streams the weights (CpuMatmul.gemv's other path)
-      GptConfig wideCfg = GptConfig.of(WIDE_VOCAB, T, 1, 4, 64, true, 0f);
-      KvCacheModel wide = KvCacheModel.withWeights(wideCfg, backend,
-          WeightInit.initialParameters(new ParameterLayout(wideCfg), 1));
+      // a head too large to stay in cache: its decode matmul streams the weights (CpuMatmul.gemv's other path);
+      // one head of 64: a bf16 KV cache then takes its vector loops at 8 and 16 lanes
+      GptConfig wideCfg = GptConfig.of(WIDE_VOCAB, T, 1, 1, 64, true, 0f);
+      float[] wideWeights = WeightInit.initialParameters(new ParameterLayout(wideCfg), 1);
+      KvCacheModel wide = KvCacheModel.withWeights(wideCfg, backend, wideWeights);
+      KvCacheModel wideKv16 = KvCacheModel.withWeights(wideCfg, backend, wideWeights);
+      wideKv16.useKvCache(WeightFormat.BF16);
       int[] sequence = GptTestSupport.randomTokens(1, 2, DECODE_LENGTH, cfg.vocabSize());
       long[] threads = mx.getAllThreadIds(); // the pool's workers exist from the backend's start
       for (int step = 0; step < trainWarmUp; step++) trainStep(model, inputs, targets, step);
-      for (int cycle = 0; cycle < decodeWarmUp; cycle++) decodeCycle(f32, bf16, wide, sequence);
+      for (int cycle = 0; cycle < decodeWarmUp; cycle++) decodeCycle(f32, bf16, wide, wideKv16, sequence);
       long nothing = -allocated(mx, threads) + allocated(mx, threads); // what measuring itself costs
       System.err.println("measuring from " + java.time.LocalTime.now()); // to match a flight recording's times
       long before = allocated(mx, threads);
       for (int step = trainWarmUp; step < trainWarmUp + measured; step++) trainStep(model, inputs, targets, step);
       long train = allocated(mx, threads) - before - nothing;
       before = allocated(mx, threads);
-      for (int cycle = 0; cycle < measured; cycle++) decodeCycle(f32, bf16, wide, sequence);
+      for (int cycle = 0; cycle < measured; cycle++) decodeCycle(f32, bf16, wide, wideKv16, sequence);
       long decode = allocated(mx, threads) - before - nothing;
       System.out.println("train " + train);
       System.out.println("decode " + decode);
@@ -69,11 +73,13 @@ public final class StepAllocationMain {
   }
 
   // one decode step per call: each length extends the cached context by one position
-  private static void decodeCycle(KvCacheModel f32, KvCacheModel bf16, KvCacheModel wide, int[] sequence) {
+  private static void decodeCycle(KvCacheModel f32, KvCacheModel bf16, KvCacheModel wide, KvCacheModel wideKv16,
+      int[] sequence) {
     for (int length = 1; length <= DECODE_LENGTH; length++) {
       f32.nextLogits(sequence, length);
       bf16.nextLogits(sequence, length);
       wide.nextLogits(sequence, length);
+      wideKv16.nextLogits(sequence, length);
     }
   }
 

@@ -199,6 +199,23 @@ public final class CpuBackend extends HeapBackend {
         a(vcache), vcache.offset(), HeapIntBuf.array(pos)[0], maxT, C, NH);
   }
 
+  @Override
+  public boolean supportsBf16KvCache() {
+    return true;
+  }
+
+  @Override
+  public void packBf16(IntBuf dst, int dstOffset, Slice src, int n) {
+    CpuDecodeAttention.packRow(a(src), src.offset(), n, HeapIntBuf.array(dst), dstOffset);
+  }
+
+  @Override
+  public void attentionDecodeBf16(Slice out, Slice att, Slice qkv, IntBuf kcache, IntBuf vcache, IntBuf pos, int maxT,
+      int C, int NH) {
+    decodeAttention.decodeBf16(a(out), out.offset(), a(att), att.offset(), a(qkv), qkv.offset(), HeapIntBuf.array(kcache),
+        HeapIntBuf.array(vcache), HeapIntBuf.array(pos)[0], maxT, C, NH);
+  }
+
   // ---------------------------------------------------------------- elementwise
 
   @Override
