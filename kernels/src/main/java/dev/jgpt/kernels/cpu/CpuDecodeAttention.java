@@ -21,6 +21,12 @@ import jdk.incubator.vector.VectorShuffle;
  * already reads v at about the speed of a plain stream, and the hardware prefetchers follow the
  * fixed stride. Each head's sums run in one fixed order, so results do not depend on the thread
  * count ({@code DecodeAttentionBitsTest} pins the bits).
+ *
+ * <p>The same over a bf16 cache ({@link #decodeBf16}): the packed rows are widened inside the
+ * score and weighted-sum loops, half the bytes read (GPT-2 124M shape, ~1,000 positions: 2.3-2.6
+ * against 3.9 ms a token on one core). Widening each head's rows into an F32 copy first and
+ * running the loops above over it was slower than the F32 cache (3.5 against 2.4 ms, two cores):
+ * the copy costs more than the bytes it saves.
  */
 final class CpuDecodeAttention {
   /**
