@@ -38,15 +38,17 @@ public final class Bf16 {
   public static int[] packRows(float[] src, int offset, int rows, int cols) {
     int pc = packedCols(cols);
     int[] out = new int[Math.multiplyExact(rows, pc)];
-    for (int r = 0; r < rows; r++) {
-      int s = offset + r * cols, d = r * pc;
-      for (int c = 0; c < cols; c += 2) {
-        int lo = fromFloat(src[s + c]);
-        int hi = c + 1 < cols ? fromFloat(src[s + c + 1]) : 0;
-        out[d + c / 2] = lo | (hi << 16);
-      }
-    }
+    for (int r = 0; r < rows; r++) packRow(src, offset + r * cols, cols, out, r * pc);
     return out;
+  }
+
+  /** dst ints [d, d + packedCols(n)) = the row src (n) at s, rounded and packed as {@link #packRows} packs each row. */
+  public static void packRow(float[] src, int s, int n, int[] dst, int d) {
+    for (int c = 0; c < n; c += 2) {
+      int lo = fromFloat(src[s + c]);
+      int hi = c + 1 < n ? fromFloat(src[s + c + 1]) : 0;
+      dst[d + c / 2] = lo | (hi << 16);
+    }
   }
 
   /** Element (r, c) of a packed matrix (rows, packedCols(cols)) at {@code offset}, widened. */

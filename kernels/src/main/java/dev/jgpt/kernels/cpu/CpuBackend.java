@@ -1,6 +1,7 @@
 package dev.jgpt.kernels.cpu;
 
 import dev.jgpt.kernels.Backend;
+import dev.jgpt.kernels.Bf16;
 import dev.jgpt.kernels.CounterRng;
 import dev.jgpt.kernels.HeapBackend;
 import dev.jgpt.kernels.HeapFloatBuf;
@@ -206,7 +207,7 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void packBf16(IntBuf dst, int dstOffset, Slice src, int n) {
-    CpuDecodeAttention.packRow(a(src), src.offset(), n, HeapIntBuf.array(dst), dstOffset);
+    Bf16.packRow(a(src), src.offset(), n, HeapIntBuf.array(dst), dstOffset);
   }
 
   @Override

@@ -63,67 +63,48 @@ final class CpuDecodeAttention {
     System.arraycopy(qkv, qkvo + C, kcache, kcacheo + p * C, C);
     System.arraycopy(qkv, qkvo + 2 * C, vcache, vcacheo + p * C, C);
     Args a = args;
-    a.out = out;
-    a.outo = outo;
-    a.att = att;
-    a.atto = atto;
-    a.qkv = qkv;
-    a.qkvo = qkvo;
     a.kcache = kcache;
     a.kcacheo = kcacheo;
     a.vcache = vcache;
     a.vcacheo = vcacheo;
-    a.p = p;
-    a.maxT = maxT;
-    a.C = C;
-    a.NH = NH;
-    a.hs = C / NH;
-    a.scale = (float) (1.0 / Math.sqrt(a.hs));
-    if ((p + 1) * a.hs >= FORK_FLOATS) {
-      pool.run(a, worker);
-    } else {
-      worker(a, 0, 1);
-    }
-    a.out = a.att = a.qkv = a.kcache = a.vcache = null;
+    runHeads(a, out, outo, att, atto, qkv, qkvo, p, maxT, C, NH);
+    a.kcache = a.vcache = null;
   }
 
   // out (C), att (NH,maxT); qkv (3C) of position p; kcache, vcache (maxT, C/2) bf16 pairs receive row p
   void decodeBf16(float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, int[] kcache, int[] vcache, int p,
       int maxT, int C, int NH) {
-    packRow(qkv, qkvo + C, C, kcache, p * (C / 2));
-    packRow(qkv, qkvo + 2 * C, C, vcache, p * (C / 2));
+    Bf16.packRow(qkv, qkvo + C, C, kcache, p * (C / 2));
+    Bf16.packRow(qkv, qkvo + 2 * C, C, vcache, p * (C / 2));
+    for (int w = 0; w < headScratch.length; w++) headScratch[w] = CpuMatmul.grow(headScratch[w], 3L * (C / NH));
     Args a = args;
+    a.kcache16 = kcache;
+    a.vcache16 = vcache;
+    runHeads(a, out, outo, att, atto, qkv, qkvo, p, maxT, C, NH);
+    a.kcache16 = a.vcache16 = null;
+  }
+
+  /** Both forms, with a's caches set: the other arguments, then the heads, split over the workers when large. */
+  private void runHeads(Args a, float[] out, int outo, float[] att, int atto, float[] qkv, int qkvo, int p, int maxT,
+      int C, int NH) {
     a.out = out;
     a.outo = outo;
     a.att = att;
     a.atto = atto;
     a.qkv = qkv;
     a.qkvo = qkvo;
-    a.kcache16 = kcache;
-    a.vcache16 = vcache;
     a.p = p;
     a.maxT = maxT;
     a.C = C;
     a.NH = NH;
     a.hs = C / NH;
     a.scale = (float) (1.0 / Math.sqrt(a.hs));
-    for (int w = 0; w < headScratch.length; w++) headScratch[w] = CpuMatmul.grow(headScratch[w], 3L * a.hs);
     if ((p + 1) * a.hs >= FORK_FLOATS) {
       pool.run(a, worker);
     } else {
       worker(a, 0, 1);
     }
     a.out = a.att = a.qkv = null;
-    a.kcache16 = a.vcache16 = null;
-  }
-
-  /** dst ints [d, d + Bf16.packedCols(n)) = src (n) at s rounded to bf16, two an int (Bf16.packRows' row format). */
-  static void packRow(float[] src, int s, int n, int[] dst, int d) {
-    for (int c = 0; c < n; c += 2) {
-      int lo = Bf16.fromFloat(src[s + c]);
-      int hi = c + 1 < n ? Bf16.fromFloat(src[s + c + 1]) : 0;
-      dst[d + c / 2] = lo | (hi << 16);
-    }
   }
 
   /** On worker w of ws: its contiguous share of the heads (all of them when the step runs inline). */
@@ -187,12 +168,7 @@ final class CpuDecodeAttention {
   /** {@link #blockScores} over bf16 key rows (L, half ints) at ko, row stride `stride` ints; q (2 half) widened order. */
   private static void blockScoresBf16(float[] q, int[] k, int ko, int stride, int half, float[] sums, float[] att, int ao) {
     for (int j = 0; j < L / 2; j++) pairProductsBf16(q, k, ko + 2 * j * stride, stride, half, sums, j * L);
-    for (int j = 0; j < L / 4; j++) halvePair(sums, j, SWAP2, HIGH2);
-    if (L >= 8) {
-      for (int j = 0; j < L / 8; j++) halvePair(sums, j, SWAP4, HIGH4);
-    }
-    if (L >= 16) halvePair(sums, 0, SWAP8, HIGH8);
-    System.arraycopy(sums, 0, att, ao, L);
+    halveToScores(sums, att, ao);
   }
 
   /**
@@ -303,6 +279,11 @@ final class CpuDecodeAttention {
   private static void blockScores(float[] q, int qo, float[] k, int ko, int C, int hs, float[] sums, float[] att,
       int ao) {
     for (int j = 0; j < L / 2; j++) pairProducts(q, qo, k, ko + 2 * j * C, C, hs, sums, j * L);
+    halveToScores(sums, att, ao);
+  }
+
+  // att[ao .. ao+L) = the L scores: the halving steps s = 2 .. L/2 over sums (L/2, L) after the first
+  private static void halveToScores(float[] sums, float[] att, int ao) {
     for (int j = 0; j < L / 4; j++) halvePair(sums, j, SWAP2, HIGH2);
     if (L >= 8) {
       for (int j = 0; j < L / 8; j++) halvePair(sums, j, SWAP4, HIGH4);
