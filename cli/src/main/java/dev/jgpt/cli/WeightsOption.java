@@ -22,11 +22,7 @@ public final class WeightsOption {
       description = "Weights for generating: f32, or bf16 (half the memory traffic per token, logits within bf16's "
           + "rounding; cpu and reference backends) (default ${DEFAULT-VALUE}).")
   void weights(String value) {
-    try {
-      format = WeightFormat.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(command.commandLine(), e.getMessage());
-    }
+    format = parsed(value, "--weights");
   }
 
   private WeightFormat kvCache = WeightFormat.F32;
@@ -35,10 +31,15 @@ public final class WeightsOption {
       description = "Keys and values of past positions: f32, or bf16 (half the bytes each token reads from them, "
           + "which matters at long contexts; cpu backend) (default ${DEFAULT-VALUE}).")
   void kvCache(String value) {
+    kvCache = parsed(value, "--kv-cache");
+  }
+
+  // value as a format; a usage error naming the flag otherwise
+  private WeightFormat parsed(String value, String flag) {
     try {
-      kvCache = WeightFormat.parse(value);
+      return WeightFormat.parse(value, flag);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(command.commandLine(), e.getMessage().replace("--weights", "--kv-cache"));
+      throw new ParameterException(command.commandLine(), e.getMessage());
     }
   }
 

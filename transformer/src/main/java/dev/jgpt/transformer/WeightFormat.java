@@ -14,10 +14,15 @@ public enum WeightFormat {
 
   /** "f32" or "bf16" (any case) as a format; anything else is one line saying what is accepted. */
   public static WeightFormat parse(String name) {
+    return parse(name, "--weights");
+  }
+
+  /** As {@link #parse(String)}, the error naming {@code flag} (--weights, --kv-cache) as what was given. */
+  public static WeightFormat parse(String name, String flag) {
     for (WeightFormat f : values()) {
       if (f.label().equalsIgnoreCase(name.strip())) return f;
     }
-    throw new IllegalArgumentException("--weights must be f32 or bf16, got '" + name + "'");
+    throw new IllegalArgumentException(flag + " must be f32 or bf16, got '" + name + "'");
   }
 
   /** The name users type: "f32", "bf16". */

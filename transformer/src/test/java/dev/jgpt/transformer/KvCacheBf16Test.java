@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import dev.jgpt.kernels.CaptureChecker;
-import dev.jgpt.kernels.CounterRng;
 import dev.jgpt.kernels.ReferenceBackend;
 import org.junit.jupiter.api.Test;
 
@@ -22,10 +21,7 @@ class KvCacheBf16Test {
   private static final GptConfig CFG = GptConfig.of(70, T, 2, 2, 16, true, 0f); // head size 8
 
   private static int[] tokens(int n, long seed) {
-    int[] t = new int[n];
-    long key = CounterRng.key(seed, 1, 9);
-    for (int i = 0; i < n; i++) t[i] = CounterRng.nextInt(key, i, CFG.vocabSize());
-    return t;
+    return GptTestSupport.randomTokens(seed, 9, n, CFG.vocabSize());
   }
 
   /** Every logit of a prompt of 12 (a prefill), then of every length to the end (decode steps, slides). */
