@@ -17,6 +17,7 @@ import dev.jgpt.transformer.WeightInit;
 import dev.jgpt.transformer.interop.LoadedModel;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -150,7 +151,8 @@ final class GenerateBenchCommand implements Callable<Integer> {
     new OpBreakdown(be.totals(), decoded, tokenNanos, Double.NaN).print(System.out);
     System.out.println();
     System.out.println("matmuls by shape (per token):");
-    new MatmulShapeBreakdown(be.matmulShapes(), decoded, Double.NaN).print(System.out);
+    List<ProfilingBackend.MatmulShapeTotal> shapes = be.matmulShapes();
+    new MatmulShapeBreakdown(shapes, decoded, Double.NaN).print(System.out);
     if (be.name().equals("tornado")) {
       // a capturing backend records the ops and runs them at the step's end: no per-op time to rate
       System.out.println("matmul weights: not rated on tornado (its ops run at the step's end, under step begin/end)");
@@ -158,7 +160,7 @@ final class GenerateBenchCommand implements Callable<Integer> {
     }
     double bytes = 0, nanos = 0;
     int weightBytes = format == WeightFormat.BF16 ? 2 : Float.BYTES;
-    for (ProfilingBackend.MatmulShapeTotal m : be.matmulShapes()) {
+    for (ProfilingBackend.MatmulShapeTotal m : shapes) {
       bytes += (double) m.calls() * m.C() * m.OC() * weightBytes;
       nanos += m.nanos();
     }
