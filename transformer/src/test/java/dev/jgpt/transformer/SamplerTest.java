@@ -76,6 +76,35 @@ class SamplerTest {
   }
 
   @Test
+  void atGpt2sVocabularyTheFloatSoftmaxIsTheDoubleOneWithinFloatError() {
+    // 50,257 = 3,141 vectors of 16 and a tail of 1: the vector exp's tail lanes included
+    int v = 50_257;
+    float[] logits = randomLogits(v, 12);
+    logits[v - 1] = 9f; // the last, tail, token is the most likely
+    TokenProbabilities tp = new Sampler(v).distribution(logits, SamplerSettings.defaults(), NO_CONTEXT, 0);
+    double[] expected = softmax(logits, v, 0.8);
+    double sum = 0;
+    for (int i = 0; i < v; i++) {
+      assertEquals(expected[i], tp.filtered(i), 1e-5 * expected[i] + 1e-30, "token " + i);
+      sum += tp.filtered(i);
+    }
+    assertEquals(1.0, sum, 1e-5);
+  }
+
+  @Test
+  void aTinyTemperatureOrAHugeBiasStillGivesADistributionWithoutNaN() {
+    float[] logits = {0.5f, 2f, -1f, 1.5f};
+    TokenProbabilities cold = new Sampler(4).distribution(logits, plain().withTemperature(1e-300), NO_CONTEXT, 0);
+    assertEquals(1.0, cold.filtered(1), 1e-12, "a temperature whose inverse overflows a float: all mass on the argmax");
+    // a penalty of 1e-40 divides token 1's logit 2 up to 2e40, past the largest float
+    SamplerSettings huge = plain().withRepetitionPenalty(1e-40).withLogitBias(Map.of(3, Float.MAX_VALUE));
+    TokenProbabilities pushed = new Sampler(4).distribution(logits, huge, new int[] {1}, 1);
+    for (int i = 0; i < 4; i++) assertTrue(Float.isFinite(pushed.filtered(i)), "token " + i);
+    assertEquals(0.5, pushed.filtered(1), 1e-6, "logits past the largest float are held at it: a tie with the bias");
+    assertEquals(0.5, pushed.filtered(3), 1e-6);
+  }
+
+  @Test
   void temperatureZeroIsGreedyAndPutsAllMassOnTheArgmax() {
     float[] logits = {0.1f, 2.5f, 2.4f, -1f};
     Sampler sampler = new Sampler(4);

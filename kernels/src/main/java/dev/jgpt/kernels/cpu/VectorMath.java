@@ -76,6 +76,17 @@ public final class VectorMath {
     return x < MIN_ARG ? 0f : p * twoToN;
   }
 
+  /**
+   * out (n) = exp((x (n) - shift) * scale), returning their sum, with the CPU kernels' softmax loop
+   * ({@code RowOps.expShiftedSum}), for host code outside a backend: the sampler's softmax over a
+   * 50,257-token vocabulary took 0.24 ms a token with Math.exp in double, a few percent of a GPT-2
+   * token. shift >= every finite x (the row's max), 0 < scale < infinity; -infinity entries give 0.
+   * out may be x.
+   */
+  public static float expShiftedSum(float[] x, float shift, float scale, float[] out, int n) {
+    return RowOps.expShiftedSum(x, 0, shift, scale, out, 0, n);
+  }
+
   /** tanh(u) = sign(u) (1 - e) / (1 + e) with e = exp(-2|u|): absolute error about 1e-7. */
   static FloatVector tanh(FloatVector u) {
     FloatVector e = expNonPositive(u.abs().mul(-2f));
