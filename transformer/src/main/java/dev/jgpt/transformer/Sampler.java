@@ -124,7 +124,13 @@ public final class Sampler {
       out[best] = 1f;
       return out;
     }
-    softmax(x, x[best], (float) Math.min(1.0 / s.temperature(), Float.MAX_VALUE), probs);
+    float scale = (float) Math.min(1.0 / s.temperature(), Float.MAX_VALUE);
+    if (s.topK() == 0 && s.topP() >= 1 && s.minP() <= 0) {
+      // no filter: the softmax is the distribution, with no second pass to renormalise what is kept
+      softmax(x, x[best], scale, out);
+      return out;
+    }
+    softmax(x, x[best], scale, probs);
     boolean[] kept = keepMask(probs, s, best);
     double keptMass = 0;
     for (int i = 0; i < vocabSize; i++) if (kept[i]) keptMass += probs[i];
