@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * exp and tanh from plain vector arithmetic (add, mul, fma, conversions). The Vector API's own
+ * exp and tanh from plain vector arithmetic (add, mul, fma, div, conversions). The Vector API's own
  * EXP and TANH call a native library once C2 compiles the caller but per-lane Math calls
  * before, and differ by an ulp between the two: results would then depend on JIT timing (and
  * on the CPU's SVML flavour). These give the same bits in every execution mode, on every x86
@@ -87,17 +87,61 @@ public final class VectorMath {
     return RowOps.expShiftedSum(x, 0, shift, scale, out, 0, n);
   }
 
-  /** tanh(u) = sign(u) (1 - e) / (1 + e) with e = exp(-2|u|): absolute error about 1e-7. */
+  /**
+   * tanh's rational form: tanh(c) = c P(c^2) / Q(c^2) for 0 <= c <= {@link #TANH_CLAMP}, P of degree 6
+   * and Q of degree 3 in c^2 (P(0) = Q(0) = 1), fitted here by iteratively reweighted least squares on
+   * [0, 8.5] (the fit's own error 3e-9; 2.8e-7 with float steps). Beyond the clamp tanh is 1 to within
+   * 2e-7. No exp: GELU's forward ran 35% faster (0.47 against 0.31 ns a float, one core, Zen 5) and
+   * its gradient 33% than with tanh = (1 - e) / (1 + e), e = exp(-2|u|), whose conversions and
+   * 2^n steps made the longer chain. Public for the TornadoVM backend's device twin (tornado.CpuMath).
+   */
+  public static final float TANH_CLAMP = 8.5f;
+  /** P's coefficients, of c^2k; P0 = 1. */
+  public static final float TANH_P1 = 0.13100529f, TANH_P2 = 0.003122574f, TANH_P3 = 1.1354564e-05f,
+      TANH_P4 = -2.1078096e-08f, TANH_P5 = 5.7154458e-11f, TANH_P6 = -9.695221e-14f;
+  /** Q's coefficients, of c^2k; Q0 = 1. */
+  public static final float TANH_Q1 = 0.46433854f, TANH_Q2 = 0.02456885f, TANH_Q3 = 0.00025735635f;
+
+  /**
+   * tanh(u) = sign(u) min(1, c P(c^2) / Q(c^2)), c = min(|u|, TANH_CLAMP): absolute error about 3e-7.
+   * GeluRows repeats these steps inside its loop (a vector passed to a call C2 declines to inline is
+   * boxed); change them together: GeluRowsTest pins them equal.
+   */
   static FloatVector tanh(FloatVector u) {
-    FloatVector e = expNonPositive(u.abs().mul(-2f));
-    FloatVector t = e.neg().add(1f).div(e.add(1f));
+    FloatVector a = u.abs();
+    // a > clamp ? clamp : a, as a compare and a blend (Java's min is six instructions, see above)
+    FloatVector c = a.blend(TANH_CLAMP, a.compare(VectorOperators.GT, TANH_CLAMP));
+    FloatVector s = c.mul(c);
+    FloatVector p = s.mul(TANH_P6).add(TANH_P5);
+    p = p.fma(s, FloatVector.broadcast(Vec.S, TANH_P4));
+    p = p.fma(s, FloatVector.broadcast(Vec.S, TANH_P3));
+    p = p.fma(s, FloatVector.broadcast(Vec.S, TANH_P2));
+    p = p.fma(s, FloatVector.broadcast(Vec.S, TANH_P1));
+    p = p.fma(s, FloatVector.broadcast(Vec.S, 1f));
+    FloatVector q = s.mul(TANH_Q3).add(TANH_Q2);
+    q = q.fma(s, FloatVector.broadcast(Vec.S, TANH_Q1));
+    q = q.fma(s, FloatVector.broadcast(Vec.S, 1f));
+    FloatVector t = c.mul(p).div(q);
+    t = t.blend(1f, t.compare(VectorOperators.GT, 1f));
     return t.blend(t.neg(), u.compare(VectorOperators.LT, 0f));
   }
 
   /** The same tanh for one float, bit for bit, for element-wise tails (see the scalar exp). */
   static float tanh(float u) {
-    float e = expNonPositive(Math.abs(u) * -2f);
-    float t = (1f - e) / (1f + e);
+    float a = Math.abs(u);
+    float c = a > TANH_CLAMP ? TANH_CLAMP : a;
+    float s = c * c;
+    float p = s * TANH_P6 + TANH_P5;
+    p = Math.fma(p, s, TANH_P4);
+    p = Math.fma(p, s, TANH_P3);
+    p = Math.fma(p, s, TANH_P2);
+    p = Math.fma(p, s, TANH_P1);
+    p = Math.fma(p, s, 1f);
+    float q = s * TANH_Q3 + TANH_Q2;
+    q = Math.fma(q, s, TANH_Q1);
+    q = Math.fma(q, s, 1f);
+    float t = c * p / q;
+    if (t > 1f) t = 1f;
     return u < 0f ? -t : t;
   }
 }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * GeluRows writes out the steps of the vector GELU helpers in place: each element must get the
  * bits that CpuPointwise.geluOf / geluGradient (vector for whole vectors, scalar for the tail)
- * give it, in place or not, for values where exp underflows, tanh saturates, or x is tiny.
+ * give it, in place or not, for values where tanh's argument passes its clamp, tanh rounds to
+ * 1, or x is tiny.
  */
 class GeluRowsTest {
 

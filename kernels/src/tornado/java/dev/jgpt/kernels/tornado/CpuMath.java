@@ -11,6 +11,16 @@ import static dev.jgpt.kernels.cpu.VectorMath.P2;
 import static dev.jgpt.kernels.cpu.VectorMath.P3;
 import static dev.jgpt.kernels.cpu.VectorMath.P4;
 import static dev.jgpt.kernels.cpu.VectorMath.P5;
+import static dev.jgpt.kernels.cpu.VectorMath.TANH_CLAMP;
+import static dev.jgpt.kernels.cpu.VectorMath.TANH_P1;
+import static dev.jgpt.kernels.cpu.VectorMath.TANH_P2;
+import static dev.jgpt.kernels.cpu.VectorMath.TANH_P3;
+import static dev.jgpt.kernels.cpu.VectorMath.TANH_P4;
+import static dev.jgpt.kernels.cpu.VectorMath.TANH_P5;
+import static dev.jgpt.kernels.cpu.VectorMath.TANH_P6;
+import static dev.jgpt.kernels.cpu.VectorMath.TANH_Q1;
+import static dev.jgpt.kernels.cpu.VectorMath.TANH_Q2;
+import static dev.jgpt.kernels.cpu.VectorMath.TANH_Q3;
 
 import dev.jgpt.kernels.ReferenceKernels;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
@@ -58,10 +68,23 @@ final class CpuMath {
     return t;
   }
 
-  // tanh(u) = sign(u) (1 - e) / (1 + e), e = exp(-2|u|), as VectorMath.tanh
+  // tanh(u) = sign(u) min(1, c P(c^2) / Q(c^2)), c = min(|u|, TANH_CLAMP), as VectorMath.tanh
   static float tanh(float u) {
-    float e = expNonPositive(TornadoMath.abs(u) * -2f);
-    float t = (1f - e) / (1f + e);
+    float a = TornadoMath.abs(u);
+    float c = a;
+    if (a > TANH_CLAMP) c = TANH_CLAMP;
+    float s = c * c;
+    float p = Rounding.addRounded(TANH_P5, s * TANH_P6);
+    p = Rounding.fma(p, s, TANH_P4);
+    p = Rounding.fma(p, s, TANH_P3);
+    p = Rounding.fma(p, s, TANH_P2);
+    p = Rounding.fma(p, s, TANH_P1);
+    p = Rounding.fma(p, s, 1f);
+    float q = Rounding.addRounded(TANH_Q2, s * TANH_Q3);
+    q = Rounding.fma(q, s, TANH_Q1);
+    q = Rounding.fma(q, s, 1f);
+    float t = c * p / q;
+    if (t > 1f) t = 1f;
     if (u < 0f) t = -t;
     return t;
   }
