@@ -322,7 +322,10 @@ final class CpuMatmul {
    * cores 56-61 against 50-53; four rows at a time read no faster than two; on Zen 4
    * four neighbouring rows in flight had read slower than one, 13-14 against 19-21 GB/s), in
    * vectors of at most 256 bits ({@link Dot#STREAM}: 28-29 against 23-25 GB/s at 512 bits on Zen 5,
-   * one row at a time).
+   * one row at a time). Long rows read slower: GPT-2's MLP projection (3,072 floats a row) at 23-27
+   * GB/s against 31-35 for its 768-float rows, because the two rows a pair streams (24 KB) evict its
+   * input (12 KB) from L1; with a 3 KB input the same loop reads it at 34. Four rows sharing the input,
+   * a row as two streams, strided sweeps over column blocks and one row at a time were all slower.
    */
   static final long GEMV_CACHED_FLOATS = 1L << 18;
 
