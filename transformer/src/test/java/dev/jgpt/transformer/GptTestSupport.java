@@ -1,5 +1,7 @@
 package dev.jgpt.transformer;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.BackendProvider;
 import dev.jgpt.kernels.Backends;
@@ -43,5 +45,20 @@ final class GptTestSupport {
       maxRef = Math.max(maxRef, Math.abs((double) expected[i]));
     }
     return maxRef == 0 ? maxDiff : maxDiff / maxRef;
+  }
+
+  /**
+   * got within bf16's rounding of the F32 logits (2% of their largest magnitude: bf16 keeps 8
+   * significant bits) yet not equal to them, which would mean the bf16 data {@code what} names was
+   * never read.
+   */
+  static void assertWithinBf16Rounding(float[] got, float[] f32, String what) {
+    float maxDiff = 0, maxF32 = 0;
+    for (int i = 0; i < f32.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(got[i] - f32[i]));
+      maxF32 = Math.max(maxF32, Math.abs(f32[i]));
+    }
+    assertTrue(maxDiff > 0, what + " must change the last bits (else it is not read)");
+    assertTrue(maxDiff < 0.02f * maxF32, what + ": logits differ from F32 by " + maxDiff + " (logits up to " + maxF32 + ")");
   }
 }
