@@ -16,12 +16,14 @@ import dev.jgpt.kernels.Slice;
  */
 final class KvCache {
   final int L, maxT, C;
-  final FloatBuf keys; // (L, maxT, C)
-  final FloatBuf values; // (L, maxT, C)
-  final Slice[] k; // (L) x (maxT, C)
-  final Slice[] v; // (L) x (maxT, C)
-  final Slice[][] kRows; // (L, maxT) x (C)
-  final Slice[][] vRows; // (L, maxT) x (C)
+  // The F32 caches, allocated by prepare() before the first step that keeps keys and values in
+  // F32, so a model switched to bf16 before its first step never holds them (null until then).
+  FloatBuf keys; // (L, maxT, C)
+  FloatBuf values; // (L, maxT, C)
+  Slice[] k; // (L) x (maxT, C)
+  Slice[] v; // (L) x (maxT, C)
+  Slice[][] kRows; // (L, maxT) x (C)
+  Slice[][] vRows; // (L, maxT) x (C)
   final IntBuf token; // (1) the token being decoded
   final IntBuf pos; // (1) its position in the window, 0 .. maxT-1
   private final Backend backend;
@@ -46,23 +48,40 @@ final class KvCache {
       throw new IllegalArgumentException("KV cache of " + L + " layers x " + maxT + " positions x " + C
           + " channels is too large for one buffer");
     }
-    keys = backend.allocFloat("kcache", (int) size);
-    values = backend.allocFloat("vcache", (int) size);
-    k = new Slice[L];
-    v = new Slice[L];
-    kRows = new Slice[L][maxT];
-    vRows = new Slice[L][maxT];
-    for (int l = 0; l < L; l++) {
-      k[l] = keys.slice(l * maxT * C, maxT * C);
-      v[l] = values.slice(l * maxT * C, maxT * C);
-      for (int t = 0; t < maxT; t++) {
-        kRows[l][t] = k[l].sub(t * C, C);
-        vRows[l][t] = v[l].sub(t * C, C);
-      }
-    }
     token = backend.allocInt("decode_token", 1);
     pos = backend.allocInt("decode_pos", 1);
     this.backend = backend;
+  }
+
+  /**
+   * Allocates the F32 caches where the cache keeps F32 and they are not there yet: called before
+   * every prefill and decode step (outside the step: buffers are made at setup, never inside one).
+   */
+  void prepare() {
+    if (keys16 != null || keys != null) return;
+    int size = (int) floatsPerTensor(L, maxT, C); // checked in the constructor
+    FloatBuf newKeys = backend.allocFloat("kcache", size), newValues = backend.allocFloat("vcache", size);
+    Slice[] newK = new Slice[L], newV = new Slice[L];
+    Slice[][] newKRows = new Slice[L][maxT], newVRows = new Slice[L][maxT];
+    for (int l = 0; l < L; l++) {
+      newK[l] = newKeys.slice(l * maxT * C, maxT * C);
+      newV[l] = newValues.slice(l * maxT * C, maxT * C);
+      for (int t = 0; t < maxT; t++) {
+        newKRows[l][t] = newK[l].sub(t * C, C);
+        newVRows[l][t] = newV[l].sub(t * C, C);
+      }
+    }
+    keys = newKeys;
+    values = newValues;
+    k = newK;
+    v = newV;
+    kRows = newKRows;
+    vRows = newVRows;
+  }
+
+  /** True once the F32 caches are allocated ({@link #prepare}): a model that decoded in F32 before a switch to bf16 keeps them. */
+  boolean holdsF32() {
+    return keys != null;
   }
 
   /** True once decode steps keep keys and values in bf16 ({@link #useBf16}). */
@@ -71,8 +90,9 @@ final class KvCache {
   }
 
   /**
-   * Keeps keys and values in bf16 from now on, beside the F32 caches (allocated once; their
-   * contents are the next prefill's and decode steps'): a decode step then reads half the bytes.
+   * Keeps keys and values in bf16 from now on (allocated once; their contents are the next
+   * prefill's and decode steps'): a decode step then reads half the bytes. F32 caches that earlier
+   * steps allocated stay (a backend frees nothing before it closes); none are made after this.
    */
   void useBf16() {
     if (keys16 != null) return;

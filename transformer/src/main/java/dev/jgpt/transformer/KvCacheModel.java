@@ -113,16 +113,29 @@ public final class KvCacheModel implements NextTokenModel {
    * Hugging Face folder).
    */
   public static MemoryEstimate memory(GptConfig cfg, Backend backend, long asRead) {
+    List<MemoryEstimate.Part> parts = new ArrayList<>(memoryWithoutKvCache(cfg, backend, asRead));
+    parts.add(f32KvCache(cfg, backend));
+    return new MemoryEstimate(parts);
+  }
+
+  // memory()'s parts but the KV cache, whose format a model may switch before its first step
+  private static List<MemoryEstimate.Part> memoryWithoutKvCache(GptConfig cfg, Backend backend, long asRead) {
     long P = new ParameterLayout(cfg).totalCount(); // validates cfg
     int T = cfg.blockSize(), C = cfg.nEmbd(), NH = cfg.nHead();
     long f = Float.BYTES;
     long onHeap = backend.buffersOnHeap() ? 1 : 0;
-    return new MemoryEstimate(List.of(
+    return List.of(
         new MemoryEstimate.Part("parameters as read", asRead * f),
         new MemoryEstimate.Part("parameters", onHeap * P * f),
-        new MemoryEstimate.Part("KV cache", onHeap * 2 * KvCache.floatsPerTensor(cfg.nLayer(), T, C) * f),
         new MemoryEstimate.Part("activations", onHeap * (BufferCursor.count(c -> DecodeActivations.layOut(c, C, NH, T,
-            cfg.paddedVocabSize())) + BufferCursor.count(c -> PrefillActivations.layOut(c, T, C, NH))) * f)));
+            cfg.paddedVocabSize())) + BufferCursor.count(c -> PrefillActivations.layOut(c, T, C, NH))) * f));
+  }
+
+  // the F32 keys and values, allocated before the first step of a model whose cache stays F32
+  private static MemoryEstimate.Part f32KvCache(GptConfig cfg, Backend backend) {
+    long onHeap = backend.buffersOnHeap() ? 1 : 0;
+    return new MemoryEstimate.Part("KV cache",
+        onHeap * 2 * KvCache.floatsPerTensor(cfg.nLayer(), cfg.blockSize(), cfg.nEmbd()) * Float.BYTES);
   }
 
   /** A decode step's name by (bf16 weights, bf16 KV cache): each its own captured step, named without allocating. */
@@ -240,7 +253,7 @@ public final class KvCacheModel implements NextTokenModel {
       throw new IllegalArgumentException("--kv-cache bf16 needs an even head size; this model's is " + C / NH
           + ": use --kv-cache f32");
     }
-    MemoryCheck.requireFits(kvBf16Memory(cfg, backend), heap, null);
+    MemoryCheck.requireFits(kvBf16Memory(cfg, backend, cache.holdsF32()), heap, null);
     cache.useBf16();
     windowStart = -1;
     cachedLength = 0;
@@ -251,10 +264,15 @@ public final class KvCacheModel implements NextTokenModel {
     useKvCache(format, HeapBudget.current());
   }
 
-  /** The heap generating with {@code cfg} on {@code backend} takes with the bf16 KV cache beside the F32 one. */
-  static MemoryEstimate kvBf16Memory(GptConfig cfg, Backend backend) {
+  /**
+   * The heap generating with {@code cfg} on {@code backend} takes with the bf16 KV cache: beside
+   * the F32 one where steps before the switch allocated it ({@code f32Held}), in its place where
+   * the model switched before its first step (the F32 cache is then never made).
+   */
+  static MemoryEstimate kvBf16Memory(GptConfig cfg, Backend backend, boolean f32Held) {
     long onHeap = backend.buffersOnHeap() ? 1 : 0;
-    List<MemoryEstimate.Part> parts = new ArrayList<>(memory(cfg, backend, 0).parts());
+    List<MemoryEstimate.Part> parts = new ArrayList<>(memoryWithoutKvCache(cfg, backend, 0));
+    if (f32Held) parts.add(f32KvCache(cfg, backend));
     parts.add(new MemoryEstimate.Part("16-bit KV cache",
         onHeap * 2 * cfg.nLayer() * KvCache.intsPerLayer16(cfg.blockSize(), cfg.nEmbd()) * Integer.BYTES));
     return new MemoryEstimate(parts);
@@ -402,6 +420,7 @@ public final class KvCacheModel implements NextTokenModel {
     hostInt[0] = pos;
     backend.write(cache.pos, 0, hostInt, 0, 1);
     Bf16Weights w16 = bf16;
+    cache.prepare();
     backend.beginStep(DECODE_STEPS[(w16 == null ? 0 : 2) + (cache.bf16() ? 1 : 0)]); // other ops, another captured step
     backend.encoderDecode(d.resA(), cache.token, cache.pos, p.wte, p.wpe, C);
     for (int l = 0; l < L; l++) {
@@ -432,6 +451,7 @@ public final class KvCacheModel implements NextTokenModel {
     int[] padded = new int[rows];
     System.arraycopy(tokens, from, padded, 0, n);
     backend.write(prefill.tokens, 0, padded, 0, rows);
+    cache.prepare();
     backend.beginStep("prefill-" + rows + (cache.bf16() ? "-kv16" : ""));
     backend.encoderForward(pass.resA(), prefill.tokens, p.wte, p.wpe, 1, rows, C);
     for (int l = 0; l < L - 1; l++) block.forward(l, p.h[l], pass.block(), pass.resA(), pass.attention(), rows, null);

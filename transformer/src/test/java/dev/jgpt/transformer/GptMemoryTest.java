@@ -69,6 +69,42 @@ class GptMemoryTest {
     }
   }
 
+  /**
+   * A model switched to a bf16 KV cache before its first step never allocates the F32 one: after
+   * the same prefill and decode steps it holds less heap than the F32 model (it used to hold the
+   * bf16 cache beside the F32 one, more), and its estimate counts only the bf16 cache.
+   */
+  @Test
+  void aBf16KvCacheChosenBeforeTheFirstStepTakesThePlaceOfTheF32One() {
+    // The caches dominate: F32 8.4 MB (G1 gives each of its two 4 MB arrays three 2 MB regions), bf16 4.2 MB.
+    GptConfig cfg = GptConfig.of(64, 1024, 4, 4, 256, true, 0f);
+    float[] weights = WeightInit.initialParameters(new ParameterLayout(cfg), 1);
+    int[] tokens = GptTestSupport.randomTokens(1, 0, 1024, 64);
+    warmUp();
+    long[] measured = new long[2];
+    for (int bf16 = 0; bf16 < 2; bf16++) {
+      try (Backend be = GptTestSupport.open("cpu")) {
+        long before = usedAfterGc();
+        KvCacheModel g = KvCacheModel.withWeights(cfg, be, weights);
+        if (bf16 == 1) g.useKvCache(WeightFormat.BF16);
+        g.nextLogits(tokens, 1024); // a whole window's prefill (its buffers too), then a decode step
+        measured[bf16] = usedAfterGc() - before;
+        Reference.reachabilityFence(g);
+        if (bf16 == 1) {
+          MemoryEstimate estimate = KvCacheModel.kvBf16Memory(cfg, be, false); // weights as read: none (held above)
+          long estimated = estimate.totalBytes();
+          String report = "estimated " + MemoryEstimate.bytes(estimated) + ", measured "
+              + MemoryEstimate.bytes(measured[1]) + " (" + estimate.breakdown() + ")";
+          assertTrue(Math.abs(measured[1] - estimated) <= 0.25 * estimated + 4_000_000, report);
+        }
+      }
+    }
+    long saved = measured[0] - measured[1];
+    assertTrue(saved >= 3_000_000, "the bf16-cache model holds " + MemoryEstimate.bytes(saved) + " less than the F32 one, "
+        + "expected its 4.2 MB smaller cache and no F32 cache beside it (F32 " + MemoryEstimate.bytes(measured[0])
+        + ", bf16 " + MemoryEstimate.bytes(measured[1]) + ")");
+  }
+
   @Test
   void activationsAreCountedByTheLayoutThatAllocatesThem() {
     GptConfig cfg = GptConfig.of(100, 16, 2, 2, 8, true, 0.2f);
