@@ -64,7 +64,8 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public String description() {
-    return "CPU, " + pool.threads() + (pool.threads() == 1 ? " thread, " : " threads, ") + Vec.S.vectorBitSize() + "-bit vectors (" + Vec.L + " floats)";
+    return "CPU, " + pool.threads() + (pool.threads() == 1 ? " thread, " : " threads, ") + Vec.S.vectorBitSize()
+        + "-bit vectors (" + Vec.L + " floats, " + VectorRegisters.COUNT + " registers)";
   }
 
   /**

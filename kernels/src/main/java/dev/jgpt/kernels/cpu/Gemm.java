@@ -19,15 +19,17 @@ import static dev.jgpt.kernels.cpu.Vec.L;
  */
 final class Gemm {
   /**
-   * Rows of the register tile, per vector width: enough accumulators (2 * MR vectors) to hide
-   * the FMA latency with room to spare, without spilling. 16 lanes (AVX-512, 32 registers):
-   * 8 rows, 16 accumulators + 2 B vectors + 1 broadcast. 8 lanes (AVX2, 16 registers): 6 rows,
-   * 12 + 3 = 15 registers. Measured at 1 thread on Zen 5 against the 4-row tile: +10-20% at
-   * 512 bits (8 accumulators are exactly latency x pipes there, and any load or loop overhead
-   * stalls them), +8-12% at 256 bits, where the 6-row tile reaches the 256-bit FMA peak.
-   * Other widths (NEON's 4 lanes) keep 4 rows.
+   * Rows of the register tile, per vector width and register count ({@link VectorRegisters}):
+   * enough accumulators (2 * MR vectors) to hide the FMA latency, without spilling. 16 lanes
+   * (AVX-512, 32 registers): 8 rows, 16 accumulators + 2 B vectors + 1 broadcast. 8 lanes with 32
+   * registers (AVX-512 at 256 bits, SVE-256): 6 rows, 12 + 3. Measured at 1 thread on Zen 5
+   * against the 4-row tile: +10-20% at 512 bits (8 accumulators are exactly latency x pipes
+   * there, and any load or loop overhead stalls them), +8-12% at 256 bits. 8 lanes with AVX2's 16
+   * registers: 4 rows. The 6-row tile's 15 registers leave C2 none to spare and it spills: on the
+   * same core limited to AVX2 (-XX:UseAVX=2) it ran the nanoGPT recipe's matmuls at 40-44% of
+   * the FMA peak, the 4-row tile at 80-92%. Other widths (NEON's 4 lanes) keep 4 rows.
    */
-  static final int MR = L >= 16 ? 8 : L == 8 ? 6 : 4;
+  static final int MR = L >= 16 ? 8 : L == 8 && VectorRegisters.COUNT >= 32 ? 6 : 4;
   /** Floats in 4 KiB: operand strides that are multiples of it alias in L1. */
   private static final int ALIASING_STRIDE = 1024;
   /** Columns of the register tile: two vectors. */

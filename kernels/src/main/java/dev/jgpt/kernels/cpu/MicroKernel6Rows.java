@@ -7,9 +7,10 @@ import static dev.jgpt.kernels.cpu.Vec.S;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The 6 x NR register tile of {@link MicroKernel} for 8-lane vectors (AVX2): 12 accumulators
- * + 2 B vectors + 1 broadcast fit its 16 registers. Same contract and summation order per element as the
- * 4-row tile: C (6,NR) at c[ci], row stride ldc, (+)= A tile (6,kc) . B panel (kc,NR).
+ * The 6 x NR register tile of {@link MicroKernel} for 8-lane vectors with 32 registers (AVX-512
+ * at 256 bits, SVE-256): 12 accumulators + 2 B vectors + 1 broadcast. On AVX2's 16 registers C2
+ * spills it ({@link Gemm#MR}). Same contract and summation order per element as the 4-row tile:
+ * C (6,NR) at c[ci], row stride ldc, (+)= A tile (6,kc) . B panel (kc,NR).
  */
 final class MicroKernel6Rows {
   private MicroKernel6Rows() {}
