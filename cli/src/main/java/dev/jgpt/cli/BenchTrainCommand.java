@@ -55,7 +55,7 @@ import picocli.CommandLine.Spec;
         "Default shape: the nanogpt-cpu preset (4 layers x 128, 4 heads, context 64, batch 12)."},
     footer = {"", "Examples:", "  jgpt bench train", "  jgpt bench train --preset baby-gpt --steps 3 --warmup 1",
         "  jgpt bench train --n-layer 12 --n-head 12 --n-embd 768 --vocab-size 50257 --batch-size 4 --block-size 64",
-        "  JGPT_JAVA_OPTS=-XX:MaxVectorSize=32 jgpt bench train   (the 256-bit path on an AVX-512 machine)"})
+        "  JGPT_JAVA_OPTS=-XX:UseAVX=2 jgpt bench train   (on an AVX-512 machine: as an AVX2 CPU runs it)"})
 final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--preset", paramLabel = "NAME", defaultValue = "nanogpt-cpu",
       description = "Take shape, batch and optimizer settings from a training preset (default ${DEFAULT-VALUE}).")
