@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {"Measure the kernels: matmul GFLOP/s and %% of this machine's FP32 peak,",
         "attention and layer-norm times (medians over --repeat calls), and the bytes",
-        "the CPU row ops allocate per call (on an AVX-512 machine, JGPT_JAVA_OPTS=-XX:UseAVX=2",
-        "measures what an AVX2 CPU runs: 256-bit vectors and 16 registers)."},
+        "the CPU row ops allocate per call. On an AVX-512 machine, run it with",
+        "JGPT_JAVA_OPTS=-XX:UseAVX=2 to measure what an AVX2 CPU runs (256-bit vectors, 16 registers)."},
     footer = {"", "Examples:", "  jgpt bench kernels", "  jgpt bench kernels --threads 1 --repeat 50"})
 final class BenchKernelsCommand implements Callable<Integer> {
 
