@@ -91,16 +91,18 @@ final class Activations {
     // says, one tensor that all layers' entries name
     Slice[] atty = keepAttention ? c.takeLayers(L, N * C) : borrow(Lent.WIDE1, 0, N * C, L);
     Slice[] att = keepAttention ? c.takeLayers(L, attLength) : borrow(Lent.WIDE2, 0, attLength, L);
-    Slice[] attproj = keepCheap ? c.takeLayers(L, N * C) : borrow(Lent.WIDE1, 3 * N * C, N * C, L);
-    Slice[] attprojDrop = !dropout ? new Slice[L] : keepCheap ? c.takeLayers(L, N * C) : borrow(Lent.NARROW, 0, N * C, L);
+    // the projections' outputs and their dropout copies only form the residual (the backward pass
+    // reads neither): one tensor each, that both projections of every layer write
+    Slice[] attproj = keepCheap ? c.takeShared(L, N * C) : borrow(Lent.WIDE1, 3 * N * C, N * C, L);
+    Slice[] attprojDrop = !dropout ? new Slice[L] : keepCheap ? c.takeShared(L, N * C) : borrow(Lent.NARROW, 0, N * C, L);
     Slice[] residual2 = c.takeLayers(L, N * C);
     Slice[] ln2 = keepCheap ? c.takeLayers(L, N * C) : borrow(Lent.WIDE1, 0, N * C, L);
     Slice[] ln2Mean = c.takeLayers(L, N);
     Slice[] ln2Rstd = c.takeLayers(L, N);
     Slice[] fch = c.takeLayers(L, N * 4 * C);
     Slice[] fchGelu = keepCheap ? c.takeLayers(L, N * 4 * C) : borrow(Lent.WIDE2, 0, N * 4 * C, L);
-    Slice[] fcproj = keepCheap ? c.takeLayers(L, N * C) : attproj;
-    Slice[] fcprojDrop = dropout && keepCheap ? c.takeLayers(L, N * C) : attprojDrop;
+    Slice[] fcproj = attproj;
+    Slice[] fcprojDrop = attprojDrop;
     Slice[] residual3 = c.takeLayers(L, N * C);
     h = new BlockActivations[L];
     for (int l = 0; l < L; l++) {

@@ -3,6 +3,7 @@ package dev.jgpt.transformer;
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.FloatBuf;
 import dev.jgpt.kernels.Slice;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -52,6 +53,16 @@ final class BufferCursor {
   Slice[] takeLayers(int layers, long length) {
     Slice[] slices = new Slice[layers];
     for (int l = 0; l < layers; l++) slices[l] = take(length);
+    return slices;
+  }
+
+  /**
+   * The next {@code length} floats as one tensor that every one of {@code layers} entries names:
+   * for a kind each layer writes and reads back before the next layer writes it.
+   */
+  Slice[] takeShared(int layers, long length) {
+    Slice[] slices = new Slice[layers];
+    Arrays.fill(slices, take(length));
     return slices;
   }
 

@@ -6,7 +6,9 @@ package dev.jgpt.transformer;
  * same kept inputs, so the recomputed tensor has the same bits and gradients do not change.
  *
  * <ul>
- *   <li>{@link #NONE}: every tensor kept per layer (24 (N, C) tensors a layer with dropout).
+ *   <li>{@link #NONE}: every tensor the backward pass reads kept per layer (20 (N, C) tensors a
+ *       layer with dropout at T = 256, C = 64 * NH); the projections' outputs and their dropout
+ *       copies, which only form the residual, are one tensor each that all layers write.
  *   <li>{@link #NORMS_AND_GELU}: ln_1, ln_2 (from the layer's input and the kept mean and rstd)
  *       and gelu(fch) are recomputed; they, and the projections' outputs and their dropout copies
  *       (only needed to form the residual), live in the activation gradients' memory, which a
