@@ -113,29 +113,40 @@ public final class KvCacheModel implements NextTokenModel {
    * Hugging Face folder).
    */
   public static MemoryEstimate memory(GptConfig cfg, Backend backend, long asRead) {
-    List<MemoryEstimate.Part> parts = new ArrayList<>(memoryWithoutKvCache(cfg, backend, asRead));
-    parts.add(f32KvCache(cfg, backend));
-    return new MemoryEstimate(parts);
+    return new MemoryEstimate(parts(cfg, backend, asRead, true, false, false));
   }
 
-  // memory()'s parts but the KV cache, whose format a model may switch before its first step
-  private static List<MemoryEstimate.Part> memoryWithoutKvCache(GptConfig cfg, Backend backend, long asRead) {
+  /**
+   * The heap generating with {@code cfg} on {@code backend} takes with the caches and copies
+   * given, the weights as read gone: the model's own buffers, the F32 KV cache ({@code f32Cache}:
+   * made, or to be made before the first step of a model whose cache stays F32), the bf16 KV cache
+   * and the bf16 copies of the weights.
+   */
+  static MemoryEstimate memory(GptConfig cfg, Backend backend, boolean f32Cache, boolean bf16Cache,
+      boolean bf16Weights) {
+    return new MemoryEstimate(parts(cfg, backend, 0, f32Cache, bf16Cache, bf16Weights));
+  }
+
+  // the parts of the estimates above, in one place
+  private static List<MemoryEstimate.Part> parts(GptConfig cfg, Backend backend, long asRead, boolean f32Cache,
+      boolean bf16Cache, boolean bf16Weights) {
     long P = new ParameterLayout(cfg).totalCount(); // validates cfg
-    int T = cfg.blockSize(), C = cfg.nEmbd(), NH = cfg.nHead();
+    int L = cfg.nLayer(), T = cfg.blockSize(), C = cfg.nEmbd(), NH = cfg.nHead(), Vp = cfg.paddedVocabSize();
     long f = Float.BYTES;
     long onHeap = backend.buffersOnHeap() ? 1 : 0;
-    return List.of(
+    List<MemoryEstimate.Part> parts = new ArrayList<>(List.of(
         new MemoryEstimate.Part("parameters as read", asRead * f),
         new MemoryEstimate.Part("parameters", onHeap * P * f),
         new MemoryEstimate.Part("activations", onHeap * (BufferCursor.count(c -> DecodeActivations.layOut(c, C, NH, T,
-            cfg.paddedVocabSize())) + BufferCursor.count(c -> PrefillActivations.layOut(c, T, C, NH))) * f));
-  }
-
-  // the F32 keys and values, allocated before the first step of a model whose cache stays F32
-  private static MemoryEstimate.Part f32KvCache(GptConfig cfg, Backend backend) {
-    long onHeap = backend.buffersOnHeap() ? 1 : 0;
-    return new MemoryEstimate.Part("KV cache",
-        onHeap * 2 * KvCache.floatsPerTensor(cfg.nLayer(), cfg.blockSize(), cfg.nEmbd()) * Float.BYTES);
+            Vp)) + BufferCursor.count(c -> PrefillActivations.layOut(c, T, C, NH))) * f)));
+    if (f32Cache) parts.add(new MemoryEstimate.Part("KV cache", onHeap * 2 * KvCache.floatsPerTensor(L, T, C) * f));
+    if (bf16Cache) {
+      parts.add(new MemoryEstimate.Part("16-bit KV cache", onHeap * 2 * L * KvCache.intsPerLayer16(T, C) * Integer.BYTES));
+    }
+    if (bf16Weights) {
+      parts.add(new MemoryEstimate.Part("16-bit weights", onHeap * Bf16Weights.ints(L, C, Vp) * Integer.BYTES));
+    }
+    return parts;
   }
 
   /** A decode step's name by (bf16 weights, bf16 KV cache): each its own captured step, named without allocating. */
@@ -253,7 +264,7 @@ public final class KvCacheModel implements NextTokenModel {
       throw new IllegalArgumentException("--kv-cache bf16 needs an even head size; this model's is " + C / NH
           + ": use --kv-cache f32");
     }
-    MemoryCheck.requireFits(kvBf16Memory(cfg, backend, cache.holdsF32()), heap, null);
+    MemoryCheck.requireFits(memory(cfg, backend, cache.holdsF32(), true, bf16 != null), heap, null);
     cache.useBf16();
     windowStart = -1;
     cachedLength = 0;
@@ -262,20 +273,6 @@ public final class KvCacheModel implements NextTokenModel {
   /** {@link #useKvCache(WeightFormat, HeapBudget)} against this JVM's heap. */
   public void useKvCache(WeightFormat format) {
     useKvCache(format, HeapBudget.current());
-  }
-
-  /**
-   * The heap generating with {@code cfg} on {@code backend} takes with the bf16 KV cache: beside
-   * the F32 one where steps before the switch allocated it ({@code f32Held}), in its place where
-   * the model switched before its first step (the F32 cache is then never made).
-   */
-  static MemoryEstimate kvBf16Memory(GptConfig cfg, Backend backend, boolean f32Held) {
-    long onHeap = backend.buffersOnHeap() ? 1 : 0;
-    List<MemoryEstimate.Part> parts = new ArrayList<>(memoryWithoutKvCache(cfg, backend, 0));
-    if (f32Held) parts.add(f32KvCache(cfg, backend));
-    parts.add(new MemoryEstimate.Part("16-bit KV cache",
-        onHeap * 2 * cfg.nLayer() * KvCache.intsPerLayer16(cfg.blockSize(), cfg.nEmbd()) * Integer.BYTES));
-    return new MemoryEstimate(parts);
   }
 
   /** The format decode steps read the matrices in (F32 unless {@link #useWeights} said otherwise). */
@@ -305,21 +302,20 @@ public final class KvCacheModel implements NextTokenModel {
       throw new IllegalArgumentException("the " + backend.name() + " backend cannot decode with 16-bit weights: use "
           + "--weights f32, or --backend cpu for --weights bf16");
     }
-    MemoryCheck.requireFits(bf16Memory(cfg, backend), heap, null);
+    MemoryCheck.requireFits(bf16Memory(cfg, backend, cache.holdsF32() || !cache.bf16(), cache.bf16()), heap, null);
     bf16 = Bf16Weights.of(backend, p, C, Vp);
   }
 
   /**
    * The heap generating with {@code cfg} on {@code backend} takes once the bf16 copies are made:
-   * the model's own buffers, the copies, and while they are made the largest matrix (the head)
-   * as floats and as packed ints on the host.
+   * the model's own buffers and KV caches ({@link #memory(GptConfig, Backend, boolean, boolean,
+   * boolean)}), the copies, and while they are made the largest matrix (the head) as floats and as
+   * packed ints on the host.
    */
-  static MemoryEstimate bf16Memory(GptConfig cfg, Backend backend) {
-    long onHeap = backend.buffersOnHeap() ? 1 : 0;
+  static MemoryEstimate bf16Memory(GptConfig cfg, Backend backend, boolean f32Cache, boolean bf16Cache) {
     int Vp = cfg.paddedVocabSize(), C = cfg.nEmbd();
     long head = (long) Vp * C * Float.BYTES + (long) Vp * Bf16.packedCols(C) * Integer.BYTES;
-    List<MemoryEstimate.Part> parts = new ArrayList<>(memory(cfg, backend, 0).parts());
-    parts.add(new MemoryEstimate.Part("16-bit weights", onHeap * Bf16Weights.ints(cfg.nLayer(), C, Vp) * Integer.BYTES));
+    List<MemoryEstimate.Part> parts = new ArrayList<>(parts(cfg, backend, 0, f32Cache, bf16Cache, true));
     parts.add(new MemoryEstimate.Part("the head while it is converted", head));
     return new MemoryEstimate(parts);
   }

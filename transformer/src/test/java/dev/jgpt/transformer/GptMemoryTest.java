@@ -91,7 +91,8 @@ class GptMemoryTest {
         measured[bf16] = usedAfterGc() - before;
         Reference.reachabilityFence(g);
         if (bf16 == 1) {
-          MemoryEstimate estimate = KvCacheModel.kvBf16Memory(cfg, be, false); // weights as read: none (held above)
+          // no F32 cache, the bf16 one, F32 weights; the weights as read are held above, outside the measure
+          MemoryEstimate estimate = KvCacheModel.memory(cfg, be, false, true, false);
           long estimated = estimate.totalBytes();
           String report = "estimated " + MemoryEstimate.bytes(estimated) + ", measured "
               + MemoryEstimate.bytes(measured[1]) + " (" + estimate.breakdown() + ")";
