@@ -185,6 +185,39 @@ public interface Backend extends AutoCloseable {
   }
 
   /**
+   * True when this backend runs {@link #matmulForwardGeluSlope} and {@link
+   * #matmulBackwardGeluSlope}: a training step then keeps GELU's slope where it kept GELU's
+   * input, and the backward pass multiplies by it instead of evaluating GELU' (a tanh per
+   * element) again. Optional: a backend that says false is run with the two ops above.
+   */
+  default boolean keepsGeluSlope() {
+    return false;
+  }
+
+  /**
+   * {@link #matmulForwardGelu} for a training step: out (N,OC) = GELU(x) for x = inp (N,C) @
+   * weight (OC,C)^T + bias (OC), and slope (N,OC) = GELU'(x), the factor {@link
+   * #matmulBackwardGeluSlope} multiplies by, with the bits {@link #geluBackward} computes it with
+   * (GELU'(x) * 1 there). x itself is not kept. bias may be null. Only where {@link
+   * #keepsGeluSlope} says so.
+   */
+  default void matmulForwardGeluSlope(Slice slope, Slice out, Slice inp, Slice weight, Slice bias, int N, int C,
+      int OC) {
+    throw new UnsupportedOperationException("the " + name() + " backend does not keep GELU's slope");
+  }
+
+  /**
+   * {@link #matmulBackwardGelu} given GELU's slope (N,C) from {@link #matmulForwardGeluSlope}
+   * instead of its input: dpre (N,C) = slope * (dout (N,OC) @ weight (OC,C)) (written), dweight and
+   * dbias added to, with the bits matmulBackwardGelu gives for the slope's input; dinp, dpre over
+   * inp and a null dbias as there. Only where {@link #keepsGeluSlope} says so.
+   */
+  default void matmulBackwardGeluSlope(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
+      Slice weight, Slice slope, int N, int C, int OC) {
+    throw new UnsupportedOperationException("the " + name() + " backend does not keep GELU's slope");
+  }
+
+  /**
    * True when this backend runs {@link #matmulForwardBf16}: decoding with 16-bit weights is
    * optional (a backend that keeps only F32 weights says false, and the model stays in F32).
    */

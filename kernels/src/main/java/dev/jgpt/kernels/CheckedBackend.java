@@ -229,6 +229,46 @@ public final class CheckedBackend implements Backend {
   }
 
   @Override
+  public boolean keepsGeluSlope() {
+    return inner.keepsGeluSlope();
+  }
+
+  @Override
+  public void matmulForwardGeluSlope(Slice slope, Slice out, Slice inp, Slice weight, Slice bias, int N, int C,
+      int OC) {
+    positive("matmulForwardGeluSlope", N, C, OC);
+    slope.require((long) N * OC, "matmulForwardGeluSlope slope (N,OC)");
+    out.require((long) N * OC, "matmulForwardGeluSlope out (N,OC)");
+    inp.require((long) N * C, "matmulForwardGeluSlope inp (N,C)");
+    weight.require((long) OC * C, "matmulForwardGeluSlope weight (OC,C)");
+    if (bias != null) bias.require(OC, "matmulForwardGeluSlope bias (OC)");
+    requireGeluSlope();
+    inner.matmulForwardGeluSlope(slope, out, inp, weight, bias, N, C, OC);
+  }
+
+  @Override
+  public void matmulBackwardGeluSlope(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
+      Slice weight, Slice slope, int N, int C, int OC) {
+    positive("matmulBackwardGeluSlope", N, C, OC);
+    dpre.require((long) N * C, "matmulBackwardGeluSlope dpre (N,C)");
+    dinp.require((long) N * C, "matmulBackwardGeluSlope dinp (N,C)");
+    dweight.require((long) OC * C, "matmulBackwardGeluSlope dweight (OC,C)");
+    if (dbias != null) dbias.require(OC, "matmulBackwardGeluSlope dbias (OC)");
+    dout.require((long) N * OC, "matmulBackwardGeluSlope dout (N,OC)");
+    inp.require((long) N * C, "matmulBackwardGeluSlope inp (N,C)");
+    weight.require((long) OC * C, "matmulBackwardGeluSlope weight (OC,C)");
+    slope.require((long) N * C, "matmulBackwardGeluSlope slope (N,C)");
+    requireGeluSlope();
+    inner.matmulBackwardGeluSlope(dpre, dinp, dweight, dbias, dout, inp, weight, slope, N, C, OC);
+  }
+
+  private void requireGeluSlope() {
+    if (!inner.keepsGeluSlope()) {
+      throw new UnsupportedOperationException("the " + inner.name() + " backend does not keep GELU's slope");
+    }
+  }
+
+  @Override
   public boolean supportsBf16Weights() {
     return inner.supportsBf16Weights();
   }

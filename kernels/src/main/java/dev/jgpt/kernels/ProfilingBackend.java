@@ -328,6 +328,27 @@ public final class ProfilingBackend implements Backend {
   }
 
   @Override
+  public boolean keepsGeluSlope() {
+    return delegate.keepsGeluSlope();
+  }
+
+  @Override
+  public void matmulForwardGeluSlope(Slice slope, Slice out, Slice inp, Slice weight, Slice bias, int N, int C,
+      int OC) {
+    long t0 = System.nanoTime();
+    delegate.matmulForwardGeluSlope(slope, out, inp, weight, bias, N, C, OC);
+    addMatmul(Op.MATMUL_FORWARD_GELU, t0, 2.0 * N * C * OC, N, C, OC); // as matmulForwardGelu
+  }
+
+  @Override
+  public void matmulBackwardGeluSlope(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
+      Slice weight, Slice slope, int N, int C, int OC) {
+    long t0 = System.nanoTime();
+    delegate.matmulBackwardGeluSlope(dpre, dinp, dweight, dbias, dout, inp, weight, slope, N, C, OC);
+    addMatmul(Op.MATMUL_BACKWARD_GELU, t0, 4.0 * N * C * OC, N, C, OC); // as matmulBackwardGelu
+  }
+
+  @Override
   public boolean supportsBf16Weights() {
     return delegate.supportsBf16Weights();
   }

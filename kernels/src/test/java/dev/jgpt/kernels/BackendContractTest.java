@@ -367,6 +367,69 @@ abstract class BackendContractTest {
     assertArrayEquals(expectedWeight, read(dweight3), "dweight with dpre over inp (seed " + seed + ")");
   }
 
+  /** GELU'(pre) as geluBackward gives it for an output gradient of ones: the slope's bits. */
+  private float[] geluSlopeOf(FloatBuf pre, int n) {
+    float[] ones = new float[n];
+    java.util.Arrays.fill(ones, 1f);
+    FloatBuf slope = be.allocFloat("slope", n);
+    be.geluBackward(slope.all(), pre.all(), buf("ones", ones).all(), n);
+    return read(slope);
+  }
+
+  @Test
+  void matmulForwardGeluSlopeGivesGeluAndItsSlopeBitForBit() {
+    for (int N : new int[] {37, 3}) { // as matmulForwardGelu's test: ragged tiles, two K blocks, the gemv path
+      int C = 300, OC = 72;
+      FloatBuf inp = randomBuf("inp", N * C), weight = scaledBuf("params", OC * C, 0.1f), bias = randomBuf("params", OC);
+      FloatBuf slope = be.allocFloat("slope2", N * OC), out = be.allocFloat("out2", N * OC);
+      if (!be.keepsGeluSlope()) {
+        assertThrows(UnsupportedOperationException.class, () -> be.matmulForwardGeluSlope(slope.all(), out.all(),
+            inp.all(), weight.all(), bias.all(), N, C, OC));
+        return;
+      }
+      FloatBuf pre = be.allocFloat("pre", N * OC), gelu = be.allocFloat("out", N * OC);
+      be.matmulForwardGelu(pre.all(), gelu.all(), inp.all(), weight.all(), bias.all(), N, C, OC);
+      be.matmulForwardGeluSlope(slope.all(), out.all(), inp.all(), weight.all(), bias.all(), N, C, OC);
+      assertArrayEquals(read(gelu), read(out), "GELU(pre), N = " + N + " (seed " + seed + ")");
+      assertArrayEquals(geluSlopeOf(pre, N * OC), read(slope), "GELU'(pre), N = " + N + " (seed " + seed + ")");
+    }
+  }
+
+  @Test
+  void matmulBackwardGeluSlopeGivesMatmulBackwardGeluBitForBit() {
+    int N = 37, C = 72, OC = 300; // as matmulBackwardGelu's test
+    FloatBuf pre = randomBuf("pre", N * C), inp = be.allocFloat("inp", N * C);
+    be.geluForward(inp.all(), pre.all(), N * C);
+    FloatBuf slope = buf("slope", geluSlopeOf(pre, N * C));
+    FloatBuf dout = randomBuf("dout", N * OC), weight = scaledBuf("params", OC * C, 0.1f);
+    FloatBuf dpre = be.allocFloat("dpre", N * C), scratch = be.allocFloat("dinp", N * C);
+    FloatBuf dweight = be.allocFloat("grads", OC * C, BufferKind.GRADIENTS), dbias = randomBuf("grads", OC);
+    float[] dbiasBefore = read(dbias);
+    if (!be.keepsGeluSlope()) {
+      assertThrows(UnsupportedOperationException.class, () -> be.matmulBackwardGeluSlope(dpre.all(), scratch.all(),
+          dweight.all(), dbias.all(), dout.all(), inp.all(), weight.all(), slope.all(), N, C, OC));
+      return;
+    }
+    be.matmulBackwardGelu(dpre.all(), scratch.all(), dweight.all(), dbias.all(), dout.all(), inp.all(), weight.all(),
+        pre.all(), N, C, OC);
+    float[] expected = read(dpre), expectedWeight = read(dweight), expectedBias = read(dbias);
+
+    FloatBuf dweight2 = be.allocFloat("grads", OC * C, BufferKind.GRADIENTS), dbias2 = buf("grads", dbiasBefore);
+    float[] fromSlope = inputGradient("matmulBackwardGeluSlope dpre", Float.NaN, N * C, d -> be.matmulBackwardGeluSlope(
+        d, scratch.all(), dweight2.all(), dbias2.all(), dout.all(), inp.all(), weight.all(), slope.all(), N, C, OC));
+    assertArrayEquals(expected, fromSlope, "dpre over NaN (seed " + seed + ")");
+    assertArrayEquals(expectedWeight, read(dweight2), "dweight (seed " + seed + ")");
+    assertArrayEquals(expectedBias, read(dbias2), "dbias (seed " + seed + ")");
+
+    // dpre in inp's own memory, as where layers share their gradient buffers
+    FloatBuf shared = be.allocFloat("shared", N * C), dweight3 = be.allocFloat("grads", OC * C, BufferKind.GRADIENTS);
+    be.copy(shared.all(), inp.all());
+    be.matmulBackwardGeluSlope(shared.all(), scratch.all(), dweight3.all(), null, dout.all(), shared.all(),
+        weight.all(), slope.all(), N, C, OC);
+    assertArrayEquals(expected, read(shared), "dpre over inp (seed " + seed + ")");
+    assertArrayEquals(expectedWeight, read(dweight3), "dweight with dpre over inp (seed " + seed + ")");
+  }
+
   @Test
   void attentionBackwardWritesAllOfDqkv() {
     int B = 2, T = 11, C = 12, NH = 3;

@@ -29,7 +29,7 @@ final class Block {
    * {@code a}, the block's output into {@code a.residual3()}. {@code dropout} null: none.
    */
   void forward(int l, LayerWeights w, BlockActivations a, Slice input, Attention attention, int N, Dropout dropout) {
-    forward(l, w, null, a, input, attention, N, dropout);
+    forward(l, w, null, a, input, attention, N, dropout, false);
   }
 
   /**
@@ -38,6 +38,30 @@ final class Block {
    */
   void forward(int l, LayerWeights w, Bf16Weights.Layer w16, BlockActivations a, Slice input, Attention attention,
       int N, Dropout dropout) {
+    forward(l, w, w16, a, input, attention, N, dropout, false);
+  }
+
+  /**
+   * Whether a training step keeps GELU's slope in {@code fch} instead of GELU's input ({@link
+   * Backend#keepsGeluSlope}): where the backend can, and where the backward pass does not
+   * recompute GELU from that input.
+   */
+  static boolean keepsGeluSlope(Backend backend, Recompute recompute) {
+    return recompute == Recompute.NONE && backend.keepsGeluSlope();
+  }
+
+  /**
+   * The training forward pass: as {@link #forward(int, LayerWeights, BlockActivations, Slice,
+   * Attention, int, Dropout)}, and where {@code keepGeluSlope} ({@link #keepsGeluSlope}) {@code
+   * a.fch()} is left holding GELU's slope for {@link #backward}.
+   */
+  void forward(int l, LayerWeights w, BlockActivations a, Slice input, Attention attention, int N, Dropout dropout,
+      boolean keepGeluSlope) {
+    forward(l, w, null, a, input, attention, N, dropout, keepGeluSlope);
+  }
+
+  private void forward(int l, LayerWeights w, Bf16Weights.Layer w16, BlockActivations a, Slice input,
+      Attention attention, int N, Dropout dropout, boolean keepGeluSlope) {
     // attention branch: residual2 = input + drop(c_proj(attention(c_attn(ln_1(input)))))
     qkvForward(w, w16, a, input, N);
     attention.forward(l, a);
@@ -51,7 +75,10 @@ final class Block {
     backend.residualForward(a.residual2(), input, attnOut, N * C);
     // MLP branch: residual3 = residual2 + drop(c_proj(gelu(c_fc(ln_2(residual2)))))
     backend.layernormForward(a.ln2(), a.ln2Mean(), a.ln2Rstd(), a.residual2(), w.ln2Weight(), w.ln2Bias(), N, C);
-    if (w16 == null) {
+    if (keepGeluSlope) {
+      // the same, fch left holding GELU'(fch), the backward pass's factor
+      backend.matmulForwardGeluSlope(a.fch(), a.fchGelu(), a.ln2(), w.mlpFcWeight(), w.mlpFcBias(), N, C, 4 * C);
+    } else if (w16 == null) {
       // GELU fused into the matmul: applied to each block of fch while it is in cache
       backend.matmulForwardGelu(a.fch(), a.fchGelu(), a.ln2(), w.mlpFcWeight(), w.mlpFcBias(), N, C, 4 * C);
     } else {
@@ -100,10 +127,11 @@ final class Block {
    * whole by the op that produces it (dropout, matmul, GELU and attention backward write their
    * input gradients, the Backend contract) before anything reads it. Where {@code recompute} says
    * so, first re-runs the forward ops whose outputs the forward pass did not keep for this layer,
-   * on the kept inputs: same code, same inputs, same bits.
+   * on the kept inputs: same code, same inputs, same bits. {@code geluSlopeKept}: the forward pass
+   * kept GELU's slope in {@code a.fch()} ({@link #keepsGeluSlope}).
    */
   void backward(int l, LayerWeights w, LayerWeights dw, BlockActivations a, Slice input, ActivationGrads d,
-      CausalAttention attention, int N, Dropout dropout, Recompute recompute) {
+      CausalAttention attention, int N, Dropout dropout, Recompute recompute, boolean geluSlopeKept) {
     Slice dres = d.dresidual;
     // dres = d residual3; the MLP branch
     if (recompute != Recompute.NONE) backend.geluForward(a.fchGelu(), a.fch(), N * 4 * C);
@@ -116,8 +144,13 @@ final class Block {
     // dfch = GELU'(fch) * (dmlpOut @ W_proj), GELU's backward fused into the matmul's; dfchGelu is its
     // scratch (a fusing backend never writes it). Where layers share gradients, dfch is fchGelu's
     // own memory: the op reads fchGelu whole first (the Backend contract).
-    backend.matmulBackwardGelu(d.dfch, d.dfchGelu, dw.mlpProjWeight(), dw.mlpProjBias(), dmlpOut, a.fchGelu(),
-        w.mlpProjWeight(), a.fch(), N, 4 * C, C);
+    if (geluSlopeKept) {
+      backend.matmulBackwardGeluSlope(d.dfch, d.dfchGelu, dw.mlpProjWeight(), dw.mlpProjBias(), dmlpOut, a.fchGelu(),
+          w.mlpProjWeight(), a.fch(), N, 4 * C, C);
+    } else {
+      backend.matmulBackwardGelu(d.dfch, d.dfchGelu, dw.mlpProjWeight(), dw.mlpProjBias(), dmlpOut, a.fchGelu(),
+          w.mlpProjWeight(), a.fch(), N, 4 * C, C);
+    }
     if (recompute != Recompute.NONE) {
       backend.layernormForward(a.ln2(), a.ln2Mean(), a.ln2Rstd(), a.residual2(), w.ln2Weight(), w.ln2Bias(), N, C);
     }

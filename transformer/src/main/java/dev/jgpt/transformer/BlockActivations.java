@@ -21,7 +21,8 @@ import dev.jgpt.kernels.Slice;
  * @param ln2 (N, C) ln_2 of residual2
  * @param ln2Mean (N)
  * @param ln2Rstd (N)
- * @param fch (N, 4C) mlp.c_fc's output
+ * @param fch (N, 4C) mlp.c_fc's output; after a training forward pass that keeps GELU's slope
+ *     (Block#keepsGeluSlope), GELU' at that output instead
  * @param fchGelu (N, 4C) gelu(fch)
  * @param fcproj (N, C) mlp.c_proj's output
  * @param fcprojDrop (N, C) dropout(fcproj), or null without dropout

@@ -50,6 +50,7 @@ public final class Gpt implements AutoCloseable {
   private final ParameterTensors p; // slices of params
   private final ParameterTensors g; // slices of grads
   private final Recompute recompute; // what the backward pass recomputes instead of keeping per layer
+  private final boolean geluSlope; // a training step keeps GELU's slope in fch (Block.keepsGeluSlope)
   private final Activations acts;
   private final ActivationGrads dacts;
   private final Block block; // the one block every layer runs
@@ -110,6 +111,7 @@ public final class Gpt implements AutoCloseable {
     allScalars = scalars.all();
     inputs = backend.allocInt("inputs", B * T);
     this.recompute = recompute;
+    this.geluSlope = Block.keepsGeluSlope(backend, recompute);
     // a training model's att is only read by the backward pass: the backend may keep less than the
     // weights there; a forward-only model's is read by inspection: the weights
     long attLength = sharedParams == null ? trainingAttLength(cfg, backend, B, T) : Activations.attentionWeights(cfg, B, T);
@@ -549,7 +551,8 @@ public final class Gpt implements AutoCloseable {
       x = acts.encodedDrop;
     }
     for (int l = 0; l < L; l++) {
-      block.forward(l, p.h[l], acts.h[l], l == 0 ? x : acts.h[l - 1].residual3(), attention, N, drop);
+      block.forward(l, p.h[l], acts.h[l], l == 0 ? x : acts.h[l - 1].residual3(), attention, N, drop,
+          training && geluSlope);
     }
     head(acts.h[L - 1].residual3(), N);
   }
@@ -575,7 +578,7 @@ public final class Gpt implements AutoCloseable {
         acts.lnfRstd, N, C);
     for (int l = L - 1; l >= 0; l--) {
       Slice input = l > 0 ? acts.h[l - 1].residual3() : dropout != null ? acts.encodedDrop : acts.encoded;
-      block.backward(l, p.h[l], g.h[l], acts.h[l], input, dacts, batchAttention, N, dropout, recompute);
+      block.backward(l, p.h[l], g.h[l], acts.h[l], input, dacts, batchAttention, N, dropout, recompute, geluSlope);
     }
     Slice dx = dres;
     if (dropout != null) {

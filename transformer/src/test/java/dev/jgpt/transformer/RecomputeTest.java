@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link Recompute}: recomputing activations in the backward pass instead of keeping them per
- * layer changes no bit of a training run, and the size rule picks the level it documents.
+ * layer changes no bit of a training run, and the size rule picks the level it documents. On the
+ * CPU backend, keeping everything also keeps GELU's slope in place of its input ({@link
+ * Block#keepsGeluSlope}), which the recompute levels cannot: the same comparison pins that path
+ * against GELU' evaluated in the backward pass.
  */
 class RecomputeTest {
 
@@ -26,6 +29,9 @@ class RecomputeTest {
     // att (B, NH, T, T) smaller than a (N, 4C) tensor, and (4 heads of 2 channels) larger
     GptConfig[] configs = {GptConfig.of(67, 16, 3, 2, 16, true, 0f), GptConfig.of(67, 16, 3, 2, 16, true, 0.2f),
         GptConfig.of(67, 16, 2, 4, 8, true, 0.2f)};
+    try (Backend be = GptTestSupport.open(backend)) {
+      assertEquals(backend.equals("cpu"), Block.keepsGeluSlope(be, Recompute.NONE), backend + " keeps GELU's slope");
+    }
     for (GptConfig cfg : configs) {
       float dropout = cfg.dropout();
       Run kept = train(backend, cfg, Recompute.NONE);

@@ -164,6 +164,33 @@ public final class CpuBackend extends HeapBackend {
   }
 
   @Override
+  public boolean keepsGeluSlope() {
+    return true;
+  }
+
+  /** As matmulForwardGelu, each block of rows leaving the slope in place of the product (GeluRows). */
+  @Override
+  public void matmulForwardGeluSlope(Slice slope, Slice out, Slice inp, Slice weight, Slice bias, int N, int C,
+      int OC) {
+    if (N <= CpuMatmul.GEMV_MAX_ROWS) {
+      matmulForward(slope, inp, weight, bias, N, C, OC);
+      GeluRows.forwardKeepingSlope(a(slope), slope.offset(), a(out), out.offset(), N * OC);
+      return;
+    }
+    matmul.forward(a(slope), slope.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(bias), off(bias),
+        N, C, OC, GemmEpilogue.GELU_KEEPING_SLOPE, a(out), out.offset());
+  }
+
+  /** As matmulBackwardGelu, each finished block of rows of the product times the kept slope. */
+  @Override
+  public void matmulBackwardGeluSlope(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
+      Slice weight, Slice slope, int N, int C, int OC) {
+    matmul.backward(a(dpre), dpre.offset(), a(dweight), dweight.offset(), a(dbias), off(dbias), a(dout),
+        dout.offset(), a(inp), inp.offset(), a(weight), weight.offset(), N, C, OC, GemmEpilogue.SLOPE_PRODUCT,
+        a(slope), slope.offset());
+  }
+
+  @Override
   public boolean supportsBf16Weights() {
     return true;
   }

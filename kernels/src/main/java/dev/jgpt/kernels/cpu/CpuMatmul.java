@@ -94,8 +94,9 @@ final class CpuMatmul {
     forward(out, outo, inp, inpo, weight, weighto, bias, biaso, N, C, OC, GemmEpilogue.NONE, null, 0);
   }
 
-  // The same, then epilogue on each finished row block of out with x (N,OC) at xo (gelu: x = GELU(out));
-  // N > GEMV_MAX_ROWS when there is an epilogue (the gemv path has no tiles)
+  // The same, then epilogue on each finished row block of out with x (N,OC) at xo (gelu: x = GELU(out);
+  // gelu keeping the slope: also out = GELU'(out)); N > GEMV_MAX_ROWS when there is an epilogue (the
+  // gemv path has no tiles)
   void forward(float[] out, int outo, float[] inp, int inpo, float[] weight, int weighto, float[] bias, int biaso,
       int N, int C, int OC, GemmEpilogue epilogue, float[] x, int xo) {
     if (N <= GEMV_MAX_ROWS) {
@@ -182,7 +183,7 @@ final class CpuMatmul {
   }
 
   // The same, then epilogue on each finished row block of dinp with x (N,C) at xo (gelu gradient: x =
-  // GELU's input, dinp becomes GELU'(x) * dinp). inp is packed whole before any dinp tile is
+  // GELU's input, dinp becomes GELU'(x) * dinp; slope product: x = GELU's slope, dinp becomes x * dinp). inp is packed whole before any dinp tile is
   // written, so dinp may be inp's own memory.
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
       int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC, GemmEpilogue epilogue,

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * GeluRows writes out the steps of the vector GELU helpers in place: each element must get the
  * bits that CpuPointwise.geluOf / geluGradient (vector for whole vectors, scalar for the tail)
- * give it, in place or not, for values where tanh's argument passes its clamp, tanh rounds to
- * 1, or x is tiny.
+ * give it, in place or not, and by way of the kept slope, for values where tanh's argument passes
+ * its clamp, tanh rounds to 1, or x is tiny.
  */
 class GeluRowsTest {
 
@@ -34,6 +34,10 @@ class GeluRowsTest {
       GeluRows.gradient(x, 3, d, 5, grad, 2, n);
       float[] inPlace = d.clone();
       GeluRows.gradient(x, 3, inPlace, 5, inPlace, 5, n);
+      // the slope kept in x's place, then d times it: GELU's output and gradient again
+      float[] slope = x.clone(), geluKeepingSlope = new float[n + 1], bySlope = d.clone();
+      GeluRows.forwardKeepingSlope(slope, 3, geluKeepingSlope, 1, n);
+      GeluRows.multiplyBySlope(slope, 3, bySlope, 5, n);
       int body = n - n % Vec.L;
       for (int i = 0; i < n; i++) {
         float expectGelu, expectGrad;
@@ -49,6 +53,9 @@ class GeluRowsTest {
         assertEquals(Float.floatToIntBits(expectGelu), Float.floatToIntBits(gelu[1 + i]), "gelu(" + x[3 + i] + ")");
         assertEquals(Float.floatToIntBits(expectGrad), Float.floatToIntBits(grad[2 + i]), "gelu'(" + x[3 + i] + ")");
         assertEquals(Float.floatToIntBits(expectGrad), Float.floatToIntBits(inPlace[5 + i]), "in place, " + x[3 + i]);
+        assertEquals(Float.floatToIntBits(expectGelu), Float.floatToIntBits(geluKeepingSlope[1 + i]),
+            "gelu keeping the slope, " + x[3 + i]);
+        assertEquals(Float.floatToIntBits(expectGrad), Float.floatToIntBits(bySlope[5 + i]), "by the slope, " + x[3 + i]);
       }
     }
   }
