@@ -183,8 +183,8 @@ final class CpuMatmul {
   }
 
   // The same, then epilogue on each finished row block of dinp with x (N,C) at xo (gelu gradient: x =
-  // GELU's input, dinp becomes GELU'(x) * dinp; slope product: x = GELU's slope, dinp becomes x * dinp). inp is packed whole before any dinp tile is
-  // written, so dinp may be inp's own memory.
+  // GELU's input, dinp becomes GELU'(x) * dinp; slope product: x = GELU's slope, dinp becomes x *
+  // dinp). inp is packed whole before any dinp tile is written, so dinp may be inp's own memory.
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
       int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC, GemmEpilogue epilogue,
       float[] x, int xo) {

@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * GELU and its gradient over a run of floats, for the element-wise ops ({@link CpuPointwise})
- * and the fused matmul epilogues ({@link GemmEpilogue}). The vector loop calls no helper with a
+ * and the fused matmul epilogues ({@link GemmEpilogue}); in training, GELU with its slope kept for
+ * the backward pass. The vector loop calls no helper with a
  * vector: the steps of {@link CpuPointwise#geluOf(FloatVector)} / {@link
  * CpuPointwise#geluGradient(FloatVector)} and {@link VectorMath#tanh(FloatVector)} are written out
  * in place, one for one, so each lane
@@ -143,6 +144,7 @@ final class GeluRows {
       out[oo + i] = gradient ? CpuPointwise.geluGradient(x[xo + i]) * d[dOff + i] : CpuPointwise.geluOf(x[xo + i]);
     }
   }
+
   /**
    * out (n) = GELU(x (n)), and x (n) = GELU'(x) in place: GELU's slope, the factor its backward
    * multiplies the output's gradient by ({@link #multiplyBySlope}), in the bits {@link #gradient}

@@ -2,8 +2,8 @@ package dev.jgpt.kernels.cpu;
 
 /**
  * What {@link Gemm} does to a finished block of C rows (its last K block just done), while the
- * block is still in L2: GELU for the MLP's first matmul, GELU's gradient for the backward of its
- * second. Each saves the element-wise op's separate pass over an (N, 4C) tensor in memory. The
+ * block is still in L2: GELU (and, in training, its slope) for the MLP's first matmul, GELU's
+ * gradient (or the product with the kept slope) for the backward of its second. Each saves the element-wise op's separate pass over an (N, 4C) tensor in memory. The
  * rows go through {@link GeluRows}, as the element-wise ops do, which gives the same bits per
  * element in any grouping: the results equal the two ops run one after the other.
  */
@@ -33,7 +33,9 @@ enum GemmEpilogue {
       case GELU_KEEPING_SLOPE -> {
         for (int r = 0; r < rows; r++) GeluRows.forwardKeepingSlope(c, ci + r * ld, x, xi + r * ld, cols);
       }
-      case SLOPE_PRODUCT -> { for (int r = 0; r < rows; r++) GeluRows.multiplyBySlope(x, xi + r * ld, c, ci + r * ld, cols); }
+      case SLOPE_PRODUCT -> {
+        for (int r = 0; r < rows; r++) GeluRows.multiplyBySlope(x, xi + r * ld, c, ci + r * ld, cols);
+      }
     }
   }
 }
