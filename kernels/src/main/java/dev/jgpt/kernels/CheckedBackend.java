@@ -204,28 +204,40 @@ public final class CheckedBackend implements Backend {
 
   @Override
   public void matmulForwardGelu(Slice pre, Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
-    positive("matmulForwardGelu", N, C, OC);
-    pre.require((long) N * OC, "matmulForwardGelu pre (N,OC)");
-    out.require((long) N * OC, "matmulForwardGelu out (N,OC)");
-    inp.require((long) N * C, "matmulForwardGelu inp (N,C)");
-    weight.require((long) OC * C, "matmulForwardGelu weight (OC,C)");
-    if (bias != null) bias.require(OC, "matmulForwardGelu bias (OC)");
+    checkForwardGelu("matmulForwardGelu", "pre", pre, out, inp, weight, bias, N, C, OC);
     inner.matmulForwardGelu(pre, out, inp, weight, bias, N, C, OC);
+  }
+
+  // the shapes of matmulForwardGelu and matmulForwardGeluSlope, whose first slice is called first
+  private static void checkForwardGelu(String op, String first, Slice pre, Slice out, Slice inp, Slice weight,
+      Slice bias, int N, int C, int OC) {
+    positive(op, N, C, OC);
+    pre.require((long) N * OC, op + " " + first + " (N,OC)");
+    out.require((long) N * OC, op + " out (N,OC)");
+    inp.require((long) N * C, op + " inp (N,C)");
+    weight.require((long) OC * C, op + " weight (OC,C)");
+    if (bias != null) bias.require(OC, op + " bias (OC)");
   }
 
   @Override
   public void matmulBackwardGelu(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
       Slice weight, Slice pre, int N, int C, int OC) {
-    positive("matmulBackwardGelu", N, C, OC);
-    dpre.require((long) N * C, "matmulBackwardGelu dpre (N,C)");
-    dinp.require((long) N * C, "matmulBackwardGelu dinp (N,C)");
-    dweight.require((long) OC * C, "matmulBackwardGelu dweight (OC,C)");
-    if (dbias != null) dbias.require(OC, "matmulBackwardGelu dbias (OC)");
-    dout.require((long) N * OC, "matmulBackwardGelu dout (N,OC)");
-    inp.require((long) N * C, "matmulBackwardGelu inp (N,C)");
-    weight.require((long) OC * C, "matmulBackwardGelu weight (OC,C)");
-    pre.require((long) N * C, "matmulBackwardGelu pre (N,C)");
+    checkBackwardGelu("matmulBackwardGelu", "pre", dpre, dinp, dweight, dbias, dout, inp, weight, pre, N, C, OC);
     inner.matmulBackwardGelu(dpre, dinp, dweight, dbias, dout, inp, weight, pre, N, C, OC);
+  }
+
+  // the shapes of matmulBackwardGelu and matmulBackwardGeluSlope, whose last slice is called last
+  private static void checkBackwardGelu(String op, String last, Slice dpre, Slice dinp, Slice dweight, Slice dbias,
+      Slice dout, Slice inp, Slice weight, Slice pre, int N, int C, int OC) {
+    positive(op, N, C, OC);
+    dpre.require((long) N * C, op + " dpre (N,C)");
+    dinp.require((long) N * C, op + " dinp (N,C)");
+    dweight.require((long) OC * C, op + " dweight (OC,C)");
+    if (dbias != null) dbias.require(OC, op + " dbias (OC)");
+    dout.require((long) N * OC, op + " dout (N,OC)");
+    inp.require((long) N * C, op + " inp (N,C)");
+    weight.require((long) OC * C, op + " weight (OC,C)");
+    pre.require((long) N * C, op + " " + last + " (N,C)");
   }
 
   @Override
@@ -236,12 +248,7 @@ public final class CheckedBackend implements Backend {
   @Override
   public void matmulForwardGeluSlope(Slice slope, Slice out, Slice inp, Slice weight, Slice bias, int N, int C,
       int OC) {
-    positive("matmulForwardGeluSlope", N, C, OC);
-    slope.require((long) N * OC, "matmulForwardGeluSlope slope (N,OC)");
-    out.require((long) N * OC, "matmulForwardGeluSlope out (N,OC)");
-    inp.require((long) N * C, "matmulForwardGeluSlope inp (N,C)");
-    weight.require((long) OC * C, "matmulForwardGeluSlope weight (OC,C)");
-    if (bias != null) bias.require(OC, "matmulForwardGeluSlope bias (OC)");
+    checkForwardGelu("matmulForwardGeluSlope", "slope", slope, out, inp, weight, bias, N, C, OC);
     requireGeluSlope();
     inner.matmulForwardGeluSlope(slope, out, inp, weight, bias, N, C, OC);
   }
@@ -249,15 +256,8 @@ public final class CheckedBackend implements Backend {
   @Override
   public void matmulBackwardGeluSlope(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
       Slice weight, Slice slope, int N, int C, int OC) {
-    positive("matmulBackwardGeluSlope", N, C, OC);
-    dpre.require((long) N * C, "matmulBackwardGeluSlope dpre (N,C)");
-    dinp.require((long) N * C, "matmulBackwardGeluSlope dinp (N,C)");
-    dweight.require((long) OC * C, "matmulBackwardGeluSlope dweight (OC,C)");
-    if (dbias != null) dbias.require(OC, "matmulBackwardGeluSlope dbias (OC)");
-    dout.require((long) N * OC, "matmulBackwardGeluSlope dout (N,OC)");
-    inp.require((long) N * C, "matmulBackwardGeluSlope inp (N,C)");
-    weight.require((long) OC * C, "matmulBackwardGeluSlope weight (OC,C)");
-    slope.require((long) N * C, "matmulBackwardGeluSlope slope (N,C)");
+    checkBackwardGelu("matmulBackwardGeluSlope", "slope", dpre, dinp, dweight, dbias, dout, inp, weight, slope, N, C,
+        OC);
     requireGeluSlope();
     inner.matmulBackwardGeluSlope(dpre, dinp, dweight, dbias, dout, inp, weight, slope, N, C, OC);
   }

@@ -142,16 +142,26 @@ public final class CpuBackend extends HeapBackend {
         N, C, OC);
   }
 
-  /** GELU on each block of rows of pre as the blocked product finishes it; a few rows (decode) take the gemv path and GELU after. */
+  /** GELU on each block of rows of pre as the blocked product finishes it. */
   @Override
   public void matmulForwardGelu(Slice pre, Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
+    forwardThen(GemmEpilogue.GELU, pre, out, inp, weight, bias, N, C, OC);
+  }
+
+  /**
+   * c (N,OC) = inp (N,C) @ weight (OC,C)^T + bias, with the epilogue (x (N,OC) its other operand)
+   * on each block of rows as the blocked product finishes it; a few rows (decode) take the gemv
+   * path, and the epilogue runs after it over all of them.
+   */
+  private void forwardThen(GemmEpilogue epilogue, Slice c, Slice x, Slice inp, Slice weight, Slice bias, int N, int C,
+      int OC) {
     if (N <= CpuMatmul.GEMV_MAX_ROWS) {
-      matmulForward(pre, inp, weight, bias, N, C, OC);
-      geluForward(out, pre, N * OC);
+      matmulForward(c, inp, weight, bias, N, C, OC);
+      epilogue.apply(a(c), c.offset(), a(x), x.offset(), N * OC, 1, N * OC);
       return;
     }
-    matmul.forward(a(pre), pre.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(bias), off(bias),
-        N, C, OC, GemmEpilogue.GELU, a(out), out.offset());
+    matmul.forward(a(c), c.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(bias), off(bias), N, C, OC,
+        epilogue, a(x), x.offset());
   }
 
   /** The product dout @ weight goes straight into dpre, each block of rows times GELU'(pre) as it is finished: dinp is not written. */
@@ -172,13 +182,7 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void matmulForwardGeluSlope(Slice slope, Slice out, Slice inp, Slice weight, Slice bias, int N, int C,
       int OC) {
-    if (N <= CpuMatmul.GEMV_MAX_ROWS) {
-      matmulForward(slope, inp, weight, bias, N, C, OC);
-      GeluRows.forwardKeepingSlope(a(slope), slope.offset(), a(out), out.offset(), N * OC);
-      return;
-    }
-    matmul.forward(a(slope), slope.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(bias), off(bias),
-        N, C, OC, GemmEpilogue.GELU_KEEPING_SLOPE, a(out), out.offset());
+    forwardThen(GemmEpilogue.GELU_KEEPING_SLOPE, slope, out, inp, weight, bias, N, C, OC);
   }
 
   /** As matmulBackwardGelu, each finished block of rows of the product times the kept slope. */
