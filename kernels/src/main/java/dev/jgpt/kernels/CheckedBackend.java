@@ -204,41 +204,18 @@ public final class CheckedBackend implements Backend {
 
   @Override
   public void matmulForwardGelu(Slice pre, Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
-    checkForwardGelu("matmulForwardGelu", "pre", pre, out, inp, weight, bias, N, C, OC);
+    forwardGelu("matmulForwardGelu", " pre (N,OC)", pre, out, inp, weight, bias, N, C, OC);
     inner.matmulForwardGelu(pre, out, inp, weight, bias, N, C, OC);
   }
 
-  // the shapes of matmulForwardGelu and matmulForwardGeluSlope, whose first slice is called first
-  private static void checkForwardGelu(String op, String first, Slice pre, Slice out, Slice inp, Slice weight,
-      Slice bias, int N, int C, int OC) {
-    positive(op, N, C, OC);
-    pre.require((long) N * OC, op + " " + first + " (N,OC)");
-    out.require((long) N * OC, op + " out (N,OC)");
-    inp.require((long) N * C, op + " inp (N,C)");
-    weight.require((long) OC * C, op + " weight (OC,C)");
-    if (bias != null) bias.require(OC, op + " bias (OC)");
-  }
 
   @Override
   public void matmulBackwardGelu(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
       Slice weight, Slice pre, int N, int C, int OC) {
-    checkBackwardGelu("matmulBackwardGelu", "pre", dpre, dinp, dweight, dbias, dout, inp, weight, pre, N, C, OC);
+    backwardGelu("matmulBackwardGelu", " pre (N,C)", dpre, dinp, dweight, dbias, dout, inp, weight, pre, N, C, OC);
     inner.matmulBackwardGelu(dpre, dinp, dweight, dbias, dout, inp, weight, pre, N, C, OC);
   }
 
-  // the shapes of matmulBackwardGelu and matmulBackwardGeluSlope, whose last slice is called last
-  private static void checkBackwardGelu(String op, String last, Slice dpre, Slice dinp, Slice dweight, Slice dbias,
-      Slice dout, Slice inp, Slice weight, Slice pre, int N, int C, int OC) {
-    positive(op, N, C, OC);
-    dpre.require((long) N * C, op + " dpre (N,C)");
-    dinp.require((long) N * C, op + " dinp (N,C)");
-    dweight.require((long) OC * C, op + " dweight (OC,C)");
-    if (dbias != null) dbias.require(OC, op + " dbias (OC)");
-    dout.require((long) N * OC, op + " dout (N,OC)");
-    inp.require((long) N * C, op + " inp (N,C)");
-    weight.require((long) OC * C, op + " weight (OC,C)");
-    pre.require((long) N * C, op + " " + last + " (N,C)");
-  }
 
   @Override
   public boolean keepsGeluSlope() {
@@ -248,7 +225,7 @@ public final class CheckedBackend implements Backend {
   @Override
   public void matmulForwardGeluSlope(Slice slope, Slice out, Slice inp, Slice weight, Slice bias, int N, int C,
       int OC) {
-    checkForwardGelu("matmulForwardGeluSlope", "slope", slope, out, inp, weight, bias, N, C, OC);
+    forwardGelu("matmulForwardGeluSlope", " slope (N,OC)", slope, out, inp, weight, bias, N, C, OC);
     requireGeluSlope();
     inner.matmulForwardGeluSlope(slope, out, inp, weight, bias, N, C, OC);
   }
@@ -256,7 +233,7 @@ public final class CheckedBackend implements Backend {
   @Override
   public void matmulBackwardGeluSlope(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
       Slice weight, Slice slope, int N, int C, int OC) {
-    checkBackwardGelu("matmulBackwardGeluSlope", "slope", dpre, dinp, dweight, dbias, dout, inp, weight, slope, N, C,
+    backwardGelu("matmulBackwardGeluSlope", " slope (N,C)", dpre, dinp, dweight, dbias, dout, inp, weight, slope, N, C,
         OC);
     requireGeluSlope();
     inner.matmulBackwardGeluSlope(dpre, dinp, dweight, dbias, dout, inp, weight, slope, N, C, OC);

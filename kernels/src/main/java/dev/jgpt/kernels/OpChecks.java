@@ -68,6 +68,39 @@ public final class OpChecks {
     if (C % NH != 0) throw new IllegalArgumentException(op + ": C=" + C + " is not a multiple of NH=" + NH);
   }
 
+  /**
+   * The shapes of the MLP's first matmul with GELU (matmulForwardGelu, matmulForwardGeluSlope):
+   * first (N,OC), out (N,OC), inp (N,C), weight (OC,C), bias (OC) or null; firstWhat names the
+   * first slice in the message (" pre (N,OC)").
+   */
+  static void forwardGelu(String op, String firstWhat, Slice first, Slice out, Slice inp, Slice weight, Slice bias,
+      int N, int C, int OC) {
+    positive(op, N, C, OC);
+    require(first, (long) N * OC, op, firstWhat);
+    require(out, (long) N * OC, op, " out (N,OC)");
+    require(inp, (long) N * C, op, " inp (N,C)");
+    require(weight, (long) OC * C, op, " weight (OC,C)");
+    if (bias != null) require(bias, OC, op, " bias (OC)");
+  }
+
+  /**
+   * The shapes of the MLP projection's backward with GELU's (matmulBackwardGelu,
+   * matmulBackwardGeluSlope): dpre, dinp (N,C), dweight (OC,C), dbias (OC) or null, dout (N,OC),
+   * inp (N,C), weight (OC,C), last (N,C); lastWhat names the last slice in the message (" pre (N,C)").
+   */
+  static void backwardGelu(String op, String lastWhat, Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout,
+      Slice inp, Slice weight, Slice last, int N, int C, int OC) {
+    positive(op, N, C, OC);
+    require(dpre, (long) N * C, op, " dpre (N,C)");
+    require(dinp, (long) N * C, op, " dinp (N,C)");
+    require(dweight, (long) OC * C, op, " dweight (OC,C)");
+    if (dbias != null) require(dbias, OC, op, " dbias (OC)");
+    require(dout, (long) N * OC, op, " dout (N,OC)");
+    require(inp, (long) N * C, op, " inp (N,C)");
+    require(weight, (long) OC * C, op, " weight (OC,C)");
+    require(last, (long) N * C, op, lastWhat);
+  }
+
   public static void elementwise(String op, int N, Slice a, Slice b) {
     positive(op, N);
     require(a, N, op, " (N)");
