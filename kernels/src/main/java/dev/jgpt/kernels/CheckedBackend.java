@@ -208,14 +208,12 @@ public final class CheckedBackend implements Backend {
     inner.matmulForwardGelu(pre, out, inp, weight, bias, N, C, OC);
   }
 
-
   @Override
   public void matmulBackwardGelu(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
       Slice weight, Slice pre, int N, int C, int OC) {
     backwardGelu("matmulBackwardGelu", " pre (N,C)", dpre, dinp, dweight, dbias, dout, inp, weight, pre, N, C, OC);
     inner.matmulBackwardGelu(dpre, dinp, dweight, dbias, dout, inp, weight, pre, N, C, OC);
   }
-
 
   @Override
   public boolean keepsGeluSlope() {

@@ -3,9 +3,10 @@ package dev.jgpt.kernels.cpu;
 /**
  * What {@link Gemm} does to a finished block of C rows (its last K block just done), while the
  * block is still in L2: GELU (and, in training, its slope) for the MLP's first matmul, GELU's
- * gradient (or the product with the kept slope) for the backward of its second. Each saves the element-wise op's separate pass over an (N, 4C) tensor in memory. The
- * rows go through {@link GeluRows}, as the element-wise ops do, which gives the same bits per
- * element in any grouping: the results equal the two ops run one after the other.
+ * gradient (or the product with the kept slope) for the backward of its second. Each saves the
+ * element-wise op's separate pass over an (N, 4C) tensor in memory. The rows go through {@link
+ * GeluRows}, as the element-wise ops do, which gives the same bits per element in any grouping:
+ * the results equal the two ops run one after the other.
  */
 enum GemmEpilogue {
   /** C as the products left it. */
@@ -21,7 +22,8 @@ enum GemmEpilogue {
 
   /**
    * Applies this epilogue to the rows x cols of C at c[ci] (row stride ld); the other operand
-   * (GELU's output, its input, or its slope) is the same block of x, at x[xi] with the same row stride.
+   * (GELU's output, its input, or its slope) is the same block of x, at x[xi] with the same row
+   * stride.
    */
   void apply(float[] c, int ci, float[] x, int xi, int ld, int rows, int cols) {
     switch (this) {
