@@ -17,9 +17,12 @@ import jdk.incubator.vector.VectorSpecies;
  * inside a column while its weight row is in L1.
  *
  * <p>Vectors of at most 256 bits, even on AVX-512: weight rows stream from memory
- * ({@link Dot#STREAM} says why). One row at a time: the two rows far apart that make the F32
- * gemv faster ({@link Dot#dotStreamedPair}) made this one slower (GPT-2 124M, one Zen 5 core:
- * 75-86 against 94 tokens/s), as widening the pairs, not memory, is what limits it on one core.
+ * ({@link Dot#STREAM} says why; 512-bit vectors here: 84-98 against 97-102 tokens/s). Two rows
+ * far apart at a time (columns o and o + half of a part's range), as the F32 gemv reads them
+ * ({@link Dot#dotStreamedPair}): one core keeps more cache-line misses in flight. GPT-2 124M with
+ * bf16 weights and cache, one Zen 5 core, eight alternating runs: 94-142 tokens/s (median 124)
+ * against 88-122 (median 111) one row at a time; two cores 161-171 against 155-170. (An earlier
+ * version, whose widening kept a needless vector OR, ran slower in pairs: 75-86 against 94.)
  */
 final class Bf16Gemv {
   private static final VectorSpecies<Float> S = Dot.STREAM;
@@ -69,10 +72,19 @@ final class Bf16Gemv {
     a.weight = null;
   }
 
-  // out columns [o0, o1) of every row
+  // out columns [o0, o1) of every row: o and o + half together, then the odd column left over
   private static void columns(Args a, int o0, int o1) {
     int pc = a.PC;
-    for (int o = o0; o < o1; o++) {
+    int half = (o1 - o0) / 2;
+    for (int o = o0; o < o0 + half; o++) {
+      int o2 = o + half;
+      float b = a.bias == null ? 0f : a.bias[a.biaso + o], b2 = a.bias == null ? 0f : a.bias[a.biaso + o2];
+      for (int n = 0; n < a.N; n++) {
+        int row = a.outo + n * a.OC;
+        dotPair(a.x, 2 * n * pc, pc, a.weight, o * pc, o2 * pc, a.out, row + o, b, row + o2, b2);
+      }
+    }
+    for (int o = o0 + 2 * half; o < o1; o++) {
       float b = a.bias == null ? 0f : a.bias[a.biaso + o];
       for (int n = 0; n < a.N; n++) a.out[a.outo + n * a.OC + o] = b + dot(a.x, 2 * n * pc, pc, a.weight, o * pc);
     }
@@ -107,6 +119,50 @@ final class Bf16Gemv {
       sum += x[xo + j] * Float.intBitsToFloat(word << 16) + x[xodd + j] * Float.intBitsToFloat(word & 0xFFFF0000);
     }
     return sum;
+  }
+
+  /**
+   * out[oa] = ba + x . (the bf16 pairs at wa), out[ob] = bb + x . (those at wb): two {@link #dot}s
+   * in one loop, each with its bits (same accumulators, lane sums and tail), x as there.
+   */
+  static void dotPair(float[] x, int xo, int pc, int[] w, int wa, int wb, float[] out, int oa, float ba, int ob,
+      float bb) {
+    FloatVector e0 = FloatVector.zero(S), o0 = e0, e1 = e0, o1 = e0, f0 = e0, p0 = e0, f1 = e0, p1 = e0;
+    int xodd = xo + pc;
+    int j = 0;
+    for (; j + 2 * L <= pc; j += 2 * L) {
+      IntVector v0 = IntVector.fromArray(IS, w, wa + j), v1 = IntVector.fromArray(IS, w, wa + j + L);
+      IntVector u0 = IntVector.fromArray(IS, w, wb + j), u1 = IntVector.fromArray(IS, w, wb + j + L);
+      FloatVector xe0 = FloatVector.fromArray(S, x, xo + j), xo0 = FloatVector.fromArray(S, x, xodd + j);
+      FloatVector xe1 = FloatVector.fromArray(S, x, xo + j + L), xo1 = FloatVector.fromArray(S, x, xodd + j + L);
+      e0 = xe0.fma(even(v0), e0);
+      o0 = xo0.fma(odd(v0), o0);
+      e1 = xe1.fma(even(v1), e1);
+      o1 = xo1.fma(odd(v1), o1);
+      f0 = xe0.fma(even(u0), f0);
+      p0 = xo0.fma(odd(u0), p0);
+      f1 = xe1.fma(even(u1), f1);
+      p1 = xo1.fma(odd(u1), p1);
+    }
+    if (j + L <= pc) {
+      IntVector v0 = IntVector.fromArray(IS, w, wa + j), u0 = IntVector.fromArray(IS, w, wb + j);
+      FloatVector xe0 = FloatVector.fromArray(S, x, xo + j), xo0 = FloatVector.fromArray(S, x, xodd + j);
+      e0 = xe0.fma(even(v0), e0);
+      o0 = xo0.fma(odd(v0), o0);
+      f0 = xe0.fma(even(u0), f0);
+      p0 = xo0.fma(odd(u0), p0);
+      j += L;
+    }
+    FloatVector negativeZero = FloatVector.broadcast(S, -0f); // -0 + x = x: known receivers (see Vec)
+    float sa = Dot.sumStreamLanes(negativeZero.add(e0).add(e1).add(negativeZero.add(o0).add(o1)));
+    float sb = Dot.sumStreamLanes(negativeZero.add(f0).add(f1).add(negativeZero.add(p0).add(p1)));
+    for (; j < pc; j++) {
+      int a = w[wa + j], b = w[wb + j];
+      sa += x[xo + j] * Float.intBitsToFloat(a << 16) + x[xodd + j] * Float.intBitsToFloat(a & 0xFFFF0000);
+      sb += x[xo + j] * Float.intBitsToFloat(b << 16) + x[xodd + j] * Float.intBitsToFloat(b & 0xFFFF0000);
+    }
+    out[oa] = ba + sa;
+    out[ob] = bb + sb;
   }
 
   // the low halves (even columns) as floats: a bf16 is a float's upper 16 bits

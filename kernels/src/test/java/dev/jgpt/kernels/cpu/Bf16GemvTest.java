@@ -6,13 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.jgpt.kernels.Bf16;
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The bf16 gemv: bit-identical whatever the thread count, and equal (up to the order of the
  * sums) to a plain loop over the widened weights, on each of its paths: two vectors a step, one
- * vector, the scalar tail, an odd width (the comments count 8 lanes: 256 bits, its widest).
+ * vector, the scalar tail, an odd width (the comments count 8 lanes: 256 bits, its widest), rows
+ * read in pairs and the odd one left over.
  */
 class Bf16GemvTest {
   @ParameterizedTest(name = "N={0} C={1} OC={2} bias={3}")
@@ -46,6 +48,25 @@ class Bf16GemvTest {
       }
     }
     for (int i = 0; i < plain.length; i++) assertEquals(plain[i], first[i], 1e-5 * Math.sqrt(C) * 4, "column " + i);
+  }
+
+  /** Two rows in one loop (the pairs the gemv reads far apart) give each row dot's bits, on every path. */
+  @Test
+  void aPairOfRowsGivesEachRowTheBitsOfItsOwnDot() {
+    Random r = new Random(7);
+    for (int pc = 1; pc <= 5 * Dot.STREAM_L + 3; pc++) {
+      float[] x = random(r, 2 * pc + 4);
+      int[] w = new int[3 * pc + 6];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = Bf16.fromFloat((float) r.nextGaussian()) | Bf16.fromFloat((float) r.nextGaussian()) << 16;
+      }
+      float[] out = new float[4];
+      Bf16Gemv.dotPair(x, 4, pc, w, 1, pc + 5, out, 0, 0.5f, 3, -0.25f);
+      assertEquals(Float.floatToIntBits(0.5f + Bf16Gemv.dot(x, 4, pc, w, 1)), Float.floatToIntBits(out[0]),
+          "first, pc " + pc);
+      assertEquals(Float.floatToIntBits(-0.25f + Bf16Gemv.dot(x, 4, pc, w, pc + 5)), Float.floatToIntBits(out[3]),
+          "second, pc " + pc);
+    }
   }
 
   private static float[] random(Random r, int n) {
