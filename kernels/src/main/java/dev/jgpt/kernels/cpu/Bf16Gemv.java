@@ -17,18 +17,26 @@ import jdk.incubator.vector.VectorSpecies;
  * inside a column while its weight row is in L1.
  *
  * <p>Vectors of at most 256 bits, even on AVX-512: weight rows stream from memory
- * ({@link Dot#STREAM} says why; 512-bit vectors here: 84-98 against 97-102 tokens/s). Two rows
- * far apart at a time (columns o and o + half of a part's range), as the F32 gemv reads them
- * ({@link Dot#dotStreamedPair}): one core keeps more cache-line misses in flight. GPT-2 124M with
- * bf16 weights and cache, one Zen 5 core, eight alternating runs: 94-142 tokens/s (median 124)
- * against 88-122 (median 111) one row at a time; two cores 161-171 against 155-170. (An earlier
- * version, whose widening kept a needless vector OR, ran slower in pairs: 75-86 against 94.)
+ * ({@link Dot#STREAM} says why; 512-bit vectors here: 84-98 against 97-102 tokens/s). With 32
+ * vector registers ({@link #PAIRS}), two rows far apart at a time (columns o and o + half of a
+ * part's range), as the F32 gemv reads them ({@link Dot#dotStreamedPair}): one core keeps more
+ * cache-line misses in flight. GPT-2 124M with bf16 weights and cache, one Zen 5 core, eight
+ * alternating runs: 94-142 tokens/s (median 124) against 88-122 (median 111) one row at a time;
+ * two cores 161-171 against 155-170. (An earlier version, whose widening kept a needless vector
+ * OR, ran slower in pairs: 75-86 against 94.)
  */
 final class Bf16Gemv {
   private static final VectorSpecies<Float> S = Dot.STREAM;
   private static final int L = Dot.STREAM_L;
   /** Ints of the same vector width as the floats: a widened int vector is one float vector. */
   private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
+  /**
+   * Rows in pairs only with 32 vector registers: a pair's eight accumulators, four loaded int
+   * vectors, four input vectors and the mask are 17, more than AVX2's 16. On this Zen 5 core limited to
+   * AVX2 (-XX:UseAVX=2), GPT-2 124M bf16: one thread 76-100 tokens/s in pairs against 94-117 one
+   * row at a time (six alternating runs each), two threads 139 / 148 against 168 / 153.
+   */
+  private static final boolean PAIRS = VectorRegisters.COUNT >= 32;
 
   private final WorkerPool pool;
   private final Args args = new Args();
@@ -72,10 +80,10 @@ final class Bf16Gemv {
     a.weight = null;
   }
 
-  // out columns [o0, o1) of every row: o and o + half together, then the odd column left over
+  // out columns [o0, o1) of every row: o and o + half together (PAIRS), then the columns left over
   private static void columns(Args a, int o0, int o1) {
     int pc = a.PC;
-    int half = (o1 - o0) / 2;
+    int half = PAIRS ? (o1 - o0) / 2 : 0;
     for (int o = o0; o < o0 + half; o++) {
       int o2 = o + half;
       float b = a.bias == null ? 0f : a.bias[a.biaso + o], b2 = a.bias == null ? 0f : a.bias[a.biaso + o2];
