@@ -20,11 +20,10 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * GELU and its gradient over a run of floats, for the element-wise ops ({@link CpuPointwise})
  * and the fused matmul epilogues ({@link GemmEpilogue}); in training, GELU with its slope kept for
- * the backward pass. The vector loop calls no helper with a
- * vector: the steps of {@link CpuPointwise#geluOf(FloatVector)} / {@link
- * CpuPointwise#geluGradient(FloatVector)} and {@link VectorMath#tanh(FloatVector)} are written out
- * in place, one for one, so each lane
- * gets their bits (GeluRowsTest pins it). Those helpers, each compiled on its own by C2 once the
+ * the backward pass. The vector loops call no helper with a vector: the steps of {@link
+ * CpuPointwise#geluOf(FloatVector)} / {@link CpuPointwise#geluGradient(FloatVector)} and {@link
+ * VectorMath#tanh(FloatVector)} are written out in place, one for one, so each lane gets their
+ * bits (GeluRowsTest pins it). Those helpers, each compiled on its own by C2 once the
  * loop had run in C1 code, became "already compiled into a big method", which C2 then refused to
  * inline into the loop's own compilation: every vector crossed the call boxed. Under {@code
  * -XX:-UseTypeProfile -Xbatch} the GELU-gradient epilogue of an 8 x 512 block allocated 1.8 MB
