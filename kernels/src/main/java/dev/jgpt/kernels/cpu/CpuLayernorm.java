@@ -266,9 +266,84 @@ final class CpuLayernorm {
       int po = b * C;
       java.util.Arrays.fill(a.partialWeight, po, po + C, 0f);
       if (a.partialBias != null) java.util.Arrays.fill(a.partialBias, po, po + C, 0f);
-      for (int n = b * a.rows, n1 = Math.min(a.N, n + a.rows); n < n1; n++) {
+      int n = b * a.rows, n1 = Math.min(a.N, n + a.rows);
+      for (; n + 1 < n1; n += 2) {
+        inputGradientRowPair(a.dinp, a.dinpo + n * C, a.dout, a.douto + n * C, a.inp, a.inpo + n * C, a.weight,
+            a.weighto, a.mean[a.meano + n], a.rstd[a.rstdo + n], a.mean[a.meano + n + 1], a.rstd[a.rstdo + n + 1], C,
+            a.partialWeight, a.partialBias, po);
+      }
+      if (n < n1) {
         inputGradientRow(a.dinp, a.dinpo + n * C, a.dout, a.douto + n * C, a.inp, a.inpo + n * C, a.weight, a.weighto,
             a.mean[a.meano + n], a.rstd[a.rstdo + n], C, a.partialWeight, a.partialBias, po);
+      }
+    }
+  }
+
+  /**
+   * Rows r and r + 1 (at di, d, x and C further on) as two calls of {@link #inputGradientRow},
+   * each row's operations in the same order, the two rows' chains interleaved: one row's two
+   * reductions, lane sums and divisions are a chain of latencies, which the other row's steps
+   * fill (as forwardRowPair does in the forward pass). The partials take row r's terms, then r + 1's.
+   */
+  private static void inputGradientRowPair(float[] dinp, int di, float[] dout, int d, float[] inp, int x,
+      float[] weight, int wo, float m0, float s0, float m1, float s1, int C, float[] pw, float[] pb, int po) {
+    int di1 = di + C, d1 = d + C, x1 = x + C;
+    FloatVector accMean0 = FloatVector.zero(S), accNormMean0 = accMean0, accMean1 = accMean0, accNormMean1 = accMean0;
+    int c = 0;
+    for (; c + L <= C; c += L) {
+      FloatVector norm0 = FloatVector.fromArray(S, inp, x + c).sub(FloatVector.broadcast(S, m0))
+          .mul(FloatVector.broadcast(S, s0));
+      FloatVector norm1 = FloatVector.fromArray(S, inp, x1 + c).sub(FloatVector.broadcast(S, m1))
+          .mul(FloatVector.broadcast(S, s1));
+      FloatVector dnorm0 = FloatVector.fromArray(S, weight, wo + c).mul(FloatVector.fromArray(S, dout, d + c));
+      FloatVector dnorm1 = FloatVector.fromArray(S, weight, wo + c).mul(FloatVector.fromArray(S, dout, d1 + c));
+      accMean0 = dnorm0.add(accMean0); // fresh receivers (known receiver, see Vec)
+      accMean1 = dnorm1.add(accMean1);
+      accNormMean0 = dnorm0.fma(norm0, accNormMean0);
+      accNormMean1 = dnorm1.fma(norm1, accNormMean1);
+    }
+    float dnormMean0 = Vec.sumLanes(accMean0), dnormMean1 = Vec.sumLanes(accMean1);
+    float dnormNormMean0 = Vec.sumLanes(accNormMean0), dnormNormMean1 = Vec.sumLanes(accNormMean1);
+    for (int i = c; i < C; i++) {
+      float dnorm0 = weight[wo + i] * dout[d + i], dnorm1 = weight[wo + i] * dout[d1 + i];
+      dnormMean0 += dnorm0;
+      dnormMean1 += dnorm1;
+      dnormNormMean0 += dnorm0 * ((inp[x + i] - m0) * s0);
+      dnormNormMean1 += dnorm1 * ((inp[x1 + i] - m1) * s1);
+    }
+    dnormMean0 /= C;
+    dnormMean1 /= C;
+    dnormNormMean0 /= C;
+    dnormNormMean1 /= C;
+    c = 0;
+    for (; c + L <= C; c += L) {
+      FloatVector norm0 = FloatVector.fromArray(S, inp, x + c).sub(FloatVector.broadcast(S, m0))
+          .mul(FloatVector.broadcast(S, s0));
+      FloatVector norm1 = FloatVector.fromArray(S, inp, x1 + c).sub(FloatVector.broadcast(S, m1))
+          .mul(FloatVector.broadcast(S, s1));
+      FloatVector g0 = FloatVector.fromArray(S, dout, d + c), g1 = FloatVector.fromArray(S, dout, d1 + c);
+      FloatVector dnorm0 = FloatVector.fromArray(S, weight, wo + c).mul(g0);
+      FloatVector dnorm1 = FloatVector.fromArray(S, weight, wo + c).mul(g1);
+      FloatVector grad0 = dnorm0.sub(FloatVector.broadcast(S, dnormMean0))
+          .sub(norm0.mul(FloatVector.broadcast(S, dnormNormMean0))).mul(FloatVector.broadcast(S, s0));
+      FloatVector grad1 = dnorm1.sub(FloatVector.broadcast(S, dnormMean1))
+          .sub(norm1.mul(FloatVector.broadcast(S, dnormNormMean1))).mul(FloatVector.broadcast(S, s1));
+      grad0.add(FloatVector.fromArray(S, dinp, di + c)).intoArray(dinp, di + c);
+      grad1.add(FloatVector.fromArray(S, dinp, di1 + c)).intoArray(dinp, di1 + c);
+      norm1.fma(g1, norm0.fma(g0, FloatVector.fromArray(S, pw, po + c))).intoArray(pw, po + c);
+      if (pb != null) FloatVector.fromArray(S, pb, po + c).add(g0).add(g1).intoArray(pb, po + c);
+    }
+    for (; c < C; c++) {
+      float norm0 = (inp[x + c] - m0) * s0, norm1 = (inp[x1 + c] - m1) * s1;
+      float g0 = dout[d + c], g1 = dout[d1 + c];
+      float dnorm0 = weight[wo + c] * g0, dnorm1 = weight[wo + c] * g1;
+      dinp[di + c] += (dnorm0 - dnormMean0 - norm0 * dnormNormMean0) * s0;
+      dinp[di1 + c] += (dnorm1 - dnormMean1 - norm1 * dnormNormMean1) * s1;
+      pw[po + c] += norm0 * g0;
+      pw[po + c] += norm1 * g1;
+      if (pb != null) {
+        pb[po + c] += g0;
+        pb[po + c] += g1;
       }
     }
   }

@@ -9,8 +9,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layer norm forward pass takes rows two at a time: a row must get the same bits in a pair
- * as alone, so its output does not depend on N or on where a worker's range starts.
+ * The layer norm takes rows two at a time, forward and backward: a row must get the same bits in a
+ * pair as alone, so its output does not depend on N or on where a worker's range starts.
  */
 class LayernormRowPairTest {
 
@@ -39,6 +39,53 @@ class LayernormRowPairTest {
         for (int n = 0; n < N; n++) {
           assertBits(aloneMean[n], batchMean[n], "C=" + C + " mean[" + n + "]");
           assertBits(aloneRstd[n], batchRstd[n], "C=" + C + " rstd[" + n + "]");
+        }
+      }
+    }
+  }
+
+  @Test
+  void eachRowsGradientInABatchEqualsThatRowsAloneAndThePartialsAddRowByRow() {
+    Random rng = new Random(TestSeed.get());
+    try (CpuBackend be = new CpuBackend(1)) {
+      for (int C : new int[] {5, Vec.L, 77, 128}) {
+        int N = 7; // one block of the weight gradient's partial sums: three pairs and a single row
+        float[] inp = new float[N * C], dout = new float[N * C], dinp = new float[N * C], weight = new float[C];
+        for (int i = 0; i < inp.length; i++) {
+          inp[i] = (float) rng.nextGaussian() * 3f + 0.5f;
+          dout[i] = (float) rng.nextGaussian();
+          dinp[i] = (float) rng.nextGaussian();
+        }
+        for (int c = 0; c < C; c++) weight[c] = (float) rng.nextGaussian();
+        Slice x = upload(be, "inp", inp), w = upload(be, "weight", weight), b = upload(be, "bias", new float[C]);
+        Slice mean = upload(be, "mean", new float[N]), rstd = upload(be, "rstd", new float[N]);
+        be.layernormForward(upload(be, "out", new float[N * C]), mean, rstd, x, w, b, N, C);
+        Slice dy = upload(be, "dout", dout), batchDinp = upload(be, "dinp", dinp);
+        Slice dweight = upload(be, "dweight", new float[C]), dbias = upload(be, "dbias", new float[C]);
+        be.layernormBackward(batchDinp, dweight, dbias, dy, x, w, mean, rstd, N, C);
+
+        Slice aloneDinp = upload(be, "dinp2", dinp), scratchW = upload(be, "dw2", new float[C]);
+        Slice scratchB = upload(be, "db2", new float[C]);
+        for (int n = 0; n < N; n++) {
+          be.layernormBackward(aloneDinp.sub(n * C, C), scratchW, scratchB, dy.sub(n * C, C), x.sub(n * C, C), w,
+              mean.sub(n, 1), rstd.sub(n, 1), 1, C);
+        }
+        float[] batch = read(be, batchDinp), alone = read(be, aloneDinp);
+        for (int i = 0; i < N * C; i++) assertBits(alone[i], batch[i], "C=" + C + " dinp[" + i + "]");
+
+        // the block's partials: row after row, a fused multiply-add per row in the vector lanes, a
+        // product and a sum in the scalar tail; then added to the zeroed gradients
+        float[] m = read(be, mean), s = read(be, rstd), gotW = read(be, dweight), gotB = read(be, dbias);
+        int vectorEnd = C / Vec.L * Vec.L;
+        for (int c = 0; c < C; c++) {
+          float pw = 0f, pb = 0f;
+          for (int n = 0; n < N; n++) {
+            float norm = (inp[n * C + c] - m[n]) * s[n], g = dout[n * C + c];
+            pw = c < vectorEnd ? Math.fma(norm, g, pw) : pw + norm * g;
+            pb += g;
+          }
+          assertBits(0f + pw, gotW[c], "C=" + C + " dweight[" + c + "]");
+          assertBits(0f + pb, gotB[c], "C=" + C + " dbias[" + c + "]");
         }
       }
     }
