@@ -138,19 +138,6 @@ public interface Backend extends AutoCloseable {
   void layernormForward(Slice out, Slice mean, Slice rstd, Slice inp, Slice weight, Slice bias, int N, int C);
 
   /**
-   * residual (N,C) = a + b, then out, mean, rstd = {@link #layernormForward} of residual: a
-   * residual add and the layer norm that reads its sum (ln_2 after the attention branch, the next
-   * block's ln_1 or ln_f after the MLP), with the results of {@link #residualForward} then
-   * layernormForward, which is what this default runs. A backend may do both in one pass, each
-   * row normalized while its sum is in cache.
-   */
-  default void residualLayernormForward(Slice residual, Slice out, Slice mean, Slice rstd, Slice a, Slice b,
-      Slice weight, Slice bias, int N, int C) {
-    residualForward(residual, a, b, N * C);
-    layernormForward(out, mean, rstd, residual, weight, bias, N, C);
-  }
-
-  /**
    * dinp (N,C) +=, dweight (C) +=, dbias (C) += the gradients of layernormForward given
    * dout (N,C), inp (N,C), weight (C), mean (N), rstd (N). All three are added to: dinp is the
    * residual stream's gradient (see the class comment). dbias may be null (no-bias models).

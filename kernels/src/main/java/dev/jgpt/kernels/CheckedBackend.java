@@ -165,16 +165,14 @@ public final class CheckedBackend implements Backend {
   @Override
   public void layernormForward(Slice out, Slice mean, Slice rstd, Slice inp, Slice weight, Slice bias, int N,
       int C) {
-    OpChecks.layernormForward("layernormForward", out, mean, rstd, inp, weight, bias, N, C);
+    positive("layernormForward", N, C);
+    out.require((long) N * C, "layernormForward out (N,C)");
+    mean.require(N, "layernormForward mean (N)");
+    rstd.require(N, "layernormForward rstd (N)");
+    inp.require((long) N * C, "layernormForward inp (N,C)");
+    weight.require(C, "layernormForward weight (C)");
+    if (bias != null) bias.require(C, "layernormForward bias (C)");
     inner.layernormForward(out, mean, rstd, inp, weight, bias, N, C);
-  }
-
-  @Override
-  public void residualLayernormForward(Slice residual, Slice out, Slice mean, Slice rstd, Slice a, Slice b,
-      Slice weight, Slice bias, int N, int C) {
-    OpChecks.layernormForward("residualLayernormForward", out, mean, rstd, residual, weight, bias, N, C);
-    elementwise("residualLayernormForward", N * C, residual, a, b);
-    inner.residualLayernormForward(residual, out, mean, rstd, a, b, weight, bias, N, C);
   }
 
   @Override

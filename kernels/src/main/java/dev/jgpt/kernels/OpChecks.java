@@ -68,18 +68,6 @@ public final class OpChecks {
     if (C % NH != 0) throw new IllegalArgumentException(op + ": C=" + C + " is not a multiple of NH=" + NH);
   }
 
-  /** The shapes of a layer norm's forward pass: out (N,C), mean (N), rstd (N), inp (N,C), weight (C), bias (C) or null. */
-  static void layernormForward(String op, Slice out, Slice mean, Slice rstd, Slice inp, Slice weight, Slice bias,
-      int N, int C) {
-    positive(op, N, C);
-    require(out, (long) N * C, op, " out (N,C)");
-    require(mean, N, op, " mean (N)");
-    require(rstd, N, op, " rstd (N)");
-    require(inp, (long) N * C, op, " inp (N,C)");
-    require(weight, C, op, " weight (C)");
-    if (bias != null) require(bias, C, op, " bias (C)");
-  }
-
   /**
    * The shapes of the MLP's first matmul with GELU (matmulForwardGelu, matmulForwardGeluSlope):
    * first (N,OC), out (N,OC), inp (N,C), weight (OC,C), bias (OC) or null; firstWhat names the

@@ -34,7 +34,6 @@ public final class ProfilingBackend implements Backend {
     GELU_FORWARD("gelu forward"),
     GELU_BACKWARD("gelu backward"),
     RESIDUAL_FORWARD("residual forward"),
-    RESIDUAL_LAYERNORM_FORWARD("residual + layernorm forward"),
     ACCUMULATE("accumulate (residual backward)"),
     DROPOUT_FORWARD("dropout forward"),
     DROPOUT_BACKWARD("dropout backward"),
@@ -296,14 +295,6 @@ public final class ProfilingBackend implements Backend {
     long t0 = System.nanoTime();
     delegate.layernormForward(out, mean, rstd, inp, weight, bias, N, C);
     add(Op.LAYERNORM_FORWARD, t0);
-  }
-
-  @Override
-  public void residualLayernormForward(Slice residual, Slice out, Slice mean, Slice rstd, Slice a, Slice b,
-      Slice weight, Slice bias, int N, int C) {
-    long t0 = System.nanoTime();
-    delegate.residualLayernormForward(residual, out, mean, rstd, a, b, weight, bias, N, C);
-    add(Op.RESIDUAL_LAYERNORM_FORWARD, t0);
   }
 
   @Override

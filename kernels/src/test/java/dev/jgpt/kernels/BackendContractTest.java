@@ -319,34 +319,6 @@ abstract class BackendContractTest {
   }
 
   @Test
-  void residualLayernormForwardGivesTheResidualThenTheLayernormBitForBit() {
-    // N = 37: row pairs and a last single row, split between workers; N = 1: a decode step;
-    // C = 72: a ragged vector tail at every width; terms at odd offsets; with and without a bias
-    int C = 72;
-    for (int N : new int[] {37, 1}) {
-      for (boolean withBias : new boolean[] {true, false}) {
-        FloatBuf x = randomBuf("x", N * C + 3), y = randomBuf("y", N * C + 5);
-        FloatBuf weight = randomBuf("params", C), bias = withBias ? randomBuf("params", C) : null;
-        Slice xs = x.slice(3, N * C), ys = y.slice(5, N * C), biasOrNull = withBias ? bias.all() : null;
-        FloatBuf residual = be.allocFloat("residual", N * C), out = be.allocFloat("out", N * C);
-        FloatBuf mean = be.allocFloat("mean", N), rstd = be.allocFloat("rstd", N);
-        be.residualForward(residual.all(), xs, ys, N * C);
-        be.layernormForward(out.all(), mean.all(), rstd.all(), residual.all(), weight.all(), biasOrNull, N, C);
-
-        FloatBuf fusedResidual = be.allocFloat("residual2", N * C + 1), fusedOut = be.allocFloat("out2", N * C);
-        FloatBuf fusedMean = be.allocFloat("mean2", N), fusedRstd = be.allocFloat("rstd2", N);
-        be.residualLayernormForward(fusedResidual.slice(1, N * C), fusedOut.all(), fusedMean.all(), fusedRstd.all(), xs,
-            ys, weight.all(), biasOrNull, N, C);
-        String what = ", N = " + N + (withBias ? "" : ", no bias") + " (seed " + seed + ")";
-        assertArrayEquals(read(residual), read(fusedResidual.slice(1, N * C)), "residual" + what);
-        assertArrayEquals(read(out), read(fusedOut), "out" + what);
-        assertArrayEquals(read(mean), read(fusedMean), "mean" + what);
-        assertArrayEquals(read(rstd), read(fusedRstd), "rstd" + what);
-      }
-    }
-  }
-
-  @Test
   void matmulForwardGeluGivesTheMatmulThenGeluBitForBit() {
     // N = 37: a ragged last row tile; OC = 72: a ragged last column panel at every vector width;
     // C = 300: two K blocks on the CPU (GELU only after the last); N = 3: the CPU's gemv path

@@ -25,18 +25,11 @@ final class Block {
   }
 
   /**
-   * A layer norm the training forward pass applies to a block's output as it forms it (the next
-   * block's ln_1, or ln_f after the last block): out (N, C), mean (N), rstd (N); weight and bias
-   * (C). Made once per model, so a step allocates none.
-   */
-  record Norm(Slice out, Slice mean, Slice rstd, Slice weight, Slice bias) {}
-
-  /**
    * Layer {@code l}'s forward pass over N rows: reads {@code input} (N, C), writes every tensor of
    * {@code a}, the block's output into {@code a.residual3()}. {@code dropout} null: none.
    */
   void forward(int l, LayerWeights w, BlockActivations a, Slice input, Attention attention, int N, Dropout dropout) {
-    forward(l, w, null, a, input, attention, N, dropout, false, false, null);
+    forward(l, w, null, a, input, attention, N, dropout, false);
   }
 
   /**
@@ -45,7 +38,7 @@ final class Block {
    */
   void forward(int l, LayerWeights w, Bf16Weights.Layer w16, BlockActivations a, Slice input, Attention attention,
       int N, Dropout dropout) {
-    forward(l, w, w16, a, input, attention, N, dropout, false, false, null);
+    forward(l, w, w16, a, input, attention, N, dropout, false);
   }
 
   /**
@@ -60,20 +53,17 @@ final class Block {
   /**
    * The training forward pass: as {@link #forward(int, LayerWeights, BlockActivations, Slice,
    * Attention, int, Dropout)}, and where {@code keepGeluSlope} ({@link #keepsGeluSlope}) {@code
-   * a.fch()} is left holding GELU's slope for {@link #backward}. The blocks chain their layer
-   * norms: {@code ln1Done} says the block before wrote this block's ln_1 (its {@code outputNorm}
-   * was this block's ln_1), and {@code outputNorm} is applied to the block's output as it is
-   * formed ({@link Backend#residualLayernormForward}); null: none.
+   * a.fch()} is left holding GELU's slope for {@link #backward}.
    */
   void forward(int l, LayerWeights w, BlockActivations a, Slice input, Attention attention, int N, Dropout dropout,
-      boolean keepGeluSlope, boolean ln1Done, Norm outputNorm) {
-    forward(l, w, null, a, input, attention, N, dropout, keepGeluSlope, ln1Done, outputNorm);
+      boolean keepGeluSlope) {
+    forward(l, w, null, a, input, attention, N, dropout, keepGeluSlope);
   }
 
   private void forward(int l, LayerWeights w, Bf16Weights.Layer w16, BlockActivations a, Slice input,
-      Attention attention, int N, Dropout dropout, boolean keepGeluSlope, boolean ln1Done, Norm outputNorm) {
+      Attention attention, int N, Dropout dropout, boolean keepGeluSlope) {
     // attention branch: residual2 = input + drop(c_proj(attention(c_attn(ln_1(input)))))
-    qkvForward(w, w16, a, input, N, ln1Done);
+    qkvForward(w, w16, a, input, N);
     attention.forward(l, a);
     linear(a.attproj(), a.atty(), w.attnProjWeight(), w16 == null ? null : w16.attnProj(), w.attnProjBias(), N, C, C);
     Slice attnOut = a.attproj();
@@ -82,9 +72,9 @@ final class Block {
           Dropout.attnStream(l), N * C);
       attnOut = a.attprojDrop();
     }
-    // MLP branch: residual3 = residual2 + drop(c_proj(gelu(c_fc(ln_2(residual2))))); ln_2 as residual2 is formed
-    backend.residualLayernormForward(a.residual2(), a.ln2(), a.ln2Mean(), a.ln2Rstd(), input, attnOut, w.ln2Weight(),
-        w.ln2Bias(), N, C);
+    backend.residualForward(a.residual2(), input, attnOut, N * C);
+    // MLP branch: residual3 = residual2 + drop(c_proj(gelu(c_fc(ln_2(residual2)))))
+    backend.layernormForward(a.ln2(), a.ln2Mean(), a.ln2Rstd(), a.residual2(), w.ln2Weight(), w.ln2Bias(), N, C);
     if (keepGeluSlope) {
       // the same, fch left holding GELU'(fch), the backward pass's factor
       backend.matmulForwardGeluSlope(a.fch(), a.fchGelu(), a.ln2(), w.mlpFcWeight(), w.mlpFcBias(), N, C, 4 * C);
@@ -103,12 +93,7 @@ final class Block {
           Dropout.mlpStream(l), N * C);
       mlpOut = a.fcprojDrop();
     }
-    if (outputNorm == null) {
-      backend.residualForward(a.residual3(), a.residual2(), mlpOut, N * C);
-    } else {
-      backend.residualLayernormForward(a.residual3(), outputNorm.out(), outputNorm.mean(), outputNorm.rstd(),
-          a.residual2(), mlpOut, outputNorm.weight(), outputNorm.bias(), N, C);
-    }
+    backend.residualForward(a.residual3(), a.residual2(), mlpOut, N * C);
   }
 
   /**
@@ -116,13 +101,11 @@ final class Block {
    * here: it only needs that layer's k and v for the cache.
    */
   void qkvForward(LayerWeights w, BlockActivations a, Slice input, int N) {
-    qkvForward(w, null, a, input, N, false);
+    qkvForward(w, null, a, input, N);
   }
 
-  // ln1Done: a.ln1() already holds ln_1(input) (see forward)
-  private void qkvForward(LayerWeights w, Bf16Weights.Layer w16, BlockActivations a, Slice input, int N,
-      boolean ln1Done) {
-    if (!ln1Done) backend.layernormForward(a.ln1(), a.ln1Mean(), a.ln1Rstd(), input, w.ln1Weight(), w.ln1Bias(), N, C);
+  private void qkvForward(LayerWeights w, Bf16Weights.Layer w16, BlockActivations a, Slice input, int N) {
+    backend.layernormForward(a.ln1(), a.ln1Mean(), a.ln1Rstd(), input, w.ln1Weight(), w.ln1Bias(), N, C);
     linear(a.qkv(), a.ln1(), w.attnQkvWeight(), w16 == null ? null : w16.attnQkv(), w.attnQkvBias(), N, C, 3 * C);
   }
 

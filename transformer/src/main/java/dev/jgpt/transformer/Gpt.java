@@ -54,7 +54,6 @@ public final class Gpt implements AutoCloseable {
   private final Activations acts;
   private final ActivationGrads dacts;
   private final Block block; // the one block every layer runs
-  private final Block.Norm[] outputNorms; // (L) the layer norm each block's output feeds: the next ln_1, ln_f after the last
   private final CausalAttention batchAttention; // over the (B, T) batch
   private final CausalAttention rowAttention; // over batch row 0 alone (lastLogits, inspection)
 
@@ -127,7 +126,6 @@ public final class Gpt implements AutoCloseable {
       if (sharedParams.size() != P) throw new IllegalArgumentException("shared weights do not fit this model's layout");
       params = sharedParams;
       p = new ParameterTensors(layout, params);
-      outputNorms = outputNorms(acts, p);
       grads = adamM = adamV = null;
       allGrads = null;
       decayed = notDecayed = null;
@@ -148,22 +146,9 @@ public final class Gpt implements AutoCloseable {
         adamV.slice(D, P - D));
     targets = backend.allocInt("targets", B * T);
     p = new ParameterTensors(layout, params);
-    outputNorms = outputNorms(acts, p);
     g = new ParameterTensors(layout, grads);
     dacts = activationGrads;
     hostLosses = new float[B * T];
-  }
-
-  /** For each block, the layer norm its output feeds in the forward pass: the next block's ln_1, ln_f after the last. */
-  private static Block.Norm[] outputNorms(Activations acts, ParameterTensors p) {
-    int L = acts.h.length;
-    Block.Norm[] norms = new Block.Norm[L];
-    for (int l = 0; l < L - 1; l++) {
-      BlockActivations next = acts.h[l + 1];
-      norms[l] = new Block.Norm(next.ln1(), next.ln1Mean(), next.ln1Rstd(), p.h[l + 1].ln1Weight(), p.h[l + 1].ln1Bias());
-    }
-    norms[L - 1] = new Block.Norm(acts.lnf, acts.lnfMean, acts.lnfRstd, p.lnfw, p.lnfb);
-    return norms;
   }
 
   /**
@@ -521,7 +506,7 @@ public final class Gpt implements AutoCloseable {
     checkOpen();
     checkIndex(depth, cfg.nLayer() + 1, "depth");
     backend.beginStep("lens-" + T + "-" + depth);
-    head(residualAfter(depth), T, false);
+    head(residualAfter(depth), T);
     backend.endStep();
   }
 
@@ -566,17 +551,15 @@ public final class Gpt implements AutoCloseable {
       x = acts.encodedDrop;
     }
     for (int l = 0; l < L; l++) {
-      // each block normalizes its output for the next (ln_1, or ln_f after the last) as it forms it
       block.forward(l, p.h[l], acts.h[l], l == 0 ? x : acts.h[l - 1].residual3(), attention, N, drop,
-          training && geluSlope, l > 0, outputNorms[l]);
+          training && geluSlope);
     }
-    head(acts.h[L - 1].residual3(), N, true);
+    head(acts.h[L - 1].residual3(), N);
   }
 
-  // logits (N, Vp) = ln_f(residual (N, C)) @ wte^T: the tied head over the padded vocabulary (its padded rows are zero);
-  // lnfDone: acts.lnf already holds ln_f(residual)
-  private void head(Slice residual, int N, boolean lnfDone) {
-    if (!lnfDone) backend.layernormForward(acts.lnf, acts.lnfMean, acts.lnfRstd, residual, p.lnfw, p.lnfb, N, cfg.nEmbd());
+  // logits (N, Vp) = ln_f(residual (N, C)) @ wte^T: the tied head over the padded vocabulary (its padded rows are zero)
+  private void head(Slice residual, int N) {
+    backend.layernormForward(acts.lnf, acts.lnfMean, acts.lnfRstd, residual, p.lnfw, p.lnfb, N, cfg.nEmbd());
     backend.matmulForward(acts.logits, acts.lnf, p.wte, null, N, cfg.nEmbd(), cfg.paddedVocabSize());
   }
 

@@ -13,19 +13,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/**
- * Training, prefill and decode run one block: the same ops in the same order, only the attention
- * op differs, and where the layer norms sit: the training model's blocks chain them (each block's
- * output normalized for the next block, or for the head, as it is formed), a decode step's block
- * begins with its own ln_1.
- */
+/** Training, prefill and decode run one block: the same ops in the same order, only the attention op differs. */
 class BlockTest {
   private static final GptConfig CFG = GptConfig.of(70, 16, 3, 2, 16, true, 0f);
   private static final List<String> BLOCK = List.of("layernormForward", "matmulForward", "attention",
-      "matmulForward", "residualLayernormForward", "matmulForwardGelu", "matmulForward", "residualForward");
-  /** The training model's block: its ln_1 was the block before's last op, its output is normalized for the next. */
-  private static final List<String> CHAINED_BLOCK = List.of("matmulForward", "attention", "matmulForward",
-      "residualLayernormForward", "matmulForwardGelu", "matmulForward", "residualLayernormForward");
+      "matmulForward", "residualForward", "layernormForward", "matmulForwardGelu", "matmulForward",
+      "residualForward");
 
   /** A backend that forwards every call to a reference backend and keeps the op names of each step's last run. */
   private static final class OpRecorder {
@@ -75,12 +68,8 @@ class BlockTest {
   }
 
   private static List<String> blocks(int n) {
-    return blocks(BLOCK, n);
-  }
-
-  private static List<String> blocks(List<String> block, int n) {
     List<String> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) out.addAll(block);
+    for (int i = 0; i < n; i++) out.addAll(BLOCK);
     return out;
   }
 
@@ -98,11 +87,9 @@ class BlockTest {
     cached.nextLogits(tokens, 10); // prefills 9 tokens (16 rows), decodes the 10th
 
     List<String> eval = rec.blockView("eval");
-    assertEquals(List.of("encoderForward", "layernormForward"), eval.subList(0, 2), "the embeddings, the first ln_1");
-    int blocksEnd = 2 + CHAINED_BLOCK.size() * L;
-    assertEquals(blocks(CHAINED_BLOCK, L), eval.subList(2, blocksEnd), "training forward: L chained blocks");
-    assertEquals(List.of("matmulForward", "crossEntropyForward"), eval.subList(blocksEnd, eval.size()),
-        "the head, ln_f done by the last block");
+    assertEquals("encoderForward", eval.get(0));
+    assertEquals(blocks(L), eval.subList(1, 1 + BLOCK.size() * L), "training forward: L blocks");
+    assertEquals(List.of("layernormForward", "matmulForward", "crossEntropyForward"), eval.subList(1 + BLOCK.size() * L, eval.size()));
     assertEquals(L, rec.count("eval", "attentionForward"), "causal attention over the sequence");
 
     List<String> decode = rec.blockView("decode");

@@ -127,13 +127,6 @@ public final class CpuBackend extends HeapBackend {
   }
 
   @Override
-  public void residualLayernormForward(Slice residual, Slice out, Slice mean, Slice rstd, Slice a, Slice b,
-      Slice weight, Slice bias, int N, int C) {
-    layernorm.residualForward(a(residual), residual.offset(), a(out), out.offset(), a(mean), mean.offset(), a(rstd),
-        rstd.offset(), a(a), a.offset(), a(b), b.offset(), a(weight), weight.offset(), a(bias), off(bias), N, C);
-  }
-
-  @Override
   public void layernormBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
       Slice mean, Slice rstd, int N, int C) {
     layernorm.backward(a(dinp), dinp.offset(), a(dweight), dweight.offset(), a(dbias), off(dbias),

@@ -7,9 +7,7 @@ import dev.jgpt.kernels.ReferenceKernels;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Layer norm on all cores. Forward and backward split rows between workers. The forward pass can
- * first form its input as a residual sum, row by row, so that each row is normalized while its
- * sum is in L1 (one pass and one fork instead of two). The weight and bias
+ * Layer norm on all cores. Forward and backward split rows between workers. The weight and bias
  * gradients are column sums over all rows: each block of {@link #rowBlock} rows sums into a
  * partial of its own while its rows are in cache for the input gradient, and the partials are
  * added to dweight and dbias after the fork, in block order. Blocks depend only on N, so every
@@ -33,20 +31,11 @@ final class CpuLayernorm {
   /**
    * layernormForward's arguments, one record refilled per call (so a call allocates nothing):
    * out (N,C), mean (N), rstd (N); inp (N,C), weight (C), bias (C) or null; each array with its
-   * offset; with a residual, its terms x and y (N,C) (else null), whose sum the rows of inp
-   * receive before they are normalized.
+   * offset.
    */
   private static final class Forward {
-    float[] out, mean, rstd, inp, weight, bias, x, y;
-    int outo, meano, rstdo, inpo, weighto, biaso, xo, yo, C;
-
-    Forward terms(float[] x, int xo, float[] y, int yo) {
-      this.x = x;
-      this.xo = xo;
-      this.y = y;
-      this.yo = yo;
-      return this;
-    }
+    float[] out, mean, rstd, inp, weight, bias;
+    int outo, meano, rstdo, inpo, weighto, biaso, C;
 
     Forward set(float[] out, int outo, float[] mean, int meano, float[] rstd, int rstdo, float[] inp, int inpo,
         float[] weight, int weighto, float[] bias, int biaso, int C) {
@@ -71,44 +60,14 @@ final class CpuLayernorm {
   void forward(float[] out, int outo, float[] mean, int meano, float[] rstd, int rstdo, float[] inp, int inpo,
       float[] weight, int weighto, float[] bias, int biaso, int N, int C) {
     pool.forRange(N, MIN_ROWS, forward.set(out, outo, mean, meano, rstd, rstdo, inp, inpo, weight, weighto, bias, biaso,
-        C).terms(null, 0, null, 0), CpuLayernorm::forwardRows);
+        C), CpuLayernorm::forwardRows);
   }
 
-  // residual (N,C) = x + y (as CpuPointwise.residual), then out (N,C), mean (N), rstd (N) = the forward pass over residual
-  void residualForward(float[] residual, int residualo, float[] out, int outo, float[] mean, int meano, float[] rstd,
-      int rstdo, float[] x, int xo, float[] y, int yo, float[] weight, int weighto, float[] bias, int biaso, int N,
-      int C) {
-    Forward args = forward.set(out, outo, mean, meano, rstd, rstdo, residual, residualo, weight, weighto, bias, biaso, C)
-        .terms(x, xo, y, yo);
-    try {
-      pool.forRange(N, MIN_ROWS, args, CpuLayernorm::forwardRows);
-    } finally {
-      args.terms(null, 0, null, 0);
-    }
-  }
-
-  // rows [n0, n1) of the forward pass, two at a time; with a residual, each pair's sums first
+  // rows [n0, n1) of the forward pass, two at a time
   private static void forwardRows(Forward a, int n0, int n1) {
     int n = n0;
-    for (; n + 1 < n1; n += 2) {
-      if (a.x != null) sumRows(a, n, 2);
-      forwardRowPair(a, n);
-    }
-    if (n < n1) {
-      if (a.x != null) sumRows(a, n, 1);
-      forwardRow(a, n);
-    }
-  }
-
-  // inp rows [n, n + rows) = x + y, the bits of CpuPointwise.residual
-  private static void sumRows(Forward a, int n, int rows) {
-    float[] inp = a.inp, x = a.x, y = a.y;
-    int start = n * a.C, end = start + rows * a.C, io = a.inpo, xo = a.xo, yo = a.yo;
-    int i = start;
-    for (; i + L <= end; i += L) {
-      FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, y, yo + i)).intoArray(inp, io + i);
-    }
-    for (; i < end; i++) inp[io + i] = x[xo + i] + y[yo + i];
+    for (; n + 1 < n1; n += 2) forwardRowPair(a, n);
+    if (n < n1) forwardRow(a, n);
   }
 
   // row n of the forward pass
