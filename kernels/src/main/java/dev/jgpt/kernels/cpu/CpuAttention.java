@@ -217,6 +217,17 @@ final class CpuAttention {
     int at = a.atto + (b * a.NH + h) * T * T;
     float[] vT = packedA[w], k = packedB[w], qRows = packedC[w], doutRows = packedD[w];
     float[] dpre = square[w], ap = aTile[w], tile = edgeTile[w];
+    if (h == 0) {
+      // A sequence's first head reads its rows in order first: the backward pass finds them in
+      // memory (written in the forward pass), and each head then reads them in short strided
+      // pieces that the hardware prefetcher does not follow. nanoGPT recipe, 2 threads, 6
+      // alternating pairs: attention backward 1.45 -> 1.33 ms a step (forward, whose qkv the
+      // matmul before it has just written, gained nothing: not done there).
+      float[] sink = rowSums[w]; // scratch, overwritten by the softmax rows below
+      touch(qkv, a.qkvo + b * T * 3 * C, T * 3 * C, sink);
+      touch(dout, a.douto + b * T * C, T * C, sink);
+      touch(att, a.atto + b * a.NH * T * T, a.NH * T * T, sink);
+    }
     Packing.packTransposed(qkv, q + 2 * C, 3 * C, T, hs, vT, 0, Gemm.panels(T)); // B = v^T (hs,T)
     Packing.packRows(qkv, q + C, 3 * C, hs, T, k, 0, Gemm.panels(hs)); // B = k (T,hs)
     Packing.packRows(qkv, q, 3 * C, hs, T, qRows, 0, Gemm.panels(hs)); // B = q (T,hs)
@@ -236,6 +247,17 @@ final class CpuAttention {
       Gemm.rowTile(dpre, 0, 1, T, s0, rows, s0, T, qRows, T, hs, dqkv, dq + C, 3 * C, false, ap, tile);
       Gemm.rowTile(att, at, 1, T, s0, rows, s0, T, doutRows, T, hs, dqkv, dq + 2 * C, 3 * C, false, ap, tile);
     }
+  }
+
+  /** Floats in a 64-byte cache line. */
+  private static final int LINE_FLOATS = 16;
+
+  // reads one float of every cache line of x[from, from + n) in order (a stream the prefetcher
+  // follows); the sum goes to sink[0] so that the reads are not left out
+  private static void touch(float[] x, int from, int n, float[] sink) {
+    float s = 0f;
+    for (int i = from; i < from + n; i += LINE_FLOATS) s += x[i];
+    sink[0] = s;
   }
 
   /** The batch row of pair bh, pairs in batch-major order. */
