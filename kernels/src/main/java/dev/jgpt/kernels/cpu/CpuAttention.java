@@ -217,12 +217,12 @@ final class CpuAttention {
     int at = a.atto + (b * a.NH + h) * T * T;
     float[] vT = packedA[w], k = packedB[w], qRows = packedC[w], doutRows = packedD[w];
     float[] dpre = square[w], ap = aTile[w], tile = edgeTile[w];
-    if (h == 0) {
+    if (h == 0 && sequenceFloats(T, C, a.NH) <= TOUCHED_FLOATS_MAX) {
       // A sequence's first head reads its rows in order first: the backward pass finds them in
       // memory (written in the forward pass), and each head then reads them in short strided
-      // pieces that the hardware prefetcher does not follow. nanoGPT recipe, 2 threads, 6
-      // alternating pairs: attention backward 1.45 -> 1.33 ms a step (forward, whose qkv the
-      // matmul before it has just written, gained nothing: not done there).
+      // pieces that the hardware prefetcher does not follow. nanoGPT recipe, 2 threads, 4
+      // alternating pairs: attention backward 1.50-1.77 -> 1.08-1.59 ms a step (the forward,
+      // whose qkv the matmul before it has just written, gained nothing: not done there).
       float[] sink = rowSums[w]; // scratch, overwritten by the softmax rows below
       touch(qkv, a.qkvo + b * T * 3 * C, T * 3 * C, sink);
       touch(dout, a.douto + b * T * C, T * C, sink);
@@ -247,6 +247,19 @@ final class CpuAttention {
       Gemm.rowTile(dpre, 0, 1, T, s0, rows, s0, T, qRows, T, hs, dqkv, dq + C, 3 * C, false, ap, tile);
       Gemm.rowTile(att, at, 1, T, s0, rows, s0, T, doutRows, T, hs, dqkv, dq + 2 * C, 3 * C, false, ap, tile);
     }
+  }
+
+  /**
+   * Floats of a sequence's qkv, dout and att up to which the backward pass reads them in order
+   * first (256 KB, a quarter of a core's L2 on Zen 4 and 5): larger ones would leave L2 before the
+   * heads read them (GPT-2 124M's shape, 960 KB a sequence: attention backward 7.2 / 9.8 -> 7.8 /
+   * 13.8 ms a step when read first).
+   */
+  private static final long TOUCHED_FLOATS_MAX = 1L << 16;
+
+  // floats of one sequence's qkv (T,3C), dout (T,C) and att (NH,T,T)
+  private static long sequenceFloats(int T, int C, int NH) {
+    return 4L * T * C + (long) NH * T * T;
   }
 
   /** Floats in a 64-byte cache line. */
