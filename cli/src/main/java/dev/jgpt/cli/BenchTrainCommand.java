@@ -116,11 +116,12 @@ final class BenchTrainCommand implements Callable<Integer> {
       MemoryEstimate need = Gpt.trainingMemory(cfg, be.delegate(), B, T);
       MemoryCheck.requireFits(need, HeapBudget.current(), "--batch-size (" + B + ") or --block-size (" + T + ")");
       double flopsPerStep = Trainer.flopsPerToken(cfg, T) * config.tokensPerStep();
+      int shards = Gpt.shardCount(cfg, be, B);
       out.println(String.format(Locale.ROOT,
-          "model: %,d parameters, %d layers x %d wide, %d heads, context %d, vocab %d; batch %d x %d%s = %,d tokens/step (%s)",
+          "model: %,d parameters, %d layers x %d wide, %d heads, context %d, vocab %d; batch %d x %d%s = %,d tokens/step%s (%s)",
           Trainer.trainableParameters(cfg), cfg.nLayer(), cfg.nEmbd(), cfg.nHead(), T, cfg.vocabSize(), B, T,
           config.gradAccum() > 1 ? " x " + config.gradAccum() + " micro-batches" : "", config.tokensPerStep(),
-          be.description()));
+          shards > 1 ? " in " + shards + " data-parallel shards" : "", be.description()));
       double peak = peakGflops != null ? peakGflops : be.name().equals("tornado") ? Double.NaN
           : PeakFlops.measure(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), 300, 5);
       if (Double.isFinite(peak)) {

@@ -68,7 +68,8 @@ class BenchTrainCommandTest {
     assertEquals(0, r.exitCode(), r.toString());
     String out = r.out();
     assertTrue(out.startsWith("model: "), out);
-    assertTrue(out.contains("1 layers x 16 wide, 2 heads, context 16, vocab 257; batch 2 x 16 = 32 tokens/step"), out);
+    // a small model with an even batch trains on two data-parallel shards of one sequence each
+    assertTrue(out.contains("1 layers x 16 wide, 2 heads, context 16, vocab 257; batch 2 x 16 = 32 tokens/step in 2 data-parallel shards"), out);
     Matcher t = TRAINING.matcher(out);
     assertTrue(t.find(), out);
     double msPerStep = Double.parseDouble(t.group(1));
@@ -85,17 +86,18 @@ class BenchTrainCommandTest {
       assertTrue(rows.containsKey(op), op + " row missing: " + out);
     }
     assertFalse(rows.containsKey("dropout forward"), "no dropout at p = 0: " + out);
-    // per layer: qkv, attention projection, fc (GELU fused in), fc projection (GELU's backward fused in); then the head
-    assertEquals(4, rows.get("matmul forward")[0], out);
-    assertEquals(4, rows.get("matmul backward")[0], out);
-    assertEquals(1, rows.get("matmul forward + gelu")[0], out);
-    assertEquals(1, rows.get("matmul backward + gelu")[0], out);
+    // per shard and layer: qkv, attention projection, fc (GELU fused in), fc projection (GELU's backward fused in); then the head
+    assertEquals(8, rows.get("matmul forward")[0], out);
+    assertEquals(8, rows.get("matmul backward")[0], out);
+    assertEquals(2, rows.get("matmul forward + gelu")[0], out);
+    assertEquals(2, rows.get("matmul backward + gelu")[0], out);
     assertFalse(rows.containsKey("gelu forward") || rows.containsKey("gelu backward"), "GELU runs inside the matmuls: " + out);
-    assertEquals(3, rows.get("layernorm forward")[0], "ln1, ln2, ln_f: " + out);
-    assertTrue(Pattern.compile("(?m)^matmul forward \\+ gelu +32 x 16 -> 64 +1 ").matcher(out).find(),
+    assertEquals(6, rows.get("layernorm forward")[0], "ln1, ln2, ln_f in each shard: " + out);
+    assertTrue(Pattern.compile("(?m)^matmul forward \\+ gelu +16 x 16 -> 64 +2 ").matcher(out).find(),
         "the fc matmul's shape row: " + out);
-    assertTrue(Pattern.compile("(?m)^matmul backward +32 x 16 -> 320 +1 ").matcher(out).find(),
+    assertTrue(Pattern.compile("(?m)^matmul backward +16 x 16 -> 320 +2 ").matcher(out).find(),
         "the head's backward row (vocabulary padded to 320): " + out);
+    assertEquals(1, rows.get("accumulate")[0], "the second shard's gradients added to the first's: " + out);
     assertEquals(2, rows.get("adamw")[0], "decayed and not decayed: " + out);
 
     double sumOfRows = rows.values().stream().mapToDouble(v -> v[1]).sum();
@@ -112,7 +114,7 @@ class BenchTrainCommandTest {
     assertEquals(0, r.exitCode(), r.toString());
     assertTrue(r.out().contains("batch 2 x 16 x 2 micro-batches = 64 tokens/step"), r.out());
     Map<String, double[]> rows = rows(r.out());
-    assertEquals(8, rows.get("matmul forward")[0], "two micro-batches a step: " + r.out());
+    assertEquals(16, rows.get("matmul forward")[0], "two micro-batches a step, two shards each: " + r.out());
     assertTrue(rows.containsKey("dropout forward") && rows.containsKey("dropout backward"), r.out());
     assertTrue(r.out().contains("FP32 FMA peak: 1000000000.0 GFLOP/s (--peak-gflops)"), r.out());
     assertTrue(r.out().contains(" = 0% of FMA peak"), "quoted against the given peak: " + r.out());

@@ -100,6 +100,20 @@ public interface Backend extends AutoCloseable {
   @Override
   void close();
 
+  // ---------------------------------------------------------------- data-parallel shards
+
+  /**
+   * {@code n} backends over this one's buffers on which n data-parallel shards of a training step
+   * (each its own rows of the batch, activations and gradients, the weights shared) run at the same
+   * time, each on its own share of the cores; or this backend n times where it has fewer threads
+   * than n, and the shards run one after another with the same results. null where shards are not
+   * run (the default: a device runs one step at a time). The backends are this one's: made once,
+   * closed with it, never closed by the caller. Each is used from one thread at a time.
+   */
+  default Backend[] coreShares(int n) {
+    return null;
+  }
+
   // ---------------------------------------------------------------- step capture
 
   /** Marks the start of a step named {@code name} ("train", "eval", "decode"...). */

@@ -88,11 +88,19 @@ public final class CaptureChecker {
     public Object invoke(Object self, Method method, Object[] args) throws Throwable {
       if (method.getDeclaringClass() == Object.class) return objectMethod(self, method, args);
       check(method.getName(), args == null ? new Object[0] : args);
+      Object result;
       try {
-        return method.invoke(inner, args);
+        result = method.invoke(inner, args);
       } catch (InvocationTargetException e) {
         throw e.getCause();
       }
+      if (result instanceof Backend[] shares) {
+        // coreShares: the shards' steps are checked too where they run on the wrapped backend itself
+        for (int i = 0; i < shares.length; i++) {
+          if (shares[i] == inner) shares[i] = proxy;
+        }
+      }
+      return result;
     }
   }
 
@@ -117,7 +125,7 @@ public final class CaptureChecker {
       case "allocFloat", "allocInt" -> {
         if (currentStep != null) fail(method + "(\"" + args[0] + "\") inside a step: allocate buffers at setup");
       }
-      case "name", "description", "close" -> {}
+      case "name", "description", "close", "coreShares" -> {}
       default -> {
         if (currentStep != null) record(new Op(method, comparable(args)));
       }

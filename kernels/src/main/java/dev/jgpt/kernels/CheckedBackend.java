@@ -16,6 +16,8 @@ import static dev.jgpt.kernels.OpChecks.*;
  */
 public final class CheckedBackend implements Backend {
   private final Backend inner;
+  /** The wrappers {@link #coreShares} gave last, or null. */
+  private Backend[] checkedShares;
 
   private CheckedBackend(Backend inner) {
     this.inner = inner;
@@ -109,6 +111,24 @@ public final class CheckedBackend implements Backend {
   @Override
   public void close() {
     inner.close();
+  }
+
+  /**
+   * The inner backend's shares, each checked (this one where a share is the inner backend itself);
+   * the same wrappers on every call for the same shares, as the inner backend gives the same shares.
+   */
+  @Override
+  public synchronized Backend[] coreShares(int n) {
+    Backend[] shares = inner.coreShares(n);
+    if (shares == null) return null;
+    if (checkedShares == null || checkedShares.length != shares.length) checkedShares = new Backend[shares.length];
+    for (int i = 0; i < shares.length; i++) {
+      Backend c = checkedShares[i];
+      if (c == null || (c == this ? inner : ((CheckedBackend) c).inner) != shares[i]) {
+        checkedShares[i] = shares[i] == inner ? this : new CheckedBackend(shares[i]);
+      }
+    }
+    return checkedShares.clone();
   }
 
   // ---------------------------------------------------------------- step capture

@@ -34,7 +34,7 @@ public final class ProfilingBackend implements Backend {
     GELU_FORWARD("gelu forward"),
     GELU_BACKWARD("gelu backward"),
     RESIDUAL_FORWARD("residual forward"),
-    ACCUMULATE("accumulate (residual backward)"),
+    ACCUMULATE("accumulate"),
     DROPOUT_FORWARD("dropout forward"),
     DROPOUT_BACKWARD("dropout backward"),
     SOFTMAX("softmax"),
@@ -80,6 +80,8 @@ public final class ProfilingBackend implements Backend {
   private final long[] nanos = new long[Op.values().length]; // (ops) summed wall time per kind
   private final long[] calls = new long[Op.values().length]; // (ops) calls per kind
   private final double[] flops = new double[Op.values().length]; // (ops) floating-point operations per kind
+  /** Profilers of the delegate's {@link #coreShares}, whose ops run at the same time on their own cores. */
+  private final List<ProfilingBackend> shareProfilers = new ArrayList<>();
 
   /** Profiles {@code delegate}; closing this closes it. */
   public ProfilingBackend(Backend delegate) {
@@ -94,6 +96,7 @@ public final class ProfilingBackend implements Backend {
 
   /** Forgets all totals (e.g. after warm-up steps). */
   public void reset() {
+    for (ProfilingBackend share : shareProfilers) share.reset();
     Arrays.fill(nanos, 0);
     Arrays.fill(calls, 0);
     Arrays.fill(flops, 0);
@@ -101,7 +104,11 @@ public final class ProfilingBackend implements Backend {
     Arrays.fill(shapeCalls, 0);
   }
 
-  /** Every matmul shape called since the last {@link #reset}, in the order first seen (a step's order). */
+  /**
+   * Every matmul shape called since the last {@link #reset}, in the order first seen (a step's
+   * order). With shares ({@link #coreShares}) their shapes follow, calls and FLOPs added up over
+   * the shares and the time their mean (the shares run at once: the time the step spent on them).
+   */
   public List<MatmulShapeTotal> matmulShapes() {
     List<MatmulShapeTotal> out = new ArrayList<>();
     for (int i = 0; i < shapeCount; i++) {
@@ -109,22 +116,59 @@ public final class ProfilingBackend implements Backend {
       out.add(new MatmulShapeTotal(Op.values()[shapeKeys[4 * i]], shapeKeys[4 * i + 1], shapeKeys[4 * i + 2],
           shapeKeys[4 * i + 3], shapeCalls[i], shapeNanos[i], shapeCalls[i] * shapeCallFlops[i]));
     }
+    int k = shareProfilers.size();
+    List<MatmulShapeTotal> shared = new ArrayList<>();
+    for (ProfilingBackend share : shareProfilers) {
+      for (MatmulShapeTotal t : share.matmulShapes()) {
+        int i = 0;
+        while (i < shared.size() && !sameShape(shared.get(i), t)) i++;
+        if (i == shared.size()) {
+          shared.add(new MatmulShapeTotal(t.op(), t.N(), t.C(), t.OC(), t.calls(), t.nanos() / k, t.flops()));
+        } else {
+          MatmulShapeTotal s = shared.get(i);
+          shared.set(i, new MatmulShapeTotal(s.op(), s.N(), s.C(), s.OC(), s.calls() + t.calls(), s.nanos() + t.nanos() / k,
+              s.flops() + t.flops()));
+        }
+      }
+    }
+    out.addAll(shared);
     return out;
   }
 
-  /** The totals since the last {@link #reset}, one per kind that was called, in {@link Op} order. */
+  // one op over one shape, with the same FLOPs a call (a backward with or without dinp differ)
+  private static boolean sameShape(MatmulShapeTotal a, MatmulShapeTotal b) {
+    return a.op() == b.op() && a.N() == b.N() && a.C() == b.C() && a.OC() == b.OC()
+        && a.flops() / a.calls() == b.flops() / b.calls();
+  }
+
+  /**
+   * The totals since the last {@link #reset}, one per kind that was called, in {@link Op} order;
+   * with shares ({@link #coreShares}), their calls and FLOPs added and the mean of their times.
+   */
   public List<OpTotal> totals() {
+    int k = shareProfilers.size();
+    long[] allCalls = calls.clone(), allNanos = nanos.clone();
+    double[] allFlops = flops.clone();
+    for (ProfilingBackend share : shareProfilers) {
+      for (OpTotal t : share.totals()) {
+        int o = t.op().ordinal();
+        allCalls[o] += t.calls();
+        allNanos[o] += t.nanos() / k;
+        allFlops[o] += t.flops();
+      }
+    }
     List<OpTotal> out = new ArrayList<>();
     for (Op op : Op.values()) {
-      if (calls[op.ordinal()] > 0) out.add(new OpTotal(op, calls[op.ordinal()], nanos[op.ordinal()], flops[op.ordinal()]));
+      int o = op.ordinal();
+      if (allCalls[o] > 0) out.add(new OpTotal(op, allCalls[o], allNanos[o], allFlops[o]));
     }
     return out;
   }
 
-  /** Sum of all kinds' nanoseconds since the last {@link #reset}. */
+  /** Sum of all kinds' nanoseconds since the last {@link #reset} (shares: the mean of theirs, as {@link #totals}). */
   public long totalNanos() {
     long sum = 0;
-    for (long n : nanos) sum += n;
+    for (OpTotal t : totals()) sum += t.nanos();
     return sum;
   }
 
@@ -205,6 +249,28 @@ public final class ProfilingBackend implements Backend {
   @Override
   public void close() {
     delegate.close();
+  }
+
+  /**
+   * The delegate's shares, each profiled on its own (a share that is the delegate itself is this
+   * profiler): {@link #totals} adds them in.
+   */
+  @Override
+  public synchronized Backend[] coreShares(int n) {
+    Backend[] shares = delegate.coreShares(n);
+    if (shares == null) return null;
+    Backend[] profiled = new Backend[shares.length];
+    for (int i = 0; i < shares.length; i++) profiled[i] = shares[i] == delegate ? this : shareProfiler(shares[i]);
+    return profiled;
+  }
+
+  private ProfilingBackend shareProfiler(Backend share) {
+    for (ProfilingBackend p : shareProfilers) {
+      if (p.delegate == share) return p;
+    }
+    ProfilingBackend p = new ProfilingBackend(share);
+    shareProfilers.add(p);
+    return p;
   }
 
   // ---------------------------------------------------------------- copies

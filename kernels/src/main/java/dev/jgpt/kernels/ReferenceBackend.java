@@ -35,6 +35,18 @@ public final class ReferenceBackend extends HeapBackend {
     // Heap buffers: the garbage collector frees them.
   }
 
+  /**
+   * This backend n times: the shards of a step run one after another, so the reference trains on
+   * the same shards as the CPU backend (the same rows a shard, the same dropout masks).
+   */
+  @Override
+  public Backend[] coreShares(int n) {
+    if (n < 1) throw new IllegalArgumentException("coreShares needs at least 1 share, got " + n);
+    Backend[] shares = new Backend[n];
+    java.util.Arrays.fill(shares, this);
+    return shares;
+  }
+
   // ---------------------------------------------------------------- embeddings
 
   @Override

@@ -17,7 +17,7 @@ import java.util.List;
  * Every layer is the one {@link Block} (the KV-cache model runs it too), over {@code h[l]} of the
  * weights ({@link LayerWeights}) and of the activations ({@link BlockActivations}).
  *
- * <p>Steps (names for {@link Backend#beginStep}): "train", "eval", "zero_grads" (only when gradients
+ * <p>Steps (names for {@link Backend#beginStep}): "train" (and "train-shard1" on a second data-parallel shard, "add_shard_grads"), "eval", "zero_grads" (only when gradients
  * were accumulated and not consumed by an update), "update" (which also zeroes the gradients),
  * "logits", "last_logits", "inspect-T", "lens-T-depth"; a KvCacheModel sharing the backend uses
  * other names. Every step passes the same ops, slices and constant arguments each time; what
@@ -56,6 +56,10 @@ public final class Gpt implements AutoCloseable {
   private final Block block; // the one block every layer runs
   private final CausalAttention batchAttention; // over the (B, T) batch
   private final CausalAttention rowAttention; // over batch row 0 alone (lastLogits, inspection)
+  /** The data-parallel shards a training step runs on (see {@link DataParallelShards}), or null: the whole batch here. */
+  private final DataParallelShards shards;
+  /** The training step's name: "train", and "train-shard<k>" on shard k > 0 (its own ops and slices). */
+  private final String trainStep;
 
   private final float[] hostScalar = new float[1]; // (1) one step scalar on its way to or from the backend
   private final float[] hostLosses; // (B*T)
@@ -72,12 +76,23 @@ public final class Gpt implements AutoCloseable {
    * start at zero: call {@link #initWeights} or {@link #writeParams}.
    */
   public Gpt(GptConfig cfg, Backend backend, int B, int T) {
-    this(cfg, backend, B, T, null, Recompute.forTraining(cfg, B, T, trainingAttLength(cfg, backend, B, T)));
+    this(cfg, backend, B, T, null, Recompute.forTraining(cfg, B, T, trainingAttLength(cfg, backend, B, T)), null, 0);
   }
 
   /** A trainable model that keeps and recomputes activations as {@code recompute} says, whatever the rule would pick. */
   Gpt(GptConfig cfg, Backend backend, int B, int T, Recompute recompute) {
-    this(cfg, backend, B, T, null, recompute);
+    this(cfg, backend, B, T, null, recompute, null, 0);
+  }
+
+  /**
+   * Shard {@code index} of {@code owner}'s training step, on {@code backend} (one of the owner's
+   * backend's {@link Backend#coreShares}): B rows of its own, activations and activation gradients
+   * of its own, the owner's weights; shard 0 adds into the owner's gradients, the others into
+   * gradients of their own that {@link DataParallelShards} adds to them. No Adam moments: only
+   * {@link #forwardBackward} runs on a shard.
+   */
+  static Gpt shard(Gpt owner, Backend backend, int B, int index) {
+    return new Gpt(owner.cfg, backend, B, owner.T, null, owner.recompute, owner, index);
   }
 
   /**
@@ -87,25 +102,28 @@ public final class Gpt implements AutoCloseable {
    * pass with, to read its activations.
    */
   public static Gpt forwardOnly(KvCacheModel cached, int T) {
-    return new Gpt(cached.config(), cached.backend(), 1, T, cached.paramsBuffer(), Recompute.NONE);
+    return new Gpt(cached.config(), cached.backend(), 1, T, cached.paramsBuffer(), Recompute.NONE, null, 0);
   }
 
   /** As {@link #forwardOnly(KvCacheModel, int)}, over the weights of another model (a training one: updates show). */
   public static Gpt forwardOnly(Gpt model, int T) {
-    return new Gpt(model.cfg, model.backend, 1, T, model.params, Recompute.NONE);
+    return new Gpt(model.cfg, model.backend, 1, T, model.params, Recompute.NONE, null, 0);
   }
 
   /**
    * @param sharedParams the weights of a forward-only model, or null for a trainable one with its own
    * @param recompute NONE for a forward-only model: inspection reads each layer's att and qkv
+   * @param owner the model whose training step this one is shard {@code shardIndex} of, or null
    */
-  private Gpt(GptConfig cfg, Backend backend, int B, int T, FloatBuf sharedParams, Recompute recompute) {
+  private Gpt(GptConfig cfg, Backend backend, int B, int T, FloatBuf sharedParams, Recompute recompute, Gpt owner,
+      int shardIndex) {
     this.layout = new ParameterLayout(cfg); // validates cfg
     this.cfg = cfg;
     this.backend = backend;
     checkBatchShape(cfg, B, T);
     this.B = B;
     this.T = T;
+    this.trainStep = owner == null || shardIndex == 0 ? "train" : "train-shard" + shardIndex;
     int P = layout.totalCount();
     scalars = backend.allocFloat("scalars", StepScalars.SIZE);
     allScalars = scalars.all();
@@ -133,22 +151,32 @@ public final class Gpt implements AutoCloseable {
       g = null;
       dacts = null;
       hostLosses = null;
+      shards = null;
       return;
     }
-    params = backend.allocFloat("params", P, BufferKind.PARAMETERS);
-    grads = backend.allocFloat("grads", P, BufferKind.GRADIENTS);
-    adamM = backend.allocFloat("adam_m", P, BufferKind.OPTIMIZER_STATE);
-    adamV = backend.allocFloat("adam_v", P, BufferKind.OPTIMIZER_STATE);
+    if (owner != null) {
+      params = owner.params;
+      grads = shardIndex == 0 ? owner.grads : backend.allocFloat("shard_grads", P, BufferKind.GRADIENTS);
+      adamM = adamV = null;
+      decayed = notDecayed = null;
+    } else {
+      params = backend.allocFloat("params", P, BufferKind.PARAMETERS);
+      grads = backend.allocFloat("grads", P, BufferKind.GRADIENTS);
+      adamM = backend.allocFloat("adam_m", P, BufferKind.OPTIMIZER_STATE);
+      adamV = backend.allocFloat("adam_v", P, BufferKind.OPTIMIZER_STATE);
+      int D = layout.decayedCount();
+      decayed = new AdamGroup(params.slice(0, D), grads.slice(0, D), adamM.slice(0, D), adamV.slice(0, D));
+      notDecayed = new AdamGroup(params.slice(D, P - D), grads.slice(D, P - D), adamM.slice(D, P - D),
+          adamV.slice(D, P - D));
+    }
     allGrads = grads.all();
-    int D = layout.decayedCount();
-    decayed = new AdamGroup(params.slice(0, D), grads.slice(0, D), adamM.slice(0, D), adamV.slice(0, D));
-    notDecayed = new AdamGroup(params.slice(D, P - D), grads.slice(D, P - D), adamM.slice(D, P - D),
-        adamV.slice(D, P - D));
     targets = backend.allocInt("targets", B * T);
     p = new ParameterTensors(layout, params);
     g = new ParameterTensors(layout, grads);
     dacts = activationGrads;
     hostLosses = new float[B * T];
+    shards = owner == null && shardCount(cfg, backend, B) > 1 ? new DataParallelShards(this, B, shardCount(cfg, backend, B)) : null;
+    if (shards != null) shards.setDropoutSeed(dropoutSeed);
   }
 
   /**
@@ -177,7 +205,29 @@ public final class Gpt implements AutoCloseable {
         new MemoryEstimate.Part("backend scratch",
             backend.trainingScratchBytes(B, T, cfg.nEmbd(), cfg.nHead(), cfg.paddedVocabSize())),
         // a checkpoint reads parameters, Adam m and v to the host (Checkpoint.save); init needs two such copies
-        new MemoryEstimate.Part("checkpoint copies", 3 * P * f)));
+        new MemoryEstimate.Part("checkpoint copies", 3 * P * f),
+        new MemoryEstimate.Part("data-parallel shards", shardBytes(cfg, backend, B, T, recompute))));
+  }
+
+  /**
+   * What a model's {@link DataParallelShards} add (0 without): each shard's activations, their
+   * gradients, token ids and losses, the gradients of shards k > 0, and the scratch of each share
+   * of the backend that is not the backend itself.
+   */
+  private static long shardBytes(GptConfig cfg, Backend backend, int B, int T, Recompute recompute) {
+    int count = shardCount(cfg, backend, B);
+    if (count == 1) return 0;
+    long f = Float.BYTES, onHeap = backend.buffersOnHeap() ? 1 : 0, P = new ParameterLayout(cfg).totalCount();
+    int rows = B / count;
+    long shardAtt = trainingAttLength(cfg, backend, rows, T);
+    long perShard = onHeap * (Activations.floatCount(cfg, rows, T, recompute, shardAtt)
+        + ActivationGrads.floatCount(cfg, rows, T, recompute, shardAtt)) * f
+        + onHeap * 2L * rows * T * Integer.BYTES + (long) rows * T * f;
+    long scratch = 0;
+    for (Backend share : backend.coreShares(count)) {
+      if (share != backend) scratch += share.trainingScratchBytes(rows, T, cfg.nEmbd(), cfg.nHead(), cfg.paddedVocabSize());
+    }
+    return count * perShard + (count - 1) * onHeap * P * f + scratch;
   }
 
   /**
@@ -187,6 +237,31 @@ public final class Gpt implements AutoCloseable {
    */
   static long trainingAttLength(GptConfig cfg, Backend backend, int B, int T) {
     return backend.attentionStateSize(B, T, cfg.nEmbd(), cfg.nHead());
+  }
+
+  /**
+   * Models up to this many parameters train on data-parallel shards where the backend runs them
+   * ({@link Backend#coreShares}): their ops are too small to keep every core busy one at a time
+   * (nanoGPT's CPU recipe, 0.8M parameters, 2 cores: 17.4-21.0 ms a step on all cores op by op,
+   * 14.7-17.0 for the two halves of the batch at once on a core each), and a copy of their
+   * gradients costs little memory. Larger models' ops keep the cores busy, and a copy of GPT-2
+   * 124M's gradients would take 500 MB.
+   */
+  static final int SHARDED_MAX_PARAMETERS = 1 << 22;
+
+  /**
+   * How many data-parallel shards a training step of B rows runs on: 2 for a model of at most
+   * {@link #SHARDED_MAX_PARAMETERS} with an even B, where the backend runs shards; else 1. Never
+   * the thread count: a step's sums are the same on any number of threads.
+   */
+  public static int shardCount(GptConfig cfg, Backend backend, int B) {
+    boolean small = new ParameterLayout(cfg).totalCount() <= SHARDED_MAX_PARAMETERS;
+    return small && B % 2 == 0 && backend.coreShares(2) != null ? 2 : 1;
+  }
+
+  /** The gradients' slice: a shard's own (added to the owner's by {@link DataParallelShards}) or the model's. */
+  Slice gradsSlice() {
+    return allGrads;
   }
 
   private static void checkBatchShape(GptConfig cfg, int B, int T) {
@@ -247,6 +322,7 @@ public final class Gpt implements AutoCloseable {
   public void setDropoutSeed(long seed) {
     this.dropoutSeed = seed;
     this.dropout = cfg.dropout() > 0f ? new Dropout(allScalars, cfg.dropout(), seed) : null;
+    if (shards != null) shards.setDropoutSeed(seed);
   }
 
   public long dropoutSeed() {
@@ -327,12 +403,18 @@ public final class Gpt implements AutoCloseable {
     if (rngStep < 0 || rngStep > (1 << 24)) {
       throw new IllegalArgumentException("rngStep " + rngStep + " outside 0 .. 2^24 (it travels as a float)");
     }
+    if (shards != null) {
+      checkIds(inputs, B * T, "inputs");
+      checkIds(targets, B * T, "targets");
+      gradsZero = false;
+      return shards.forwardBackward(inputs, targets, dlossScale, rngStep);
+    }
     upload(this.inputs, inputs, B * T, "inputs");
     upload(this.targets, targets, B * T, "targets");
     setScalar(StepScalars.RNG_STEP, rngStep);
     int N = B * T;
     gradsZero = false; // before the step: a step that fails halfway may have added to some gradients
-    backend.beginStep("train");
+    backend.beginStep(trainStep);
     forward(true, B);
     backend.crossEntropyForwardBackward(acts.losses, acts.logits, this.targets, dlossScale, N, cfg.vocabSize(), cfg.paddedVocabSize());
     backward();
@@ -363,6 +445,7 @@ public final class Gpt implements AutoCloseable {
     if (gradsZero) return;
     backend.beginStep("zero_grads");
     backend.zero(allGrads);
+    if (shards != null) shards.zeroOwnGrads(); // a step that failed halfway may have left some there
     backend.endStep();
     gradsZero = true;
   }
@@ -530,6 +613,7 @@ public final class Gpt implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    if (shards != null) shards.close();
   }
 
   // ---------------------------------------------------------------- forward and backward
@@ -593,6 +677,12 @@ public final class Gpt implements AutoCloseable {
 
   /** Writes {@code n} token ids after checking that they are in the vocabulary. */
   private void upload(IntBuf dst, int[] ids, int n, String what) {
+    checkIds(ids, n, what);
+    backend.write(dst, 0, ids, 0, n);
+  }
+
+  /** Checks that there are {@code n} token ids, each in the vocabulary. */
+  private void checkIds(int[] ids, int n, String what) {
     if (ids.length != n) {
       throw new IllegalArgumentException(what + ": expected " + n + " token ids (B*T = " + B + "*" + T + "), got " + ids.length);
     }
@@ -602,7 +692,6 @@ public final class Gpt implements AutoCloseable {
         throw new IllegalArgumentException(what + "[" + i + "] = " + ids[i] + " is not a token id of a " + V + "-token vocabulary");
       }
     }
-    backend.write(dst, 0, ids, 0, n);
   }
 
   /** Parameters, gradients and Adam moments of one AdamW group: slices made once, at setup. */

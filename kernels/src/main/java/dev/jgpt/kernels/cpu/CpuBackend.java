@@ -32,6 +32,8 @@ public final class CpuBackend extends HeapBackend {
   private final CpuSoftmax softmax;
   private final CpuLayernorm layernorm;
   private final CpuEncoder encoder;
+  /** The backends {@link #coreShares} gave, made on first use; null before. */
+  private Backend[] shares;
 
   /** A backend with {@code threads} worker threads (the calling thread is one of them). */
   public CpuBackend(int threads) {
@@ -95,7 +97,33 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void close() {
+    closeShares();
     pool.close();
+  }
+
+  /**
+   * n CPU backends of threads / n threads each (the calling thread of each is one of them): a
+   * backend of its own per shard, whose ops keep their scratch and argument records apart. The
+   * buffers are Java arrays, so any CPU backend reads another's. With fewer threads than n, this
+   * backend n times.
+   */
+  @Override
+  public synchronized Backend[] coreShares(int n) {
+    if (n < 1) throw new IllegalArgumentException("coreShares needs at least 1 share, got " + n);
+    if (shares == null || shares.length != n) {
+      closeShares();
+      shares = new Backend[n];
+      for (int i = 0; i < n; i++) shares[i] = pool.threads() < n ? this : new CpuBackend(pool.threads() / n);
+    }
+    return shares.clone();
+  }
+
+  private void closeShares() {
+    if (shares == null) return;
+    for (Backend b : shares) {
+      if (b != this) b.close();
+    }
+    shares = null;
   }
 
   // ---------------------------------------------------------------- embeddings
