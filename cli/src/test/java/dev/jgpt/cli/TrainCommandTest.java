@@ -65,6 +65,8 @@ class TrainCommandTest {
     assertTrue(r.out().contains("training " + run + " with:"), r.out());
     assertTrue(r.out().contains("n_layer=1") && r.out().contains("max_iters=6"), "effective config printed: " + r.out());
     assertTrue(r.out().lines().anyMatch(l -> l.startsWith("backend: ")), "which backend and why: " + r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("model: ") && l.endsWith("; the batch in 2 data-parallel shards)")),
+        "a small model with an even batch says it trains on shards: " + r.out());
     assertTrue(r.out().contains("step 2/6"), "plain log lines when not on a terminal: " + r.out());
     assertTrue(r.out().contains("val loss"), r.out());
     assertTrue(r.out().contains("--- sample at step 3 ---"), r.out());

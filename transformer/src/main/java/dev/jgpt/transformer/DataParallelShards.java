@@ -32,7 +32,7 @@ final class DataParallelShards implements AutoCloseable {
   private final float[] losses;
   /** Shard k's pass over the running step's rows, made once. */
   private final Runnable[] passes;
-  // the running step's arguments, read by the passes (submitting a pass publishes them)
+  // the running step's arguments, read by the passes (starting a shard's thread publishes them)
   private float dlossScale;
   private long rngStep;
 
@@ -56,6 +56,11 @@ final class DataParallelShards implements AutoCloseable {
     boolean together = shares[0] != shares[count - 1];
     others = together ? new ShardThread[count] : null;
     for (int k = 1; together && k < count; k++) others[k] = new ShardThread(passes[k], k);
+  }
+
+  /** How many shards a step runs on. */
+  int count() {
+    return shards.length;
   }
 
   /** Each shard's masks: shard 0 the model's, shard k the seed mixed with k. */

@@ -259,6 +259,11 @@ public final class Gpt implements AutoCloseable {
     return small && B % 2 == 0 && backend.coreShares(2) != null ? 2 : 1;
   }
 
+  /** How many data-parallel shards a training step runs on ({@link #shardCount}): 1 when the whole batch runs here. */
+  public int trainingShards() {
+    return shards == null ? 1 : shards.count();
+  }
+
   /** The gradients' slice: a shard's own (added to the owner's by {@link DataParallelShards}) or the model's. */
   Slice gradsSlice() {
     return allGrads;

@@ -122,8 +122,10 @@ public final class Trainer {
     double[] stepMs = new double[(int) Math.max(1, Math.min(maxIters - step, 1_000_000))];
     int timedSteps = 0;
     long sessionStart = System.nanoTime();
-    listener.started(new TrainerEvents.Start(config, model.config(), trainableParameters(), step, model.backend().description(),
-        runDir, flopsPerStep()));
+    String backend = model.backend().description()
+        + (model.trainingShards() > 1 ? "; the batch in " + model.trainingShards() + " data-parallel shards" : "");
+    listener.started(new TrainerEvents.Start(config, model.config(), trainableParameters(), step, backend, runDir,
+        flopsPerStep()));
 
     while (step < maxIters) {
       if (stopRequested) return stopped(sessionStart, stepMs, timedSteps);
