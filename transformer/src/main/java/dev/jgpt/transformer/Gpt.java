@@ -17,8 +17,9 @@ import java.util.List;
  * Every layer is the one {@link Block} (the KV-cache model runs it too), over {@code h[l]} of the
  * weights ({@link LayerWeights}) and of the activations ({@link BlockActivations}).
  *
- * <p>Steps (names for {@link Backend#beginStep}): "train" (and "train-shard1" on a second data-parallel shard, "add_shard_grads"), "eval", "zero_grads" (only when gradients
- * were accumulated and not consumed by an update), "update" (which also zeroes the gradients),
+ * <p>Steps (names for {@link Backend#beginStep}): "train" (with data-parallel shards also
+ * "train-shard1", the second shard's, and "add_shard_grads"), "eval", "zero_grads" (only when
+ * gradients were accumulated and not consumed by an update), "update" (which also zeroes the gradients),
  * "logits", "last_logits", "inspect-T", "lens-T-depth"; a KvCacheModel sharing the backend uses
  * other names. Every step passes the same ops, slices and constant arguments each time; what
  * changes per step (token ids, learning rate, Adam t, RNG step) is written to backend buffers
@@ -175,7 +176,8 @@ public final class Gpt implements AutoCloseable {
     g = new ParameterTensors(layout, grads);
     dacts = activationGrads;
     hostLosses = new float[B * T];
-    shards = owner == null && shardCount(cfg, backend, B) > 1 ? new DataParallelShards(this, B, shardCount(cfg, backend, B)) : null;
+    int shardCount = owner == null ? shardCount(cfg, backend, B) : 1; // a shard runs its own rows whole
+    shards = shardCount > 1 ? new DataParallelShards(this, B, shardCount) : null;
     if (shards != null) shards.setDropoutSeed(dropoutSeed);
   }
 
