@@ -175,10 +175,8 @@ final class DataParallelShards implements AutoCloseable {
   private void addShardGradients() {
     int P = owner.layout().totalCount();
     backend.beginStep("add_shard_grads");
-    for (int k = 1; k < shards.length; k++) {
-      backend.accumulate(owner.gradsSlice(), shards[k].gradsSlice(), P);
-      backend.zero(shards[k].gradsSlice());
-    }
+    for (int k = 1; k < shards.length; k++) backend.accumulate(owner.gradsSlice(), shards[k].gradsSlice(), P);
+    zeroOwnGrads();
     backend.endStep();
   }
 

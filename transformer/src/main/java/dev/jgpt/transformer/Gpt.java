@@ -208,18 +208,18 @@ public final class Gpt implements AutoCloseable {
             backend.trainingScratchBytes(B, T, cfg.nEmbd(), cfg.nHead(), cfg.paddedVocabSize())),
         // a checkpoint reads parameters, Adam m and v to the host (Checkpoint.save); init needs two such copies
         new MemoryEstimate.Part("checkpoint copies", 3 * P * f),
-        new MemoryEstimate.Part("data-parallel shards", shardBytes(cfg, backend, B, T, recompute))));
+        new MemoryEstimate.Part("data-parallel shards", shardBytes(cfg, backend, B, T, recompute, P))));
   }
 
   /**
    * What a model's {@link DataParallelShards} add (0 without): each shard's activations, their
    * gradients, token ids and losses, the gradients of shards k > 0, and the scratch of each share
-   * of the backend that is not the backend itself.
+   * of the backend that is not the backend itself. P: the model's parameter count.
    */
-  private static long shardBytes(GptConfig cfg, Backend backend, int B, int T, Recompute recompute) {
+  private static long shardBytes(GptConfig cfg, Backend backend, int B, int T, Recompute recompute, long P) {
     int count = shardCount(cfg, backend, B);
     if (count == 1) return 0;
-    long f = Float.BYTES, onHeap = backend.buffersOnHeap() ? 1 : 0, P = new ParameterLayout(cfg).totalCount();
+    long f = Float.BYTES, onHeap = backend.buffersOnHeap() ? 1 : 0;
     int rows = B / count;
     long shardAtt = trainingAttLength(cfg, backend, rows, T);
     long perShard = onHeap * (Activations.floatCount(cfg, rows, T, recompute, shardAtt)
