@@ -1,5 +1,7 @@
 package dev.jgpt.kernels;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * Every compute kernel a GPT needs, at op level, over buffers the backend owns.
  *
@@ -113,6 +115,14 @@ public interface Backend extends AutoCloseable {
   default Backend[] coreShares(int n) {
     return null;
   }
+
+  /**
+   * Lends the calling thread to this share of {@link #coreShares}, whose shard another thread is
+   * running, until {@code done} says stop: the share's ops may run parts of their work on it. A
+   * shard whose pass has finished calls it so that its core works on a slower shard's ops instead
+   * of waiting. The results are the same with or without help. The default returns at once.
+   */
+  default void helpUntil(BooleanSupplier done) {}
 
   // ---------------------------------------------------------------- step capture
 

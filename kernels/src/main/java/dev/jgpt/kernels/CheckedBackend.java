@@ -2,6 +2,8 @@ package dev.jgpt.kernels;
 
 import static dev.jgpt.kernels.OpChecks.*;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * Any backend with every op's arguments checked first: the one place where each op's checks are
  * written (from the building blocks in {@link OpChecks}). {@link Backends#open} wraps every
@@ -129,6 +131,11 @@ public final class CheckedBackend implements Backend {
       }
     }
     return checkedShares.clone();
+  }
+
+  @Override
+  public void helpUntil(BooleanSupplier done) {
+    inner.helpUntil(done);
   }
 
   // ---------------------------------------------------------------- step capture

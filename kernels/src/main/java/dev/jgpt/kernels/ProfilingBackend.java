@@ -3,6 +3,7 @@ package dev.jgpt.kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * A {@link Backend} that runs every op on another backend and adds up the wall time of each
@@ -262,6 +263,12 @@ public final class ProfilingBackend implements Backend {
     Backend[] profiled = new Backend[shares.length];
     for (int i = 0; i < shares.length; i++) profiled[i] = shares[i] == delegate ? this : shareProfiler(shares[i]);
     return profiled;
+  }
+
+  /** Not an op: the helper's time shows in the ops of the share it helps. */
+  @Override
+  public void helpUntil(BooleanSupplier done) {
+    delegate.helpUntil(done);
   }
 
   private ProfilingBackend shareProfiler(Backend share) {

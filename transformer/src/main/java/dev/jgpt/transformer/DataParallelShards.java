@@ -1,7 +1,9 @@
 package dev.jgpt.transformer;
 
 import dev.jgpt.kernels.Backend;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * A small model's training step as data-parallel shards: the batch's rows split in equal parts,
@@ -16,6 +18,11 @@ import java.util.concurrent.locks.LockSupport;
  * are added to them in shard order after the passes. They differ from one pass over the whole batch
  * in the last bits (a weight's gradient is two sums added instead of one), and the dropout masks
  * of shard k > 0 come from their own seed.
+ *
+ * <p>A shard whose pass ends first lends its thread to the others' shares ({@link Backend#helpUntil})
+ * until their passes end: the halves cannot be rebalanced once the step has begun, but when the host
+ * takes one core away for a while, the other core then runs part of each of the slower shard's
+ * remaining ops instead of waiting for it. Help changes no bits.
  */
 final class DataParallelShards implements AutoCloseable {
   /** Mixed into the dropout seed of shard k > 0, so that its masks are not shard 0's. */
@@ -24,6 +31,12 @@ final class DataParallelShards implements AutoCloseable {
   private final Gpt owner;
   private final Backend backend; // the owner's: adds the shards' gradients with all cores
   private final Gpt[] shards;
+  /** (shards) the backend each shard runs on. */
+  private final Backend[] shares;
+  /** (shards) 1 while shard k's pass of the running step has not ended. */
+  private final AtomicIntegerArray passRunning;
+  /** (shards) whether shard k's pass has ended: the end of a helper's loan, made once. */
+  private final BooleanSupplier[] passEnded;
   /** (shards, rows * T) each shard's inputs and targets, copied out of a step's batch. */
   private final int[][] inputs, targets;
   /** (shards) the thread that runs shard k > 0 at the same time as shard 0 (on the caller); null where they run one after another. */
@@ -41,13 +54,19 @@ final class DataParallelShards implements AutoCloseable {
     if (B % count != 0) throw new IllegalArgumentException("a batch of " + B + " rows does not split into " + count + " shards");
     this.owner = owner;
     this.backend = owner.backend();
-    Backend[] shares = backend.coreShares(count);
+    shares = backend.coreShares(count);
     int rows = B / count, n = rows * owner.seqLen();
     shards = new Gpt[count];
     inputs = new int[count][n];
     targets = new int[count][n];
     for (int k = 0; k < count; k++) shards[k] = Gpt.shard(owner, shares[k], rows, k);
     losses = new float[count];
+    passRunning = new AtomicIntegerArray(count);
+    passEnded = new BooleanSupplier[count];
+    for (int k = 0; k < count; k++) {
+      int shard = k;
+      passEnded[k] = () -> passRunning.get(shard) == 0;
+    }
     passes = new Runnable[count];
     for (int k = 0; k < count; k++) {
       int shard = k;
@@ -55,7 +74,7 @@ final class DataParallelShards implements AutoCloseable {
     }
     boolean together = shares[0] != shares[count - 1];
     others = together ? new ShardThread[count] : null;
-    for (int k = 1; together && k < count; k++) others[k] = new ShardThread(passes[k], k);
+    for (int k = 1; together && k < count; k++) others[k] = new ShardThread(this, k);
   }
 
   /** How many shards a step runs on. */
@@ -83,10 +102,11 @@ final class DataParallelShards implements AutoCloseable {
     if (others == null) {
       for (Runnable pass : passes) pass.run();
     } else {
+      for (int k = 0; k < shards.length; k++) passRunning.set(k, 1);
       for (int k = 1; k < shards.length; k++) others[k].start(Thread.currentThread());
       RuntimeException failure = null;
       try {
-        passes[0].run();
+        runPassThenHelp(0);
       } catch (RuntimeException e) {
         failure = e;
       }
@@ -102,23 +122,38 @@ final class DataParallelShards implements AutoCloseable {
     return (float) (sum / shards.length);
   }
 
+  /** Shard k's pass, then its thread lent to the shards still running until their passes end. */
+  private void runPassThenHelp(int k) {
+    try {
+      passes[k].run();
+    } finally {
+      passRunning.set(k, 0);
+    }
+    for (int j = 0; j < shards.length; j++) {
+      if (j != k) shares[j].helpUntil(passEnded[j]);
+    }
+  }
+
   /** How long a waiting thread spins before it parks: a step's passes take milliseconds. */
   private static final long SPIN_NANOS = 50_000;
 
   /**
-   * A daemon thread that runs one shard's pass each time it is started: a hand-off that
-   * allocates nothing (an executor's future would, every step), spinning briefly, then parked.
+   * A daemon thread that runs one shard's pass (and its help to the others) each time it is
+   * started: a hand-off that allocates nothing (an executor's future would, every step), spinning
+   * briefly, then parked.
    */
   private static final class ShardThread implements Runnable {
-    private final Runnable pass;
+    private final DataParallelShards shards;
+    private final int shard;
     private final Thread thread;
     private volatile long started, finished; // passes started and finished
     private volatile Thread caller;
     private volatile RuntimeException failure;
     private volatile Error error;
 
-    ShardThread(Runnable pass, int shard) {
-      this.pass = pass;
+    ShardThread(DataParallelShards shards, int shard) {
+      this.shards = shards;
+      this.shard = shard;
       thread = new Thread(this, "jgpt-shard-" + shard);
       thread.setDaemon(true);
       thread.start();
@@ -154,7 +189,7 @@ final class DataParallelShards implements AutoCloseable {
           else LockSupport.park(this);
         }
         try {
-          pass.run();
+          shards.runPassThenHelp(shard);
         } catch (RuntimeException e) {
           failure = e;
         } catch (Error e) {

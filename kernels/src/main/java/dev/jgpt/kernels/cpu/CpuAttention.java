@@ -30,7 +30,7 @@ final class CpuAttention {
 
   CpuAttention(WorkerPool pool) {
     this.pool = pool;
-    int w = pool.threads();
+    int w = pool.capacity();
     shares = new OwnedShares(w, 1);
     packedA = new float[w][0];
     packedB = new float[w][0];
@@ -192,7 +192,7 @@ final class CpuAttention {
   }
 
   private void resetShares(int B, int NH) {
-    int ws = pool.threads();
+    int ws = pool.parts();
     for (int w = 0; w < ws; w++) shares.reset(0, w, shareStart(B, NH, w, ws));
   }
 

@@ -10,12 +10,17 @@ import dev.jgpt.kernels.IntBuf;
 import dev.jgpt.kernels.ReferenceKernels;
 import dev.jgpt.kernels.Slice;
 import dev.jgpt.kernels.StepScalars;
+import java.util.function.BooleanSupplier;
 
 /**
  * The fast CPU backend: heap buffers, Vector API kernels (the preferred species, FMA, scalar
  * tails) and a persistent pool of worker threads, every op split so that each output element
  * has one writer. Scratch (packed matmul operands, attention transposes) grows on the first
  * call with a new shape and is reused after, so steady-state steps allocate nothing.
+ *
+ * <p>Every op begins with {@code pool.beginOp()}: on a backend that takes help (a share, see
+ * {@link #coreShares}) that is where its ops start or stop splitting one part more for a helper,
+ * never inside an op.
  *
  * <p>The ops run unchecked: get the backend from {@link dev.jgpt.kernels.Backends#open}, which
  * wraps it in {@link dev.jgpt.kernels.CheckedBackend} (a wrong shape here reads a neighbouring
@@ -37,8 +42,13 @@ public final class CpuBackend extends HeapBackend {
 
   /** A backend with {@code threads} worker threads (the calling thread is one of them). */
   public CpuBackend(int threads) {
+    this(threads, false);
+  }
+
+  /** A backend of {@code threads} threads whose ops take help from another thread ({@link #helpUntil}) where {@code helped}. */
+  private CpuBackend(int threads, boolean helped) {
     if (threads < 1) throw new IllegalArgumentException("CPU backend needs at least 1 thread, got " + threads);
-    this.pool = new WorkerPool(threads);
+    this.pool = new WorkerPool(threads, helped);
     this.matmul = new CpuMatmul(pool);
     this.bf16Gemv = new Bf16Gemv(pool);
     this.attention = new CpuAttention(pool);
@@ -77,7 +87,7 @@ public final class CpuBackend extends HeapBackend {
    */
   @Override
   public long trainingScratchBytes(int B, int T, int C, int NH, int Vp) {
-    long floats = CpuMatmul.scratchFloats(B * T, pool.threads(), new int[] {C, 3 * C}, new int[] {C, C}, new int[] {C, 4 * C},
+    long floats = CpuMatmul.scratchFloats(B * T, pool.capacity(), new int[] {C, 3 * C}, new int[] {C, C}, new int[] {C, 4 * C},
         new int[] {4 * C, C}, new int[] {C, Vp}) + attention.scratchFloats(T, C / NH)
         + CpuLayernorm.scratchFloats(B * T, C);
     return floats * Float.BYTES;
@@ -87,11 +97,13 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void copy(Slice dst, Slice src) {
+    pool.beginOp();
     pointwise.copy(a(dst), dst.offset(), a(src), src.offset(), dst.length());
   }
 
   @Override
   public void zero(Slice x) {
+    pool.beginOp();
     pointwise.zero(a(x), x.offset(), x.length());
   }
 
@@ -103,9 +115,9 @@ public final class CpuBackend extends HeapBackend {
 
   /**
    * n CPU backends of threads / n threads each (the calling thread of each is one of them): a
-   * backend of its own per shard, whose ops keep their scratch and argument records apart. The
-   * buffers are Java arrays, so any CPU backend reads another's. With fewer threads than n, this
-   * backend n times.
+   * backend of its own per shard, whose ops keep their scratch and argument records apart, and
+   * which take help from a shard that has finished ({@link #helpUntil}). The buffers are Java
+   * arrays, so any CPU backend reads another's. With fewer threads than n, this backend n times.
    */
   @Override
   public synchronized Backend[] coreShares(int n) {
@@ -113,9 +125,15 @@ public final class CpuBackend extends HeapBackend {
     if (shares == null || shares.length != n) {
       closeShares();
       shares = new Backend[n];
-      for (int i = 0; i < n; i++) shares[i] = pool.threads() < n ? this : new CpuBackend(pool.threads() / n);
+      for (int i = 0; i < n; i++) shares[i] = pool.threads() < n ? this : new CpuBackend(pool.threads() / n, true);
     }
     return shares.clone();
+  }
+
+  /** Runs parts of this share's ops on the calling thread until {@code done}; at once on a backend that is not a share. */
+  @Override
+  public void helpUntil(BooleanSupplier done) {
+    pool.help(done);
   }
 
   private void closeShares() {
@@ -130,11 +148,13 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void encoderForward(Slice out, IntBuf inp, Slice wte, Slice wpe, int B, int T, int C) {
+    pool.beginOp();
     encoder.forward(a(out), out.offset(), HeapIntBuf.array(inp), a(wte), wte.offset(), a(wpe), wpe.offset(), B, T, C);
   }
 
   @Override
   public void encoderBackward(Slice dwte, Slice dwpe, Slice dout, IntBuf inp, int B, int T, int C, int V) {
+    pool.beginOp();
     encoder.backward(a(dwte), dwte.offset(), a(dwpe), dwpe.offset(), a(dout), dout.offset(), HeapIntBuf.array(inp),
         B, T, C, V);
   }
@@ -150,6 +170,7 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void layernormForward(Slice out, Slice mean, Slice rstd, Slice inp, Slice weight, Slice bias, int N,
       int C) {
+    pool.beginOp();
     layernorm.forward(a(out), out.offset(), a(mean), mean.offset(), a(rstd), rstd.offset(), a(inp),
         inp.offset(), a(weight), weight.offset(), a(bias), off(bias), N, C);
   }
@@ -157,6 +178,7 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void layernormBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight,
       Slice mean, Slice rstd, int N, int C) {
+    pool.beginOp();
     layernorm.backward(a(dinp), dinp.offset(), a(dweight), dweight.offset(), a(dbias), off(dbias),
         a(dout), dout.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(mean), mean.offset(),
         a(rstd), rstd.offset(), N, C);
@@ -166,6 +188,7 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void matmulForward(Slice out, Slice inp, Slice weight, Slice bias, int N, int C, int OC) {
+    pool.beginOp();
     matmul.forward(a(out), out.offset(), a(inp), inp.offset(), a(weight), weight.offset(), a(bias), off(bias),
         N, C, OC);
   }
@@ -183,6 +206,7 @@ public final class CpuBackend extends HeapBackend {
    */
   private void forwardThen(GemmEpilogue epilogue, Slice c, Slice x, Slice inp, Slice weight, Slice bias, int N, int C,
       int OC) {
+    pool.beginOp();
     if (N <= CpuMatmul.GEMV_MAX_ROWS) {
       matmulForward(c, inp, weight, bias, N, C, OC);
       epilogue.apply(a(c), c.offset(), a(x), x.offset(), N * OC, 1, N * OC);
@@ -196,6 +220,7 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void matmulBackwardGelu(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
       Slice weight, Slice pre, int N, int C, int OC) {
+    pool.beginOp();
     matmul.backward(a(dpre), dpre.offset(), a(dweight), dweight.offset(), a(dbias), off(dbias), a(dout),
         dout.offset(), a(inp), inp.offset(), a(weight), weight.offset(), N, C, OC, GemmEpilogue.GELU_GRADIENT, a(pre),
         pre.offset());
@@ -217,6 +242,7 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void matmulBackwardGeluSlope(Slice dpre, Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp,
       Slice weight, Slice slope, int N, int C, int OC) {
+    pool.beginOp();
     matmul.backward(a(dpre), dpre.offset(), a(dweight), dweight.offset(), a(dbias), off(dbias), a(dout),
         dout.offset(), a(inp), inp.offset(), a(weight), weight.offset(), N, C, OC, GemmEpilogue.SLOPE_PRODUCT,
         a(slope), slope.offset());
@@ -229,6 +255,7 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void matmulForwardBf16(Slice out, Slice inp, IntBuf weight, Slice bias, int N, int C, int OC) {
+    pool.beginOp();
     bf16Gemv.forward(a(out), out.offset(), a(inp), inp.offset(), HeapIntBuf.array(weight), a(bias), off(bias), N, C,
         OC);
   }
@@ -236,6 +263,7 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void matmulBackward(Slice dinp, Slice dweight, Slice dbias, Slice dout, Slice inp, Slice weight, int N,
       int C, int OC) {
+    pool.beginOp();
     matmul.backward(a(dinp), off(dinp), a(dweight), dweight.offset(), a(dbias), off(dbias), a(dout), dout.offset(),
         a(inp), inp.offset(), a(weight), weight.offset(), N, C, OC);
   }
@@ -244,11 +272,13 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void attentionForward(Slice out, Slice att, Slice qkv, int B, int T, int C, int NH) {
+    pool.beginOp();
     attention.forward(a(out), out.offset(), a(att), att.offset(), a(qkv), qkv.offset(), B, T, C, NH);
   }
 
   @Override
   public void attentionBackward(Slice dqkv, Slice dout, Slice qkv, Slice att, int B, int T, int C, int NH) {
+    pool.beginOp();
     attention.backward(a(dqkv), dqkv.offset(), a(dout), dout.offset(), a(qkv), qkv.offset(), a(att), att.offset(),
         B, T, C, NH);
   }
@@ -256,6 +286,7 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void attentionDecode(Slice out, Slice att, Slice qkv, Slice kcache, Slice vcache, IntBuf pos, int maxT,
       int C, int NH) {
+    pool.beginOp();
     decodeAttention.decode(a(out), out.offset(), a(att), att.offset(), a(qkv), qkv.offset(), a(kcache), kcache.offset(),
         a(vcache), vcache.offset(), HeapIntBuf.array(pos)[0], maxT, C, NH);
   }
@@ -273,6 +304,7 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void attentionDecodeBf16(Slice out, Slice att, Slice qkv, IntBuf kcache, IntBuf vcache, IntBuf pos, int maxT,
       int C, int NH) {
+    pool.beginOp();
     decodeAttention.decodeBf16(a(out), out.offset(), a(att), att.offset(), a(qkv), qkv.offset(), HeapIntBuf.array(kcache),
         HeapIntBuf.array(vcache), HeapIntBuf.array(pos)[0], maxT, C, NH);
   }
@@ -281,32 +313,38 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void geluForward(Slice out, Slice inp, int N) {
+    pool.beginOp();
     pointwise.geluForward(a(out), out.offset(), a(inp), inp.offset(), N);
   }
 
   @Override
   public void geluBackward(Slice dinp, Slice inp, Slice dout, int N) {
+    pool.beginOp();
     pointwise.geluBackward(a(dinp), dinp.offset(), a(inp), inp.offset(), a(dout), dout.offset(), N);
   }
 
   @Override
   public void residualForward(Slice out, Slice a, Slice b, int N) {
+    pool.beginOp();
     pointwise.residual(a(out), out.offset(), a(a), a.offset(), a(b), b.offset(), N);
   }
 
   @Override
   public void accumulate(Slice dst, Slice src, int N) {
+    pool.beginOp();
     pointwise.accumulate(a(dst), dst.offset(), a(src), src.offset(), N);
   }
 
   @Override
   public void dropoutForward(Slice out, Slice inp, Slice scalars, float p, long seed, int stream, int N) {
+    pool.beginOp();
     long key = CounterRng.key(seed, rngStep(scalars), stream);
     pointwise.dropoutForward(a(out), out.offset(), a(inp), inp.offset(), p, key, N);
   }
 
   @Override
   public void dropoutBackward(Slice dinp, Slice dout, Slice scalars, float p, long seed, int stream, int N) {
+    pool.beginOp();
     long key = CounterRng.key(seed, rngStep(scalars), stream);
     pointwise.dropoutBackward(a(dinp), dinp.offset(), a(dout), dout.offset(), p, key, N);
   }
@@ -315,18 +353,21 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void softmaxForward(Slice probs, Slice logits, int N, int V, int Vp) {
+    pool.beginOp();
     softmax.softmax(a(probs), probs.offset(), a(logits), logits.offset(), N, V, Vp);
   }
 
   @Override
   public void crossEntropyForwardBackward(Slice losses, Slice logits, IntBuf targets, float dlossScale, int N,
       int V, int Vp) {
+    pool.beginOp();
     softmax.crossEntropyForwardBackward(a(losses), losses.offset(), a(logits), logits.offset(), HeapIntBuf.array(targets),
         dlossScale, N, V, Vp);
   }
 
   @Override
   public void crossEntropyForward(Slice losses, Slice logits, IntBuf targets, int N, int V, int Vp) {
+    pool.beginOp();
     softmax.crossEntropyForward(a(losses), losses.offset(), a(logits), logits.offset(), HeapIntBuf.array(targets), N,
         V, Vp);
   }
@@ -335,12 +376,14 @@ public final class CpuBackend extends HeapBackend {
 
   @Override
   public void globalNormSquared(Slice scalars, Slice grads, int N) {
+    pool.beginOp();
     a(scalars)[scalars.offset() + StepScalars.GRAD_NORM_SQ] = (float) optimizer.sumOfSquares(a(grads), grads.offset(), N);
   }
 
   @Override
   public void adamw(Slice params, Slice grads, Slice m, Slice v, Slice scalars, float beta1, float beta2,
       float eps, float weightDecay, int N) {
+    pool.beginOp();
     float[] s = a(scalars);
     int so = scalars.offset();
     float clip = ReferenceKernels.clipFactor(s[so + StepScalars.GRAD_NORM_SQ], s[so + StepScalars.MAX_GRAD_NORM]);

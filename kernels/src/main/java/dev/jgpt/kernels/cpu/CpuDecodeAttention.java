@@ -45,8 +45,8 @@ final class CpuDecodeAttention {
 
   CpuDecodeAttention(WorkerPool pool) {
     this.pool = pool;
-    blockSums = new float[pool.threads()][L * L / 2];
-    headScratch = new float[pool.threads()][0];
+    blockSums = new float[pool.capacity()][L * L / 2];
+    headScratch = new float[pool.capacity()][0];
   }
 
   /** The op's arguments, one record refilled per call (a call allocates nothing). */

@@ -37,7 +37,7 @@ final class CpuMatmul {
   CpuMatmul(WorkerPool pool) {
     this.pool = pool;
     this.gemm = new Gemm(pool);
-    int w = pool.threads();
+    int w = pool.capacity();
     partWeight = new float[w][0];
     partInput = new float[w][0];
     partOutput = products(w);
@@ -226,7 +226,7 @@ final class CpuMatmul {
   private void backwardOwnPacks(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso,
       float[] dout, int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC,
       GemmEpilogue epilogue, float[] x, int xo) {
-    int ws = partWeightGrad.length;
+    int ws = pool.parts();
     boolean byColumns = C > OC;
     for (int w = 0; w < ws; w++) {
       if (dinp != null) {

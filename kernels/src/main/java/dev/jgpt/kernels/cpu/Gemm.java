@@ -117,7 +117,7 @@ final class Gemm {
 
   Gemm(WorkerPool pool) {
     this.pool = pool;
-    int w = pool.threads();
+    int w = pool.capacity();
     shares = new OwnedShares(w, 2);
     partProducts = new Product[w][2];
     aPack = new float[w][MC_TILES * MR * KC];
@@ -230,7 +230,7 @@ final class Gemm {
   private void runQueued(int count, PartSetup partSetup) {
     productCount = count;
     setup = partSetup;
-    int ws = pool.threads();
+    int ws = pool.parts();
     for (int w = 0; w < ws; w++) {
       for (int i = 0; i < count; i++) shares.reset(i, w, byColumns[i] ? 0 : share(partProducts[w][i], w, ws));
     }

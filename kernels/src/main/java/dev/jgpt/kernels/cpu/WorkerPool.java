@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * A fixed set of persistent threads that run one task at a time, split into {@code threads}
@@ -22,7 +23,15 @@ import java.util.concurrent.locks.LockSupport;
  * runs them. Parts must therefore never wait for one another (no barrier inside a task: one
  * thread may run two parts in turn).
  *
- * <p>Not reentrant and not thread-safe: one backend, one calling thread.
+ * <p>A pool made with room for a helper ({@link #WorkerPool(int, boolean)}) also takes help from a
+ * thread outside it: while a thread is in {@link #help}, the ops that begin after it came
+ * ({@link #beginOp}) split into one part more, which the helper claims like a worker. A data-parallel
+ * shard whose pass has finished lends its core this way to a shard still running, so that on a host
+ * that takes a core away for a while the other core does not sit idle until the slower pass ends.
+ * The kernels' results do not depend on how many parts an op has, so help changes no bits.
+ *
+ * <p>Not reentrant and not thread-safe: one backend, one calling thread (and helpers only
+ * through {@link #help}).
  */
 final class WorkerPool implements AutoCloseable {
 
@@ -52,16 +61,25 @@ final class WorkerPool implements AutoCloseable {
   private static final long SPIN_NANOS = 100_000;
 
   private final int threads;
+  /** The most parts an op splits into: threads, and one more for helpers where the pool takes help. */
+  private final int capacity;
+  /** Threads in {@link #help} now. */
+  private final AtomicInteger helpers = new AtomicInteger();
+  /** Parts of the ops from the last {@link #beginOp} on: threads, or capacity while helped. Caller thread only. */
+  private int parts;
+  /** Parts of the task of the newest generation: written before the generation, read after it. */
+  private volatile int runParts;
   private final Thread[] workers;
   // (threads) 1 while worker i is parked or about to park: written by worker i, read by the
   // caller after it publishes a task, so one of the two always sees the other (no lock per fork)
   private final AtomicIntegerArray sleeping;
   // The generation of the task running or last run: workers wait for it to change.
   private final AtomicLong generation = new AtomicLong();
-  // (threads) the generation in which each part was last claimed. A part is claimed for
+  // (capacity) the generation in which each part was last claimed. A part is claimed for
   // generation g by raising its entry to g; a thread that saw an older generation g' < g only
   // tries to raise entries below g', and every part of g' was claimed before g began, so it can
-  // never claim a part of a newer task.
+  // never claim a part of a newer task. A task of fewer parts than capacity marks the parts it
+  // does not have as claimed, so that a thread holding an older generation cannot claim them.
   private final AtomicLongArray claimed;
   private final AtomicInteger unfinishedParts = new AtomicInteger();
   private volatile boolean closed;
@@ -83,16 +101,23 @@ final class WorkerPool implements AutoCloseable {
   private final Task taskWithArgs = (w, ws) -> taskBody.run(opArgs, w, ws);
 
   WorkerPool(int threads) {
-    this(threads, 0);
+    this(threads, false, 0);
+  }
+
+  /** A pool of {@code threads} threads that takes help from outside ({@link #help}) where {@code helped}. */
+  WorkerPool(int threads, boolean helped) {
+    this(threads, helped, 0);
   }
 
   /** A pool whose first task is generation {@code lastGeneration + 1} (generations are 64-bit: they do not wrap). */
-  WorkerPool(int threads, long lastGeneration) {
+  WorkerPool(int threads, boolean helped, long lastGeneration) {
     if (threads < 1) throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
     this.threads = threads;
+    this.capacity = helped ? threads + 1 : threads;
+    this.parts = threads;
     generation.set(lastGeneration);
-    claimed = new AtomicLongArray(threads);
-    for (int i = 0; i < threads; i++) claimed.set(i, lastGeneration);
+    claimed = new AtomicLongArray(capacity);
+    for (int i = 0; i < capacity; i++) claimed.set(i, lastGeneration);
     this.workers = new Thread[threads - 1];
     this.sleeping = new AtomicIntegerArray(threads);
     for (int i = 1; i < threads; i++) {
@@ -104,27 +129,49 @@ final class WorkerPool implements AutoCloseable {
     }
   }
 
+  /** The pool's own threads (the caller is one). */
   int threads() {
     return threads;
+  }
+
+  /** The most parts an op splits into: what per-part scratch is sized for. */
+  int capacity() {
+    return capacity;
+  }
+
+  /** Parts the running op splits into (its kernels' {@code ws}); changes only at {@link #beginOp}. */
+  int parts() {
+    return parts;
+  }
+
+  /**
+   * Called by the caller thread before an op reads {@link #parts}, never inside an op: its ops
+   * take one part more from here on while a helper is in {@link #help}, and none once it has left.
+   */
+  void beginOp() {
+    if (capacity != threads) parts = helpers.get() > 0 ? capacity : threads;
   }
 
   /** Runs every part of {@code task} and returns when all have finished; rethrows a failure. */
   void run(Task task) {
     if (closed) throw new IllegalStateException("the CPU backend is closed; create a new one");
-    if (threads == 1) {
+    int n = parts;
+    if (n == 1) {
       task.run(0, 1);
       return;
     }
     failure = null;
     current = task;
-    unfinishedParts.set(threads);
+    unfinishedParts.set(n);
     // A new generation with no part claimed: publishes task, arguments and count to the workers.
     long g = generation.get() + 1;
+    for (int p = n; p < capacity; p++) claimed.set(p, g);
+    runParts = n;
     generation.set(g);
     for (int i = 1; i < threads; i++) {
       if (sleeping.get(i) != 0) LockSupport.unpark(workers[i - 1]);
     }
-    runClaimedParts(task, g, 0);
+    runClaimedParts(task, g, 0, n);
     awaitParts();
     current = null;
     Throwable f = failure;
@@ -136,13 +183,13 @@ final class WorkerPool implements AutoCloseable {
     }
   }
 
-  /** Claims and runs parts of generation g, part {@code own} first, until none is left. */
-  private void runClaimedParts(Task task, long g, int own) {
-    for (int d = 0; d < threads; d++) {
-      int part = own + d < threads ? own + d : own + d - threads;
+  /** Claims and runs parts of generation g, a task of n parts, part {@code own} first, until none is left. */
+  private void runClaimedParts(Task task, long g, int own, int n) {
+    for (int d = 0; d < n; d++) {
+      int part = own + d < n ? own + d : own + d - n;
       if (!claim(part, g)) continue;
       try {
-        task.run(part, threads);
+        task.run(part, n);
       } catch (Throwable t) {
         recordFailure(t);
       }
@@ -162,7 +209,7 @@ final class WorkerPool implements AutoCloseable {
   /** Runs {@code task} with the op's arguments {@code args} on every worker; see {@link #run(Task)}. */
   @SuppressWarnings("unchecked")
   <A> void run(A args, TaskWith<A> task) {
-    if (threads == 1) {
+    if (parts == 1) {
       task.run(args, 0, 1);
       return;
     }
@@ -177,7 +224,7 @@ final class WorkerPool implements AutoCloseable {
   }
 
   /**
-   * Splits [0, n) into {@code threads} contiguous ranges, one per worker, each running
+   * Splits [0, n) into {@link #parts} contiguous ranges, one per part, each running
    * {@code body} over {@code args}; runs inline when the work is below {@code minPerThread}
    * items per thread.
    */
@@ -194,7 +241,7 @@ final class WorkerPool implements AutoCloseable {
   <A> void forAlignedRange(int n, int align, int minPerThread, A args, Range<A> body) {
     if (n <= 0) return;
     int units = (n + align - 1) / align;
-    if (threads == 1 || units == 1 || (long) units < 2L * Math.max(1, minPerThread / align)) {
+    if (parts == 1 || units == 1 || (long) units < 2L * Math.max(1, minPerThread / align)) {
       body.run(args, 0, n);
       return;
     }
@@ -252,8 +299,53 @@ final class WorkerPool implements AutoCloseable {
       // Read after the generation: the task of `seen` or of a later one, whose parts the
       // generation check in claim then refuses.
       Task task = current;
-      if (task != null) runClaimedParts(task, seen, index);
+      int n = runParts;
+      if (task != null) runClaimedParts(task, seen, index, n);
     }
+  }
+
+  /**
+   * Lends the calling thread, which is not one of this pool's, to the pool until {@code done}
+   * says stop: it claims parts of the ops that begin meanwhile, the helper's part first. Returns
+   * at once where the pool takes no help. Spins while ops come, then naps a tenth of a millisecond
+   * at a time, so a helper costs its core nothing much while the caller is off its own.
+   */
+  void help(BooleanSupplier done) {
+    if (capacity == threads) return;
+    helpers.incrementAndGet();
+    try {
+      long seen = generation.get(), idleSince = System.nanoTime();
+      while (!done.getAsBoolean() && !closed) {
+        long g = generation.get();
+        if (g != seen) {
+          seen = g;
+          helpWith(g);
+          idleSince = System.nanoTime();
+        } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+          Thread.onSpinWait();
+        } else {
+          LockSupport.parkNanos(SPIN_NANOS);
+        }
+      }
+    } finally {
+      helpers.decrementAndGet();
+    }
+  }
+
+  /**
+   * A helper's turn at generation g: the parts it can still claim of the task published last, the
+   * helper's part first. By the time it reads the task, g may be older than the task's generation;
+   * then every claim fails (see the field claimed).
+   */
+  void helpWith(long g) {
+    Task task = current;
+    int n = runParts;
+    if (task != null) runClaimedParts(task, g, n - 1, n);
+  }
+
+  /** The generation of the task running or last run. */
+  long generation() {
+    return generation.get();
   }
 
   private synchronized void recordFailure(Throwable t) {

@@ -77,7 +77,7 @@ class WorkerPoolTest {
 
   @Test
   void partsRunOnceEachAcrossTheGenerationWrapAround() {
-    try (WorkerPool pool = new WorkerPool(3, 0xFFFF_FFFFL - 50)) {
+    try (WorkerPool pool = new WorkerPool(3, false, 0xFFFF_FFFFL - 50)) {
       for (int round = 0; round < 100; round++) {
         AtomicIntegerArray seen = new AtomicIntegerArray(3);
         pool.run((w, ws) -> seen.incrementAndGet(w));
