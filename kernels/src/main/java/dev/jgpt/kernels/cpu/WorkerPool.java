@@ -9,7 +9,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A fixed set of persistent threads that run one task at a time, split into {@code threads}
- * parts. Built for kernels that take tens of microseconds: workers spin briefly between tasks
+ * parts (one more while a helper is in, see below). Built for kernels that take tens of microseconds: workers spin briefly between tasks
  * (a fork/join costs about a microsecond while they are hot), then park so an idle pool costs
  * nothing.
  *
