@@ -1,8 +1,14 @@
 package dev.jgpt.kernels.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.jgpt.kernels.StepScalars;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -10,17 +16,41 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Every CPU kernel against the reference kernel on fresh random data, with odd sizes that hit
  * the vector tails, the ragged matmul tiles, several K blocks and uneven thread splits; on 1, 2
- * and 3 threads, which must also agree with each other bit for bit (see {@link Fixture}).
+ * and 3 threads and on the two one-thread shares of a 2-thread backend ({@link CpuBackend#coreShares}),
+ * the first with a helper in for the whole class (every op split in one part more than its threads)
+ * and the second never helped (fewer parts than its scratch is sized for); all must also agree with
+ * each other bit for bit (see {@link Fixture}).
  */
 class CpuVsReferenceTest {
-  static final List<CpuBackend> CPUS = List.of(new CpuBackend(1), new CpuBackend(2), new CpuBackend(3));
+  private static final CpuBackend SHARED = new CpuBackend(2);
+  private static final CpuBackend HELPED_SHARE = (CpuBackend) SHARED.coreShares(2)[0];
+  private static final CpuBackend UNHELPED_SHARE = (CpuBackend) SHARED.coreShares(2)[1];
+  private static final AtomicBoolean HELPER_LEAVES = new AtomicBoolean();
+  static final List<CpuBackend> CPUS = List.of(new CpuBackend(1), new CpuBackend(2), new CpuBackend(3), HELPED_SHARE,
+      UNHELPED_SHARE);
   /** Float sums in a different order than the reference: a few ulps per term. */
   static final double TOL = 2e-5;
   static final double MATMUL_TOL = 1e-4;
 
+  @BeforeAll
+  static void lendTheFirstShareAHelper() throws InterruptedException {
+    CountDownLatch in = new CountDownLatch(1);
+    Thread helper = new Thread(() -> HELPED_SHARE.helpUntil(() -> {
+      in.countDown(); // asked first after the helper has come in: from here on every op of the share takes help
+      return HELPER_LEAVES.get();
+    }), "test-helper");
+    helper.setDaemon(true);
+    helper.start();
+    assertTrue(in.await(10, TimeUnit.SECONDS), "the helper never came in");
+  }
+
   @AfterAll
   static void closeAll() {
-    CPUS.forEach(CpuBackend::close);
+    HELPER_LEAVES.set(true);
+    for (CpuBackend cpu : CPUS) {
+      if (cpu != HELPED_SHARE && cpu != UNHELPED_SHARE) cpu.close();
+    }
+    SHARED.close(); // closes its shares
   }
 
   // N rows: below/at the gemv limit, ragged MR tiles, several MC row blocks; C, OC: vector tails, several K blocks
