@@ -50,7 +50,7 @@ class DataParallelShardsTest {
     }
     float[] sum = new float[first.length];
     for (int i = 0; i < sum.length; i++) sum[i] = first[i] + second[i];
-    for (int threads : new int[] {1, 2}) {
+    for (int threads : new int[] {1, 2, 3}) { // 3: shares of 2 and 1 threads
       try (Backend be = Backends.open("cpu", 0, threads); Gpt whole = new Gpt(CFG, be, B, T)) {
         whole.initWeights(7);
         float loss = whole.forwardBackward(x, y, scale, 1);
@@ -72,10 +72,10 @@ class DataParallelShardsTest {
   }
 
   @Test
-  void stepsOnOneAndTwoThreadsGiveTheSameWeightsWithDropout() {
+  void stepsOnOneTwoAndThreeThreadsGiveTheSameWeightsWithDropout() {
     GptConfig withDropout = GptConfig.of(V, T, 2, 2, 16, true, 0.2f);
-    float[][] weights = new float[2][];
-    for (int threads = 1; threads <= 2; threads++) {
+    float[][] weights = new float[3][];
+    for (int threads = 1; threads <= 3; threads++) {
       try (Backend be = Backends.open("cpu", 0, threads); Gpt gpt = new Gpt(withDropout, be, 4, T)) {
         gpt.initWeights(3);
         for (int step = 1; step <= 3; step++) {
@@ -86,7 +86,8 @@ class DataParallelShardsTest {
         weights[threads - 1] = gpt.readParams();
       }
     }
-    assertArrayEquals(weights[0], weights[1]);
+    assertArrayEquals(weights[0], weights[1], "1 and 2 threads");
+    assertArrayEquals(weights[0], weights[2], "1 and 3 threads (shares of 2 and 1 threads)");
   }
 
   @Test

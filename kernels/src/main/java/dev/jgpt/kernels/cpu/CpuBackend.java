@@ -114,10 +114,12 @@ public final class CpuBackend extends HeapBackend {
   }
 
   /**
-   * n CPU backends of threads / n threads each (the calling thread of each is one of them): a
-   * backend of its own per shard, whose ops keep their scratch and argument records apart, and
-   * which take help from a shard that has finished ({@link #helpUntil}). The buffers are Java
-   * arrays, so any CPU backend reads another's. With fewer threads than n, this backend n times.
+   * n CPU backends sharing this one's threads (threads / n each, the first threads % n one more;
+   * the calling thread of each is one of them): a backend of its own per shard, whose ops keep
+   * their scratch and argument records apart, and which take help from a shard that has finished
+   * ({@link #helpUntil}), so that a share with a thread more finishing first is not time lost. The
+   * buffers are Java arrays, so any CPU backend reads another's. With fewer threads than n, this
+   * backend n times.
    */
   @Override
   public synchronized Backend[] coreShares(int n) {
@@ -125,7 +127,8 @@ public final class CpuBackend extends HeapBackend {
     if (shares == null || shares.length != n) {
       closeShares();
       shares = new Backend[n];
-      for (int i = 0; i < n; i++) shares[i] = pool.threads() < n ? this : new CpuBackend(pool.threads() / n, true);
+      int t = pool.threads();
+      for (int i = 0; i < n; i++) shares[i] = t < n ? this : new CpuBackend(t / n + (i < t % n ? 1 : 0), true);
     }
     return shares.clone();
   }
