@@ -117,7 +117,7 @@ public final class CpuBackend extends HeapBackend {
    * n CPU backends sharing this one's threads (threads / n each, the first threads % n one more;
    * the calling thread of each is one of them): a backend of its own per shard, whose ops keep
    * their scratch and argument records apart, and which take help from a shard that has finished
-   * ({@link #helpUntil}), so that a share with a thread more finishing first is not time lost. The
+   * ({@link #helpUntil}): a share with a thread more finishes first, then helps the others. The
    * buffers are Java arrays, so any CPU backend reads another's. With fewer threads than n, this
    * backend n times.
    */
