@@ -87,9 +87,9 @@ public final class CpuBackend extends HeapBackend {
    */
   @Override
   public long trainingScratchBytes(int B, int T, int C, int NH, int Vp) {
-    long floats = CpuMatmul.scratchFloats(B * T, pool.capacity(), new int[] {C, 3 * C}, new int[] {C, C}, new int[] {C, 4 * C},
-        new int[] {4 * C, C}, new int[] {C, Vp}) + attention.scratchFloats(T, C / NH)
-        + CpuLayernorm.scratchFloats(B * T, C);
+    long floats = CpuMatmul.scratchFloats(B * T, pool.threads(), pool.capacity(), new int[] {C, 3 * C},
+        new int[] {C, C}, new int[] {C, 4 * C}, new int[] {4 * C, C}, new int[] {C, Vp})
+        + attention.scratchFloats(T, C / NH) + CpuLayernorm.scratchFloats(B * T, C);
     return floats * Float.BYTES;
   }
 

@@ -428,12 +428,13 @@ final class CpuMatmul {
 
   /**
    * Floats of packed operands this class holds after the forward and backward passes of matmuls
-   * (N,C) x (C,OC) for each {C, OC} in {@code shapes} on {@code threads} parts: each array grows
+   * (N,C) x (C,OC) for each {C, OC} in {@code shapes}, the ops split into {@code fewestParts} to
+   * {@code parts} parts (a helped pool's ops take one part more while helped): each array grows
    * to its largest use, so the largest of each kind (for memory estimates; N >
    * {@link #GEMV_MAX_ROWS}). Where dweight is split by columns the shared input pack is counted
    * too: a backward whose dinp overlaps its input (the transformer's memory-saving layout) takes it.
    */
-  static long scratchFloats(int N, int threads, int[]... shapes) {
+  static long scratchFloats(int N, int fewestParts, int parts, int[]... shapes) {
     long sharedWeight = 0, sharedInput = 0, ownWeight = 0, ownInput = 0;
     for (int[] s : shapes) {
       int C = s[0], OC = s[1];
@@ -443,8 +444,10 @@ final class CpuMatmul {
       boolean byColumns = C > OC;
       if (bw <= OWN_PACK_FLOATS && (byColumns || bx <= OWN_PACK_FLOATS)) {
         ownWeight = Math.max(ownWeight, bw);
-        for (int w = 0; w < threads; w++) {
-          ownInput = Math.max(ownInput, byColumns ? Gemm.packedSize(N, ownColumns(C, w, threads)) : bx);
+        for (int ws = fewestParts; ws <= parts; ws++) {
+          for (int w = 0; w < ws; w++) {
+            ownInput = Math.max(ownInput, byColumns ? Gemm.packedSize(N, ownColumns(C, w, ws)) : bx);
+          }
         }
         if (byColumns) sharedInput = Math.max(sharedInput, bx);
       } else {
@@ -452,7 +455,7 @@ final class CpuMatmul {
         sharedInput = Math.max(sharedInput, bx);
       }
     }
-    return sharedWeight + sharedInput + (long) threads * (ownWeight + ownInput);
+    return sharedWeight + sharedInput + (long) parts * (ownWeight + ownInput);
   }
 
   /** The array itself when it holds {@code size} floats, else a bigger one (first use of a shape). */
