@@ -32,7 +32,8 @@ final class CpuMatmul {
   private final float[][] partWeight, partInput;
   /** (threads) each part's copies of a call's products, refilled every call. */
   private final Gemm.Product[] partOutput, partInputGrad, partWeightGrad;
-  private final Gemm.PartSetup packForwardPart = this::packForwardPart, packBackwardOwn = this::packBackwardOwn;
+  private final Gemm.PartSetup packForwardPart = this::packForwardPart, packForwardColumns = this::packForwardColumns,
+      packBackwardOwn = this::packBackwardOwn;
 
   CpuMatmul(WorkerPool pool) {
     this.pool = pool;
@@ -120,16 +121,67 @@ final class CpuMatmul {
       }
       return;
     }
+    int ws = pool.parts();
+    if (byColumns(OC, (long) N * C, ws)) {
+      // one fork: every part packs its own columns of W^T, then multiplies all rows by them
+      forward.set(out, outo, inp, inpo, weight, weighto, bias, biaso, null, N, C, OC);
+      for (int w = 0; w < ws; w++) {
+        int first = ownFirstPanel(OC, w, ws) * Gemm.NR, cols = ownColumns(OC, w, ws);
+        float[] bp = partWeight[w] = grow(partWeight[w], forwardPackedWeight(C, cols));
+        partOutput[w].set(cols == 0 ? 0 : N, cols, C, inp, inpo, C, 1, bp, out, outo + first, OC, false, bias,
+            biaso + first).then(epilogue, x, xo + first);
+      }
+      try {
+        gemm.runParts(partOutput, true, null, false, packForwardColumns);
+      } finally {
+        forward.set(null, 0, null, 0, null, 0, null, 0, null, 0, 0, 0);
+      }
+      return;
+    }
     float[] bp = packedWeight = grow(packedWeight, packed);
     pool.forRange(Gemm.panels(OC), 1, forward.set(out, outo, inp, inpo, weight, weighto, bias, biaso, bp, N, C, OC),
         CpuMatmul::packWeightTransposed);
     gemm.run(output.set(N, OC, C, inp, inpo, C, 1, bp, out, outo, OC, false, bias, biaso).then(epilogue, x, xo));
   }
 
+  /**
+   * Panels per part from which an output whose B operand is too large for a copy per part ({@link
+   * #OWN_PACK_FLOATS}: the forward's W^T, the backward's W for dinp) splits by columns: each part
+   * packs only the panels it multiplies, in the same fork, and no packed panel crosses between
+   * cores. The parts cannot take each other's columns, so with fewer panels a part that falls
+   * behind would hold the op up by too large a share. Measured on Zen 5, 2 threads, GPT-2 124M at
+   * B = 4, T = 64 (bench train, 3 alternating rounds): the shared pack's own fork ran slower on 2
+   * threads than on 1 (each core's writes first take the lines the other read in the last call);
+   * split by columns, the 768 -> 2304 and 3072 -> 768 forwards ran 8-10% faster, the 768 -> 3072
+   * forward with GELU 10-13%, the MLP projection's backward with GELU 6-9%.
+   */
+  static final int COLUMN_PANELS = 8;
+
+  /**
+   * Whether an output of n columns (the forward's out, the backward's dinp) whose B operand is too
+   * large to copy per part splits by columns over ws parts: enough panels, and an A operand of
+   * aFloats (inp, dout) small enough for every part to pack all of it. The vocabulary head's
+   * dinp (A = dout, B x T x 50,304 floats for GPT-2) ran 3-5% slower split by columns, each core
+   * packing and reading the whole of dout from memory; it keeps the shared pack.
+   */
+  static boolean byColumns(int n, long aFloats, int ws) {
+    return Gemm.panels(n) >= COLUMN_PANELS * ws && aFloats <= OWN_PACK_FLOATS;
+  }
+
   // part w of a forward: all panels of W^T into its own buffer
   private void packForwardPart(int w, int ws) {
     Forward a = forward;
     Packing.packTransposed(a.weight, a.weighto, a.C, a.OC, a.C, partWeight[w], 0, Gemm.panels(a.OC));
+  }
+
+  // part w of a forward split by columns: its own panels of W^T (rows of W) into its own buffer
+  private void packForwardColumns(int w, int ws) {
+    Forward a = forward;
+    int cols = ownColumns(a.OC, w, ws);
+    if (cols > 0) {
+      Packing.packTransposed(a.weight, a.weighto + ownFirstPanel(a.OC, w, ws) * Gemm.NR * a.C, a.C, cols, a.C,
+          partWeight[w], 0, Gemm.panels(cols));
+    }
   }
 
   // panels [p0, p1) of W^T into bpW
@@ -144,16 +196,17 @@ final class CpuMatmul {
   /**
    * matmulBackward's arguments for its pack phase: dbias (OC) or null, dout (N,OC), inp (N,C),
    * weight (OC,C), each with its offset; inputGrad: whether there is a dinp (W is packed only
-   * then); bpW and bpX receive the packed W and inp panels where the parts share them (null where
-   * each part packs its own).
+   * then); inputGradByColumns: whether each part packs only its own columns of W, for its columns
+   * of dinp; bpW and bpX receive the packed W and inp panels where the parts share them (null
+   * where each part packs its own).
    */
   private static final class Backward {
     float[] dbias, dout, inp, weight, bpW, bpX;
     int dbiaso, douto, inpo, weighto, N, C, OC;
-    boolean inputGrad;
+    boolean inputGrad, inputGradByColumns;
 
     Backward set(float[] dbias, int dbiaso, float[] dout, int douto, float[] inp, int inpo, float[] weight,
-        int weighto, boolean inputGrad, float[] bpW, float[] bpX, int N, int C, int OC) {
+        int weighto, boolean inputGrad, boolean inputGradByColumns, float[] bpW, float[] bpX, int N, int C, int OC) {
       this.dbias = dbias;
       this.dbiaso = dbiaso;
       this.dout = dout;
@@ -163,6 +216,7 @@ final class CpuMatmul {
       this.weight = weight;
       this.weighto = weighto;
       this.inputGrad = inputGrad;
+      this.inputGradByColumns = inputGradByColumns;
       this.bpW = bpW;
       this.bpX = bpX;
       this.N = N;
@@ -188,7 +242,7 @@ final class CpuMatmul {
   void backward(float[] dinp, int dinpo, float[] dweight, int dweighto, float[] dbias, int dbiaso, float[] dout,
       int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC, GemmEpilogue epilogue,
       float[] x, int xo) {
-    if (backwardOwn(dinp, dinpo, inp, inpo, N, C, OC)) {
+    if (backwardOwn(dinp, dinpo, inp, inpo, N, C, OC, pool.parts())) {
       backwardOwnPacks(dinp, dinpo, dweight, dweighto, dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, N, C, OC,
           epilogue, x, xo);
       return;
@@ -196,7 +250,8 @@ final class CpuMatmul {
     float[] bpW = dinp == null ? null : (packedWeight = grow(packedWeight, backwardPackedWeight(C, OC)));
     float[] bpX = packedInput = grow(packedInput, backwardPackedInput(N, C));
     // Phase 1: pack both B operands and sum dbias columns; each worker owns its panels and columns.
-    pool.run(backward.set(dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, dinp != null, bpW, bpX, N, C, OC),
+    pool.run(backward.set(dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, dinp != null, false, bpW, bpX, N, C,
+        OC),
         CpuMatmul::packBackwardPart);
     // Phase 2: dinp rows (K = OC, written) and dweight rows (A = dout^T, K = N, added to), tiles shared out dynamically.
     weightGrad.set(OC, C, N, dout, douto, 1, OC, bpX, dweight, dweighto, C, true, null, 0);
@@ -209,17 +264,26 @@ final class CpuMatmul {
   }
 
   /**
-   * Whether the backward packs its B operands per part ({@link #OWN_PACK_FLOATS}): W for dinp
-   * whole in every part; inp for dweight whole in every part where dweight is split by rows
-   * (C <= OC), or each part only its own columns (C > OC: then inp is the larger operand, and
-   * a part reads no panel another packed). Not when dinp overlaps inp: one part could then
-   * overwrite inp before another has packed it (the shared pack finishes first).
+   * Whether the backward over ws parts packs its B operands per part ({@link #OWN_PACK_FLOATS}):
+   * W for dinp whole in every part, or where W is too large for that, each part only the columns
+   * of W for its own columns of dinp (split by columns as the forward, {@link #byColumns}); inp
+   * for dweight whole in every part where dweight is split by rows (C <= OC), or each part only
+   * its own columns (C > OC: then inp is the larger operand, and a part reads no panel another
+   * packed). Where dinp overlaps inp, only when both are split by the same columns: otherwise one
+   * part could overwrite inp before another has packed it (the shared pack finishes first).
    */
-  private static boolean backwardOwn(float[] dinp, int dinpo, float[] inp, int inpo, int N, int C, int OC) {
-    if (dinp != null && backwardPackedWeight(C, OC) > OWN_PACK_FLOATS) return false;
+  private static boolean backwardOwn(float[] dinp, int dinpo, float[] inp, int inpo, int N, int C, int OC, int ws) {
+    boolean inputGradByColumns = inputGradByColumns(dinp != null, C, OC);
+    if (inputGradByColumns && !byColumns(C, (long) N * OC, ws)) return false;
     if (C <= OC && backwardPackedInput(N, C) > OWN_PACK_FLOATS) return false;
     long size = (long) N * C;
-    return dinp != inp || dinpo >= inpo + size || inpo >= dinpo + size;
+    boolean overlap = dinp == inp && dinpo < inpo + size && inpo < dinpo + size;
+    return !overlap || (inputGradByColumns && C > OC);
+  }
+
+  /** Whether a backward's dinp (when it has one) is split by columns: its W is too large for a copy per part. */
+  private static boolean inputGradByColumns(boolean inputGrad, int C, int OC) {
+    return inputGrad && backwardPackedWeight(C, OC) > OWN_PACK_FLOATS;
   }
 
   // backward with per-part packs (see backwardOwn): one fork; dweight split by rows or by columns
@@ -227,9 +291,14 @@ final class CpuMatmul {
       float[] dout, int douto, float[] inp, int inpo, float[] weight, int weighto, int N, int C, int OC,
       GemmEpilogue epilogue, float[] x, int xo) {
     int ws = pool.parts();
-    boolean byColumns = C > OC;
+    boolean byColumns = C > OC, inputGradByColumns = inputGradByColumns(dinp != null, C, OC);
     for (int w = 0; w < ws; w++) {
-      if (dinp != null) {
+      if (inputGradByColumns) {
+        int first = ownFirstPanel(C, w, ws) * Gemm.NR, cols = ownColumns(C, w, ws);
+        float[] bpW = partWeight[w] = grow(partWeight[w], backwardPackedWeight(cols, OC));
+        partInputGrad[w].set(cols == 0 ? 0 : N, cols, OC, dout, douto, OC, 1, bpW, dinp, dinpo + first, C, false, null, 0)
+            .then(epilogue, x, xo + first);
+      } else if (dinp != null) {
         float[] bpW = partWeight[w] = grow(partWeight[w], backwardPackedWeight(C, OC));
         partInputGrad[w].set(N, C, OC, dout, douto, OC, 1, bpW, dinp, dinpo, C, false, null, 0).then(epilogue, x, xo);
       }
@@ -243,23 +312,33 @@ final class CpuMatmul {
         partWeightGrad[w].set(OC, C, N, dout, douto, 1, OC, bpX, dweight, dweighto, C, true, null, 0);
       }
     }
-    backward.set(dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, dinp != null, null, null, N, C, OC);
+    backward.set(dbias, dbiaso, dout, douto, inp, inpo, weight, weighto, dinp != null, inputGradByColumns, null, null,
+        N, C, OC);
     try {
       if (dinp == null) {
         gemm.runParts(partWeightGrad, byColumns, null, false, packBackwardOwn);
       } else {
-        gemm.runParts(partInputGrad, false, partWeightGrad, byColumns, packBackwardOwn);
+        gemm.runParts(partInputGrad, inputGradByColumns, partWeightGrad, byColumns, packBackwardOwn);
       }
     } finally {
-      backward.set(null, 0, null, 0, null, 0, null, 0, false, null, null, 0, 0, 0);
+      backward.set(null, 0, null, 0, null, 0, null, 0, false, false, null, null, 0, 0, 0);
     }
   }
 
-  // part w of a backward with its own packs: W whole (when there is a dinp), its inp panels, its columns of dbias
+  // part w of a backward with its own packs: W whole or its columns of W (when there is a dinp), its inp panels,
+  // its columns of dbias
   private void packBackwardOwn(int w, int ws) {
     Backward a = backward;
     int C = a.C, OC = a.OC, N = a.N;
-    if (a.inputGrad) Packing.packRows(a.weight, a.weighto, C, C, OC, partWeight[w], 0, Gemm.panels(C));
+    if (a.inputGradByColumns) {
+      int cols = ownColumns(C, w, ws);
+      if (cols > 0) {
+        Packing.packRows(a.weight, a.weighto + ownFirstPanel(C, w, ws) * Gemm.NR, C, cols, OC, partWeight[w], 0,
+            Gemm.panels(cols));
+      }
+    } else if (a.inputGrad) {
+      Packing.packRows(a.weight, a.weighto, C, C, OC, partWeight[w], 0, Gemm.panels(C));
+    }
     if (C > OC) {
       int cols = ownColumns(C, w, ws);
       if (cols > 0) {
@@ -431,28 +510,34 @@ final class CpuMatmul {
    * (N,C) x (C,OC) for each {C, OC} in {@code shapes}, the ops split into {@code fewestParts} to
    * {@code parts} parts (a helped pool's ops take one part more while helped): each array grows
    * to its largest use, so the largest of each kind (for memory estimates; N >
-   * {@link #GEMV_MAX_ROWS}). Where dweight is split by columns the shared input pack is counted
-   * too: a backward whose dinp overlaps its input (the transformer's memory-saving layout) takes it.
+   * {@link #GEMV_MAX_ROWS}; every backward counted with a dinp). Where dweight is split by columns
+   * but dinp is not, the shared packs are counted too: a backward whose dinp overlaps its input
+   * (the transformer's memory-saving layout) takes them.
    */
   static long scratchFloats(int N, int fewestParts, int parts, int[]... shapes) {
     long sharedWeight = 0, sharedInput = 0, ownWeight = 0, ownInput = 0;
     for (int[] s : shapes) {
       int C = s[0], OC = s[1];
       long fw = forwardPackedWeight(C, OC), bw = backwardPackedWeight(C, OC), bx = backwardPackedInput(N, C);
-      if (fw <= OWN_PACK_FLOATS) ownWeight = Math.max(ownWeight, fw);
-      else sharedWeight = Math.max(sharedWeight, fw);
-      boolean byColumns = C > OC;
-      if (bw <= OWN_PACK_FLOATS && (byColumns || bx <= OWN_PACK_FLOATS)) {
-        ownWeight = Math.max(ownWeight, bw);
-        for (int ws = fewestParts; ws <= parts; ws++) {
-          for (int w = 0; w < ws; w++) {
-            ownInput = Math.max(ownInput, byColumns ? Gemm.packedSize(N, ownColumns(C, w, ws)) : bx);
+      boolean inputGradByColumns = inputGradByColumns(true, C, OC), weightGradByColumns = C > OC;
+      for (int ws = fewestParts; ws <= parts; ws++) {
+        boolean forwardByColumns = fw > OWN_PACK_FLOATS && byColumns(OC, (long) N * C, ws);
+        if (fw > OWN_PACK_FLOATS && !forwardByColumns) sharedWeight = Math.max(sharedWeight, fw);
+        boolean backwardOwn = (!inputGradByColumns || byColumns(C, (long) N * OC, ws))
+            && (weightGradByColumns || bx <= OWN_PACK_FLOATS);
+        if (!backwardOwn || (weightGradByColumns && !inputGradByColumns)) {
+          sharedWeight = Math.max(sharedWeight, bw);
+          sharedInput = Math.max(sharedInput, bx);
+        }
+        for (int w = 0; w < ws; w++) {
+          int outColumns = ownColumns(OC, w, ws), inColumns = ownColumns(C, w, ws);
+          if (fw <= OWN_PACK_FLOATS) ownWeight = Math.max(ownWeight, fw);
+          if (forwardByColumns) ownWeight = Math.max(ownWeight, forwardPackedWeight(C, outColumns));
+          if (backwardOwn) {
+            ownWeight = Math.max(ownWeight, inputGradByColumns ? backwardPackedWeight(inColumns, OC) : bw);
+            ownInput = Math.max(ownInput, weightGradByColumns ? backwardPackedInput(N, inColumns) : bx);
           }
         }
-        if (byColumns) sharedInput = Math.max(sharedInput, bx);
-      } else {
-        sharedWeight = Math.max(sharedWeight, bw);
-        sharedInput = Math.max(sharedInput, bx);
       }
     }
     return sharedWeight + sharedInput + (long) parts * (ownWeight + ownInput);

@@ -75,6 +75,24 @@ class CpuVsReferenceTest {
             t.s("dbias"), t.s("dout"), t.s("inp"), t.s("weight"), N, C, OC));
   }
 
+  /**
+   * Weights beyond a copy per part ({@link CpuMatmul#OWN_PACK_FLOATS}, at 256 and 512 bits): with
+   * many panels of output columns each part packs and computes only its own columns (forward out,
+   * backward dinp; dweight by rows for C <= OC, by columns for C > OC); with few, one shared pack
+   * and a split by rows.
+   */
+  @ParameterizedTest(name = "large-weight matmul N={0} C={1} OC={2}")
+  @CsvSource({"37, 1000, 1100", "37, 1100, 1000", "9, 12000, 100", "9, 100, 12000"})
+  void matmulsWithWeightsTooLargeToCopyPerPart(int N, int C, int OC) {
+    new Fixture().random("inp", N * C).random("weight", OC * C).random("bias", OC).poisoned("out", N * OC)
+        .check("matmulForward", MATMUL_TOL, CPUS,
+            (be, t) -> be.matmulForward(t.s("out"), t.s("inp"), t.s("weight"), t.s("bias"), N, C, OC));
+    new Fixture().random("inp", N * C).random("weight", OC * C).random("dout", N * OC)
+        .poisoned("dinp", N * C).random("dweight", OC * C).random("dbias", OC)
+        .check("matmulBackward", MATMUL_TOL, CPUS, (be, t) -> be.matmulBackward(t.s("dinp"), t.s("dweight"),
+            t.s("dbias"), t.s("dout"), t.s("inp"), t.s("weight"), N, C, OC));
+  }
+
   @Test
   void matmulBackwardWithoutInputAndBiasGradients() {
     int N = 21, C = 18, OC = 11;

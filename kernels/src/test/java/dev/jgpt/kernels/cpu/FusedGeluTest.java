@@ -42,7 +42,19 @@ class FusedGeluTest {
    */
   @Test
   void dpreMayBeTheInputsOwnMemory() {
-    int N = 200, C = 160, OC = 48;
+    dpreOverTheInput(200, 160, 48);
+  }
+
+  /**
+   * The same with a weight too large for a copy per part ({@link CpuMatmul#OWN_PACK_FLOATS}): dpre
+   * and dweight are then both split by columns, each part packing its own columns of W and of inp.
+   */
+  @Test
+  void dpreMayBeTheInputsOwnMemoryWithALargeWeight() {
+    dpreOverTheInput(24, 1100, 1000);
+  }
+
+  private static void dpreOverTheInput(int N, int C, int OC) {
     for (int threads : new int[] {1, 2, 3}) {
       Random rng = new Random(11);
       try (CpuBackend be = new CpuBackend(threads)) {
