@@ -350,6 +350,15 @@ public interface Backend extends AutoCloseable {
   void accumulate(Slice dst, Slice src, int N);
 
   /**
+   * dst (N) += src, then src (N) = 0: a data-parallel shard's gradients moved into the model's,
+   * its own ready for the next step. A backend may do both in one pass over src.
+   */
+  default void accumulateAndClear(Slice dst, Slice src, int N) {
+    accumulate(dst, src, N);
+    zero(src.sub(0, N));
+  }
+
+  /**
    * Inverted dropout: out (N) = inp * keep / (1 - p), keep = hash(seed, step, stream, i) >= p.
    * step is read from scalars[{@link StepScalars#RNG_STEP}]; stream separates the call sites of
    * one step (layer, position in the block). p = 0 copies. The same (seed, step, stream) gives
@@ -394,4 +403,15 @@ public interface Backend extends AutoCloseable {
    */
   void adamw(Slice params, Slice grads, Slice m, Slice v, Slice scalars, float beta1, float beta2,
       float eps, float weightDecay, int N);
+
+  /**
+   * {@link #adamw}, then grads (N) = 0: the step consumes its gradients, as {@code
+   * optimizer.zero_grad()} after {@code optimizer.step()}. A backend may clear each gradient as it
+   * reads it, in the same pass.
+   */
+  default void adamwAndClearGrads(Slice params, Slice grads, Slice m, Slice v, Slice scalars, float beta1,
+      float beta2, float eps, float weightDecay, int N) {
+    adamw(params, grads, m, v, scalars, beta1, beta2, eps, weightDecay, N);
+    zero(grads.sub(0, N));
+  }
 }

@@ -429,6 +429,12 @@ public final class CheckedBackend implements Backend {
   }
 
   @Override
+  public void accumulateAndClear(Slice dst, Slice src, int N) {
+    elementwise("accumulateAndClear", N, dst, src);
+    inner.accumulateAndClear(dst, src, N);
+  }
+
+  @Override
   public void dropoutForward(Slice out, Slice inp, Slice scalars, float p, long seed, int stream, int N) {
     dropout("dropoutForward", scalars, p, N, out, inp);
     inner.dropoutForward(out, inp, scalars, p, seed, stream, N);
@@ -481,5 +487,14 @@ public final class CheckedBackend implements Backend {
     v.require(N, "adamw (N)");
     scalars.require(StepScalars.SIZE, "adamw scalars");
     inner.adamw(params, grads, m, v, scalars, beta1, beta2, eps, weightDecay, N);
+  }
+
+  @Override
+  public void adamwAndClearGrads(Slice params, Slice grads, Slice m, Slice v, Slice scalars, float beta1,
+      float beta2, float eps, float weightDecay, int N) {
+    elementwise("adamwAndClearGrads", N, params, grads, m);
+    v.require(N, "adamwAndClearGrads (N)");
+    scalars.require(StepScalars.SIZE, "adamwAndClearGrads scalars");
+    inner.adamwAndClearGrads(params, grads, m, v, scalars, beta1, beta2, eps, weightDecay, N);
   }
 }

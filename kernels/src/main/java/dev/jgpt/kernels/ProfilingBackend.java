@@ -513,6 +513,13 @@ public final class ProfilingBackend implements Backend {
   }
 
   @Override
+  public void accumulateAndClear(Slice dst, Slice src, int N) {
+    long t0 = System.nanoTime();
+    delegate.accumulateAndClear(dst, src, N);
+    add(Op.ACCUMULATE, t0);
+  }
+
+  @Override
   public void dropoutForward(Slice out, Slice inp, Slice scalars, float p, long seed, int stream, int N) {
     long t0 = System.nanoTime();
     delegate.dropoutForward(out, inp, scalars, p, seed, stream, N);
@@ -560,6 +567,14 @@ public final class ProfilingBackend implements Backend {
       float weightDecay, int N) {
     long t0 = System.nanoTime();
     delegate.adamw(params, grads, m, v, scalars, beta1, beta2, eps, weightDecay, N);
+    add(Op.ADAMW, t0);
+  }
+
+  @Override
+  public void adamwAndClearGrads(Slice params, Slice grads, Slice m, Slice v, Slice scalars, float beta1,
+      float beta2, float eps, float weightDecay, int N) {
+    long t0 = System.nanoTime();
+    delegate.adamwAndClearGrads(params, grads, m, v, scalars, beta1, beta2, eps, weightDecay, N);
     add(Op.ADAMW, t0);
   }
 }

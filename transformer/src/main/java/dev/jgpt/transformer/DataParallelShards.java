@@ -206,12 +206,11 @@ final class DataParallelShards implements AutoCloseable {
     }
   }
 
-  // owner's gradients += each other shard's, in shard order; theirs back to zero for the next step
+  // owner's gradients += each other shard's, in shard order; theirs back to zero for the next step (same pass)
   private void addShardGradients() {
     int P = owner.layout().totalCount();
     backend.beginStep("add_shard_grads");
-    for (int k = 1; k < shards.length; k++) backend.accumulate(owner.gradsSlice(), shards[k].gradsSlice(), P);
-    zeroOwnGrads();
+    for (int k = 1; k < shards.length; k++) backend.accumulateAndClear(owner.gradsSlice(), shards[k].gradsSlice(), P);
     backend.endStep();
   }
 

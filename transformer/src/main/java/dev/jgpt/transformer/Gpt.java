@@ -474,9 +474,9 @@ public final class Gpt implements AutoCloseable {
     Slice s = allScalars;
     backend.beginStep("update");
     backend.globalNormSquared(s, allGrads, layout.totalCount());
-    adamw(decayed, s, beta1, beta2, eps, weightDecay);
-    adamw(notDecayed, s, beta1, beta2, eps, 0f);
-    backend.zero(allGrads); // zeroGrads folded in here: no step of its own before the next forwardBackward
+    // zeroGrads folded in here (the two groups cover all gradients): no step of its own before the next forwardBackward
+    adamwAndClearGrads(decayed, s, beta1, beta2, eps, weightDecay);
+    adamwAndClearGrads(notDecayed, s, beta1, beta2, eps, 0f);
     backend.endStep();
     gradsZero = true;
     backend.read(scalars, StepScalars.GRAD_NORM_SQ, hostScalar, 0, 1);
@@ -704,9 +704,10 @@ public final class Gpt implements AutoCloseable {
   /** Parameters, gradients and Adam moments of one AdamW group: slices made once, at setup. */
   private record AdamGroup(Slice params, Slice grads, Slice m, Slice v) {}
 
-  private void adamw(AdamGroup group, Slice scalars, float beta1, float beta2, float eps, float weightDecay) {
-    backend.adamw(group.params(), group.grads(), group.m(), group.v(), scalars, beta1, beta2, eps, weightDecay,
-        group.params().length());
+  private void adamwAndClearGrads(AdamGroup group, Slice scalars, float beta1, float beta2, float eps,
+      float weightDecay) {
+    backend.adamwAndClearGrads(group.params(), group.grads(), group.m(), group.v(), scalars, beta1, beta2, eps,
+        weightDecay, group.params().length());
   }
 
   private void setScalar(int slot, float value) {

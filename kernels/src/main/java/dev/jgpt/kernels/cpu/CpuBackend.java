@@ -339,6 +339,12 @@ public final class CpuBackend extends HeapBackend {
   }
 
   @Override
+  public void accumulateAndClear(Slice dst, Slice src, int N) {
+    pool.beginOp();
+    pointwise.accumulateAndClear(a(dst), dst.offset(), a(src), src.offset(), N);
+  }
+
+  @Override
   public void dropoutForward(Slice out, Slice inp, Slice scalars, float p, long seed, int stream, int N) {
     pool.beginOp();
     long key = CounterRng.key(seed, rngStep(scalars), stream);
@@ -386,11 +392,23 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void adamw(Slice params, Slice grads, Slice m, Slice v, Slice scalars, float beta1, float beta2,
       float eps, float weightDecay, int N) {
+    adamw(params, grads, m, v, scalars, beta1, beta2, eps, weightDecay, N, false);
+  }
+
+  /** AdamW clearing each gradient in the pass that reads it: one pass over the gradients fewer. */
+  @Override
+  public void adamwAndClearGrads(Slice params, Slice grads, Slice m, Slice v, Slice scalars, float beta1,
+      float beta2, float eps, float weightDecay, int N) {
+    adamw(params, grads, m, v, scalars, beta1, beta2, eps, weightDecay, N, true);
+  }
+
+  private void adamw(Slice params, Slice grads, Slice m, Slice v, Slice scalars, float beta1, float beta2, float eps,
+      float weightDecay, int N, boolean clearGrads) {
     pool.beginOp();
     float[] s = a(scalars);
     int so = scalars.offset();
     float clip = ReferenceKernels.clipFactor(s[so + StepScalars.GRAD_NORM_SQ], s[so + StepScalars.MAX_GRAD_NORM]);
     optimizer.adamw(a(params), params.offset(), a(grads), grads.offset(), a(m), m.offset(), a(v), v.offset(),
-        s[so + StepScalars.LR], s[so + StepScalars.ADAM_T], clip, beta1, beta2, eps, weightDecay, N);
+        s[so + StepScalars.LR], s[so + StepScalars.ADAM_T], clip, beta1, beta2, eps, weightDecay, N, clearGrads);
   }
 }

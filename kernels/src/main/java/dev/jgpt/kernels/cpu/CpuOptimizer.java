@@ -57,15 +57,17 @@ final class CpuOptimizer {
 
   /**
    * adamw's arguments, one record refilled per call: params, grads, m, v (N) with their offsets,
-   * this step's lr and clip factor, the hyperparameters and the bias corrections 1 - beta^t.
+   * this step's lr and clip factor, the hyperparameters and the bias corrections 1 - beta^t;
+   * whether to clear each gradient once read.
    */
   private static final class AdamW {
     float[] params, grads, m, v;
     int po, go, mo, vo;
     float lr, clip, beta1, beta2, eps, weightDecay, beta1Correction, beta2Correction;
+    boolean clearGrads;
 
     AdamW set(float[] params, int po, float[] grads, int go, float[] m, int mo, float[] v, int vo, float lr, float t,
-        float clip, float beta1, float beta2, float eps, float weightDecay) {
+        float clip, float beta1, float beta2, float eps, float weightDecay, boolean clearGrads) {
       this.params = params;
       this.po = po;
       this.grads = grads;
@@ -82,15 +84,16 @@ final class CpuOptimizer {
       this.weightDecay = weightDecay;
       this.beta1Correction = (float) (1.0 - StrictMath.pow(beta1, t));
       this.beta2Correction = (float) (1.0 - StrictMath.pow(beta2, t));
+      this.clearGrads = clearGrads;
       return this;
     }
   }
 
-  // params, grads, m, v (N); lr, t and the clip factor from the step scalars
+  // params, grads, m, v (N); lr, t and the clip factor from the step scalars; then grads = 0 where clearGrads
   void adamw(float[] params, int po, float[] grads, int go, float[] m, int mo, float[] v, int vo, float lr, float t,
-      float clip, float beta1, float beta2, float eps, float weightDecay, int N) {
+      float clip, float beta1, float beta2, float eps, float weightDecay, int N, boolean clearGrads) {
     pool.forAlignedRange(N, Vec.L, CpuPointwise.MIN_ELEMENTS,
-        adamw.set(params, po, grads, go, m, mo, v, vo, lr, t, clip, beta1, beta2, eps, weightDecay),
+        adamw.set(params, po, grads, go, m, mo, v, vo, lr, t, clip, beta1, beta2, eps, weightDecay, clearGrads),
         CpuOptimizer::adamwRange);
   }
 
@@ -100,12 +103,14 @@ final class CpuOptimizer {
     float lr = a.lr, clip = a.clip, beta1 = a.beta1, beta2 = a.beta2, eps = a.eps;
     float weightDecay = a.weightDecay, beta1Correction = a.beta1Correction, beta2Correction = a.beta2Correction;
     float beta1Complement = 1f - beta1, beta2Complement = 1f - beta2;
+    boolean clearGrads = a.clearGrads; // the same for a whole call: C2 unswitches the loop on it
     int i = i0;
     // Every receiver is a vector loaded in this step, the constants its scalar arguments (beta1 m
     // written m beta1, the same bits): no vector is made before the loop, where a compilation
     // entered mid-loop (OSR) would not know its class (known receiver, see Vec).
     for (; i + L <= i1; i += L) {
       FloatVector g = FloatVector.fromArray(S, grads, go + i).mul(clip);
+      if (clearGrads) FloatVector.zero(S).intoArray(grads, go + i);
       FloatVector mi = FloatVector.fromArray(S, m, mo + i).mul(beta1).add(g.mul(beta1Complement));
       FloatVector vi = FloatVector.fromArray(S, v, vo + i).mul(beta2).add(g.mul(beta2Complement).mul(g));
       mi.intoArray(m, mo + i);
@@ -117,6 +122,7 @@ final class CpuOptimizer {
     }
     for (; i < i1; i++) {
       float g = grads[go + i] * clip;
+      if (clearGrads) grads[go + i] = 0f;
       float mi = beta1 * m[mo + i] + (1f - beta1) * g;
       float vi = beta2 * v[vo + i] + (1f - beta2) * g * g;
       m[mo + i] = mi;

@@ -164,12 +164,13 @@ class CpuVsReferenceTest {
   @CsvSource({"1", "13", "100003"})
   void geluResidualAccumulateCopyZero(int N) {
     new Fixture().random("x", N, 3f).random("y", N).poisoned("dx", N).random("acc", N).random("z", N)
-        .poisoned("gelu", N).poisoned("sum", N).poisoned("copy", N)
+        .random("acc2", N).random("moved", N).poisoned("gelu", N).poisoned("sum", N).poisoned("copy", N)
         .check("pointwise", TOL, CPUS, (be, t) -> {
           be.geluForward(t.s("gelu"), t.s("x"), N);
           be.geluBackward(t.s("dx"), t.s("x"), t.s("y"), N);
           be.residualForward(t.s("sum"), t.s("x"), t.s("y"), N);
           be.accumulate(t.s("acc"), t.s("y"), N);
+          be.accumulateAndClear(t.s("acc2"), t.s("moved"), N); // moved ends all zeros
           be.copy(t.s("copy"), t.s("y"));
           be.zero(t.s("z"));
         });
@@ -214,10 +215,14 @@ class CpuVsReferenceTest {
       m[i] = 0.01f * (float) f.rng.nextGaussian();
       v[i] = 1e-4f * (float) Math.abs(f.rng.nextGaussian());
     }
-    f.values("m", m).values("v", v)
+    f.values("m", m).values("v", v).copyOf("params", "params2").copyOf("grads", "grads2").values("m2", m)
+        .values("v2", v)
         .check("adamw", TOL, CPUS, (be, t) -> {
           be.globalNormSquared(t.s("scalars"), t.s("grads"), N);
           be.adamw(t.s("params"), t.s("grads"), t.s("m"), t.s("v"), t.s("scalars"), 0.9f, 0.95f, 1e-8f, 0.1f, N);
+          // the same step consuming its gradients: the same parameters and moments, grads2 all zeros
+          be.adamwAndClearGrads(t.s("params2"), t.s("grads2"), t.s("m2"), t.s("v2"), t.s("scalars"), 0.9f, 0.95f,
+              1e-8f, 0.1f, N);
         });
   }
 }

@@ -76,6 +76,11 @@ final class Fixture {
     return this;
   }
 
+  /** A tensor that starts as a copy of {@code from} (defined before it). */
+  Fixture copyOf(String from, String name) {
+    return values(name, floatInit.get(from));
+  }
+
   Fixture ints(String name, int... values) {
     intInit.put(name, values.clone());
     return this;
