@@ -124,6 +124,17 @@ public interface Backend extends AutoCloseable {
    */
   default void helpUntil(BooleanSupplier done) {}
 
+  /**
+   * Runs each of {@code work}, one per share of {@link #coreShares}{@code (work.length)}, at the same
+   * time on threads of this backend's own (the caller runs work[0]), and returns when all have
+   * finished, throwing the first failure. A work may wait for another to finish (a shard lending
+   * its thread to the others, {@link #helpUntil}): each has a thread. Called only where
+   * coreShares gave distinct backends. The default runs them one after another.
+   */
+  default void runTogether(Runnable... work) {
+    for (Runnable w : work) w.run();
+  }
+
   // ---------------------------------------------------------------- step capture
 
   /** Marks the start of a step named {@code name} ("train", "eval", "decode"...). */

@@ -125,7 +125,7 @@ public final class CaptureChecker {
       case "allocFloat", "allocInt" -> {
         if (currentStep != null) fail(method + "(\"" + args[0] + "\") inside a step: allocate buffers at setup");
       }
-      case "name", "description", "close", "coreShares", "helpUntil" -> {}
+      case "name", "description", "close", "coreShares", "helpUntil", "runTogether" -> {}
       default -> {
         if (currentStep != null) record(new Op(method, comparable(args)));
       }

@@ -138,6 +138,11 @@ public final class CheckedBackend implements Backend {
     inner.helpUntil(done);
   }
 
+  @Override
+  public void runTogether(Runnable... work) {
+    inner.runTogether(work);
+  }
+
   // ---------------------------------------------------------------- step capture
 
   @Override

@@ -271,6 +271,12 @@ public final class ProfilingBackend implements Backend {
     delegate.helpUntil(done);
   }
 
+  /** Not an op: the shares' profilers time the ops the works run. */
+  @Override
+  public void runTogether(Runnable... work) {
+    delegate.runTogether(work);
+  }
+
   private ProfilingBackend shareProfiler(Backend share) {
     for (ProfilingBackend p : shareProfilers) {
       if (p.delegate == share) return p;

@@ -2,7 +2,6 @@ package dev.jgpt.transformer;
 
 import dev.jgpt.kernels.Backend;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -23,6 +22,10 @@ import java.util.function.BooleanSupplier;
  * until their passes end: the halves cannot be rebalanced once the step has begun, but when the host
  * takes one core away for a while, the other core then runs part of each of the slower shard's
  * remaining ops instead of waiting for it. Help changes no bits.
+ *
+ * <p>The passes run on the owner's backend's threads ({@link Backend#runTogether}): the thread that
+ * runs shard 1 is the one that runs the other half of each optimizer op, so it is already awake when
+ * the next step's passes begin.
  */
 final class DataParallelShards implements AutoCloseable {
   /** Mixed into the dropout seed of shard k > 0, so that its masks are not shard 0's. */
@@ -39,13 +42,15 @@ final class DataParallelShards implements AutoCloseable {
   private final BooleanSupplier[] passEnded;
   /** (shards, rows * T) each shard's inputs and targets, copied out of a step's batch. */
   private final int[][] inputs, targets;
-  /** (shards) the thread that runs shard k > 0 at the same time as shard 0 (on the caller); null where they run one after another. */
-  private final ShardThread[] others;
   /** (shards) each shard's mean loss in the running step. */
   private final float[] losses;
   /** Shard k's pass over the running step's rows, made once. */
   private final Runnable[] passes;
-  // the running step's arguments, read by the passes (starting a shard's thread publishes them)
+  /** Shard k's pass, then its thread lent to the others until their passes end, made once. */
+  private final Runnable[] passesThenHelp;
+  /** Whether the shards run at the same time (on distinct shares) rather than one after another. */
+  private final boolean together;
+  // the running step's arguments, read by the passes (runTogether's fork publishes them to its threads)
   private float dlossScale;
   private long rngStep;
 
@@ -72,9 +77,12 @@ final class DataParallelShards implements AutoCloseable {
       int shard = k;
       passes[k] = () -> losses[shard] = shards[shard].forwardBackward(inputs[shard], targets[shard], dlossScale, rngStep);
     }
-    boolean together = shares[0] != shares[count - 1];
-    others = together ? new ShardThread[count] : null;
-    for (int k = 1; together && k < count; k++) others[k] = new ShardThread(this, k);
+    passesThenHelp = new Runnable[count];
+    for (int k = 0; k < count; k++) {
+      int shard = k;
+      passesThenHelp[k] = () -> runPassThenHelp(shard);
+    }
+    together = shares[0] != shares[count - 1];
   }
 
   /** How many shards a step runs on. */
@@ -99,22 +107,11 @@ final class DataParallelShards implements AutoCloseable {
     }
     this.dlossScale = dlossScale;
     this.rngStep = rngStep;
-    if (others == null) {
-      for (Runnable pass : passes) pass.run();
-    } else {
+    if (together) {
       for (int k = 0; k < shards.length; k++) passRunning.set(k, 1);
-      for (int k = 1; k < shards.length; k++) others[k].start(Thread.currentThread());
-      RuntimeException failure = null;
-      try {
-        runPassThenHelp(0);
-      } catch (RuntimeException e) {
-        failure = e;
-      }
-      for (int k = 1; k < shards.length; k++) {
-        RuntimeException f = others[k].await();
-        if (failure == null) failure = f;
-      }
-      if (failure != null) throw failure;
+      backend.runTogether(passesThenHelp);
+    } else {
+      for (Runnable pass : passes) pass.run();
     }
     addShardGradients();
     double sum = 0;
@@ -134,78 +131,6 @@ final class DataParallelShards implements AutoCloseable {
     }
   }
 
-  /** How long a waiting thread spins before it parks: a step's passes take milliseconds. */
-  private static final long SPIN_NANOS = 50_000;
-
-  /**
-   * A daemon thread that runs one shard's pass (and its help to the others) each time it is
-   * started: a hand-off that allocates nothing (an executor's future would, every step), spinning
-   * briefly, then parked.
-   */
-  private static final class ShardThread implements Runnable {
-    private final DataParallelShards shards;
-    private final int shard;
-    private final Thread thread;
-    private volatile long started, finished; // passes started and finished
-    private volatile Thread caller;
-    private volatile RuntimeException failure;
-    private volatile Error error;
-
-    ShardThread(DataParallelShards shards, int shard) {
-      this.shards = shards;
-      this.shard = shard;
-      thread = new Thread(this, "jgpt-shard-" + shard);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    void start(Thread caller) {
-      this.caller = caller;
-      failure = null;
-      error = null;
-      started = started + 1;
-      LockSupport.unpark(thread);
-    }
-
-    /** Waits for the pass started last; its failure or null. An Error in it is thrown here. */
-    RuntimeException await() {
-      long target = started, begin = System.nanoTime();
-      while (finished != target) {
-        if (System.nanoTime() - begin < SPIN_NANOS) Thread.onSpinWait();
-        else LockSupport.parkNanos(this, 1_000_000);
-      }
-      if (error != null) throw error;
-      return failure;
-    }
-
-    @Override
-    public void run() {
-      long done = 0;
-      while (!Thread.currentThread().isInterrupted()) {
-        long begin = System.nanoTime();
-        while (started == done) {
-          if (Thread.currentThread().isInterrupted()) return;
-          if (System.nanoTime() - begin < SPIN_NANOS) Thread.onSpinWait();
-          else LockSupport.park(this);
-        }
-        try {
-          shards.runPassThenHelp(shard);
-        } catch (RuntimeException e) {
-          failure = e;
-        } catch (Error e) {
-          error = e;
-        }
-        done++;
-        finished = done;
-        LockSupport.unpark(caller);
-      }
-    }
-
-    void stop() {
-      thread.interrupt();
-    }
-  }
-
   // owner's gradients += each other shard's, in shard order; theirs back to zero for the next step (same pass)
   private void addShardGradients() {
     int P = owner.layout().totalCount();
@@ -222,6 +147,5 @@ final class DataParallelShards implements AutoCloseable {
   @Override
   public void close() {
     for (Gpt shard : shards) shard.close();
-    for (int k = 1; others != null && k < others.length; k++) others[k].stop();
   }
 }

@@ -11,13 +11,17 @@ import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A small model's training step on data-parallel shards ({@link DataParallelShards}): each shard's
  * gradients are those of its rows alone, added in shard order, so the step's gradients are the
  * float sum of the two halves' gradients bit for bit, on one thread (shards one after another) and
  * on two (at once); dropout masks differ between the shards; a bad token id fails before any shard runs.
+ * A shard waits for the others' passes (it helps them): a pass that never ran would hang a step, so
+ * the class has a time limit.
  */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DataParallelShardsTest {
   static final int T = 8, V = 40;
   static final GptConfig CFG = GptConfig.of(V, T, 2, 2, 16, true, 0f);

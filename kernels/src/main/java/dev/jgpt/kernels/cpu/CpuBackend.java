@@ -39,6 +39,9 @@ public final class CpuBackend extends HeapBackend {
   private final CpuEncoder encoder;
   /** The backends {@link #coreShares} gave, made on first use; null before. */
   private Backend[] shares;
+  /** The works of the running {@link #runTogether}, one per part; null between calls. */
+  private Runnable[] togetherWork;
+  private final WorkerPool.Task runWork = (w, ws) -> togetherWork[w].run();
 
   /** A backend with {@code threads} worker threads (the calling thread is one of them). */
   public CpuBackend(int threads) {
@@ -137,6 +140,26 @@ public final class CpuBackend extends HeapBackend {
   @Override
   public void helpUntil(BooleanSupplier done) {
     pool.help(done);
+  }
+
+  /**
+   * Each work on a thread of this backend's pool, the caller's first: the pool's worker that runs
+   * the second shard between the optimizer's ops stays hot for both (a thread of its own for the
+   * shard would sleep through the optimizer and wake late for the next step's pass). With fewer
+   * threads than works, one after another.
+   */
+  @Override
+  public void runTogether(Runnable... work) {
+    if (work.length > pool.threads()) {
+      for (Runnable w : work) w.run();
+      return;
+    }
+    togetherWork = work;
+    try {
+      pool.runEach(work.length, runWork);
+    } finally {
+      togetherWork = null;
+    }
   }
 
   private void closeShares() {

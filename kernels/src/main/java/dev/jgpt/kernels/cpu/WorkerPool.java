@@ -122,7 +122,7 @@ final class WorkerPool implements AutoCloseable {
     this.sleeping = new AtomicIntegerArray(threads);
     for (int i = 1; i < threads; i++) {
       int index = i;
-      Thread t = new Thread(() -> workerLoop(index), "jgpt-cpu-" + i);
+      Thread t = new Thread(() -> workerLoop(index, lastGeneration), "jgpt-cpu-" + i);
       t.setDaemon(true);
       workers[i - 1] = t;
       t.start();
@@ -154,8 +154,22 @@ final class WorkerPool implements AutoCloseable {
 
   /** Runs every part of {@code task} and returns when all have finished; rethrows a failure. */
   void run(Task task) {
+    run(task, parts);
+  }
+
+  /**
+   * Runs a task of {@code n} parts, 1 <= n <= threads: one per thread, not per part of an op
+   * (a data-parallel shard's pass each). A part may wait for another here: a thread claims a part
+   * only when it has none running, so the part waited for is never queued behind the waiting one
+   * on its thread, and with n <= threads some other thread is free to claim it.
+   */
+  void runEach(int n, Task task) {
+    if (n < 1 || n > threads) throw new IllegalArgumentException(n + " parts for a pool of " + threads + " threads");
+    run(task, n);
+  }
+
+  private void run(Task task, int n) {
     if (closed) throw new IllegalStateException("the CPU backend is closed; create a new one");
-    int n = parts;
     if (n == 1) {
       task.run(0, 1);
       return;
@@ -277,8 +291,13 @@ final class WorkerPool implements AutoCloseable {
     }
   }
 
-  private void workerLoop(int index) {
-    long seen = generation.get();
+  /**
+   * Worker {@code index}'s life: wait for a generation newer than {@code seen}, claim parts of its
+   * task, wait again. It starts from the pool's first generation, not from the one current when the
+   * thread first runs: a task published before that would otherwise never be seen by it, and a part
+   * that waits for another ({@link #runEach}) would wait forever.
+   */
+  private void workerLoop(int index, long seen) {
     while (true) {
       long start = System.nanoTime();
       int spins = 0;

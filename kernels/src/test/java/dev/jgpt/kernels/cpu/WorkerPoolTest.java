@@ -5,10 +5,50 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
 class WorkerPoolTest {
+
+  /**
+   * runEach's parts may wait for one another (a thread runs a second part only after its first has
+   * returned): here part 0 waits for part 1, in the first task of a fresh pool, published before its
+   * worker thread has first run. A worker that started from the generation current when it first ran missed that task,
+   * and part 0 waited for ever (a data-parallel step hung); with the bug this fails in the first
+   * few pools.
+   */
+  @Test
+  void runEachRunsEveryPartOnAThreadOfItsOwnFromAPoolsFirstTask() {
+    for (int round = 0; round < 100; round++) {
+      try (WorkerPool pool = new WorkerPool(2)) {
+        CountDownLatch secondRan = new CountDownLatch(1);
+        pool.runEach(2, (w, ws) -> {
+          if (w == 1) {
+            secondRan.countDown();
+          } else {
+            try {
+              assertTrue(secondRan.await(10, TimeUnit.SECONDS), "part 1 never ran while part 0 waited for it");
+            } catch (InterruptedException e) {
+              throw new AssertionError(e);
+            }
+          }
+        });
+      }
+    }
+  }
+
+  @Test
+  void runEachTakesNoMorePartsThanThreads() {
+    try (WorkerPool pool = new WorkerPool(2)) {
+      assertThrows(IllegalArgumentException.class, () -> pool.runEach(3, (w, ws) -> {}));
+      AtomicIntegerArray seen = new AtomicIntegerArray(2);
+      pool.runEach(1, (w, ws) -> seen.incrementAndGet(w));
+      assertEquals(1, seen.get(0));
+      assertEquals(0, seen.get(1));
+    }
+  }
 
   @Test
   void everyWorkerRunsEachTaskOnceAndRangesCoverEverything() {
