@@ -149,11 +149,12 @@ final class CpuMatmul {
    * #OWN_PACK_FLOATS}: the forward's W^T, the backward's W for dinp) splits by columns: each part
    * packs only the panels it multiplies, in the same fork, and no packed panel crosses between
    * cores. The parts cannot take each other's columns, so with fewer panels a part that falls
-   * behind would hold the op up by too large a share. Measured on Zen 5, 2 threads, GPT-2 124M at
-   * B = 4, T = 64 (bench train, 3 alternating rounds): the shared pack's own fork ran slower on 2
-   * threads than on 1 (each core's writes first take the lines the other read in the last call);
-   * split by columns, the 768 -> 2304 and 3072 -> 768 forwards ran 8-10% faster, the 768 -> 3072
-   * forward with GELU 10-13%, the MLP projection's backward with GELU 6-9%.
+   * behind would hold the op up by too large a share. Measured on Zen 5, 2 threads: the shared
+   * pack's own fork ran slower on 2 threads than on 1 (each core's writes first take the lines the
+   * other read in the last call); GPT-2 124M's 768 -> 2304 forward at 256 rows took 3.3-3.5 ms
+   * shared, 2.7-3.1 split by columns. In its training step (B = 4, T = 64, bench train, 3
+   * alternating rounds) the forwards took 183-192 -> 166-174 ms a step, the forward with GELU
+   * 63-67 -> 52-56, the MLP projection's backward with GELU 106-108 -> 91-98.
    */
   static final int COLUMN_PANELS = 8;
 
