@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.kernels.ProfilingBackend.Op;
 import dev.jgpt.kernels.ProfilingBackend.OpTotal;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -147,5 +149,20 @@ class ProfilingBackendTest {
       assertEquals("w", be.allocFloat("w", 3).name());
     }
     assertThrows(IllegalArgumentException.class, () -> new ProfilingBackend(null));
+  }
+
+  /**
+   * A method of Backend that the profiler did not override would run the interface's default
+   * instead of the profiled backend's: a fused op would run as two, and runTogether's default (one
+   * work after another) would leave the first half of a data-parallel step helping a second half
+   * that never started. Every method must be forwarded.
+   */
+  @Test
+  void everyBackendMethodIsForwarded() throws NoSuchMethodException {
+    for (Method m : Backend.class.getMethods()) {
+      if (Modifier.isStatic(m.getModifiers())) continue;
+      Method own = ProfilingBackend.class.getMethod(m.getName(), m.getParameterTypes());
+      assertEquals(ProfilingBackend.class, own.getDeclaringClass(), m + " is not forwarded");
+    }
   }
 }

@@ -36,9 +36,9 @@ final class DataParallelShards implements AutoCloseable {
   private final Gpt[] shards;
   /** (shards) the backend each shard runs on. */
   private final Backend[] shares;
-  /** (shards) 1 while shard k's pass of the running step has not ended. */
+  /** (shards) 1 while shard k's pass of the running step runs: set at its start, cleared at its end. */
   private final AtomicIntegerArray passRunning;
-  /** (shards) whether shard k's pass has ended: the end of a helper's loan, made once. */
+  /** (shards) whether shard k's pass is not running (ended, or not begun): the end of a helper's loan, made once. */
   private final BooleanSupplier[] passEnded;
   /** (shards, rows * T) each shard's inputs and targets, copied out of a step's batch. */
   private final int[][] inputs, targets;
@@ -108,7 +108,6 @@ final class DataParallelShards implements AutoCloseable {
     this.dlossScale = dlossScale;
     this.rngStep = rngStep;
     if (together) {
-      for (int k = 0; k < shards.length; k++) passRunning.set(k, 1);
       backend.runTogether(passesThenHelp);
     } else {
       for (Runnable pass : passes) pass.run();
@@ -119,8 +118,14 @@ final class DataParallelShards implements AutoCloseable {
     return (float) (sum / shards.length);
   }
 
-  /** Shard k's pass, then its thread lent to the shards still running until their passes end. */
+  /**
+   * Shard k's pass, then its thread lent to the shards still running until their passes end. A
+   * shard whose pass has not begun counts as ended: where the works ran one after another (a
+   * backend whose runTogether does not run them at once) help would otherwise wait for a pass
+   * that can only start after it.
+   */
   private void runPassThenHelp(int k) {
+    passRunning.set(k, 1);
     try {
       passes[k].run();
     } finally {

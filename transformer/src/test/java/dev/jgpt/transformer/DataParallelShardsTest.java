@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jgpt.kernels.Backend;
 import dev.jgpt.kernels.Backends;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,6 +35,35 @@ class DataParallelShardsTest {
       assertEquals(1, Gpt.shardCount(CFG, cpu, 3), "an odd batch does not split");
       GptConfig large = GptConfig.of(50_257, 64, 12, 12, 768, true, 0f); // GPT-2 124M
       assertEquals(1, Gpt.shardCount(large, cpu, 4), "a large model's ops keep the cores busy");
+    }
+  }
+
+  /**
+   * A backend whose runTogether runs the halves one after the other (the interface's default, as a
+   * wrapper that does not forward it would): the first half's help must not wait for a second half
+   * that cannot begin before it returns. The same gradients as the backend itself gives.
+   */
+  @Test
+  void halvesRunOneAfterAnotherByABackendThatDoesNotRunThemTogetherStillTrain() {
+    int B = 2;
+    int[] x = GptTestSupport.randomTokens(5, 0, B * T, V), y = GptTestSupport.randomTokens(5, 1, B * T, V);
+    try (Backend cpu = Backends.open("cpu", 0, 2)) {
+      Backend inTurn = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+          (proxy, method, args) -> method.getName().equals("runTogether")
+              ? InvocationHandler.invokeDefault(proxy, method, args)
+              : method.invoke(cpu, args));
+      float[] together, oneAfterAnother;
+      try (Gpt whole = new Gpt(CFG, cpu, B, T)) {
+        whole.initWeights(7);
+        whole.forwardBackward(x, y, 1f / (B * T), 1);
+        together = whole.readGrads();
+      }
+      try (Gpt whole = new Gpt(CFG, inTurn, B, T)) {
+        whole.initWeights(7);
+        whole.forwardBackward(x, y, 1f / (B * T), 1);
+        oneAfterAnother = whole.readGrads();
+      }
+      assertArrayEquals(together, oneAfterAnother);
     }
   }
 
