@@ -297,8 +297,8 @@ final class CpuMatmul {
       if (inputGradByColumns) {
         int first = ownFirstPanel(C, w, ws) * Gemm.NR, cols = ownColumns(C, w, ws);
         float[] bpW = partWeight[w] = grow(partWeight[w], backwardPackedWeight(cols, OC));
-        partInputGrad[w].set(cols == 0 ? 0 : N, cols, OC, dout, douto, OC, 1, bpW, dinp, dinpo + first, C, false, null, 0)
-            .then(epilogue, x, xo + first);
+        partInputGrad[w].set(cols == 0 ? 0 : N, cols, OC, dout, douto, OC, 1, bpW, dinp, dinpo + first, C, false, null,
+            0).then(epilogue, x, xo + first);
       } else if (dinp != null) {
         float[] bpW = partWeight[w] = grow(partWeight[w], backwardPackedWeight(C, OC));
         partInputGrad[w].set(N, C, OC, dout, douto, OC, 1, bpW, dinp, dinpo, C, false, null, 0).then(epilogue, x, xo);
