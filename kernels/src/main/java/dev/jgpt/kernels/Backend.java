@@ -128,8 +128,8 @@ public interface Backend extends AutoCloseable {
    * Runs each of {@code work}, one per share of {@link #coreShares}{@code (work.length)}, at the same
    * time on threads of this backend's own (the caller runs work[0]), and returns when all have
    * finished, throwing the first failure. A work may wait for another to finish (a shard lending
-   * its thread to the others, {@link #helpUntil}): each has a thread. Called only where
-   * coreShares gave distinct backends. The default runs them one after another.
+   * its thread to the others, {@link #helpUntil}): each has a thread. Where coreShares gave this
+   * backend itself n times, and by default, they run one after another.
    */
   default void runTogether(Runnable... work) {
     for (Runnable w : work) w.run();

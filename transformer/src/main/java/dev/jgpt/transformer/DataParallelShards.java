@@ -44,12 +44,8 @@ final class DataParallelShards implements AutoCloseable {
   private final int[][] inputs, targets;
   /** (shards) each shard's mean loss in the running step. */
   private final float[] losses;
-  /** Shard k's pass over the running step's rows, made once. */
-  private final Runnable[] passes;
   /** Shard k's pass, then its thread lent to the others until their passes end, made once. */
   private final Runnable[] passesThenHelp;
-  /** Whether the shards run at the same time (on distinct shares) rather than one after another. */
-  private final boolean together;
   // the running step's arguments, read by the passes (runTogether's fork publishes them to its threads)
   private float dlossScale;
   private long rngStep;
@@ -68,21 +64,12 @@ final class DataParallelShards implements AutoCloseable {
     losses = new float[count];
     passRunning = new AtomicIntegerArray(count);
     passEnded = new BooleanSupplier[count];
-    for (int k = 0; k < count; k++) {
-      int shard = k;
-      passEnded[k] = () -> passRunning.get(shard) == 0;
-    }
-    passes = new Runnable[count];
-    for (int k = 0; k < count; k++) {
-      int shard = k;
-      passes[k] = () -> losses[shard] = shards[shard].forwardBackward(inputs[shard], targets[shard], dlossScale, rngStep);
-    }
     passesThenHelp = new Runnable[count];
     for (int k = 0; k < count; k++) {
       int shard = k;
+      passEnded[k] = () -> passRunning.get(shard) == 0;
       passesThenHelp[k] = () -> runPassThenHelp(shard);
     }
-    together = shares[0] != shares[count - 1];
   }
 
   /** How many shards a step runs on. */
@@ -107,11 +94,7 @@ final class DataParallelShards implements AutoCloseable {
     }
     this.dlossScale = dlossScale;
     this.rngStep = rngStep;
-    if (together) {
-      backend.runTogether(passesThenHelp);
-    } else {
-      for (Runnable pass : passes) pass.run();
-    }
+    backend.runTogether(passesThenHelp); // one after another where the shares are the backend itself
     addShardGradients();
     double sum = 0;
     for (float loss : losses) sum += loss;
@@ -120,14 +103,14 @@ final class DataParallelShards implements AutoCloseable {
 
   /**
    * Shard k's pass, then its thread lent to the shards still running until their passes end. A
-   * shard whose pass has not begun counts as ended: where the works ran one after another (a
-   * backend whose runTogether does not run them at once) help would otherwise wait for a pass
-   * that can only start after it.
+   * shard whose pass has not begun counts as ended: where the works run one after another (shares
+   * that are the backend itself, or a backend whose runTogether does not run them at once) help
+   * would otherwise wait for a pass that can only start after it.
    */
   private void runPassThenHelp(int k) {
     passRunning.set(k, 1);
     try {
-      passes[k].run();
+      losses[k] = shards[k].forwardBackward(inputs[k], targets[k], dlossScale, rngStep);
     } finally {
       passRunning.set(k, 0);
     }

@@ -126,7 +126,7 @@ final class CpuMatmul {
       // one fork: every part packs its own columns of W^T, then multiplies all rows by them
       forward.set(out, outo, inp, inpo, weight, weighto, bias, biaso, null, N, C, OC);
       for (int w = 0; w < ws; w++) {
-        int first = ownFirstPanel(OC, w, ws) * Gemm.NR, cols = ownColumns(OC, w, ws);
+        int first = ownFirstColumn(OC, w, ws), cols = ownColumns(OC, w, ws);
         float[] bp = partWeight[w] = grow(partWeight[w], forwardPackedWeight(C, cols));
         partOutput[w].set(cols == 0 ? 0 : N, cols, C, inp, inpo, C, 1, bp, out, outo + first, OC, false, bias,
             biaso + first).then(epilogue, x, xo + first);
@@ -180,7 +180,7 @@ final class CpuMatmul {
     Forward a = forward;
     int cols = ownColumns(a.OC, w, ws);
     if (cols > 0) {
-      Packing.packTransposed(a.weight, a.weighto + ownFirstPanel(a.OC, w, ws) * Gemm.NR * a.C, a.C, cols, a.C,
+      Packing.packTransposed(a.weight, a.weighto + ownFirstColumn(a.OC, w, ws) * a.C, a.C, cols, a.C,
           partWeight[w], 0, Gemm.panels(cols));
     }
   }
@@ -295,7 +295,7 @@ final class CpuMatmul {
     boolean byColumns = C > OC, inputGradByColumns = inputGradByColumns(dinp != null, C, OC);
     for (int w = 0; w < ws; w++) {
       if (inputGradByColumns) {
-        int first = ownFirstPanel(C, w, ws) * Gemm.NR, cols = ownColumns(C, w, ws);
+        int first = ownFirstColumn(C, w, ws), cols = ownColumns(C, w, ws);
         float[] bpW = partWeight[w] = grow(partWeight[w], backwardPackedWeight(cols, OC));
         partInputGrad[w].set(cols == 0 ? 0 : N, cols, OC, dout, douto, OC, 1, bpW, dinp, dinpo + first, C, false, null,
             0).then(epilogue, x, xo + first);
@@ -307,7 +307,7 @@ final class CpuMatmul {
         int cols = ownColumns(C, w, ws);
         float[] bpX = partInput[w] = grow(partInput[w], backwardPackedInput(N, cols));
         partWeightGrad[w].set(cols == 0 ? 0 : OC, cols, N, dout, douto, 1, OC, bpX, dweight,
-            dweighto + ownFirstPanel(C, w, ws) * Gemm.NR, C, true, null, 0);
+            dweighto + ownFirstColumn(C, w, ws), C, true, null, 0);
       } else {
         float[] bpX = partInput[w] = grow(partInput[w], backwardPackedInput(N, C));
         partWeightGrad[w].set(OC, C, N, dout, douto, 1, OC, bpX, dweight, dweighto, C, true, null, 0);
@@ -334,7 +334,7 @@ final class CpuMatmul {
     if (a.inputGradByColumns) {
       int cols = ownColumns(C, w, ws);
       if (cols > 0) {
-        Packing.packRows(a.weight, a.weighto + ownFirstPanel(C, w, ws) * Gemm.NR, C, cols, OC, partWeight[w], 0,
+        Packing.packRows(a.weight, a.weighto + ownFirstColumn(C, w, ws), C, cols, OC, partWeight[w], 0,
             Gemm.panels(cols));
       }
     } else if (a.inputGrad) {
@@ -343,7 +343,7 @@ final class CpuMatmul {
     if (C > OC) {
       int cols = ownColumns(C, w, ws);
       if (cols > 0) {
-        Packing.packRows(a.inp, a.inpo + ownFirstPanel(C, w, ws) * Gemm.NR, C, cols, N, partInput[w], 0, Gemm.panels(cols));
+        Packing.packRows(a.inp, a.inpo + ownFirstColumn(C, w, ws), C, cols, N, partInput[w], 0, Gemm.panels(cols));
       }
     } else {
       Packing.packRows(a.inp, a.inpo, C, C, N, partInput[w], 0, Gemm.panels(C));
@@ -351,14 +351,18 @@ final class CpuMatmul {
     biasGradientPart(a, w, ws);
   }
 
-  /** First panel of part w's dweight columns where dweight is split by columns (C > OC). */
-  private static int ownFirstPanel(int C, int w, int ws) {
-    return WorkerPool.split(Gemm.panels(C), w, ws);
+  /**
+   * First of part w's columns of an output n columns wide split by columns over ws parts (the
+   * forward's out, dinp, dweight where C > OC): whole panels each, so a part's packed panels start
+   * on a panel of the whole.
+   */
+  private static int ownFirstColumn(int n, int w, int ws) {
+    return WorkerPool.split(Gemm.panels(n), w, ws) * Gemm.NR;
   }
 
-  /** Part w's dweight columns where dweight is split by columns: its panels within C (0 when it has none). */
-  private static int ownColumns(int C, int w, int ws) {
-    return Math.max(0, Math.min(C, ownFirstPanel(C, w + 1, ws) * Gemm.NR) - ownFirstPanel(C, w, ws) * Gemm.NR);
+  /** Part w's columns of an output n columns wide split by columns: its panels within n (0 when it has none). */
+  private static int ownColumns(int n, int w, int ws) {
+    return Math.max(0, Math.min(n, ownFirstColumn(n, w + 1, ws)) - ownFirstColumn(n, w, ws));
   }
 
   // worker w of ws: its panels of the packed weight and input, and its columns of dbias

@@ -9,9 +9,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A fixed set of persistent threads that run one task at a time, split into {@code threads}
- * parts (one more while a helper is in, see below). Built for kernels that take tens of microseconds: workers spin briefly between tasks
- * (a fork/join costs about a microsecond while they are hot), then park so an idle pool costs
- * nothing.
+ * parts (one more while a helper is in, see below). Built for kernels that take tens of
+ * microseconds: workers spin briefly between tasks (a fork/join costs about a microsecond while
+ * they are hot), then park so an idle pool costs nothing.
  *
  * <p>A part is claimed, not assigned: each thread first claims its own part (the caller part 0,
  * worker i part i), then any part still unclaimed, so part {@code w} may run on any thread (each
